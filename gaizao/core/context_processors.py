@@ -1,0 +1,37 @@
+"""Navigation shown in the header: only links the user may use and that exist."""
+
+from django.urls import NoReverseMatch, reverse
+
+from gaizao.accounts.models import Role
+
+# (label, url name, roles allowed or None for every signed-in staff role)
+STAFF_NAV = [
+    ("首页", "core:home", None),
+    ("小区台账", "inventory:compound_list", None),
+    ("地图", "inventory:map", None),
+    ("导入", "inventory:import", {Role.LEADERSHIP, Role.HOUSING_BUREAU, Role.STREET_OFFICE}),
+    ("改造范围", "eligibility:reserve", None),
+    ("改造方案", "plans:plan_list", None),
+    ("居民参与", "consultation:staff_home", None),
+]
+RESIDENT_NAV = [("我的小区", "consultation:portal", None)]
+
+
+def _links(spec, user):
+    out = []
+    for label, name, roles in spec:
+        if roles is not None and not user.is_superuser and user.role not in roles:
+            continue
+        try:
+            out.append({"label": label, "url": reverse(name), "name": name})
+        except NoReverseMatch:
+            continue
+    return out
+
+
+def nav(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_links": []}
+    spec = RESIDENT_NAV if user.role == Role.RESIDENT else STAFF_NAV
+    return {"nav_links": _links(spec, user)}

@@ -1,0 +1,49 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStamped(models.Model):
+    """Base model: every record knows when it was created and last changed."""
+
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AuditEntry(models.Model):
+    """Who changed what, when, through which interface (web, api, cli, import)."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("新增")
+        UPDATE = "update", _("修改")
+        DELETE = "delete", _("删除")
+        IMPORT = "import", _("导入")
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    source = models.CharField(_("来源"), max_length=16, default="web")
+    action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
+    model = models.CharField(_("对象类型"), max_length=64)
+    object_pk = models.CharField(_("对象编号"), max_length=64, db_index=True)
+    object_repr = models.CharField(_("对象"), max_length=200)
+    # {"field": [old, new], ...}; for imports a summary {"rows": n, ...}
+    changes = models.JSONField(_("变更"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("操作记录")
+        verbose_name_plural = _("操作记录")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["model", "object_pk"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_repr}"

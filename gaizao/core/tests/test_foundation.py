@@ -1,0 +1,78 @@
+import pytest
+
+from gaizao.accounts.models import ApiToken
+from gaizao.core import audit
+from gaizao.core.masking import mask_name, mask_phone
+from gaizao.inventory.permissions import compounds_for_user
+
+
+def test_mask_personal_data():
+    assert mask_name("张三丰") == "张*丰"
+    assert mask_name("李四") == "李*"
+    assert mask_phone("13812345678") == "138****5678"
+
+
+@pytest.mark.parametrize(
+    "who,sees_a,sees_b",
+    [
+        ("admin", True, True),
+        ("district", True, True),
+        ("street_jinchen", True, False),
+        ("street_qingyun", False, True),
+        ("community_tianxiang", True, False),
+        ("community_yunshan", False, True),
+        ("property_company", True, False),
+        ("owners_committee", True, False),
+        ("resident_a", True, False),
+        ("resident_b", False, True),
+        ("contractor", False, False),
+        ("norole", False, False),
+    ],
+)
+def test_compound_scope_matrix(cast, who, sees_a, sees_b):
+    ids = set(compounds_for_user(cast["users"][who]).values_list("id", flat=True))
+    assert (cast["compound_a"].id in ids) is sees_a
+    assert (cast["compound_b"].id in ids) is sees_b
+
+
+def test_login_page_is_chinese_and_login_works(client, cast):
+    r = client.get("/accounts/login/")
+    assert r.status_code == 200
+    assert "登录" in r.content.decode()
+    r = client.post("/accounts/login/", {"username": "district", "password": "wrong"})
+    assert "用户名或密码不正确" in r.content.decode()
+    r = client.post("/accounts/login/", {"username": "district", "password": "pw-for-tests-1"})
+    assert r.status_code == 302
+
+
+def test_home_shows_only_jurisdiction_totals(client_for, cast):
+    r = client_for(cast["users"]["street_qingyun"]).get("/")
+    body = r.content.decode()
+    assert "青云街道" in body and "金辰街道" not in body.split("<h2>分街道</h2>")[-1]
+
+
+def test_api_token_auth_and_error_shape(client, cast):
+    _, raw = ApiToken.issue(cast["users"]["district"])
+    r = client.get("/api/v1/areas", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert r.status_code == 200
+    assert any(a["code"] == "530103000000" for a in r.json())
+    r = client.get("/api/v1/areas", HTTP_AUTHORIZATION="Bearer nonsense")
+    assert r.status_code == 401
+    assert "error" in r.json()
+
+
+def test_openapi_document(client, cast):
+    r = client.get("/api/v1/openapi.json")
+    assert r.status_code == 200
+    assert r.json()["info"]["title"] == "gaizao API"
+
+
+def test_audit_diff_records_changes(cast):
+    c = cast["compound_a"]
+    before = audit.snapshot(c)
+    c.households = 321
+    c.save()
+    entry = audit.record(actor=cast["users"]["district"], instance=c, action="update",
+                         changes=audit.diff(before, audit.snapshot(c)))
+    assert entry.changes == {"households": [200, 321]}
+    assert list(audit.history(c)) == [entry]

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class EligibilityConfig(AppConfig):
+    name = "gaizao.eligibility"

@@ -1,0 +1,239 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from gaizao.core.models import TimeStamped
+
+from . import facilities
+
+
+class ManagementStatus(models.TextChoices):
+    PROPERTY_COMPANY = "property_company", _("物业服务企业")
+    PROPERTY_RIGHTS_UNIT = "property_rights_unit", _("产权单位管理")
+    SELF_GOVERNANCE = "self_governance", _("居民自治")
+    NONE = "none", _("无人管理")
+
+
+class Compound(TimeStamped):
+    """老旧小区 / 院: may be a single residential building (单栋住宅楼)."""
+
+    name = models.CharField(_("小区名称"), max_length=128)
+    street = models.ForeignKey(
+        "regions.Area", verbose_name=_("所属街道"), on_delete=models.PROTECT,
+        related_name="street_compounds", limit_choices_to={"level": "street"},
+    )
+    community = models.ForeignKey(
+        "regions.Area", verbose_name=_("所属社区"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="community_compounds",
+        limit_choices_to={"level": "community"},
+    )
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    # The scope rules need the build date; many records know only the year.
+    built_year = models.PositiveSmallIntegerField(_("建成年份"), null=True, blank=True)
+    built_date = models.DateField(_("建成日期"), null=True, blank=True)
+    floor_area = models.DecimalField(
+        _("建筑面积(㎡)"), max_digits=12, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    building_count = models.PositiveIntegerField(_("楼栋数"), null=True, blank=True)
+    households = models.PositiveIntegerField(_("户数"), null=True, blank=True)
+    is_single_building = models.BooleanField(_("单栋住宅楼"), default=False)
+    in_main_urban_area = models.BooleanField(_("位于主城区"), null=True, blank=True)
+    management_status = models.CharField(
+        _("管理状况"), max_length=32, choices=ManagementStatus.choices, blank=True
+    )
+    property_company = models.ForeignKey(
+        "regions.Organisation", verbose_name=_("物业服务企业"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="managed_compounds",
+    )
+    property_rights_unit = models.ForeignKey(
+        "regions.Organisation", verbose_name=_("产权单位"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="owned_compounds",
+    )
+    owners_committee = models.ForeignKey(
+        "regions.Organisation", verbose_name=_("业主委员会"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="committee_compounds",
+    )
+    # Exclusion facts of the scope rules (seed: 不属于老旧小区改造范畴).
+    in_shantytown_plan = models.BooleanField(_("已纳入棚户区改造计划"), null=True, blank=True)
+    demolition_within_years = models.PositiveSmallIntegerField(
+        _("拟拆除新建或改扩翻建(年内)"), null=True, blank=True,
+        help_text=_("计划在几年内拆除新建或改、扩、翻建;无计划留空"),
+    )
+    self_built_area = models.DecimalField(
+        _("居民自建住房面积(㎡)"), max_digits=12, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    is_urban_village = models.BooleanField(_("城中村"), null=True, blank=True)
+    investment_yuan = models.DecimalField(
+        _("投资(元)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    note = models.TextField(_("备注"), blank=True)
+
+    class Meta:
+        verbose_name = _("老旧小区")
+        verbose_name_plural = _("老旧小区")
+        ordering = ["street__code", "name"]
+        constraints = [
+            # Re-importing a street's spreadsheet updates, never duplicates.
+            models.UniqueConstraint(fields=["street", "name"], name="compound_unique_name_in_street"),
+            models.CheckConstraint(condition=Q(floor_area__isnull=True) | Q(floor_area__gt=0),
+                                   name="compound_floor_area_positive"),
+            models.CheckConstraint(condition=Q(self_built_area__isnull=True) | Q(self_built_area__gte=0),
+                                   name="compound_self_built_area_nonnegative"),
+            models.CheckConstraint(
+                condition=Q(built_year__isnull=True) | Q(built_year__gte=1900, built_year__lte=2100),
+                name="compound_built_year_plausible"),
+        ]
+        indexes = [models.Index(fields=["built_year"]), models.Index(fields=["name"])]
+
+    def __str__(self):
+        return self.name
+
+
+class Building(TimeStamped):
+    compound = models.ForeignKey(Compound, verbose_name=_("小区"), on_delete=models.CASCADE,
+                                 related_name="buildings")
+    number = models.CharField(_("楼栋号"), max_length=32)
+    floors = models.PositiveSmallIntegerField(_("层数"), null=True, blank=True)
+    entrances = models.PositiveSmallIntegerField(_("单元数"), null=True, blank=True)
+    floor_area = models.DecimalField(_("建筑面积(㎡)"), max_digits=12, decimal_places=2,
+                                     null=True, blank=True)
+    built_year = models.PositiveSmallIntegerField(_("建成年份"), null=True, blank=True)
+    has_elevator = models.BooleanField(_("有电梯"), default=False)
+
+    class Meta:
+        verbose_name = _("楼栋")
+        verbose_name_plural = _("楼栋")
+        ordering = ["compound_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["compound", "number"], name="building_unique_number"),
+            models.CheckConstraint(condition=Q(floor_area__isnull=True) | Q(floor_area__gt=0),
+                                   name="building_floor_area_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.compound.name} {self.number}" if self.compound_id else self.number
+
+
+class Owner(TimeStamped):
+    """业主. One owner may hold several units of a compound; the developer's
+    unsold or undelivered units are held by one owner with is_developer set
+    (they count as one owner in a vote: 建筑物区分所有权司法解释 第九条)."""
+
+    compound = models.ForeignKey(Compound, verbose_name=_("小区"), on_delete=models.CASCADE,
+                                 related_name="owners")
+    name = models.CharField(_("业主姓名"), max_length=128)
+    phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    id_number = models.CharField(_("证件号码"), max_length=32, blank=True)
+    is_developer = models.BooleanField(_("开发建设单位(未售出)"), default=False)
+
+    class Meta:
+        verbose_name = _("业主")
+        verbose_name_plural = _("业主")
+        ordering = ["compound_id", "name"]
+        indexes = [models.Index(fields=["compound", "name"])]
+
+    def __str__(self):
+        return self.name
+
+
+class Unit(TimeStamped):
+    """户 / 专有部分, with the exclusive area registered (不动产登记)."""
+
+    building = models.ForeignKey(Building, verbose_name=_("楼栋"), on_delete=models.CASCADE,
+                                 related_name="units")
+    entrance = models.CharField(_("单元"), max_length=16, blank=True, default="")
+    number = models.CharField(_("房号"), max_length=32)
+    floor = models.SmallIntegerField(_("楼层"), null=True, blank=True)
+    exclusive_area = models.DecimalField(_("专有部分面积(㎡)"), max_digits=9, decimal_places=2)
+    owner = models.ForeignKey(Owner, verbose_name=_("业主"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="units")
+
+    class Meta:
+        verbose_name = _("房屋(户)")
+        verbose_name_plural = _("房屋(户)")
+        ordering = ["building_id", "entrance", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["building", "entrance", "number"],
+                                    name="unit_unique_number_in_building"),
+            models.CheckConstraint(condition=Q(exclusive_area__gt=0),
+                                   name="unit_exclusive_area_positive"),
+        ]
+
+    def __str__(self):
+        entrance = f"{self.entrance}单元" if self.entrance else ""
+        return f"{entrance}{self.number}"
+
+
+class Rating(models.TextChoices):
+    GOOD = "good", _("完好")
+    WORN = "worn", _("老化")
+    BROKEN = "broken", _("损坏")
+    MISSING = "missing", _("缺失")
+    NOT_APPLICABLE = "na", _("不适用")
+
+
+# Share of a facility's weight a rating keeps in the condition score.
+RATING_VALUE = {"good": Decimal("1"), "worn": Decimal("0.6"), "broken": Decimal("0.2"),
+                "missing": Decimal("0")}
+
+
+class Survey(TimeStamped):
+    """摸底调查: one visit to a compound, facility by facility."""
+
+    compound = models.ForeignKey(Compound, verbose_name=_("小区"), on_delete=models.CASCADE,
+                                 related_name="surveys")
+    surveyor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("调查人"), null=True,
+                                 on_delete=models.SET_NULL, related_name="surveys")
+    surveyed_on = models.DateField(_("调查日期"))
+    note = models.TextField(_("总体情况"), blank=True)
+    # 0–100, derived from the conditions when the survey is saved (see
+    # inventory.scoring); kept on the survey because a survey is a record of
+    # one visit and does not change afterwards.
+    score = models.DecimalField(_("状况评分"), max_digits=5, decimal_places=1, null=True,
+                                blank=True)
+
+    class Meta:
+        verbose_name = _("摸底调查")
+        verbose_name_plural = _("摸底调查")
+        ordering = ["-surveyed_on", "-id"]
+        indexes = [models.Index(fields=["compound", "-surveyed_on"])]
+
+    def __str__(self):
+        return f"{self.compound} {self.surveyed_on}"
+
+
+class Condition(models.Model):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="conditions")
+    facility = models.CharField(_("设施"), max_length=32, choices=facilities.CHOICES)
+    rating = models.CharField(_("状况"), max_length=8, choices=Rating.choices)
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("设施状况")
+        verbose_name_plural = _("设施状况")
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "facility"], name="condition_unique_facility"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_facility_display()}: {self.get_rating_display()}"
+
+
+class ConditionPhoto(models.Model):
+    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, related_name="photos")
+    # FileField, not ImageField: no Pillow dependency; the upload form checks
+    # the content type and size.
+    image = models.FileField(_("照片"), upload_to="surveys/%Y/%m/")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("现场照片")
+        verbose_name_plural = _("现场照片")

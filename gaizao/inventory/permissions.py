@@ -1,0 +1,90 @@
+"""Who may see and do what with inventory records: the one chokepoint per
+entity (STYLE.md habit 4). Invisible → Http404, visible but not allowed → 403
+(PermissionDenied). Every page, htmx fragment, API endpoint and command uses
+these functions."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from gaizao.accounts.models import Role
+from gaizao.accounts.permissions import can, compound_q
+
+from .models import Building, Compound, Survey, Unit
+
+R = Role
+# Role × action (STYLE.md habit 5). Visibility itself comes from compound_q.
+RULES: dict[str, set] = {
+    "compound.edit": {R.LEADERSHIP, R.HOUSING_BUREAU, R.STREET_OFFICE, R.COMMUNITY},
+    "compound.import": {R.LEADERSHIP, R.HOUSING_BUREAU, R.STREET_OFFICE},
+    "survey.record": {R.LEADERSHIP, R.HOUSING_BUREAU, R.STREET_OFFICE, R.COMMUNITY, R.SURVEYOR},
+    # Owner names, phones and ID numbers (个人信息保护法): only the roles that
+    # work with owners directly — the community that runs votes and the
+    # owners' committee — see them whole; everybody else sees them masked.
+    "owner.personal_data": {R.COMMUNITY, R.OWNERS_COMMITTEE},
+}
+
+
+def can_do(user, action: str) -> bool:
+    return can(user, RULES, action)
+
+
+def compounds_for_user(user):
+    return Compound.objects.filter(compound_q(user))
+
+
+def get_compound_for_user(user, pk, *, write: bool = False, action: str = "compound.edit"):
+    try:
+        compound = compounds_for_user(user).select_related(
+            "street", "community", "property_company", "property_rights_unit", "owners_committee"
+        ).get(pk=pk)
+    except (Compound.DoesNotExist, ValueError, TypeError):
+        raise Http404("小区不存在或不在您的辖区内")
+    if write and not can_do(user, action):
+        raise PermissionDenied("您的角色无权修改此小区")
+    return compound
+
+
+def buildings_for_user(user):
+    return Building.objects.filter(compound_q(user, "compound__"))
+
+
+def get_building_for_user(user, pk, *, write: bool = False):
+    try:
+        b = buildings_for_user(user).select_related("compound").get(pk=pk)
+    except (Building.DoesNotExist, ValueError, TypeError):
+        raise Http404("楼栋不存在或不在您的辖区内")
+    if write and not can_do(user, "compound.edit"):
+        raise PermissionDenied("您的角色无权修改此楼栋")
+    return b
+
+
+def units_for_user(user):
+    return Unit.objects.filter(compound_q(user, "building__compound__"))
+
+
+def get_unit_for_user(user, pk, *, write: bool = False):
+    try:
+        u = units_for_user(user).select_related("building__compound", "owner").get(pk=pk)
+    except (Unit.DoesNotExist, ValueError, TypeError):
+        raise Http404("房屋不存在或不在您的辖区内")
+    if write and not can_do(user, "compound.edit"):
+        raise PermissionDenied("您的角色无权修改此房屋")
+    return u
+
+
+def surveys_for_user(user):
+    return Survey.objects.filter(compound_q(user, "compound__"))
+
+
+def get_survey_for_user(user, pk, *, write: bool = False):
+    try:
+        s = surveys_for_user(user).select_related("compound", "surveyor").get(pk=pk)
+    except (Survey.DoesNotExist, ValueError, TypeError):
+        raise Http404("调查记录不存在或不在您的辖区内")
+    if write and not can_do(user, "survey.record"):
+        raise PermissionDenied("您的角色无权填写摸底调查")
+    return s
+
+
+def sees_personal_data(user, compound=None) -> bool:
+    return can_do(user, "owner.personal_data")

@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+"""consultation URLs: household access, portal, surveys, menu and votes
+(urls_participation.py); feedback and satisfaction (urls_feedback.py)."""
+
+from .urls_feedback import urlpatterns as feedback_urls
+from .urls_participation import urlpatterns as participation_urls
 
 app_name = "consultation"
-urlpatterns: list = []
+urlpatterns = participation_urls + feedback_urls

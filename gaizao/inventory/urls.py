@@ -1,4 +1,7 @@
-from django.urls import path  # noqa: F401
+"""inventory URLs: pages (urls_pages.py) and spreadsheet import (urls_import.py)."""
+
+from .urls_import import urlpatterns as import_urls
+from .urls_pages import urlpatterns as page_urls
 
 app_name = "inventory"
-urlpatterns: list = []
+urlpatterns = page_urls + import_urls

@@ -1,0 +1,3 @@
+"""consultation: feedback models."""
+
+__all__: list[str] = []

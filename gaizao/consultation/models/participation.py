@@ -1,0 +1,3 @@
+"""consultation: participation models."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""consultation: votes models."""
+
+__all__: list[str] = []

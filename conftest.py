@@ -10,6 +10,8 @@ from gaizao.core import testing
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The cast has 14 users; the real hasher costs ~1 s each on a busy CI box.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -1,3 +1,313 @@
-from ninja import Router
+"""Participation API (/api/v1/): household access, my compound, willingness
+surveys and item menus, votes, ballots, results, objections. A thin second
+interface over services.py and selectors.py; scoped like the pages."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.contrib.auth import login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
+
+from gaizao.accounts.models import ApiToken
+from gaizao.core.errors import DomainError
+from gaizao.inventory.models import Unit
+from gaizao.inventory.permissions import get_compound_for_user
+
+from . import selectors, services
+from . import tally as T
+from .models import Ballot, Objection, Vote
+from .permissions import (can_do, consultations_for_user, get_consultation_for_user,
+                          get_vote_for_user, is_resident, votes_for_user)
+from .views import BACKEND, client_ip
 
 router = Router(tags=["consultation"])
+
+
+class Error(Schema):
+    error: str
+
+
+class RedeemIn(Schema):
+    code: str
+
+
+class RedeemOut(Schema):
+    token: str
+    compound_id: int
+    compound: str
+    unit: str
+
+
+@router.post("/participation/redeem", auth=None, response={200: RedeemOut, 400: Error},
+             summary="用入户码登录(返回 API 令牌并建立会话)")
+def redeem(request, payload: RedeemIn):
+    user = services.access_code_redeem(code=payload.code, ip=client_ip(request))
+    login(request, user, backend=BACKEND)
+    _, raw = ApiToken.issue(user, "入户码")
+    unit = Unit.objects.select_related("building__compound").get(pk=user.unit_id)
+    return {"token": raw, "compound_id": unit.building.compound_id,
+            "compound": unit.building.compound.name, "unit": f"{unit.building.number}{unit}"}
+
+
+class MeOut(Schema):
+    compound_id: int
+    compound: str
+    street: str
+    unit_id: int
+    unit: str
+    exclusive_area: Decimal
+    plan_status: str | None = None
+
+
+def _my_unit(request) -> Unit:
+    if not is_resident(request.user):
+        raise PermissionDenied("此接口供居民使用")
+    return Unit.objects.select_related("building__compound__street").get(pk=request.user.unit_id)
+
+
+@router.get("/participation/me", response=MeOut, summary="我的小区(居民)")
+def me(request):
+    unit = _my_unit(request)
+    c = unit.building.compound
+    plan = selectors.plan_summary(c)
+    return {"compound_id": c.pk, "compound": c.name, "street": c.street.name, "unit_id": unit.pk,
+            "unit": f"{unit.building.number}{unit}", "exclusive_area": unit.exclusive_area,
+            "plan_status": plan["status_label"] if plan else None}
+
+
+class SurveyOut(Schema):
+    id: int
+    compound_id: int
+    title: str
+    opens_at: datetime
+    closes_at: datetime
+    with_menu: bool
+    is_open: bool
+
+
+def _survey_out(c):
+    return {"id": c.pk, "compound_id": c.compound_id, "title": c.title, "opens_at": c.opens_at,
+            "closes_at": c.closes_at, "with_menu": c.with_menu, "is_open": c.is_open()}
+
+
+@router.get("/participation/surveys", response=list[SurveyOut], summary="意愿征询列表")
+def surveys(request, compound_id: int | None = None):
+    qs = consultations_for_user(request.user).order_by("-opens_at", "-id")
+    if compound_id is not None:
+        qs = qs.filter(compound_id=compound_id)
+    return [_survey_out(c) for c in qs[:200]]
+
+
+class MenuItemOut(Schema):
+    id: int
+    code: str
+    name: str
+    tier: str
+    unit: str
+    unit_cost: Decimal
+    estimate: Decimal | None = None
+    per_household: Decimal | None = None
+
+
+@router.get("/participation/surveys/{survey_id}/menu", response=list[MenuItemOut],
+            summary="点单目录(含估算费用)")
+def survey_menu(request, survey_id: int):
+    c = get_consultation_for_user(request.user, survey_id)
+    return selectors.menu_items(c.compound) if c.with_menu else []
+
+
+class ResponseIn(Schema):
+    willingness: str
+    contribution_yuan: Decimal | None = None
+    contribution_per_m2: Decimal | None = None
+    items: list[int] = []
+    note: str = ""
+    unit_id: int | None = None  # staff, assisted mode: the unit acted for
+
+
+class ResponseOut(Schema):
+    id: int
+    unit_id: int
+    willingness: str
+    items: list[int]
+    assisted: bool
+
+
+@router.post("/participation/surveys/{survey_id}/response", response={200: ResponseOut, 400: Error},
+             summary="提交或修改本户意愿和点单(工作人员可代填,传 unit_id)")
+def survey_respond(request, survey_id: int, payload: ResponseIn):
+    c = get_consultation_for_user(request.user, survey_id)
+    if is_resident(request.user):
+        unit, assisted = _my_unit(request), False
+        if payload.unit_id not in (None, unit.pk):
+            raise DomainError("只能为本户填写")
+    else:
+        if not can_do(request.user, "ballot.enter"):
+            raise PermissionDenied("您的角色无权代居民填写")
+        unit = Unit.objects.select_related("building").filter(
+            pk=payload.unit_id or 0, building__compound_id=c.compound_id).first()
+        if unit is None:
+            raise DomainError("请指定本小区的房屋(unit_id)")
+        assisted = True
+    r = services.consultation_respond(
+        actor=request.user, consultation=c, unit=unit, willingness=payload.willingness,
+        contribution_yuan=payload.contribution_yuan, contribution_per_m2=payload.contribution_per_m2,
+        item_ids=payload.items, note=payload.note, assisted=assisted)
+    return {"id": r.pk, "unit_id": unit.pk, "willingness": r.willingness, "assisted": assisted,
+            "items": list(r.choices.values_list("catalog_item_id", flat=True))}
+
+
+@router.get("/participation/surveys/{survey_id}/results", summary="意愿征询结果(汇总,无个人信息)")
+def survey_results(request, survey_id: int):
+    c = get_consultation_for_user(request.user, survey_id)
+    s = selectors.consultation_summary(c)
+    menu = selectors.menu_results_for(c) if c.with_menu else []
+    return {"survey": _survey_out(c), "summary": s,
+            "menu": [{k: m[k] for k in ("catalog_item_id", "code", "name", "households", "share")}
+                     for m in menu]}
+
+
+class VoteOut(Schema):
+    id: int
+    compound_id: int
+    matter: int
+    matter_name: str
+    title: str
+    law: str
+    rule: str
+    opens_at: datetime
+    closes_at: datetime
+    status: str
+    passed: bool | None
+    notice_ends_at: datetime | None
+    my_choice: str | None = None
+
+
+def _vote_out(v, request):
+    mine = None
+    if is_resident(request.user):
+        mine = Ballot.objects.filter(vote=v, unit_id=request.user.unit_id).values_list(
+            "choice", flat=True).first()
+    published = v.status == Vote.Status.PUBLISHED or not is_resident(request.user)
+    return {"id": v.pk, "compound_id": v.compound_id, "matter": v.matter,
+            "matter_name": T.MATTERS[v.matter], "title": v.title, "law": v.law,
+            "rule": T.describe_rule(v.law, v.matter), "opens_at": v.opens_at,
+            "closes_at": v.closes_at, "status": v.status,
+            "passed": v.passed if published else None, "notice_ends_at": v.notice_ends_at,
+            "my_choice": mine}
+
+
+@router.get("/votes", response=list[VoteOut], summary="业主表决列表")
+def votes(request, compound_id: int | None = None):
+    qs = votes_for_user(request.user).order_by("-opens_at", "-id")
+    if compound_id is not None:
+        qs = qs.filter(compound_id=compound_id)
+    return [_vote_out(v, request) for v in qs[:200]]
+
+
+@router.get("/votes/{vote_id}", response=VoteOut, summary="业主表决详情")
+def vote_detail(request, vote_id: int):
+    return _vote_out(get_vote_for_user(request.user, vote_id), request)
+
+
+class BallotIn(Schema):
+    choice: str
+    unit_id: int | None = None
+
+
+class BallotOut(Schema):
+    id: int
+    vote_id: int
+    unit_id: int
+    choice: str
+    channel: str
+    cast_at: datetime
+
+
+def _ballot_out(b):
+    return {"id": b.pk, "vote_id": b.vote_id, "unit_id": b.unit_id, "choice": b.choice,
+            "channel": b.channel, "cast_at": b.cast_at}
+
+
+@router.post("/votes/{vote_id}/ballots", response={201: BallotOut, 400: Error, 409: Error},
+             summary="本户线上表决(居民);重复表决返回 409")
+def cast(request, vote_id: int, payload: BallotIn):
+    vote = get_vote_for_user(request.user, vote_id)
+    unit = _my_unit(request)
+    if payload.unit_id not in (None, unit.pk):
+        raise DomainError("只能为本户表决")
+    try:
+        b = services.ballot_cast(actor=request.user, vote=vote, unit=unit, choice=payload.choice)
+    except services.DuplicateBallot as e:
+        return 409, {"error": e.message}
+    return 201, _ballot_out(b)
+
+
+@router.post("/votes/{vote_id}/paper-ballots", response={201: BallotOut, 400: Error, 409: Error},
+             summary="工作人员录入纸质表决票(须附照片)或代为录入(channel=assisted)")
+def enter_paper(request, vote_id: int, unit_id: Form[int], choice: Form[str],
+                channel: Form[str] = "paper", sheet_photo: File[UploadedFile] = None):
+    vote = get_vote_for_user(request.user, vote_id, action="ballot.enter")
+    unit = Unit.objects.select_related("building").filter(
+        pk=unit_id, building__compound_id=vote.compound_id).first()
+    if unit is None:
+        raise Http404("房屋不存在或不属于本小区")
+    if channel not in ("paper", "assisted"):
+        raise DomainError("方式应为 paper(纸质票)或 assisted(代为录入)")
+    try:
+        b = services.ballot_cast(actor=request.user, vote=vote, unit=unit, choice=choice,
+                                 channel=channel, sheet_photo=sheet_photo)
+    except services.DuplicateBallot as e:
+        return 409, {"error": e.message}
+    return 201, _ballot_out(b)
+
+
+@router.get("/votes/{vote_id}/result", summary="计票结果(公示后居民可见;无个人信息)")
+def vote_result(request, vote_id: int):
+    vote = get_vote_for_user(request.user, vote_id)
+    if is_resident(request.user) and vote.status != Vote.Status.PUBLISHED:
+        raise DomainError("结果公示后才能查看")
+    if not vote.result:
+        raise DomainError("表决尚未计票")
+    return {"vote_id": vote.pk, "status": vote.status, "rule": T.describe_rule(vote.law, vote.matter),
+            **vote.result}
+
+
+@router.get("/votes/{vote_id}/tally", summary="按当前表决票试算(工作人员)")
+def vote_tally(request, vote_id: int):
+    vote = get_vote_for_user(request.user, vote_id, action="vote.follow")
+    return selectors.vote_tally(vote).as_dict()
+
+
+class ObjectionIn(Schema):
+    text: str
+
+
+class ObjectionOut(Schema):
+    id: int
+    text: str
+    raised_at: datetime
+    reply: str
+
+
+@router.get("/votes/{vote_id}/objections", response=list[ObjectionOut], summary="公示期异议")
+def objections(request, vote_id: int):
+    vote = get_vote_for_user(request.user, vote_id)
+    return list(Objection.objects.filter(vote=vote).order_by("raised_at"))
+
+
+@router.post("/votes/{vote_id}/objections", response={201: ObjectionOut, 400: Error},
+             summary="提出异议(公示期内)")
+def objection_add(request, vote_id: int, payload: ObjectionIn):
+    vote = get_vote_for_user(request.user, vote_id)
+    return 201, services.objection_add(actor=request.user, vote=vote, text=payload.text)
+
+
+@router.get("/participation/compounds/{compound_id}/willingness", summary="小区意愿汇总(工作人员)")
+def willingness(request, compound_id: int):
+    c = get_compound_for_user(request.user, compound_id)
+    return {"compound_id": c.pk, "summary": selectors.willingness_summary(c.pk),
+            "menu": selectors.menu_results(c.pk)}

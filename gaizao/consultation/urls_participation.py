@@ -1,1 +1,30 @@
-urlpatterns: list = []
+"""Participation URLs under /participate/ (namespace consultation)."""
+
+from django.urls import path
+
+from . import views, views_votes
+
+urlpatterns = [
+    path("", views.portal, name="portal"),
+    path("code/", views.enter_code, name="enter_code"),
+    path("login/", views.phone_login, name="phone_login"),
+    path("bind/", views.bind_phone, name="bind_phone"),
+    path("staff/", views.staff_home, name="staff_home"),
+    path("staff/compound/<int:pk>/", views.staff_compound, name="staff_compound"),
+    path("staff/building/<int:pk>/letters/", views.letters, name="letters"),
+    path("staff/building/<int:pk>/revoke/", views.revoke_code, name="revoke_code"),
+    path("staff/compound/<int:pk>/survey/new/", views.survey_new, name="survey_new"),
+    path("staff/compound/<int:pk>/vote/new/", views_votes.vote_new, name="vote_new"),
+    path("survey/<int:pk>/", views.survey_fill, name="survey_fill"),
+    path("survey/<int:pk>/results/", views.survey_results, name="survey_results"),
+    path("survey/<int:pk>/export.xlsx", views.survey_export, name="survey_export"),
+    path("survey/<int:pk>/assist/", views.survey_assist, name="survey_assist"),
+    path("vote/<int:pk>/", views_votes.vote_detail, name="vote_detail"),
+    path("vote/<int:pk>/ballot/", views_votes.ballot, name="ballot"),
+    path("vote/<int:pk>/enter/", views_votes.ballot_enter, name="ballot_enter"),
+    path("vote/<int:pk>/conflict/<int:cid>/", views_votes.conflict_resolve,
+         name="conflict_resolve"),
+    path("vote/<int:pk>/objection/", views_votes.objection, name="objection"),
+    path("vote/<int:pk>/certificate/", views_votes.certificate, name="certificate"),
+    path("vote/<int:pk>/<slug:action>/", views_votes.vote_action, name="vote_action"),
+]

@@ -1,14 +1,18 @@
+import json
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Sum
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.timezone import localtime
 
 from gaizao.accounts.models import Role
 from gaizao.inventory.permissions import compounds_for_user
 
 from .models import AuditEntry
+from .xlsx import xlsx_response
 
 
 def healthz(request):
@@ -41,5 +45,17 @@ def audit_log(request):
     """Recent changes; superusers and district offices only (they answer for the record)."""
     if not (request.user.is_superuser or request.user.role in {Role.LEADERSHIP, Role.HOUSING_BUREAU}):
         return render(request, "403.html", status=403)
-    page = Paginator(AuditEntry.objects.select_related("actor"), 50).get_page(request.GET.get("page"))
+    qs = AuditEntry.objects.select_related("actor")
+    if request.GET.get("model"):
+        qs = qs.filter(model=request.GET["model"])
+    if request.GET.get("format") == "xlsx":
+        rows = (
+            (localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), str(e.actor or ""), e.source,
+             e.get_action_display(), e.model, e.object_pk, e.object_repr,
+             json.dumps(e.changes, ensure_ascii=False))
+            for e in qs[:100000]
+        )
+        return xlsx_response("操作记录.xlsx", "操作记录",
+                             ["时间", "操作人", "来源", "操作", "对象类型", "对象编号", "对象", "变更"], rows)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "core/audit_log.html", {"page": page})

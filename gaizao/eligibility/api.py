@@ -1,3 +1,225 @@
-from ninja import Router
+"""Eligibility API: a thin second interface over the same selectors and
+services as the pages."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from ninja import Query, Router, Schema
+
+from gaizao.core.errors import DomainError
+from gaizao.inventory.models import Compound
+from gaizao.inventory.permissions import get_compound_for_user
+from gaizao.regions.models import Area
+
+from . import rules, selectors, services
+from .permissions import can_do
 
 router = Router(tags=["eligibility"])
+
+
+class ReasonOut(Schema):
+    criterion: str
+    label: str
+    passed: bool | None
+    detail: str
+
+
+class StoredOut(Schema):
+    verdict: str
+    evaluated_at: datetime
+
+
+class EligibilityOut(Schema):
+    compound_id: int
+    verdict: str
+    verdict_label: str
+    policy: str
+    policy_name: str
+    extension: bool
+    reasons: list[ReasonOut]
+    missing: list[str]
+    stored: StoredOut | None = None
+
+
+def _policy_or_404(name):
+    if not name:
+        return None
+    p = selectors.get_policy(name)
+    if p is None:
+        raise Http404(f"没有名为“{name}”的改造政策")
+    return p
+
+
+@router.get(
+    "/compounds/{compound_id}/eligibility",
+    response=EligibilityOut,
+    summary="一个小区的改造范围判断(按当前数据)",
+)
+def compound_eligibility(request, compound_id: int, policy: str | None = None):
+    c = get_compound_for_user(request.user, compound_id)
+    p = _policy_or_404(policy)
+    ((_, used, v, _),) = services.compute(Compound.objects.filter(pk=c.pk), p, cap=False)
+    stored = selectors.stored_verdict(c, used)
+    return {
+        "compound_id": c.pk,
+        "verdict": v.verdict,
+        "verdict_label": v.label,
+        "policy": used.code,
+        "policy_name": str(used),
+        "extension": v.extension,
+        "reasons": [r.as_dict() for r in v.reasons],
+        "missing": v.missing,
+        "stored": {"verdict": stored.verdict, "evaluated_at": stored.evaluated_at}
+        if stored
+        else None,
+    }
+
+
+class ReserveItem(Schema):
+    compound_id: int
+    name: str
+    street: str
+    community: str | None
+    built_year: int | None
+    floor_area: Decimal | None
+    households: int | None
+    verdict: str
+    extension: bool
+    policy: str
+    missing: list[str]
+    evaluated_at: datetime
+
+
+class VerdictTotal(Schema):
+    n: int
+    area: Decimal
+    households: int
+
+
+class ReserveOut(Schema):
+    count: int
+    totals: dict[str, VerdictTotal]
+    items: list[ReserveItem]
+
+
+class ReserveFilters(Schema):
+    policy: str | None = None
+    street: str | None = None  # area code
+    community: str | None = None
+    verdict: str | None = None
+    limit: int = 100
+    offset: int = 0
+
+
+@router.get(
+    "/eligibility/reserve", response=ReserveOut, summary="项目储备库:辖区内小区的改造范围结论"
+)
+def reserve(request, filters: Query[ReserveFilters]):
+    user = request.user
+    if not can_do(user, "eligibility.view"):
+        raise PermissionDenied("您的角色无权查看改造范围")
+    f = filters
+    if f.verdict and f.verdict not in rules.VERDICT_LABELS:
+        raise DomainError("verdict 只能是 eligible、ineligible 或 review")
+    p = _policy_or_404(f.policy)
+    street = Area.objects.filter(code=f.street).first() if f.street else None
+    community = Area.objects.filter(code=f.community).first() if f.community else None
+    if (f.street and street is None) or (f.community and community is None):
+        raise DomainError("区划代码不存在")
+    base = selectors.reserve_verdicts(user, policy=p, street=street, community=community)
+    qs = base.filter(verdict=f.verdict) if f.verdict else base
+    limit = max(1, min(f.limit, 1000))
+    offset = max(0, f.offset)
+    rows = selectors.reserve_rows(qs)[offset : offset + limit]
+    return {
+        "count": qs.count(),
+        "totals": selectors.reserve_totals(base),
+        "items": [
+            {
+                "compound_id": v.compound_id,
+                "name": v.compound.name,
+                "street": v.compound.street.name,
+                "community": v.compound.community.name if v.compound.community_id else None,
+                "built_year": v.compound.built_year,
+                "floor_area": v.compound.floor_area,
+                "households": v.compound.households,
+                "verdict": v.verdict,
+                "extension": v.extension,
+                "policy": v.policy.code,
+                "missing": v.missing,
+                "evaluated_at": v.evaluated_at,
+            }
+            for v in rows
+        ],
+    }
+
+
+class PolicyOut(Schema):
+    id: int
+    code: str
+    name: str
+    version: int
+    area_code: str | None
+    area_name: str
+    is_default: bool
+    is_builtin: bool
+    valid_from: date | None
+    basis: str
+    built_cutoff: date
+    cutoff_inclusive: bool
+    extension_cutoff: date | None
+    extension_cap_pct: Decimal | None
+    require_main_urban: bool
+    single_buildings_count: bool
+    criteria: list[str]
+    conditions_min: int
+    neglect_score_below: Decimal
+    facilities_broken_pct: Decimal
+    environment_facilities: list[str]
+    poor_management_statuses: list[str]
+    willingness_mode: str
+    willingness_min_pct: Decimal
+    exclusions: list[str]
+    demolition_years: int | None
+    self_built_pct: Decimal
+
+
+@router.get("/policies", response=list[PolicyOut], summary="改造政策")
+def policy_list(request):
+    out = []
+    for p in selectors.policies():
+        d = {f: getattr(p, f) for f in PolicyOut.model_fields if hasattr(p, f)}
+        d["area_code"] = p.area.code if p.area_id else None
+        d["area_name"] = p.scope_label
+        out.append(d)
+    return out
+
+
+class EvaluateIn(Schema):
+    area_code: str
+    policy: str | None = None
+
+
+class EvaluateOut(Schema):
+    area_code: str | None
+    total: int
+    counts: dict[str, int]
+    policies: dict[str, int]
+
+
+@router.post(
+    "/eligibility/evaluate",
+    response=EvaluateOut,
+    summary="重新评估一个区划内的全部小区并记入储备库",
+)
+def evaluate(request, payload: EvaluateIn):
+    user = request.user
+    if not can_do(user, "eligibility.evaluate"):
+        raise PermissionDenied("您的角色无权评估改造范围")
+    area = Area.objects.filter(code=payload.area_code.strip()).first()
+    if area is None:
+        raise DomainError(f"区划代码“{payload.area_code}”不存在")
+    p = _policy_or_404(payload.policy)
+    return services.evaluate_area(actor=user, area=area, policy=p, source="api").as_dict()

@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "eligibility"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.reserve, name="reserve"),
+    path("evaluate/", views.reserve_evaluate, name="evaluate"),
+    path("compound/<int:pk>/", views.compound, name="compound"),
+    path("policies/", views.policy_list, name="policy_list"),
+    path("policies/new/", views.policy_create, name="policy_create"),
+    path("policies/<int:pk>/edit/", views.policy_edit, name="policy_edit"),
+]

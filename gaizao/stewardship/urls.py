@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "stewardship"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.arrangement_list, name="arrangement_list"),
+    path("compound/<int:compound_pk>/", views.arrangement_edit, name="arrangement_edit"),
+]

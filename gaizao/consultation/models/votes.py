@@ -1,3 +1,181 @@
-"""consultation: votes models."""
+"""consultation: owners' joint decisions (业主共同决定, 民法典 第二百七十八条).
 
-__all__: list[str] = []
+The tally itself is pure (tally.py); these tables hold what was cast.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gaizao.core.models import TimeStamped
+
+from ..tally import LAW_CHOICES, MATTERS
+
+__all__ = ["Vote", "Ballot", "BallotConflict", "Objection", "Choice", "Channel"]
+
+
+class Choice(models.TextChoices):
+    AGREE = "agree", _("同意")
+    OPPOSE = "oppose", _("反对")
+    ABSTAIN = "abstain", _("弃权")
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("线上")
+    PAPER = "paper", _("纸质表决票")
+    ASSISTED = "assisted", _("代为录入")
+
+
+class Vote(TimeStamped):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        OPEN = "open", _("表决中")
+        CLOSED = "closed", _("已计票")
+        PUBLISHED = "published", _("已公示")
+
+    compound = models.ForeignKey("inventory.Compound", verbose_name=_("小区"),
+                                 on_delete=models.CASCADE, related_name="votes")
+    matter = models.PositiveSmallIntegerField(
+        _("表决事项"), choices=[(k, v) for k, v in MATTERS.items()],
+        validators=[MinValueValidator(1), MaxValueValidator(9)])
+    title = models.CharField(_("标题"), max_length=200)
+    description = models.TextField(_("说明"), blank=True)
+    # The law in force on the opening date; set by the service, never edited.
+    law = models.CharField(_("适用法律"), max_length=16, choices=LAW_CHOICES)
+    opens_at = models.DateTimeField(_("开始时间"))
+    closes_at = models.DateTimeField(_("截止时间"))
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices,
+                              default=Status.DRAFT)
+    result = models.JSONField(_("计票结果"), default=dict, blank=True)
+    passed = models.BooleanField(_("通过"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("计票时间"), null=True, blank=True)
+    published_at = models.DateTimeField(_("公示时间"), null=True, blank=True)
+    notice_days = models.PositiveSmallIntegerField(_("公示期(天)"), default=7)
+    notice_ends_at = models.DateTimeField(_("公示期满"), null=True, blank=True)
+    # A published result set aside (e.g. by a court or after objections).
+    overturned = models.BooleanField(_("已撤销"), default=False)
+    overturned_reason = models.CharField(_("撤销原因"), max_length=500, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发起人"), null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("业主表决")
+        verbose_name_plural = _("业主表决")
+        ordering = ["-opens_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(matter__gte=1, matter__lte=9),
+                                   name="vote_matter_1_to_9"),
+            models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")),
+                                   name="vote_closes_after_opens"),
+        ]
+        indexes = [models.Index(fields=["compound", "matter", "status"])]
+
+    def __str__(self):
+        return self.title
+
+    def accepts_online(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.status == self.Status.OPEN and self.opens_at <= now < self.closes_at
+
+    @property
+    def in_notice_period(self) -> bool:
+        return (self.status == self.Status.PUBLISHED and self.notice_ends_at is not None
+                and timezone.now() < self.notice_ends_at)
+
+
+def _sheet_path(instance, filename):
+    # Ballot sheets carry signatures: a random name, not the owner's.
+    import uuid
+
+    ext = (filename.rsplit(".", 1)[-1] if "." in filename else "jpg").lower()[:5]
+    return f"ballots/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext}"
+
+
+class Ballot(models.Model):
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="ballots")
+    unit = models.ForeignKey("inventory.Unit", verbose_name=_("房屋"), on_delete=models.PROTECT,
+                             related_name="ballots")
+    choice = models.CharField(_("表决意见"), max_length=8, choices=Choice.choices)
+    channel = models.CharField(_("方式"), max_length=8, choices=Channel.choices)
+    # Online: the resident; paper and assisted: the staff member who entered it.
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("录入人"), null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    assisted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("代为录入人"),
+                                    null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    sheet_photo = models.FileField(_("表决票照片"), upload_to=_sheet_path, blank=True)
+    cast_at = models.DateTimeField(_("表决时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("表决票")
+        verbose_name_plural = _("表决票")
+        ordering = ["vote_id", "unit_id"]
+        constraints = [
+            # One ballot per unit per vote, enforced by the database so that
+            # two simultaneous submissions cannot both count.
+            models.UniqueConstraint(fields=["vote", "unit"], name="ballot_one_per_unit"),
+            models.CheckConstraint(condition=~Q(channel="paper") | ~Q(sheet_photo=""),
+                                   name="ballot_paper_has_photo"),
+        ]
+
+    def __str__(self):
+        return f"{self.vote_id}/{self.unit_id} {self.choice}"
+
+
+class BallotConflict(models.Model):
+    """A second ballot for a unit that already has one: refused, kept here
+    for staff to resolve (keep the first, or replace it with this one)."""
+
+    class Resolution(models.TextChoices):
+        KEEP_FIRST = "keep_first", _("保留第一张")
+        REPLACE = "replace", _("以第二张替换")
+
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="conflicts")
+    unit = models.ForeignKey("inventory.Unit", verbose_name=_("房屋"), on_delete=models.PROTECT,
+                             related_name="+")
+    attempted_choice = models.CharField(_("第二次意见"), max_length=8, choices=Choice.choices)
+    channel = models.CharField(_("方式"), max_length=8, choices=Channel.choices)
+    attempted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提交人"),
+                                     null=True, on_delete=models.SET_NULL, related_name="+")
+    sheet_photo = models.FileField(_("表决票照片"), upload_to=_sheet_path, blank=True)
+    attempted_at = models.DateTimeField(_("提交时间"), default=timezone.now)
+    resolution = models.CharField(_("处理结果"), max_length=16, choices=Resolution.choices,
+                                  blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("处理人"),
+                                    null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("重复表决票")
+        verbose_name_plural = _("重复表决票")
+        ordering = ["attempted_at", "id"]
+
+    def __str__(self):
+        return f"{self.vote_id}/{self.unit_id} {self.attempted_choice}"
+
+    @property
+    def resolved(self) -> bool:
+        return bool(self.resolution)
+
+
+class Objection(models.Model):
+    """异议 raised during the notice period (公示期)."""
+
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="objections")
+    text = models.TextField(_("异议内容"))
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提出人"), null=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    raised_at = models.DateTimeField(_("提出时间"), default=timezone.now)
+    reply = models.TextField(_("答复"), blank=True)
+
+    class Meta:
+        verbose_name = _("异议")
+        verbose_name_plural = _("异议")
+        ordering = ["raised_at", "id"]
+
+    def __str__(self):
+        return self.text[:40]

@@ -76,3 +76,44 @@ def test_audit_diff_records_changes(cast):
                          changes=audit.diff(before, audit.snapshot(c)))
     assert entry.changes == {"households": [200, 321]}
     assert list(audit.history(c)) == [entry]
+
+
+def test_audit_log_page_and_export(client_for, cast):
+    c = cast["compound_a"]
+    audit.record(actor=cast["users"]["district"], instance=c, action="update",
+                 changes={"households": [200, 201]})
+    r = client_for(cast["users"]["district"]).get("/audit/")
+    assert r.status_code == 200 and "天祥小区" in r.content.decode()
+    r = client_for(cast["users"]["district"]).get("/audit/?format=xlsx")
+    assert r["Content-Type"].startswith("application/vnd.openxmlformats")
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    ws = load_workbook(BytesIO(r.content)).active
+    assert ws["A1"].value == "时间" and ws["G2"].value == "天祥小区"
+    # A street office does not answer for the district's record.
+    assert client_for(cast["users"]["street_jinchen"]).get("/audit/").status_code == 403
+
+
+def test_admin_changes_are_audited(client_for, cast):
+    c = cast["compound_a"]
+    admin = client_for(cast["users"]["admin"])
+    r = admin.get(f"/admin/inventory/compound/{c.pk}/change/")
+    assert r.status_code == 200
+    from gaizao.core.models import AuditEntry
+
+    data = {f.name: "" for f in []}
+    form = r.context["adminform"].form
+    for name, field in form.fields.items():
+        v = form.initial.get(name)
+        data[name] = "" if v is None else v
+    data["households"] = 333
+    data["in_main_urban_area"] = "true"
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    for k in ("in_shantytown_plan", "is_urban_village"):
+        data[k] = "unknown"
+    r = admin.post(f"/admin/inventory/compound/{c.pk}/change/", data)
+    assert r.status_code == 302, r.context["adminform"].form.errors if r.context else r
+    e = AuditEntry.objects.get(model="inventory.compound", object_pk=str(c.pk), source="admin")
+    assert e.changes["households"] == [200, 333]

@@ -1,0 +1,64 @@
+from django import forms
+
+from gaizao.inventory.facilities import FACILITIES
+
+from . import rules
+from .models import Policy
+from .services import PARAM_FIELDS
+
+STATUS_CHOICES = list(rules.MANAGEMENT_LABELS.items())
+ENV_CHOICES = [(f.code, f.name) for f in FACILITIES if f.group == "enhancement"]
+
+
+class PolicyForm(forms.ModelForm):
+    criteria = forms.MultipleChoiceField(
+        label="改造需求判断项",
+        choices=list(rules.CONDITION_LABELS.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    neglect_statuses = forms.MultipleChoiceField(
+        label="失管:管理状况为",
+        choices=STATUS_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    environment_facilities = forms.MultipleChoiceField(
+        label="环境脏乱差:检查的设施",
+        choices=ENV_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    poor_management_statuses = forms.MultipleChoiceField(
+        label="管理落后:管理状况为",
+        choices=STATUS_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    exclusions = forms.MultipleChoiceField(
+        label="排除情形",
+        choices=list(rules.EXCLUSION_LABELS.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Policy
+        fields = PARAM_FIELDS
+        widgets = {
+            "valid_from": forms.DateInput(attrs={"type": "date"}),
+            "built_cutoff": forms.DateInput(attrs={"type": "date"}),
+            "extension_cutoff": forms.DateInput(attrs={"type": "date"}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, areas=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if areas is not None:
+            self.fields["area"].queryset = areas
+        self.fields["area"].required = True
+        self.fields["area"].help_text = "本政策适用的区划(本辖区或下级)"
+
+    def validate_unique(self):
+        # The service numbers versions; (area, name, version) is checked there.
+        pass

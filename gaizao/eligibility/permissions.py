@@ -1,0 +1,82 @@
+"""Who may do what with policies and verdicts. Seeing a verdict follows
+seeing the compound (gaizao.inventory.permissions)."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from gaizao.accounts.models import Role
+from gaizao.accounts.permissions import can
+
+from .models import Policy
+
+R = Role
+RULES: dict[str, set] = {
+    # Adopt or edit a jurisdiction's scope rules: the district offices.
+    "policy.manage": {R.LEADERSHIP, R.HOUSING_BUREAU},
+    # Re-evaluate the compounds of one's own jurisdiction (storing verdicts).
+    "eligibility.evaluate": {R.LEADERSHIP, R.HOUSING_BUREAU, R.STREET_OFFICE},
+    # See the reserve and the verdicts: every staff role that sees compounds.
+    "eligibility.view": {
+        R.LEADERSHIP,
+        R.HOUSING_BUREAU,
+        R.STREET_OFFICE,
+        R.COMMUNITY,
+        R.SURVEYOR,
+        R.OWNERS_COMMITTEE,
+        R.PROPERTY_COMPANY,
+        R.PROPERTY_RIGHTS_UNIT,
+    },
+}
+
+
+def can_do(user, action: str) -> bool:
+    return can(user, RULES, action)
+
+
+def require(user, action: str, message: str = "您的角色无权执行此操作") -> None:
+    if not can_do(user, action):
+        raise PermissionDenied(message)
+
+
+def area_within_user(user, area) -> bool:
+    """May `user` act on `area`? Superusers anywhere; others inside their area."""
+    if user.is_superuser:
+        return True
+    if area is None or user.area_id is None:
+        return False
+    return user.area.contains(area)
+
+
+def policy_editable(user, policy: Policy) -> bool:
+    if not can_do(user, "policy.manage"):
+        return False
+    if user.is_superuser:
+        return True
+    if policy.is_builtin or policy.area_id is None:
+        return False  # built-in and nationwide policies: save a new version of your own
+    return area_within_user(user, policy.area)
+
+
+def get_policy_for_user(user, pk, *, write: bool = False) -> Policy:
+    try:
+        policy = Policy.objects.select_related("area").get(pk=pk)
+    except (Policy.DoesNotExist, ValueError, TypeError):
+        raise Http404("政策不存在")
+    if write and not policy_editable(user, policy):
+        raise PermissionDenied("您无权修改此政策(内置或其他辖区的政策请另存为本辖区的新版本)")
+    return policy
+
+
+def policy_areas_for(user):
+    """Areas a user may attach a policy to: their own area and everything below."""
+    from gaizao.regions.models import Area
+
+    if user.is_superuser:
+        return Area.objects.exclude(level=Area.Level.COMMUNITY).order_by("code")
+    if user.area_id is None:
+        return Area.objects.none()
+    return (
+        Area.objects.filter(prefix__startswith=user.area.prefix)
+        .exclude(level=Area.Level.COMMUNITY)
+        .order_by("code")
+    )

@@ -1,0 +1,301 @@
+"""Reads: the facts the rules need (in bulk, a constant number of queries for
+any number of compounds), which policy applies where, and the reserve."""
+
+from __future__ import annotations
+
+import importlib
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+
+from gaizao.inventory.models import Compound, Condition, Survey
+from gaizao.inventory.permissions import compounds_for_user
+from gaizao.regions.models import Area
+
+from . import rules
+from .models import Policy, Verdict
+
+CHUNK = 2000  # ids per IN (...) query; keeps SQLite under its variable limit
+
+
+def _chunks(seq, n=CHUNK):
+    seq = list(seq)
+    for i in range(0, len(seq), n):
+        yield seq[i : i + n]
+
+
+# --- willingness (consultation app) --------------------------------------------
+
+
+def _consultation_selectors():
+    try:
+        return importlib.import_module("gaizao.consultation.selectors")
+    except ImportError:
+        return None
+
+
+def _share(summary: dict | None) -> Decimal | None:
+    """Share of households in favour, 0–1, from a willingness summary."""
+    if not summary:
+        return None
+    total, yes = summary.get("households_total"), summary.get("households_yes")
+    if total:
+        return Decimal(yes or 0) / Decimal(total)
+    share = summary.get("share_households")
+    if share is None:
+        return None
+    share = Decimal(str(share))
+    return share / 100 if share > 1 else share  # accept a percentage too
+
+
+def willingness_shares(compound_ids) -> dict[int, Decimal | None]:
+    """compound id → share of households willing (0–1), None when no
+    willingness survey exists. Uses consultation's bulk
+    `willingness_summaries(ids)` when it exists, else its per-compound
+    `willingness_summary(id)`; unknown for all while neither exists."""
+    ids = list(compound_ids)
+    mod = _consultation_selectors()
+    if mod is None:
+        return dict.fromkeys(ids)
+    bulk = getattr(mod, "willingness_summaries", None)
+    if callable(bulk):
+        out = {}
+        for part in _chunks(ids):
+            got = bulk(part) or {}
+            out.update({cid: _share(got.get(cid)) for cid in part})
+        return out
+    one = getattr(mod, "willingness_summary", None)
+    if not callable(one):
+        return dict.fromkeys(ids)
+    out = dict.fromkeys(ids)
+    # The per-compound contract costs a few queries per call: ask only for the
+    # compounds that have had a willingness survey at all (one query).
+    try:
+        from gaizao.consultation.models import Consultation
+
+        asked = set()
+        for part in _chunks(ids):
+            asked.update(
+                Consultation.objects.filter(compound_id__in=part)
+                .values_list("compound_id", flat=True)
+                .distinct()
+            )
+    except (ImportError, AttributeError):
+        asked = set(ids)
+    for cid in ids:
+        if cid in asked:
+            out[cid] = _share(one(cid))
+    return out
+
+
+# --- facts -------------------------------------------------------------------
+
+FACT_FIELDS = [
+    "id",
+    "name",
+    "street_id",
+    "community_id",
+    "built_date",
+    "built_year",
+    "in_main_urban_area",
+    "management_status",
+    "in_shantytown_plan",
+    "demolition_within_years",
+    "self_built_area",
+    "floor_area",
+    "is_urban_village",
+    "is_single_building",
+    "households",
+]
+
+
+def facts_for(compounds) -> dict[int, rules.CompoundFacts]:
+    """compound id → CompoundFacts. `compounds` is a queryset or a list of
+    Compound objects. Queries: compounds (if a queryset), latest surveys,
+    their conditions, willingness — independent of how many compounds."""
+    if hasattr(compounds, "values"):
+        rows = list(compounds.values(*FACT_FIELDS))
+    else:
+        rows = [{f: getattr(c, f) for f in FACT_FIELDS} for c in compounds]
+    ids = [r["id"] for r in rows]
+    latest: dict[int, tuple[int, Decimal | None]] = {}
+    for part in _chunks(ids):
+        for s in (
+            Survey.objects.filter(compound_id__in=part)
+            .order_by("compound_id", "-surveyed_on", "-id")
+            .values_list("compound_id", "id", "score")
+        ):
+            latest.setdefault(s[0], (s[1], s[2]))
+    ratings: dict[int, dict[str, str]] = {}
+    survey_to_compound = {sid: cid for cid, (sid, _) in latest.items()}
+    for part in _chunks(survey_to_compound):
+        for sid, fac, rating in Condition.objects.filter(survey_id__in=part).values_list(
+            "survey_id", "facility", "rating"
+        ):
+            ratings.setdefault(survey_to_compound[sid], {})[fac] = rating
+    will = willingness_shares(ids)
+    out = {}
+    for r in rows:
+        cid = r["id"]
+        survey = latest.get(cid)
+        out[cid] = rules.CompoundFacts(
+            name=r["name"],
+            built_date=r["built_date"],
+            built_year=r["built_year"],
+            in_main_urban_area=r["in_main_urban_area"],
+            management_status=r["management_status"] or "",
+            latest_score=survey[1] if survey else None,
+            surveyed=survey is not None,
+            facility_ratings=ratings.get(cid, {}),
+            in_shantytown_plan=r["in_shantytown_plan"],
+            demolition_within_years=r["demolition_within_years"],
+            self_built_area=r["self_built_area"],
+            floor_area=r["floor_area"],
+            is_urban_village=r["is_urban_village"],
+            is_single_building=bool(r["is_single_building"]),
+            households=r["households"],
+            willingness=will.get(cid),
+        )
+    return out
+
+
+# --- policies ------------------------------------------------------------------
+
+
+def policies():
+    return Policy.objects.select_related("area").order_by("area__code", "name", "-version")
+
+
+def get_policy(name_or_code: str | int | None) -> Policy | None:
+    """A policy by code, exact name (latest version) or id; None if none."""
+    if name_or_code in (None, ""):
+        return None
+    key = str(name_or_code).strip()
+    qs = Policy.objects.select_related("area")
+    p = qs.filter(code=key).first() or qs.filter(name=key).order_by("-version").first()
+    if p is None and key.isdigit():
+        p = qs.filter(pk=int(key)).first()
+    return p
+
+
+class DefaultPolicies:
+    """Which policy is the default where: the nearest area up the tree with a
+    default policy, else the nationwide default. Loads the (few) default
+    policies once; areas are matched by their code prefix, no tree walk."""
+
+    def __init__(self):
+        self.by_prefix: list[tuple[str, Policy]] = []
+        self.national: Policy | None = None
+        for p in Policy.objects.filter(is_default=True).select_related("area"):
+            if p.area_id is None or p.area.level == Area.Level.COUNTRY:
+                if self.national is None or p.is_builtin:
+                    self.national = p
+            else:
+                self.by_prefix.append((p.area.prefix, p))
+        self.by_prefix.sort(key=lambda t: -len(t[0]))  # nearest (longest prefix) first
+        if self.national is None:
+            self.national = (
+                Policy.objects.filter(area__isnull=True).order_by("-is_builtin", "-version").first()
+            )
+
+    def for_prefix(self, prefix: str | None) -> Policy | None:
+        if prefix:
+            for pre, p in self.by_prefix:
+                if prefix.startswith(pre):
+                    return p
+        return self.national
+
+    def for_area(self, area: Area | None) -> Policy | None:
+        if area is None or area.level == Area.Level.COUNTRY:
+            return self.national
+        return self.for_prefix(area.prefix)
+
+
+def default_policy_for(compound: Compound) -> Policy | None:
+    area = compound.community if compound.community_id else compound.street
+    return DefaultPolicies().for_area(area)
+
+
+# --- the reserve ---------------------------------------------------------------
+
+
+def reserve_verdicts(
+    user,
+    *,
+    policy: Policy | None = None,
+    street=None,
+    community=None,
+    verdict: str = "",
+    q: str = "",
+):
+    """The stored verdicts of the compounds `user` may see: under `policy`, or
+    (None) under each compound's own default policy."""
+    qs = Verdict.objects.filter(compound__in=compounds_for_user(user))
+    qs = qs.filter(policy=policy) if policy is not None else qs.filter(by_default=True)
+    if street is not None:
+        qs = qs.filter(compound__street=street)
+    if community is not None:
+        qs = qs.filter(compound__community=community)
+    if verdict:
+        qs = qs.filter(verdict=verdict)
+    if q:
+        qs = qs.filter(compound__name__icontains=q)
+    return qs
+
+
+def reserve_rows(qs):
+    return qs.select_related("compound__street", "compound__community", "policy").order_by(
+        "compound__street__code", "compound__name", "id"
+    )
+
+
+def reserve_totals(qs) -> dict:
+    """Counts, floor area and households per verdict, and overall."""
+    by = {k: {"n": 0, "area": Decimal(0), "households": 0} for k in rules.VERDICT_LABELS}
+    for row in (
+        qs.order_by()
+        .values("verdict")
+        .annotate(
+            n=Count("id"), area=Sum("compound__floor_area"), households=Sum("compound__households")
+        )
+    ):
+        by[row["verdict"]] = {
+            "n": row["n"],
+            "area": row["area"] or Decimal(0),
+            "households": row["households"] or 0,
+        }
+    return by
+
+
+def unevaluated_count(user, policy: Policy | None = None) -> int:
+    qs = compounds_for_user(user)
+    if policy is None:
+        qs = qs.exclude(eligibility_verdicts__by_default=True)
+    else:
+        qs = qs.exclude(eligibility_verdicts__policy=policy)
+    return qs.count()
+
+
+def stored_verdict(compound, policy: Policy) -> Verdict | None:
+    return (
+        Verdict.objects.filter(compound=compound, policy=policy)
+        .select_related("evaluated_by")
+        .first()
+    )
+
+
+def compound_verdict_summary(compound_ids) -> dict[int, str]:
+    """compound id → verdict under its default policy (for other apps' lists)."""
+    return dict(
+        Verdict.objects.filter(compound_id__in=list(compound_ids), by_default=True).values_list(
+            "compound_id", "verdict"
+        )
+    )
+
+
+def area_filter_q(area: Area) -> Q:
+    if area.level == Area.Level.COUNTRY:
+        return Q()
+    if area.level == Area.Level.COMMUNITY:
+        return Q(community=area)
+    return Q(street__prefix__startswith=area.prefix)

@@ -1,0 +1,374 @@
+"""Writes: built-in policies, a jurisdiction's own policies, and evaluations
+that store verdicts (the reserve). Every write validates first and saves in
+one transaction; nothing is half-written."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from gaizao.core import audit
+from gaizao.core.errors import DomainError
+from gaizao.inventory.facilities import BY_CODE
+from gaizao.inventory.models import Compound
+from gaizao.inventory.permissions import compounds_for_user
+from gaizao.regions.models import Area
+
+from . import builtin, rules, selectors
+from .models import Policy, Verdict
+from .permissions import area_within_user, can_do, policy_editable
+
+# --- policies ------------------------------------------------------------------
+
+LIST_FIELDS = {
+    "criteria": set(rules.CONDITION_LABELS),
+    "exclusions": set(rules.EXCLUSION_LABELS),
+    "neglect_statuses": set(rules.MANAGEMENT_LABELS),
+    "poor_management_statuses": set(rules.MANAGEMENT_LABELS),
+    "environment_facilities": set(BY_CODE),
+}
+PARAM_FIELDS = [
+    "name",
+    "area",
+    "valid_from",
+    "is_default",
+    "basis",
+    "description",
+    "built_cutoff",
+    "cutoff_inclusive",
+    "extension_cutoff",
+    "extension_cap_pct",
+    "require_main_urban",
+    "single_buildings_count",
+    "criteria",
+    "conditions_min",
+    "neglect_score_below",
+    "neglect_statuses",
+    "facilities_broken_pct",
+    "environment_facilities",
+    "environment_min",
+    "poor_management_statuses",
+    "willingness_mode",
+    "willingness_min_pct",
+    "exclusions",
+    "demolition_years",
+    "self_built_pct",
+]
+
+
+def _validate(data: dict) -> None:
+    """Cross-field checks the form and the API share (field types are checked
+    by the form or the schema)."""
+    problems = []
+    for name, allowed in LIST_FIELDS.items():
+        if name in data:
+            bad = [v for v in (data[name] or []) if v not in allowed]
+            if bad:
+                problems.append(
+                    f"{Policy._meta.get_field(name).verbose_name}含未知选项:"
+                    f"{'、'.join(map(str, bad))}"
+                )
+    ext, cut = data.get("extension_cutoff"), data.get("built_cutoff")
+    if ext and cut and ext <= cut:
+        problems.append("扩展范围截止日期必须晚于建成时间截止日期")
+    if data.get("extension_cap_pct") is not None and not ext:
+        problems.append("设置了扩展范围户数上限,但没有扩展范围截止日期")
+    crit = data.get("criteria") or []
+    if crit and data.get("conditions_min") and data["conditions_min"] > len(crit):
+        problems.append(f"“至少满足几项”为 {data['conditions_min']},但只选了 {len(crit)} 项判断项")
+    if "environment" in crit and not data.get("environment_facilities"):
+        problems.append("选择了“环境脏乱差”,请至少选择一项检查的设施")
+    if problems:
+        raise DomainError(";".join(problems))
+
+
+def _set_default(policy: Policy) -> None:
+    """One default per jurisdiction (the constraint covers areas; NULL = the
+    nation is kept unique here)."""
+    qs = Policy.objects.filter(is_default=True)
+    if policy.pk is not None:
+        qs = qs.exclude(pk=policy.pk)
+    qs = qs.filter(area__isnull=True) if policy.area_id is None else qs.filter(area=policy.area)
+    qs.update(is_default=False)
+
+
+def _full_clean(policy: Policy) -> None:
+    """Model validation as one Chinese DomainError (raised inside the
+    transaction, so clearing the old default is rolled back with it)."""
+    try:
+        policy.full_clean()
+    except ValidationError as e:
+        msgs = []
+        for name, errs in e.message_dict.items():
+            label = "" if name == "__all__" else f"{Policy._meta.get_field(name).verbose_name}:"
+            msgs.extend(label + m for m in errs)
+        raise DomainError(";".join(msgs))
+
+
+def _unique_code(base: str) -> str:
+    base = re.sub(r"[^a-z0-9-]+", "-", base.lower()).strip("-")[:56] or "policy"
+    code, n = base, 2
+    while Policy.objects.filter(code=code).exists():
+        code, n = f"{base}-{n}", n + 1
+    return code
+
+
+def policy_create(*, actor, data: dict, source: str = "web") -> Policy:
+    """A new policy, or a new version of an existing one (same area and name:
+    the version number goes up)."""
+    if actor is not None and not can_do(actor, "policy.manage"):
+        raise PermissionDenied("您的角色无权制定改造政策")
+    area = data.get("area")
+    if (
+        actor is not None
+        and not actor.is_superuser
+        and (area is None or not area_within_user(actor, area))
+    ):
+        raise DomainError("只能为本辖区或下级区划制定政策")
+    _validate(data)
+    with transaction.atomic():
+        last = (
+            Policy.objects.select_for_update()
+            .filter(area=area, name=data["name"])
+            .order_by("-version")
+            .first()
+        )
+        version = last.version + 1 if last else 1
+        policy = Policy(**{k: v for k, v in data.items() if k in PARAM_FIELDS})
+        policy.version = version
+        year = (data.get("valid_from") or date.today()).year
+        policy.code = data.get("code") or _unique_code(
+            f"{area.code[:6] if area else 'cn'}-{year}-v{version}"
+        )
+        policy.created_by = actor if getattr(actor, "is_authenticated", False) else None
+        if policy.is_default:
+            _set_default(policy)  # first: the constraint allows one default per area
+        _full_clean(policy)
+        policy.save()
+        audit.record(
+            actor=actor,
+            instance=policy,
+            action="create",
+            changes={"version": version},
+            source=source,
+        )
+    return policy
+
+
+def policy_update(*, actor, policy: Policy, data: dict, source: str = "web") -> Policy:
+    if actor is not None and not policy_editable(actor, policy):
+        raise PermissionDenied("您无权修改此政策")
+    area = data.get("area", policy.area)
+    if (
+        actor is not None
+        and not actor.is_superuser
+        and (area is None or not area_within_user(actor, area))
+    ):
+        raise DomainError("只能为本辖区或下级区划制定政策")
+    merged = {f: getattr(policy, f) for f in PARAM_FIELDS} | data
+    _validate(merged)
+    with transaction.atomic():
+        before = audit.snapshot(policy)
+        for k, v in data.items():
+            if k in PARAM_FIELDS:
+                setattr(policy, k, v)
+        if policy.is_default:
+            _set_default(policy)
+        _full_clean(policy)
+        policy.save()
+        audit.record(
+            actor=actor,
+            instance=policy,
+            action="update",
+            changes=audit.diff(before, audit.snapshot(policy)),
+            source=source,
+        )
+    return policy
+
+
+def _builtin_values(spec: dict, area) -> dict:
+    return {k: v for k, v in spec.items() if k not in ("code", "area_code")} | {
+        "area": area,
+        "is_builtin": True,
+    }
+
+
+def ensure_builtin_policies() -> list[Policy]:
+    """Create the built-in policies that are missing (idempotent; existing ones
+    are left as they are, edits included). Panlong 2020 only where the Panlong
+    district exists. Returns the policies created."""
+    made = []
+    with transaction.atomic():
+        for spec in builtin.BUILTIN:
+            if Policy.objects.filter(code=spec["code"]).exists():
+                continue
+            area = None
+            if spec["area_code"]:
+                area = Area.objects.filter(code=spec["area_code"]).first()
+                if area is None:
+                    continue
+            values = _builtin_values(spec, area)
+            clash = Policy.objects.filter(is_default=True)
+            clash = clash.filter(area=area) if area else clash.filter(area__isnull=True)
+            if clash.exists():
+                values["is_default"] = False  # the jurisdiction chose its own default
+            made.append(Policy.objects.create(code=spec["code"], **values))
+    return made
+
+
+# --- evaluation ------------------------------------------------------------------
+
+
+@dataclass
+class AreaEvaluation:
+    area: Area | None
+    total: int = 0
+    counts: dict = field(default_factory=lambda: dict.fromkeys(rules.VERDICT_LABELS, 0))
+    policies: dict = field(default_factory=dict)  # policy str → number of compounds
+
+    def as_dict(self) -> dict:
+        return {
+            "area_code": self.area.code if self.area else None,
+            "total": self.total,
+            "counts": self.counts,
+            "policies": self.policies,
+        }
+
+    @property
+    def summary(self) -> str:
+        c = self.counts
+        return (
+            f"已评估 {self.total} 个小区:符合 {c['eligible']} 个,待核实 {c['review']} 个,"
+            f"不符合 {c['ineligible']} 个"
+        )
+
+
+def _built_sort(f: rules.CompoundFacts) -> tuple:
+    if f.built_date:
+        return (f.built_date.year, f.built_date)
+    return (f.built_year or 9999, date((f.built_year or 9999), 12, 31))
+
+
+def compute(
+    compounds,
+    policy: Policy | None = None,
+    *,
+    cap: bool = True,
+    defaults: selectors.DefaultPolicies | None = None,
+):
+    """Evaluate without storing: list of (compound id, Policy, rules.Verdict,
+    by_default). `compounds` is a queryset. With `cap`, the extension-window
+    cap is applied across the compounds evaluated together."""
+    defaults = defaults or selectors.DefaultPolicies()
+    meta = {
+        cid: (com or st)
+        for cid, com, st in compounds.values_list("id", "community__prefix", "street__prefix")
+    }
+    facts = selectors.facts_for(compounds)
+    results = []
+    groups: dict[int, list[rules.CapItem]] = {}
+    for cid, f in facts.items():
+        default = defaults.for_prefix(meta.get(cid))
+        p = policy or default
+        if p is None:
+            raise DomainError(
+                "系统中没有可用的改造政策,请先运行 gaizao eligibility --install-policies"
+            )
+        v = rules.evaluate(f, p.rules())
+        results.append((cid, p, v, default is not None and p.pk == default.pk))
+        groups.setdefault(p.pk, []).append(rules.CapItem(cid, v, f.households, _built_sort(f)))
+    if cap:
+        by_pk = {p.pk: p for _, p, _, _ in results}
+        for pk, items in groups.items():
+            rules.apply_extension_cap(items, by_pk[pk].extension_cap_pct)
+    return results
+
+
+def _store(results, *, actor) -> None:
+    now = timezone.now()
+    who = actor if getattr(actor, "is_authenticated", False) else None
+    rows = [
+        Verdict(
+            compound_id=cid,
+            policy=p,
+            verdict=v.verdict,
+            reasons=[r.as_dict() for r in v.reasons],
+            missing=v.missing,
+            extension=v.extension,
+            by_default=by_default,
+            evaluated_at=now,
+            evaluated_by=who,
+        )
+        for cid, p, v, by_default in results
+    ]
+    # A compound has one reserve verdict: clear the flag on verdicts under
+    # another policy that used to be its default.
+    default_ids: dict[int, list[int]] = {}
+    for cid, p, _, by_default in results:
+        if by_default:
+            default_ids.setdefault(p.pk, []).append(cid)
+    for pk, ids in default_ids.items():
+        for part in selectors._chunks(ids):
+            Verdict.objects.filter(compound_id__in=part, by_default=True).exclude(
+                policy_id=pk
+            ).update(by_default=False)
+    Verdict.objects.bulk_create(
+        rows,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["compound", "policy"],
+        update_fields=[
+            "verdict",
+            "reasons",
+            "missing",
+            "extension",
+            "by_default",
+            "evaluated_at",
+            "evaluated_by",
+        ],
+    )
+
+
+def evaluate_compound(compound: Compound, policy: Policy | None = None, *, actor=None) -> Verdict:
+    """Evaluate one compound (under its jurisdiction's default policy unless
+    `policy` is given) and store the verdict. The extension cap is a
+    jurisdiction-wide rule and is applied by evaluate_area only."""
+    if actor is not None and not can_do(actor, "eligibility.evaluate"):
+        raise PermissionDenied("您的角色无权评估改造范围")
+    qs = Compound.objects.filter(pk=compound.pk)
+    with transaction.atomic():
+        results = compute(qs, policy, cap=False)
+        _store(results, actor=actor)
+    return Verdict.objects.select_related("policy").get(compound=compound, policy=results[0][1])
+
+
+def evaluate_area(
+    *, actor, area: Area, policy: Policy | None = None, source: str = "web"
+) -> AreaEvaluation:
+    """Evaluate every compound of `area` (that `actor` may see; all of them
+    for actor None, the command line) and store the verdicts in one
+    transaction. Constant number of queries per chunk, whatever the size."""
+    if area is None:
+        raise DomainError("请指定要评估的区划")
+    if actor is not None:
+        if not can_do(actor, "eligibility.evaluate"):
+            raise PermissionDenied("您的角色无权评估改造范围")
+        if not area_within_user(actor, area):
+            raise PermissionDenied("只能评估本辖区的小区")
+    qs = Compound.objects.filter(selectors.area_filter_q(area))
+    if actor is not None:
+        qs = qs & compounds_for_user(actor)
+    out = AreaEvaluation(area=area)
+    with transaction.atomic():
+        results = compute(qs, policy)
+        _store(results, actor=actor)
+    for _, p, v, _ in results:
+        out.total += 1
+        out.counts[v.verdict] += 1
+        out.policies[str(p)] = out.policies.get(str(p), 0) + 1
+    return out

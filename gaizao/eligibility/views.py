@@ -1,0 +1,317 @@
+"""Pages: the reserve (项目储备库), one compound's verdict, the policies.
+Thin: authorise, validate, call the service, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from gaizao.core.errors import DomainError
+from gaizao.core.xlsx import xlsx_response
+from gaizao.inventory.permissions import get_compound_for_user
+from gaizao.regions.models import Area
+from gaizao.regions.selectors import communities_of, streets_of
+
+from . import rules, selectors, services
+from .forms import PolicyForm
+from .models import Policy
+from .permissions import (
+    area_within_user,
+    can_do,
+    get_policy_for_user,
+    policy_areas_for,
+    policy_editable,
+    require,
+)
+
+MARKS = {True: ("✔", "ok"), False: ("✘", "bad"), None: ("?", "warn")}
+
+
+def _marked(reasons):
+    out = []
+    for r in reasons:
+        r = r if isinstance(r, dict) else r.as_dict()
+        mark, css = MARKS[r["passed"]]
+        out.append(r | {"mark": mark, "css": css, "indent": r["criterion"].startswith("need.")})
+    return out
+
+
+def _area_from_code(code, user):
+    if not code:
+        return None
+    area = Area.objects.filter(code=code).first()
+    if area is None or not (user.is_superuser or area_within_user(user, area)):
+        return None
+    return area
+
+
+def _evaluable_areas(user):
+    if user.is_superuser:
+        return Area.objects.filter(level__in=["province", "city", "district", "street"]).order_by(
+            "code"
+        )
+    if user.area_id is None:
+        return Area.objects.none()
+    return (
+        (
+            Area.objects.filter(
+                prefix__startswith=user.area.prefix, level__in=["district", "street", "community"]
+            ).order_by("code")
+            | Area.objects.filter(pk=user.area_id)
+        )
+        .distinct()
+        .order_by("code")
+    )
+
+
+@login_required
+def reserve(request):
+    user = request.user
+    require(user, "eligibility.view", "您的角色无权查看改造范围")
+    g = request.GET
+    policy = selectors.get_policy(g.get("policy")) if g.get("policy") else None
+    scope = user.area if user.area_id else None
+    street = _area_from_code(g.get("street"), user)
+    community = _area_from_code(g.get("community"), user)
+    verdict = g.get("verdict") if g.get("verdict") in rules.VERDICT_LABELS else ""
+    q = (g.get("q") or "").strip()[:64]
+    qs = selectors.reserve_verdicts(
+        user, policy=policy, street=street, community=community, verdict=verdict, q=q
+    )
+    if g.get("format") == "xlsx":
+        return _export(qs, policy)
+    totals = selectors.reserve_totals(
+        selectors.reserve_verdicts(user, policy=policy, street=street, community=community, q=q)
+    )
+    page = Paginator(selectors.reserve_rows(qs), 50).get_page(g.get("page"))
+    for v in page:
+        v.first_problem = next((r["detail"] for r in v.reasons if r["passed"] is False), "") or (
+            "缺少:" + "、".join(v.missing) if v.missing else ""
+        )
+    cards = [{"key": k, "label": label, **totals[k]} for k, label in rules.VERDICT_LABELS.items()]
+    return render(
+        request,
+        "eligibility/reserve.html",
+        {
+            "page": page,
+            "cards": cards,
+            "policy": policy,
+            "policies": selectors.policies(),
+            "streets": streets_of(scope),
+            "communities": communities_of(street or scope),
+            "street": street,
+            "community": community,
+            "verdict": verdict,
+            "q": q,
+            "verdict_choices": rules.VERDICT_LABELS,
+            "unevaluated": selectors.unevaluated_count(user, policy),
+            "can_evaluate": can_do(user, "eligibility.evaluate"),
+            "evaluable_areas": _evaluable_areas(user)
+            if can_do(user, "eligibility.evaluate")
+            else [],
+            "export_query": g.urlencode(),
+        },
+    )
+
+
+def _export(qs, policy):
+    headers = [
+        "小区名称",
+        "街道",
+        "社区",
+        "建成年份",
+        "建筑面积(㎡)",
+        "户数",
+        "政策",
+        "结论",
+        "扩展范围",
+        "未通过或待核实的依据",
+        "缺少的数据",
+        "评估时间",
+    ]
+    tz = timezone.get_current_timezone()
+
+    def rows():
+        for v in selectors.reserve_rows(qs).iterator(chunk_size=2000):
+            c = v.compound
+            problems = ";".join(
+                f"{r['label']}:{r['detail']}" for r in v.reasons if r["passed"] is not True
+            )
+            yield [
+                c.name,
+                c.street.name,
+                c.community.name if c.community_id else "",
+                c.built_year,
+                float(c.floor_area) if c.floor_area is not None else None,
+                c.households,
+                str(v.policy),
+                rules.VERDICT_LABELS[v.verdict],
+                "是" if v.extension else "",
+                problems,
+                "、".join(v.missing),
+                v.evaluated_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+            ]
+
+    name = f"改造范围-{policy.code if policy else '默认政策'}-{timezone.localdate():%Y%m%d}.xlsx"
+    return xlsx_response(name, "老旧小区改造项目储备库", headers, rows())
+
+
+@login_required
+@require_POST
+def reserve_evaluate(request):
+    user = request.user
+    if not can_do(user, "eligibility.evaluate"):
+        raise PermissionDenied("您的角色无权评估改造范围")
+    code = request.POST.get("area") or (user.area.code if user.area_id else "")
+    area = Area.objects.filter(code=code).first() if code else None
+    policy = None
+    if request.POST.get("policy"):
+        policy = selectors.get_policy(request.POST["policy"])
+        if policy is None:
+            messages.error(request, "没有找到该政策")
+            return redirect("eligibility:reserve")
+    if area is None:
+        messages.error(request, "请选择要评估的区划")
+        return redirect("eligibility:reserve")
+    try:
+        result = services.evaluate_area(actor=user, area=area, policy=policy)
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"{area.name}:{result.summary}")
+    url = reverse("eligibility:reserve")
+    return redirect(f"{url}?policy={policy.code}" if policy else url)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def compound(request, pk):
+    user = request.user
+    require(user, "eligibility.view", "您的角色无权查看改造范围")
+    c = get_compound_for_user(user, pk)
+    default = selectors.default_policy_for(c)
+    key = request.POST.get("policy") or request.GET.get("policy")
+    policy = selectors.get_policy(key) if key else default
+    if policy is None:
+        messages.error(request, "没有找到该政策,已按本辖区默认政策评估")
+        policy = default
+    if request.method == "POST":
+        try:
+            services.evaluate_compound(c, policy, actor=user)
+        except DomainError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, f"已按“{policy}”重新评估并记入储备库")
+        url = reverse("eligibility:compound", args=[c.pk])
+        return redirect(url if policy == default else f"{url}?policy={policy.code}")
+    ((_, _, live, _),) = services.compute(type(c).objects.filter(pk=c.pk), policy, cap=False)
+    stored = selectors.stored_verdict(c, policy) if policy else None
+    return render(
+        request,
+        "eligibility/compound.html",
+        {
+            "compound": c,
+            "policy": policy,
+            "default": default,
+            "verdict": live,
+            "reasons": _marked(live.reasons),
+            "stored": stored,
+            "stored_differs": stored is not None
+            and (
+                stored.verdict != live.verdict
+                or stored.reasons != [r.as_dict() for r in live.reasons]
+            ),
+            "policies": selectors.policies(),
+            "now": timezone.now(),
+            "can_evaluate": can_do(user, "eligibility.evaluate"),
+        },
+    )
+
+
+@login_required
+def policy_list(request):
+    user = request.user
+    require(user, "eligibility.view", "您的角色无权查看改造政策")
+    items = list(selectors.policies())
+    for p in items:
+        p.editable = policy_editable(user, p)
+    return render(
+        request,
+        "eligibility/policy_list.html",
+        {
+            "policies": items,
+            "can_manage": can_do(user, "policy.manage"),
+            "labels": {**rules.CONDITION_LABELS, **rules.EXCLUSION_LABELS},
+            "statuses": rules.MANAGEMENT_LABELS,
+        },
+    )
+
+
+def _form_data(form) -> dict:
+    return dict(form.cleaned_data)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def policy_create(request):
+    user = request.user
+    if not can_do(user, "policy.manage"):
+        raise PermissionDenied("您的角色无权制定改造政策")
+    areas = policy_areas_for(user)
+    source = None
+    if request.GET.get("from"):
+        source = get_policy_for_user(user, request.GET["from"])
+    if request.method == "POST":
+        form = PolicyForm(request.POST, areas=areas)
+        if form.is_valid():
+            try:
+                p = services.policy_create(actor=user, data=_form_data(form))
+            except DomainError as e:
+                form.add_error(None, e.message)
+            else:
+                messages.success(request, f"已保存政策“{p}”")
+                return redirect("eligibility:policy_list")
+    else:
+        initial = {}
+        if source is not None:
+            initial = {f: getattr(source, f) for f in PolicyForm.Meta.fields}
+            if source.area_id is None or not areas.filter(pk=source.area_id).exists():
+                initial["area"] = user.area_id
+                initial["name"] = f"{user.area.name if user.area_id else ''}{source.name}"
+            initial["is_default"] = False
+        else:
+            initial = {
+                "area": user.area_id,
+                "criteria": list(rules.CONDITION_LABELS),
+                "exclusions": list(rules.EXCLUSION_LABELS),
+                "neglect_statuses": ["none", "self_governance"],
+                "poor_management_statuses": ["none", "self_governance"],
+                "environment_facilities": ["waste_sorting", "illegal_structures", "cooking_fumes"],
+            }
+        form = PolicyForm(initial=initial, areas=areas)
+    return render(request, "eligibility/policy_form.html", {"form": form, "source": source})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def policy_edit(request, pk):
+    user = request.user
+    policy = get_policy_for_user(user, pk, write=True)
+    areas = policy_areas_for(user)
+    if request.method == "POST":
+        form = PolicyForm(request.POST, instance=Policy.objects.get(pk=policy.pk), areas=areas)
+        if form.is_valid():
+            try:
+                services.policy_update(actor=user, policy=policy, data=_form_data(form))
+            except DomainError as e:
+                form.add_error(None, e.message)
+            else:
+                messages.success(request, f"已修改政策“{policy}”;请重新评估以更新储备库")
+                return redirect("eligibility:policy_list")
+    else:
+        form = PolicyForm(instance=policy, areas=areas)
+    return render(request, "eligibility/policy_form.html", {"form": form, "policy": policy})

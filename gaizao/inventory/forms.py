@@ -1,0 +1,150 @@
+from django import forms
+from django.utils import timezone
+
+from gaizao.regions.models import Organisation
+
+from . import selectors
+from .facilities import FACILITIES
+from .models import Compound, ManagementStatus, Rating
+from .services import EDITABLE_FIELDS
+
+
+class CompoundFilterForm(forms.Form):
+    """The filters of the list page and the map. Invalid values are reported
+    and ignored, never a 500."""
+
+    q = forms.CharField(label="搜索", required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"type": "search",
+                                                      "placeholder": "小区名称或地址"}))
+    street = forms.ModelChoiceField(label="街道", queryset=None, required=False,
+                                    empty_label="全部街道")
+    community = forms.ModelChoiceField(label="社区", queryset=None, required=False,
+                                       empty_label="全部社区")
+    built_from = forms.IntegerField(label="建成年份 从", required=False, min_value=1900,
+                                    max_value=2100,
+                                    widget=forms.NumberInput(attrs={"style": "width:6.5em"}))
+    built_to = forms.IntegerField(label="至", required=False, min_value=1900, max_value=2100,
+                                  widget=forms.NumberInput(attrs={"style": "width:6.5em"}))
+    management_status = forms.ChoiceField(
+        label="管理状况", required=False,
+        choices=[("", "全部")] + list(ManagementStatus.choices))
+    grade = forms.ChoiceField(label="状况等级", required=False,
+                              choices=[("", "全部")] + selectors.GRADE_CHOICES)
+    order = forms.ChoiceField(label="排序", required=False,
+                              choices=[(k, v[0]) for k, v in selectors.ORDERINGS.items()])
+
+    def __init__(self, data, *, user):
+        super().__init__(data)
+        streets, communities = selectors.filter_areas(user)
+        self.fields["street"].queryset = streets
+        self.fields["community"].queryset = communities
+
+    def filters(self) -> selectors.CompoundFilters:
+        if self.is_bound:
+            self.is_valid()
+        data = {k: v for k, v in getattr(self, "cleaned_data", {}).items()
+                if k not in self.errors}
+        return selectors.CompoundFilters.from_data(data)
+
+    def error_summary(self) -> list[str]:
+        return [f"{self.fields[n].label}:{e}" for n, errs in self.errors.items()
+                if n in self.fields for e in errs]
+
+
+class CompoundForm(forms.ModelForm):
+    class Meta:
+        model = Compound
+        fields = EDITABLE_FIELDS
+        widgets = {
+            "built_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "note": forms.Textarea(attrs={"rows": 3}),
+            "address": forms.TextInput(attrs={"style": "width:100%"}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        streets, communities = selectors.filter_areas(user)
+        self.fields["street"].queryset = streets
+        self.fields["community"].queryset = communities.select_related("parent")
+        for name, kind in [("property_company", Organisation.Kind.PROPERTY_COMPANY),
+                           ("property_rights_unit", Organisation.Kind.PROPERTY_RIGHTS_UNIT),
+                           ("owners_committee", Organisation.Kind.OWNERS_COMMITTEE)]:
+            self.fields[name].queryset = Organisation.objects.filter(kind=kind).order_by("name")
+
+    def clean(self):
+        data = super().clean()
+        street, community = data.get("street"), data.get("community")
+        if street and community and not community.prefix.startswith(street.prefix):
+            self.add_error("community", f"社区“{community}”不属于街道“{street}”")
+        return data
+
+    def changes(self) -> dict:
+        return {k: self.cleaned_data[k] for k in self.changed_data if k in EDITABLE_FIELDS}
+
+
+GROUP_LABELS = {"basic": "基础项目", "enhancement": "提升项目"}
+
+
+class SurveyForm(forms.Form):
+    """One block per facility: rating (radio), note, photos (files are read
+    from request.FILES by the view: p_<code>)."""
+
+    surveyed_on = forms.DateField(label="调查日期",
+                                  widget=forms.DateInput(attrs={"type": "date"},
+                                                         format="%Y-%m-%d"))
+    note = forms.CharField(label="总体情况", required=False, max_length=5000,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("surveyed_on", timezone.localdate())
+        for fac in FACILITIES:
+            self.fields[f"r_{fac.code}"] = forms.ChoiceField(
+                label=fac.name, choices=Rating.choices, widget=forms.RadioSelect,
+                error_messages={"required": f"请选择“{fac.name}”的状况",
+                                "invalid_choice": f"“{fac.name}”的状况无效"})
+            self.fields[f"n_{fac.code}"] = forms.CharField(
+                label="说明", required=False, max_length=500,
+                widget=forms.TextInput(attrs={"placeholder": "说明(可选)"}))
+
+    def clean_surveyed_on(self):
+        d = self.cleaned_data["surveyed_on"]
+        if d > timezone.localdate():
+            raise forms.ValidationError("调查日期不能晚于今天")
+        return d
+
+    def groups(self, photo_errors: dict | None = None) -> list[dict]:
+        photo_errors = photo_errors or {}
+        out: dict[str, dict] = {}
+        for fac in FACILITIES:
+            g = out.setdefault(fac.group, {"label": GROUP_LABELS.get(fac.group, fac.group),
+                                           "items": []})
+            g["items"].append({
+                "facility": fac, "rating": self[f"r_{fac.code}"], "note": self[f"n_{fac.code}"],
+                "photo_name": f"p_{fac.code}", "photo_errors": photo_errors.get(fac.code, []),
+            })
+        return list(out.values())
+
+    def ratings(self) -> dict:
+        return {f.code: (self.cleaned_data.get(f"r_{f.code}", ""),
+                         self.cleaned_data.get(f"n_{f.code}", "")) for f in FACILITIES}
+
+    def add_domain_errors(self, errors) -> dict:
+        """Puts service errors on their fields; returns photo errors by facility."""
+        photo_errors: dict[str, list[str]] = {}
+        for e in errors:
+            f = e.field or ""
+            code, _, part = f.partition(".")
+            if part == "photos":
+                photo_errors.setdefault(code, []).append(e.message)
+            elif part == "rating" and f"r_{code}" in self.fields:
+                if f"r_{code}" not in self.errors:
+                    self.add_error(f"r_{code}", e.message)
+            elif part == "note" and f"n_{code}" in self.fields:
+                self.add_error(f"n_{code}", e.message)
+            elif f in ("surveyed_on", "note"):
+                self.add_error(f, e.message)
+            else:
+                self.add_error(None, e.message)
+        return photo_errors

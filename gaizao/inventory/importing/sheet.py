@@ -1,0 +1,313 @@
+"""The generic part of reading a published table: find the header row among
+merged title rows, map header texts to fields through synonyms, and walk the
+data rows, skipping blank rows, repeated headers, notes and totals rows.
+Pure: no ORM."""
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from gaizao.core.errors import ErrorDetail
+
+from .cells import CellError, is_blank, nfkc, text
+from .reading import read_rows
+
+HEADER_SCAN_ROWS = 15
+
+
+def norm_header(value) -> str:
+    """Header text as compared: no spaces, half-width, ㎡/m²/平方米 → m2."""
+    s = nfkc(text(value)).lower()
+    s = re.sub(r"\s+", "", s)
+    for a, b in (
+        ("【", "("),
+        ("】", ")"),
+        ("[", "("),
+        ("]", ")"),
+        ("〔", "("),
+        ("〕", ")"),
+        ("平方米", "m2"),
+        ("平米", "m2"),
+        ("m²", "m2"),
+        ("*", ""),
+        ("※", ""),
+        ("(必填)", ""),
+        ("(选填)", ""),
+    ):
+        s = s.replace(a, b)
+    return s.rstrip(":")
+
+
+# Unit words in a header, normalised, → multiplier to the field's base unit.
+HEADER_UNITS = {
+    "万m2": 10_000,
+    "m2": 1,
+    "亿元": 100_000_000,
+    "万元": 10_000,
+    "元": 1,
+    "户": 1,
+    "栋": 1,
+    "幢": 1,
+    "座": 1,
+    "个": 1,
+    "套": 1,
+    "年": 1,
+    "年内": 1,
+    "层": 1,
+    "是/否": 1,
+    "是或否": 1,
+}
+_PAREN = re.compile(r"^(.*?)\(([^()]*)\)(.*)$")
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str  # our template's header
+    synonyms: tuple[str, ...]
+
+
+@dataclass
+class Column:
+    index: int
+    header: str  # the sheet's own text, for messages
+    multiplier: int = 1
+    years: int | None = None  # "三年内拆除": the horizon a "是" means
+
+
+@dataclass
+class ParsedSheet:
+    kind: str
+    rows: list[dict] = field(default_factory=list)
+    errors: list[ErrorDetail] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)
+    header_row: int | None = None
+    columns: dict[str, str] = field(default_factory=dict)  # field → the sheet's header
+    ignored_columns: list[str] = field(default_factory=list)
+
+    def error(self, message: str, *, row=None, column=None, field=None) -> None:
+        self.errors.append(ErrorDetail(str(message), row=row, column=column, field=field))
+
+    def errors_by_row(self) -> dict[int | None, list[ErrorDetail]]:
+        out: dict[int | None, list[ErrorDetail]] = {}
+        for e in self.errors:
+            out.setdefault(e.row, []).append(e)
+        return out
+
+    def as_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "header_row": self.header_row,
+            "columns": self.columns,
+            "rows": self.rows,
+            "errors": [
+                {"row": e.row, "column": e.column, "message": e.message} for e in self.errors
+            ],
+            "skipped": self.skipped,
+        }
+
+
+class Schema:
+    """The fields of one kind of sheet and their accepted header texts."""
+
+    def __init__(
+        self,
+        kind: str,
+        fields: list[Field],
+        *,
+        required: tuple[str, ...],
+        ignored: tuple[str, ...] = (),
+    ):
+        self.kind = kind
+        self.fields = {f.key: f for f in fields}
+        self.required = required
+        self.exact: dict[str, str] = {}
+        self.bases: dict[str, str] = {}
+        for f in fields:
+            for syn in (f.label, *f.synonyms):
+                n = norm_header(syn)
+                self.exact.setdefault(n, f.key)
+                base, _unit = split_unit(n)
+                self.bases.setdefault(base, f.key)
+        self.ignored = {norm_header(x) for x in ignored}
+
+    def match(self, header) -> tuple[str | None, int, str]:
+        """(field key or None, multiplier, normalised header)."""
+        n = norm_header(header)
+        if not n:
+            return None, 1, n
+        base, unit = split_unit(n)
+        mult = HEADER_UNITS.get(unit, 1) if unit else 1
+        if n in self.exact:
+            return self.exact[n], mult, n
+        if base in self.bases:
+            return self.bases[base], mult, n
+        return None, 1, n
+
+
+_TRAILING_UNITS = ("万m2", "亿元", "万元", "m2")
+
+
+def split_unit(n: str) -> tuple[str, str]:
+    """'建设规模(万m2)' → ('建设规模', '万m2'); '建筑面积万m2' → ('建筑面积', '万m2')."""
+    m = _PAREN.match(n)
+    if m and m.group(2) in HEADER_UNITS:
+        return m.group(1) + m.group(3), m.group(2)
+    if m and m.group(2).startswith(("单位:", "单位")):
+        unit = m.group(2).split(":", 1)[-1].replace("单位", "")
+        if unit in HEADER_UNITS:
+            return m.group(1) + m.group(3), unit
+    for u in _TRAILING_UNITS:
+        if n.endswith(u) and len(n) > len(u):
+            return n[: -len(u)], u
+    return n, ""
+
+
+_TOTALS = re.compile(r"^(合计|总计|小计|共计|累计|总数|全区合计|全市合计|汇总)")
+_TOTALS_START = set("合总小共累全汇")
+_NOTES = re.compile(r"^(注|备注|说明|填表|制表|审核|统计|负责人|联系人|填报)")
+
+
+def _years_in_header(n: str) -> int | None:
+    m = re.search(r"(\d+|[一二三四五六七八九十])年", n)
+    if not m:
+        return None
+    g = m.group(1)
+    return int(g) if g.isdigit() else "一二三四五六七八九十".index(g) + 1
+
+
+def find_header(schema: Schema, buffered: list[tuple[int, tuple]]):
+    """The row among the first rows that names most known columns."""
+    best = None
+    for rownum, cells in buffered:
+        keys = set()
+        for c in cells:
+            k, _m, _n = schema.match(c) if not is_blank(c) else (None, 1, "")
+            if k:
+                keys.add(k)
+        score = len(keys)
+        if best is None or score > best[0]:
+            best = (score, rownum, cells, keys)
+    return best
+
+
+def parse_sheet(
+    schema: Schema,
+    file_or_path,
+    filename,
+    row_parser: Callable,
+    *,
+    fill_down: tuple[str, ...] = (),
+    name_field: str,
+) -> ParsedSheet:
+    out = ParsedSheet(kind=schema.kind)
+    try:
+        rows: Iterator[tuple[int, tuple]] = iter(read_rows(file_or_path, filename))
+        buffered = []
+        for rownum, cells in rows:
+            buffered.append((rownum, cells))
+            if len(buffered) >= HEADER_SCAN_ROWS:
+                break
+    except CellError as e:
+        out.error(str(e))
+        return out
+    if not buffered:
+        out.error("表格中没有数据")
+        return out
+    best = find_header(schema, buffered)
+    needed = [schema.fields[k].label for k in schema.required]
+    if best is None or best[0] < 2 or not set(schema.required) <= best[3]:
+        found = (
+            "、".join(schema.fields[k].label for k in sorted(best[3])) if best and best[3] else "无"
+        )
+        out.error(
+            f"未找到表头:前{HEADER_SCAN_ROWS}行中没有同时包含“{'”“'.join(needed)}”的行"
+            f"(识别到的列:{found})。请确认表头文字,或下载导入模板对照填写",
+        )
+        return out
+    _score, header_row, header_cells, _keys = best
+    out.header_row = header_row
+    columns: dict[str, list[Column]] = {}
+    header_norms = []
+    for i, h in enumerate(header_cells):
+        if is_blank(h):
+            header_norms.append("")
+            continue
+        key, mult, n = schema.match(h)
+        header_norms.append(n)
+        if key is None:
+            if n not in schema.ignored and not re.match(r"^(序号|编号|no\.?|#)$", n):
+                out.ignored_columns.append(text(h))
+            continue
+        columns.setdefault(key, []).append(
+            Column(index=i, header=text(h), multiplier=mult, years=_years_in_header(n))
+        )
+    out.columns = {k: " / ".join(c.header for c in cols) for k, cols in columns.items()}
+    header_set = [n for n in header_norms if n]
+
+    def data_rows():
+        for rownum, cells in buffered:
+            if rownum > header_row:
+                yield rownum, cells
+        yield from rows
+
+    carried: dict[str, object] = {}
+    header_first = header_set[0] if header_set else ""
+    items = list(columns.items())
+    try:
+        for rownum, cells in data_rows():
+            values = [c for c in cells if c is not None and (c.__class__ is not str or c.strip())]
+            if not values:
+                continue
+            v0 = values[0]
+            if any(v.__class__ is str and v.lstrip()[:1] in _TOTALS_START for v in values[:3]):
+                first = [re.sub(r"\s+", "", nfkc(text(v))) for v in values[:3]]
+                if any(_TOTALS.match(f) for f in first):
+                    out.skipped.append({"row": rownum, "reason": "合计行", "text": text(v0)})
+                    continue
+            if len(values) <= 2 and _NOTES.match(re.sub(r"\s+", "", nfkc(text(v0)))):
+                out.skipped.append({"row": rownum, "reason": "说明行", "text": text(v0)[:60]})
+                continue
+            if (
+                len(values) == len(header_set)
+                and v0.__class__ is str
+                and norm_header(v0) == header_first
+                and [norm_header(c) for c in values] == header_set
+            ):
+                out.skipped.append({"row": rownum, "reason": "重复的表头行", "text": ""})
+                continue
+            ncells = len(cells)
+            raw: dict[str, tuple[object, Column]] = {}
+            for key, cols in items:
+                chosen = None
+                for col in cols:
+                    v = cells[col.index] if col.index < ncells else None
+                    if v is not None and (v.__class__ is not str or v.strip()):
+                        chosen = (v, col)
+                        break
+                if chosen is None:
+                    if key in fill_down and key in carried:
+                        # Merged cells (a street spanning many rows) read as
+                        # blank below their first row: carry the value down.
+                        chosen = carried[key]  # type: ignore[assignment]
+                    else:
+                        chosen = (None, cols[0])
+                elif key in fill_down:
+                    carried[key] = chosen
+                raw[key] = chosen
+            if key_blank(raw, name_field) and _only_sequence(cells, columns):
+                out.skipped.append({"row": rownum, "reason": "无内容的行(仅序号)", "text": ""})
+                continue
+            row_parser(out, rownum, raw)
+    except CellError as e:  # a corrupt file discovered mid-way
+        out.error(str(e))
+    return out
+
+
+def key_blank(raw, name) -> bool:
+    return name not in raw or is_blank(raw[name][0])
+
+
+def _only_sequence(cells, columns) -> bool:
+    used = {c.index for cols in columns.values() for c in cols}
+    return all(is_blank(v) for i, v in enumerate(cells) if i in used)

@@ -1,0 +1,200 @@
+"""The unit and owner sheet (房屋及业主清册) of one compound: pure, no ORM.
+
+Row keys: row, building, entrance, number, floor, exclusive_area (Decimal),
+owner_name, phone, id_number, is_developer. Building and entrance cells are
+often merged down a block of rows; the blank cells below are filled down.
+"""
+
+import re
+from decimal import Decimal
+from functools import lru_cache
+
+from .cells import AREA_UNITS, CellError, integer, is_blank, nfkc, number, text, yes_no
+from .sheet import Field, ParsedSheet, Schema, parse_sheet
+
+F = Field
+UNIT_FIELDS = [
+    F("building", "楼栋", ("楼号", "楼栋号", "栋号", "幢号", "楼幢", "楼栋编号", "幢", "栋", "楼")),
+    F("entrance", "单元", ("单元号", "单元编号")),
+    F("number", "房号", ("房间号", "户号", "门牌号", "室号", "房屋编号", "房号(室)")),
+    F("floor", "楼层", ("所在楼层", "层")),
+    F(
+        "exclusive_area",
+        "专有部分面积(㎡)",
+        (
+            "专有部分面积",
+            "建筑面积(㎡)",
+            "建筑面积",
+            "房屋建筑面积",
+            "产权面积",
+            "登记面积",
+            "面积",
+            "房屋面积",
+            "专有面积",
+        ),
+    ),
+    F(
+        "owner_name",
+        "业主姓名",
+        ("产权人", "业主", "权利人", "房屋所有权人", "所有权人", "产权人姓名", "姓名", "业主名称"),
+    ),
+    F("phone", "联系电话", ("电话", "手机", "手机号", "手机号码", "联系方式", "电话号码")),
+    F(
+        "id_number",
+        "证件号码",
+        ("身份证号", "身份证号码", "身份证", "证件号", "统一社会信用代码", "证件号码(身份证)"),
+    ),
+    F(
+        "is_developer",
+        "开发商未售",
+        ("开发商持有", "未售", "开发建设单位未售", "开发商未售出", "是否开发商未售", "开发商"),
+    ),
+]
+SCHEMA = Schema(
+    "units",
+    UNIT_FIELDS,
+    required=("number", "exclusive_area"),
+    ignored=("序号", "小区名称", "小区"),
+)
+
+ROW_KEYS = (
+    "row",
+    "building",
+    "entrance",
+    "number",
+    "floor",
+    "exclusive_area",
+    "owner_name",
+    "phone",
+    "id_number",
+    "is_developer",
+)
+DEFAULT_BUILDING = "1栋"
+MAX_UNIT_AREA = Decimal("9999999.99")  # DecimalField(max_digits=9, decimal_places=2)
+Q2 = Decimal("0.01")
+
+_BUILDING = re.compile(r"^(第)?(\d+)(号楼|号|栋楼|栋|幢|座|楼)?$")
+_ENTRANCE = re.compile(r"^(第)?(\d+)(单元|号)?$")
+_UNIT_NO = re.compile(r"^(\d+)(室|号|房)?$")
+
+
+@lru_cache(maxsize=4096)
+def building_number(value) -> str:
+    """'1', '1号楼', '1幢', 1.0 → '1栋'; anything else as written."""
+    s = nfkc(text(value)).replace(" ", "")
+    m = _BUILDING.match(s)
+    return f"{int(m.group(2))}栋" if m else s[:32]
+
+
+@lru_cache(maxsize=1024)
+def entrance_number(value) -> str:
+    s = nfkc(text(value)).replace(" ", "")
+    m = _ENTRANCE.match(s)
+    return str(int(m.group(2))) if m else s[:16]
+
+
+def unit_number(value) -> str:
+    s = nfkc(text(value)).replace(" ", "")
+    m = _UNIT_NO.match(s)
+    return m.group(1) if m else s[:32]
+
+
+def _row(out: ParsedSheet, rownum: int, raw: dict) -> None:
+    def cell(key):
+        return raw.get(key, (None, None))
+
+    def fail(key, message):
+        col = raw[key][1] if key in raw else None
+        out.error(
+            message, row=rownum, column=col.header if col else out.columns.get(key), field=key
+        )
+
+    ok = True
+    v, _c = cell("building")
+    if "building" in raw and is_blank(v):
+        fail("building", "楼栋不能为空")
+        ok = False
+    building = building_number(v) if not is_blank(v) else DEFAULT_BUILDING
+    entrance = entrance_number(cell("entrance")[0])
+    v, _c = cell("number")
+    number_ = unit_number(v)
+    if not number_:
+        fail("number", "房号不能为空")
+        ok = False
+    floor = None
+    v, _c = cell("floor")
+    try:
+        floor, _a = integer(v, units=(("层", 1), ("楼", 1)))
+        if floor is not None and not -10 <= floor <= 200:
+            raise CellError(f"“{text(v)}”不是合理的楼层")
+    except CellError as e:
+        fail("floor", str(e))
+    v, col = cell("exclusive_area")
+    area = None
+    if is_blank(v):
+        fail("exclusive_area", "面积不能为空")
+        ok = False
+    else:
+        try:
+            area, _a = number(v, units=AREA_UNITS, header_multiplier=col.multiplier if col else 1)
+            if area is None or area <= 0:
+                raise CellError(f"面积必须大于0(填的是“{text(v)}”)")
+            area = area.quantize(Q2)
+            if area > MAX_UNIT_AREA:
+                raise CellError(f"“{text(v)}”面积过大")
+        except CellError as e:
+            fail("exclusive_area", str(e))
+            area = None
+            ok = False
+    id_raw = cell("id_number")[0]
+    if isinstance(id_raw, float) and id_raw >= 1e15:
+        # Excel kept an 18-digit ID as a float: the last digits are gone.
+        fail("id_number", "证件号码被 Excel 存成了数字,末几位已丢失;请把该列设为文本后重新填写")
+    try:
+        developer = bool(yes_no(cell("is_developer")[0]))
+    except CellError as e:
+        fail("is_developer", str(e))
+        developer = False
+    out.rows.append(
+        {
+            "row": rownum,
+            "building": building,
+            "entrance": entrance,
+            "number": number_,
+            "floor": floor,
+            "exclusive_area": area,
+            "owner_name": text(cell("owner_name")[0])[:128],
+            "phone": nfkc(text(cell("phone")[0])).replace(" ", "")[:32],
+            "id_number": nfkc(text(id_raw)).replace(" ", "").upper()[:32],
+            "is_developer": developer,
+            "ok": ok,
+        }
+    )
+
+
+def parse_unit_sheet(file_or_path, *, filename=None) -> ParsedSheet:
+    """Read a unit/owner spreadsheet into plain rows, without the database."""
+    out = parse_sheet(
+        SCHEMA,
+        file_or_path,
+        filename,
+        _row,
+        fill_down=("building", "entrance"),
+        name_field="number",
+    )
+    seen: dict[tuple[str, str, str], int] = {}
+    col = out.columns.get("number")
+    for row in out.rows:
+        if not row["number"]:
+            continue
+        key = (row["building"], row["entrance"], row["number"])
+        first = seen.setdefault(key, row["row"])
+        if first != row["row"]:
+            where = f"{row['building']}{row['entrance'] + '单元' if row['entrance'] else ''}{row['number']}"
+            out.error(
+                f"房屋“{where}”重复:与第{first}行是同一楼栋、单元和房号",
+                row=row["row"],
+                column=col,
+                field="number",
+            )
+    return out

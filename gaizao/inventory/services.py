@@ -1,0 +1,245 @@
+"""Inventory writes (STYLE.md habit 2): validate, write inside one
+transaction, leave an audit entry. Callers (pages, API, commands) have
+already fetched the compound through `permissions.get_compound_for_user`;
+the services check the role again so no interface can skip it."""
+
+import os
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from gaizao.core.audit import diff, record, snapshot
+from gaizao.core.errors import DomainError, ErrorDetail, Problems
+from gaizao.regions.models import Area, Organisation
+
+from . import permissions
+from .facilities import BY_CODE, FACILITIES
+from .models import Compound, Condition, ConditionPhoto, Rating, Survey
+from .scoring import condition_score, grade
+
+# Fields of a compound a user may change (everything but the timestamps).
+EDITABLE_FIELDS = [
+    "name", "street", "community", "address", "built_year", "built_date", "floor_area",
+    "building_count", "households", "is_single_building", "in_main_urban_area",
+    "management_status", "property_company", "property_rights_unit", "owners_committee",
+    "in_shantytown_plan", "demolition_within_years", "self_built_area", "is_urban_village",
+    "investment_yuan", "latitude", "longitude", "note",
+]
+# FK field → (model, extra filter, label) for ids coming from the API.
+_FK = {
+    "street": (Area, {"level": Area.Level.STREET}, "所属街道"),
+    "community": (Area, {"level": Area.Level.COMMUNITY}, "所属社区"),
+    "property_company": (Organisation, {"kind": Organisation.Kind.PROPERTY_COMPANY}, "物业服务企业"),
+    "property_rights_unit": (
+        Organisation, {"kind": Organisation.Kind.PROPERTY_RIGHTS_UNIT}, "产权单位"),
+    "owners_committee": (Organisation, {"kind": Organisation.Kind.OWNERS_COMMITTEE}, "业主委员会"),
+}
+
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_PHOTOS_PER_FACILITY = 10
+# Image formats a phone produces, recognised by their first bytes: the
+# content type is whatever the client says, and an SVG or HTML file served
+# back from /media/ would run script in the user's browser.
+_MAGIC = [
+    (b"\xff\xd8\xff", ".jpg"),
+    (b"\x89PNG\r\n\x1a\n", ".png"),
+    (b"GIF87a", ".gif"),
+    (b"GIF89a", ".gif"),
+]
+_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1", b"avif"}
+
+
+def _resolve_fk(name: str, value, problems: Problems):
+    model, extra, label = _FK[name]
+    if value is None or value == "":
+        return None
+    if isinstance(value, model):
+        ok = all(getattr(value, k) == v for k, v in extra.items())
+        obj = value if ok else None
+    else:
+        try:
+            obj = model.objects.filter(pk=int(value), **extra).first()
+        except (TypeError, ValueError):
+            obj = None
+    if obj is None:
+        problems.add(f"“{label}”不存在或类型不对", field=name)
+    return obj
+
+
+def _validation_problems(exc: ValidationError) -> list[ErrorDetail]:
+    out = []
+    for fname, msgs in exc.message_dict.items():
+        f = None if fname == "__all__" else fname
+        for m in msgs:
+            if "compound_unique_name_in_street" in m or ("名称" in m and "已存在" in m):
+                m = "该街道已有同名小区"
+            out.append(ErrorDetail(str(m), field=f))
+    return out
+
+
+def compound_update(*, actor, compound: Compound, data: dict, source: str = "web") -> Compound:
+    """Change a compound's facts; one audit entry with the changed fields.
+
+    `data` maps field names of EDITABLE_FIELDS to new values; foreign keys may
+    be instances or ids. Raises DomainError listing every problem; nothing is
+    saved unless everything is valid."""
+    if not permissions.can_do(actor, "compound.edit"):
+        raise PermissionDenied("您的角色无权修改此小区")
+    problems = Problems()
+    for k in data:
+        if k not in EDITABLE_FIELDS:
+            problems.add(f"字段“{k}”不能修改", field=k)
+    if problems:
+        raise DomainError("修改内容有误", errors=problems.items)
+    with transaction.atomic():
+        # Lock the row: two people editing the same compound must not
+        # silently overwrite each other's audit "before" values.
+        obj = Compound.objects.select_for_update().get(pk=compound.pk)
+        before = snapshot(obj)
+        for k, v in data.items():
+            if k in _FK:
+                v = _resolve_fk(k, v, problems)
+            setattr(obj, k, v)
+        if obj.community_id and obj.street_id and obj.community is not None and not (
+            obj.community.prefix.startswith(obj.street.prefix)
+        ):
+            problems.add(f"社区“{obj.community}”不属于街道“{obj.street}”", field="community")
+        if problems:
+            raise DomainError("修改内容有误", errors=problems.items)
+        try:
+            obj.full_clean()
+        except ValidationError as e:
+            raise DomainError("修改内容有误", errors=_validation_problems(e))
+        changes = diff(before, snapshot(obj))
+        if not changes:
+            return obj
+        obj.save()
+        # A user may not move a compound out of their own jurisdiction.
+        if not permissions.compounds_for_user(actor).filter(pk=obj.pk).exists():
+            raise DomainError("修改后小区将不在您的辖区内,未保存",
+                              errors=[ErrorDetail("不在您的辖区内", field="street")])
+        record(actor=actor, instance=obj, action="update", changes=changes, source=source)
+    return obj
+
+
+def _sniff(head: bytes) -> str | None:
+    for magic, ext in _MAGIC:
+        if head.startswith(magic):
+            return ext
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return ".webp"
+    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
+        return ".avif" if head[8:12] == b"avif" else ".heic"
+    return None
+
+
+def check_photos(photos: dict | None, problems: Problems) -> dict:
+    """Validates uploads; returns {facility: [(file, extension)]}."""
+    ok: dict = {}
+    for code, files in (photos or {}).items():
+        fac = BY_CODE.get(code)
+        label = fac.name if fac else code
+        files = [f for f in files if f]
+        if len(files) > MAX_PHOTOS_PER_FACILITY:
+            problems.add(f"“{label}”最多上传 {MAX_PHOTOS_PER_FACILITY} 张照片",
+                         field=f"{code}.photos")
+            continue
+        for f in files:
+            ctype = (getattr(f, "content_type", "") or "").lower()
+            if f.size > MAX_PHOTO_BYTES:
+                problems.add(f"“{label}”的照片“{f.name}”超过 10 MB,请压缩后重新上传",
+                             field=f"{code}.photos")
+                continue
+            head = f.read(16)
+            f.seek(0)
+            ext = _sniff(head)
+            if not ctype.startswith("image/") or ext is None:
+                problems.add(f"“{label}”的文件“{f.name}”不是照片(只接受 JPG、PNG、HEIC、WebP 图片)",
+                             field=f"{code}.photos")
+                continue
+            ok.setdefault(code, []).append((f, ext))
+    return ok
+
+
+def survey_create(*, actor, compound: Compound, surveyed_on: date | None, note: str,
+                  ratings: dict, photos: dict | None = None, source: str = "web") -> Survey:
+    """Record one condition survey (摸底调查).
+
+    ratings: {facility code: (rating, note)} — every facility of FACILITIES
+    must be rated (不适用 is a rating); photos: {facility code: [UploadedFile]}.
+    The score is computed from the ratings (inventory.scoring)."""
+    if not permissions.can_do(actor, "survey.record"):
+        raise PermissionDenied("您的角色无权填写摸底调查")
+    problems = Problems()
+    if surveyed_on is None:
+        problems.add("请填写调查日期", field="surveyed_on")
+    elif surveyed_on > timezone.localdate():
+        problems.add("调查日期不能晚于今天", field="surveyed_on")
+    elif surveyed_on.year < 1990:
+        problems.add("调查日期有误", field="surveyed_on")
+    if len(note or "") > 5000:
+        problems.add("总体情况不能超过 5000 字", field="note")
+    valid = set(Rating.values)
+    for code in ratings:
+        if code not in BY_CODE:
+            problems.add(f"未知的设施代码“{code}”", field=code)
+    clean: dict[str, tuple[str, str]] = {}
+    for fac in FACILITIES:
+        rating, fnote = ratings.get(fac.code) or ("", "")
+        fnote = (fnote or "").strip()
+        if not rating:
+            problems.add(f"请选择“{fac.name}”的状况", field=f"{fac.code}.rating")
+        elif rating not in valid:
+            problems.add(f"“{fac.name}”的状况“{rating}”无效", field=f"{fac.code}.rating")
+        if len(fnote) > 500:
+            problems.add(f"“{fac.name}”的说明不能超过 500 字", field=f"{fac.code}.note")
+        clean[fac.code] = (rating, fnote)
+    for code in photos or {}:
+        if code not in BY_CODE:
+            problems.add(f"未知的设施代码“{code}”", field=code)
+    good_photos = check_photos({k: v for k, v in (photos or {}).items() if k in BY_CODE}, problems)
+    if problems:
+        raise DomainError(f"摸底调查有 {len(problems.items)} 处需要更正", errors=problems.items)
+
+    score = condition_score({code: r for code, (r, _n) in clean.items()})
+    saved: list[str] = []
+    try:
+        with transaction.atomic():
+            survey = Survey.objects.create(
+                compound=compound,
+                surveyor=actor if getattr(actor, "is_authenticated", False) else None,
+                surveyed_on=surveyed_on, note=(note or "").strip(), score=score,
+            )
+            conds = Condition.objects.bulk_create([
+                Condition(survey=survey, facility=code, rating=r, note=n)
+                for code, (r, n) in clean.items()
+            ])
+            by_code = {c.facility: c for c in conds}
+            n_photos = 0
+            for code, files in good_photos.items():
+                for i, (f, ext) in enumerate(files, start=1):
+                    p = ConditionPhoto(condition=by_code[code])
+                    p.image.save(f"{survey.pk}-{code}-{i}{ext}", f, save=False)
+                    saved.append(p.image.name)
+                    p.save()
+                    n_photos += 1
+            record(actor=actor, instance=survey, action="create", source=source, changes={
+                "score": str(score) if score is not None else None,
+                "grade": grade(score)[1], "conditions": len(conds), "photos": n_photos,
+            })
+    except Exception:
+        # The rows are rolled back; remove the files written for them too.
+        for name in saved:
+            try:
+                default_storage.delete(name)
+            except OSError:
+                pass
+        raise
+    return survey
+
+
+def photo_basename(photo: ConditionPhoto) -> str:
+    return os.path.basename(photo.image.name)

@@ -1,0 +1,57 @@
+"""Database constraints for what must never be wrong, and the condition score."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from gaizao.core import testing
+from gaizao.inventory.facilities import BY_CODE, FACILITIES
+from gaizao.inventory.models import Compound, Unit
+from gaizao.inventory.scoring import condition_score, grade
+
+
+def _fails(fn):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        fn()
+
+
+def test_constraints(cast, areas):
+    a = cast["compound_a"]
+    b = cast["building_a"]
+    _fails(lambda: testing.make_compound(areas["jinchen"], "天祥小区"))  # same name, same street
+    testing.make_compound(areas["qingyun"], "天祥小区")  # another street: allowed
+    _fails(lambda: testing.make_compound(areas["jinchen"], "零面积", floor_area=Decimal("0")))
+    _fails(lambda: testing.make_compound(areas["jinchen"], "负面积", floor_area=Decimal("-5")))
+    _fails(lambda: testing.make_compound(areas["jinchen"], "年份错", built_year=1800))
+    _fails(lambda: testing.make_building(a, "1栋"))  # duplicate building number
+    _fails(lambda: testing.make_unit(b, "101", "50"))  # duplicate unit in the same entrance
+    testing.make_unit(b, "101", "50", entrance="2")  # same number, another entrance
+    _fails(lambda: testing.make_unit(b, "999", "0"))
+    _fails(lambda: Unit.objects.create(building=b, number="998", exclusive_area=Decimal("-1")))
+    assert Compound.objects.filter(name="天祥小区").count() == 2
+
+
+def test_every_seed_facility_is_surveyed():
+    # The seed's 基础项目 and 提升项目 facilities, each once.
+    names = " ".join(f.name for f in FACILITIES)
+    for word in ["供水", "污水", "化粪池", "雨污分流", "太阳能", "路灯", "楼道照明", "强弱电",
+                 "道路", "停车", "燃气", "电动自行车", "消防通道", "垃圾分类", "监控", "无障碍",
+                 "扶手", "墙面", "楼栋标识", "消防设施", "防盗门", "围墙", "油烟", "乱搭乱建",
+                 "广场", "健身", "座椅", "信报箱", "宣传栏", "卫生站", "图书室", "绿化"]:
+        assert word in names, word
+    assert len(BY_CODE) == len(FACILITIES)
+
+
+def test_condition_score():
+    assert condition_score({}) is None
+    assert condition_score({"water_pipes": "na"}) is None
+    assert condition_score({"water_pipes": "good"}) == Decimal("100.0")
+    assert condition_score({"water_pipes": "missing"}) == Decimal("0.0")
+    # weights: water_pipes 3, reading_room 1 → (3*1 + 1*0) / 4
+    assert condition_score({"water_pipes": "good", "reading_room": "missing"}) == Decimal("75.0")
+    assert condition_score({"water_pipes": "worn"}) == Decimal("60.0")
+    assert grade(Decimal("80")) == ("good", "良好")
+    assert grade(Decimal("79.9"))[0] == "fair"
+    assert grade(Decimal("39.9"))[0] == "bad"
+    assert grade(None)[0] == "unknown"

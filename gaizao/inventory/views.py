@@ -1,0 +1,201 @@
+"""Inventory pages (STYLE.md habit 6): authorise through
+`inventory.permissions`, read through `selectors`, write through `services`,
+render. htmx requests get the fragment the full page includes."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_http_methods
+
+from gaizao.core.errors import DomainError, Problems
+
+from . import permissions, scoring, selectors, services
+from .facilities import BY_CODE, FACILITIES
+from .forms import CompoundFilterForm, CompoundForm, SurveyForm
+from .models import ManagementStatus
+
+PER_PAGE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _is_fragment(request) -> bool:
+    # A history restore after a cache miss wants the whole page back.
+    return bool(request.headers.get("HX-Request")) and not request.headers.get(
+        "HX-History-Restore-Request")
+
+
+def _querystring(request, drop=("page",)) -> str:
+    q = request.GET.copy()
+    for k in drop:
+        q.pop(k, None)
+    return q.urlencode()
+
+
+@login_required
+@require_GET
+def compound_list(request):
+    form = CompoundFilterForm(request.GET or None, user=request.user)
+    qs = selectors.compound_list(request.user, form.filters())
+    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    selectors.with_grades(page.object_list)
+    ctx = {
+        "form": form, "page": page, "qs": _querystring(request),
+        "can_edit": permissions.can_do(request.user, "compound.edit"),
+    }
+    if _is_fragment(request):
+        return render(request, "inventory/partials/_compound_table.html", ctx)
+    return render(request, "inventory/compound_list.html", ctx)
+
+
+@login_required
+@require_GET
+def compound_export(request):
+    """The filtered list as .xlsx (the import engineer's exporter)."""
+    from .exporting import export_compounds_xlsx
+
+    form = CompoundFilterForm(request.GET or None, user=request.user)
+    qs = selectors.compound_list(request.user, form.filters())
+    data = export_compounds_xlsx(qs)
+    resp = HttpResponse(data, content_type=XLSX)
+    name = f"老旧小区台账-{timezone.localdate():%Y%m%d}.xlsx"
+    resp["Content-Disposition"] = content_disposition_header(True, name)
+    return resp
+
+
+def _link(name: str, *args):
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+@login_required
+@require_GET
+def compound_detail(request, pk):
+    compound = permissions.get_compound_for_user(request.user, pk)
+    if request.headers.get("HX-Target") == "owners":
+        page = selectors.owners_page(request.user, compound, request.GET.get("owners_page"))
+        return render(request, "inventory/partials/_owners.html",
+                      {"compound": compound, "owners": page})
+    detail = selectors.compound_detail(request.user, compound,
+                                       owners_page_number=request.GET.get("owners_page"))
+    return render(request, "inventory/compound_detail.html", {
+        "compound": compound, "d": detail,
+        "can_edit": permissions.can_do(request.user, "compound.edit"),
+        "can_survey": permissions.can_do(request.user, "survey.record"),
+        "sees_personal": permissions.sees_personal_data(request.user),
+        "management_label": ManagementStatus(compound.management_status).label
+        if compound.management_status else "",
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def compound_edit(request, pk):
+    compound = permissions.get_compound_for_user(request.user, pk, write=True)
+    if request.method == "POST":
+        form = CompoundForm(request.POST, instance=compound, user=request.user)
+        if form.is_valid():
+            # The form validated a copy of the values; the service re-reads
+            # the row under lock, validates again and records the diff.
+            fresh = permissions.get_compound_for_user(request.user, pk, write=True)
+            try:
+                services.compound_update(actor=request.user, compound=fresh,
+                                         data=form.changes())
+            except DomainError as e:
+                for err in e.errors or []:
+                    form.add_error(err.field if err.field in form.fields else None, err.message)
+                if not e.errors:
+                    form.add_error(None, e.message)
+            else:
+                messages.success(request, "已保存小区信息")
+                return redirect("inventory:compound_detail", pk=pk)
+    else:
+        form = CompoundForm(instance=compound, user=request.user)
+    return render(request, "inventory/compound_edit.html", {"compound": compound, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def survey_create(request, pk):
+    compound = permissions.get_compound_for_user(request.user, pk, write=True,
+                                                 action="survey.record")
+    photo_errors: dict = {}
+    if request.method == "POST":
+        form = SurveyForm(request.POST)
+        photos = {f.code: request.FILES.getlist(f"p_{f.code}") for f in FACILITIES}
+        photos = {k: v for k, v in photos.items() if v}
+        if form.is_valid():
+            try:
+                survey = services.survey_create(
+                    actor=request.user, compound=compound,
+                    surveyed_on=form.cleaned_data["surveyed_on"],
+                    note=form.cleaned_data["note"], ratings=form.ratings(), photos=photos)
+            except DomainError as e:
+                photo_errors = form.add_domain_errors(e.errors)
+                if not e.errors:
+                    form.add_error(None, e.message)
+            else:
+                _code, label = scoring.grade(survey.score)
+                score = "—" if survey.score is None else survey.score
+                messages.success(request, f"摸底调查已保存:状况评分 {score}({label})")
+                return redirect("inventory:survey_detail", pk=survey.pk)
+        else:
+            # Report bad photos in the same round, so nothing is found late.
+            problems = Problems()
+            services.check_photos(photos, problems)
+            photo_errors = form.add_domain_errors(problems.items)
+    else:
+        form = SurveyForm()
+    return render(request, "inventory/survey_form.html", {
+        "compound": compound, "form": form, "groups": form.groups(photo_errors),
+        "had_photos": request.method == "POST" and bool(request.FILES),
+        "error_count": sum(len(v) for v in form.errors.values())
+        + sum(len(v) for v in photo_errors.values()),
+    })
+
+
+@login_required
+@require_GET
+def survey_detail(request, pk):
+    survey = permissions.get_survey_for_user(request.user, pk)
+    survey.grade_code, survey.grade_label = scoring.grade(survey.score)
+    conditions = selectors.survey_conditions(survey)
+    groups: dict = {}
+    for c in conditions:
+        fac = BY_CODE.get(c.facility)
+        g = fac.group if fac else "basic"
+        groups.setdefault(g, []).append(c)
+    return render(request, "inventory/survey_detail.html", {
+        "survey": survey, "compound": survey.compound,
+        "groups": [("基础项目", groups.get("basic", [])),
+                   ("提升项目", groups.get("enhancement", []))],
+        "counts": {r: sum(1 for c in conditions if c.rating == r)
+                   for r in ("good", "worn", "broken", "missing", "na")},
+    })
+
+
+@login_required
+@require_GET
+def compound_map(request):
+    form = CompoundFilterForm(request.GET or None, user=request.user)
+    return render(request, "inventory/map.html", {
+        "form": form, "grades": selectors.GRADE_CHOICES,
+    })
+
+
+@login_required
+@require_GET
+def map_data(request):
+    """GeoJSON-like points for the map, scoped to the user's jurisdiction."""
+    form = CompoundFilterForm(request.GET or None, user=request.user)
+    points = selectors.map_points(request.user, form.filters())
+    total = selectors.compound_list(request.user, form.filters()).count()
+    return JsonResponse({"count": total, "located": len(points), "items": points},
+                        json_dumps_params={"ensure_ascii": False})

@@ -1,0 +1,249 @@
+"""Spreadsheet import pages: upload → preview (every row, every error,
+nothing written) → confirm (re-validated, one transaction). Thin views over
+inventory.importing.services."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_http_methods
+
+from gaizao.core.errors import DomainError
+from gaizao.core.masking import mask_id_number, mask_name, mask_phone
+
+from . import exporting
+from .importing import services, stash
+from .importing.compounds import COMPOUND_FIELDS
+from .importing.units import UNIT_FIELDS
+from .models import Compound, ManagementStatus, Unit
+from .permissions import compounds_for_user, sees_personal_data
+
+ROWS_PER_PAGE = 500
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="导入内容",
+        choices=[
+            ("compounds", "小区台账(每行一个小区)"),
+            ("units", "房屋及业主清册(一个小区的每户)"),
+        ],
+    )
+    file = forms.FileField(label="表格文件(.xlsx 或 .csv)")
+    street = forms.ModelChoiceField(
+        label="所属街道(表中未填街道时使用)",
+        queryset=None,
+        required=False,
+        empty_label="按表中“所属街道”列",
+    )
+    compound = forms.ModelChoiceField(
+        label="导入到小区(房屋清册必选)", queryset=None, required=False, empty_label="—请选择小区—"
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["street"].queryset = services.streets_in_scope(user).order_by("code")
+        self.fields["compound"].queryset = (
+            compounds_for_user(user).select_related("street").order_by("street__code", "name")
+        )
+        self.fields["compound"].label_from_instance = lambda c: f"{c.street.name} · {c.name}"
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        name = f.name.lower()
+        if not name.endswith((".xlsx", ".xlsm", ".csv", ".txt")):
+            if name.endswith(".xls"):
+                raise forms.ValidationError("不支持旧版 .xls 文件,请在 Excel 中另存为 .xlsx")
+            raise forms.ValidationError("请上传 .xlsx 或 .csv 文件")
+        if f.size > stash.MAX_BYTES:
+            raise forms.ValidationError("文件过大(超过50MB)")
+        return f
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == "units" and not data.get("compound"):
+            self.add_error("compound", "导入房屋及业主清册时必须选择小区")
+        return data
+
+
+def _check(request):
+    try:
+        services.check_may_import(request.user)
+    except PermissionDenied:
+        raise PermissionDenied("您的角色无权导入台账(仅领导小组办公室、住建局和街道办事处可以导入)")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_start(request):
+    _check(request)
+    user = request.user
+    initial = {}
+    if request.GET.get("compound"):
+        initial = {"kind": "units", "compound": request.GET["compound"]}
+    form = ImportForm(request.POST or None, request.FILES or None, user=user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            token = stash.save(
+                d["file"],
+                user_id=user.pk,
+                kind=d["kind"],
+                street_id=d["street"].pk if d["street"] else None,
+                compound_id=d["compound"].pk if d["compound"] else None,
+            )
+        except DomainError as e:
+            form.add_error("file", e.message)
+        else:
+            return redirect("inventory:import_preview", token=token)
+    return render(
+        request,
+        "inventory/import.html",
+        {
+            "form": form,
+            "compound_fields": COMPOUND_FIELDS,
+            "unit_fields": UNIT_FIELDS,
+        },
+    )
+
+
+def _targets(user, meta):
+    street = compound = None
+    if meta.get("street_id"):
+        street = services.street_for_user(user, meta["street_id"])
+    if meta.get("compound_id"):
+        compound = services.compound_for_import(user, meta["compound_id"])
+    return street, compound
+
+
+def _masked_rows(rows, kind, user):
+    if kind != "units" or sees_personal_data(user):
+        return rows
+    out = []
+    for r in rows:
+        r = dict(r)
+        r["owner_name"] = mask_name(r["owner_name"])
+        r["phone"] = mask_phone(r["phone"]) if r["phone"] else ""
+        r["id_number"] = mask_id_number(r["id_number"]) if r["id_number"] else ""
+        out.append(r)
+    return out
+
+
+def _done_url(kind, compound):
+    try:
+        if kind == "units" and compound is not None:
+            return reverse("inventory:compound_detail", args=[compound.pk])
+        return reverse("inventory:compound_list")
+    except NoReverseMatch:
+        return reverse("inventory:import")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_preview(request, token):
+    _check(request)
+    user = request.user
+    found = stash.load(token, user_id=user.pk)
+    if found is None:
+        raise Http404("导入文件不存在或已过期,请重新上传")
+    path, meta = found
+    kind = meta["kind"]
+    commit_error = None
+    try:
+        street, compound = _targets(user, meta)
+        if request.method == "POST":
+            if "cancel" in request.POST:
+                stash.discard(token)
+                messages.info(request, "已取消导入,没有写入任何数据")
+                return redirect("inventory:import")
+            result = services.commit(
+                kind,
+                path,
+                user=user,
+                filename=meta["filename"],
+                street=street,
+                compound=compound,
+                source="import",
+            )
+            stash.discard(token)
+            messages.success(request, result.summary())
+            return redirect(_done_url(kind, compound))
+        pv = services.preview(
+            kind, path, user=user, filename=meta["filename"], street=street, compound=compound
+        )
+    except DomainError as e:
+        commit_error = e
+        if request.method != "POST" or not e.errors:
+            return render(
+                request, "inventory/import_failed.html", {"error": e, "meta": meta}, status=400
+            )
+        pv = services.preview(
+            kind, path, user=user, filename=meta["filename"], street=street, compound=compound
+        )
+    page = Paginator(pv.rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    by_row = pv.errors_by_row()
+    labels = dict(ManagementStatus.choices)
+    rows = [
+        dict(
+            r,
+            row_errors=by_row.get(r["row"], []),
+            management_label=labels.get(r.get("management_status"), ""),
+        )
+        for r in _masked_rows(page.object_list, kind, user)
+    ]
+    return render(
+        request,
+        "inventory/import_preview.html",
+        {
+            "pv": pv,
+            "page": page,
+            "rows": rows,
+            "kind": kind,
+            "meta": meta,
+            "token": token,
+            "kind_label": services.KINDS.get(kind, kind),
+            "commit_error": commit_error,
+            "general_errors": by_row.get(None, []),
+        },
+        status=400 if commit_error else 200,
+    )
+
+
+@login_required
+def import_template(request, kind):
+    _check(request)
+    if kind == "compounds":
+        data, name = exporting.compound_template_xlsx(), "小区台账导入模板.xlsx"
+    elif kind == "units":
+        data, name = exporting.unit_template_xlsx(), "房屋及业主清册导入模板.xlsx"
+    else:
+        raise Http404("没有这种模板")
+    resp = HttpResponse(data, content_type=XLSX)
+    resp["Content-Disposition"] = content_disposition_header(True, name)
+    return resp
+
+
+@login_required
+def export_units(request, pk):
+    """All units and owners of one compound; personal data masked unless the
+    role may see it (个人信息保护法)."""
+    qs = compounds_for_user(request.user)
+    try:
+        compound = qs.get(pk=pk)
+    except (Compound.DoesNotExist, ValueError):
+        raise Http404("小区不存在或不在您的辖区内")
+    data = exporting.export_units_xlsx(
+        Unit.objects.filter(building__compound=compound),
+        mask_personal=not sees_personal_data(request.user),
+    )
+    resp = HttpResponse(data, content_type=XLSX)
+    resp["Content-Disposition"] = content_disposition_header(
+        True, f"{compound.name}-房屋及业主.xlsx"
+    )
+    return resp

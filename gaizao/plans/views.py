@@ -1,0 +1,439 @@
+"""Plan pages (一院一策): list, a compound's plan, plan detail with htmx item
+editing, funding, workflow, versions and diff, the printable notice and the
+.xlsx bill. Thin: authorise, call the service, render."""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from gaizao.core.errors import DomainError
+from gaizao.core.xlsx import xlsx_response
+from gaizao.inventory.permissions import get_compound_for_user
+from gaizao.stewardship.models import ManagementArrangement
+from gaizao.stewardship.permissions import can_do as stewardship_can
+
+from . import selectors, services
+from .diff import ItemRow, diff_funding, diff_items
+from .funding import SOURCE_LABELS, TIER_LABELS
+from .models import FundingSource, ItemSource, Plan, PlanStatus, Tier
+from .permissions import can_do, get_plan_for_user, require
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def plan_context(plan: Plan, user, *, error: str = "") -> dict:
+    plan = selectors.plan_with_items(plan.pk)
+    items = list(plan.items.all())
+    summary = services.plan_cost_summary(plan, items)
+    groups = []
+    for tier, total in summary.by_tier.items():
+        groups.append(
+            {
+                "tier": tier,
+                "label": TIER_LABELS.get(tier, tier),
+                "total": total,
+                "items": [i for i in items if i.tier == tier],
+            }
+        )
+    lines = sorted(plan.funding_lines.all(), key=lambda f: FundingSource.values.index(f.source))
+    funding_sum = sum((f.amount for f in lines), Decimal("0.00"))
+    compounds = selectors.plan_compounds(plan)
+    arrangements = {
+        a.compound_id: a
+        for a in ManagementArrangement.objects.filter(compound__in=compounds).select_related(
+            "manager"
+        )
+    }
+    editable = plan.editable and can_do(user, "plan.edit")
+    present = {i.code for i in items}
+    return {
+        "plan": plan,
+        "items": items,
+        "groups": groups,
+        "summary": summary,
+        "funding_lines": [
+            {
+                "line": f,
+                "label": SOURCE_LABELS.get(f.source, f.source),
+                "share": (f.amount * 100 / funding_sum) if funding_sum else None,
+            }
+            for f in lines
+        ],
+        "funding_sum": funding_sum,
+        "funding_ok": funding_sum == summary.total,
+        "compounds": [{"compound": c, "arrangement": arrangements.get(c.pk)} for c in compounds],
+        "floor_area": sum((c.floor_area or 0 for c in compounds), Decimal(0)),
+        "households": sum((c.households or 0 for c in compounds), 0),
+        "editable": editable,
+        "can_consult": plan.status == PlanStatus.DRAFT and can_do(user, "plan.consult"),
+        "can_approve": plan.status == PlanStatus.CONSULTED and can_do(user, "plan.approve"),
+        "can_revise": plan.status == PlanStatus.APPROVED and can_do(user, "plan.revise"),
+        "can_arrange": stewardship_can(user, "arrangement.edit"),
+        "blockers": services.approval_blockers(plan) if plan.status == PlanStatus.CONSULTED else [],
+        "catalogue": [c for c in selectors.catalogue_for_plan(plan) if c.code not in present]
+        if editable
+        else [],
+        "error": error,
+        "tier_labels": TIER_LABELS,
+        "item_sources": ItemSource.choices,
+    }
+
+
+def _body(request, plan: Plan, *, error: str = "", moved_from: Plan | None = None):
+    """The htmx fragment after a change: items, costs and funding together.
+    If the change made a new version, the browser goes to it."""
+    if moved_from is not None and plan.pk != moved_from.pk:
+        resp = HttpResponse(status=204)
+        resp["HX-Redirect"] = reverse("plans:plan_detail", args=[plan.pk])
+        return resp
+    return render(
+        request, "plans/partials/_plan_body.html", plan_context(plan, request.user, error=error)
+    )
+
+
+def _after(request, plan: Plan, message: str = "", *, moved_from: Plan | None = None):
+    if _is_htmx(request):
+        return _body(request, plan, moved_from=moved_from)
+    if message:
+        messages.success(request, message)
+    return redirect("plans:plan_detail", plan.pk)
+
+
+def _failed(request, plan: Plan, e: DomainError):
+    if _is_htmx(request):
+        return _body(request, plan, error=e.message)
+    messages.error(request, e.message)
+    return redirect("plans:plan_detail", plan.pk)
+
+
+# ---- lists ---------------------------------------------------------------------
+
+
+@login_required
+def plan_list(request):
+    qs = selectors.current_plans_for_user(request.user)
+    status = request.GET.get("status", "")
+    if status in PlanStatus.values:
+        qs = qs.filter(status=status)
+    if request.GET.get("format") == "xlsx":
+        rows = [
+            (
+                p.subject_name,
+                "片区" if p.cluster_id else "小区",
+                (p.compound.street.name if p.compound_id else p.cluster.area.name),
+                p.version,
+                p.get_status_display(),
+                p.total_cost,
+                p.updated_at.astimezone().strftime("%Y-%m-%d"),
+            )
+            for p in qs
+        ]
+        return xlsx_response(
+            f"改造方案_{timezone.localdate():%Y%m%d}.xlsx",
+            "改造方案",
+            ["小区/片区", "类型", "街道/辖区", "版本", "状态", "总造价(元)", "更新日期"],
+            rows,
+        )
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "plans/plan_list.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": PlanStatus.choices,
+            "can_cluster": can_do(request.user, "cluster.edit"),
+        },
+    )
+
+
+@login_required
+def compound_plan(request, compound_pk):
+    compound = get_compound_for_user(request.user, compound_pk)
+    if request.method == "POST":
+        require(request.user, "plan.draft")
+        try:
+            plan = services.plan_draft_from_survey(actor=request.user, compound=compound)
+        except DomainError as e:
+            messages.error(request, e.message)
+            return redirect("plans:compound_plan", compound.pk)
+        messages.success(
+            request, f"已根据摸底调查生成方案草稿,共 {plan.items.count()} 项基础类改造内容"
+        )
+        return redirect("plans:plan_detail", plan.pk)
+    cluster = selectors.cluster_of(compound)
+    if cluster is not None:
+        cplan = selectors.current_plan_for_cluster(cluster)
+        if cplan is not None:
+            return redirect("plans:plan_detail", cplan.pk)
+        return redirect("plans:cluster_detail", cluster.pk)
+    plan = selectors.current_plan_for_compound(compound)
+    if plan is not None:
+        return redirect("plans:plan_detail", plan.pk)
+    return render(
+        request,
+        "plans/compound_plan.html",
+        {
+            "compound": compound,
+            "survey": selectors.latest_survey(compound),
+            "can_draft": can_do(request.user, "plan.draft"),
+        },
+    )
+
+
+# ---- one plan ----------------------------------------------------------------------
+
+
+@login_required
+def plan_detail(request, pk):
+    plan = get_plan_for_user(request.user, pk)
+    ctx = plan_context(plan, request.user)
+    ctx["versions"] = list(selectors.plan_versions(plan))
+    ctx["suggestions"] = services.plan_suggestions(plan) if ctx["editable"] else []
+    ctx["menu"] = (
+        selectors.menu_results(plan.compound_id) if plan.compound_id and ctx["editable"] else []
+    )
+    return render(request, "plans/plan_detail.html", ctx)
+
+
+@login_required
+@require_POST
+def item_update(request, pk, item_pk):
+    plan = get_plan_for_user(request.user, pk, action="plan.edit")
+    try:
+        new_plan, _ = services.plan_item_set(
+            actor=request.user,
+            plan=plan,
+            item_id=item_pk,
+            quantity=request.POST.get("quantity"),
+            note=request.POST.get("note"),
+        )
+    except DomainError as e:
+        return _failed(request, plan, e)
+    return _after(request, new_plan, "已修改工程量", moved_from=plan)
+
+
+@login_required
+@require_POST
+def item_add(request, pk):
+    plan = get_plan_for_user(request.user, pk, action="plan.edit")
+    source = request.POST.get("source") or ItemSource.STAFF
+    try:
+        new_plan, item = services.plan_item_add(
+            actor=request.user,
+            plan=plan,
+            code=request.POST.get("code", ""),
+            quantity=request.POST.get("quantity"),
+            item_source=source,
+            note=request.POST.get("note", ""),
+            estimate=request.POST.get("estimate", ""),
+        )
+    except DomainError as e:
+        return _failed(request, plan, e)
+    return _after(request, new_plan, f"已加入“{item.name}”", moved_from=plan)
+
+
+@login_required
+@require_POST
+def item_remove(request, pk, item_pk):
+    plan = get_plan_for_user(request.user, pk, action="plan.edit")
+    try:
+        new_plan = services.plan_item_remove(actor=request.user, plan=plan, item_id=item_pk)
+    except DomainError as e:
+        return _failed(request, plan, e)
+    return _after(request, new_plan, "已移除该项目", moved_from=plan)
+
+
+@login_required
+@require_POST
+def menu_import(request, pk):
+    plan = get_plan_for_user(request.user, pk, action="plan.edit")
+    if not plan.compound_id:
+        raise Http404
+    n = services.plan_add_menu_results(
+        actor=request.user, plan=plan, results=selectors.menu_results(plan.compound_id)
+    )
+    plan = selectors.current_plan_for_compound(plan.compound) or plan
+    messages.success(request, f"已加入居民点单项目 {n} 项")
+    return redirect("plans:plan_detail", plan.pk)
+
+
+@login_required
+def funding_edit(request, pk):
+    plan = get_plan_for_user(request.user, pk, action="plan.edit")
+    ctx = plan_context(plan, request.user)
+    current = {fl["line"].source: fl["line"].amount for fl in ctx["funding_lines"]}
+    values = {s: current.get(s, "") for s in FundingSource.values}
+    error = ""
+    if request.method == "POST":
+        values = {s: request.POST.get(s, "").strip() for s in FundingSource.values}
+        try:
+            new_plan = services.plan_funding_set(actor=request.user, plan=plan, amounts=values)
+        except DomainError as e:
+            error = e.message
+        else:
+            messages.success(request, "资金来源已保存")
+            return redirect("plans:plan_detail", new_plan.pk)
+    ctx.update(
+        {
+            "rows": [(s, SOURCE_LABELS[s], values[s]) for s in FundingSource.values],
+            "form_error": error,
+        }
+    )
+    return render(request, "plans/funding_edit.html", ctx, status=400 if error else 200)
+
+
+@login_required
+@require_POST
+def funding_recompute(request, pk):
+    plan = get_plan_for_user(request.user, pk, action="plan.edit")
+    try:
+        new_plan = services.plan_funding_recompute(actor=request.user, plan=plan)
+    except DomainError as e:
+        return _failed(request, plan, e)
+    return _after(request, new_plan, "已按资金筹措规则重新测算", moved_from=plan)
+
+
+@login_required
+@require_POST
+def plan_update(request, pk):
+    plan = get_plan_for_user(request.user, pk, action="plan.edit")
+    try:
+        new_plan = services.plan_update(
+            actor=request.user,
+            plan=plan,
+            notes=request.POST.get("notes"),
+            maintenance_fund_balance=request.POST.get("maintenance_fund_balance"),
+        )
+    except DomainError as e:
+        return _failed(request, plan, e)
+    return _after(request, new_plan, "已保存", moved_from=plan)
+
+
+ACTIONS = {
+    "consult": ("plan.consult", services.plan_mark_consulted, "已登记为“居民已征询”"),
+    "approve": ("plan.approve", services.plan_approve, "方案已审批"),
+    "revise": ("plan.revise", services.plan_revise, "已生成新版本草稿,原方案已标记为被替代"),
+}
+
+
+@login_required
+@require_POST
+def plan_action(request, pk, action):
+    if action not in ACTIONS:
+        raise Http404
+    rule, fn, message = ACTIONS[action]
+    plan = get_plan_for_user(request.user, pk, action=rule)
+    try:
+        result = fn(actor=request.user, plan=plan)
+    except DomainError as e:
+        messages.error(request, e.message)
+        return redirect("plans:plan_detail", plan.pk)
+    messages.success(request, message)
+    return redirect("plans:plan_detail", result.pk)
+
+
+@login_required
+def plan_diff(request, pk, other_pk):
+    plan = get_plan_for_user(request.user, pk)
+    other = get_plan_for_user(request.user, other_pk)
+    if (plan.compound_id, plan.cluster_id) != (other.compound_id, other.cluster_id):
+        raise Http404("两个方案不属于同一小区或片区")
+    old, new = sorted([plan, other], key=lambda p: p.version)
+
+    def rows(p):
+        return [
+            ItemRow(i.code, i.name, i.unit, i.quantity, i.unit_cost, i.cost) for i in p.items.all()
+        ]
+
+    def funds(p):
+        return {f.source: f.amount for f in p.funding_lines.all()}
+
+    changes = diff_items(rows(old), rows(new))
+    fchanges = [
+        (SOURCE_LABELS.get(s, s), a, b, b - a) for s, a, b in diff_funding(funds(old), funds(new))
+    ]
+    return render(
+        request,
+        "plans/plan_diff.html",
+        {
+            "old": old,
+            "new": new,
+            "changes": changes,
+            "funding_changes": fchanges,
+            "delta": new.total_cost - old.total_cost,
+        },
+    )
+
+
+@login_required
+def plan_print(request, pk):
+    """公示版: no personal data — compound facts, items, money, management."""
+    plan = get_plan_for_user(request.user, pk)
+    ctx = plan_context(plan, request.user)
+    ctx["today"] = timezone.localdate()
+    return render(request, "plans/plan_print.html", ctx)
+
+
+@login_required
+def plan_xlsx(request, pk):
+    plan = get_plan_for_user(request.user, pk)
+    ctx = plan_context(plan, request.user)
+    rows = []
+    n = 0
+    for g in ctx["groups"]:
+        for i in g["items"]:
+            n += 1
+            rows.append(
+                (
+                    n,
+                    g["label"],
+                    i.code,
+                    i.name,
+                    i.unit,
+                    i.quantity,
+                    i.unit_cost,
+                    i.cost,
+                    i.get_source_display(),
+                    i.estimate,
+                    i.note,
+                )
+            )
+        rows.append(("", f"{g['label']}小计", "", "", "", "", "", g["total"], "", "", ""))
+    rows.append(("", "合计", "", "", "", "", "", ctx["summary"].total, "", "", ""))
+    rows.append(())
+    for f in ctx["funding_lines"]:
+        rows.append(
+            ("", "资金来源", "", f["label"], "", "", "", f["line"].amount, "", f["line"].basis, "")
+        )
+    name = f"{plan.subject_name}_改造方案_第{plan.version}版_工程量清单.xlsx"
+    return xlsx_response(
+        name,
+        f"{plan.subject_name} 改造方案",
+        [
+            "序号",
+            "类别",
+            "编码",
+            "改造内容",
+            "单位",
+            "工程量",
+            "单价(元)",
+            "金额(元)",
+            "来源",
+            "工程量估算说明",
+            "备注",
+        ],
+        rows,
+    )
+
+
+TIERS_CHOICES = Tier.choices

@@ -1,0 +1,324 @@
+"""Catalogue (改造内容), funding rules and clusters (片区) pages."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from gaizao.core.errors import DomainError
+from gaizao.inventory import facilities
+from gaizao.inventory.permissions import compounds_for_user
+
+from . import selectors, services
+from .funding import SOURCE_LABELS, TIER_LABELS
+from .models import CatalogItem, EstimateBasis, FundingRule, ItemUnit, Tier
+from .permissions import can_do, get_cluster_for_user, require
+
+
+def _user_area(user):
+    return user.area if getattr(user, "area_id", None) else None
+
+
+@login_required
+def catalogue_list(request):
+    year = timezone.localdate().year
+    try:
+        year = int(request.GET.get("year") or year)
+    except ValueError:
+        pass
+    area = _user_area(request.user)
+    items = list(selectors.catalogue_for_area(area, year).select_related("jurisdiction"))
+    groups = [(TIER_LABELS.get(t, t), [i for i in items if i.tier == t]) for t, _ in Tier.choices]
+    return render(
+        request,
+        "plans/catalogue_list.html",
+        {
+            "groups": [g for g in groups if g[1]],
+            "year": year,
+            "area": area,
+            "can_edit": can_do(request.user, "catalogue.edit"),
+            "source_labels": SOURCE_LABELS,
+        },
+    )
+
+
+def _catalogue_data(post) -> tuple[dict, list[str]]:
+    errors = []
+    data = {
+        "name": post.get("name", "").strip(),
+        "name_en": post.get("name_en", "").strip(),
+        "tier": post.get("tier", ""),
+        "unit": post.get("unit", ""),
+        "facility": post.get("facility") or None,
+        "estimate_basis": post.get("estimate_basis", ""),
+        "description": post.get("description", "").strip(),
+        "active": post.get("active") == "on",
+        "funding_sources": [s for s in post.getlist("funding_sources") if s in SOURCE_LABELS],
+    }
+    if not data["name"]:
+        errors.append("请填写名称")
+    if data["tier"] not in Tier.values:
+        errors.append("请选择类别")
+    if data["unit"] not in ItemUnit.values:
+        errors.append("请选择计量单位")
+    if data["facility"] and data["facility"] not in facilities.BY_CODE:
+        errors.append("对应设施无效")
+    if data["estimate_basis"] not in EstimateBasis.values:
+        errors.append("估算依据无效")
+    for key, label in (("unit_cost", "单价"), ("estimate_factor", "估算系数")):
+        raw = post.get(key, "").strip()
+        try:
+            v = Decimal(raw)
+            if not v.is_finite() or v < 0:
+                raise InvalidOperation
+            data[key] = v.quantize(Decimal("0.01") if key == "unit_cost" else Decimal("0.0001"))
+        except (InvalidOperation, ValueError):
+            errors.append(f"{label}“{raw}”须为不小于 0 的数字")
+    return data, errors
+
+
+@login_required
+def catalogue_edit(request, pk=None):
+    """Edit a catalogue item. A district user saves it for their own area
+    (and the chosen year, or all years): the national default stays as is."""
+    require(request.user, "catalogue.edit")
+    base = get_object_or_404(CatalogItem, pk=pk) if pk else None
+    area = _user_area(request.user)
+    errors: list[str] = []
+    if request.method == "POST":
+        data, errors = _catalogue_data(request.POST)
+        year_raw = request.POST.get("year", "").strip()
+        year = None
+        if year_raw:
+            try:
+                year = int(year_raw)
+                if not 2000 <= year <= 2100:
+                    raise ValueError
+            except ValueError:
+                errors.append(f"适用年度“{year_raw}”无效")
+        if not base:
+            data["code"] = request.POST.get("code", "").strip()
+            if not data["code"] or not data["code"].replace("_", "").isalnum():
+                errors.append("编码须为字母、数字或下划线")
+        if not errors:
+            try:
+                item = services.catalogue_item_save(
+                    actor=request.user, base=base, data=data, jurisdiction=area, year=year
+                )
+            except DomainError as e:
+                errors.append(e.message)
+            else:
+                messages.success(
+                    request,
+                    f"已保存“{item.name}”" + (f"({area.name}适用)" if area else "(全国默认)"),
+                )
+                return redirect("plans:catalogue")
+    return render(
+        request,
+        "plans/catalogue_edit.html",
+        {
+            "item": base,
+            "area": area,
+            "errors": errors,
+            "post": request.POST if request.method == "POST" else None,
+            "tiers": Tier.choices,
+            "units": ItemUnit.choices,
+            "bases": EstimateBasis.choices,
+            "facilities": facilities.CHOICES,
+            "sources": list(SOURCE_LABELS.items()),
+            "year": timezone.localdate().year,
+        },
+        status=400 if errors else 200,
+    )
+
+
+# ---- funding rules --------------------------------------------------------------
+
+RULE_DECIMALS = [
+    ("subsidy_cap_share", "补助占该类造价上限(0–1)"),
+    ("resident_per_m2", "居民出资(元/㎡)"),
+    ("resident_per_household", "居民出资(元/户)"),
+    ("resident_cap_share", "居民出资上限(占适用类别造价,0–1)"),
+    ("maintenance_fund_share", "维修资金可用比例(0–1)"),
+    ("property_unit_share", "产权单位分担比例(0–1)"),
+    ("utility_share", "专营单位承担其管线比例(0–1)"),
+    ("social_capital_share", "社会资本承担比例(0–1)"),
+]
+
+
+@login_required
+def funding_rules(request):
+    area = _user_area(request.user)
+    rules = FundingRule.objects.select_related("area")
+    if area is not None:
+        rules = rules.filter(area__prefix__in=selectors._area_prefixes(area))
+    can_edit = can_do(request.user, "funding_rule.edit") and area is not None
+    year = timezone.localdate().year
+    errors: list[str] = []
+    if request.method == "POST":
+        require(request.user, "funding_rule.edit")
+        if area is None:
+            errors.append("您的账号没有辖区,不能设置资金规则")
+        data: dict = {}
+        try:
+            year = int(request.POST.get("year", ""))
+        except ValueError:
+            errors.append("年度无效")
+        for key, label in RULE_DECIMALS:
+            raw = request.POST.get(key, "").strip() or "0"
+            try:
+                v = Decimal(raw)
+                if not v.is_finite() or v < 0 or (key.endswith("share") and v > 1):
+                    raise InvalidOperation
+                data[key] = v
+            except (InvalidOperation, ValueError):
+                errors.append(f"{label}“{raw}”无效")
+        for key in ("central_per_m2", "provincial_per_m2"):
+            data[key] = {}
+            for t in Tier.values:
+                raw = request.POST.get(f"{key}_{t}", "").strip()
+                if not raw:
+                    continue
+                try:
+                    v = Decimal(raw)
+                    if not v.is_finite() or v < 0:
+                        raise InvalidOperation
+                    data[key][t] = str(v)
+                except (InvalidOperation, ValueError):
+                    errors.append(f"{TIER_LABELS[t]}补助“{raw}”无效")
+        data["resident_tiers"] = [
+            t for t in request.POST.getlist("resident_tiers") if t in Tier.values
+        ]
+        data["vote_required"] = request.POST.get("vote_required") == "on"
+        data["note"] = request.POST.get("note", "").strip()[:300]
+        if not errors:
+            services.funding_rule_save(actor=request.user, area=area, year=year, data=data)
+            messages.success(request, f"已保存{area.name}{year}年资金筹措规则")
+            return redirect("plans:funding_rules")
+    current = rules.filter(area=area, year=year).first() if area else None
+    return render(
+        request,
+        "plans/funding_rules.html",
+        {
+            "rules": rules,
+            "can_edit": can_edit,
+            "area": area,
+            "year": year,
+            "current": current,
+            "decimals": [
+                (k, lbl, getattr(current, k, "") if current else "") for k, lbl in RULE_DECIMALS
+            ],
+            "tiers": Tier.choices,
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
+
+
+# ---- clusters --------------------------------------------------------------------
+
+
+@login_required
+def cluster_list(request):
+    from .permissions import clusters_for_user
+
+    clusters = (
+        clusters_for_user(request.user).select_related("area").prefetch_related("members__compound")
+    )
+    return render(
+        request,
+        "plans/cluster_list.html",
+        {
+            "clusters": clusters,
+            "can_edit": can_do(request.user, "cluster.edit"),
+        },
+    )
+
+
+@login_required
+def cluster_new(request):
+    require(request.user, "cluster.edit")
+    qs = (
+        compounds_for_user(request.user)
+        .select_related("street")
+        .filter(cluster_membership__isnull=True)
+    )
+    street = request.GET.get("street") or request.POST.get("street") or ""
+    if street:
+        qs = qs.filter(street__code=street)
+    picked = [
+        int(x)
+        for x in request.POST.getlist("compounds") + request.GET.getlist("compounds")
+        if str(x).isdigit()
+    ]
+    errors = []
+    if request.method == "POST":
+        chosen = list(
+            compounds_for_user(request.user).select_related("street__parent").filter(pk__in=picked)
+        )
+        if len(chosen) != len(set(picked)):
+            errors.append("所选小区中有不在您辖区内的小区")
+        else:
+            try:
+                cluster = services.cluster_create(
+                    actor=request.user,
+                    name=request.POST.get("name", ""),
+                    compounds=chosen,
+                    note=request.POST.get("note", ""),
+                )
+            except DomainError as e:
+                errors.append(e.message)
+            else:
+                messages.success(request, f"已建立片区“{cluster.name}”,共 {len(chosen)} 个小区")
+                return redirect("plans:cluster_detail", cluster.pk)
+    streets = (
+        compounds_for_user(request.user)
+        .values_list("street__code", "street__name")
+        .distinct()
+        .order_by("street__code")
+    )
+    return render(
+        request,
+        "plans/cluster_new.html",
+        {
+            "compounds": qs.order_by("street__code", "name")[:300],
+            "picked": set(picked),
+            "errors": errors,
+            "streets": streets,
+            "street": street,
+            "name": request.POST.get("name", ""),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def cluster_detail(request, pk):
+    cluster = get_cluster_for_user(request.user, pk)
+    if request.method == "POST":
+        require(request.user, "plan.draft")
+        try:
+            plan = services.plan_draft_for_cluster(actor=request.user, cluster=cluster)
+        except DomainError as e:
+            messages.error(request, e.message)
+            return redirect("plans:cluster_detail", cluster.pk)
+        messages.success(request, "已根据各成员小区的摸底调查生成片区方案草稿")
+        return redirect("plans:plan_detail", plan.pk)
+    members = [
+        m.compound
+        for m in cluster.members.select_related("compound__street", "compound__community")
+    ]
+    return render(
+        request,
+        "plans/cluster_detail.html",
+        {
+            "cluster": cluster,
+            "members": sorted(members, key=lambda c: c.name),
+            "plan": selectors.current_plan_for_cluster(cluster),
+            "can_draft": can_do(request.user, "plan.draft"),
+            "total_area": sum((c.floor_area or 0 for c in members), Decimal(0)),
+            "total_households": sum((c.households or 0 for c in members), 0),
+        },
+    )

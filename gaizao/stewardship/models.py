@@ -1,0 +1,80 @@
+"""stewardship: the management arrangement after the works (长效管理, 以管定建)."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from gaizao.core.models import TimeStamped
+
+
+class ManagementModel(models.TextChoices):
+    PROPERTY_COMPANY = "property_company", _("物业服务企业")
+    PROPERTY_RIGHTS_UNIT = "property_rights_unit", _("产权单位管理")
+    SELF_GOVERNANCE = "self_governance", _("居民自治管理")
+    COMMUNITY_TRUSTEE = "community_trustee", _("社区托管")
+    STATE_OWNED = "state_owned", _("国有企业兜底管理")
+
+
+class ManagementArrangement(TimeStamped):
+    """Who manages the compound after the works, on what rules and fee.
+    The seed: 先自治、后整治、立长效, 突出“以管定建” — a plan is approved only
+    once this is recorded (plans.services.plan_approve)."""
+
+    compound = models.OneToOneField(
+        "inventory.Compound",
+        verbose_name=_("小区"),
+        on_delete=models.CASCADE,
+        related_name="management_arrangement",
+    )
+    model = models.CharField(_("管理模式"), max_length=32, choices=ManagementModel.choices)
+    manager = models.ForeignKey(
+        "regions.Organisation",
+        verbose_name=_("管理单位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    manager_name = models.CharField(
+        _("管理单位名称"),
+        max_length=128,
+        blank=True,
+        help_text=_("未登记为单位时填写名称,如“××小区居民自管小组”"),
+    )
+    rules_adopted = models.BooleanField(_("已制定管理规约"), default=False)
+    rules_adopted_on = models.DateField(_("管理规约通过日期"), null=True, blank=True)
+    fee_per_m2_month = models.DecimalField(
+        _("物业费(元/㎡·月)"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    starts_on = models.DateField(_("开始日期"), null=True, blank=True)
+    note = models.TextField(_("备注"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("长效管理安排")
+        verbose_name_plural = _("长效管理安排")
+        ordering = ["compound__street__code", "compound__name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fee_per_m2_month__isnull=True) | Q(fee_per_m2_month__gte=0),
+                name="arrangement_fee_nonnegative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.compound} · {self.get_model_display()}"
+
+    @property
+    def manager_label(self) -> str:
+        return self.manager.name if self.manager_id else self.manager_name

@@ -1,0 +1,34 @@
+"""Who may record a management arrangement (长效管理安排)."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from gaizao.accounts.models import Role
+from gaizao.accounts.permissions import can, compound_q
+
+from .models import ManagementArrangement
+
+R = Role
+RULES: dict[str, set] = {
+    "arrangement.edit": {R.LEADERSHIP, R.HOUSING_BUREAU, R.STREET_OFFICE, R.COMMUNITY},
+}
+
+
+def can_do(user, action: str) -> bool:
+    return can(user, RULES, action)
+
+
+def require_edit(user) -> None:
+    if not can_do(user, "arrangement.edit"):
+        raise PermissionDenied("您的角色无权登记长效管理安排")
+
+
+def arrangements_for_user(user):
+    return ManagementArrangement.objects.filter(compound_q(user, "compound__"))
+
+
+def get_arrangement_for_user(user, pk) -> ManagementArrangement:
+    try:
+        return arrangements_for_user(user).select_related("compound", "manager").get(pk=pk)
+    except (ManagementArrangement.DoesNotExist, ValueError, TypeError):
+        raise Http404("管理安排不存在或不在您的辖区内")

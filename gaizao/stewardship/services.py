@@ -1,0 +1,94 @@
+"""stewardship writes: the management arrangement after the works (以管定建)."""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+
+from gaizao.core import audit
+from gaizao.core.errors import DomainError
+from gaizao.regions.models import Organisation
+
+from .models import ManagementArrangement, ManagementModel
+
+FIELDS = [
+    "model",
+    "manager",
+    "manager_name",
+    "rules_adopted",
+    "rules_adopted_on",
+    "fee_per_m2_month",
+    "starts_on",
+    "note",
+]
+
+
+def _date(value, label):
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise DomainError(f"{label}“{value}”不是有效日期(格式:2025-03-01)")
+
+
+def arrangement_save(*, actor, compound, data: dict, source: str = "web") -> ManagementArrangement:
+    """Record or update the compound's arrangement. `data` keys: model,
+    manager (Organisation, id or None), manager_name, rules_adopted,
+    rules_adopted_on, fee_per_m2_month, starts_on, note."""
+    model = data.get("model")
+    if model not in ManagementModel.values:
+        raise DomainError("请选择管理模式(物业服务企业、产权单位管理、居民自治管理、社区托管等)")
+    manager = data.get("manager")
+    if manager is not None and not isinstance(manager, Organisation):
+        manager = Organisation.objects.filter(pk=manager).first()
+        if manager is None:
+            raise DomainError("管理单位不存在")
+    manager_name = (data.get("manager_name") or "").strip()
+    if manager is None and not manager_name:
+        raise DomainError("请选择管理单位或填写管理单位名称")
+    fee = data.get("fee_per_m2_month")
+    if fee not in (None, ""):
+        try:
+            fee = Decimal(str(fee).strip())
+        except (InvalidOperation, ValueError):
+            raise DomainError(f"物业费“{fee}”不是有效的数字")
+        if not fee.is_finite() or fee < 0 or fee > 100:
+            raise DomainError("物业费须在 0 至 100 元/㎡·月之间")
+        fee = fee.quantize(Decimal("0.01"))
+    else:
+        fee = None
+    rules_adopted = bool(data.get("rules_adopted"))
+    rules_on = _date(data.get("rules_adopted_on"), "管理规约通过日期")
+    if rules_on and not rules_adopted:
+        raise DomainError("填写了管理规约通过日期,请同时勾选“已制定管理规约”")
+    values = {
+        "model": model,
+        "manager": manager,
+        "manager_name": manager_name[:128],
+        "rules_adopted": rules_adopted,
+        "rules_adopted_on": rules_on,
+        "fee_per_m2_month": fee,
+        "starts_on": _date(data.get("starts_on"), "开始日期"),
+        "note": (data.get("note") or "").strip(),
+    }
+    with transaction.atomic():
+        arr = ManagementArrangement.objects.select_for_update().filter(compound=compound).first()
+        created = arr is None
+        if created:
+            arr = ManagementArrangement(compound=compound)
+        before = {} if created else audit.snapshot(arr, FIELDS)
+        for k, v in values.items():
+            setattr(arr, k, v)
+        arr.recorded_by = actor if getattr(actor, "is_authenticated", False) else None
+        arr.save()
+        audit.record(
+            actor=actor,
+            instance=arr,
+            action="create" if created else "update",
+            source=source,
+            changes=audit.diff(before, audit.snapshot(arr, FIELDS)),
+        )
+    return arr

@@ -1,0 +1,92 @@
+"""Management arrangement pages: record/edit from the plan page, list per jurisdiction."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from gaizao.core.errors import DomainError
+from gaizao.inventory.permissions import compounds_for_user, get_compound_for_user
+from gaizao.regions.models import Organisation
+
+from .models import ManagementArrangement, ManagementModel
+from .permissions import arrangements_for_user, can_do, require_edit
+from .services import arrangement_save
+
+MANAGER_KINDS = [
+    Organisation.Kind.PROPERTY_COMPANY,
+    Organisation.Kind.PROPERTY_RIGHTS_UNIT,
+    Organisation.Kind.COMMUNITY_COMMITTEE,
+    Organisation.Kind.OWNERS_COMMITTEE,
+    Organisation.Kind.STREET_OFFICE,
+]
+
+
+@login_required
+def arrangement_list(request):
+    qs = arrangements_for_user(request.user).select_related("compound__street", "manager")
+    model = request.GET.get("model", "")
+    if model in ManagementModel.values:
+        qs = qs.filter(model=model)
+    total = compounds_for_user(request.user).count()
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "stewardship/arrangement_list.html",
+        {
+            "page": page,
+            "models": ManagementModel.choices,
+            "model": model,
+            "total": total,
+            "recorded": qs.count() if not model else None,
+        },
+    )
+
+
+@login_required
+def arrangement_edit(request, compound_pk):
+    compound = get_compound_for_user(request.user, compound_pk)
+    require_edit(request.user)
+    arr = ManagementArrangement.objects.filter(compound=compound).first()
+    nxt = request.GET.get("next") or request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        nxt = ""
+    error = ""
+    if request.method == "POST":
+        data = {
+            k: request.POST.get(k, "")
+            for k in (
+                "model",
+                "manager_name",
+                "rules_adopted_on",
+                "fee_per_m2_month",
+                "starts_on",
+                "note",
+            )
+        }
+        data["rules_adopted"] = request.POST.get("rules_adopted") == "on"
+        data["manager"] = request.POST.get("manager") or None
+        try:
+            arrangement_save(actor=request.user, compound=compound, data=data)
+        except DomainError as e:
+            error = e.message
+        else:
+            messages.success(request, f"已登记{compound.name}改造后的长效管理安排")
+            return redirect(nxt or "stewardship:arrangement_list")
+    managers = Organisation.objects.filter(kind__in=MANAGER_KINDS).order_by("kind", "name")[:500]
+    return render(
+        request,
+        "stewardship/arrangement_form.html",
+        {
+            "compound": compound,
+            "a": arr,
+            "models": ManagementModel.choices,
+            "managers": managers,
+            "next": nxt,
+            "error": error,
+            "post": request.POST if request.method == "POST" else None,
+            "can_edit": can_do(request.user, "arrangement.edit"),
+        },
+        status=400 if error else 200,
+    )

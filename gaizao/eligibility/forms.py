@@ -35,6 +35,9 @@ class PolicyForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    # Not a model field on the form: the one-default-per-area constraint is
+    # kept by the service (it clears the old default in the same transaction).
+    is_default = forms.BooleanField(label="本辖区默认政策", required=False)
     exclusions = forms.MultipleChoiceField(
         label="排除情形",
         choices=list(rules.EXCLUSION_LABELS.items()),
@@ -44,7 +47,7 @@ class PolicyForm(forms.ModelForm):
 
     class Meta:
         model = Policy
-        fields = PARAM_FIELDS
+        fields = [f for f in PARAM_FIELDS if f != "is_default"]
         widgets = {
             "valid_from": forms.DateInput(attrs={"type": "date"}),
             "built_cutoff": forms.DateInput(attrs={"type": "date"}),
@@ -54,6 +57,9 @@ class PolicyForm(forms.ModelForm):
 
     def __init__(self, *args, areas=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.order_fields(PARAM_FIELDS)
+        if self.instance.pk and "is_default" not in self.initial:
+            self.initial["is_default"] = self.instance.is_default
         if areas is not None:
             self.fields["area"].queryset = areas
         self.fields["area"].required = True

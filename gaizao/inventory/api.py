@@ -186,6 +186,8 @@ def _org(o):
 
 def _compound(c, *, detail=False) -> dict:
     score = getattr(c, "latest_score", None)
+    if score is not None:  # SQLite hands back 38 for 38.0
+        score = Decimal(score).quantize(Decimal("0.1"))
     out = {
         "id": c.pk, "name": c.name, "street": _area(c.street), "community": _area(c.community),
         "address": c.address, "built_year": c.built_year, "floor_area": c.floor_area,

@@ -1,4 +1,5 @@
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
 from gaizao.regions.models import Organisation
@@ -66,6 +67,9 @@ class CompoundForm(forms.ModelForm):
         streets, communities = selectors.filter_areas(user)
         self.fields["street"].queryset = streets
         self.fields["community"].queryset = communities.select_related("parent")
+        # The database's check constraints, said as field limits with a message.
+        self.fields["built_year"].validators += [MinValueValidator(1900), MaxValueValidator(2100)]
+        self.fields["self_built_area"].validators.append(MinValueValidator(0))
         for name, kind in [("property_company", Organisation.Kind.PROPERTY_COMPANY),
                            ("property_rights_unit", Organisation.Kind.PROPERTY_RIGHTS_UNIT),
                            ("owners_committee", Organisation.Kind.OWNERS_COMMITTEE)]:

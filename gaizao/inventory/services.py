@@ -69,14 +69,31 @@ def _resolve_fk(name: str, value, problems: Problems):
     return obj
 
 
+# Database check constraints of Compound → (field, message in the user's words).
+_CONSTRAINTS = {
+    "compound_floor_area_positive": ("floor_area", "建筑面积必须大于 0"),
+    "compound_self_built_area_nonnegative": ("self_built_area", "居民自建住房面积不能为负数"),
+    "compound_built_year_plausible": ("built_year", "建成年份应在 1900 至 2100 之间"),
+}
+
+
 def _validation_problems(exc: ValidationError) -> list[ErrorDetail]:
-    out = []
-    for fname, msgs in exc.message_dict.items():
+    out: list[ErrorDetail] = []
+    for fname, errs in exc.error_dict.items():
         f = None if fname == "__all__" else fname
-        for m in msgs:
-            if "compound_unique_name_in_street" in m or ("名称" in m and "已存在" in m):
-                m = "该街道已有同名小区"
-            out.append(ErrorDetail(str(m), field=f))
+        for err in errs:
+            # Constraint errors carry their name only inside the message text.
+            text = " ".join(err.messages)
+            name = next((n for n in [*_CONSTRAINTS, "compound_unique_name_in_street"]
+                         if n in text), "")
+            if err.code == "unique_together" or name == "compound_unique_name_in_street":
+                out.append(ErrorDetail("该街道已有同名小区", field="name"))
+            elif name in _CONSTRAINTS:
+                field, msg = _CONSTRAINTS[name]
+                if not any(e.field == field for e in out) and field not in exc.error_dict:
+                    out.append(ErrorDetail(msg, field=field))
+            else:
+                out.append(ErrorDetail(text, field=f))
     return out
 
 

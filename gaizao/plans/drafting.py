@@ -56,7 +56,8 @@ def fmt(d) -> str:
     d = Decimal(d)
     if d == d.to_integral_value():
         return f"{int(d):,}"
-    return f"{d.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+    # Factors like 0.015 m/㎡ keep their digits; measured values keep at most 4.
+    return f"{d.quantize(Decimal('0.0001'), rounding=ROUND_HALF_UP).normalize():,f}"
 
 
 def _round(q: Decimal, unit: str) -> Decimal:

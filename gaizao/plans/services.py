@@ -528,10 +528,13 @@ def plan_item_remove(*, actor, plan: Plan, item_id, source: str = "web") -> Plan
 
 
 def plan_add_menu_results(*, actor, plan: Plan, results: list[dict], source: str = "web") -> int:
-    """Add the residents' chosen items (居民点单) not yet in the plan."""
+    """Add the residents' chosen items (居民点单) not yet in the plan: those
+    picked by at least half of the households (when the share is known)."""
     added = 0
     for r in results:
         code = r.get("code")
+        if r.get("share") is not None and Decimal(str(r["share"])) < Decimal("0.5"):
+            continue
         if not code or plan.items.filter(code=code).exists():
             continue
         try:

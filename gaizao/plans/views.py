@@ -44,7 +44,11 @@ def plan_context(plan: Plan, user, *, error: str = "") -> dict:
                 "items": [i for i in items if i.tier == tier],
             }
         )
-    lines = sorted(plan.funding_lines.all(), key=lambda f: FundingSource.values.index(f.source))
+    # 区级财政 last: it is the remainder after every other source.
+    lines = sorted(
+        plan.funding_lines.all(),
+        key=lambda f: (f.source == FundingSource.DISTRICT, FundingSource.values.index(f.source)),
+    )
     funding_sum = sum((f.amount for f in lines), Decimal("0.00"))
     compounds = selectors.plan_compounds(plan)
     arrangements = {

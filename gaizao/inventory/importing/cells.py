@@ -190,7 +190,7 @@ def build_time(value) -> tuple[int | None, date | None, bool]:
         n = float(value)
         if n.is_integer() and 1900 <= n <= 2100:
             return int(n), None, False
-        if 1000 < n < 80000:  # an Excel date serial the sheet did not format as a date
+        if 2100 < n < 80000:  # an Excel date serial the sheet did not format as a date
             d = EXCEL_EPOCH + timedelta(days=int(n))
             return _check_year(d.year, value), d, False
         s = str(value)

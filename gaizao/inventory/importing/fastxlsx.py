@@ -21,14 +21,12 @@ NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 RNS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
-_ROW = re.compile(r"<row\b([^>]*?)(?:/>|>(.*?)</row>)", re.S)
-_ROW_R = re.compile(r'\br="(\d+)"')
-_CELL = re.compile(r"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
-_ATTR = re.compile(r'(\w+)="([^"]*)"')
 _V = re.compile(r"<v>(.*?)</v>", re.S)
 _T = re.compile(r"<t\b[^>]*>(.*?)</t>", re.S)
 _RPH = re.compile(r"<rPh\b.*?</rPh>", re.S)
-_REF = re.compile(r"([A-Z]+)(\d*)")
+_CELLR = re.compile(r'<c r="([A-Z]+)(\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+_TATTR = re.compile(r'\bt="(\w+)"')
+_SATTR = re.compile(r'\bs="(\d+)"')
 
 
 def _col_index(letters: str, cache: dict) -> int:
@@ -122,53 +120,62 @@ def read_xlsx(data_or_zip) -> list[tuple[int, tuple]] | None:
     start = xml.find("<sheetData")
     end = xml.rfind("</sheetData>")
     body = xml[start:end] if start >= 0 and end > start else xml
+    # One pass over the cells: their references carry the row number. A
+    # producer that omits the references goes to openpyxl instead.
+    if body.count("<c ") + body.count("<c>") != body.count('<c r="'):
+        return None
     cols: dict[str, int] = {}
     rows = []
-    rownum = 0
-    for m in _ROW.finditer(body):
-        r = _ROW_R.search(m.group(1))
-        rownum = int(r.group(1)) if r else rownum + 1
-        content = m.group(2)
-        if not content:
+    current = -1
+    values: list = []
+    use_dates = bool(dates)
+    for m in _CELLR.finditer(body):
+        inner = m.group(4)
+        if not inner:
             continue
-        values: list = []
-        pos = 0
-        for c in _CELL.finditer(content):
-            attrs = dict(_ATTR.findall(c.group(1)))
-            ref = attrs.get("r")
-            if ref:
-                idx = _col_index(_REF.match(ref).group(1), cols)
-            else:
-                idx = pos
-            pos = idx + 1
-            inner = c.group(2)
-            if not inner:
-                continue
-            t = attrs.get("t", "n")
-            if t == "inlineStr":
-                value = _unescape("".join(_T.findall(_RPH.sub("", inner))))
+        rownum = int(m.group(2))
+        if rownum != current:
+            if values:
+                rows.append((current, tuple(values)))
+            values = []
+            current = rownum
+        attrs = m.group(3)
+        t = "n"
+        if 't="' in attrs:
+            t = _TATTR.search(attrs).group(1)
+        if t == "inlineStr":
+            value = _unescape("".join(_T.findall(_RPH.sub("", inner))))
+        else:
+            if inner.startswith("<v>") and inner.endswith("</v>"):
+                raw = inner[3:-4]
             else:
                 v = _V.search(inner)
                 if v is None:
                     continue
                 raw = v.group(1)
-                if t == "s":
-                    value = shared[int(raw)]
-                elif t == "n":
-                    if not raw:
-                        continue
-                    if "." in raw or "E" in raw or "e" in raw:
-                        value = float(raw)
-                    else:
-                        value = int(raw)
-                    if dates and int(attrs.get("s", "0")) in dates:
-                        value = from_excel(value)
-                elif t == "b":
-                    value = raw == "1"
-                else:  # str (formula result), e (error), d (ISO date)
-                    value = _unescape(raw)
-            if idx >= len(values):
-                values.extend([None] * (idx - len(values) + 1))
+            if t == "s":
+                value = shared[int(raw)]
+            elif t == "n":
+                if not raw:
+                    continue
+                if "." in raw or "E" in raw or "e" in raw:
+                    value = float(raw)
+                else:
+                    value = int(raw)
+                if use_dates and 's="' in attrs and int(_SATTR.search(attrs).group(1)) in dates:
+                    value = from_excel(value)
+            elif t == "b":
+                value = raw == "1"
+            else:  # str (formula result), e (error), d (ISO date)
+                value = _unescape(raw)
+        idx = _col_index(m.group(1), cols)
+        n = len(values)
+        if idx == n:
+            values.append(value)
+        else:
+            if idx > n:
+                values.extend([None] * (idx - n + 1))
             values[idx] = value
-        rows.append((rownum, tuple(values)))
+    if values:
+        rows.append((current, tuple(values)))
     return rows

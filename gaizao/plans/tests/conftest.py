@@ -10,14 +10,24 @@ from gaizao.stewardship.models import ManagementArrangement
 
 def survey(compound, ratings: dict[str, str], on=date(2025, 3, 1)):
     s = Survey.objects.create(compound=compound, surveyed_on=on)
-    Condition.objects.bulk_create([Condition(survey=s, facility=f, rating=r) for f, r in ratings.items()])
+    Condition.objects.bulk_create(
+        [Condition(survey=s, facility=f, rating=r) for f, r in ratings.items()]
+    )
     return s
 
 
 @pytest.fixture
 def surveyed(cast):
-    survey(cast["compound_a"], {"water_pipes": "broken", "street_lamps": "missing", "roads": "good",
-                                "gas_pipes": "worn", "fitness_equipment": "missing"})
+    survey(
+        cast["compound_a"],
+        {
+            "water_pipes": "broken",
+            "street_lamps": "missing",
+            "roads": "good",
+            "gas_pipes": "worn",
+            "fitness_equipment": "missing",
+        },
+    )
     survey(cast["compound_b"], {"water_pipes": "broken", "septic_drains": "broken"})
     return cast
 
@@ -33,5 +43,9 @@ def vote_passes(monkeypatch):
 
 
 def arrange(compound):
-    return ManagementArrangement.objects.create(compound=compound, model="property_company",
-                                                manager_name="甲物业公司", fee_per_m2_month=Decimal("0.8"))
+    return ManagementArrangement.objects.create(
+        compound=compound,
+        model="property_company",
+        manager_name="甲物业公司",
+        fee_per_m2_month=Decimal("0.8"),
+    )

@@ -2,9 +2,9 @@
 
 from decimal import Decimal
 
+from gaizao.core.testing import make_compound
 from gaizao.inventory.models import Building
 from gaizao.plans.models import Cluster, Plan
-from gaizao.core.testing import make_compound
 
 from .conftest import arrange, survey
 
@@ -13,7 +13,9 @@ D = Decimal
 
 def test_cluster_plan_sums_members(surveyed, users, client_for, areas):
     a = surveyed["compound_a"]
-    n = make_compound(areas["jinchen"], "天祥北院", floor_area=D("10000"), building_count=2, households=100)
+    n = make_compound(
+        areas["jinchen"], "天祥北院", floor_area=D("10000"), building_count=2, households=100
+    )
     survey(n, {"water_pipes": "missing"})
     c = client_for(users["street_jinchen"])
     r = c.post("/plans/clusters/new/", {"name": "天祥片区", "compounds": [a.pk, n.pk]})
@@ -37,8 +39,10 @@ def test_cluster_plan_sums_members(surveyed, users, client_for, areas):
 
 def test_cluster_refuses_other_district_or_invisible(surveyed, users, client_for):
     c = client_for(users["street_jinchen"])
-    r = c.post("/plans/clusters/new/", {"name": "x", "compounds": [surveyed["compound_a"].pk,
-                                                                   surveyed["compound_b"].pk]})
+    r = c.post(
+        "/plans/clusters/new/",
+        {"name": "x", "compounds": [surveyed["compound_a"].pk, surveyed["compound_b"].pk]},
+    )
     assert r.status_code == 400 and "不在您辖区" in r.content.decode()
     r = c.post("/plans/clusters/new/", {"name": "x", "compounds": [surveyed["compound_a"].pk]})
     assert "至少需要两个小区" in r.content.decode()
@@ -56,26 +60,50 @@ def test_api_plan_flow(surveyed, users, client_for, vote_passes):
     assert D(plan["cost_per_m2"]) == (D(plan["total_cost"]) / 20000).quantize(D("0.01"))
     pid = plan["id"]
     item = next(i for i in plan["items"] if i["code"] == "street_lamps")
-    r = c.patch(f"/api/v1/plans/{pid}/items/{item['id']}", {"quantity": "-3"}, content_type="application/json")
+    r = c.patch(
+        f"/api/v1/plans/{pid}/items/{item['id']}",
+        {"quantity": "-3"},
+        content_type="application/json",
+    )
     assert r.status_code == 400 and "必须大于 0" in r.json()["error"]
-    r = c.patch(f"/api/v1/plans/{pid}/items/{item['id']}", {"quantity": "12"}, content_type="application/json")
+    r = c.patch(
+        f"/api/v1/plans/{pid}/items/{item['id']}",
+        {"quantity": "12"},
+        content_type="application/json",
+    )
     assert r.status_code == 200
-    r = c.post(f"/api/v1/plans/{pid}/items", {"code": "benches", "quantity": "4", "source": "resident"},
-               content_type="application/json")
+    r = c.post(
+        f"/api/v1/plans/{pid}/items",
+        {"code": "benches", "quantity": "4", "source": "resident"},
+        content_type="application/json",
+    )
     assert r.status_code == 201
     total = D(r.json()["total_cost"])
-    r = c.put(f"/api/v1/plans/{pid}/funding", {"lines": {"district_budget": str(total - 1)}},
-              content_type="application/json")
+    r = c.put(
+        f"/api/v1/plans/{pid}/funding",
+        {"lines": {"district_budget": str(total - 1)}},
+        content_type="application/json",
+    )
     assert r.status_code == 400 and "差额 1 元" in r.json()["error"]
-    r = c.put(f"/api/v1/plans/{pid}/funding", {"lines": {"district_budget": str(total)}},
-              content_type="application/json")
+    r = c.put(
+        f"/api/v1/plans/{pid}/funding",
+        {"lines": {"district_budget": str(total)}},
+        content_type="application/json",
+    )
     assert r.status_code == 200 and r.json()["funding"][0]["amount"] == f"{total}"
     c.post(f"/api/v1/plans/{pid}/consulted")
     r = c.post(f"/api/v1/plans/{pid}/approve")
     assert r.status_code == 400 and "以管定建" in r.json()["error"]
-    r = c.put(f"/api/v1/compounds/{a.pk}/management", {"model": "self_governance", "manager_name": "居民自管小组",
-                                                       "rules_adopted": True, "rules_adopted_on": "2025-02-01"},
-              content_type="application/json")
+    r = c.put(
+        f"/api/v1/compounds/{a.pk}/management",
+        {
+            "model": "self_governance",
+            "manager_name": "居民自管小组",
+            "rules_adopted": True,
+            "rules_adopted_on": "2025-02-01",
+        },
+        content_type="application/json",
+    )
     assert r.status_code == 200
     r = c.post(f"/api/v1/plans/{pid}/approve")
     assert r.status_code == 200 and r.json()["status"] == "approved"
@@ -89,8 +117,11 @@ def test_api_clusters(surveyed, users, client_for, areas):
     n = make_compound(areas["jinchen"], "天祥北院")
     Building.objects.create(compound=n, number="1栋")
     c = client_for(users["street_jinchen"])
-    r = c.post("/api/v1/clusters", {"name": "北片区", "compound_ids": [surveyed["compound_a"].pk, n.pk]},
-               content_type="application/json")
+    r = c.post(
+        "/api/v1/clusters",
+        {"name": "北片区", "compound_ids": [surveyed["compound_a"].pk, n.pk]},
+        content_type="application/json",
+    )
     assert r.status_code == 201
     assert c.get("/api/v1/clusters").json()[0]["name"] == "北片区"
     r = c.post(f"/api/v1/clusters/{r.json()['id']}/plan")

@@ -84,11 +84,22 @@ def test_bad_quantity_refused_nothing_changed(plan_a, users, client_for, bad):
 
 def test_add_item_from_catalogue_and_remove(plan_a, users, client_for):
     c = client_for(users["bureau"])
-    r = c.post(f"/plans/{plan_a.pk}/items/add/", {"code": "elevator_retrofit", "quantity": "2", "source": "resident"})
+    r = c.post(
+        f"/plans/{plan_a.pk}/items/add/",
+        {"code": "elevator_retrofit", "quantity": "2", "source": "resident"},
+    )
     assert r.status_code == 302
     item = plan_a.items.get(code="elevator_retrofit")
-    assert item.tier == "improvement" and item.unit_cost == D("650000.00") and item.source == "resident"
-    r = c.post(f"/plans/{plan_a.pk}/items/add/", {"code": "elevator_retrofit", "quantity": "1"}, follow=True)
+    assert (
+        item.tier == "improvement"
+        and item.unit_cost == D("650000.00")
+        and item.source == "resident"
+    )
+    r = c.post(
+        f"/plans/{plan_a.pk}/items/add/",
+        {"code": "elevator_retrofit", "quantity": "1"},
+        follow=True,
+    )
     assert "已在方案中" in r.content.decode()
     r = c.post(f"/plans/{plan_a.pk}/items/add/", {"code": "nope", "quantity": "1"}, follow=True)
     assert "没有编码为“nope”" in r.content.decode()
@@ -100,17 +111,23 @@ def test_funding_edit_that_does_not_sum_is_refused(plan_a, users, client_for):
     c = client_for(users["bureau"])
     before = sorted(plan_a.funding_lines.values_list("source", "amount"))
     total = plan_a.total_cost
-    r = c.post(f"/plans/{plan_a.pk}/funding/", {"district_budget": str(total - 1), "resident": "0.5"})
+    r = c.post(
+        f"/plans/{plan_a.pk}/funding/", {"district_budget": str(total - 1), "resident": "0.5"}
+    )
     assert r.status_code == 400
     body = r.content.decode()
     assert f"资金合计 {fmt(total - D('0.5'))} 元,与总造价 {fmt(total)} 元不符,差额 0.50 元" in body
     assert sorted(plan_a.funding_lines.values_list("source", "amount")) == before
-    r = c.post(f"/plans/{plan_a.pk}/funding/", {"district_budget": str(total - 1000), "resident": "1000"})
+    r = c.post(
+        f"/plans/{plan_a.pk}/funding/", {"district_budget": str(total - 1000), "resident": "1000"}
+    )
     assert r.status_code == 302
     plan_a.refresh_from_db()
     assert plan_a.funding_manual
     assert dict(plan_a.funding_lines.values_list("source", "amount")) == {
-        "district_budget": total - 1000, "resident": D("1000.00")}
+        "district_budget": total - 1000,
+        "resident": D("1000.00"),
+    }
     # an item change keeps the manual lines and moves the difference to the district
     item = plan_a.items.get(code="street_lamps")
     c.post(f"/plans/{plan_a.pk}/items/{item.pk}/", {"quantity": "20"})
@@ -122,11 +139,20 @@ def test_funding_edit_that_does_not_sum_is_refused(plan_a, users, client_for):
 def test_funding_follows_jurisdiction_rules(surveyed, users, areas):
     from gaizao.plans import services
 
-    FundingRule.objects.create(area=areas["district"], year=2025, central_per_m2={"basic": "1"},
-                               provincial_per_m2={"basic": "0.5"}, subsidy_cap_share=D("1"))
-    plan = services.plan_draft_from_survey(actor=users["bureau"], compound=surveyed["compound_a"], year=2025)
+    FundingRule.objects.create(
+        area=areas["district"],
+        year=2025,
+        central_per_m2={"basic": "1"},
+        provincial_per_m2={"basic": "0.5"},
+        subsidy_cap_share=D("1"),
+    )
+    plan = services.plan_draft_from_survey(
+        actor=users["bureau"], compound=surveyed["compound_a"], year=2025
+    )
     lines = dict(plan.funding_lines.values_list("source", "amount"))
-    assert lines["central_subsidy"] == D("20000.00") and lines["provincial_subsidy"] == D("10000.00")
+    assert lines["central_subsidy"] == D("20000.00") and lines["provincial_subsidy"] == D(
+        "10000.00"
+    )
     # the water company pays for its own supply pipes (专营单位)
     water = plan.items.get(code="water_supply_pipes").cost
     assert lines["utility"] == water
@@ -141,7 +167,10 @@ def test_approval_needs_management_arrangement_then_vote(plan_a, users, client_f
     plan_a.refresh_from_db()
     assert plan_a.status == PlanStatus.CONSULTED
     r = c.post(f"/plans/{plan_a.pk}/do/approve/", follow=True)
-    assert "该小区" not in "" and "天祥小区尚未登记改造后的长效管理安排(以管定建),不能审批方案" in r.content.decode()
+    assert (
+        "该小区" not in ""
+        and "天祥小区尚未登记改造后的长效管理安排(以管定建),不能审批方案" in r.content.decode()
+    )
     plan_a.refresh_from_db()
     assert plan_a.status == PlanStatus.CONSULTED
     arrange(plan_a.compound)
@@ -201,7 +230,9 @@ def test_editing_approved_plan_makes_new_version_and_diff(plan_a, users, client_
 
 def test_print_page_has_no_personal_data(plan_a, users, client_for, cast):
     arrange(plan_a.compound)
-    body = client_for(users["community_tianxiang"]).get(f"/plans/{plan_a.pk}/print/").content.decode()
+    body = (
+        client_for(users["community_tianxiang"]).get(f"/plans/{plan_a.pk}/print/").content.decode()
+    )
     assert "@page { size: A4; margin: 15mm; }" in body
     assert "天祥小区" in body and "小区供水管线管道改造" in body and "甲物业公司" in body
     owner = cast["owner_a"]
@@ -237,8 +268,13 @@ def test_permissions(plan_a, users, client_for):
     surveyor = client_for(users["surveyor"])
     assert surveyor.get(f"/plans/{plan_a.pk}/").status_code == 200
     assert surveyor.post(f"/plans/{plan_a.pk}/do/approve/").status_code == 403
-    assert surveyor.post(f"/plans/{plan_a.pk}/items/{item.pk}/", {"quantity": "1"}).status_code == 403
-    assert client_for(users["street_jinchen"]).post(f"/plans/{plan_a.pk}/do/approve/").status_code == 403
+    assert (
+        surveyor.post(f"/plans/{plan_a.pk}/items/{item.pk}/", {"quantity": "1"}).status_code == 403
+    )
+    assert (
+        client_for(users["street_jinchen"]).post(f"/plans/{plan_a.pk}/do/approve/").status_code
+        == 403
+    )
     assert client_for(users["property_company"]).get(f"/plans/{plan_a.pk}/").status_code == 200
     assert client_for(None).get(f"/plans/{plan_a.pk}/").status_code == 302
 
@@ -248,20 +284,39 @@ def test_catalogue_page_and_jurisdiction_override(cast, users, client_for, areas
     from gaizao.plans.selectors import catalogue_for_compound
 
     body = client_for(users["surveyor"]).get("/plans/catalogue/").content.decode()
-    for name in ("小区供水管线管道改造", "加装电梯", "社区养老服务设施", "电动自行车及汽车充电设施", "图书室"):
+    for name in (
+        "小区供水管线管道改造",
+        "加装电梯",
+        "社区养老服务设施",
+        "电动自行车及汽车充电设施",
+        "图书室",
+    ):
         assert name in body
     assert client_for(users["surveyor"]).get("/plans/catalogue/new/").status_code == 403
     base = CatalogItem.objects.get(code="street_lamps", jurisdiction=None)
-    r = client_for(users["bureau"]).post(f"/plans/catalogue/{base.pk}/edit/", {
-        "name": "路灯(盘龙)", "tier": "basic", "unit": "个", "unit_cost": "4200", "facility": "street_lamps",
-        "estimate_basis": "lamp", "estimate_factor": "25", "active": "on", "funding_sources": ["district_budget"]})
+    r = client_for(users["bureau"]).post(
+        f"/plans/catalogue/{base.pk}/edit/",
+        {
+            "name": "路灯(盘龙)",
+            "tier": "basic",
+            "unit": "个",
+            "unit_cost": "4200",
+            "facility": "street_lamps",
+            "estimate_basis": "lamp",
+            "estimate_factor": "25",
+            "active": "on",
+            "funding_sources": ["district_budget"],
+        },
+    )
     assert r.status_code == 302
     base.refresh_from_db()
     assert base.unit_cost == D("3800.00")  # the national default is untouched
     lamp = catalogue_for_compound(cast["compound_a"]).get(code="street_lamps")
     assert lamp.jurisdiction == areas["district"] and lamp.unit_cost == D("4200.00")
-    r = client_for(users["bureau"]).post(f"/plans/catalogue/{base.pk}/edit/", {
-        "name": "x", "tier": "basic", "unit": "个", "unit_cost": "-1", "estimate_factor": "1"})
+    r = client_for(users["bureau"]).post(
+        f"/plans/catalogue/{base.pk}/edit/",
+        {"name": "x", "tier": "basic", "unit": "个", "unit_cost": "-1", "estimate_factor": "1"},
+    )
     assert r.status_code == 400 and "不小于 0" in r.content.decode()
 
 

@@ -11,8 +11,11 @@ D = Decimal
 
 
 def test_costs_per_m2_and_household():
-    lines = [CostLine("basic", D("400"), D("280")), CostLine("basic", D("4"), D("3500")),
-             CostLine("improvement", D("2.5"), D("100.333"))]
+    lines = [
+        CostLine("basic", D("400"), D("280")),
+        CostLine("basic", D("4"), D("3500")),
+        CostLine("improvement", D("2.5"), D("100.333")),
+    ]
     s = summarise(lines, D("20000"), 200)
     assert s.by_tier == {"basic": D("126000.00"), "improvement": D("250.83")}
     assert s.total == D("126250.83")
@@ -23,9 +26,14 @@ def test_costs_per_m2_and_household():
 
 
 def test_funding_split_uses_rules_and_sums():
-    rules = FundingRules(central_per_m2={"basic": D("5")}, provincial_per_m2={"basic": D("2")},
-                         subsidy_cap_share=D("0.8"), resident_per_household=D("100"),
-                         resident_tiers=["improvement"], resident_cap_share=D("0.5"))
+    rules = FundingRules(
+        central_per_m2={"basic": D("5")},
+        provincial_per_m2={"basic": D("2")},
+        subsidy_cap_share=D("0.8"),
+        resident_per_household=D("100"),
+        resident_tiers=["improvement"],
+        resident_cap_share=D("0.5"),
+    )
     facts = FundingFacts(floor_area=D("20000"), households=200)
     shares = split_funding({"basic": D("200000"), "improvement": D("30000")}, facts, rules)
     got = {s.source: s.amount for s in shares}
@@ -40,8 +48,12 @@ def test_funding_split_uses_rules_and_sums():
 def test_funding_always_sums_exactly_property():
     rng = random.Random(278)
     for _ in range(3000):
-        tiers = {t: D(rng.randrange(0, 10**9)) / D(10 ** rng.randrange(0, 4))
-                 for t in rng.sample(["basic", "improvement", "enhancement", "safety"], rng.randint(1, 4))}
+        tiers = {
+            t: D(rng.randrange(0, 10**9)) / D(10 ** rng.randrange(0, 4))
+            for t in rng.sample(
+                ["basic", "improvement", "enhancement", "safety"], rng.randint(1, 4)
+            )
+        }
 
         def r():
             return D(rng.randrange(0, 100000)) / D(rng.choice([1, 7, 100, 3]))
@@ -50,16 +62,26 @@ def test_funding_always_sums_exactly_property():
             return D(rng.randrange(0, 1300)) / D(1000)
 
         rules = FundingRules(
-            central_per_m2={t: r() for t in tiers}, provincial_per_m2={t: r() for t in tiers},
-            subsidy_cap_share=share(), resident_per_m2=r(), resident_per_household=r(),
-            resident_tiers=rng.sample(list(tiers), rng.randint(0, len(tiers))), resident_cap_share=share(),
-            maintenance_fund_share=share(), property_unit_share=share(), utility_share=share(),
-            social_capital_share=share())
+            central_per_m2={t: r() for t in tiers},
+            provincial_per_m2={t: r() for t in tiers},
+            subsidy_cap_share=share(),
+            resident_per_m2=r(),
+            resident_per_household=r(),
+            resident_tiers=rng.sample(list(tiers), rng.randint(0, len(tiers))),
+            resident_cap_share=share(),
+            maintenance_fund_share=share(),
+            property_unit_share=share(),
+            utility_share=share(),
+            social_capital_share=share(),
+        )
         facts = FundingFacts(
-            floor_area=r(), households=rng.randrange(0, 3000),
+            floor_area=r(),
+            households=rng.randrange(0, 3000),
             utility_by_tier={t: v * share() for t, v in tiers.items()},
             social_by_tier={t: v * share() for t, v in tiers.items()},
-            maintenance_fund_balance=r() * 100, has_property_unit=rng.random() < 0.5)
+            maintenance_fund_balance=r() * 100,
+            has_property_unit=rng.random() < 0.5,
+        )
         shares = split_funding(tiers, facts, rules)
         total = sum((v.quantize(D("0.01"), rounding="ROUND_HALF_UP") for v in tiers.values()), D(0))
         assert sum(s.amount for s in shares) == total
@@ -67,9 +89,18 @@ def test_funding_always_sums_exactly_property():
         assert [s.source for s in shares].count("district_budget") == 1
 
 
-ENTRY = CatalogEntry("water_supply_pipes", "小区供水管线管道改造", "m", "basic", "water_pipes",
-                     "floor_area", D("0.02"))
-LAMP = CatalogEntry("street_lamps", "增设或改造路灯", "个", "basic", "street_lamps", "lamp", D("30"))
+ENTRY = CatalogEntry(
+    "water_supply_pipes",
+    "小区供水管线管道改造",
+    "m",
+    "basic",
+    "water_pipes",
+    "floor_area",
+    D("0.02"),
+)
+LAMP = CatalogEntry(
+    "street_lamps", "增设或改造路灯", "个", "basic", "street_lamps", "lamp", D("30")
+)
 FACTS = CompoundFacts("天祥小区", D("20000"), 4, 200)
 
 
@@ -83,7 +114,9 @@ def test_estimate_explains_formula():
 
 def test_draft_broken_basic_becomes_item_good_does_not_worn_suggested():
     basic = {"water_pipes", "street_lamps"}
-    items, sugg = draft(FACTS, {"water_pipes": "broken", "street_lamps": "good"}, [ENTRY, LAMP], basic)
+    items, sugg = draft(
+        FACTS, {"water_pipes": "broken", "street_lamps": "good"}, [ENTRY, LAMP], basic
+    )
     assert [i.code for i in items] == ["water_supply_pipes"] and not sugg
     items, sugg = draft(FACTS, {"water_pipes": "worn"}, [ENTRY, LAMP], basic)
     assert not items and [s.code for s in sugg] == ["water_supply_pipes"]
@@ -91,7 +124,11 @@ def test_draft_broken_basic_becomes_item_good_does_not_worn_suggested():
 
 def test_merge_sums_members():
     a = draft(FACTS, {"water_pipes": "missing"}, [ENTRY], {"water_pipes"})[0]
-    b = draft(CompoundFacts("云山小区", D("10000"), 2, 100), {"water_pipes": "broken"}, [ENTRY],
-              {"water_pipes"})[0]
+    b = draft(
+        CompoundFacts("云山小区", D("10000"), 2, 100),
+        {"water_pipes": "broken"},
+        [ENTRY],
+        {"water_pipes"},
+    )[0]
     (m,) = merge([("天祥小区", a), ("云山小区", b)])
     assert m.quantity == D("600") and "天祥小区" in m.estimate and "云山小区" in m.estimate

@@ -1,0 +1,126 @@
+"""Demo plans: the built-in catalogue, Panlong's funding rules, drafted plans
+for a few dozen surveyed compounds (some marked consulted), and one cluster.
+Approvals happen in stewardship's demo, once arrangements exist (以管定建)."""
+
+from decimal import Decimal
+
+from django.utils import timezone
+
+from gaizao.accounts.models import Role, User
+from gaizao.core.errors import DomainError
+from gaizao.inventory.models import Compound
+from gaizao.regions.models import Area
+
+from . import services
+from .catalogue import ensure_builtin_catalogue
+
+D = Decimal
+
+
+def seed(ctx):
+    rng = ctx.rng
+    ensure_builtin_catalogue()
+    district = Area.objects.filter(code="530103000000").first()
+    if district is None:
+        return
+    year = timezone.localdate().year
+    services.funding_rule_save(
+        actor=None,
+        area=district,
+        year=year,
+        source="cli",
+        data={
+            # 中央补助 and 省市补助 per m² by tier; residents pay towards the
+            # improvement and enhancement items they chose (谁受益谁出资).
+            "central_per_m2": {"basic": "60", "improvement": "30"},
+            "provincial_per_m2": {"basic": "30", "improvement": "15", "enhancement": "10"},
+            "subsidy_cap_share": D("0.8"),
+            "resident_per_m2": D("5"),
+            "resident_per_household": D("0"),
+            "resident_tiers": ["improvement", "enhancement"],
+            "resident_cap_share": D("0.5"),
+            "maintenance_fund_share": D("0.3"),
+            "property_unit_share": D("0.1"),
+            "utility_share": D("1"),
+            # The demo has no passed art. 278 votes yet (consultation seeds after
+            # plans), so the demo district does not make the vote an approval
+            # gate; a real jurisdiction ticks it on the rules page.
+            "social_capital_share": D("0.5"),
+            "vote_required": False,
+            "note": "演示规则:基础类中央 60、省市 30 元/㎡;完善类 30、15 元/㎡;补助不超过该类造价 80%;"
+            "演示中业主表决不作为审批前置条件",
+        },
+    )
+    actor = User.objects.filter(role=Role.HOUSING_BUREAU, area=district).first()
+    surveyed = list(
+        Compound.objects.filter(street__code__startswith="530103", surveys__isnull=False)
+        .distinct()
+        .select_related("street", "community")
+        .order_by("id")
+    )
+    if not surveyed:
+        return
+    # One cluster: two or three neighbouring compounds of one street.
+    by_street: dict[int, list[Compound]] = {}
+    for c in surveyed:
+        by_street.setdefault(c.street_id, []).append(c)
+    street_members = max(by_street.values(), key=len)
+    members = street_members[:3]
+    cluster = None
+    if len(members) >= 2:
+        cluster = services.cluster_create(
+            actor=actor,
+            name=f"{members[0].street.name}{members[0].name[:2]}片区",
+            compounds=members,
+            note="相邻小区打通围墙,统一设计、统一改造、统一管理",
+            source="cli",
+        )
+        services.plan_draft_for_cluster(actor=actor, cluster=cluster, year=year, source="cli")
+    pool = [c for c in surveyed if c not in members]
+    chosen = rng.sample(pool, min(40, len(pool)))
+    extras = [
+        "elevator_retrofit",
+        "ebike_shed",
+        "security_cameras",
+        "charging_points",
+        "fitness_equipment",
+        "unit_security_door",
+        "community_canteen",
+        "greenery_upgrade",
+    ]
+    plans = []
+    for c in chosen:
+        try:
+            plan = services.plan_draft_from_survey(actor=actor, compound=c, year=year, source="cli")
+        except DomainError:
+            continue
+        for code in rng.sample(extras, rng.randint(0, 3)):
+            qty = (
+                1
+                if code in ("elevator_retrofit", "community_canteen", "fitness_equipment")
+                else rng.randint(2, 12)
+            )
+            try:
+                plan, _ = services.plan_item_add(
+                    actor=actor,
+                    plan=plan,
+                    code=code,
+                    quantity=qty,
+                    item_source=rng.choice(["resident", "staff"]),
+                    estimate="居民点单 / 现场核定",
+                    source="cli",
+                )
+            except DomainError:
+                pass
+        if plan.items.exists() and rng.random() < 0.35:
+            plan = services.plan_mark_consulted(actor=actor, plan=plan, source="cli")
+        plans.append(plan)
+    ctx.shared["plans"] = plans
+    ctx.shared["plan_cluster"] = cluster
+    ctx.say(
+        f"  改造方案: {len(plans)} 个小区方案草稿" + (f",片区“{cluster.name}”" if cluster else "")
+    )
+
+
+def logins(ctx):
+    return None

@@ -38,12 +38,26 @@ HOST, PORT = "127.0.0.1", 8116
 
 
 def ensure_database():
-    q = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc",
-                        f"SELECT 1 FROM pg_database WHERE datname = '{DB}'"],
-                       capture_output=True, text=True, check=True)
+    q = subprocess.run(
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-tAc",
+            f"SELECT 1 FROM pg_database WHERE datname = '{DB}'",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     if q.stdout.strip() != "1":
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-c",
-                        f"CREATE DATABASE {DB}"], check=True, capture_output=True)
+        subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-c", f"CREATE DATABASE {DB}"],
+            check=True,
+            capture_output=True,
+        )
 
 
 def setup(n_units: int):
@@ -67,42 +81,76 @@ def setup(n_units: int):
         User.objects.filter(unit__building__compound__in=old).delete()
         Vote.objects.filter(compound__in=old).delete()
         old.delete()
-        c = Compound.objects.create(name="基准测试小区", street=areas["jinchen"],
-                                    community=areas["tianxiang"], built_year=1995)
+        c = Compound.objects.create(
+            name="基准测试小区",
+            street=areas["jinchen"],
+            community=areas["tianxiang"],
+            built_year=1995,
+        )
         per_building = 50
         units = []
         for b in range((n_units + per_building - 1) // per_building):
             bld = Building.objects.create(compound=c, number=f"{b + 1}栋")
             for k in range(min(per_building, n_units - b * per_building)):
-                units.append(Unit(building=bld, entrance=str(k // 25 + 1),
-                                  number=f"{k // 5 + 1}0{k % 5 + 1}",
-                                  exclusive_area=Decimal("60") + Decimal(k % 7) * 5))
+                units.append(
+                    Unit(
+                        building=bld,
+                        entrance=str(k // 25 + 1),
+                        number=f"{k // 5 + 1}0{k % 5 + 1}",
+                        exclusive_area=Decimal("60") + Decimal(k % 7) * 5,
+                    )
+                )
         Unit.objects.bulk_create(units)
         units = list(Unit.objects.filter(building__compound=c).order_by("id"))
-        owners = Owner.objects.bulk_create([Owner(compound=c, name=f"业主{i}")
-                                            for i in range(len(units))])
+        owners = Owner.objects.bulk_create(
+            [Owner(compound=c, name=f"业主{i}") for i in range(len(units))]
+        )
         for u, o in zip(units, owners, strict=True):
             u.owner = o
         Unit.objects.bulk_update(units, ["owner"])
-        users = User.objects.bulk_create([
-            User(username=f"bench_{u.pk}", role=Role.RESIDENT, unit=u, password="!")
-            for u in units])
+        users = User.objects.bulk_create(
+            [
+                User(username=f"bench_{u.pk}", role=Role.RESIDENT, unit=u, password="!")
+                for u in units
+            ]
+        )
         tokens = {}
         for u, user in zip(units, users, strict=True):
             _, raw = ApiToken.issue(user, "bench")
             tokens[u.pk] = raw
         now = timezone.now()
-        vote = Vote.objects.create(compound=c, matter=7, title="基准测试:加装电梯",
-                                   law="civil_code", opens_at=now - timezone.timedelta(hours=1),
-                                   closes_at=now + timezone.timedelta(hours=2), status="open")
+        vote = Vote.objects.create(
+            compound=c,
+            matter=7,
+            title="基准测试:加装电梯",
+            law="civil_code",
+            opens_at=now - timezone.timedelta(hours=1),
+            closes_at=now + timezone.timedelta(hours=2),
+            status="open",
+        )
     return vote.pk, tokens
 
 
 def serve(env):
     proc = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "gaizao.wsgi", "-b", f"{HOST}:{PORT}",
-         "-w", str(min(8, max(2, os.cpu_count() or 2))), "--threads", "4", "--log-level", "warning", "--timeout", "60"],
-        cwd=ROOT, env=env, start_new_session=True)
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "gaizao.wsgi",
+            "-b",
+            f"{HOST}:{PORT}",
+            "-w",
+            str(min(8, max(2, os.cpu_count() or 2))),
+            "--threads",
+            "4",
+            "--log-level",
+            "warning",
+            "--timeout",
+            "60",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -123,15 +171,23 @@ def main():
     ap.add_argument("--clients", type=int, default=50)
     a = ap.parse_args()
 
-    env = {**os.environ, "DATABASE_URL": DATABASE_URL, "DJANGO_SETTINGS_MODULE": "gaizao.settings",
-           "SECRET_KEY": secrets.token_urlsafe(40), "DEBUG": "0",
-           "ALLOWED_HOSTS": "127.0.0.1,localhost", "GAIZAO_DATA_DIR": "/tmp/bench_ballots_var"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": DATABASE_URL,
+        "DJANGO_SETTINGS_MODULE": "gaizao.settings",
+        "SECRET_KEY": secrets.token_urlsafe(40),
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "GAIZAO_DATA_DIR": "/tmp/bench_ballots_var",
+    }
     env.pop("GAIZAO_TESTING", None)
     os.environ.update(env)
     ensure_database()
     t0 = time.monotonic()
     vote_id, tokens = setup(a.units)
-    print(f"准备数据:{len(tokens)} 户、{len(tokens)} 个居民令牌,用时 {time.monotonic() - t0:.1f} 秒")
+    print(
+        f"准备数据:{len(tokens)} 户、{len(tokens)} 个居民令牌,用时 {time.monotonic() - t0:.1f} 秒"
+    )
 
     rng = random.Random(2020)
     unit_ids = list(tokens)
@@ -156,8 +212,15 @@ def main():
             body = json.dumps({"choice": choice})
             t = time.monotonic()
             try:
-                conn.request("POST", f"/api/v1/votes/{vote_id}/ballots", body=body, headers={
-                    "Authorization": f"Bearer {tokens[unit]}", "Content-Type": "application/json"})
+                conn.request(
+                    "POST",
+                    f"/api/v1/votes/{vote_id}/ballots",
+                    body=body,
+                    headers={
+                        "Authorization": f"Bearer {tokens[unit]}",
+                        "Content-Type": "application/json",
+                    },
+                )
                 resp = conn.getresponse()
                 resp.read()
                 status = resp.status
@@ -203,15 +266,31 @@ def main():
         "计票只计接受的票": tally.owners_participating == len(accepted),
     }
     q = statistics.quantiles(lat, n=100) if len(lat) >= 2 else [0] * 99
-    print(json.dumps({
-        "sent": len(jobs), "accepted": len(accepted), "refused_409": len(refused),
-        "errors": len(errors), "clients": a.clients, "elapsed_s": round(elapsed, 2),
-        "ballots_per_s": round(len(results) / elapsed, 1) if elapsed else None,
-        "latency_ms": {"p50": round(q[49] * 1000, 1), "p95": round(q[94] * 1000, 1),
-                       "max": round(lat[-1] * 1000, 1) if lat else None},
-        "tally": {"owners_participating": tally.owners_participating,
-                  "owners_agreeing": tally.owners_agreeing, "passed": tally.passed},
-    }, ensure_ascii=False, indent=2))
+    print(
+        json.dumps(
+            {
+                "sent": len(jobs),
+                "accepted": len(accepted),
+                "refused_409": len(refused),
+                "errors": len(errors),
+                "clients": a.clients,
+                "elapsed_s": round(elapsed, 2),
+                "ballots_per_s": round(len(results) / elapsed, 1) if elapsed else None,
+                "latency_ms": {
+                    "p50": round(q[49] * 1000, 1),
+                    "p95": round(q[94] * 1000, 1),
+                    "max": round(lat[-1] * 1000, 1) if lat else None,
+                },
+                "tally": {
+                    "owners_participating": tally.owners_participating,
+                    "owners_agreeing": tally.owners_agreeing,
+                    "passed": tally.passed,
+                },
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
     for name, ok in checks.items():
         print(("通过 " if ok else "失败 ") + name)
     if errors:

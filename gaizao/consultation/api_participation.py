@@ -19,8 +19,14 @@ from gaizao.inventory.permissions import get_compound_for_user
 from . import selectors, services
 from . import tally as T
 from .models import Ballot, Objection, Vote
-from .permissions import (can_do, consultations_for_user, get_consultation_for_user,
-                          get_vote_for_user, is_resident, votes_for_user)
+from .permissions import (
+    can_do,
+    consultations_for_user,
+    get_consultation_for_user,
+    get_vote_for_user,
+    is_resident,
+    votes_for_user,
+)
 from .views import BACKEND, client_ip
 
 router = Router(tags=["consultation"])
@@ -41,15 +47,23 @@ class RedeemOut(Schema):
     unit: str
 
 
-@router.post("/participation/redeem", auth=None, response={200: RedeemOut, 400: Error},
-             summary="用入户码登录(返回 API 令牌并建立会话)")
+@router.post(
+    "/participation/redeem",
+    auth=None,
+    response={200: RedeemOut, 400: Error},
+    summary="用入户码登录(返回 API 令牌并建立会话)",
+)
 def redeem(request, payload: RedeemIn):
     user = services.access_code_redeem(code=payload.code, ip=client_ip(request))
     login(request, user, backend=BACKEND)
     _, raw = ApiToken.issue(user, "入户码")
     unit = Unit.objects.select_related("building__compound").get(pk=user.unit_id)
-    return {"token": raw, "compound_id": unit.building.compound_id,
-            "compound": unit.building.compound.name, "unit": f"{unit.building.number}{unit}"}
+    return {
+        "token": raw,
+        "compound_id": unit.building.compound_id,
+        "compound": unit.building.compound.name,
+        "unit": f"{unit.building.number}{unit}",
+    }
 
 
 class MeOut(Schema):
@@ -73,9 +87,15 @@ def me(request):
     unit = _my_unit(request)
     c = unit.building.compound
     plan = selectors.plan_summary(c)
-    return {"compound_id": c.pk, "compound": c.name, "street": c.street.name, "unit_id": unit.pk,
-            "unit": f"{unit.building.number}{unit}", "exclusive_area": unit.exclusive_area,
-            "plan_status": plan["status_label"] if plan else None}
+    return {
+        "compound_id": c.pk,
+        "compound": c.name,
+        "street": c.street.name,
+        "unit_id": unit.pk,
+        "unit": f"{unit.building.number}{unit}",
+        "exclusive_area": unit.exclusive_area,
+        "plan_status": plan["status_label"] if plan else None,
+    }
 
 
 class SurveyOut(Schema):
@@ -89,8 +109,15 @@ class SurveyOut(Schema):
 
 
 def _survey_out(c):
-    return {"id": c.pk, "compound_id": c.compound_id, "title": c.title, "opens_at": c.opens_at,
-            "closes_at": c.closes_at, "with_menu": c.with_menu, "is_open": c.is_open()}
+    return {
+        "id": c.pk,
+        "compound_id": c.compound_id,
+        "title": c.title,
+        "opens_at": c.opens_at,
+        "closes_at": c.closes_at,
+        "with_menu": c.with_menu,
+        "is_open": c.is_open(),
+    }
 
 
 @router.get("/participation/surveys", response=list[SurveyOut], summary="意愿征询列表")
@@ -112,8 +139,11 @@ class MenuItemOut(Schema):
     per_household: Decimal | None = None
 
 
-@router.get("/participation/surveys/{survey_id}/menu", response=list[MenuItemOut],
-            summary="点单目录(含估算费用)")
+@router.get(
+    "/participation/surveys/{survey_id}/menu",
+    response=list[MenuItemOut],
+    summary="点单目录(含估算费用)",
+)
 def survey_menu(request, survey_id: int):
     c = get_consultation_for_user(request.user, survey_id)
     return selectors.menu_items(c.compound) if c.with_menu else []
@@ -136,8 +166,11 @@ class ResponseOut(Schema):
     assisted: bool
 
 
-@router.post("/participation/surveys/{survey_id}/response", response={200: ResponseOut, 400: Error},
-             summary="提交或修改本户意愿和点单(工作人员可代填,传 unit_id)")
+@router.post(
+    "/participation/surveys/{survey_id}/response",
+    response={200: ResponseOut, 400: Error},
+    summary="提交或修改本户意愿和点单(工作人员可代填,传 unit_id)",
+)
 def survey_respond(request, survey_id: int, payload: ResponseIn):
     c = get_consultation_for_user(request.user, survey_id)
     if is_resident(request.user):
@@ -147,17 +180,32 @@ def survey_respond(request, survey_id: int, payload: ResponseIn):
     else:
         if not can_do(request.user, "ballot.enter"):
             raise PermissionDenied("您的角色无权代居民填写")
-        unit = Unit.objects.select_related("building").filter(
-            pk=payload.unit_id or 0, building__compound_id=c.compound_id).first()
+        unit = (
+            Unit.objects.select_related("building")
+            .filter(pk=payload.unit_id or 0, building__compound_id=c.compound_id)
+            .first()
+        )
         if unit is None:
             raise DomainError("请指定本小区的房屋(unit_id)")
         assisted = True
     r = services.consultation_respond(
-        actor=request.user, consultation=c, unit=unit, willingness=payload.willingness,
-        contribution_yuan=payload.contribution_yuan, contribution_per_m2=payload.contribution_per_m2,
-        item_ids=payload.items, note=payload.note, assisted=assisted)
-    return {"id": r.pk, "unit_id": unit.pk, "willingness": r.willingness, "assisted": assisted,
-            "items": list(r.choices.values_list("catalog_item_id", flat=True))}
+        actor=request.user,
+        consultation=c,
+        unit=unit,
+        willingness=payload.willingness,
+        contribution_yuan=payload.contribution_yuan,
+        contribution_per_m2=payload.contribution_per_m2,
+        item_ids=payload.items,
+        note=payload.note,
+        assisted=assisted,
+    )
+    return {
+        "id": r.pk,
+        "unit_id": unit.pk,
+        "willingness": r.willingness,
+        "assisted": assisted,
+        "items": list(r.choices.values_list("catalog_item_id", flat=True)),
+    }
 
 
 @router.get("/participation/surveys/{survey_id}/results", summary="意愿征询结果(汇总,无个人信息)")
@@ -165,9 +213,14 @@ def survey_results(request, survey_id: int):
     c = get_consultation_for_user(request.user, survey_id)
     s = selectors.consultation_summary(c)
     menu = selectors.menu_results_for(c) if c.with_menu else []
-    return {"survey": _survey_out(c), "summary": s,
-            "menu": [{k: m[k] for k in ("catalog_item_id", "code", "name", "households", "share")}
-                     for m in menu]}
+    return {
+        "survey": _survey_out(c),
+        "summary": s,
+        "menu": [
+            {k: m[k] for k in ("catalog_item_id", "code", "name", "households", "share")}
+            for m in menu
+        ],
+    }
 
 
 class VoteOut(Schema):
@@ -189,15 +242,27 @@ class VoteOut(Schema):
 def _vote_out(v, request):
     mine = None
     if is_resident(request.user):
-        mine = Ballot.objects.filter(vote=v, unit_id=request.user.unit_id).values_list(
-            "choice", flat=True).first()
+        mine = (
+            Ballot.objects.filter(vote=v, unit_id=request.user.unit_id)
+            .values_list("choice", flat=True)
+            .first()
+        )
     published = v.status == Vote.Status.PUBLISHED or not is_resident(request.user)
-    return {"id": v.pk, "compound_id": v.compound_id, "matter": v.matter,
-            "matter_name": T.MATTERS[v.matter], "title": v.title, "law": v.law,
-            "rule": T.describe_rule(v.law, v.matter), "opens_at": v.opens_at,
-            "closes_at": v.closes_at, "status": v.status,
-            "passed": v.passed if published else None, "notice_ends_at": v.notice_ends_at,
-            "my_choice": mine}
+    return {
+        "id": v.pk,
+        "compound_id": v.compound_id,
+        "matter": v.matter,
+        "matter_name": T.MATTERS[v.matter],
+        "title": v.title,
+        "law": v.law,
+        "rule": T.describe_rule(v.law, v.matter),
+        "opens_at": v.opens_at,
+        "closes_at": v.closes_at,
+        "status": v.status,
+        "passed": v.passed if published else None,
+        "notice_ends_at": v.notice_ends_at,
+        "my_choice": mine,
+    }
 
 
 @router.get("/votes", response=list[VoteOut], summary="业主表决列表")
@@ -228,12 +293,21 @@ class BallotOut(Schema):
 
 
 def _ballot_out(b):
-    return {"id": b.pk, "vote_id": b.vote_id, "unit_id": b.unit_id, "choice": b.choice,
-            "channel": b.channel, "cast_at": b.cast_at}
+    return {
+        "id": b.pk,
+        "vote_id": b.vote_id,
+        "unit_id": b.unit_id,
+        "choice": b.choice,
+        "channel": b.channel,
+        "cast_at": b.cast_at,
+    }
 
 
-@router.post("/votes/{vote_id}/ballots", response={201: BallotOut, 400: Error, 409: Error},
-             summary="本户线上表决(居民);重复表决返回 409")
+@router.post(
+    "/votes/{vote_id}/ballots",
+    response={201: BallotOut, 400: Error, 409: Error},
+    summary="本户线上表决(居民);重复表决返回 409",
+)
 def cast(request, vote_id: int, payload: BallotIn):
     vote = get_vote_for_user(request.user, vote_id)
     unit = _my_unit(request)
@@ -246,20 +320,38 @@ def cast(request, vote_id: int, payload: BallotIn):
     return 201, _ballot_out(b)
 
 
-@router.post("/votes/{vote_id}/paper-ballots", response={201: BallotOut, 400: Error, 409: Error},
-             summary="工作人员录入纸质表决票(须附照片)或代为录入(channel=assisted)")
-def enter_paper(request, vote_id: int, unit_id: Form[int], choice: Form[str],
-                channel: Form[str] = "paper", sheet_photo: File[UploadedFile] = None):
+@router.post(
+    "/votes/{vote_id}/paper-ballots",
+    response={201: BallotOut, 400: Error, 409: Error},
+    summary="工作人员录入纸质表决票(须附照片)或代为录入(channel=assisted)",
+)
+def enter_paper(
+    request,
+    vote_id: int,
+    unit_id: Form[int],
+    choice: Form[str],
+    channel: Form[str] = "paper",
+    sheet_photo: File[UploadedFile] = None,
+):
     vote = get_vote_for_user(request.user, vote_id, action="ballot.enter")
-    unit = Unit.objects.select_related("building").filter(
-        pk=unit_id, building__compound_id=vote.compound_id).first()
+    unit = (
+        Unit.objects.select_related("building")
+        .filter(pk=unit_id, building__compound_id=vote.compound_id)
+        .first()
+    )
     if unit is None:
         raise Http404("房屋不存在或不属于本小区")
     if channel not in ("paper", "assisted"):
         raise DomainError("方式应为 paper(纸质票)或 assisted(代为录入)")
     try:
-        b = services.ballot_cast(actor=request.user, vote=vote, unit=unit, choice=choice,
-                                 channel=channel, sheet_photo=sheet_photo)
+        b = services.ballot_cast(
+            actor=request.user,
+            vote=vote,
+            unit=unit,
+            choice=choice,
+            channel=channel,
+            sheet_photo=sheet_photo,
+        )
     except services.DuplicateBallot as e:
         return 409, {"error": e.message}
     return 201, _ballot_out(b)
@@ -272,8 +364,12 @@ def vote_result(request, vote_id: int):
         raise DomainError("结果公示后才能查看")
     if not vote.result:
         raise DomainError("表决尚未计票")
-    return {"vote_id": vote.pk, "status": vote.status, "rule": T.describe_rule(vote.law, vote.matter),
-            **vote.result}
+    return {
+        "vote_id": vote.pk,
+        "status": vote.status,
+        "rule": T.describe_rule(vote.law, vote.matter),
+        **vote.result,
+    }
 
 
 @router.get("/votes/{vote_id}/tally", summary="按当前表决票试算(工作人员)")
@@ -299,8 +395,11 @@ def objections(request, vote_id: int):
     return list(Objection.objects.filter(vote=vote).order_by("raised_at"))
 
 
-@router.post("/votes/{vote_id}/objections", response={201: ObjectionOut, 400: Error},
-             summary="提出异议(公示期内)")
+@router.post(
+    "/votes/{vote_id}/objections",
+    response={201: ObjectionOut, 400: Error},
+    summary="提出异议(公示期内)",
+)
 def objection_add(request, vote_id: int, payload: ObjectionIn):
     vote = get_vote_for_user(request.user, vote_id)
     return 201, services.objection_add(actor=request.user, vote=vote, text=payload.text)
@@ -309,5 +408,8 @@ def objection_add(request, vote_id: int, payload: ObjectionIn):
 @router.get("/participation/compounds/{compound_id}/willingness", summary="小区意愿汇总(工作人员)")
 def willingness(request, compound_id: int):
     c = get_compound_for_user(request.user, compound_id)
-    return {"compound_id": c.pk, "summary": selectors.willingness_summary(c.pk),
-            "menu": selectors.menu_results(c.pk)}
+    return {
+        "compound_id": c.pk,
+        "summary": selectors.willingness_summary(c.pk),
+        "menu": selectors.menu_results(c.pk),
+    }

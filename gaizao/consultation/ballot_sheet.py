@@ -90,8 +90,9 @@ def parse_ballot_sheet(file_or_path, *, filename=None) -> list[UnitVote]:
     except CellError as e:
         raise DomainError(str(e))
     if columns is None:
-        raise DomainError("未找到表头:前 15 行中没有同时包含“房号”“专有部分面积”“表决意见”的行",
-                          errors=[])
+        raise DomainError(
+            "未找到表头:前 15 行中没有同时包含“房号”“专有部分面积”“表决意见”的行", errors=[]
+        )
     headers = {f: text(buffered[-1][1][i]) for f, i in columns.items()}
     problems = Problems()
     out: list[UnitVote] = []
@@ -114,13 +115,16 @@ def parse_ballot_sheet(file_or_path, *, filename=None) -> list[UnitVote]:
             if not number_s:
                 problems.add("房号为空", row=rownum, column=headers["unit"])
                 continue
-            key = "|".join(nfkc(text(cell(cells, f))) for f in ("building", "entrance")) \
-                + "|" + number_s
-            label = "".join(nfkc(text(cell(cells, f))) for f in ("building", "entrance")) \
+            key = (
+                "|".join(nfkc(text(cell(cells, f))) for f in ("building", "entrance"))
+                + "|"
                 + number_s
+            )
+            label = "".join(nfkc(text(cell(cells, f))) for f in ("building", "entrance")) + number_s
             if key in seen:
-                problems.add(f"房号“{label}”与第{seen[key]}行重复", row=rownum,
-                             column=headers["unit"])
+                problems.add(
+                    f"房号“{label}”与第{seen[key]}行重复", row=rownum, column=headers["unit"]
+                )
                 continue
             seen[key] = rownum
             try:
@@ -141,8 +145,15 @@ def parse_ballot_sheet(file_or_path, *, filename=None) -> list[UnitVote]:
                 developer = nfkc(text(cell(cells, "developer"))).lower() in _YES
             else:
                 developer = "开发" in owner or "建设单位" in owner
-            out.append(UnitVote(unit=key, area=area, owner=f"n:{owner}" if owner else None,
-                                developer=developer, choice=choice))
+            out.append(
+                UnitVote(
+                    unit=key,
+                    area=area,
+                    owner=f"n:{owner}" if owner else None,
+                    developer=developer,
+                    choice=choice,
+                )
+            )
     except CellError as e:
         raise DomainError(str(e))
     if problems:

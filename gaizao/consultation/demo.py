@@ -12,7 +12,7 @@ from gaizao.core.demo import DEMO_PASSWORD
 from gaizao.inventory.models import Compound, Unit
 
 from . import selectors, services
-from .models import (Ballot, Consultation, ConsultationResponse, MenuChoice, Vote)
+from .models import Ballot, Consultation, ConsultationResponse, MenuChoice
 
 RESIDENT = "jumin_demo"
 
@@ -26,8 +26,11 @@ def _compounds(ctx):
         return []
     others = list(qs.filter(community_id=tx.community_id).exclude(pk=tx.pk).order_by("pk")[:2])
     if len(others) < 2:
-        others += list(qs.filter(street_id=tx.street_id).exclude(pk__in=[tx.pk, *[o.pk for o in others]])
-                       .order_by("pk")[: 2 - len(others)])
+        others += list(
+            qs.filter(street_id=tx.street_id)
+            .exclude(pk__in=[tx.pk, *[o.pk for o in others]])
+            .order_by("pk")[: 2 - len(others)]
+        )
     return [tx, *others]
 
 
@@ -40,17 +43,26 @@ def _responses(ctx, c: Consultation, units, share: float):
             continue
         w = rng.choices(["yes", "no", "indifferent"], [0.76, 0.09, 0.15])[0]
         yuan = rng.choice([None, None, 200, 500, 1000]) if w == "yes" else None
-        resp.append(ConsultationResponse(consultation=c, unit=u, willingness=w,
-                                         contribution_yuan=yuan))
+        resp.append(
+            ConsultationResponse(consultation=c, unit=u, willingness=w, contribution_yuan=yuan)
+        )
     ConsultationResponse.objects.bulk_create(resp)
     picks = []
     weights = {m["id"]: rng.random() for m in menu}
     for r in resp:
         for m in menu:
             if rng.random() < weights[m["id"]] * (0.8 if r.willingness == "yes" else 0.3):
-                picks.append(MenuChoice(response=r, catalog_item_id=m["id"], code=m["code"],
-                                        name=m["name"], tier=m["tier"], unit=m["unit"],
-                                        unit_cost=m["unit_cost"]))
+                picks.append(
+                    MenuChoice(
+                        response=r,
+                        catalog_item_id=m["id"],
+                        code=m["code"],
+                        name=m["name"],
+                        tier=m["tier"],
+                        unit=m["unit"],
+                        unit_cost=m["unit_cost"],
+                    )
+                )
     MenuChoice.objects.bulk_create(picks, batch_size=2000)
     return len(resp)
 
@@ -61,22 +73,31 @@ def _ballots(ctx, vote, units, share: float, agree: float, staff):
     for u in units:
         if rng.random() > share:
             continue
-        choice = rng.choices(["agree", "oppose", "abstain"], [agree, (1 - agree) * 0.6,
-                                                              (1 - agree) * 0.4])[0]
+        choice = rng.choices(
+            ["agree", "oppose", "abstain"], [agree, (1 - agree) * 0.6, (1 - agree) * 0.4]
+        )[0]
         channel = rng.choices(["online", "paper", "assisted"], [0.7, 0.2, 0.1])[0]
-        out.append(Ballot(vote=vote, unit=u, choice=choice,
-                          channel="assisted" if channel == "paper" else channel,
-                          entered_by=staff if channel != "online" else None,
-                          assisted_by=staff if channel != "online" else None,
-                          cast_at=vote.opens_at + timedelta(hours=rng.randint(1, 100))))
+        out.append(
+            Ballot(
+                vote=vote,
+                unit=u,
+                choice=choice,
+                channel="assisted" if channel == "paper" else channel,
+                entered_by=staff if channel != "online" else None,
+                assisted_by=staff if channel != "online" else None,
+                cast_at=vote.opens_at + timedelta(hours=rng.randint(1, 100)),
+            )
+        )
     Ballot.objects.bulk_create(out)
     return len(out)
 
 
 def seed(ctx):
     compounds = _compounds(ctx)
-    staff = User.objects.filter(role=Role.COMMUNITY).order_by("pk").first() \
+    staff = (
+        User.objects.filter(role=Role.COMMUNITY).order_by("pk").first()
         or User.objects.filter(is_superuser=True).first()
+    )
     if not compounds or staff is None:
         return
     now = timezone.now()
@@ -91,15 +112,24 @@ def seed(ctx):
             services.access_code_redeem(code=raw, ip="demo")
     # The demo resident: a household of the main compound with a password.
     unit = Unit.objects.filter(building__compound=tx).order_by("building__number", "number").first()
-    User.objects.create_user(RESIDENT, password=DEMO_PASSWORD, role=Role.RESIDENT, unit=unit,
-                             display_name=f"{unit.building.number}{unit}住户")
+    User.objects.create_user(
+        RESIDENT,
+        password=DEMO_PASSWORD,
+        role=Role.RESIDENT,
+        unit=unit,
+        display_name=f"{unit.building.number}{unit}住户",
+    )
 
     for i, c in enumerate(compounds):
         units = list(Unit.objects.filter(building__compound=c).select_related("owner"))
         s = Consultation.objects.create(
-            compound=c, title=f"{c.name}改造意愿征询及居民点单", created_by=staff,
-            opens_at=now - timedelta(days=20 + 30 * i), closes_at=now + timedelta(days=10),
-            description="请各户填写是否同意改造、愿意出资金额,并选择希望增加的改造项目。")
+            compound=c,
+            title=f"{c.name}改造意愿征询及居民点单",
+            created_by=staff,
+            opens_at=now - timedelta(days=20 + 30 * i),
+            closes_at=now + timedelta(days=10),
+            description="请各户填写是否同意改造、愿意出资金额,并选择希望增加的改造项目。",
+        )
         n = _responses(ctx, s, [u for u in units if u.pk != unit.pk], 0.55 if i == 0 else 0.8)
         if i:
             Consultation.objects.filter(pk=s.pk).update(closes_at=now - timedelta(days=5 + 30 * i))
@@ -108,17 +138,35 @@ def seed(ctx):
     # Votes: open (main compound), passed and published, failed quorum.
     specs = [
         (tx, 7, "加装电梯及外立面改造方案表决", "open", 0.45, 0.85),
-        (compounds[1] if len(compounds) > 1 else tx, 7, "老旧小区改造方案(改建附属设施)表决",
-         "published", 0.9, 0.92),
-        (compounds[2] if len(compounds) > 2 else tx, 8, "利用共有部分设置快递柜和充电桩", "published",
-         0.45, 0.9),
+        (
+            compounds[1] if len(compounds) > 1 else tx,
+            7,
+            "老旧小区改造方案(改建附属设施)表决",
+            "published",
+            0.9,
+            0.92,
+        ),
+        (
+            compounds[2] if len(compounds) > 2 else tx,
+            8,
+            "利用共有部分设置快递柜和充电桩",
+            "published",
+            0.45,
+            0.9,
+        ),
     ]
     for c, matter, title, status, share, agree in specs:
         opens = now - timedelta(days=3 if status == "open" else 40)
         closes = now + timedelta(days=10) if status == "open" else now - timedelta(days=20)
-        v = services.vote_create(actor=staff, compound=c, matter=matter, title=title,
-                                 opens_at=opens, closes_at=closes,
-                                 description="按《民法典》第二百七十八条由业主共同决定。")
+        v = services.vote_create(
+            actor=staff,
+            compound=c,
+            matter=matter,
+            title=title,
+            opens_at=opens,
+            closes_at=closes,
+            description="按《民法典》第二百七十八条由业主共同决定。",
+        )
         services.vote_open(actor=staff, vote=v)
         units = list(Unit.objects.filter(building__compound=c).exclude(pk=unit.pk))
         _ballots(ctx, v, units, share, agree, staff)
@@ -134,5 +182,9 @@ def seed(ctx):
 def logins(ctx):
     u = User.objects.filter(username=RESIDENT).select_related("unit__building__compound").first()
     if u and u.unit:
-        ctx.add_login("居民", RESIDENT, f"{u.unit.building.compound.name} {u.unit.building.number}"
-                      f"{u.unit} 住户:意愿征询、点单、表决")
+        ctx.add_login(
+            "居民",
+            RESIDENT,
+            f"{u.unit.building.compound.name} {u.unit.building.number}"
+            f"{u.unit} 住户:意愿征询、点单、表决",
+        )

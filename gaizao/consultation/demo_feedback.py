@@ -105,7 +105,9 @@ def seed(ctx):
         plan = PLAN if site_no == 0 else rng.sample(PLAN, 6)
         for i, ((category, text, place), (state, days)) in enumerate(zip(items, plan,
                                                                          strict=False)):
-            reporter = residents[0] if i % 3 == 0 else rng.choice(residents)
+            # The demo resident gets items waiting for an answer, to see the prompt.
+            mine = i % 3 == 0 or state in ("fixed", "reopened")
+            reporter = residents[0] if mine else rng.choice(residents[1:])
             fb = svc.feedback_create(actor=reporter, category=category, text=text, place=place)
             handler = staff_for(compound)
             if fb.responsible_org_id == contractor.pk:

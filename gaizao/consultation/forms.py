@@ -20,9 +20,12 @@ class DateTimeLocal(forms.DateTimeInput):
 
 
 def _dt(label):
-    return forms.DateTimeField(label=label, input_formats=DT_FORMATS, widget=DateTimeLocal(),
-                               error_messages={"invalid": "请输入有效的日期时间",
-                                               "required": f"请填写{label}"})
+    return forms.DateTimeField(
+        label=label,
+        input_formats=DT_FORMATS,
+        widget=DateTimeLocal(),
+        error_messages={"invalid": "请输入有效的日期时间", "required": f"请填写{label}"},
+    )
 
 
 class _Period(forms.Form):
@@ -35,55 +38,86 @@ class _Period(forms.Form):
 
 
 class ConsultationForm(_Period):
-    title = forms.CharField(label="标题", max_length=200,
-                            error_messages={"required": "请填写标题"})
+    title = forms.CharField(label="标题", max_length=200, error_messages={"required": "请填写标题"})
     description = forms.CharField(label="说明", required=False, widget=forms.Textarea)
     opens_at = _dt("开始时间")
     closes_at = _dt("截止时间")
-    with_menu = forms.BooleanField(label="同时请居民点单(选择完善类、提升类改造项目)",
-                                   required=False, initial=True)
+    with_menu = forms.BooleanField(
+        label="同时请居民点单(选择完善类、提升类改造项目)", required=False, initial=True
+    )
 
 
 class VoteForm(_Period):
     matter = forms.TypedChoiceField(
-        label="表决事项(民法典第二百七十八条)", coerce=int,
-        choices=[(k, f"第{k}项 {v}") for k, v in T.MATTERS.items()], initial=7,
-        error_messages={"invalid_choice": "请选择第 1–9 项表决事项"})
-    title = forms.CharField(label="标题", max_length=200, required=False,
-                            help_text="留空则使用事项名称")
+        label="表决事项(民法典第二百七十八条)",
+        coerce=int,
+        choices=[(k, f"第{k}项 {v}") for k, v in T.MATTERS.items()],
+        initial=7,
+        error_messages={"invalid_choice": "请选择第 1–9 项表决事项"},
+    )
+    title = forms.CharField(
+        label="标题", max_length=200, required=False, help_text="留空则使用事项名称"
+    )
     description = forms.CharField(label="表决内容说明", required=False, widget=forms.Textarea)
     opens_at = _dt("开始时间")
     closes_at = _dt("截止时间")
-    notice_days = forms.IntegerField(label="公示期(天)", min_value=1, max_value=60, initial=7,
-                                     error_messages={"min_value": "公示期至少 1 天",
-                                                     "max_value": "公示期最多 60 天",
-                                                     "invalid": "公示期应为整数天数"})
+    notice_days = forms.IntegerField(
+        label="公示期(天)",
+        min_value=1,
+        max_value=60,
+        initial=7,
+        error_messages={
+            "min_value": "公示期至少 1 天",
+            "max_value": "公示期最多 60 天",
+            "invalid": "公示期应为整数天数",
+        },
+    )
 
 
 class ResponseForm(forms.Form):
-    willingness = forms.ChoiceField(label="您是否同意本小区进行改造?", choices=Willingness.choices,
-                                    widget=forms.RadioSelect,
-                                    error_messages={"required": "请选择是否同意改造"})
-    contribution_yuan = forms.DecimalField(label="您愿意出资多少元?(可不填)", required=False,
-                                           min_value=0, max_value=10_000_000, decimal_places=2,
-                                           error_messages={"invalid": "出资金额应为数字",
-                                                           "min_value": "出资金额不能为负数"})
-    contribution_per_m2 = forms.DecimalField(label="或按每平方米出资多少元?(可不填)",
-                                             required=False, min_value=0, max_value=100_000,
-                                             decimal_places=2,
-                                             error_messages={"invalid": "应为数字",
-                                                             "min_value": "不能为负数"})
-    note = forms.CharField(label="意见建议(可不填)", required=False, max_length=500,
-                           widget=forms.Textarea(attrs={"rows": 3}))
+    willingness = forms.ChoiceField(
+        label="您是否同意本小区进行改造?",
+        choices=Willingness.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择是否同意改造"},
+    )
+    contribution_yuan = forms.DecimalField(
+        label="您愿意出资多少元?(可不填)",
+        required=False,
+        min_value=0,
+        max_value=10_000_000,
+        decimal_places=2,
+        error_messages={"invalid": "出资金额应为数字", "min_value": "出资金额不能为负数"},
+    )
+    contribution_per_m2 = forms.DecimalField(
+        label="或按每平方米出资多少元?(可不填)",
+        required=False,
+        min_value=0,
+        max_value=100_000,
+        decimal_places=2,
+        error_messages={"invalid": "应为数字", "min_value": "不能为负数"},
+    )
+    note = forms.CharField(
+        label="意见建议(可不填)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class BallotEntryForm(forms.Form):
     unit = forms.IntegerField(label="房屋", error_messages={"required": "请选择房屋"})
-    choice = forms.ChoiceField(label="表决意见", choices=Choice.choices, widget=forms.RadioSelect,
-                               error_messages={"required": "请选择表决意见"})
-    channel = forms.ChoiceField(label="方式", choices=[(Channel.PAPER, "纸质表决票"),
-                                                      (Channel.ASSISTED, "代为录入(居民口头表示)")],
-                                initial=Channel.PAPER)
+    choice = forms.ChoiceField(
+        label="表决意见",
+        choices=Choice.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择表决意见"},
+    )
+    channel = forms.ChoiceField(
+        label="方式",
+        choices=[(Channel.PAPER, "纸质表决票"), (Channel.ASSISTED, "代为录入(居民口头表示)")],
+        initial=Channel.PAPER,
+    )
     sheet_photo = forms.FileField(label="表决票照片(纸质票必传)", required=False)
 
     def clean_sheet_photo(self):

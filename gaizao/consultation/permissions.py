@@ -28,8 +28,7 @@ RULES: dict[str, set] = {
     # Enter paper ballots and act for a resident who cannot (代为填写/录入).
     "ballot.enter": STAFF_RUNNING,
     # The owners' committee follows the vote in its compound too.
-    "vote.follow": STAFF_RUNNING | {R.OWNERS_COMMITTEE, R.PROPERTY_COMPANY,
-                                    R.PROPERTY_RIGHTS_UNIT},
+    "vote.follow": STAFF_RUNNING | {R.OWNERS_COMMITTEE, R.PROPERTY_COMPANY, R.PROPERTY_RIGHTS_UNIT},
     # Residents take part for their own unit.
     "participate": {R.RESIDENT},
 }
@@ -47,13 +46,17 @@ def resident_compound_id(user) -> int | None:
 
 
 def is_resident(user) -> bool:
-    return getattr(user, "is_authenticated", False) and user.role == Role.RESIDENT \
+    return (
+        getattr(user, "is_authenticated", False)
+        and user.role == Role.RESIDENT
         and user.unit_id is not None
+    )
 
 
 def is_staff_user(user) -> bool:
     return getattr(user, "is_authenticated", False) and (
-        user.is_superuser or (bool(user.role) and user.role != Role.RESIDENT))
+        user.is_superuser or (bool(user.role) and user.role != Role.RESIDENT)
+    )
 
 
 def votes_for_user(user):

@@ -11,8 +11,17 @@ from django.utils import timezone
 from gaizao.inventory.models import Building, Unit
 
 from . import tally as T
-from .models import (AccessCode, Ballot, BallotConflict, Consultation, ConsultationResponse,
-                     MenuChoice, Objection, Vote, Willingness)
+from .models import (
+    AccessCode,
+    Ballot,
+    BallotConflict,
+    Consultation,
+    ConsultationResponse,
+    MenuChoice,
+    Objection,
+    Vote,
+    Willingness,
+)
 
 Q4 = Decimal("0.0001")
 
@@ -30,21 +39,28 @@ def compound_units(compound_id):
 def latest_consultation(compound_id) -> Consultation | None:
     """The willingness survey that speaks for the compound now: the latest one
     that has opened."""
-    return (Consultation.objects.filter(compound_id=compound_id, opens_at__lte=timezone.now())
-            .order_by("-opens_at", "-id").first())
+    return (
+        Consultation.objects.filter(compound_id=compound_id, opens_at__lte=timezone.now())
+        .order_by("-opens_at", "-id")
+        .first()
+    )
 
 
 def consultation_summary(consultation: Consultation) -> dict:
     """Households and exclusive area, in total and per answer. No personal data."""
     units = compound_units(consultation.compound_id)
     tot = units.aggregate(n=Count("id"), area=Sum("exclusive_area"))
-    rows = (ConsultationResponse.objects.filter(consultation=consultation)
-            .values("willingness").annotate(n=Count("id"), area=Sum("unit__exclusive_area")))
+    rows = (
+        ConsultationResponse.objects.filter(consultation=consultation)
+        .values("willingness")
+        .annotate(n=Count("id"), area=Sum("unit__exclusive_area"))
+    )
     by = {r["willingness"]: r for r in rows}
     households_total = tot["n"] or 0
     area_total = tot["area"] or Decimal("0")
     out = {
-        "households_total": households_total, "area_total": area_total,
+        "households_total": households_total,
+        "area_total": area_total,
         "households_responded": sum(r["n"] for r in rows),
         "area_responded": sum((r["area"] or Decimal("0") for r in rows), Decimal("0")),
         "by_answer": [],
@@ -52,20 +68,28 @@ def consultation_summary(consultation: Consultation) -> dict:
     for value, label in Willingness.choices:
         r = by.get(value, {})
         n, area = r.get("n", 0), r.get("area") or Decimal("0")
-        out["by_answer"].append({
-            "value": value, "label": label, "households": n, "area": area,
-            "share_households": _share(n, households_total), "share_area": _share(area, area_total),
-        })
+        out["by_answer"].append(
+            {
+                "value": value,
+                "label": label,
+                "households": n,
+                "area": area,
+                "share_households": _share(n, households_total),
+                "share_area": _share(area, area_total),
+            }
+        )
     yes = by.get(Willingness.YES, {})
     out["households_yes"] = yes.get("n", 0)
     out["area_yes"] = yes.get("area") or Decimal("0")
     out["share_households"] = _share(out["households_yes"], households_total)
     out["share_area"] = _share(out["area_yes"], area_total)
     contrib = ConsultationResponse.objects.filter(consultation=consultation).aggregate(
-        yuan=Sum("contribution_yuan"), n_yuan=Count("id", filter=Q(contribution_yuan__gt=0)),
-        n_m2=Count("id", filter=Q(contribution_per_m2__gt=0)))
+        yuan=Sum("contribution_yuan"),
+        n_yuan=Count("id", filter=Q(contribution_yuan__gt=0)),
+        n_m2=Count("id", filter=Q(contribution_per_m2__gt=0)),
+    )
     out["contribution_yuan_total"] = contrib["yuan"] or Decimal("0")
-    out["contributors"] = (contrib["n_yuan"] or 0)
+    out["contributors"] = contrib["n_yuan"] or 0
     out["contributors_per_m2"] = contrib["n_m2"] or 0
     return out
 
@@ -80,26 +104,42 @@ def willingness_summary(compound_id) -> dict | None:
         return None
     s = consultation_summary(c)
     return {
-        "households_total": s["households_total"], "households_yes": s["households_yes"],
+        "households_total": s["households_total"],
+        "households_yes": s["households_yes"],
         "share_households": s["share_households"],
-        "area_total": s["area_total"], "area_yes": s["area_yes"], "share_area": s["share_area"],
+        "area_total": s["area_total"],
+        "area_yes": s["area_yes"],
+        "share_area": s["share_area"],
     }
 
 
 def menu_results_for(consultation: Consultation) -> list[dict]:
     households = compound_units(consultation.compound_id).count()
-    rows = (MenuChoice.objects.filter(response__consultation=consultation)
-            .values("catalog_item_id", "code", "name", "tier", "unit", "unit_cost")
-            .annotate(households=Count("response_id", distinct=True),
-                      area=Sum("response__unit__exclusive_area"))
-            .order_by("-households", "code"))
+    rows = (
+        MenuChoice.objects.filter(response__consultation=consultation)
+        .values("catalog_item_id", "code", "name", "tier", "unit", "unit_cost")
+        .annotate(
+            households=Count("response_id", distinct=True),
+            area=Sum("response__unit__exclusive_area"),
+        )
+        .order_by("-households", "code")
+    )
     out: dict[int, dict] = {}
     for r in rows:
         # A revised unit cost gives a second row for the same item: merge.
-        d = out.setdefault(r["catalog_item_id"], {
-            "catalog_item_id": r["catalog_item_id"], "code": r["code"], "name": r["name"],
-            "tier": r["tier"], "unit": r["unit"], "unit_cost": r["unit_cost"],
-            "households": 0, "area": Decimal("0")})
+        d = out.setdefault(
+            r["catalog_item_id"],
+            {
+                "catalog_item_id": r["catalog_item_id"],
+                "code": r["code"],
+                "name": r["name"],
+                "tier": r["tier"],
+                "unit": r["unit"],
+                "unit_cost": r["unit_cost"],
+                "households": 0,
+                "area": Decimal("0"),
+            },
+        )
         d["households"] += r["households"]
         d["area"] += r["area"] or Decimal("0")
     items = sorted(out.values(), key=lambda d: (-d["households"], d["code"]))
@@ -121,21 +161,31 @@ def menu_results(compound_id) -> list[dict]:
 def compound_vote_passed(compound_id, matter: int) -> bool:
     """Contract (plans, approval gate): a vote on this art. 278 matter for the
     compound has been closed, tallied as passed, published, and not set aside."""
-    return Vote.objects.filter(compound_id=compound_id, matter=matter,
-                               status=Vote.Status.PUBLISHED, passed=True,
-                               overturned=False).exists()
+    return Vote.objects.filter(
+        compound_id=compound_id,
+        matter=matter,
+        status=Vote.Status.PUBLISHED,
+        passed=True,
+        overturned=False,
+    ).exists()
 
 
 def unit_votes(vote: Vote) -> list[T.UnitVote]:
     """The tally's input: every unit of the compound with its ballot (if any)."""
     choices = dict(Ballot.objects.filter(vote=vote).values_list("unit_id", "choice"))
     out = []
-    for uid, area, owner_id, dev in (compound_units(vote.compound_id)
-                                     .values_list("id", "exclusive_area", "owner_id",
-                                                  "owner__is_developer")):
-        out.append(T.UnitVote(unit=str(uid), area=area,
-                              owner=f"o{owner_id}" if owner_id else None,
-                              developer=bool(dev), choice=choices.get(uid)))
+    for uid, area, owner_id, dev in compound_units(vote.compound_id).values_list(
+        "id", "exclusive_area", "owner_id", "owner__is_developer"
+    ):
+        out.append(
+            T.UnitVote(
+                unit=str(uid),
+                area=area,
+                owner=f"o{owner_id}" if owner_id else None,
+                developer=bool(dev),
+                choice=choices.get(uid),
+            )
+        )
     return out
 
 
@@ -158,8 +208,9 @@ def vote_counts(vote: Vote) -> dict:
 
 
 def open_conflicts(vote: Vote):
-    return (BallotConflict.objects.filter(vote=vote, resolution="")
-            .select_related("unit__building", "attempted_by"))
+    return BallotConflict.objects.filter(vote=vote, resolution="").select_related(
+        "unit__building", "attempted_by"
+    )
 
 
 def objections(vote: Vote):
@@ -169,13 +220,20 @@ def objections(vote: Vote):
 def access_code_stats(compound_ids) -> dict[int, dict]:
     """Per compound: units, codes issued (live + used), used."""
     out = {cid: {"units": 0, "issued": 0, "used": 0, "live": 0} for cid in compound_ids}
-    for r in (Unit.objects.filter(building__compound_id__in=compound_ids)
-              .values("building__compound_id").annotate(n=Count("id"))):
+    for r in (
+        Unit.objects.filter(building__compound_id__in=compound_ids)
+        .values("building__compound_id")
+        .annotate(n=Count("id"))
+    ):
         out[r["building__compound_id"]]["units"] = r["n"]
-    rows = (AccessCode.objects.filter(unit__building__compound_id__in=compound_ids)
-            .values("unit__building__compound_id")
-            .annotate(used=Count("id", filter=Q(used_at__isnull=False)),
-                      live=Count("id", filter=Q(used_at__isnull=True, revoked_at__isnull=True))))
+    rows = (
+        AccessCode.objects.filter(unit__building__compound_id__in=compound_ids)
+        .values("unit__building__compound_id")
+        .annotate(
+            used=Count("id", filter=Q(used_at__isnull=False)),
+            live=Count("id", filter=Q(used_at__isnull=True, revoked_at__isnull=True)),
+        )
+    )
     for r in rows:
         d = out[r["unit__building__compound_id"]]
         d["used"], d["live"] = r["used"], r["live"]
@@ -185,23 +243,37 @@ def access_code_stats(compound_ids) -> dict[int, dict]:
 
 def building_code_stats(compound_id) -> list[dict]:
     rows = []
-    for b in (Building.objects.filter(compound_id=compound_id)
-              .annotate(units_n=Count("units", distinct=True),
-                        used=Count("units__access_codes",
-                                   filter=Q(units__access_codes__used_at__isnull=False),
-                                   distinct=True),
-                        live=Count("units__access_codes",
-                                   filter=Q(units__access_codes__used_at__isnull=True,
-                                            units__access_codes__revoked_at__isnull=True),
-                                   distinct=True))
-              .order_by("number")):
+    for b in (
+        Building.objects.filter(compound_id=compound_id)
+        .annotate(
+            units_n=Count("units", distinct=True),
+            used=Count(
+                "units__access_codes",
+                filter=Q(units__access_codes__used_at__isnull=False),
+                distinct=True,
+            ),
+            live=Count(
+                "units__access_codes",
+                filter=Q(
+                    units__access_codes__used_at__isnull=True,
+                    units__access_codes__revoked_at__isnull=True,
+                ),
+                distinct=True,
+            ),
+        )
+        .order_by("number")
+    ):
         rows.append({"building": b, "units": b.units_n, "used": b.used, "live": b.live})
     return rows
 
 
 MENU_TIERS = ("improvement", "enhancement")
-TIER_LABELS = {"basic": "基础类", "safety": "安全类", "improvement": "完善类",
-               "enhancement": "提升类"}
+TIER_LABELS = {
+    "basic": "基础类",
+    "safety": "安全类",
+    "improvement": "完善类",
+    "enhancement": "提升类",
+}
 
 
 def menu_items(compound) -> list[dict]:
@@ -216,22 +288,42 @@ def menu_items(compound) -> list[dict]:
         return []
     units = compound_units(compound.pk)
     households = compound.households or units.count() or None
-    facts = drafting.CompoundFacts(name=compound.name, floor_area=compound.floor_area,
-                                   building_count=compound.building_count,
-                                   households=households)
+    facts = drafting.CompoundFacts(
+        name=compound.name,
+        floor_area=compound.floor_area,
+        building_count=compound.building_count,
+        households=households,
+    )
     out = []
     for item in catalogue_for_compound(compound):
         if item.tier not in MENU_TIERS:
             continue
-        d = {"id": item.pk, "code": item.code, "name": item.name, "tier": item.tier,
-             "tier_label": TIER_LABELS.get(item.tier, item.tier), "unit": item.unit,
-             "unit_cost": item.unit_cost, "quantity": None, "estimate": None,
-             "per_household": None, "description": getattr(item, "description", "")}
+        d = {
+            "id": item.pk,
+            "code": item.code,
+            "name": item.name,
+            "tier": item.tier,
+            "tier_label": TIER_LABELS.get(item.tier, item.tier),
+            "unit": item.unit,
+            "unit_cost": item.unit_cost,
+            "quantity": None,
+            "estimate": None,
+            "per_household": None,
+            "description": getattr(item, "description", ""),
+        }
         try:
-            est = drafting.estimate(drafting.CatalogEntry(
-                code=item.code, name=item.name, unit=item.unit, tier=item.tier,
-                facility=item.facility, basis=item.estimate_basis, factor=item.estimate_factor),
-                facts)
+            est = drafting.estimate(
+                drafting.CatalogEntry(
+                    code=item.code,
+                    name=item.name,
+                    unit=item.unit,
+                    tier=item.tier,
+                    facility=item.facility,
+                    basis=item.estimate_basis,
+                    factor=item.estimate_factor,
+                ),
+                facts,
+            )
         except Exception:  # an estimate is a courtesy; the menu works without it
             est = None
         if est is not None:
@@ -264,9 +356,14 @@ def plan_summary(compound) -> dict | None:
         "consulted": "改造方案已征求居民意见,等待审批,尚未开工。",
         "approved": "改造方案已审批。施工进度将在开工后在此公布。",
     }.get(status, "改造方案办理中。")
-    return {"plan": plan, "status": status, "status_label": label,
-            "total_cost": getattr(plan, "total_cost", None), "version": getattr(plan, "version", None),
-            "progress": progress}
+    return {
+        "plan": plan,
+        "status": status,
+        "status_label": label,
+        "total_cost": getattr(plan, "total_cost", None),
+        "version": getattr(plan, "version", None),
+        "progress": progress,
+    }
 
 
 def verdict_summary(compound) -> dict | None:
@@ -294,10 +391,14 @@ def verdict_summary(compound) -> dict | None:
 
 def open_consultations(compound_id):
     now = timezone.now()
-    return Consultation.objects.filter(compound_id=compound_id, opens_at__lte=now,
-                                       closes_at__gt=now).order_by("closes_at")
+    return Consultation.objects.filter(
+        compound_id=compound_id, opens_at__lte=now, closes_at__gt=now
+    ).order_by("closes_at")
 
 
 def resident_votes(compound_id):
-    return (Vote.objects.filter(compound_id=compound_id)
-            .exclude(status=Vote.Status.DRAFT).order_by("-opens_at", "-id"))
+    return (
+        Vote.objects.filter(compound_id=compound_id)
+        .exclude(status=Vote.Status.DRAFT)
+        .order_by("-opens_at", "-id")
+    )

@@ -22,8 +22,20 @@ from gaizao.inventory.models import Unit
 
 from . import selectors
 from . import tally as T
-from .models import (AccessAttempt, AccessCode, Ballot, BallotConflict, Channel, Choice,
-                     Consultation, ConsultationResponse, MenuChoice, Objection, Vote, Willingness)
+from .models import (
+    AccessAttempt,
+    AccessCode,
+    Ballot,
+    BallotConflict,
+    Channel,
+    Choice,
+    Consultation,
+    ConsultationResponse,
+    MenuChoice,
+    Objection,
+    Vote,
+    Willingness,
+)
 from .permissions import can_do
 
 # ---------------------------------------------------------------- access codes
@@ -74,14 +86,19 @@ def access_codes_issue(*, actor, building, units=None) -> list[tuple[Unit, str]]
     now = timezone.now()
     out = []
     with transaction.atomic():
-        AccessCode.objects.filter(unit__in=targets, used_at__isnull=True,
-                                  revoked_at__isnull=True).update(revoked_at=now)
+        AccessCode.objects.filter(
+            unit__in=targets, used_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=now)
         for unit in targets:
             raw = generate_code()
             AccessCode.objects.create(unit=unit, code_hash=hash_code(raw), issued_by=actor)
             out.append((unit, raw))
-        audit.record(actor=actor, instance=building, action="update",
-                     changes={"access_codes_issued": len(out)})
+        audit.record(
+            actor=actor,
+            instance=building,
+            action="update",
+            changes={"access_codes_issued": len(out)},
+        )
     return out
 
 
@@ -89,9 +106,12 @@ def access_code_revoke(*, actor, unit) -> int:
     if not can_do(actor, "access.issue"):
         raise DomainError("您的角色无权作废入户码")
     with transaction.atomic():
-        n = AccessCode.objects.filter(unit=unit, used_at__isnull=True,
-                                      revoked_at__isnull=True).update(revoked_at=timezone.now())
-        audit.record(actor=actor, instance=unit, action="update", changes={"access_codes_revoked": n})
+        n = AccessCode.objects.filter(
+            unit=unit, used_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=timezone.now())
+        audit.record(
+            actor=actor, instance=unit, action="update", changes={"access_codes_revoked": n}
+        )
     return n
 
 
@@ -113,8 +133,12 @@ def resident_user_for_unit(unit: Unit) -> User:
     user = User.objects.filter(role=Role.RESIDENT, unit=unit).order_by("id").first()
     if user is None:
         user = User.objects.create_user(
-            username=f"hh{unit.pk}", password=None, role=Role.RESIDENT, unit=unit,
-            display_name=f"{unit.building.number}{unit}住户")
+            username=f"hh{unit.pk}",
+            password=None,
+            role=Role.RESIDENT,
+            unit=unit,
+            display_name=f"{unit.building.number}{unit}住户",
+        )
     elif not user.is_active:
         user.is_active = True
         user.save(update_fields=["is_active"])
@@ -130,8 +154,12 @@ def access_code_redeem(*, code: str, ip: str) -> User:
     if len(norm) != CODE_LENGTH:
         _fail(ip, "code", "入户码应为 8 位字母和数字(如 ABCD-EFGH),请核对通知书上的入户码。")
     with transaction.atomic():
-        ac = (AccessCode.objects.select_for_update().select_related("unit__building")
-              .filter(code_hash=hash_code(norm)).first())
+        ac = (
+            AccessCode.objects.select_for_update()
+            .select_related("unit__building")
+            .filter(code_hash=hash_code(norm))
+            .first()
+        )
         if ac is not None and ac.state == "live":
             user = resident_user_for_unit(ac.unit)
             ac.used_at = timezone.now()
@@ -175,8 +203,13 @@ def resident_phone_login(*, phone: str, pin: str, ip: str) -> User:
         raise DomainError(TOO_MANY, code="rate_limited")
     phone = unicodedata.normalize("NFKC", phone or "").strip().replace(" ", "")
     pin = unicodedata.normalize("NFKC", pin or "").strip()
-    user = User.objects.filter(role=Role.RESIDENT, phone=phone, is_active=True,
-                               unit__isnull=False).first() if phone else None
+    user = (
+        User.objects.filter(
+            role=Role.RESIDENT, phone=phone, is_active=True, unit__isnull=False
+        ).first()
+        if phone
+        else None
+    )
     if user is None or not user.check_password(pin):
         _fail(ip, "pin", "手机号或密码不正确。忘记密码请联系社区重新发放入户码。")
     return user
@@ -184,13 +217,22 @@ def resident_phone_login(*, phone: str, pin: str, ip: str) -> User:
 
 # ------------------------------------------------------ surveys and item menu
 
+
 def _require(actor, action: str, message: str):
     if not can_do(actor, action):
         raise DomainError(message)
 
 
-def consultation_create(*, actor, compound, title: str, opens_at, closes_at,
-                        description: str = "", with_menu: bool = True) -> Consultation:
+def consultation_create(
+    *,
+    actor,
+    compound,
+    title: str,
+    opens_at,
+    closes_at,
+    description: str = "",
+    with_menu: bool = True,
+) -> Consultation:
     _require(actor, "consultation.manage", "您的角色无权发起意愿征询")
     title = (title or "").strip()
     if not title:
@@ -198,10 +240,15 @@ def consultation_create(*, actor, compound, title: str, opens_at, closes_at,
     if not opens_at or not closes_at or closes_at <= opens_at:
         raise DomainError("截止时间应晚于开始时间")
     with transaction.atomic():
-        c = Consultation.objects.create(compound=compound, title=title[:200],
-                                        description=description or "", opens_at=opens_at,
-                                        closes_at=closes_at, with_menu=with_menu,
-                                        created_by=actor)
+        c = Consultation.objects.create(
+            compound=compound,
+            title=title[:200],
+            description=description or "",
+            opens_at=opens_at,
+            closes_at=closes_at,
+            with_menu=with_menu,
+            created_by=actor,
+        )
         audit.record(actor=actor, instance=c, action="create", changes={"compound": compound.pk})
     return c
 
@@ -220,9 +267,18 @@ def _decimal(value, label: str, *, max_value: Decimal) -> Decimal | None:
     return d.quantize(Decimal("0.01"))
 
 
-def consultation_respond(*, actor, consultation: Consultation, unit: Unit, willingness: str,
-                         contribution_yuan=None, contribution_per_m2=None, item_ids=(),
-                         note: str = "", assisted: bool = False) -> ConsultationResponse:
+def consultation_respond(
+    *,
+    actor,
+    consultation: Consultation,
+    unit: Unit,
+    willingness: str,
+    contribution_yuan=None,
+    contribution_per_m2=None,
+    item_ids=(),
+    note: str = "",
+    assisted: bool = False,
+) -> ConsultationResponse:
     """One household's answer (create or change while the survey is open).
     assisted: community staff fill it in for a resident who cannot."""
     if assisted:
@@ -252,24 +308,55 @@ def consultation_respond(*, actor, consultation: Consultation, unit: Unit, willi
         wanted = [menu[i] for i in ids]
     with transaction.atomic():
         resp, created = ConsultationResponse.objects.update_or_create(
-            consultation=consultation, unit=unit,
-            defaults={"willingness": willingness, "contribution_yuan": yuan,
-                      "contribution_per_m2": per_m2, "note": (note or "").strip()[:500],
-                      "entered_by": actor, "assisted_by": actor if assisted else None})
+            consultation=consultation,
+            unit=unit,
+            defaults={
+                "willingness": willingness,
+                "contribution_yuan": yuan,
+                "contribution_per_m2": per_m2,
+                "note": (note or "").strip()[:500],
+                "entered_by": actor,
+                "assisted_by": actor if assisted else None,
+            },
+        )
         resp.choices.all().delete()
-        MenuChoice.objects.bulk_create([
-            MenuChoice(response=resp, catalog_item_id=m["id"], code=m["code"][:32],
-                       name=m["name"][:200], tier=m["tier"][:16], unit=(m["unit"] or "")[:16],
-                       unit_cost=m["unit_cost"]) for m in wanted])
-        audit.record(actor=actor, instance=resp, action="create" if created else "update",
-                     changes={"willingness": willingness, "items": ids, "assisted": assisted})
+        MenuChoice.objects.bulk_create(
+            [
+                MenuChoice(
+                    response=resp,
+                    catalog_item_id=m["id"],
+                    code=m["code"][:32],
+                    name=m["name"][:200],
+                    tier=m["tier"][:16],
+                    unit=(m["unit"] or "")[:16],
+                    unit_cost=m["unit_cost"],
+                )
+                for m in wanted
+            ]
+        )
+        audit.record(
+            actor=actor,
+            instance=resp,
+            action="create" if created else "update",
+            changes={"willingness": willingness, "items": ids, "assisted": assisted},
+        )
     return resp
 
 
 # ------------------------------------------------------------------- votes
 
-def vote_create(*, actor, compound, matter: int, title: str, opens_at, closes_at,
-                description: str = "", notice_days: int = 7) -> Vote:
+
+def vote_create(
+    *,
+    actor,
+    compound,
+    matter: int,
+    title: str,
+    opens_at,
+    closes_at,
+    description: str = "",
+    notice_days: int = 7,
+) -> Vote:
     _require(actor, "vote.manage", "您的角色无权发起业主表决")
     try:
         matter = int(matter)
@@ -284,11 +371,20 @@ def vote_create(*, actor, compound, matter: int, title: str, opens_at, closes_at
         raise DomainError("公示期应为 1–60 天")
     law = T.law_for_date(timezone.localtime(opens_at).date())
     with transaction.atomic():
-        v = Vote.objects.create(compound=compound, matter=matter, title=title[:200],
-                                description=description or "", law=law, opens_at=opens_at,
-                                closes_at=closes_at, notice_days=notice_days, created_by=actor)
-        audit.record(actor=actor, instance=v, action="create",
-                     changes={"matter": matter, "law": law})
+        v = Vote.objects.create(
+            compound=compound,
+            matter=matter,
+            title=title[:200],
+            description=description or "",
+            law=law,
+            opens_at=opens_at,
+            closes_at=closes_at,
+            notice_days=notice_days,
+            created_by=actor,
+        )
+        audit.record(
+            actor=actor, instance=v, action="create", changes={"matter": matter, "law": law}
+        )
     return v
 
 
@@ -313,12 +409,22 @@ def vote_open(*, actor, vote: Vote) -> Vote:
             raise DomainError("该小区没有登记房屋,无法表决")
         v.status = Vote.Status.OPEN
         v.save(update_fields=["status", "updated_at"])
-        audit.record(actor=actor, instance=v, action="update", changes={"status": ["draft", "open"]})
+        audit.record(
+            actor=actor, instance=v, action="update", changes={"status": ["draft", "open"]}
+        )
     return v
 
 
-def ballot_cast(*, actor, vote: Vote, unit: Unit, choice: str, channel: str = Channel.ONLINE,
-                sheet_photo=None, now=None) -> Ballot:
+def ballot_cast(
+    *,
+    actor,
+    vote: Vote,
+    unit: Unit,
+    choice: str,
+    channel: str = Channel.ONLINE,
+    sheet_photo=None,
+    now=None,
+) -> Ballot:
     """Record a unit's ballot. Online: the resident of that unit while the vote
     is open. Paper (with the sheet photo) and assisted: staff, while the vote
     is open (also after the closing time, until it is tallied). A second ballot
@@ -347,19 +453,34 @@ def ballot_cast(*, actor, vote: Vote, unit: Unit, choice: str, channel: str = Ch
         try:
             with transaction.atomic():
                 b = Ballot.objects.create(
-                    vote=v, unit=unit, choice=choice, channel=channel, entered_by=actor,
+                    vote=v,
+                    unit=unit,
+                    choice=choice,
+                    channel=channel,
+                    entered_by=actor,
                     assisted_by=actor if channel == Channel.ASSISTED else None,
-                    sheet_photo=sheet_photo or "", cast_at=now)
+                    sheet_photo=sheet_photo or "",
+                    cast_at=now,
+                )
         except IntegrityError:
             b = None
         if b is None:
-            BallotConflict.objects.create(vote=v, unit=unit, attempted_choice=choice,
-                                          channel=channel, attempted_by=actor,
-                                          sheet_photo=sheet_photo or "", attempted_at=now)
+            BallotConflict.objects.create(
+                vote=v,
+                unit=unit,
+                attempted_choice=choice,
+                channel=channel,
+                attempted_by=actor,
+                sheet_photo=sheet_photo or "",
+                attempted_at=now,
+            )
     if b is None:
         # Raised after the transaction committed, so the conflict record stays.
-        raise DuplicateBallot(f"{unit.building.number}{unit} 已经投过票,不能重复表决。"
-                              "如需更正,请联系社区工作人员处理。", code="duplicate")
+        raise DuplicateBallot(
+            f"{unit.building.number}{unit} 已经投过票,不能重复表决。"
+            "如需更正,请联系社区工作人员处理。",
+            code="duplicate",
+        )
     return b
 
 
@@ -383,8 +504,9 @@ def conflict_resolve(*, actor, conflict: BallotConflict, resolution: str) -> Bal
             b.sheet_photo = c.sheet_photo
             b.cast_at = c.attempted_at
             b.save()
-            changes["ballot"] = audit.diff(before, audit.snapshot(
-                b, ["choice", "channel", "entered_by", "assisted_by"]))
+            changes["ballot"] = audit.diff(
+                before, audit.snapshot(b, ["choice", "channel", "entered_by", "assisted_by"])
+            )
         c.resolution, c.resolved_by, c.resolved_at = resolution, actor, timezone.now()
         c.save(update_fields=["resolution", "resolved_by", "resolved_at"])
         audit.record(actor=actor, instance=c, action="update", changes=changes)
@@ -410,19 +532,29 @@ def vote_close(*, actor, vote: Vote, now=None) -> Vote:
         data["shares"] = {
             "area_participating": T.percent(result.area_participating, result.area_total),
             "owners_participating": T.percent(result.owners_participating, result.owners_total),
-            "area_agreeing": T.percent(result.area_agreeing,
-                                       result.area_participating if T.RULE_SETS[v.law].base
-                                       == "participating" else result.area_total),
-            "owners_agreeing": T.percent(result.owners_agreeing,
-                                         result.owners_participating if T.RULE_SETS[v.law].base
-                                         == "participating" else result.owners_total),
+            "area_agreeing": T.percent(
+                result.area_agreeing,
+                result.area_participating
+                if T.RULE_SETS[v.law].base == "participating"
+                else result.area_total,
+            ),
+            "owners_agreeing": T.percent(
+                result.owners_agreeing,
+                result.owners_participating
+                if T.RULE_SETS[v.law].base == "participating"
+                else result.owners_total,
+            ),
         }
         data["ballots"] = Ballot.objects.filter(vote=v).count()
         v.result, v.passed = data, result.passed
         v.status, v.closed_at = Vote.Status.CLOSED, now
         v.save(update_fields=["result", "passed", "status", "closed_at", "updated_at"])
-        audit.record(actor=actor, instance=v, action="update",
-                     changes={"status": ["open", "closed"], "passed": result.passed})
+        audit.record(
+            actor=actor,
+            instance=v,
+            action="update",
+            changes={"status": ["open", "closed"], "passed": result.passed},
+        )
     return v
 
 
@@ -436,8 +568,9 @@ def vote_publish(*, actor, vote: Vote) -> Vote:
         v.status, v.published_at = Vote.Status.PUBLISHED, now
         v.notice_ends_at = now + timedelta(days=v.notice_days)
         v.save(update_fields=["status", "published_at", "notice_ends_at", "updated_at"])
-        audit.record(actor=actor, instance=v, action="update",
-                     changes={"status": ["closed", "published"]})
+        audit.record(
+            actor=actor, instance=v, action="update", changes={"status": ["closed", "published"]}
+        )
     return v
 
 

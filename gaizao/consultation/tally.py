@@ -100,15 +100,23 @@ MAJORITY = Threshold(Fraction(1, 2), False)
 # The one table of rule sets, by law.
 RULE_SETS: dict[str, RuleSet] = {
     CIVIL_CODE: RuleSet(
-        law=CIVIL_CODE, article="《民法典》第二百七十八条",
+        law=CIVIL_CODE,
+        article="《民法典》第二百七十八条",
         special_matters=frozenset({6, 7, 8}),
-        quorum=TWO_THIRDS, special=THREE_QUARTERS, ordinary=MAJORITY, base="participating",
+        quorum=TWO_THIRDS,
+        special=THREE_QUARTERS,
+        ordinary=MAJORITY,
+        base="participating",
     ),
     PROPERTY_LAW: RuleSet(
-        law=PROPERTY_LAW, article="《物权法》第七十六条",
+        law=PROPERTY_LAW,
+        article="《物权法》第七十六条",
         # 筹集和使用维修资金 (5, 6) and 改建、重建 (7).
         special_matters=frozenset({5, 6, 7}),
-        quorum=None, special=TWO_THIRDS, ordinary=MAJORITY, base="total",
+        quorum=None,
+        special=TWO_THIRDS,
+        ordinary=MAJORITY,
+        base="total",
     ),
 }
 
@@ -130,8 +138,10 @@ def rule_for(law: str, matter: int) -> tuple[RuleSet, Threshold]:
 def describe_rule(law: str, matter: int) -> str:
     rs, th = rule_for(law, matter)
     if rs.base == "participating":
-        return (f"{rs.article}:专有部分面积占比{rs.quorum.label}且人数占比{rs.quorum.label}的业主"
-                f"参与表决,并经参与表决专有部分面积{th.label}的业主且参与表决人数{th.label}的业主同意")
+        return (
+            f"{rs.article}:专有部分面积占比{rs.quorum.label}且人数占比{rs.quorum.label}的业主"
+            f"参与表决,并经参与表决专有部分面积{th.label}的业主且参与表决人数{th.label}的业主同意"
+        )
     return f"{rs.article}:经专有部分占建筑物总面积{th.label}的业主且占总人数{th.label}的业主同意"
 
 
@@ -169,19 +179,24 @@ class TallyResult:
     def as_dict(self) -> dict:
         """JSON-ready: owners as integers, areas as numbers in m² (2 places)."""
         return {
-            "matter": self.matter, "law": self.law,
-            "owners_total": self.owners_total, "area_total": area_number(self.area_total),
+            "matter": self.matter,
+            "law": self.law,
+            "owners_total": self.owners_total,
+            "area_total": area_number(self.area_total),
             "owners_participating": self.owners_participating,
             "area_participating": area_number(self.area_participating),
             "owners_agreeing": self.owners_agreeing,
             "area_agreeing": area_number(self.area_agreeing),
-            "quorum_met": self.quorum_met, "passed": self.passed, "reasons": list(self.reasons),
+            "quorum_met": self.quorum_met,
+            "passed": self.passed,
+            "reasons": list(self.reasons),
         }
 
 
 def area_decimal(x: Fraction) -> Decimal:
-    return (Decimal(x.numerator) / Decimal(x.denominator)).quantize(Decimal("0.01"),
-                                                                    rounding=ROUND_HALF_UP)
+    return (Decimal(x.numerator) / Decimal(x.denominator)).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
 
 
 def area_number(x: Fraction) -> float | int:
@@ -194,8 +209,9 @@ def percent(part, whole) -> str:
     if not whole:
         return "—"
     f = Fraction(part) / Fraction(whole) * 100
-    d = (Decimal(f.numerator) / Decimal(f.denominator)).quantize(Decimal("0.01"),
-                                                                 rounding=ROUND_HALF_UP)
+    d = (Decimal(f.numerator) / Decimal(f.denominator)).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
     return f"{d}%"
 
 
@@ -243,10 +259,12 @@ def tally(units: Iterable[UnitVote], *, matter: int, law: str = CIVIL_CODE) -> T
         q_owners = rs.quorum.met(owners_part, owners_total)
         reasons.append(
             f"参与表决的专有部分面积 {area_decimal(area_part)}㎡ / 总面积 {area_decimal(area_total)}㎡"
-            f" = {percent(area_part, area_total)},{'达到' if q_area else '未达到'}{rs.quorum.label}")
+            f" = {percent(area_part, area_total)},{'达到' if q_area else '未达到'}{rs.quorum.label}"
+        )
         reasons.append(
             f"参与表决人数 {owners_part} / 业主总人数 {owners_total} = "
-            f"{percent(owners_part, owners_total)},{'达到' if q_owners else '未达到'}{rs.quorum.label}")
+            f"{percent(owners_part, owners_total)},{'达到' if q_owners else '未达到'}{rs.quorum.label}"
+        )
         quorum_met = q_area and q_owners
     else:
         quorum_met = True
@@ -260,17 +278,27 @@ def tally(units: Iterable[UnitVote], *, matter: int, law: str = CIVIL_CODE) -> T
     o_ok = threshold.met(owners_agree, owners_base)
     reasons.append(
         f"同意的专有部分面积 {area_decimal(area_agree)}㎡ / {base_name}面积 {area_decimal(area_base)}㎡"
-        f" = {percent(area_agree, area_base)},{'达到' if a_ok else '未达到'}{threshold.label}")
+        f" = {percent(area_agree, area_base)},{'达到' if a_ok else '未达到'}{threshold.label}"
+    )
     reasons.append(
         f"同意人数 {owners_agree} / {base_name}人数 {owners_base} = "
-        f"{percent(owners_agree, owners_base)},{'达到' if o_ok else '未达到'}{threshold.label}")
+        f"{percent(owners_agree, owners_base)},{'达到' if o_ok else '未达到'}{threshold.label}"
+    )
     passed = quorum_met and a_ok and o_ok
     if not quorum_met:
         reasons.append("参与表决未达法定人数和面积,表决不成立")
     reasons.append("表决通过" if passed else "表决未通过")
     return TallyResult(
-        matter=matter, law=law, owners_total=owners_total, area_total=area_total,
-        owners_participating=owners_part, area_participating=area_part,
-        owners_agreeing=owners_agree, area_agreeing=area_agree,
-        quorum_met=quorum_met, passed=passed, reasons=reasons, rule=describe_rule(law, matter),
+        matter=matter,
+        law=law,
+        owners_total=owners_total,
+        area_total=area_total,
+        owners_participating=owners_part,
+        area_participating=area_part,
+        owners_agreeing=owners_agree,
+        area_agreeing=area_agree,
+        quorum_met=quorum_met,
+        passed=passed,
+        reasons=reasons,
+        rule=describe_rule(law, matter),
     )

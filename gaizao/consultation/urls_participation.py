@@ -22,8 +22,9 @@ urlpatterns = [
     path("vote/<int:pk>/", views_votes.vote_detail, name="vote_detail"),
     path("vote/<int:pk>/ballot/", views_votes.ballot, name="ballot"),
     path("vote/<int:pk>/enter/", views_votes.ballot_enter, name="ballot_enter"),
-    path("vote/<int:pk>/conflict/<int:cid>/", views_votes.conflict_resolve,
-         name="conflict_resolve"),
+    path(
+        "vote/<int:pk>/conflict/<int:cid>/", views_votes.conflict_resolve, name="conflict_resolve"
+    ),
     path("vote/<int:pk>/objection/", views_votes.objection, name="objection"),
     path("vote/<int:pk>/certificate/", views_votes.certificate, name="certificate"),
     path("vote/<int:pk>/<slug:action>/", views_votes.vote_action, name="vote_action"),

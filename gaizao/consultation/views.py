@@ -21,8 +21,12 @@ from gaizao.core.errors import DomainError
 from gaizao.core.masking import mask_name
 from gaizao.core.xlsx import xlsx_response
 from gaizao.inventory.models import Unit
-from gaizao.inventory.permissions import (compounds_for_user, get_building_for_user,
-                                          get_compound_for_user, sees_personal_data)
+from gaizao.inventory.permissions import (
+    compounds_for_user,
+    get_building_for_user,
+    get_compound_for_user,
+    sees_personal_data,
+)
 
 from . import selectors, services
 from .forms import ConsultationForm, ResponseForm, now_local_str
@@ -48,6 +52,7 @@ def resident_required(view):
                 return redirect("consultation:staff_home")
             raise PermissionDenied("此页面供居民使用")
         return view(request, *a, **kw)
+
     return wrapper
 
 
@@ -61,6 +66,7 @@ def staff_required(view):
         if not is_staff_user(request.user):
             raise PermissionDenied("您的账号没有分配角色")
         return view(request, *a, **kw)
+
     return wrapper
 
 
@@ -70,6 +76,7 @@ def _need(user, action):
 
 
 # --------------------------------------------------------------- access
+
 
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -87,8 +94,12 @@ def enter_code(request):
             login(request, user, backend=BACKEND)
             messages.success(request, "登录成功。建议绑定手机号并设置密码,方便以后登录。")
             return redirect("consultation:bind_phone")
-    return render(request, "consultation/enter_code.html", {"code": code, "error": error},
-                  status=400 if error else 200)
+    return render(
+        request,
+        "consultation/enter_code.html",
+        {"code": code, "error": error},
+        status=400 if error else 200,
+    )
 
 
 @never_cache
@@ -98,15 +109,20 @@ def phone_login(request):
     phone = request.POST.get("phone", "")
     if request.method == "POST":
         try:
-            user = services.resident_phone_login(phone=phone, pin=request.POST.get("pin", ""),
-                                                 ip=client_ip(request))
+            user = services.resident_phone_login(
+                phone=phone, pin=request.POST.get("pin", ""), ip=client_ip(request)
+            )
         except DomainError as e:
             error = e.message
         else:
             login(request, user, backend=BACKEND)
             return redirect("consultation:portal")
-    return render(request, "consultation/phone_login.html", {"phone": phone, "error": error},
-                  status=400 if error else 200)
+    return render(
+        request,
+        "consultation/phone_login.html",
+        {"phone": phone, "error": error},
+        status=400 if error else 200,
+    )
 
 
 @never_cache
@@ -129,21 +145,30 @@ def bind_phone(request):
                 login(request, request.user, backend=BACKEND)
                 messages.success(request, "已绑定手机号。以后可用手机号和密码登录。")
                 return redirect("consultation:portal")
-    return render(request, "consultation/bind_phone.html", {"phone": phone, "error": error},
-                  status=400 if error else 200)
+    return render(
+        request,
+        "consultation/bind_phone.html",
+        {"phone": phone, "error": error},
+        status=400 if error else 200,
+    )
 
 
 # --------------------------------------------------------------- portal
 
+
 @resident_required
 def portal(request):
     user = request.user
-    unit = Unit.objects.select_related("building__compound__street",
-                                       "building__compound__community").get(pk=user.unit_id)
+    unit = Unit.objects.select_related(
+        "building__compound__street", "building__compound__community"
+    ).get(pk=user.unit_id)
     compound = unit.building.compound
     surveys = list(selectors.open_consultations(compound.pk))
-    answered = set(ConsultationResponse.objects.filter(
-        consultation__in=surveys, unit=unit).values_list("consultation_id", flat=True))
+    answered = set(
+        ConsultationResponse.objects.filter(consultation__in=surveys, unit=unit).values_list(
+            "consultation_id", flat=True
+        )
+    )
     for s in surveys:
         s.answered = s.pk in answered
     votes = list(selectors.resident_votes(compound.pk)[:10])
@@ -152,15 +177,24 @@ def portal(request):
         v.my_choice = mine.get(v.pk)
         v.can_cast = v.accepts_online() and v.my_choice is None
     past = selectors.latest_consultation(compound.pk)
-    return render(request, "consultation/portal.html", {
-        "unit": unit, "compound": compound, "surveys": surveys, "votes": votes,
-        "open_votes": [v for v in votes if v.status == Vote.Status.OPEN],
-        "latest_survey": past, "plan": selectors.plan_summary(compound),
-        "verdict": selectors.verdict_summary(compound),
-    })
+    return render(
+        request,
+        "consultation/portal.html",
+        {
+            "unit": unit,
+            "compound": compound,
+            "surveys": surveys,
+            "votes": votes,
+            "open_votes": [v for v in votes if v.status == Vote.Status.OPEN],
+            "latest_survey": past,
+            "plan": selectors.plan_summary(compound),
+            "verdict": selectors.verdict_summary(compound),
+        },
+    )
 
 
 # ---------------------------------------------------------------- staff
+
 
 @staff_required
 def staff_home(request):
@@ -170,34 +204,50 @@ def staff_home(request):
         qs = qs.filter(name__icontains=q)
     active = request.GET.get("active") == "1"
     if active:
-        qs = qs.filter(Q(votes__isnull=False) | Q(consultations__isnull=False)
-                       | Q(buildings__units__access_codes__isnull=False)).distinct()
+        qs = qs.filter(
+            Q(votes__isnull=False)
+            | Q(consultations__isnull=False)
+            | Q(buildings__units__access_codes__isnull=False)
+        ).distinct()
     qs = qs.annotate(
         surveys_n=Count("consultations", distinct=True),
-        surveys_open=Count("consultations", distinct=True, filter=Q(
-            consultations__opens_at__lte=timezone.now(),
-            consultations__closes_at__gt=timezone.now())),
+        surveys_open=Count(
+            "consultations",
+            distinct=True,
+            filter=Q(
+                consultations__opens_at__lte=timezone.now(),
+                consultations__closes_at__gt=timezone.now(),
+            ),
+        ),
     ).prefetch_related(Prefetch("votes", queryset=Vote.objects.order_by("-opens_at")))
     page = Paginator(qs.order_by("street__code", "name"), 50).get_page(request.GET.get("page"))
     stats = selectors.access_code_stats([c.pk for c in page])
-    rows = [{"compound": c, "codes": stats.get(c.pk, {}), "votes": list(c.votes.all())}
-            for c in page]
-    return render(request, "consultation/staff_home.html",
-                  {"page": page, "rows": rows, "q": q, "active": active})
+    rows = [
+        {"compound": c, "codes": stats.get(c.pk, {}), "votes": list(c.votes.all())} for c in page
+    ]
+    return render(
+        request,
+        "consultation/staff_home.html",
+        {"page": page, "rows": rows, "q": q, "active": active},
+    )
 
 
 @staff_required
 def staff_compound(request, pk):
     compound = get_compound_for_user(request.user, pk)
-    return render(request, "consultation/staff_compound.html", {
-        "compound": compound,
-        "buildings": selectors.building_code_stats(compound.pk),
-        "surveys": compound.consultations.all(),
-        "votes": compound.votes.all(),
-        "can_issue": can_do(request.user, "access.issue"),
-        "can_survey": can_do(request.user, "consultation.manage"),
-        "can_vote": can_do(request.user, "vote.manage"),
-    })
+    return render(
+        request,
+        "consultation/staff_compound.html",
+        {
+            "compound": compound,
+            "buildings": selectors.building_code_stats(compound.pk),
+            "surveys": compound.consultations.all(),
+            "votes": compound.votes.all(),
+            "can_issue": can_do(request.user, "access.issue"),
+            "can_survey": can_do(request.user, "consultation.manage"),
+            "can_vote": can_do(request.user, "vote.manage"),
+        },
+    )
 
 
 @never_cache
@@ -210,13 +260,14 @@ def letters(request, pk):
     _need(request.user, "access.issue")
     units = list(building.units.order_by("entrance", "number"))
     if request.method == "GET":
-        return render(request, "consultation/letters_confirm.html",
-                      {"building": building, "units": units})
+        return render(
+            request, "consultation/letters_confirm.html", {"building": building, "units": units}
+        )
     only = request.POST.get("unit")
     try:
         issued = services.access_codes_issue(
-            actor=request.user, building=building,
-            units=[int(only)] if only else None)
+            actor=request.user, building=building, units=[int(only)] if only else None
+        )
     except (DomainError, ValueError) as e:
         messages.error(request, getattr(e, "message", "房屋选择无效"))
         return redirect("consultation:letters", pk=building.pk)
@@ -226,23 +277,37 @@ def letters(request, pk):
         url = f"{base}?c={raw}"
         qr = segno.make(url, error="m").svg_inline(scale=3, border=2)
         items.append({"unit": unit, "code": raw, "qr": qr, "url": base})
-    resp = render(request, "consultation/letters.html", {
-        "building": building, "compound": building.compound, "items": items,
-        "issued_at": timezone.localtime()})
+    resp = render(
+        request,
+        "consultation/letters.html",
+        {
+            "building": building,
+            "compound": building.compound,
+            "items": items,
+            "issued_at": timezone.localtime(),
+        },
+    )
     resp["Cache-Control"] = "no-store"
     return resp
 
 
 # ------------------------------------------------ surveys and item menu
 
+
 @staff_required
 @require_http_methods(["GET", "POST"])
 def survey_new(request, pk):
     compound = get_compound_for_user(request.user, pk)
     _need(request.user, "consultation.manage")
-    form = ConsultationForm(request.POST or None, initial={
-        "title": f"{compound.name}改造意愿征询及居民点单",
-        "opens_at": now_local_str(), "closes_at": now_local_str(14), "with_menu": True})
+    form = ConsultationForm(
+        request.POST or None,
+        initial={
+            "title": f"{compound.name}改造意愿征询及居民点单",
+            "opens_at": now_local_str(),
+            "closes_at": now_local_str(14),
+            "with_menu": True,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -252,8 +317,12 @@ def survey_new(request, pk):
         else:
             messages.success(request, "意愿征询已发起")
             return redirect("consultation:survey_results", pk=c.pk)
-    return render(request, "consultation/survey_new.html", {"compound": compound, "form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "consultation/survey_new.html",
+        {"compound": compound, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 def _menu_context(consultation, response):
@@ -268,19 +337,28 @@ def _response_form(request, consultation, unit, *, assisted: bool):
     response = ConsultationResponse.objects.filter(consultation=consultation, unit=unit).first()
     initial = {}
     if response:
-        initial = {"willingness": response.willingness, "note": response.note,
-                   "contribution_yuan": response.contribution_yuan,
-                   "contribution_per_m2": response.contribution_per_m2}
+        initial = {
+            "willingness": response.willingness,
+            "note": response.note,
+            "contribution_yuan": response.contribution_yuan,
+            "contribution_per_m2": response.contribution_per_m2,
+        }
     form = ResponseForm(request.POST or None, initial=initial)
     error = None
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             services.consultation_respond(
-                actor=request.user, consultation=consultation, unit=unit,
-                willingness=d["willingness"], contribution_yuan=d["contribution_yuan"],
-                contribution_per_m2=d["contribution_per_m2"], note=d["note"],
-                item_ids=request.POST.getlist("items"), assisted=assisted)
+                actor=request.user,
+                consultation=consultation,
+                unit=unit,
+                willingness=d["willingness"],
+                contribution_yuan=d["contribution_yuan"],
+                contribution_per_m2=d["contribution_per_m2"],
+                note=d["note"],
+                item_ids=request.POST.getlist("items"),
+                assisted=assisted,
+            )
         except DomainError as e:
             error = e.message
         else:
@@ -298,9 +376,20 @@ def survey_fill(request, pk):
         messages.success(request, "已提交,谢谢!截止前您可以随时修改。")
         return redirect("consultation:portal")
     items = _menu_context(c, response)
-    return render(request, "consultation/survey_fill.html", {
-        "c": c, "form": form, "response": response, "error": error, "items": items,
-        "unit": unit, "open": c.is_open()}, status=400 if (error or form.errors) else 200)
+    return render(
+        request,
+        "consultation/survey_fill.html",
+        {
+            "c": c,
+            "form": form,
+            "response": response,
+            "error": error,
+            "items": items,
+            "unit": unit,
+            "open": c.is_open(),
+        },
+        status=400 if (error or form.errors) else 200,
+    )
 
 
 @staff_required
@@ -308,8 +397,11 @@ def survey_fill(request, pk):
 def survey_assist(request, pk):
     """Community staff fill the survey in for a resident who cannot (代填)."""
     c = get_consultation_for_user(request.user, pk, action="ballot.enter")
-    units = list(selectors.compound_units(c.compound_id).select_related("building")
-                 .order_by("building__number", "entrance", "number"))
+    units = list(
+        selectors.compound_units(c.compound_id)
+        .select_related("building")
+        .order_by("building__number", "entrance", "number")
+    )
     unit = None
     uid = request.POST.get("unit") or request.GET.get("unit")
     if uid:
@@ -322,10 +414,20 @@ def survey_assist(request, pk):
         if done:
             messages.success(request, f"已代 {unit.building.number}{unit} 填写")
             return redirect(f"{reverse('consultation:survey_assist', args=[c.pk])}")
-    return render(request, "consultation/survey_assist.html", {
-        "c": c, "units": units, "unit": unit, "form": form, "response": response,
-        "error": error, "items": _menu_context(c, response) if unit else []},
-        status=400 if (error or (form and form.errors)) else 200)
+    return render(
+        request,
+        "consultation/survey_assist.html",
+        {
+            "c": c,
+            "units": units,
+            "unit": unit,
+            "form": form,
+            "response": response,
+            "error": error,
+            "items": _menu_context(c, response) if unit else [],
+        },
+        status=400 if (error or (form and form.errors)) else 200,
+    )
 
 
 @require_http_methods(["GET"])
@@ -335,41 +437,78 @@ def survey_results(request, pk):
     c = get_consultation_for_user(request.user, pk)
     staff = is_staff_user(request.user)
     tpl = "consultation/survey_results.html"
-    return render(request, tpl, {
-        "c": c, "summary": selectors.consultation_summary(c),
-        "menu": selectors.menu_results_for(c) if c.with_menu else [],
-        "staff": staff, "can_manage": staff and can_do(request.user, "consultation.manage"),
-        "can_assist": staff and can_do(request.user, "ballot.enter"),
-        "base": "base.html" if staff else "consultation/portal_base.html",
-    })
+    return render(
+        request,
+        tpl,
+        {
+            "c": c,
+            "summary": selectors.consultation_summary(c),
+            "menu": selectors.menu_results_for(c) if c.with_menu else [],
+            "staff": staff,
+            "can_manage": staff and can_do(request.user, "consultation.manage"),
+            "can_assist": staff and can_do(request.user, "ballot.enter"),
+            "base": "base.html" if staff else "consultation/portal_base.html",
+        },
+    )
 
 
 @staff_required
 def survey_export(request, pk):
     c = get_consultation_for_user(request.user, pk, action="consultation.manage")
     personal = sees_personal_data(request.user)
-    responses = {r.unit_id: r for r in ConsultationResponse.objects.filter(consultation=c)
-                 .prefetch_related("choices")}
+    responses = {
+        r.unit_id: r
+        for r in ConsultationResponse.objects.filter(consultation=c).prefetch_related("choices")
+    }
     rows = []
-    for u in (selectors.compound_units(c.compound_id).select_related("building", "owner")
-              .order_by("building__number", "entrance", "number")):
+    for u in (
+        selectors.compound_units(c.compound_id)
+        .select_related("building", "owner")
+        .order_by("building__number", "entrance", "number")
+    ):
         r = responses.get(u.pk)
         owner = u.owner.name if u.owner else ""
-        rows.append([
-            u.building.number, u.entrance, u.number, u.exclusive_area,
-            owner if personal else mask_name(owner),
-            r.get_willingness_display() if r else "未答复",
-            r.contribution_yuan if r else None, r.contribution_per_m2 if r else None,
-            "、".join(ch.name for ch in r.choices.all()) if r else "",
-            ("社区代填" if r.assisted_by_id else "本人") if r else "",
-            timezone.localtime(r.updated_at).strftime("%Y-%m-%d %H:%M") if r else "",
-        ])
+        rows.append(
+            [
+                u.building.number,
+                u.entrance,
+                u.number,
+                u.exclusive_area,
+                owner if personal else mask_name(owner),
+                r.get_willingness_display() if r else "未答复",
+                r.contribution_yuan if r else None,
+                r.contribution_per_m2 if r else None,
+                "、".join(ch.name for ch in r.choices.all()) if r else "",
+                ("社区代填" if r.assisted_by_id else "本人") if r else "",
+                timezone.localtime(r.updated_at).strftime("%Y-%m-%d %H:%M") if r else "",
+            ]
+        )
     s = selectors.consultation_summary(c)
     rows.append([])
-    rows.append(["合计", "", f"{s['households_total']} 户", s["area_total"], "",
-                 f"同意 {s['households_yes']} 户", s["contribution_yuan_total"]])
-    headers = ["楼栋", "单元", "房号", "专有部分面积(㎡)", "业主", "改造意愿", "愿意出资(元)",
-               "愿意出资(元/㎡)", "点单项目", "填写方式", "填写时间"]
+    rows.append(
+        [
+            "合计",
+            "",
+            f"{s['households_total']} 户",
+            s["area_total"],
+            "",
+            f"同意 {s['households_yes']} 户",
+            s["contribution_yuan_total"],
+        ]
+    )
+    headers = [
+        "楼栋",
+        "单元",
+        "房号",
+        "专有部分面积(㎡)",
+        "业主",
+        "改造意愿",
+        "愿意出资(元)",
+        "愿意出资(元/㎡)",
+        "点单项目",
+        "填写方式",
+        "填写时间",
+    ]
     return xlsx_response(f"{c.compound.name}-意愿征询.xlsx", c.title, headers, rows)
 
 
@@ -378,8 +517,11 @@ def survey_export(request, pk):
 def revoke_code(request, pk):
     """Revoke a unit's unused code (e.g. its letter was lost)."""
     building = get_building_for_user(request.user, pk)
-    unit = building.units.filter(pk=request.POST.get("unit") or 0).first() \
-        if str(request.POST.get("unit", "")).isdigit() else None
+    unit = (
+        building.units.filter(pk=request.POST.get("unit") or 0).first()
+        if str(request.POST.get("unit", "")).isdigit()
+        else None
+    )
     if unit is None:
         messages.error(request, "请选择本楼栋的房屋")
         return redirect("consultation:letters", pk=building.pk)
@@ -388,6 +530,7 @@ def revoke_code(request, pk):
     except DomainError as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, f"已作废 {unit} 的 {n} 个未使用入户码" if n
-                         else f"{unit} 没有未使用的入户码")
+        messages.success(
+            request, f"已作废 {unit} 的 {n} 个未使用入户码" if n else f"{unit} 没有未使用的入户码"
+        )
     return redirect("consultation:letters", pk=building.pk)

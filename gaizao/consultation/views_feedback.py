@@ -27,13 +27,6 @@ from .forms_feedback import (
 )
 from .models import FeedbackCategory, FeedbackStatus, ResponsibleParty
 
-CATEGORY_ICONS = {
-    "construction_quality": "🧱", "construction_safety": "⚠️", "noise_dust": "🔊",
-    "progress": "⏱️", "civilised": "🚧", "utilities": "🔧", "property_service": "🧹",
-    "facility_damage": "🛠️", "other": "💬",
-}
-
-
 def _base(request) -> str:
     """Residents' pages sit in the phone-first portal layout; staff pages in
     the ordinary one. Both frames provide the block "page"."""
@@ -75,6 +68,7 @@ def feedback_list(request):
         "mine": mine,
         "others": sel.compound_feedback_for_resident(user),
         "evaluations": sel.open_evaluations_for_resident(user),
+        "auto_days": svc.auto_confirm_days(),
     })
 
 
@@ -119,8 +113,7 @@ def feedback_new(request):
             return redirect("consultation:feedback_detail", pk=fb.pk)
     return render(request, "consultation/feedback_new.html", {
         "base": _base(request), "form": form, "resident": resident,
-        "categories": [(v, label, CATEGORY_ICONS.get(v, "")) for v, label in
-                       FeedbackCategory.choices],
+        "categories": FeedbackCategory.choices,
         "max_photos": svc.MAX_PHOTOS,
     }, status=400 if request.method == "POST" else 200)
 

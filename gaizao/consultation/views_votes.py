@@ -21,9 +21,13 @@ from .views import _need, resident_required, staff_required
 
 def _rule_context(vote):
     rs, th = T.rule_for(vote.law, vote.matter)
-    return {"rule_text": T.describe_rule(vote.law, vote.matter), "rule_set": rs,
-            "threshold": th, "law_label": T.LAW_LABELS[vote.law],
-            "special": vote.matter in rs.special_matters}
+    return {
+        "rule_text": T.describe_rule(vote.law, vote.matter),
+        "rule_set": rs,
+        "threshold": th,
+        "law_label": T.LAW_LABELS[vote.law],
+        "special": vote.matter in rs.special_matters,
+    }
 
 
 @staff_required
@@ -31,9 +35,15 @@ def _rule_context(vote):
 def vote_new(request, pk):
     compound = get_compound_for_user(request.user, pk)
     _need(request.user, "vote.manage")
-    form = VoteForm(request.POST or None, initial={
-        "opens_at": now_local_str(), "closes_at": now_local_str(14), "matter": 7,
-        "notice_days": 7})
+    form = VoteForm(
+        request.POST or None,
+        initial={
+            "opens_at": now_local_str(),
+            "closes_at": now_local_str(14),
+            "matter": 7,
+            "notice_days": 7,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
             v = services.vote_create(actor=request.user, compound=compound, **form.cleaned_data)
@@ -42,10 +52,17 @@ def vote_new(request, pk):
         else:
             messages.success(request, "表决已建立(草稿)。核对后点击“开启表决”。")
             return redirect("consultation:vote_detail", pk=v.pk)
-    return render(request, "consultation/vote_new.html", {
-        "compound": compound, "form": form, "matters": T.MATTERS,
-        "rules": [(k, T.describe_rule(T.CIVIL_CODE, k)) for k in T.MATTERS]},
-        status=400 if form.errors else 200)
+    return render(
+        request,
+        "consultation/vote_new.html",
+        {
+            "compound": compound,
+            "form": form,
+            "matters": T.MATTERS,
+            "rules": [(k, T.describe_rule(T.CIVIL_CODE, k)) for k in T.MATTERS],
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 def vote_detail(request, pk):
@@ -55,8 +72,12 @@ def vote_detail(request, pk):
     ctx = {"vote": vote, **_rule_context(vote)}
     if is_resident(request.user):
         mine = Ballot.objects.filter(vote=vote, unit_id=request.user.unit_id).first()
-        ctx.update(mine=mine, can_cast=vote.accepts_online() and mine is None,
-                   choices=Choice.choices, objections=selectors.objections(vote))
+        ctx.update(
+            mine=mine,
+            can_cast=vote.accepts_online() and mine is None,
+            choices=Choice.choices,
+            objections=selectors.objections(vote),
+        )
         return render(request, "consultation/vote_resident.html", ctx)
     staff_ctx = _staff_vote_context(request, vote)
     ctx.update(staff_ctx)
@@ -64,18 +85,26 @@ def vote_detail(request, pk):
 
 
 def _staff_vote_context(request, vote, form=None):
-    units = list(selectors.compound_units(vote.compound_id).select_related("building")
-                 .order_by("building__number", "entrance", "number")) \
-        if vote.status == Vote.Status.OPEN else []
+    units = (
+        list(
+            selectors.compound_units(vote.compound_id)
+            .select_related("building")
+            .order_by("building__number", "entrance", "number")
+        )
+        if vote.status == Vote.Status.OPEN
+        else []
+    )
     return {
         "counts": selectors.vote_counts(vote),
         "conflicts": selectors.open_conflicts(vote),
-        "resolved_conflicts": BallotConflict.objects.filter(vote=vote).exclude(resolution="")
+        "resolved_conflicts": BallotConflict.objects.filter(vote=vote)
+        .exclude(resolution="")
         .select_related("unit__building", "resolved_by"),
         "objections": selectors.objections(vote),
         "can_manage": can_do(request.user, "vote.manage"),
         "can_enter": can_do(request.user, "ballot.enter"),
-        "units": units, "entry_form": form or BallotEntryForm(),
+        "units": units,
+        "entry_form": form or BallotEntryForm(),
         "closable": vote.status == Vote.Status.OPEN and timezone.now() >= vote.closes_at,
     }
 
@@ -86,8 +115,9 @@ def ballot(request, pk):
     vote = get_vote_for_user(request.user, pk)
     unit = Unit.objects.select_related("building").get(pk=request.user.unit_id)
     try:
-        services.ballot_cast(actor=request.user, vote=vote, unit=unit,
-                             choice=request.POST.get("choice", ""))
+        services.ballot_cast(
+            actor=request.user, vote=vote, unit=unit, choice=request.POST.get("choice", "")
+        )
     except DomainError as e:
         messages.error(request, e.message)
     else:
@@ -105,14 +135,23 @@ def ballot_enter(request, pk):
     ok_msg = error = None
     if form.is_valid():
         d = form.cleaned_data
-        unit = (Unit.objects.select_related("building")
-                .filter(pk=d["unit"], building__compound_id=vote.compound_id).first())
+        unit = (
+            Unit.objects.select_related("building")
+            .filter(pk=d["unit"], building__compound_id=vote.compound_id)
+            .first()
+        )
         if unit is None:
             error = "该房屋不属于本小区"
         else:
             try:
-                services.ballot_cast(actor=request.user, vote=vote, unit=unit, choice=d["choice"],
-                                     channel=d["channel"], sheet_photo=d["sheet_photo"])
+                services.ballot_cast(
+                    actor=request.user,
+                    vote=vote,
+                    unit=unit,
+                    choice=d["choice"],
+                    channel=d["channel"],
+                    sheet_photo=d["sheet_photo"],
+                )
             except DomainError as e:
                 error = e.message
             else:
@@ -121,8 +160,12 @@ def ballot_enter(request, pk):
     else:
         error = "; ".join(str(e) for errs in form.errors.values() for e in errs)
     if request.headers.get("HX-Request"):
-        ctx = {"vote": vote, "ok_msg": ok_msg, "error": error,
-               **_staff_vote_context(request, vote, form if error else None)}
+        ctx = {
+            "vote": vote,
+            "ok_msg": ok_msg,
+            "error": error,
+            **_staff_vote_context(request, vote, form if error else None),
+        }
         return render(request, "consultation/partials/_ballot_entry.html", ctx)
     if error:
         messages.error(request, error)
@@ -131,8 +174,11 @@ def ballot_enter(request, pk):
     return redirect("consultation:vote_detail", pk=vote.pk)
 
 
-ACTIONS = {"open": services.vote_open, "close": services.vote_close,
-           "publish": services.vote_publish}
+ACTIONS = {
+    "open": services.vote_open,
+    "close": services.vote_close,
+    "publish": services.vote_publish,
+}
 DONE = {"open": "表决已开启", "close": "已计票", "publish": "表决结果已公示"}
 
 
@@ -162,8 +208,9 @@ def conflict_resolve(request, pk, cid):
         messages.error(request, "重复表决票不存在")
     else:
         try:
-            services.conflict_resolve(actor=request.user, conflict=conflict,
-                                      resolution=request.POST.get("resolution", ""))
+            services.conflict_resolve(
+                actor=request.user, conflict=conflict, resolution=request.POST.get("resolution", "")
+            )
         except DomainError as e:
             messages.error(request, e.message)
         else:
@@ -196,6 +243,13 @@ def certificate(request, pk):
     if vote.status == Vote.Status.CLOSED and not is_staff_user(request.user):
         messages.error(request, "结果公示后才能查看结果证明")
         return redirect("consultation:vote_detail", pk=vote.pk)
-    return render(request, "consultation/certificate.html", {
-        "vote": vote, "r": vote.result, "objections_n": vote.objections.count(),
-        **_rule_context(vote)})
+    return render(
+        request,
+        "consultation/certificate.html",
+        {
+            "vote": vote,
+            "r": vote.result,
+            "objections_n": vote.objections.count(),
+            **_rule_context(vote),
+        },
+    )

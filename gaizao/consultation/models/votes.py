@@ -36,19 +36,23 @@ class Vote(TimeStamped):
         CLOSED = "closed", _("已计票")
         PUBLISHED = "published", _("已公示")
 
-    compound = models.ForeignKey("inventory.Compound", verbose_name=_("小区"),
-                                 on_delete=models.CASCADE, related_name="votes")
+    compound = models.ForeignKey(
+        "inventory.Compound", verbose_name=_("小区"), on_delete=models.CASCADE, related_name="votes"
+    )
     matter = models.PositiveSmallIntegerField(
-        _("表决事项"), choices=[(k, v) for k, v in MATTERS.items()],
-        validators=[MinValueValidator(1), MaxValueValidator(9)])
+        _("表决事项"),
+        choices=[(k, v) for k, v in MATTERS.items()],
+        validators=[MinValueValidator(1), MaxValueValidator(9)],
+    )
     title = models.CharField(_("标题"), max_length=200)
     description = models.TextField(_("说明"), blank=True)
     # The law in force on the opening date; set by the service, never edited.
     law = models.CharField(_("适用法律"), max_length=16, choices=LAW_CHOICES)
     opens_at = models.DateTimeField(_("开始时间"))
     closes_at = models.DateTimeField(_("截止时间"))
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices,
-                              default=Status.DRAFT)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
     result = models.JSONField(_("计票结果"), default=dict, blank=True)
     passed = models.BooleanField(_("通过"), null=True, blank=True)
     closed_at = models.DateTimeField(_("计票时间"), null=True, blank=True)
@@ -58,18 +62,25 @@ class Vote(TimeStamped):
     # A published result set aside (e.g. by a court or after objections).
     overturned = models.BooleanField(_("已撤销"), default=False)
     overturned_reason = models.CharField(_("撤销原因"), max_length=500, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发起人"), null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("业主表决")
         verbose_name_plural = _("业主表决")
         ordering = ["-opens_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(matter__gte=1, matter__lte=9),
-                                   name="vote_matter_1_to_9"),
-            models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")),
-                                   name="vote_closes_after_opens"),
+            models.CheckConstraint(
+                condition=Q(matter__gte=1, matter__lte=9), name="vote_matter_1_to_9"
+            ),
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")), name="vote_closes_after_opens"
+            ),
         ]
         indexes = [models.Index(fields=["compound", "matter", "status"])]
 
@@ -82,8 +93,11 @@ class Vote(TimeStamped):
 
     @property
     def in_notice_period(self) -> bool:
-        return (self.status == self.Status.PUBLISHED and self.notice_ends_at is not None
-                and timezone.now() < self.notice_ends_at)
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.notice_ends_at is not None
+            and timezone.now() < self.notice_ends_at
+        )
 
 
 def _sheet_path(instance, filename):
@@ -96,16 +110,27 @@ def _sheet_path(instance, filename):
 
 class Ballot(models.Model):
     vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="ballots")
-    unit = models.ForeignKey("inventory.Unit", verbose_name=_("房屋"), on_delete=models.PROTECT,
-                             related_name="ballots")
+    unit = models.ForeignKey(
+        "inventory.Unit", verbose_name=_("房屋"), on_delete=models.PROTECT, related_name="ballots"
+    )
     choice = models.CharField(_("表决意见"), max_length=8, choices=Choice.choices)
     channel = models.CharField(_("方式"), max_length=8, choices=Channel.choices)
     # Online: the resident; paper and assisted: the staff member who entered it.
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("录入人"), null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
-    assisted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("代为录入人"),
-                                    null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    assisted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("代为录入人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     sheet_photo = models.FileField(_("表决票照片"), upload_to=_sheet_path, blank=True)
     cast_at = models.DateTimeField(_("表决时间"), default=timezone.now)
 
@@ -117,8 +142,9 @@ class Ballot(models.Model):
             # One ballot per unit per vote, enforced by the database so that
             # two simultaneous submissions cannot both count.
             models.UniqueConstraint(fields=["vote", "unit"], name="ballot_one_per_unit"),
-            models.CheckConstraint(condition=~Q(channel="paper") | ~Q(sheet_photo=""),
-                                   name="ballot_paper_has_photo"),
+            models.CheckConstraint(
+                condition=~Q(channel="paper") | ~Q(sheet_photo=""), name="ballot_paper_has_photo"
+            ),
         ]
 
     def __str__(self):
@@ -134,19 +160,31 @@ class BallotConflict(models.Model):
         REPLACE = "replace", _("以第二张替换")
 
     vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="conflicts")
-    unit = models.ForeignKey("inventory.Unit", verbose_name=_("房屋"), on_delete=models.PROTECT,
-                             related_name="+")
+    unit = models.ForeignKey(
+        "inventory.Unit", verbose_name=_("房屋"), on_delete=models.PROTECT, related_name="+"
+    )
     attempted_choice = models.CharField(_("第二次意见"), max_length=8, choices=Choice.choices)
     channel = models.CharField(_("方式"), max_length=8, choices=Channel.choices)
-    attempted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提交人"),
-                                     null=True, on_delete=models.SET_NULL, related_name="+")
+    attempted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提交人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     sheet_photo = models.FileField(_("表决票照片"), upload_to=_sheet_path, blank=True)
     attempted_at = models.DateTimeField(_("提交时间"), default=timezone.now)
-    resolution = models.CharField(_("处理结果"), max_length=16, choices=Resolution.choices,
-                                  blank=True)
-    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("处理人"),
-                                    null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    resolution = models.CharField(
+        _("处理结果"), max_length=16, choices=Resolution.choices, blank=True
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
 
     class Meta:
@@ -167,8 +205,13 @@ class Objection(models.Model):
 
     vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="objections")
     text = models.TextField(_("异议内容"))
-    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提出人"), null=True,
-                                  on_delete=models.SET_NULL, related_name="+")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提出人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     raised_at = models.DateTimeField(_("提出时间"), default=timezone.now)
     reply = models.TextField(_("答复"), blank=True)
 

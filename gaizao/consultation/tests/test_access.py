@@ -49,7 +49,9 @@ def test_only_staff_of_the_jurisdiction_print_letters(client_for, users, cast):
 
 def test_code_is_one_time_and_logs_in_a_resident(staff, cast, client):
     _, codes = print_letters(staff, cast["building_a"])
-    r = client.post(reverse("consultation:enter_code"), {"code": codes[0].lower().replace("-", " ")})
+    r = client.post(
+        reverse("consultation:enter_code"), {"code": codes[0].lower().replace("-", " ")}
+    )
     assert r.status_code == 302 and r["Location"] == reverse("consultation:bind_phone")
     user = User.objects.get(pk=client.session["_auth_user_id"])
     assert user.role == Role.RESIDENT and user.unit_id in {u.pk for u in cast["units_a"]}
@@ -82,8 +84,9 @@ def test_reissue_revokes_the_old_code(staff, cast, client):
 def test_revoke_single_unit(staff, cast, client):
     _, codes = print_letters(staff, cast["building_a"])
     unit = AccessCode.objects.get(code_hash=services.hash_code(codes[1])).unit
-    r = staff.post(reverse("consultation:revoke_code", args=[cast["building_a"].pk]),
-                   {"unit": unit.pk})
+    r = staff.post(
+        reverse("consultation:revoke_code", args=[cast["building_a"].pk]), {"unit": unit.pk}
+    )
     assert r.status_code == 302
     assert client.post(reverse("consultation:enter_code"), {"code": codes[1]}).status_code == 400
 
@@ -101,11 +104,14 @@ def test_wrong_codes_are_rate_limited(staff, cast, client):
 def test_phone_and_pin_login(staff, cast, client):
     _, codes = print_letters(staff, cast["building_a"])
     client.post(reverse("consultation:enter_code"), {"code": codes[0]})
-    bad = client.post(reverse("consultation:bind_phone"), {"phone": "123", "pin": "1234",
-                                                           "pin2": "1234"})
+    bad = client.post(
+        reverse("consultation:bind_phone"), {"phone": "123", "pin": "1234", "pin2": "1234"}
+    )
     assert bad.status_code == 400 and "11 位" in bad.content.decode()
-    r = client.post(reverse("consultation:bind_phone"), {"phone": "13900001111", "pin": "246810",
-                                                         "pin2": "246810"})
+    r = client.post(
+        reverse("consultation:bind_phone"),
+        {"phone": "13900001111", "pin": "246810", "pin2": "246810"},
+    )
     assert r.status_code == 302
     fresh = type(client)()
     r = fresh.post(reverse("consultation:phone_login"), {"phone": "13900001111", "pin": "000000"})
@@ -116,14 +122,16 @@ def test_phone_and_pin_login(staff, cast, client):
 
 def test_api_redeem_returns_token(staff, cast, client):
     _, codes = print_letters(staff, cast["building_a"])
-    r = client.post("/api/v1/participation/redeem", {"code": codes[0]},
-                    content_type="application/json")
+    r = client.post(
+        "/api/v1/participation/redeem", {"code": codes[0]}, content_type="application/json"
+    )
     assert r.status_code == 200, r.content
     token = r.json()["token"]
     me = type(client)().get("/api/v1/participation/me", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert me.status_code == 200 and me.json()["compound"] == "天祥小区"
-    r = client.post("/api/v1/participation/redeem", {"code": codes[0]},
-                    content_type="application/json")
+    r = client.post(
+        "/api/v1/participation/redeem", {"code": codes[0]}, content_type="application/json"
+    )
     assert r.status_code == 400 and "已经使用过" in r.json()["error"]
 
 
@@ -134,13 +142,18 @@ def test_portal_and_staff_home(client_for, users, cast):
     assert r.status_code == 200
     html = r.content.decode()
     assert "天祥小区" in html and "金辰街道" in html and "改造方案尚未编制" in html
-    assert client_for(users["resident_a"]).get(
-        reverse("consultation:staff_home")).status_code == 302
+    assert (
+        client_for(users["resident_a"]).get(reverse("consultation:staff_home")).status_code == 302
+    )
     r = client_for(users["street_jinchen"]).get(reverse("consultation:staff_home"))
     assert r.status_code == 200 and "天祥小区" in r.content.decode()
     assert "云山小区" not in r.content.decode()
-    assert client_for(users["street_jinchen"]).get(
-        reverse("consultation:staff_compound", args=[cast["compound_b"].pk])).status_code == 404
+    assert (
+        client_for(users["street_jinchen"])
+        .get(reverse("consultation:staff_compound", args=[cast["compound_b"].pk]))
+        .status_code
+        == 404
+    )
 
 
 def test_staff_home_query_count(client_for, users, cast, django_assert_max_num_queries):

@@ -24,8 +24,11 @@ def xlsx(path, rows):
 
 
 def test_generated_xlsx_sheet(tmp_path):
-    rows = [["金辰街道天祥小区业主表决统计表"], [],
-            ["序号", "单元房号", "产权人", "建筑面积(㎡)", "表决意见"]]
+    rows = [
+        ["金辰街道天祥小区业主表决统计表"],
+        [],
+        ["序号", "单元房号", "产权人", "建筑面积(㎡)", "表决意见"],
+    ]
     # 30 units: 20 agree (incl. one owner with 2 units), 4 oppose, 2 abstain, 4 no reply
     for i in range(1, 31):
         owner = "张三" if i in (1, 2) else f"业主{i}"
@@ -35,10 +38,18 @@ def test_generated_xlsx_sheet(tmp_path):
     p = xlsx(tmp_path / "sheet.xlsx", rows)
     r = run(p, "--matter", "7")
     assert r == {
-        "matter": 7, "law": "civil_code", "owners_total": 29, "area_total": 2400,
-        "owners_participating": 25, "area_participating": 2080,
-        "owners_agreeing": 19, "area_agreeing": 1600,
-        "quorum_met": True, "passed": True, "reasons": r["reasons"]}
+        "matter": 7,
+        "law": "civil_code",
+        "owners_total": 29,
+        "area_total": 2400,
+        "owners_participating": 25,
+        "area_participating": 2080,
+        "owners_agreeing": 19,
+        "area_agreeing": 1600,
+        "quorum_met": True,
+        "passed": True,
+        "reasons": r["reasons"],
+    }
     assert r["reasons"][-1] == "表决通过"
     r = run(p, "--matter", "7", "--law", "property_law")
     # 物权法: 1600/2400 = 2/3 exactly of the area, but 19/29 owners < 2/3
@@ -47,9 +58,12 @@ def test_generated_xlsx_sheet(tmp_path):
 
 def test_csv_with_developer_column_and_ticks(tmp_path):
     p = tmp_path / "s.csv"
-    p.write_text("房号,业主,专有部分面积,表决,开发商\n"
-                 "101,甲,100,√,\n102,乙,100,赞成,\n201,公司,50,同意,是\n202,公司2,50,,是\n"
-                 "301,丙,100,×,\n", encoding="gbk")
+    p.write_text(
+        "房号,业主,专有部分面积,表决,开发商\n"
+        "101,甲,100,√,\n102,乙,100,赞成,\n201,公司,50,同意,是\n202,公司2,50,,是\n"
+        "301,丙,100,×,\n",
+        encoding="gbk",
+    )
     r = run(p, "--matter", "1")
     assert r["owners_total"] == 4 and r["owners_participating"] == 4
     assert r["owners_agreeing"] == 3 and r["area_agreeing"] == 250 and r["passed"] is True
@@ -79,6 +93,10 @@ def test_cli_exit_code(tmp_path):
     p = tmp_path / "bad.csv"
     p.write_text("房号,面积,意见\n1,x,同意\n", encoding="utf-8")
     env = {**os.environ, "GAIZAO_TESTING": "1", "DJANGO_SETTINGS_MODULE": "gaizao.settings"}
-    proc = subprocess.run([sys.executable, "-m", "gaizao.cli", "tally", str(p), "--matter", "1"],
-                          capture_output=True, text=True, env=env)
+    proc = subprocess.run(
+        [sys.executable, "-m", "gaizao.cli", "tally", str(p), "--matter", "1"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert proc.returncode != 0 and "第2行“面积”列" in proc.stderr

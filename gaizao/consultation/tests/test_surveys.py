@@ -21,14 +21,25 @@ from gaizao.plans.models import CatalogItem
 def items(db):
     mk = CatalogItem.objects.create
     return {
-        "shed": mk(code="T01", name="电动自行车棚", tier="enhancement", unit="处",
-                   unit_cost=Decimal("30000"), estimate_basis="compound",
-                   estimate_factor=Decimal("1")),
-        "door": mk(code="W01", name="单元防盗门(门禁)", tier="improvement", unit="套",
-                   unit_cost=Decimal("4500"), estimate_basis="entrance",
-                   estimate_factor=Decimal("1")),
-        "roof": mk(code="J01", name="屋面防水", tier="basic", unit="m²",
-                   unit_cost=Decimal("120")),
+        "shed": mk(
+            code="T01",
+            name="电动自行车棚",
+            tier="enhancement",
+            unit="处",
+            unit_cost=Decimal("30000"),
+            estimate_basis="compound",
+            estimate_factor=Decimal("1"),
+        ),
+        "door": mk(
+            code="W01",
+            name="单元防盗门(门禁)",
+            tier="improvement",
+            unit="套",
+            unit_cost=Decimal("4500"),
+            estimate_basis="entrance",
+            estimate_factor=Decimal("1"),
+        ),
+        "roof": mk(code="J01", name="屋面防水", tier="basic", unit="m²", unit_cost=Decimal("120")),
     }
 
 
@@ -36,10 +47,15 @@ def items(db):
 def survey(client_for, users, cast):
     staff = client_for(users["community_tianxiang"])
     now = timezone.now()
-    r = staff.post(reverse("consultation:survey_new", args=[cast["compound_a"].pk]), {
-        "title": "天祥小区改造意愿征询", "with_menu": "on",
-        "opens_at": timezone.localtime(now - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
-        "closes_at": timezone.localtime(now + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")})
+    r = staff.post(
+        reverse("consultation:survey_new", args=[cast["compound_a"].pk]),
+        {
+            "title": "天祥小区改造意愿征询",
+            "with_menu": "on",
+            "opens_at": timezone.localtime(now - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "closes_at": timezone.localtime(now + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
     assert r.status_code == 302
     return Consultation.objects.get()
 
@@ -55,22 +71,33 @@ def test_resident_answers_and_changes_until_closing(client_for, users, cast, sur
     # improvement and enhancement items with their costs; basic items are not on the menu
     assert "电动自行车棚" in page and "单元防盗门" in page and "屋面防水" not in page
     assert "30000.00 元/处" in page
-    r = c.post(reverse("consultation:survey_fill", args=[survey.pk]), {
-        "willingness": "yes", "contribution_yuan": "500",
-        "items": [items["shed"].pk, items["door"].pk]})
+    r = c.post(
+        reverse("consultation:survey_fill", args=[survey.pk]),
+        {
+            "willingness": "yes",
+            "contribution_yuan": "500",
+            "items": [items["shed"].pk, items["door"].pk],
+        },
+    )
     assert r.status_code == 302
-    r = c.post(reverse("consultation:survey_fill", args=[survey.pk]), {
-        "willingness": "indifferent", "items": [items["shed"].pk]})
+    r = c.post(
+        reverse("consultation:survey_fill", args=[survey.pk]),
+        {"willingness": "indifferent", "items": [items["shed"].pk]},
+    )
     assert r.status_code == 302
     resp = ConsultationResponse.objects.get()
     assert resp.willingness == "indifferent" and resp.contribution_yuan is None
     assert list(resp.choices.values_list("code", flat=True)) == ["T01"]
     # a basic item or an unknown id is refused, nothing changes
-    r = c.post(reverse("consultation:survey_fill", args=[survey.pk]), {
-        "willingness": "no", "items": [items["roof"].pk]})
+    r = c.post(
+        reverse("consultation:survey_fill", args=[survey.pk]),
+        {"willingness": "no", "items": [items["roof"].pk]},
+    )
     assert r.status_code == 400 and "不在本小区的点单目录" in r.content.decode()
-    r = c.post(reverse("consultation:survey_fill", args=[survey.pk]), {
-        "willingness": "no", "contribution_yuan": "-5"})
+    r = c.post(
+        reverse("consultation:survey_fill", args=[survey.pk]),
+        {"willingness": "no", "contribution_yuan": "-5"},
+    )
     assert r.status_code == 400 and "不能为负数" in r.content.decode()
     assert ConsultationResponse.objects.get().willingness == "indifferent"
     # after closing: refused
@@ -82,11 +109,15 @@ def test_resident_answers_and_changes_until_closing(client_for, users, cast, sur
 def test_results_by_household_and_area(client_for, users, cast, survey, items):
     u1, u2 = cast["units_a"]  # 80.5 and 60 m²
     r2 = make_user("resident_a2", "resident", unit=u2)
-    client_for(users["resident_a"]).post(reverse("consultation:survey_fill", args=[survey.pk]),
-                                         {"willingness": "yes", "items": [items["shed"].pk]})
-    r = client_for(r2).post(f"/api/v1/participation/surveys/{survey.pk}/response",
-                            {"willingness": "no", "items": [items["shed"].pk, items["door"].pk]},
-                            content_type="application/json")
+    client_for(users["resident_a"]).post(
+        reverse("consultation:survey_fill", args=[survey.pk]),
+        {"willingness": "yes", "items": [items["shed"].pk]},
+    )
+    r = client_for(r2).post(
+        f"/api/v1/participation/surveys/{survey.pk}/response",
+        {"willingness": "no", "items": [items["shed"].pk, items["door"].pk]},
+        content_type="application/json",
+    )
     assert r.status_code == 200, r.content
     s = selectors.willingness_summary(cast["compound_a"].pk)
     assert s["households_total"] == 2 and s["households_yes"] == 1
@@ -95,34 +126,51 @@ def test_results_by_household_and_area(client_for, users, cast, survey, items):
     assert s["share_area"] == Decimal("0.5730")
     menu = selectors.menu_results(cast["compound_a"].pk)
     assert [(m["code"], m["households"], m["share"]) for m in menu] == [
-        ("T01", 2, Decimal("1.0000")), ("W01", 1, Decimal("0.5000"))]
+        ("T01", 2, Decimal("1.0000")),
+        ("W01", 1, Decimal("0.5000")),
+    ]
     # residents see the aggregate, without personal data
-    page = client_for(users["resident_a"]).get(
-        reverse("consultation:survey_results", args=[survey.pk])).content.decode()
+    page = (
+        client_for(users["resident_a"])
+        .get(reverse("consultation:survey_results", args=[survey.pk]))
+        .content.decode()
+    )
     assert "已答复 2 / 2 户" in page and "张三丰" not in page
     # other compound: 404
-    assert client_for(users["resident_b"]).get(
-        reverse("consultation:survey_results", args=[survey.pk])).status_code == 404
+    assert (
+        client_for(users["resident_b"])
+        .get(reverse("consultation:survey_results", args=[survey.pk]))
+        .status_code
+        == 404
+    )
     # export for staff, personal data whole for the community, masked for the street
     x = client_for(users["community_tianxiang"]).get(
-        reverse("consultation:survey_export", args=[survey.pk]))
+        reverse("consultation:survey_export", args=[survey.pk])
+    )
     assert x.status_code == 200
     ws = load_workbook(BytesIO(x.content)).active
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][:6] == ("楼栋", "单元", "房号", "专有部分面积(㎡)", "业主", "改造意愿")
     assert rows[1][4] == "张三丰" and rows[1][5] == "同意改造" and rows[2][5] == "不同意"
     x = client_for(users["street_jinchen"]).get(
-        reverse("consultation:survey_export", args=[survey.pk]))
+        reverse("consultation:survey_export", args=[survey.pk])
+    )
     assert load_workbook(BytesIO(x.content)).active.cell(2, 5).value == "张*丰"
-    assert client_for(users["resident_a"]).get(
-        reverse("consultation:survey_export", args=[survey.pk])).status_code == 302
+    assert (
+        client_for(users["resident_a"])
+        .get(reverse("consultation:survey_export", args=[survey.pk]))
+        .status_code
+        == 302
+    )
 
 
 def test_assisted_response_is_recorded(client_for, users, cast, survey, items):
     staff = client_for(users["community_tianxiang"])
     u2 = cast["units_a"][1]
-    r = staff.post(reverse("consultation:survey_assist", args=[survey.pk]),
-                   {"unit": u2.pk, "willingness": "yes", "contribution_per_m2": "10"})
+    r = staff.post(
+        reverse("consultation:survey_assist", args=[survey.pk]),
+        {"unit": u2.pk, "willingness": "yes", "contribution_per_m2": "10"},
+    )
     assert r.status_code == 302
     resp = ConsultationResponse.objects.get(unit=u2)
     assert resp.assisted_by == users["community_tianxiang"]
@@ -130,19 +178,23 @@ def test_assisted_response_is_recorded(client_for, users, cast, survey, items):
     # a property company may not act for residents
     r = client_for(users["property_company"]).post(
         reverse("consultation:survey_assist", args=[survey.pk]),
-        {"unit": u2.pk, "willingness": "no"})
+        {"unit": u2.pk, "willingness": "no"},
+    )
     assert r.status_code == 403
     # the API assisted path needs a unit of this compound
-    r = staff.post(f"/api/v1/participation/surveys/{survey.pk}/response",
-                   {"willingness": "yes", "unit_id": cast["unit_b"].pk},
-                   content_type="application/json")
+    r = staff.post(
+        f"/api/v1/participation/surveys/{survey.pk}/response",
+        {"willingness": "yes", "unit_id": cast["unit_b"].pk},
+        content_type="application/json",
+    )
     assert r.status_code == 400
 
 
 def test_staff_create_form_errors(client_for, users, cast):
     r = client_for(users["community_tianxiang"]).post(
         reverse("consultation:survey_new", args=[cast["compound_a"].pk]),
-        {"title": "", "opens_at": "2025-02-01T10:00", "closes_at": "2025-01-01T10:00"})
+        {"title": "", "opens_at": "2025-02-01T10:00", "closes_at": "2025-01-01T10:00"},
+    )
     assert r.status_code == 400
     html = r.content.decode()
     assert "请填写标题" in html and "截止时间应晚于开始时间" in html

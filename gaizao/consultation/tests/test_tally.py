@@ -15,12 +15,15 @@ def units(spec):
         area, choice = s[0], s[1]
         owner = s[2] if len(s) > 2 else None
         dev = s[3] if len(s) > 3 else False
-        out.append(UnitVote(unit=str(i), area=Decimal(str(area)), owner=owner, developer=dev,
-                            choice=choice))
+        out.append(
+            UnitVote(
+                unit=str(i), area=Decimal(str(area)), owner=owner, developer=dev, choice=choice
+            )
+        )
     return out
 
 
-A, O, X, N = "agree", "oppose", "abstain", None
+A, OP, X, N = "agree", "oppose", "abstain", None
 
 
 def test_quorum_two_thirds_reached_exactly():
@@ -47,37 +50,39 @@ def test_quorum_owner_count_just_under():
 
 def test_exactly_half_is_not_a_majority():
     # 4 take part, 2 agree holding exactly half the participating area.
-    r = T.tally(units([(10, A), (10, A), (10, O), (10, O)]), matter=4)
+    r = T.tally(units([(10, A), (10, A), (10, OP), (10, OP)]), matter=4)
     assert r.quorum_met and r.owners_agreeing == 2
     assert r.passed is False
 
 
 def test_just_over_half_passes():
-    r = T.tally(units([(10.01, A), (10, A), (10, O), (10, X), (10, A)]), matter=4)
+    r = T.tally(units([(10.01, A), (10, A), (10, OP), (10, X), (10, A)]), matter=4)
     # 3 of 5 owners and 30.01 of 50.01 m² agree.
     assert r.passed is True
-    r2 = T.tally(units([(10.01, A), (10, O)]), matter=4)  # area 50.02% but owners 1/2
+    r2 = T.tally(units([(10.01, A), (10, OP)]), matter=4)  # area 50.02% but owners 1/2
     assert r2.passed is False
 
 
 def test_three_quarters_reached_exactly_for_matter_7():
     # 4 participants, 3 agree with exactly 3/4 of the participating area.
-    r = T.tally(units([(20, A), (20, A), (20, A), (20, O)]), matter=7)
+    r = T.tally(units([(20, A), (20, A), (20, A), (20, OP)]), matter=7)
     assert r.passed is True
 
 
 def test_three_quarters_just_under():
-    r = T.tally(units([(20, A), (20, A), (19.99, A), (20.01, O)]), matter=7)
+    r = T.tally(units([(20, A), (20, A), (19.99, A), (20.01, OP)]), matter=7)
     assert r.owners_agreeing == 3
     assert r.passed is False
     # the same numbers pass an ordinary matter (more than half)
-    assert T.tally(units([(20, A), (20, A), (19.99, A), (20.01, O)]), matter=3).passed
+    assert T.tally(units([(20, A), (20, A), (19.99, A), (20.01, OP)]), matter=3).passed
 
 
-@pytest.mark.parametrize("matter,special", [(5, False), (6, True), (7, True), (8, True), (9, False)])
+@pytest.mark.parametrize(
+    "matter,special", [(5, False), (6, True), (7, True), (8, True), (9, False)]
+)
 def test_which_matters_need_three_quarters(matter, special):
     # 7 of 10 agree (70 %): passes a majority matter, fails a 3/4 matter.
-    spec = [(10, A)] * 7 + [(10, O)] * 3
+    spec = [(10, A)] * 7 + [(10, OP)] * 3
     assert T.tally(units(spec), matter=matter).passed is (not special)
 
 
@@ -95,7 +100,7 @@ def test_no_reply_does_not_take_part():
 
 
 def test_multi_unit_owner_counts_once():
-    r = T.tally(units([(10, A, "zhang"), (10, A, "zhang"), (10, O, "li")]), matter=1)
+    r = T.tally(units([(10, A, "zhang"), (10, A, "zhang"), (10, OP, "li")]), matter=1)
     assert r.owners_total == 2 and r.owners_participating == 2 and r.owners_agreeing == 1
     assert r.area_agreeing == 20
     assert r.passed is False  # owners 1/2 is not more than half
@@ -104,7 +109,7 @@ def test_multi_unit_owner_counts_once():
 def test_multi_unit_owner_divergent_ballots():
     # zhang: one unit agrees, one opposes → takes part, does not agree as an
     # owner; area still counts unit by unit.
-    r = T.tally(units([(30, A, "zhang"), (10, O, "zhang"), (10, A, "li")]), matter=1)
+    r = T.tally(units([(30, A, "zhang"), (10, OP, "zhang"), (10, A, "li")]), matter=1)
     assert r.owners_participating == 2 and r.owners_agreeing == 1
     assert r.area_agreeing == 40
     # an owner whose other unit did not reply still agrees
@@ -113,14 +118,14 @@ def test_multi_unit_owner_divergent_ballots():
 
 
 def test_developer_units_count_as_one_owner():
-    spec = [(10, A, "dev1", True), (10, A, "dev2", True), (10, A, "dev1", True), (10, O, "wang")]
+    spec = [(10, A, "dev1", True), (10, A, "dev2", True), (10, A, "dev1", True), (10, OP, "wang")]
     r = T.tally(units(spec), matter=4)
     assert r.owners_total == 2 and r.owners_agreeing == 1
     assert r.passed is False  # 1 of 2 owners: not more than half
 
 
 def test_units_without_owner_count_one_each():
-    r = T.tally(units([(10, A), (10, A), (10, O, "li"), (10, O, "li")]), matter=4)
+    r = T.tally(units([(10, A), (10, A), (10, OP, "li"), (10, OP, "li")]), matter=4)
     assert r.owners_total == 3 and r.owners_agreeing == 2
 
 
@@ -139,9 +144,9 @@ def test_property_law_uses_totals_and_two_thirds():
     spec = [(10, A)] * 6 + [(10, N)] * 4
     assert T.tally(units(spec), matter=1, law=T.PROPERTY_LAW).passed is True
     # matter 5 (using the fund) was a two-thirds matter under 物权法, not under 民法典
-    spec = [(10, A)] * 7 + [(10, O)] * 3
+    spec = [(10, A)] * 7 + [(10, OP)] * 3
     assert T.tally(units(spec), matter=5, law=T.PROPERTY_LAW).passed is True
-    spec = [(10, A)] * 6 + [(10, O)] * 4
+    spec = [(10, A)] * 6 + [(10, OP)] * 4
     assert T.tally(units(spec), matter=5, law=T.PROPERTY_LAW).passed is False
     assert T.tally(units(spec), matter=5).passed is True
 

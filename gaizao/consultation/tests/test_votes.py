@@ -29,10 +29,17 @@ def staff(client_for, users):
 @pytest.fixture
 def vote(staff, cast):
     now = timezone.now()
-    r = staff.post(reverse("consultation:vote_new", args=[cast["compound_a"].pk]), {
-        "matter": 7, "title": "加装电梯及外立面改造", "description": "",
-        "opens_at": local(now - timedelta(hours=1)), "closes_at": local(now + timedelta(days=7)),
-        "notice_days": 7})
+    r = staff.post(
+        reverse("consultation:vote_new", args=[cast["compound_a"].pk]),
+        {
+            "matter": 7,
+            "title": "加装电梯及外立面改造",
+            "description": "",
+            "opens_at": local(now - timedelta(hours=1)),
+            "closes_at": local(now + timedelta(days=7)),
+            "notice_days": 7,
+        },
+    )
     assert r.status_code == 302, r.content.decode()[:2000]
     v = Vote.objects.get()
     assert v.status == "draft" and v.law == "civil_code"
@@ -52,15 +59,28 @@ def photo():
 
 
 def test_vote_law_by_opening_date(staff, cast):
-    r = staff.post(reverse("consultation:vote_new", args=[cast["compound_a"].pk]), {
-        "matter": 6, "title": "", "opens_at": "2020-12-01T09:00", "closes_at": "2020-12-20T18:00",
-        "notice_days": 7})
+    r = staff.post(
+        reverse("consultation:vote_new", args=[cast["compound_a"].pk]),
+        {
+            "matter": 6,
+            "title": "",
+            "opens_at": "2020-12-01T09:00",
+            "closes_at": "2020-12-20T18:00",
+            "notice_days": 7,
+        },
+    )
     assert r.status_code == 302
     v = Vote.objects.get()
     assert v.law == "property_law" and v.title == "筹集建筑物及其附属设施的维修资金"
-    bad = staff.post(reverse("consultation:vote_new", args=[cast["compound_a"].pk]), {
-        "matter": 12, "opens_at": "2024-01-01T09:00", "closes_at": "2023-12-01T09:00",
-        "notice_days": 7})
+    bad = staff.post(
+        reverse("consultation:vote_new", args=[cast["compound_a"].pk]),
+        {
+            "matter": 12,
+            "opens_at": "2024-01-01T09:00",
+            "closes_at": "2023-12-01T09:00",
+            "notice_days": 7,
+        },
+    )
     assert bad.status_code == 400 and Vote.objects.count() == 1
     html = bad.content.decode()
     assert "第 1–9 项" in html and "截止时间应晚于开始时间" in html
@@ -79,19 +99,28 @@ def test_online_ballot_and_duplicate_refused_and_recorded(client_for, users, vot
     assert conflict.attempted_choice == "oppose" and conflict.attempted_by == users["resident_a"]
     assert conflict.resolution == ""
     # the same through the API: 409 with one error shape
-    r = c.post(f"/api/v1/votes/{vote.pk}/ballots", {"choice": "abstain"},
-               content_type="application/json")
+    r = c.post(
+        f"/api/v1/votes/{vote.pk}/ballots", {"choice": "abstain"}, content_type="application/json"
+    )
     assert r.status_code == 409 and "已经投过票" in r.json()["error"]
     assert BallotConflict.objects.count() == 2
 
 
 def test_conflict_must_be_resolved_before_closing_and_replace_is_audited(
-        client_for, users, staff, vote, cast):
+    client_for, users, staff, vote, cast
+):
     c = client_for(users["resident_a"])
     c.post(reverse("consultation:ballot", args=[vote.pk]), {"choice": "agree"})
-    r = staff.post(reverse("consultation:ballot_enter", args=[vote.pk]), {
-        "unit": cast["units_a"][0].pk, "choice": "oppose", "channel": "paper",
-        "sheet_photo": photo()}, follow=True)
+    r = staff.post(
+        reverse("consultation:ballot_enter", args=[vote.pk]),
+        {
+            "unit": cast["units_a"][0].pk,
+            "choice": "oppose",
+            "channel": "paper",
+            "sheet_photo": photo(),
+        },
+        follow=True,
+    )
     assert "已经投过票" in r.content.decode()
     conflict = BallotConflict.objects.get()
     Vote.objects.filter(pk=vote.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
@@ -101,8 +130,10 @@ def test_conflict_must_be_resolved_before_closing_and_replace_is_audited(
     # the staff page lists the conflict
     page = staff.get(reverse("consultation:vote_detail", args=[vote.pk])).content.decode()
     assert "重复表决票(待处理 1)" in page
-    staff.post(reverse("consultation:conflict_resolve", args=[vote.pk, conflict.pk]),
-               {"resolution": "replace"})
+    staff.post(
+        reverse("consultation:conflict_resolve", args=[vote.pk, conflict.pk]),
+        {"resolution": "replace"},
+    )
     b = Ballot.objects.get()
     assert b.choice == "oppose" and b.channel == "paper" and b.sheet_photo
     conflict.refresh_from_db()
@@ -115,80 +146,117 @@ def test_conflict_must_be_resolved_before_closing_and_replace_is_audited(
 
 
 def test_resident_cannot_vote_for_another_unit_or_see_another_compound(
-        client_for, users, vote, cast, resident_a2):
+    client_for, users, vote, cast, resident_a2
+):
     c = client_for(users["resident_a"])
-    r = c.post(f"/api/v1/votes/{vote.pk}/ballots",
-               {"choice": "agree", "unit_id": cast["units_a"][1].pk},
-               content_type="application/json")
+    r = c.post(
+        f"/api/v1/votes/{vote.pk}/ballots",
+        {"choice": "agree", "unit_id": cast["units_a"][1].pk},
+        content_type="application/json",
+    )
     assert r.status_code == 400 and "本户" in r.json()["error"]
     assert not Ballot.objects.exists()
     # a resident of the other compound sees nothing of it
     b = client_for(users["resident_b"])
     assert b.get(reverse("consultation:vote_detail", args=[vote.pk])).status_code == 404
     assert b.get(f"/api/v1/votes/{vote.pk}").status_code == 404
-    assert b.post(f"/api/v1/votes/{vote.pk}/ballots", {"choice": "agree"},
-                  content_type="application/json").status_code == 404
+    assert (
+        b.post(
+            f"/api/v1/votes/{vote.pk}/ballots", {"choice": "agree"}, content_type="application/json"
+        ).status_code
+        == 404
+    )
     assert b.get("/api/v1/votes").json() == []
     # staff of another street: 404 too
-    assert client_for(users["street_qingyun"]).get(
-        reverse("consultation:vote_detail", args=[vote.pk])).status_code == 404
+    assert (
+        client_for(users["street_qingyun"])
+        .get(reverse("consultation:vote_detail", args=[vote.pk]))
+        .status_code
+        == 404
+    )
     # residents cannot enter paper ballots
-    r = c.post(reverse("consultation:ballot_enter", args=[vote.pk]),
-               {"unit": cast["units_a"][1].pk, "choice": "agree", "channel": "assisted"})
+    r = c.post(
+        reverse("consultation:ballot_enter", args=[vote.pk]),
+        {"unit": cast["units_a"][1].pk, "choice": "agree", "channel": "assisted"},
+    )
     assert r.status_code == 302 and not Ballot.objects.exists()
 
 
 def test_draft_vote_invisible_to_residents(client_for, users, staff, cast):
     now = timezone.now()
-    staff.post(reverse("consultation:vote_new", args=[cast["compound_a"].pk]), {
-        "matter": 1, "opens_at": local(now), "closes_at": local(now + timedelta(days=3)),
-        "notice_days": 7})
+    staff.post(
+        reverse("consultation:vote_new", args=[cast["compound_a"].pk]),
+        {
+            "matter": 1,
+            "opens_at": local(now),
+            "closes_at": local(now + timedelta(days=3)),
+            "notice_days": 7,
+        },
+    )
     v = Vote.objects.get()
-    assert client_for(users["resident_a"]).get(
-        reverse("consultation:vote_detail", args=[v.pk])).status_code == 404
+    assert (
+        client_for(users["resident_a"])
+        .get(reverse("consultation:vote_detail", args=[v.pk]))
+        .status_code
+        == 404
+    )
 
 
 def test_paper_needs_photo_and_assisted_is_recorded(client_for, users, staff, vote, cast):
     u1, u2 = cast["units_a"]
-    r = staff.post(reverse("consultation:ballot_enter", args=[vote.pk]),
-                   {"unit": u1.pk, "choice": "agree", "channel": "paper"}, follow=True)
+    r = staff.post(
+        reverse("consultation:ballot_enter", args=[vote.pk]),
+        {"unit": u1.pk, "choice": "agree", "channel": "paper"},
+        follow=True,
+    )
     assert "照片" in r.content.decode() and not Ballot.objects.exists()
-    r = staff.post(reverse("consultation:ballot_enter", args=[vote.pk]),
-                   {"unit": u2.pk, "choice": "agree", "channel": "assisted"},
-                   HTTP_HX_REQUEST="true")
+    r = staff.post(
+        reverse("consultation:ballot_enter", args=[vote.pk]),
+        {"unit": u2.pk, "choice": "agree", "channel": "assisted"},
+        HTTP_HX_REQUEST="true",
+    )
     assert r.status_code == 200 and "已录入" in r.content.decode()
     b = Ballot.objects.get(unit=u2)
     assert b.channel == "assisted" and b.assisted_by == users["community_tianxiang"]
     assert b.entered_by == users["community_tianxiang"]
     # API paper entry with a photo
-    r = staff.post(f"/api/v1/votes/{vote.pk}/paper-ballots",
-                   {"unit_id": u1.pk, "choice": "oppose", "channel": "paper",
-                    "sheet_photo": photo()})
+    r = staff.post(
+        f"/api/v1/votes/{vote.pk}/paper-ballots",
+        {"unit_id": u1.pk, "choice": "oppose", "channel": "paper", "sheet_photo": photo()},
+    )
     assert r.status_code == 201, r.content
-    r = staff.post(f"/api/v1/votes/{vote.pk}/paper-ballots",
-                   {"unit_id": u1.pk, "choice": "agree", "channel": "assisted"})
+    r = staff.post(
+        f"/api/v1/votes/{vote.pk}/paper-ballots",
+        {"unit_id": u1.pk, "choice": "agree", "channel": "assisted"},
+    )
     assert r.status_code == 409
     # the unit of another compound is not in this vote
-    r = staff.post(f"/api/v1/votes/{vote.pk}/paper-ballots",
-                   {"unit_id": cast["unit_b"].pk, "choice": "agree", "channel": "assisted"})
+    r = staff.post(
+        f"/api/v1/votes/{vote.pk}/paper-ballots",
+        {"unit_id": cast["unit_b"].pk, "choice": "agree", "channel": "assisted"},
+    )
     assert r.status_code == 404
 
 
-def test_full_cycle_pass_publish_object_certificate(client_for, users, staff, vote, cast,
-                                                    resident_a2):
+def test_full_cycle_pass_publish_object_certificate(
+    client_for, users, staff, vote, cast, resident_a2
+):
     # owner_a holds both units: one owner, 140.5 m².  Both agree → passes.
-    client_for(users["resident_a"]).post(reverse("consultation:ballot", args=[vote.pk]),
-                                         {"choice": "agree"})
-    r = client_for(resident_a2).post(f"/api/v1/votes/{vote.pk}/ballots", {"choice": "agree"},
-                                     content_type="application/json")
+    client_for(users["resident_a"]).post(
+        reverse("consultation:ballot", args=[vote.pk]), {"choice": "agree"}
+    )
+    r = client_for(resident_a2).post(
+        f"/api/v1/votes/{vote.pk}/ballots", {"choice": "agree"}, content_type="application/json"
+    )
     assert r.status_code == 201
     assert selectors.compound_vote_passed(cast["compound_a"].pk, 7) is False
     r = staff.post(reverse("consultation:vote_action", args=[vote.pk, "close"]), follow=True)
     assert "截止时间未到" in r.content.decode()
     Vote.objects.filter(pk=vote.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
     # online ballots are refused after the closing time
-    r = client_for(users["resident_a"]).post(f"/api/v1/votes/{vote.pk}/ballots",
-                                             {"choice": "agree"}, content_type="application/json")
+    r = client_for(users["resident_a"]).post(
+        f"/api/v1/votes/{vote.pk}/ballots", {"choice": "agree"}, content_type="application/json"
+    )
     assert r.status_code in (400, 409)
     staff.post(reverse("consultation:vote_action", args=[vote.pk, "close"]))
     v = Vote.objects.get(pk=vote.pk)
@@ -207,7 +275,9 @@ def test_full_cycle_pass_publish_object_certificate(client_for, users, staff, vo
     assert selectors.compound_vote_passed(cast["compound_b"].pk, 7) is False
     # objection by a resident, through the page and the API
     c = client_for(users["resident_a"])
-    r = c.post(reverse("consultation:objection", args=[v.pk]), {"text": "计票时间有误"}, follow=True)
+    r = c.post(
+        reverse("consultation:objection", args=[v.pk]), {"text": "计票时间有误"}, follow=True
+    )
     assert "异议已提交" in r.content.decode()
     r = c.post(f"/api/v1/votes/{v.pk}/objections", {"text": "  "}, content_type="application/json")
     assert r.status_code == 400
@@ -217,8 +287,15 @@ def test_full_cycle_pass_publish_object_certificate(client_for, users, staff, vo
     cert = c.get(reverse("consultation:certificate", args=[v.pk])).content.decode()
     assert "业主共同决定表决结果证明" in cert and "本次表决通过" in cert
     assert "四分之三以上" in cert and "140.5" in cert
-    for personal in ("张三丰", "13812345678", "530103199001011234", "resident_a",
-                     "community_tianxiang", "101", "102"):
+    for personal in (
+        "张三丰",
+        "13812345678",
+        "530103199001011234",
+        "resident_a",
+        "community_tianxiang",
+        "101",
+        "102",
+    ):
         assert personal not in cert
     Vote.objects.filter(pk=v.pk).update(overturned=True)
     assert selectors.compound_vote_passed(cast["compound_a"].pk, 7) is False
@@ -233,12 +310,23 @@ def test_failed_quorum_and_assisted_and_developer(staff, cast, users, client_for
     for n in ("201", "202", "203"):
         make_unit(b, n, "50", owner=dev)
     now = timezone.now()
-    v = Vote.objects.create(compound=cast["compound_a"], matter=1, title="议事规则", law="civil_code",
-                            opens_at=now - timedelta(days=2), closes_at=now + timedelta(days=1),
-                            status="open")
-    staff.post(reverse("consultation:ballot_enter", args=[v.pk]),
-               {"unit": Unit.objects.get(building=b, number="201").pk, "choice": "agree",
-                "channel": "assisted"})
+    v = Vote.objects.create(
+        compound=cast["compound_a"],
+        matter=1,
+        title="议事规则",
+        law="civil_code",
+        opens_at=now - timedelta(days=2),
+        closes_at=now + timedelta(days=1),
+        status="open",
+    )
+    staff.post(
+        reverse("consultation:ballot_enter", args=[v.pk]),
+        {
+            "unit": Unit.objects.get(building=b, number="201").pk,
+            "choice": "agree",
+            "channel": "assisted",
+        },
+    )
     Vote.objects.filter(pk=v.pk).update(closes_at=now - timedelta(minutes=1))
     staff.post(reverse("consultation:vote_action", args=[v.pk, "close"]))
     v.refresh_from_db()

@@ -14,8 +14,10 @@ from gaizao.inventory.scoring import condition_score
 @pytest.fixture
 def policies(areas):
     services.ensure_builtin_policies()
-    return {"panlong": Policy.objects.get(code="panlong-2020"),
-            "national": Policy.objects.get(code="national-2020")}
+    return {
+        "panlong": Policy.objects.get(code="panlong-2020"),
+        "national": Policy.objects.get(code="national-2020"),
+    }
 
 
 def survey(compound, *, broken_basic=6, env="broken", on=date(2026, 5, 1)):
@@ -30,15 +32,20 @@ def survey(compound, *, broken_basic=6, env="broken", on=date(2026, 5, 1)):
         else:
             ratings[f.code] = "good"
     s = Survey.objects.create(compound=compound, surveyed_on=on, score=condition_score(ratings))
-    Condition.objects.bulk_create(Condition(survey=s, facility=k, rating=v)
-                                  for k, v in ratings.items())
+    Condition.objects.bulk_create(
+        Condition(survey=s, facility=k, rating=v) for k, v in ratings.items()
+    )
     return s
 
 
 def complete(compound, **kw):
     """Fill every exclusion fact so that only the rules decide."""
-    values = dict(in_shantytown_plan=False, is_urban_village=False, self_built_area=Decimal(0),
-                  in_main_urban_area=True)
+    values = dict(
+        in_shantytown_plan=False,
+        is_urban_village=False,
+        self_built_area=Decimal(0),
+        in_main_urban_area=True,
+    )
     values.update(kw)
     for k, v in values.items():
         setattr(compound, k, v)

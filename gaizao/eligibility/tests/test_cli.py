@@ -21,8 +21,9 @@ def run(*args):
 
 
 def test_area_table_and_json(policies, areas, cast, monkeypatch):
-    monkeypatch.setattr(selectors, "willingness_shares",
-                        lambda ids: dict.fromkeys(ids, Decimal("0.9")))
+    monkeypatch.setattr(
+        selectors, "willingness_shares", lambda ids: dict.fromkeys(ids, Decimal("0.9"))
+    )
     good_compound(areas["jinchen"], "命令行老院")
     out, _ = run("--area", "530103000000")
     assert "命令行老院" in out and "符合改造范围" in out
@@ -55,9 +56,22 @@ def test_install_policies(areas):
 def _sheet(tmp_path, rows):
     wb = Workbook()
     ws = wb.active
-    ws.append(["小区名称", "所属街道", "建成年份", "建筑面积(㎡)", "户数", "楼栋数", "主城区",
-               "已纳入棚户区改造计划", "拟拆除新建或改扩翻建(年内)", "居民自建住房面积(㎡)",
-               "城中村", "管理状况"])
+    ws.append(
+        [
+            "小区名称",
+            "所属街道",
+            "建成年份",
+            "建筑面积(㎡)",
+            "户数",
+            "楼栋数",
+            "主城区",
+            "已纳入棚户区改造计划",
+            "拟拆除新建或改扩翻建(年内)",
+            "居民自建住房面积(㎡)",
+            "城中村",
+            "管理状况",
+        ]
+    )
     for r in rows:
         ws.append(r)
     path = tmp_path / "sheet.xlsx"
@@ -67,13 +81,16 @@ def _sheet(tmp_path, rows):
 
 def test_sheet_json_not_imported(policies, areas, tmp_path):
     pytest.importorskip("gaizao.inventory.importing")
-    path = _sheet(tmp_path, [
-        ["老院一", "金辰街道", 1995, 20000, 200, 4, "是", "否", "", 0, "否", "无"],
-        ["城中村院", "金辰街道", 1990, 8000, 80, 3, "是", "否", "", 0, "是", "无"],
-        ["新院", "青云街道", 2003, 9000, 90, 3, "是", "否", "", 0, "否", "无"],
-        ["拆迁院", "青云街道", 1985, 5000, 50, 2, "是", "否", 3, 0, "否", "物业"],
-        ["坏行", "青云街道", "很久以前", 5000, 50, 2, "是", "否", "", 0, "否", "无"],
-    ])
+    path = _sheet(
+        tmp_path,
+        [
+            ["老院一", "金辰街道", 1995, 20000, 200, 4, "是", "否", "", 0, "否", "无"],
+            ["城中村院", "金辰街道", 1990, 8000, 80, 3, "是", "否", "", 0, "是", "无"],
+            ["新院", "青云街道", 2003, 9000, 90, 3, "是", "否", "", 0, "否", "无"],
+            ["拆迁院", "青云街道", 1985, 5000, 50, 2, "是", "否", 3, 0, "否", "物业"],
+            ["坏行", "青云街道", "很久以前", 5000, 50, 2, "是", "否", "", 0, "否", "无"],
+        ],
+    )
     before = Verdict.objects.count()
     out, err = run(path, "--json")
     rows = {r["name"]: r for r in json.loads(out)}
@@ -83,21 +100,28 @@ def test_sheet_json_not_imported(policies, areas, tmp_path):
     assert rows["城中村院"]["verdict"] == "ineligible"
     assert rows["新院"]["verdict"] == "ineligible"
     assert rows["拆迁院"]["verdict"] == "ineligible"
-    assert any(r["criterion"] == "exclusion.demolition" and r["passed"] is False
-               for r in rows["拆迁院"]["reasons"])
+    assert any(
+        r["criterion"] == "exclusion.demolition" and r["passed"] is False
+        for r in rows["拆迁院"]["reasons"]
+    )
     assert rows["坏行"]["errors"], rows["坏行"]
     assert rows["坏行"]["verdict"] == "review" and "建成年份" in rows["坏行"]["missing"]
     assert Verdict.objects.count() == before  # nothing written
     out, _ = run(path, "--json", "--policy", "national-2020")
     rows = {r["name"]: r for r in json.loads(out)}
     assert rows["老院一"]["verdict"] == "eligible"
-    assert rows["新院"]["verdict"] == "eligible"  # 2003: the extension window
+    # 2003: in the extension window, but its 90 households would be 31% of
+    # the eligible households (200 + 90), over the 20% cap.
+    assert rows["新院"]["verdict"] == "review"
+    cap = next(r for r in rows["新院"]["reasons"] if r["criterion"] == "extension_cap")
+    assert cap["passed"] is False and "20%" in cap["detail"]
 
 
 def test_sheet_unknown_streets_use_national(policies, areas, tmp_path):
     pytest.importorskip("gaizao.inventory.importing")
-    path = _sheet(tmp_path, [["外地小区", "不存在街道", 1995, 20000, 200, 4, "否", "否", "", 0,
-                              "否", "无"]])
+    path = _sheet(
+        tmp_path, [["外地小区", "不存在街道", 1995, 20000, 200, 4, "否", "否", "", 0, "否", "无"]]
+    )
     out, _ = run(path, "--json")
     (row,) = json.loads(out)
     assert row["policy"] == "national-2020" and row["verdict"] == "eligible"

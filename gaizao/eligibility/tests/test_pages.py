@@ -15,8 +15,9 @@ from .conftest import good_compound
 
 @pytest.fixture
 def willing(monkeypatch):
-    monkeypatch.setattr(selectors, "willingness_shares",
-                        lambda ids: dict.fromkeys(ids, Decimal("0.9")))
+    monkeypatch.setattr(
+        selectors, "willingness_shares", lambda ids: dict.fromkeys(ids, Decimal("0.9"))
+    )
 
 
 def test_compound_page_lists_every_criterion(policies, areas, users, client_for, willing):
@@ -72,12 +73,12 @@ def test_community_may_view_but_not_store(policies, cast, users, client_for):
     assert not Verdict.objects.exists()
 
 
-def test_reserve_evaluate_filter_and_counts(policies, areas, users, client_for, willing,
-                                            django_assert_max_num_queries):
+def test_reserve_evaluate_filter_and_counts(
+    policies, areas, users, client_for, willing, django_assert_max_num_queries
+):
     for i in range(5):
         good_compound(areas["jinchen"], f"金辰老院{i}", community=areas["tianxiang"])
-    good_compound(areas["qingyun"], "青云城中村", is_urban_village=True,
-                  community=areas["yunshan"])
+    good_compound(areas["qingyun"], "青云城中村", is_urban_village=True, community=areas["yunshan"])
     client = client_for(users["district"])
     r = client.post(reverse("eligibility:evaluate"), {"area": "530103000000"})
     assert r.status_code == 302
@@ -102,8 +103,9 @@ def test_reserve_is_scoped(policies, areas, users, client_for, willing):
     html = client_for(users["street_qingyun"]).get(reverse("eligibility:reserve")).content.decode()
     assert "青云老院" in html and "金辰老院" not in html
     # A street office cannot evaluate another street.
-    r = client_for(users["street_qingyun"]).post(reverse("eligibility:evaluate"),
-                                                 {"area": "530103005000"})
+    r = client_for(users["street_qingyun"]).post(
+        reverse("eligibility:evaluate"), {"area": "530103005000"}
+    )
     assert r.status_code == 403
     assert client_for(users["contractor"]).get(reverse("eligibility:reserve")).status_code == 403
 
@@ -125,8 +127,11 @@ def test_reserve_export_xlsx(policies, areas, users, client_for, willing):
 def test_evaluate_button_only_for_evaluating_roles(policies, users, client_for):
     html = client_for(users["district"]).get(reverse("eligibility:reserve")).content.decode()
     assert "重新评估" in html
-    html = client_for(users["community_tianxiang"]).get(
-        reverse("eligibility:reserve")).content.decode()
+    html = (
+        client_for(users["community_tianxiang"])
+        .get(reverse("eligibility:reserve"))
+        .content.decode()
+    )
     assert "重新评估</button>" not in html
     r = client_for(users["community_tianxiang"]).post(reverse("eligibility:evaluate"))
     assert r.status_code == 403
@@ -139,14 +144,25 @@ def test_policy_list_and_create_new_version(policies, areas, users, client_for):
     r = client.get(reverse("eligibility:policy_create") + f"?from={policies['panlong'].pk}")
     assert r.status_code == 200
     form = {
-        "name": "盘龙区老旧小区改造范围(2020)", "area": areas["district"].pk,
-        "valid_from": "2021-01-01", "is_default": "on", "built_cutoff": "2000-12-31",
-        "cutoff_inclusive": "on", "extension_cutoff": "2005-12-31", "extension_cap_pct": "15",
-        "require_main_urban": "on", "criteria": ["neglect", "facilities"], "conditions_min": "1",
-        "neglect_score_below": "60", "neglect_statuses": ["none"],
-        "facilities_broken_pct": "30", "environment_min": "1",
-        "willingness_mode": "if_surveyed", "willingness_min_pct": "66.67",
-        "exclusions": ["shantytown", "urban_village"], "demolition_years": "3",
+        "name": "盘龙区老旧小区改造范围(2020)",
+        "area": areas["district"].pk,
+        "valid_from": "2021-01-01",
+        "is_default": "on",
+        "built_cutoff": "2000-12-31",
+        "cutoff_inclusive": "on",
+        "extension_cutoff": "2005-12-31",
+        "extension_cap_pct": "15",
+        "require_main_urban": "on",
+        "criteria": ["neglect", "facilities"],
+        "conditions_min": "1",
+        "neglect_score_below": "60",
+        "neglect_statuses": ["none"],
+        "facilities_broken_pct": "30",
+        "environment_min": "1",
+        "willingness_mode": "if_surveyed",
+        "willingness_min_pct": "66.67",
+        "exclusions": ["shantytown", "urban_village"],
+        "demolition_years": "3",
         "self_built_pct": "50",
     }
     r = client.post(reverse("eligibility:policy_create"), form)
@@ -167,11 +183,23 @@ def test_policy_list_and_create_new_version(policies, areas, users, client_for):
 def test_policy_form_errors_are_chinese_and_nothing_saved(policies, areas, users, client_for):
     client = client_for(users["bureau"])
     before = Policy.objects.count()
-    r = client.post(reverse("eligibility:policy_create"), {
-        "name": "坏政策", "area": areas["district"].pk, "built_cutoff": "2000-01-01",
-        "extension_cutoff": "1999-01-01", "criteria": ["neglect"], "conditions_min": "3",
-        "neglect_score_below": "60", "facilities_broken_pct": "30", "environment_min": "1",
-        "willingness_mode": "required", "willingness_min_pct": "66.67", "self_built_pct": "50"})
+    r = client.post(
+        reverse("eligibility:policy_create"),
+        {
+            "name": "坏政策",
+            "area": areas["district"].pk,
+            "built_cutoff": "2000-01-01",
+            "extension_cutoff": "1999-01-01",
+            "criteria": ["neglect"],
+            "conditions_min": "3",
+            "neglect_score_below": "60",
+            "facilities_broken_pct": "30",
+            "environment_min": "1",
+            "willingness_mode": "required",
+            "willingness_min_pct": "66.67",
+            "self_built_pct": "50",
+        },
+    )
     assert r.status_code == 200
     html = r.content.decode()
     assert "扩展范围截止日期必须晚于" in html or "至少满足几项" in html
@@ -181,13 +209,22 @@ def test_policy_form_errors_are_chinese_and_nothing_saved(policies, areas, users
 
 
 def test_policy_edit_permissions(policies, areas, users, client_for):
-    own = services.policy_create(actor=users["bureau"], data={
-        "name": "区试点", "area": areas["district"], "built_cutoff": "2000-01-01",
-        "criteria": [], "exclusions": []})
+    own = services.policy_create(
+        actor=users["bureau"],
+        data={
+            "name": "区试点",
+            "area": areas["district"],
+            "built_cutoff": "2000-01-01",
+            "criteria": [],
+            "exclusions": [],
+        },
+    )
     url = reverse("eligibility:policy_edit", args=[own.pk])
     assert client_for(users["street_jinchen"]).get(url).status_code == 403
     assert client_for(users["district"]).get(url).status_code == 200
     builtin_url = reverse("eligibility:policy_edit", args=[policies["national"].pk])
     assert client_for(users["district"]).get(builtin_url).status_code == 403
-    assert client_for(users["street_jinchen"]).get(
-        reverse("eligibility:policy_create")).status_code == 403
+    assert (
+        client_for(users["street_jinchen"]).get(reverse("eligibility:policy_create")).status_code
+        == 403
+    )

@@ -26,23 +26,32 @@ def test_builtin_policies_are_idempotent(policies):
 def test_default_policy_walks_up_the_area_tree(policies, areas, cast):
     assert selectors.default_policy_for(cast["compound_a"]) == policies["panlong"]
     # A compound in another district falls back to the national policy.
-    other = Area.objects.create(code="530102000000", name="五华区", level="district",
-                                parent=areas["city"])
-    street = Area.objects.create(code="530102001000", name="华山街道", level="street",
-                                 parent=other)
+    other = Area.objects.create(
+        code="530102000000", name="五华区", level="district", parent=areas["city"]
+    )
+    street = Area.objects.create(code="530102001000", name="华山街道", level="street", parent=other)
     c = make_compound(street, "华山小区")
     assert selectors.default_policy_for(c) == policies["national"]
     # A street with its own default wins over the district's.
-    own = services.policy_create(actor=None, data={
-        "name": "金辰街道试点", "area": areas["jinchen"], "is_default": True,
-        "built_cutoff": date(2005, 1, 1), "criteria": [], "exclusions": []})
+    own = services.policy_create(
+        actor=None,
+        data={
+            "name": "金辰街道试点",
+            "area": areas["jinchen"],
+            "is_default": True,
+            "built_cutoff": date(2005, 1, 1),
+            "criteria": [],
+            "exclusions": [],
+        },
+    )
     assert selectors.default_policy_for(cast["compound_a"]) == own
     assert selectors.default_policy_for(cast["compound_b"]) == policies["panlong"]
 
 
 def test_evaluate_area_stores_reserve_with_default_flag(policies, areas, cast, monkeypatch):
-    monkeypatch.setattr(selectors, "willingness_shares",
-                        lambda ids: dict.fromkeys(ids, Decimal("0.9")))
+    monkeypatch.setattr(
+        selectors, "willingness_shares", lambda ids: dict.fromkeys(ids, Decimal("0.9"))
+    )
     good = good_compound(areas["jinchen"], "老旧一号院", community=areas["tianxiang"])
     village = good_compound(areas["jinchen"], "城中村院", is_urban_village=True)
     result = services.evaluate_area(actor=None, area=areas["district"])
@@ -88,9 +97,15 @@ def test_street_office_may_evaluate_only_its_street(policies, areas, users):
 
 
 def test_policy_versions_and_single_default(policies, areas, users):
-    data = {"name": "盘龙区老旧小区改造范围(2020)", "area": areas["district"], "is_default": True,
-            "built_cutoff": date(2001, 1, 1), "criteria": ["neglect"], "conditions_min": 1,
-            "exclusions": ["urban_village"]}
+    data = {
+        "name": "盘龙区老旧小区改造范围(2020)",
+        "area": areas["district"],
+        "is_default": True,
+        "built_cutoff": date(2001, 1, 1),
+        "criteria": ["neglect"],
+        "conditions_min": 1,
+        "exclusions": ["urban_village"],
+    }
     p = services.policy_create(actor=users["bureau"], data=data)
     assert p.version == 2 and p.is_default
     policies["panlong"].refresh_from_db()
@@ -98,8 +113,9 @@ def test_policy_versions_and_single_default(policies, areas, users):
     with pytest.raises(DomainError, match="至少满足几项"):
         services.policy_create(actor=users["bureau"], data=data | {"conditions_min": 3})
     with pytest.raises(DomainError, match="扩展范围截止日期必须晚于"):
-        services.policy_create(actor=users["bureau"],
-                               data=data | {"extension_cutoff": date(1999, 1, 1)})
+        services.policy_create(
+            actor=users["bureau"], data=data | {"extension_cutoff": date(1999, 1, 1)}
+        )
     with pytest.raises(PermissionDenied):
         services.policy_create(actor=users["street_jinchen"], data=data)
     assert Policy.objects.filter(area=areas["district"]).count() == 2
@@ -111,12 +127,16 @@ def _willingness_survey(compound, yes: int, no: int):
     b = make_building(compound, "9栋")
     units = [make_unit(b, f"{i + 1:03d}", "60") for i in range(yes + no)]
     now = timezone.now()
-    c = Consultation.objects.create(compound=compound, title="意愿征询",
-                                    opens_at=now - timedelta(days=3),
-                                    closes_at=now + timedelta(days=3))
+    c = Consultation.objects.create(
+        compound=compound,
+        title="意愿征询",
+        opens_at=now - timedelta(days=3),
+        closes_at=now + timedelta(days=3),
+    )
     ConsultationResponse.objects.bulk_create(
         ConsultationResponse(consultation=c, unit=u, willingness="yes" if i < yes else "no")
-        for i, u in enumerate(units))
+        for i, u in enumerate(units)
+    )
 
 
 def test_willingness_from_consultation(policies, areas):

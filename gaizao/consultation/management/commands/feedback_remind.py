@@ -18,8 +18,12 @@ class Command(BaseCommand):
     help = "居民反馈:逾期未答复的自动确认为已解决,并列出超过办理期限的反馈"
 
     def add_arguments(self, parser):
-        parser.add_argument("--days", type=int, default=None,
-                            help=f"整改后多少天未答复视为已解决(默认 {auto_confirm_days()})")
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=None,
+            help=f"整改后多少天未答复视为已解决(默认 {auto_confirm_days()})",
+        )
         parser.add_argument("--dry-run", action="store_true", help="只列出,不修改")
 
     def handle(self, *args, **opts):
@@ -37,11 +41,16 @@ class Command(BaseCommand):
             for fb in done:
                 w(f"  #{fb.pk} 已自动确认")
         today = timezone.localdate()
-        overdue = (Feedback.objects.filter(overdue_q(today))
-                   .select_related("compound", "responsible_org").order_by("responsible_org__name", "due_on"))
+        overdue = (
+            Feedback.objects.filter(overdue_q(today))
+            .select_related("compound", "responsible_org")
+            .order_by("responsible_org__name", "due_on")
+        )
         items = list(overdue)
         w(f"超过办理期限 {len(items)} 条:")
         for fb in items:
             late = (today - fb.due_on).days
-            w(f"  #{fb.pk} {fb.responsible_org.name} | {fb.compound.name} | {fb.get_category_display()} | "
-              f"{fb.get_status_display()} | 期限 {fb.due_on} | 超期 {late} 天")
+            w(
+                f"  #{fb.pk} {fb.responsible_org.name} | {fb.compound.name} | {fb.get_category_display()} | "
+                f"{fb.get_status_display()} | 期限 {fb.due_on} | 超期 {late} 天"
+            )

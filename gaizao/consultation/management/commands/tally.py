@@ -19,10 +19,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("sheet", help="表决统计表 .xlsx 或 .csv")
-        parser.add_argument("--matter", type=int, required=True, choices=range(1, 10),
-                            metavar="N", help="表决事项,民法典第二百七十八条第一款第 N 项(1–9)")
-        parser.add_argument("--law", choices=[T.CIVIL_CODE, T.PROPERTY_LAW], default=T.CIVIL_CODE,
-                            help="适用法律(默认 civil_code 民法典;property_law 为 2020 年底前的物权法)")
+        parser.add_argument(
+            "--matter",
+            type=int,
+            required=True,
+            choices=range(1, 10),
+            metavar="N",
+            help="表决事项,民法典第二百七十八条第一款第 N 项(1–9)",
+        )
+        parser.add_argument(
+            "--law",
+            choices=[T.CIVIL_CODE, T.PROPERTY_LAW],
+            default=T.CIVIL_CODE,
+            help="适用法律(默认 civil_code 民法典;property_law 为 2020 年底前的物权法)",
+        )
 
     def handle(self, *args, sheet, matter, law, **opts):
         try:

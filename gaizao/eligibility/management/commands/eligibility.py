@@ -108,6 +108,8 @@ class Command(BaseCommand):
         # Errors of a row travel with the row; errors without a row (a missing
         # column, an unreadable header) go to stderr.
         general = [e for e in out["errors"] if e.get("row") is None]
+        if general and not out["rows"]:
+            raise CommandError(";".join(e["message"] for e in general))
         for e in general:
             self.stderr.write(f"{e.get('column') or ''} {e['message']}".strip())
         if o["json"]:

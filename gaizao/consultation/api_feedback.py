@@ -71,14 +71,24 @@ class CommentIn(Schema):
 
 def _out(user, fb) -> dict:
     return {
-        "id": fb.pk, "compound_id": fb.compound_id, "compound": fb.compound.name,
-        "category": fb.category, "category_label": fb.get_category_display(),
-        "text": fb.text, "place": fb.place, "status": fb.status,
-        "status_label": fb.get_status_display(), "responsible_org": fb.responsible_org.name,
-        "due_on": fb.due_on, "overdue": sel.is_overdue(fb),
-        "reporter": sel.reporter_label(user, fb), "assisted": fb.assisted,
-        "mine": fb.reporter_id == user.pk, "created_at": fb.created_at,
-        "fixed_at": fb.fixed_at, "closed_at": fb.closed_at,
+        "id": fb.pk,
+        "compound_id": fb.compound_id,
+        "compound": fb.compound.name,
+        "category": fb.category,
+        "category_label": fb.get_category_display(),
+        "text": fb.text,
+        "place": fb.place,
+        "status": fb.status,
+        "status_label": fb.get_status_display(),
+        "responsible_org": fb.responsible_org.name,
+        "due_on": fb.due_on,
+        "overdue": sel.is_overdue(fb),
+        "reporter": sel.reporter_label(user, fb),
+        "assisted": fb.assisted,
+        "mine": fb.reporter_id == user.pk,
+        "created_at": fb.created_at,
+        "fixed_at": fb.fixed_at,
+        "closed_at": fb.closed_at,
         "actions": perms.allowed_actions(user, fb),
     }
 
@@ -86,11 +96,18 @@ def _out(user, fb) -> dict:
 def _detail(request, fb) -> dict:
     d = _out(request.user, fb)
     d["photos"] = [request.build_absolute_uri(p.image.url) for p in fb.photos.all()]
-    d["events"] = [{
-        "at": e.at, "action": e.action, "action_label": e.get_action_display(),
-        "by": sel.actor_label(request.user, e, fb), "from_status": e.from_status,
-        "to_status": e.to_status, "comment": e.comment,
-    } for e in sel.timeline(fb)]
+    d["events"] = [
+        {
+            "at": e.at,
+            "action": e.action,
+            "action_label": e.get_action_display(),
+            "by": sel.actor_label(request.user, e, fb),
+            "from_status": e.from_status,
+            "to_status": e.to_status,
+            "comment": e.comment,
+        }
+        for e in sel.timeline(fb)
+    ]
     return d
 
 
@@ -100,9 +117,16 @@ class FeedbackPage(Schema):
 
 
 @router.get("/feedback", response=FeedbackPage, summary="反馈列表(按辖区过滤)")
-def feedback_list(request, status: str = "", category: str = "", overdue: bool = False,
-                  compound_id: int | None = None, mine: bool = False, limit: int = 50,
-                  offset: int = 0):
+def feedback_list(
+    request,
+    status: str = "",
+    category: str = "",
+    overdue: bool = False,
+    compound_id: int | None = None,
+    mine: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+):
     """Residents: their compound's items (others' without reporter); staff:
     the queue of their jurisdiction and organisation. Filters as on the page."""
     user = request.user
@@ -111,12 +135,17 @@ def feedback_list(request, status: str = "", category: str = "", overdue: bool =
         if status in FeedbackStatus.values:
             qs = qs.filter(status=status)
     else:
-        qs = sel.feedback_queue(user, status=status, category=category, overdue=overdue,
-                                compound_id=compound_id, mine=mine)
+        qs = sel.feedback_queue(
+            user,
+            status=status,
+            category=category,
+            overdue=overdue,
+            compound_id=compound_id,
+            mine=mine,
+        )
     limit = max(1, min(limit, 500))
     offset = max(0, offset)
-    return {"count": qs.count(),
-            "items": [_out(user, fb) for fb in qs[offset:offset + limit]]}
+    return {"count": qs.count(), "items": [_out(user, fb) for fb in qs[offset : offset + limit]]}
 
 
 @router.post("/feedback", response={201: FeedbackDetailOut}, summary="提交反馈")
@@ -125,16 +154,24 @@ def feedback_create(request, payload: FeedbackIn):
     if payload.compound_id is not None:
         # Another compound does not exist for a resident: 404 like any invisible one.
         compound = get_compound_for_user(request.user, payload.compound_id)
-    fb = svc.feedback_create(actor=request.user, category=payload.category, text=payload.text,
-                             place=payload.place, compound=compound,
-                             reporter_name=payload.reporter_name,
-                             reporter_phone=payload.reporter_phone)
+    fb = svc.feedback_create(
+        actor=request.user,
+        category=payload.category,
+        text=payload.text,
+        place=payload.place,
+        compound=compound,
+        reporter_name=payload.reporter_name,
+        reporter_phone=payload.reporter_phone,
+    )
     fb = perms.get_feedback_for_user(request.user, fb.pk)
     return 201, _detail(request, fb)
 
 
-@router.post("/feedback/{feedback_id}/photos", response={201: FeedbackDetailOut},
-             summary="为自己的反馈补充照片")
+@router.post(
+    "/feedback/{feedback_id}/photos",
+    response={201: FeedbackDetailOut},
+    summary="为自己的反馈补充照片",
+)
 def feedback_add_photos(request, feedback_id: int, photos: File[list[UploadedFile]]):
     fb = perms.get_feedback_for_user(request.user, feedback_id)
     svc.feedback_add_photos(actor=request.user, feedback=fb, photos=photos)
@@ -148,8 +185,7 @@ def feedback_detail(request, feedback_id: int):
 
 def _transition(request, feedback_id: int, action: str, payload: CommentIn):
     fb = perms.get_feedback_for_user(request.user, feedback_id)
-    svc.feedback_transition(actor=request.user, feedback=fb, action=action,
-                            comment=payload.comment)
+    svc.feedback_transition(actor=request.user, feedback=fb, action=action, comment=payload.comment)
     return _detail(request, perms.get_feedback_for_user(request.user, feedback_id))
 
 
@@ -163,22 +199,26 @@ def feedback_fix(request, feedback_id: int, payload: CommentIn | None = None):
     return _transition(request, feedback_id, "fix", payload or CommentIn())
 
 
-@router.post("/feedback/{feedback_id}/confirm", response=FeedbackDetailOut,
-             summary="反映人确认已解决")
+@router.post(
+    "/feedback/{feedback_id}/confirm", response=FeedbackDetailOut, summary="反映人确认已解决"
+)
 def feedback_confirm(request, feedback_id: int, payload: CommentIn | None = None):
     return _transition(request, feedback_id, "confirm", payload or CommentIn())
 
 
-@router.post("/feedback/{feedback_id}/reopen", response=FeedbackDetailOut,
-             summary="反映人反映没解决")
+@router.post(
+    "/feedback/{feedback_id}/reopen", response=FeedbackDetailOut, summary="反映人反映没解决"
+)
 def feedback_reopen(request, feedback_id: int, payload: CommentIn | None = None):
     return _transition(request, feedback_id, "reopen", payload or CommentIn())
 
 
 @router.get("/feedback-categories", response=list[dict], summary="反馈类别、办理时限")
 def feedback_categories(request):
-    return [{"value": v, "label": label, "sla_days": svc.SLA_DAYS[v]}
-            for v, label in FeedbackCategory.choices]
+    return [
+        {"value": v, "label": label, "sla_days": svc.SLA_DAYS[v]}
+        for v, label in FeedbackCategory.choices
+    ]
 
 
 # Satisfaction ------------------------------------------------------------------
@@ -236,13 +276,22 @@ class OpenIn(Schema):
 
 
 def _ev(ev) -> dict:
-    return {"id": ev.pk, "compound_id": ev.compound_id, "compound": ev.compound.name,
-            "title": ev.title, "status": ev.status, "created_at": ev.created_at,
-            "closed_at": ev.closed_at}
+    return {
+        "id": ev.pk,
+        "compound_id": ev.compound_id,
+        "compound": ev.compound.name,
+        "title": ev.title,
+        "status": ev.status,
+        "created_at": ev.created_at,
+        "closed_at": ev.closed_at,
+    }
 
 
-@router.get("/satisfaction", response=list[EvaluationOut],
-            summary="满意度评价(居民:本小区进行中的;工作人员:辖区内的)")
+@router.get(
+    "/satisfaction",
+    response=list[EvaluationOut],
+    summary="满意度评价(居民:本小区进行中的;工作人员:辖区内的)",
+)
 def satisfaction_list(request, status: str = ""):
     user = request.user
     qs = sel.evaluations_list(user)
@@ -260,27 +309,42 @@ def satisfaction_open(request, payload: OpenIn):
     return 201, _ev(ev)
 
 
-@router.post("/satisfaction/{evaluation_id}/close", response=EvaluationOut,
-             summary="结束满意度评价")
+@router.post(
+    "/satisfaction/{evaluation_id}/close", response=EvaluationOut, summary="结束满意度评价"
+)
 def satisfaction_close(request, evaluation_id: int):
     ev = perms.get_evaluation_for_user(request.user, evaluation_id, manage=True)
     return _ev(svc.satisfaction_close(actor=request.user, evaluation=ev))
 
 
-@router.post("/satisfaction/{evaluation_id}/responses", response={200: ResponseOut},
-             summary="提交或修改本户评价(每户一份)")
+@router.post(
+    "/satisfaction/{evaluation_id}/responses",
+    response={200: ResponseOut},
+    summary="提交或修改本户评价(每户一份)",
+)
 def satisfaction_submit(request, evaluation_id: int, payload: RatingIn):
     ev = perms.get_evaluation_for_user(request.user, evaluation_id)
     ratings = payload.dict()
-    resp, created = svc.satisfaction_submit(actor=request.user, evaluation=ev, ratings=ratings,
-                                            comment=payload.comment)
-    return 200, {"evaluation_id": ev.pk, "created": created, "overall": resp.overall,
-                 "quality": resp.quality, "content": resp.content, "civility": resp.civility,
-                 "management": resp.management, "comment": resp.comment}
+    resp, created = svc.satisfaction_submit(
+        actor=request.user, evaluation=ev, ratings=ratings, comment=payload.comment
+    )
+    return 200, {
+        "evaluation_id": ev.pk,
+        "created": created,
+        "overall": resp.overall,
+        "quality": resp.quality,
+        "content": resp.content,
+        "civility": resp.civility,
+        "management": resp.management,
+        "comment": resp.comment,
+    }
 
 
-@router.get("/satisfaction/{evaluation_id}/results", response=ResultsOut,
-            summary="评价结果(汇总,不含个人信息)")
+@router.get(
+    "/satisfaction/{evaluation_id}/results",
+    response=ResultsOut,
+    summary="评价结果(汇总,不含个人信息)",
+)
 def satisfaction_results(request, evaluation_id: int):
     user = request.user
     ev = perms.get_evaluation_for_user(user, evaluation_id)
@@ -288,9 +352,18 @@ def satisfaction_results(request, evaluation_id: int):
         raise PermissionDenied("无权查看评价结果")
     res = sel.satisfaction_results(ev)
     return {
-        "evaluation": _ev(ev), "responses": res["responses"], "households": res["households"],
+        "evaluation": _ev(ev),
+        "responses": res["responses"],
+        "households": res["households"],
         "response_rate": res["response_rate"],
-        "aspects": [{"field": a.field, "label": a.label, "average": a.average,
-                     "distribution": {str(k): v for k, v in a.distribution.items()},
-                     "satisfied_share": a.satisfied_share} for a in res["aspects"]],
+        "aspects": [
+            {
+                "field": a.field,
+                "label": a.label,
+                "average": a.average,
+                "distribution": {str(k): v for k, v in a.distribution.items()},
+                "satisfied_share": a.satisfied_share,
+            }
+            for a in res["aspects"]
+        ],
     }

@@ -7,7 +7,6 @@ choice comes from ctx.rng; everything goes through the services."""
 from datetime import timedelta
 
 from django.db.models import F
-from django.utils import timezone
 
 from gaizao.accounts.models import Role, User
 from gaizao.core.demo import DEMO_PASSWORD
@@ -31,26 +30,40 @@ ITEMS = [
     ("construction_quality", "新铺的透水砖已经松动,踩上去会翘", "1栋到2栋之间"),
 ]
 # (target state, days since it was reported)
-PLAN = [("open", 1), ("open", 9), ("accepted", 3), ("accepted", 12), ("fixed", 4),
-        ("fixed", 2), ("confirmed", 20), ("confirmed", 15), ("reopened", 6), ("confirmed", 30)]
+PLAN = [
+    ("open", 1),
+    ("open", 9),
+    ("accepted", 3),
+    ("accepted", 12),
+    ("fixed", 4),
+    ("fixed", 2),
+    ("confirmed", 20),
+    ("confirmed", 15),
+    ("reopened", 6),
+    ("confirmed", 30),
+]
 
 
 def _resident(username, unit, display):
     u = User.objects.filter(username=username).first()
     if u is None:
-        u = User.objects.create_user(username, password=DEMO_PASSWORD, role=Role.RESIDENT,
-                                     unit=unit, display_name=display)
+        u = User.objects.create_user(
+            username, password=DEMO_PASSWORD, role=Role.RESIDENT, unit=unit, display_name=display
+        )
     return u
 
 
 def _backdate(fb, days):
     delta = timedelta(days=days)
     Feedback.objects.filter(pk=fb.pk).update(
-        created_at=F("created_at") - delta, due_on=F("due_on") - delta)
+        created_at=F("created_at") - delta, due_on=F("due_on") - delta
+    )
     Feedback.objects.filter(pk=fb.pk, fixed_at__isnull=False).update(
-        fixed_at=F("fixed_at") - delta + timedelta(days=max(0, days - 1)))
+        fixed_at=F("fixed_at") - delta + timedelta(days=max(0, days - 1))
+    )
     Feedback.objects.filter(pk=fb.pk, closed_at__isnull=False).update(
-        closed_at=F("closed_at") - delta + timedelta(days=max(0, days - 2)))
+        closed_at=F("closed_at") - delta + timedelta(days=max(0, days - 2))
+    )
     # Spread the timeline over the days since it was reported.
     events = list(FeedbackEvent.objects.filter(feedback=fb).order_by("id"))
     for i, ev in enumerate(events):
@@ -65,46 +78,70 @@ def seed(ctx):
     if home is None:
         return
     home = Compound.objects.select_related("street", "community", "property_company").get(
-        pk=home.pk)
+        pk=home.pk
+    )
     managed = next((c for c in compounds if c.property_company_id and c.pk != home.pk), None)
-    office = (User.objects.filter(role=Role.LEADERSHIP).first()
-              or User.objects.filter(is_superuser=True).first())
+    office = (
+        User.objects.filter(role=Role.LEADERSHIP).first()
+        or User.objects.filter(is_superuser=True).first()
+    )
 
     def staff_for(compound):
         """The compound's community worker if there is one, else the office."""
-        return User.objects.filter(role=Role.COMMUNITY, area_id=compound.community_id).first() or office
+        return (
+            User.objects.filter(role=Role.COMMUNITY, area_id=compound.community_id).first()
+            or office
+        )
 
     staff = staff_for(home)
 
-    contractor = Organisation.objects.create(name="云南盘城建设工程有限公司",
-                                             kind=Organisation.Kind.CONTRACTOR)
-    User.objects.create_user("shigong_demo", password=DEMO_PASSWORD, role=Role.CONTRACTOR,
-                             organisation=contractor, display_name="盘城建设 项目经理 陈工")
-    water = Organisation.objects.create(name="昆明供排水公司盘龙分公司",
-                                        kind=Organisation.Kind.UTILITY)
+    contractor = Organisation.objects.create(
+        name="云南盘城建设工程有限公司", kind=Organisation.Kind.CONTRACTOR
+    )
+    User.objects.create_user(
+        "shigong_demo",
+        password=DEMO_PASSWORD,
+        role=Role.CONTRACTOR,
+        organisation=contractor,
+        display_name="盘城建设 项目经理 陈工",
+    )
+    water = Organisation.objects.create(
+        name="昆明供排水公司盘龙分公司", kind=Organisation.Kind.UTILITY
+    )
 
-    sites = [home] + ([Compound.objects.select_related("street", "community",
-                                                       "property_company").get(pk=managed.pk)]
-                      if managed else [])
+    sites = [home] + (
+        [
+            Compound.objects.select_related("street", "community", "property_company").get(
+                pk=managed.pk
+            )
+        ]
+        if managed
+        else []
+    )
     made = 0
     for site_no, compound in enumerate(sites):
-        ResponsibleParty.objects.create(compound=compound, kind="contractor",
-                                        organisation=contractor)
+        ResponsibleParty.objects.create(
+            compound=compound, kind="contractor", organisation=contractor
+        )
         ResponsibleParty.objects.create(compound=compound, kind="utility", organisation=water)
         units = list(Unit.objects.filter(building__compound=compound).order_by("id")[:40])
         if len(units) < 3:
             continue
         picked = rng.sample(units, 3)
         residents = [
-            _resident("jumin_demo" if site_no == 0 else f"jumin_demo{site_no + 1}", picked[0],
-                      "居民 刘阿姨" if site_no == 0 else "居民 杨师傅"),
+            _resident(
+                "jumin_demo" if site_no == 0 else f"jumin_demo{site_no + 1}",
+                picked[0],
+                "居民 刘阿姨" if site_no == 0 else "居民 杨师傅",
+            ),
             _resident(f"jumin_fb{site_no}_2", picked[1], "居民 周先生"),
             _resident(f"jumin_fb{site_no}_3", picked[2], "居民 何奶奶"),
         ]
         items = ITEMS if site_no == 0 else rng.sample(ITEMS, 6)
         plan = PLAN if site_no == 0 else rng.sample(PLAN, 6)
-        for i, ((category, text, place), (state, days)) in enumerate(zip(items, plan,
-                                                                         strict=False)):
+        for i, ((category, text, place), (state, days)) in enumerate(
+            zip(items, plan, strict=False)
+        ):
             # The demo resident gets items waiting for an answer, to see the prompt.
             mine = i % 3 == 0 or state in ("fixed", "reopened")
             reporter = residents[0] if mine else rng.choice(residents[1:])
@@ -113,25 +150,42 @@ def seed(ctx):
             if fb.responsible_org_id == contractor.pk:
                 handler = User.objects.get(username="shigong_demo")
             elif fb.responsible_org.kind == "property_company":
-                handler = (User.objects.filter(organisation=fb.responsible_org).first() or staff)
-            steps = {"open": [], "accepted": ["accept"], "fixed": ["accept", "fix"],
-                     "confirmed": ["accept", "fix", "confirm"],
-                     "reopened": ["accept", "fix", "reopen"]}[state]
-            notes = {"accept": "已安排人员现场查看", "fix": "已整改,请居民确认",
-                     "confirm": "", "reopen": "还是没有修好"}
+                handler = User.objects.filter(organisation=fb.responsible_org).first() or staff
+            steps = {
+                "open": [],
+                "accepted": ["accept"],
+                "fixed": ["accept", "fix"],
+                "confirmed": ["accept", "fix", "confirm"],
+                "reopened": ["accept", "fix", "reopen"],
+            }[state]
+            notes = {
+                "accept": "已安排人员现场查看",
+                "fix": "已整改,请居民确认",
+                "confirm": "",
+                "reopen": "还是没有修好",
+            }
             for step in steps:
                 actor = reporter if step in ("confirm", "reopen") else handler
-                svc.feedback_transition(actor=actor, feedback=fb, action=step,
-                                        comment=notes[step])
+                svc.feedback_transition(actor=actor, feedback=fb, action=step, comment=notes[step])
             _backdate(fb, days)
             made += 1
 
     # One finished compound's evaluation, closed, with ~60% of households answering.
-    done = next((c for c in compounds if c.pk not in {s.pk for s in sites}
-                 and c.community_id == home.community_id), None) or home
+    done = (
+        next(
+            (
+                c
+                for c in compounds
+                if c.pk not in {s.pk for s in sites} and c.community_id == home.community_id
+            ),
+            None,
+        )
+        or home
+    )
     done = Compound.objects.select_related("street", "community").get(pk=done.pk)
-    evaluation = svc.satisfaction_open(actor=staff, compound=done,
-                                       title=f"{done.name}改造满意度评价")
+    evaluation = svc.satisfaction_open(
+        actor=staff, compound=done, title=f"{done.name}改造满意度评价"
+    )
     answers = []
     for unit in Unit.objects.filter(building__compound=done).order_by("id"):
         if rng.random() > 0.6:
@@ -141,10 +195,20 @@ def seed(ctx):
         def near(b=base):
             return max(1, min(5, b + rng.choice([-1, 0, 0, 0, 1])))
 
-        answers.append(SatisfactionResponse(
-            evaluation=evaluation, unit=unit, overall=base, quality=near(), content=near(),
-            civility=near(), management=near(),
-            comment=rng.choice(["", "", "", "改造后环境好多了", "希望加装电梯", "停车还是困难"])))
+        answers.append(
+            SatisfactionResponse(
+                evaluation=evaluation,
+                unit=unit,
+                overall=base,
+                quality=near(),
+                content=near(),
+                civility=near(),
+                management=near(),
+                comment=rng.choice(
+                    ["", "", "", "改造后环境好多了", "希望加装电梯", "停车还是困难"]
+                ),
+            )
+        )
     SatisfactionResponse.objects.bulk_create(answers, batch_size=2000)
     svc.satisfaction_close(actor=staff, evaluation=evaluation)
     # And one open evaluation where the demo resident lives, to try the stars.

@@ -10,27 +10,39 @@ from .models import SATISFACTION_ASPECTS, FeedbackCategory, ResponsibleParty
 
 
 class FeedbackForm(forms.Form):
-    category = forms.ChoiceField(label="问题类别", choices=FeedbackCategory.choices,
-                                 widget=forms.RadioSelect,
-                                 error_messages={"required": "请选择问题类别",
-                                                 "invalid_choice": "请选择问题类别"})
-    text = forms.CharField(label="遇到了什么问题", max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 4,
-                                                        "placeholder": "例如:3栋门口的沟盖板翘起,老人容易绊倒"}),
-                           error_messages={"required": "请写明遇到的问题",
-                                           "max_length": "问题描述不能超过 2000 字"})
-    place = forms.CharField(label="在哪里(楼栋、位置)", max_length=200, required=False,
-                            widget=forms.TextInput(attrs={"placeholder": "例如:3栋2单元门口"}))
+    category = forms.ChoiceField(
+        label="问题类别",
+        choices=FeedbackCategory.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择问题类别", "invalid_choice": "请选择问题类别"},
+    )
+    text = forms.CharField(
+        label="遇到了什么问题",
+        max_length=2000,
+        widget=forms.Textarea(
+            attrs={"rows": 4, "placeholder": "例如:3栋门口的沟盖板翘起,老人容易绊倒"}
+        ),
+        error_messages={"required": "请写明遇到的问题", "max_length": "问题描述不能超过 2000 字"},
+    )
+    place = forms.CharField(
+        label="在哪里(楼栋、位置)",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "例如:3栋2单元门口"}),
+    )
 
 
 class AssistedFeedbackForm(FeedbackForm):
     """Staff recording for a resident (phone call, visit)."""
 
-    compound = forms.ModelChoiceField(label="小区", queryset=Compound.objects.none(),
-                                      error_messages={"required": "请选择小区",
-                                                      "invalid_choice": "请选择小区"})
-    reporter_name = forms.CharField(label="反映人姓名", max_length=64,
-                                    error_messages={"required": "请填写反映人姓名"})
+    compound = forms.ModelChoiceField(
+        label="小区",
+        queryset=Compound.objects.none(),
+        error_messages={"required": "请选择小区", "invalid_choice": "请选择小区"},
+    )
+    reporter_name = forms.CharField(
+        label="反映人姓名", max_length=64, error_messages={"required": "请填写反映人姓名"}
+    )
     reporter_phone = forms.CharField(label="联系电话", max_length=32, required=False)
 
     field_order = ["compound", "reporter_name", "reporter_phone", "category", "text", "place"]
@@ -44,24 +56,35 @@ class AssistedFeedbackForm(FeedbackForm):
 
 
 class CommentForm(forms.Form):
-    comment = forms.CharField(label="说明", max_length=2000, required=False,
-                              widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        label="说明", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 STAR_CHOICES = [(i, f"{i} 星") for i in range(1, 6)]
 
 
 class SatisfactionForm(forms.Form):
-    comment = forms.CharField(label="意见建议(可不填)", max_length=2000, required=False,
-                              widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(
+        label="意见建议(可不填)",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field, label in [("overall", "总体评价")] + SATISFACTION_ASPECTS:
             self.fields[field] = forms.TypedChoiceField(
-                label=label, choices=STAR_CHOICES, coerce=int, widget=forms.RadioSelect,
-                error_messages={"required": f"请为“{label}”打星",
-                                "invalid_choice": f"请为“{label}”打 1–5 星"})
+                label=label,
+                choices=STAR_CHOICES,
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={
+                    "required": f"请为“{label}”打星",
+                    "invalid_choice": f"请为“{label}”打 1–5 星",
+                },
+            )
         self.order_fields(["overall"] + [f for f, _ in SATISFACTION_ASPECTS] + ["comment"])
 
     def star_fields(self):
@@ -69,11 +92,17 @@ class SatisfactionForm(forms.Form):
 
 
 class OpenEvaluationForm(forms.Form):
-    compound = forms.ModelChoiceField(label="小区", queryset=Compound.objects.none(),
-                                      error_messages={"required": "请选择小区",
-                                                      "invalid_choice": "请选择小区"})
-    title = forms.CharField(label="标题", max_length=128, required=False,
-                            widget=forms.TextInput(attrs={"placeholder": "默认:某某小区改造满意度评价"}))
+    compound = forms.ModelChoiceField(
+        label="小区",
+        queryset=Compound.objects.none(),
+        error_messages={"required": "请选择小区", "invalid_choice": "请选择小区"},
+    )
+    title = forms.CharField(
+        label="标题",
+        max_length=128,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "默认:某某小区改造满意度评价"}),
+    )
 
     def __init__(self, *args, compounds=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,7 +113,10 @@ class OpenEvaluationForm(forms.Form):
 class ResponsiblePartyForm(forms.Form):
     kind = forms.ChoiceField(label="类别", choices=ResponsibleParty.Kind.choices)
     organisation = forms.ModelChoiceField(
-        label="责任单位", required=False,
+        label="责任单位",
+        required=False,
         queryset=Organisation.objects.filter(kind__in=["contractor", "utility"]).order_by(
-            "kind", "name"),
-        empty_label="(不指定,由社区受理)")
+            "kind", "name"
+        ),
+        empty_label="(不指定,由社区受理)",
+    )

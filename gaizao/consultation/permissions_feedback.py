@@ -97,10 +97,18 @@ def feedback_for_user(user):
 
 def get_feedback_for_user(user, pk) -> Feedback:
     try:
-        return feedback_for_user(user).select_related(
-            "compound__street", "compound__community", "responsible_org", "reporter",
-            "unit__building", "recorded_by",
-        ).get(pk=pk)
+        return (
+            feedback_for_user(user)
+            .select_related(
+                "compound__street",
+                "compound__community",
+                "responsible_org",
+                "reporter",
+                "unit__building",
+                "recorded_by",
+            )
+            .get(pk=pk)
+        )
     except (Feedback.DoesNotExist, ValueError, TypeError):
         raise Http404("反馈不存在或不在您的辖区内")
 
@@ -110,16 +118,21 @@ def may_handle(user, fb: Feedback) -> bool:
         return True
     if can_do(user, "feedback.handle") and in_jurisdiction(user, fb.compound):
         return True
-    return (can_do(user, "feedback.handle_as_responsible")
-            and user.organisation_id is not None
-            and user.organisation_id == fb.responsible_org_id)
+    return (
+        can_do(user, "feedback.handle_as_responsible")
+        and user.organisation_id is not None
+        and user.organisation_id == fb.responsible_org_id
+    )
 
 
 def may_answer(user, fb: Feedback) -> bool:
     if fb.reporter_id is not None and fb.reporter_id == user.pk:
         return True
-    return (fb.assisted and can_do(user, "feedback.answer_assisted")
-            and in_jurisdiction(user, fb.compound))
+    return (
+        fb.assisted
+        and can_do(user, "feedback.answer_assisted")
+        and in_jurisdiction(user, fb.compound)
+    )
 
 
 def may_by_role(user, fb: Feedback, action: str) -> bool:
@@ -154,7 +167,7 @@ def authorize_transition(user, fb: Feedback, action: str) -> None:
 
 
 def sees_reporter(user, fb: Feedback) -> str:
-    """"full", "masked" or "none": how much of the reporter a user sees."""
+    """ "full", "masked" or "none": how much of the reporter a user sees."""
     if fb.reporter_id is not None and fb.reporter_id == user.pk:
         return "full"
     if user.is_superuser or can_do(user, "feedback.reporter_identity"):
@@ -170,15 +183,21 @@ def sees_reporter(user, fb: Feedback) -> str:
 def evaluations_for_user(user):
     if is_resident(user):
         cid = resident_compound_id(user)
-        return SatisfactionEvaluation.objects.filter(compound_id=cid) if cid else (
-            SatisfactionEvaluation.objects.none())
+        return (
+            SatisfactionEvaluation.objects.filter(compound_id=cid)
+            if cid
+            else (SatisfactionEvaluation.objects.none())
+        )
     return SatisfactionEvaluation.objects.filter(compound_q(user, "compound__"))
 
 
 def get_evaluation_for_user(user, pk, *, manage: bool = False) -> SatisfactionEvaluation:
     try:
-        ev = evaluations_for_user(user).select_related(
-            "compound__street", "compound__community").get(pk=pk)
+        ev = (
+            evaluations_for_user(user)
+            .select_related("compound__street", "compound__community")
+            .get(pk=pk)
+        )
     except (SatisfactionEvaluation.DoesNotExist, ValueError, TypeError):
         raise Http404("满意度评价不存在或不在您的辖区内")
     if manage and not can_do(user, "satisfaction.manage"):

@@ -19,8 +19,13 @@ from .models import (
 
 S = FeedbackStatus
 OPEN_STATES = [S.OPEN, S.ACCEPTED, S.REOPENED]
-LIST_RELATED = ("compound__street", "compound__community", "responsible_org", "reporter",
-                "unit__building")
+LIST_RELATED = (
+    "compound__street",
+    "compound__community",
+    "responsible_org",
+    "reporter",
+    "unit__building",
+)
 
 
 def overdue_q(today=None) -> Q:
@@ -34,8 +39,15 @@ def is_overdue(fb, today=None) -> bool:
     return fb.status in OPEN_STATES and fb.due_on < today
 
 
-def feedback_queue(user, *, status: str = "", category: str = "", overdue: bool = False,
-                   compound_id=None, mine: bool = False):
+def feedback_queue(
+    user,
+    *,
+    status: str = "",
+    category: str = "",
+    overdue: bool = False,
+    compound_id=None,
+    mine: bool = False,
+):
     """The staff queue: everything the user may see, filtered; overdue first."""
     qs = perms.feedback_for_user(user).select_related(*LIST_RELATED)
     if status in S.values:
@@ -54,8 +66,12 @@ def feedback_queue(user, *, status: str = "", category: str = "", overdue: bool 
 
 
 def my_feedback(user):
-    return (perms.feedback_for_user(user).filter(reporter=user)
-            .select_related("responsible_org").order_by("-created_at", "-id"))
+    return (
+        perms.feedback_for_user(user)
+        .filter(reporter=user)
+        .select_related("responsible_org")
+        .order_by("-created_at", "-id")
+    )
 
 
 def awaiting_my_answer(user):
@@ -65,8 +81,12 @@ def awaiting_my_answer(user):
 
 def compound_feedback_for_resident(user, limit: int = 30):
     """Others' items in the resident's compound (shown without reporter)."""
-    return (perms.feedback_for_user(user).exclude(reporter=user)
-            .select_related("responsible_org").order_by("-created_at", "-id")[:limit])
+    return (
+        perms.feedback_for_user(user)
+        .exclude(reporter=user)
+        .select_related("responsible_org")
+        .order_by("-created_at", "-id")[:limit]
+    )
 
 
 def queue_counts(user) -> dict:
@@ -87,6 +107,8 @@ def reporter_label(user, fb) -> str:
     unit = ""
     if fb.unit_id and fb.unit is not None:
         unit = f"{fb.unit.building.number}{fb.unit}"
+    if unit and unit in name:
+        unit = ""  # account names like "1栋1单元101住户" already say it
     if level == "masked":
         name = mask_name(name)
     label = " ".join(x for x in [name, unit] if x)
@@ -105,8 +127,11 @@ def actor_label(viewer, event, fb) -> str:
     if a is None:
         return "系统"
     if fb.reporter_id and a.pk == fb.reporter_id:
-        return "反映人" if perms.sees_reporter(viewer, fb) == "none" else (
-            "我" if a.pk == viewer.pk else f"反映人 {reporter_label(viewer, fb)}")
+        return (
+            "反映人"
+            if perms.sees_reporter(viewer, fb) == "none"
+            else ("我" if a.pk == viewer.pk else f"反映人 {reporter_label(viewer, fb)}")
+        )
     org = a.organisation.name if a.organisation_id else ""
     if perms.is_resident(viewer):
         return org or a.role_label or "工作人员"
@@ -117,9 +142,11 @@ def actor_label(viewer, event, fb) -> str:
 
 
 def evaluations_list(user):
-    return (perms.evaluations_for_user(user)
-            .select_related("compound__street", "compound__community")
-            .order_by("-created_at", "-id"))
+    return (
+        perms.evaluations_for_user(user)
+        .select_related("compound__street", "compound__community")
+        .order_by("-created_at", "-id")
+    )
 
 
 def open_evaluations_for_resident(user):
@@ -154,13 +181,17 @@ def summarise_satisfaction(responses: list[dict], households: int) -> dict:
         dist = {k: 0 for k in range(1, 6)}
         for v in values:
             dist[v] += 1
-        aspects.append(AspectResult(
-            field=field, label=label,
-            average=round(sum(values) / len(values), 2) if values else None,
-            distribution=dist,
-            satisfied_share=round(sum(1 for v in values if v >= 4) / len(values), 4)
-            if values else None,
-        ))
+        aspects.append(
+            AspectResult(
+                field=field,
+                label=label,
+                average=round(sum(values) / len(values), 2) if values else None,
+                distribution=dist,
+                satisfied_share=round(sum(1 for v in values if v >= 4) / len(values), 4)
+                if values
+                else None,
+            )
+        )
     return {
         "responses": n,
         "households": households,
@@ -172,8 +203,9 @@ def summarise_satisfaction(responses: list[dict], households: int) -> dict:
 def satisfaction_results(evaluation: SatisfactionEvaluation) -> dict:
     from gaizao.inventory.models import Unit
 
-    rows = list(SatisfactionResponse.objects.filter(evaluation=evaluation).values(
-        *[f for f, _ in ASPECTS]))
+    rows = list(
+        SatisfactionResponse.objects.filter(evaluation=evaluation).values(*[f for f, _ in ASPECTS])
+    )
     households = Unit.objects.filter(building__compound_id=evaluation.compound_id).count()
     households = households or (evaluation.compound.households or 0)
     return summarise_satisfaction(rows, households)
@@ -181,9 +213,19 @@ def satisfaction_results(evaluation: SatisfactionEvaluation) -> dict:
 
 def satisfaction_export_rows(evaluation):
     """Staff export: one row per household answer (unit, no owner names)."""
-    qs = (SatisfactionResponse.objects.filter(evaluation=evaluation)
-          .select_related("unit__building").order_by("unit__building__number", "unit__entrance",
-                                                     "unit__number"))
+    qs = (
+        SatisfactionResponse.objects.filter(evaluation=evaluation)
+        .select_related("unit__building")
+        .order_by("unit__building__number", "unit__entrance", "unit__number")
+    )
     for r in qs:
-        yield [f"{r.unit.building.number}{r.unit}", r.overall, r.quality, r.content, r.civility,
-               r.management, r.comment, timezone.localtime(r.updated_at).strftime("%Y-%m-%d %H:%M")]
+        yield [
+            f"{r.unit.building.number}{r.unit}",
+            r.overall,
+            r.quality,
+            r.content,
+            r.civility,
+            r.management,
+            r.comment,
+            timezone.localtime(r.updated_at).strftime("%Y-%m-%d %H:%M"),
+        ]

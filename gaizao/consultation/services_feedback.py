@@ -32,15 +32,26 @@ S = FeedbackStatus
 # responsible organisation). Construction → the compound's contractor;
 # management → the managing organisation; pipes, power, gas → the utility;
 # each falls back to the community committee, which always exists.
-CONSTRUCTION = {C.CONSTRUCTION_QUALITY, C.CONSTRUCTION_SAFETY, C.NOISE_DUST, C.PROGRESS,
-                C.CIVILISED}
+CONSTRUCTION = {
+    C.CONSTRUCTION_QUALITY,
+    C.CONSTRUCTION_SAFETY,
+    C.NOISE_DUST,
+    C.PROGRESS,
+    C.CIVILISED,
+}
 MANAGEMENT = {C.PROPERTY_SERVICE, C.FACILITY_DAMAGE}
 UTILITIES = {C.UTILITIES}
 
 # Time limit per category, in days (层层压实责任): safety first.
 SLA_DAYS = {
-    C.CONSTRUCTION_SAFETY: 1, C.NOISE_DUST: 2, C.CIVILISED: 3, C.UTILITIES: 3,
-    C.PROPERTY_SERVICE: 3, C.CONSTRUCTION_QUALITY: 5, C.FACILITY_DAMAGE: 5, C.PROGRESS: 7,
+    C.CONSTRUCTION_SAFETY: 1,
+    C.NOISE_DUST: 2,
+    C.CIVILISED: 3,
+    C.UTILITIES: 3,
+    C.PROPERTY_SERVICE: 3,
+    C.CONSTRUCTION_QUALITY: 5,
+    C.FACILITY_DAMAGE: 5,
+    C.PROGRESS: 7,
     C.OTHER: 7,
 }
 OPEN_STATES = {S.OPEN, S.ACCEPTED, S.REOPENED}  # the responsible side owes an answer
@@ -59,8 +70,11 @@ def community_organisation(compound) -> Organisation:
     """The community committee of the compound's community, made on demand;
     the street office when the compound has no community on record."""
     area = compound.community or compound.street
-    kind = (Organisation.Kind.COMMUNITY_COMMITTEE if compound.community_id
-            else Organisation.Kind.STREET_OFFICE)
+    kind = (
+        Organisation.Kind.COMMUNITY_COMMITTEE
+        if compound.community_id
+        else Organisation.Kind.STREET_OFFICE
+    )
     org, _ = Organisation.objects.get_or_create(kind=kind, area=area, defaults={"name": area.name})
     return org
 
@@ -68,10 +82,16 @@ def community_organisation(compound) -> Organisation:
 def route(compound, category: str) -> Organisation:
     """The organisation responsible for a feedback item of this category."""
     if category in CONSTRUCTION or category in UTILITIES:
-        kind = (ResponsibleParty.Kind.CONTRACTOR if category in CONSTRUCTION
-                else ResponsibleParty.Kind.UTILITY)
-        party = ResponsibleParty.objects.filter(compound=compound, kind=kind).select_related(
-            "organisation").first()
+        kind = (
+            ResponsibleParty.Kind.CONTRACTOR
+            if category in CONSTRUCTION
+            else ResponsibleParty.Kind.UTILITY
+        )
+        party = (
+            ResponsibleParty.objects.filter(compound=compound, kind=kind)
+            .select_related("organisation")
+            .first()
+        )
         if party is not None:
             return party.organisation
     elif category in MANAGEMENT:
@@ -111,11 +131,18 @@ def check_photos(files) -> list:
         head = f.read(16)
         f.seek(0)
         if not _is_image(head):
-            errors.append(ErrorDetail(
-                f"“{name}”不是图片,只能上传 JPG、PNG、GIF、WEBP 或 HEIC 照片", field="photos"))
+            errors.append(
+                ErrorDetail(
+                    f"“{name}”不是图片,只能上传 JPG、PNG、GIF、WEBP 或 HEIC 照片", field="photos"
+                )
+            )
     if errors:
-        raise DomainError(errors[0].message if len(errors) == 1 else "照片有误:" + ";".join(
-            e.message for e in errors), errors=errors)
+        raise DomainError(
+            errors[0].message
+            if len(errors) == 1
+            else "照片有误:" + ";".join(e.message for e in errors),
+            errors=errors,
+        )
     return files
 
 
@@ -132,13 +159,23 @@ def _clean_text(text: str, place: str, category: str) -> tuple[str, str]:
     if len(place) > 200:
         errors.append(ErrorDetail("位置不能超过 200 字", field="place"))
     if errors:
-        raise DomainError(errors[0].message if len(errors) == 1 else "请检查填写的内容",
-                          errors=errors)
+        raise DomainError(
+            errors[0].message if len(errors) == 1 else "请检查填写的内容", errors=errors
+        )
     return text, place
 
 
-def feedback_create(*, actor, category: str, text: str, place: str = "", photos=(),
-                    compound=None, reporter_name: str = "", reporter_phone: str = "") -> Feedback:
+def feedback_create(
+    *,
+    actor,
+    category: str,
+    text: str,
+    place: str = "",
+    photos=(),
+    compound=None,
+    reporter_name: str = "",
+    reporter_phone: str = "",
+) -> Feedback:
     """A resident reports on their own compound; jurisdiction staff record
     for a resident (assisted) on a compound of their area."""
     text, place = _clean_text(text, place, category)
@@ -148,9 +185,9 @@ def feedback_create(*, actor, category: str, text: str, place: str = "", photos=
             raise PermissionDenied("您的账号没有绑定住户,不能提交反馈")
         from gaizao.inventory.models import Compound
 
-        own = Compound.objects.select_related("street", "community", "property_company",
-                                              "property_rights_unit").get(
-            pk=resident_compound_id(actor))
+        own = Compound.objects.select_related(
+            "street", "community", "property_company", "property_rights_unit"
+        ).get(pk=resident_compound_id(actor))
         if compound is not None and compound.pk != own.pk:
             raise PermissionDenied("只能反映本小区的问题")
         compound, assisted, reporter = own, False, actor
@@ -159,25 +196,42 @@ def feedback_create(*, actor, category: str, text: str, place: str = "", photos=
         if compound is None:
             raise DomainError("请选择小区", errors=[ErrorDetail("请选择小区", field="compound")])
         if not perms.can_do(actor, "feedback.record_assisted") or not perms.in_jurisdiction(
-                actor, compound):
+            actor, compound
+        ):
             raise PermissionDenied("您的角色无权代居民登记反馈")
         if not (reporter_name or "").strip():
-            raise DomainError("代为登记时请填写反映人姓名",
-                              errors=[ErrorDetail("请填写反映人姓名", field="reporter_name")])
+            raise DomainError(
+                "代为登记时请填写反映人姓名",
+                errors=[ErrorDetail("请填写反映人姓名", field="reporter_name")],
+            )
         assisted, reporter, unit_id = True, None, None
     today = timezone.localdate()
     with transaction.atomic():
         fb = Feedback.objects.create(
-            compound=compound, reporter=reporter, unit_id=unit_id, assisted=assisted,
-            recorded_by=actor, reporter_name=(reporter_name or "").strip()[:64],
-            reporter_phone=(reporter_phone or "").strip()[:32], category=category, text=text,
-            place=place, status=S.OPEN, responsible_org=route(compound, category),
+            compound=compound,
+            reporter=reporter,
+            unit_id=unit_id,
+            assisted=assisted,
+            recorded_by=actor,
+            reporter_name=(reporter_name or "").strip()[:64],
+            reporter_phone=(reporter_phone or "").strip()[:32],
+            category=category,
+            text=text,
+            place=place,
+            status=S.OPEN,
+            responsible_org=route(compound, category),
             due_on=due_date(category, today),
         )
         for f in photos:
             FeedbackPhoto.objects.create(feedback=fb, image=f)
-        FeedbackEvent.objects.create(feedback=fb, actor=actor, action=FeedbackEvent.Action.CREATE,
-                                     from_status="", to_status=S.OPEN, assisted=assisted)
+        FeedbackEvent.objects.create(
+            feedback=fb,
+            actor=actor,
+            action=FeedbackEvent.Action.CREATE,
+            from_status="",
+            to_status=S.OPEN,
+            assisted=assisted,
+        )
     return fb
 
 
@@ -210,17 +264,30 @@ def feedback_transition(*, actor, feedback: Feedback, action: str, comment: str 
             fields += ["due_on", "fixed_at"]
         fb.save(update_fields=fields)
         assisted = action in ("confirm", "reopen") and fb.reporter_id != actor.pk
-        FeedbackEvent.objects.create(feedback=fb, actor=actor, action=action, from_status=before,
-                                     to_status=fb.status, comment=comment, assisted=assisted)
+        FeedbackEvent.objects.create(
+            feedback=fb,
+            actor=actor,
+            action=action,
+            from_status=before,
+            to_status=fb.status,
+            comment=comment,
+            assisted=assisted,
+        )
     feedback.status, feedback.fixed_at, feedback.closed_at, feedback.due_on = (
-        fb.status, fb.fixed_at, fb.closed_at, fb.due_on)
+        fb.status,
+        fb.fixed_at,
+        fb.closed_at,
+        fb.due_on,
+    )
     return feedback
 
 
 def feedback_add_photos(*, actor, feedback: Feedback, photos) -> list[FeedbackPhoto]:
     """The reporter (or the worker who recorded it) adds photos while open."""
-    if not (feedback.reporter_id == actor.pk
-            or (feedback.assisted and feedback.recorded_by_id == actor.pk)):
+    if not (
+        feedback.reporter_id == actor.pk
+        or (feedback.assisted and feedback.recorded_by_id == actor.pk)
+    ):
         raise PermissionDenied("只有反映人可以补充照片")
     if feedback.status == S.CONFIRMED:
         raise DomainError("此反馈已办结,不能再补充照片")
@@ -245,9 +312,13 @@ def feedback_auto_confirm(*, now=None, days: int | None = None) -> list[Feedback
             fb.status, fb.closed_at, fb.auto_confirmed = S.CONFIRMED, now, True
             fb.save(update_fields=["status", "closed_at", "auto_confirmed", "updated_at"])
             FeedbackEvent.objects.create(
-                feedback=fb, actor=None, action=FeedbackEvent.Action.AUTO_CONFIRM,
-                from_status=S.FIXED, to_status=S.CONFIRMED,
-                comment=f"反映人 {days} 天内未答复,视为已解决")
+                feedback=fb,
+                actor=None,
+                action=FeedbackEvent.Action.AUTO_CONFIRM,
+                from_status=S.FIXED,
+                to_status=S.CONFIRMED,
+                comment=f"反映人 {days} 天内未答复,视为已解决",
+            )
             done.append(fb)
     return done
 
@@ -255,7 +326,8 @@ def feedback_auto_confirm(*, now=None, days: int | None = None) -> list[Feedback
 def responsible_party_set(*, actor, compound, kind: str, organisation) -> ResponsibleParty | None:
     """Assign (or, with organisation None, clear) a compound's contractor or utility."""
     if not perms.can_do(actor, "feedback.assign_party") or not perms.in_jurisdiction(
-            actor, compound):
+        actor, compound
+    ):
         raise PermissionDenied("您的角色无权指定责任单位")
     if kind not in ResponsibleParty.Kind.values:
         raise DomainError("责任单位类别不正确")
@@ -267,7 +339,8 @@ def responsible_party_set(*, actor, compound, kind: str, organisation) -> Respon
         if organisation.kind != expected[kind]:
             raise DomainError(f"“{organisation}”不是{ResponsibleParty.Kind(kind).label}")
         party, _ = ResponsibleParty.objects.update_or_create(
-            compound=compound, kind=kind, defaults={"organisation": organisation})
+            compound=compound, kind=kind, defaults={"organisation": organisation}
+        )
     return party
 
 
@@ -275,27 +348,29 @@ def responsible_party_set(*, actor, compound, kind: str, organisation) -> Respon
 
 
 def satisfaction_open(*, actor, compound, title: str = "") -> SatisfactionEvaluation:
-    if not perms.can_do(actor, "satisfaction.manage") or not perms.in_jurisdiction(
-            actor, compound):
+    if not perms.can_do(actor, "satisfaction.manage") or not perms.in_jurisdiction(actor, compound):
         raise PermissionDenied("您的角色无权发起满意度评价")
     title = (title or "").strip()[:128] or f"{compound.name}改造满意度评价"
     if SatisfactionEvaluation.objects.filter(compound=compound, status="open").exists():
         raise DomainError(f"{compound.name}已有进行中的满意度评价")
     try:
         with transaction.atomic():
-            return SatisfactionEvaluation.objects.create(compound=compound, title=title,
-                                                         opened_by=actor)
+            return SatisfactionEvaluation.objects.create(
+                compound=compound, title=title, opened_by=actor
+            )
     except IntegrityError:  # a second click won the race to open one
         raise DomainError(f"{compound.name}已有进行中的满意度评价")
 
 
 def satisfaction_close(*, actor, evaluation: SatisfactionEvaluation) -> SatisfactionEvaluation:
     if not perms.can_do(actor, "satisfaction.manage") or not perms.in_jurisdiction(
-            actor, evaluation.compound):
+        actor, evaluation.compound
+    ):
         raise PermissionDenied("您的角色无权结束满意度评价")
     with transaction.atomic():
         n = SatisfactionEvaluation.objects.filter(pk=evaluation.pk, status="open").update(
-            status="closed", closed_at=timezone.now(), closed_by=actor)
+            status="closed", closed_at=timezone.now(), closed_by=actor
+        )
         if not n:
             raise DomainError("该评价已经结束")
     evaluation.refresh_from_db()
@@ -319,13 +394,15 @@ def clean_ratings(ratings: dict) -> dict:
             errors.append(ErrorDetail(f"请为“{ASPECT_LABELS[f]}”打 1–5 星", field=f))
         out[f] = n
     if errors:
-        raise DomainError(errors[0].message if len(errors) == 1 else "请为每一项打 1–5 星",
-                          errors=errors)
+        raise DomainError(
+            errors[0].message if len(errors) == 1 else "请为每一项打 1–5 星", errors=errors
+        )
     return out
 
 
-def satisfaction_submit(*, actor, evaluation: SatisfactionEvaluation, ratings: dict,
-                        comment: str = "") -> tuple[SatisfactionResponse, bool]:
+def satisfaction_submit(
+    *, actor, evaluation: SatisfactionEvaluation, ratings: dict, comment: str = ""
+) -> tuple[SatisfactionResponse, bool]:
     """One response per household (unit); a second submission while the
     evaluation is open replaces the first. Returns (response, created)."""
     if not perms.can_do(actor, "satisfaction.respond") or not actor.unit_id:
@@ -335,14 +412,18 @@ def satisfaction_submit(*, actor, evaluation: SatisfactionEvaluation, ratings: d
     values = clean_ratings(ratings)
     comment = (comment or "").strip()
     if len(comment) > MAX_TEXT:
-        raise DomainError(f"意见建议不能超过 {MAX_TEXT} 字",
-                          errors=[ErrorDetail(f"不能超过 {MAX_TEXT} 字", field="comment")])
+        raise DomainError(
+            f"意见建议不能超过 {MAX_TEXT} 字",
+            errors=[ErrorDetail(f"不能超过 {MAX_TEXT} 字", field="comment")],
+        )
     with transaction.atomic():
         # Lock the evaluation so a close and a late submission cannot interleave.
         ev = SatisfactionEvaluation.objects.select_for_update().get(pk=evaluation.pk)
         if ev.status != "open":
             raise DomainError("该满意度评价已经结束,不能再提交或修改", code="closed")
         resp, created = SatisfactionResponse.objects.update_or_create(
-            evaluation=ev, unit_id=actor.unit_id,
-            defaults={**values, "comment": comment, "respondent": actor})
+            evaluation=ev,
+            unit_id=actor.unit_id,
+            defaults={**values, "comment": comment, "respondent": actor},
+        )
     return resp, created

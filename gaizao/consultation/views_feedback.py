@@ -27,6 +27,7 @@ from .forms_feedback import (
 )
 from .models import FeedbackCategory, FeedbackStatus, ResponsibleParty
 
+
 def _base(request) -> str:
     """Residents' pages sit in the phone-first portal layout; staff pages in
     the ordinary one. Both frames provide the block "page"."""
@@ -62,14 +63,18 @@ def feedback_list(request):
         return redirect("consultation:feedback_queue")
     mine = list(sel.my_feedback(user))
     _decorate(user, mine)
-    return render(request, "consultation/feedback_list.html", {
-        "base": _base(request),
-        "awaiting": [fb for fb in mine if fb.status == FeedbackStatus.FIXED],
-        "mine": mine,
-        "others": sel.compound_feedback_for_resident(user),
-        "evaluations": sel.open_evaluations_for_resident(user),
-        "auto_days": svc.auto_confirm_days(),
-    })
+    return render(
+        request,
+        "consultation/feedback_list.html",
+        {
+            "base": _base(request),
+            "awaiting": [fb for fb in mine if fb.status == FeedbackStatus.FIXED],
+            "mine": mine,
+            "others": sel.compound_feedback_for_resident(user),
+            "evaluations": sel.open_evaluations_for_resident(user),
+            "auto_days": svc.auto_confirm_days(),
+        },
+    )
 
 
 @login_required
@@ -93,9 +98,14 @@ def feedback_new(request):
         d = form.cleaned_data
         try:
             fb = svc.feedback_create(
-                actor=user, category=d["category"], text=d["text"], place=d.get("place", ""),
-                photos=request.FILES.getlist("photos"), compound=d.get("compound"),
-                reporter_name=d.get("reporter_name", ""), reporter_phone=d.get("reporter_phone", ""),
+                actor=user,
+                category=d["category"],
+                text=d["text"],
+                place=d.get("place", ""),
+                photos=request.FILES.getlist("photos"),
+                compound=d.get("compound"),
+                reporter_name=d.get("reporter_name", ""),
+                reporter_phone=d.get("reporter_phone", ""),
             )
         except DomainError as e:
             for err in e.errors or []:
@@ -106,16 +116,24 @@ def feedback_new(request):
             if not e.errors:
                 form.add_error(None, e.message)
         else:
-            messages.success(request, f"已提交,转 {fb.responsible_org.name} 办理,"
-                                      f"办理期限 {fb.due_on:%m月%d日}。")
+            messages.success(
+                request, f"已提交,转 {fb.responsible_org.name} 办理,办理期限 {fb.due_on:%m月%d日}。"
+            )
             if resident:
                 return redirect("consultation:feedback_list")
             return redirect("consultation:feedback_detail", pk=fb.pk)
-    return render(request, "consultation/feedback_new.html", {
-        "base": _base(request), "form": form, "resident": resident,
-        "categories": FeedbackCategory.choices,
-        "max_photos": svc.MAX_PHOTOS,
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "consultation/feedback_new.html",
+        {
+            "base": _base(request),
+            "form": form,
+            "resident": resident,
+            "categories": FeedbackCategory.choices,
+            "max_photos": svc.MAX_PHOTOS,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 # Both --------------------------------------------------------------------------
@@ -129,8 +147,11 @@ def _panel_context(request, fb, error: str = ""):
     for ev in events:
         ev.who = sel.actor_label(user, ev, fb)
     return {
-        "fb": fb, "events": events, "actions": perms.allowed_actions(user, fb),
-        "labels": perms.ACTION_LABELS, "error": error,
+        "fb": fb,
+        "events": events,
+        "actions": perms.allowed_actions(user, fb),
+        "labels": perms.ACTION_LABELS,
+        "error": error,
         "is_reporter": fb.reporter_id == user.pk,
         "sees_full": perms.sees_reporter(user, fb) == "full" and fb.reporter_id != user.pk,
         "resident": perms.is_resident(user),
@@ -157,16 +178,18 @@ def feedback_act(request, pk, action):
         error = "说明不能超过 2000 字"
     else:
         try:
-            svc.feedback_transition(actor=request.user, feedback=fb, action=action,
-                                    comment=comment)
+            svc.feedback_transition(actor=request.user, feedback=fb, action=action, comment=comment)
         except DomainError as e:
             error = e.message
     partial = request.POST.get("partial") or "panel"
     if _is_htmx(request):
         fb = perms.get_feedback_for_user(request.user, pk)
         ctx = _panel_context(request, fb, error)
-        template = ("consultation/partials/_feedback_prompt.html" if partial == "prompt"
-                    else "consultation/partials/_feedback_panel.html")
+        template = (
+            "consultation/partials/_feedback_prompt.html"
+            if partial == "prompt"
+            else "consultation/partials/_feedback_panel.html"
+        )
         ctx["answered"] = not error
         return render(request, template, ctx, status=400 if error else 200)
     if error:
@@ -186,7 +209,9 @@ def _queue_filters(request):
     g = request.GET
     return {
         "status": g.get("status", ""),
-        "category": g.get("category", "") if g.get("category", "") in FeedbackCategory.values else "",
+        "category": g.get("category", "")
+        if g.get("category", "") in FeedbackCategory.values
+        else "",
         "overdue": g.get("overdue") == "1",
         "compound_id": g.get("compound") if (g.get("compound") or "").isdigit() else None,
         "mine": g.get("mine") == "1",
@@ -201,12 +226,19 @@ def feedback_queue(request):
     qs = sel.feedback_queue(user, **filters)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     _decorate(user, page.object_list)
-    return render(request, "consultation/feedback_queue.html", {
-        "page": page, "filters": filters, "counts": sel.queue_counts(user),
-        "statuses": FeedbackStatus.choices, "categories": FeedbackCategory.choices,
-        "can_record": perms.can_do(user, "feedback.record_assisted"),
-        "export_query": request.GET.urlencode(),
-    })
+    return render(
+        request,
+        "consultation/feedback_queue.html",
+        {
+            "page": page,
+            "filters": filters,
+            "counts": sel.queue_counts(user),
+            "statuses": FeedbackStatus.choices,
+            "categories": FeedbackCategory.choices,
+            "can_record": perms.can_do(user, "feedback.record_assisted"),
+            "export_query": request.GET.urlencode(),
+        },
+    )
 
 
 @login_required
@@ -215,19 +247,45 @@ def feedback_export(request):
     _require_staff(user)
     qs = sel.feedback_queue(user, **_queue_filters(request))
     today = timezone.localdate()
-    headers = ["编号", "小区", "街道", "社区", "类别", "问题描述", "位置", "反映人", "状态",
-               "责任单位", "办理期限", "是否逾期", "提交时间", "整改时间", "办结时间"]
+    headers = [
+        "编号",
+        "小区",
+        "街道",
+        "社区",
+        "类别",
+        "问题描述",
+        "位置",
+        "反映人",
+        "状态",
+        "责任单位",
+        "办理期限",
+        "是否逾期",
+        "提交时间",
+        "整改时间",
+        "办结时间",
+    ]
 
     def fmt(dt):
         return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M") if dt else ""
 
     rows = (
-        [fb.pk, fb.compound.name, fb.compound.street.name,
-         fb.compound.community.name if fb.compound.community_id else "",
-         fb.get_category_display(), fb.text, fb.place, sel.reporter_label(user, fb),
-         fb.get_status_display(), fb.responsible_org.name, fb.due_on.isoformat(),
-         "逾期" if sel.is_overdue(fb, today) else "", fmt(fb.created_at), fmt(fb.fixed_at),
-         fmt(fb.closed_at)]
+        [
+            fb.pk,
+            fb.compound.name,
+            fb.compound.street.name,
+            fb.compound.community.name if fb.compound.community_id else "",
+            fb.get_category_display(),
+            fb.text,
+            fb.place,
+            sel.reporter_label(user, fb),
+            fb.get_status_display(),
+            fb.responsible_org.name,
+            fb.due_on.isoformat(),
+            "逾期" if sel.is_overdue(fb, today) else "",
+            fmt(fb.created_at),
+            fmt(fb.fixed_at),
+            fmt(fb.closed_at),
+        ]
         for fb in qs.iterator(chunk_size=2000)
     )
     return xlsx_response(f"居民反馈-{today:%Y%m%d}.xlsx", "居民反馈", headers, rows)
@@ -243,23 +301,44 @@ def feedback_parties(request, compound_pk):
     form = ResponsiblePartyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            svc.responsible_party_set(actor=user, compound=compound, kind=form.cleaned_data["kind"],
-                                      organisation=form.cleaned_data["organisation"])
+            svc.responsible_party_set(
+                actor=user,
+                compound=compound,
+                kind=form.cleaned_data["kind"],
+                organisation=form.cleaned_data["organisation"],
+            )
         except DomainError as e:
             form.add_error(None, e.message)
         else:
             messages.success(request, "责任单位已保存,之后的反馈按此分派。")
             return redirect("consultation:feedback_parties", compound_pk=compound.pk)
-    parties = {p.kind: p for p in ResponsibleParty.objects.filter(compound=compound)
-               .select_related("organisation")}
+    parties = {
+        p.kind: p
+        for p in ResponsibleParty.objects.filter(compound=compound).select_related("organisation")
+    }
     rows = []
     for kind, label in ResponsibleParty.Kind.choices:
         p = parties.get(kind)
-        rows.append((label, p.organisation.name if p else f"未指定(由 {svc.community_organisation(compound).name} 受理)"))
+        rows.append(
+            (
+                label,
+                p.organisation.name
+                if p
+                else f"未指定(由 {svc.community_organisation(compound).name} 受理)",
+            )
+        )
     manager = compound.property_company or compound.property_rights_unit
-    return render(request, "consultation/feedback_parties.html", {
-        "compound": compound, "form": form, "rows": rows, "manager": manager,
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "consultation/feedback_parties.html",
+        {
+            "compound": compound,
+            "form": form,
+            "rows": rows,
+            "manager": manager,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 # Satisfaction ------------------------------------------------------------------
@@ -275,8 +354,11 @@ def satisfaction_list(request):
         form = OpenEvaluationForm(request.POST or None, compounds=compounds)
         if request.method == "POST" and form.is_valid():
             try:
-                ev = svc.satisfaction_open(actor=user, compound=form.cleaned_data["compound"],
-                                           title=form.cleaned_data["title"])
+                ev = svc.satisfaction_open(
+                    actor=user,
+                    compound=form.cleaned_data["compound"],
+                    title=form.cleaned_data["title"],
+                )
             except DomainError as e:
                 form.add_error(None, e.message)
             else:
@@ -285,10 +367,17 @@ def satisfaction_list(request):
     elif request.method == "POST":
         raise PermissionDenied("您的角色无权发起满意度评价")
     evaluations = list(sel.evaluations_list(user)[:200])
-    return render(request, "consultation/satisfaction_list.html", {
-        "base": _base(request), "evaluations": evaluations, "form": form,
-        "resident": perms.is_resident(user),
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "consultation/satisfaction_list.html",
+        {
+            "base": _base(request),
+            "evaluations": evaluations,
+            "form": form,
+            "resident": perms.is_resident(user),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -296,15 +385,25 @@ def satisfaction_detail(request, pk):
     user = request.user
     ev = perms.get_evaluation_for_user(user, pk)
     resident = perms.is_resident(user)
-    return render(request, "consultation/satisfaction_detail.html", {
-        "base": _base(request), "ev": ev, "results": sel.satisfaction_results(ev),
-        "resident": resident,
-        "mine": sel.my_response(user, ev) if resident else None,
-        "can_manage": (not resident and perms.can_do(user, "satisfaction.manage")
-                       and perms.in_jurisdiction(user, ev.compound)),
-        "comments": [] if resident else list(
-            ev.responses.exclude(comment="").values_list("comment", flat=True)[:200]),
-    })
+    return render(
+        request,
+        "consultation/satisfaction_detail.html",
+        {
+            "base": _base(request),
+            "ev": ev,
+            "results": sel.satisfaction_results(ev),
+            "resident": resident,
+            "mine": sel.my_response(user, ev) if resident else None,
+            "can_manage": (
+                not resident
+                and perms.can_do(user, "satisfaction.manage")
+                and perms.in_jurisdiction(user, ev.compound)
+            ),
+            "comments": []
+            if resident
+            else list(ev.responses.exclude(comment="").values_list("comment", flat=True)[:200]),
+        },
+    )
 
 
 @login_required
@@ -326,15 +425,24 @@ def satisfaction_rate(request, pk):
             d = form.cleaned_data
             try:
                 _resp, created = svc.satisfaction_submit(
-                    actor=user, evaluation=ev, ratings=d, comment=d["comment"])
+                    actor=user, evaluation=ev, ratings=d, comment=d["comment"]
+                )
             except DomainError as e:
                 form.add_error(None, e.message)
             else:
                 messages.success(request, "感谢您的评价!" if created else "已更新您的评价。")
                 return redirect("consultation:satisfaction_detail", pk=ev.pk)
-    return render(request, "consultation/satisfaction_rate.html", {
-        "base": _base(request), "ev": ev, "form": form, "mine": mine,
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "consultation/satisfaction_rate.html",
+        {
+            "base": _base(request),
+            "ev": ev,
+            "form": form,
+            "mine": mine,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -357,15 +465,32 @@ def satisfaction_export(request, pk):
         raise PermissionDenied("此导出供工作人员使用")
     ev = perms.get_evaluation_for_user(user, pk)
     res = sel.satisfaction_results(ev)
-    headers = ["住户", "总体评价", "施工质量", "改造内容", "施工过程文明", "后续管理", "意见建议",
-               "填写时间"]
+    headers = [
+        "住户",
+        "总体评价",
+        "施工质量",
+        "改造内容",
+        "施工过程文明",
+        "后续管理",
+        "意见建议",
+        "填写时间",
+    ]
     rows = list(sel.satisfaction_export_rows(ev))
     rows.append([])
     rows.append(["平均"] + [a.average for a in res["aspects"]])
-    rows.append(["满意率(≥4星)"] + [
-        f"{a.satisfied_share:.0%}" if a.satisfied_share is not None else "" for a in res["aspects"]])
+    rows.append(
+        ["满意率(≥4星)"]
+        + [
+            f"{a.satisfied_share:.0%}" if a.satisfied_share is not None else ""
+            for a in res["aspects"]
+        ]
+    )
     rate = res["response_rate"]
-    rows.append(["参与率", f"{res['responses']}/{res['households']} 户"
-                 + (f"({rate:.0%})" if rate is not None else "")])
+    rows.append(
+        [
+            "参与率",
+            f"{res['responses']}/{res['households']} 户"
+            + (f"({rate:.0%})" if rate is not None else ""),
+        ]
+    )
     return xlsx_response(f"满意度评价-{ev.compound.name}-{ev.pk}.xlsx", ev.title, headers, rows)
-

@@ -13,6 +13,7 @@ STAFF_NAV = [
     ("改造范围", "eligibility:reserve", None),
     ("改造方案", "plans:plan_list", None),
     ("居民参与", "consultation:staff_home", None),
+    ("居民反馈", "consultation:feedback_queue", None),
 ]
 RESIDENT_NAV = [("我的小区", "consultation:portal", None)]
 

@@ -83,6 +83,7 @@ class CompoundFacts:
     is_single_building: bool = False
     households: int | None = None
     willingness: Decimal | None = None  # share of households in favour, 0–1; None: no survey
+    willingness_open: bool = False  # the survey is still open: answers may still come
 
 
 @dataclass
@@ -407,6 +408,13 @@ def check_willingness(f: CompoundFacts, p: PolicyRules) -> Reason | None:
             f"同意改造的户数占 {pct(share)},达到 {limit(p.willingness_min_pct)}",
             label,
         )
+    if f.willingness_open:
+        return Reason(
+            "willingness",
+            None,
+            f"意愿征询进行中,目前同意改造的户数占 {pct(share)},尚未达到 {limit(p.willingness_min_pct)}",
+            label,
+        )
     return Reason(
         "willingness",
         False,
@@ -535,6 +543,8 @@ def evaluate(f: CompoundFacts, p: PolicyRules) -> Verdict:
                 if not f.management_status:
                     lacking.append("管理状况")
                 name = "、".join(lacking) or name
+            elif r.criterion == "willingness" and f.willingness is not None:
+                name = "意愿征询结果(征询进行中)"
             elif r.criterion == "built" and (f.built_year or f.built_date):
                 name = "建成日期"
             elif r.criterion == f"exclusion.{SELF_BUILT}" and f.self_built_area:

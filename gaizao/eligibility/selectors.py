@@ -7,6 +7,7 @@ import importlib
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from gaizao.inventory.models import Compound, Condition, Survey
 from gaizao.inventory.permissions import compounds_for_user
@@ -88,6 +89,24 @@ def willingness_shares(compound_ids) -> dict[int, Decimal | None]:
     return out
 
 
+def willingness_open(compound_ids) -> set[int]:
+    """Compounds whose latest willingness survey is still open: households may
+    still answer or change their answer, so a share below the threshold is
+    not yet a "no" (the rules then say "review", not "ineligible")."""
+    try:
+        from gaizao.consultation.models import Consultation
+    except ImportError:
+        return set()
+    now = timezone.now()
+    latest: dict[int, object] = {}
+    for part in _chunks(compound_ids):
+        for cid, closes in (Consultation.objects.filter(compound_id__in=part, opens_at__lte=now)
+                            .order_by("compound_id", "-opens_at", "-id")
+                            .values_list("compound_id", "closes_at")):
+            latest.setdefault(cid, closes)
+    return {cid for cid, closes in latest.items() if closes > now}
+
+
 # --- facts -------------------------------------------------------------------
 
 FACT_FIELDS = [
@@ -134,6 +153,7 @@ def facts_for(compounds) -> dict[int, rules.CompoundFacts]:
         ):
             ratings.setdefault(survey_to_compound[sid], {})[fac] = rating
     will = willingness_shares(ids)
+    still_open = willingness_open([cid for cid, share in will.items() if share is not None])
     out = {}
     for r in rows:
         cid = r["id"]

@@ -56,12 +56,16 @@ class ResponsibleParty(TimeStamped):
         UTILITY = "utility", _("专营单位(水电气)")
 
     compound = models.ForeignKey(
-        "inventory.Compound", verbose_name=_("小区"), on_delete=models.CASCADE,
+        "inventory.Compound",
+        verbose_name=_("小区"),
+        on_delete=models.CASCADE,
         related_name="responsible_parties",
     )
     kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices)
     organisation = models.ForeignKey(
-        "regions.Organisation", verbose_name=_("责任单位"), on_delete=models.PROTECT,
+        "regions.Organisation",
+        verbose_name=_("责任单位"),
+        on_delete=models.PROTECT,
         related_name="responsible_for",
     )
 
@@ -78,25 +82,39 @@ class ResponsibleParty(TimeStamped):
 
 class Feedback(TimeStamped):
     compound = models.ForeignKey(
-        "inventory.Compound", verbose_name=_("小区"), on_delete=models.CASCADE,
+        "inventory.Compound",
+        verbose_name=_("小区"),
+        on_delete=models.CASCADE,
         related_name="feedback",
     )
     # The resident who reported it; null when staff recorded it for a
     # resident without an account (assisted, see recorded_by).
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("反映人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="feedback",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("反映人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="feedback",
     )
     unit = models.ForeignKey(
-        "inventory.Unit", verbose_name=_("住户"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "inventory.Unit",
+        verbose_name=_("住户"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     # Assisted: a community worker recorded it for a resident (phone call,
     # visit). The worker may then also record the resident's answer.
     assisted = models.BooleanField(_("代为登记"), default=False)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     reporter_name = models.CharField(_("反映人姓名"), max_length=64, blank=True)
     reporter_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
@@ -104,10 +122,15 @@ class Feedback(TimeStamped):
     text = models.TextField(_("问题描述"))
     place = models.CharField(_("位置"), max_length=200, blank=True)
     status = models.CharField(
-        _("状态"), max_length=16, choices=FeedbackStatus.choices, default=FeedbackStatus.OPEN,
+        _("状态"),
+        max_length=16,
+        choices=FeedbackStatus.choices,
+        default=FeedbackStatus.OPEN,
     )
     responsible_org = models.ForeignKey(
-        "regions.Organisation", verbose_name=_("责任单位"), on_delete=models.PROTECT,
+        "regions.Organisation",
+        verbose_name=_("责任单位"),
+        on_delete=models.PROTECT,
         related_name="feedback_items",
     )
     due_on = models.DateField(_("办理期限"))
@@ -165,8 +188,12 @@ class FeedbackEvent(models.Model):
     feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("时间"), auto_now_add=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
     from_status = models.CharField(max_length=16, blank=True)
@@ -201,19 +228,29 @@ class SatisfactionEvaluation(TimeStamped):
         CLOSED = "closed", _("已结束")
 
     compound = models.ForeignKey(
-        "inventory.Compound", verbose_name=_("小区"), on_delete=models.CASCADE,
+        "inventory.Compound",
+        verbose_name=_("小区"),
+        on_delete=models.CASCADE,
         related_name="satisfaction_evaluations",
     )
     title = models.CharField(_("标题"), max_length=128)
     status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.OPEN)
     opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("发起人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("结束人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("结束人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -223,7 +260,8 @@ class SatisfactionEvaluation(TimeStamped):
         constraints = [
             # One evaluation open per compound at a time.
             models.UniqueConstraint(
-                fields=["compound"], condition=Q(status="open"),
+                fields=["compound"],
+                condition=Q(status="open"),
                 name="satisfaction_one_open_per_compound",
             ),
         ]
@@ -240,13 +278,20 @@ class SatisfactionResponse(TimeStamped):
     """One per household (unit); changeable while the evaluation is open."""
 
     evaluation = models.ForeignKey(
-        SatisfactionEvaluation, on_delete=models.CASCADE, related_name="responses",
+        SatisfactionEvaluation,
+        on_delete=models.CASCADE,
+        related_name="responses",
     )
-    unit = models.ForeignKey("inventory.Unit", verbose_name=_("住户"), on_delete=models.CASCADE,
-                             related_name="+")
+    unit = models.ForeignKey(
+        "inventory.Unit", verbose_name=_("住户"), on_delete=models.CASCADE, related_name="+"
+    )
     respondent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("填写人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("填写人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     overall = _stars(_("总体评价"))
     quality = _stars(_("施工质量"))
@@ -259,10 +304,12 @@ class SatisfactionResponse(TimeStamped):
         verbose_name = _("满意度评价答卷")
         verbose_name_plural = _("满意度评价答卷")
         constraints = [
-            models.UniqueConstraint(fields=["evaluation", "unit"],
-                                    name="satisfaction_one_response_per_unit"),
+            models.UniqueConstraint(
+                fields=["evaluation", "unit"], name="satisfaction_one_response_per_unit"
+            ),
         ] + [
-            models.CheckConstraint(condition=Q(**{f"{f}__gte": 1, f"{f}__lte": 5}),
-                                   name=f"satisfaction_{f}_1_to_5")
+            models.CheckConstraint(
+                condition=Q(**{f"{f}__gte": 1, f"{f}__lte": 5}), name=f"satisfaction_{f}_1_to_5"
+            )
             for f in ["overall", "quality", "content", "civility", "management"]
         ]

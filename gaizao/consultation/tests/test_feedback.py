@@ -36,8 +36,9 @@ def report(client, category="construction_quality", text="楼道墙面刚刷就�
 @pytest.fixture
 def contractor_org(cast, users):
     org = users["contractor"].organisation
-    ResponsibleParty.objects.create(compound=cast["compound_a"], kind="contractor",
-                                    organisation=org)
+    ResponsibleParty.objects.create(
+        compound=cast["compound_a"], kind="contractor", organisation=org
+    )
     return org
 
 
@@ -132,7 +133,12 @@ def test_fixed_reopened_accepted_again(cast, users, client_for):
     fb.refresh_from_db()
     assert fb.status == "accepted"
     assert list(fb.events.values_list("action", flat=True)) == [
-        "create", "accept", "fix", "reopen", "accept"]
+        "create",
+        "accept",
+        "fix",
+        "reopen",
+        "accept",
+    ]
 
 
 def test_wrong_state_is_a_message_not_a_change(cast, users, client_for):
@@ -200,8 +206,12 @@ def test_resident_cannot_see_or_report_on_another_compound(cast, users, client_f
     assert ra.post(act(fb_b.pk, "confirm")).status_code == 404
     assert "云山小区的问题" not in ra.get(LIST).content.decode()
     # Another street's staff do not see it either.
-    assert client_for(users["street_jinchen"]).get(
-        reverse("consultation:feedback_detail", args=[fb_b.pk])).status_code == 404
+    assert (
+        client_for(users["street_jinchen"])
+        .get(reverse("consultation:feedback_detail", args=[fb_b.pk]))
+        .status_code
+        == 404
+    )
 
 
 def test_neighbour_sees_item_without_reporter_and_cannot_answer(cast, users, client_for):
@@ -229,9 +239,18 @@ def test_neighbour_sees_item_without_reporter_and_cannot_answer(cast, users, cli
 
 def test_photos_saved(cast, users, client_for):
     c = client_for(users["resident_a"])
-    r = c.post(NEW, {"category": "facility_damage", "text": "单元门坏了", "place": "1栋",
-                     "photos": [SimpleUploadedFile("a.png", PNG, "image/png"),
-                                SimpleUploadedFile("b.jpg", JPEG, "image/jpeg")]})
+    r = c.post(
+        NEW,
+        {
+            "category": "facility_damage",
+            "text": "单元门坏了",
+            "place": "1栋",
+            "photos": [
+                SimpleUploadedFile("a.png", PNG, "image/png"),
+                SimpleUploadedFile("b.jpg", JPEG, "image/jpeg"),
+            ],
+        },
+    )
     assert r.status_code == 302
     assert FeedbackPhoto.objects.filter(feedback__text="单元门坏了").count() == 2
 
@@ -239,8 +258,14 @@ def test_photos_saved(cast, users, client_for):
 def test_photo_that_is_not_an_image_is_refused_and_nothing_saved(cast, users, client_for):
     c = client_for(users["resident_a"])
     fake = SimpleUploadedFile("report.png", b"%PDF-1.4 not an image", "image/png")
-    r = c.post(NEW, {"category": "facility_damage", "text": "单元门坏了", "photos": [
-        SimpleUploadedFile("ok.png", PNG, "image/png"), fake]})
+    r = c.post(
+        NEW,
+        {
+            "category": "facility_damage",
+            "text": "单元门坏了",
+            "photos": [SimpleUploadedFile("ok.png", PNG, "image/png"), fake],
+        },
+    )
     assert r.status_code == 400
     assert "“report.png”不是图片" in r.content.decode()
     assert Feedback.objects.count() == 0 and FeedbackPhoto.objects.count() == 0
@@ -273,9 +298,17 @@ def test_new_form_is_phone_first(cast, users, client_for):
 
 def test_assisted_report_and_answer_by_community(cast, users, client_for):
     community = client_for(users["community_tianxiang"])
-    r = community.post(NEW, {"compound": cast["compound_a"].pk, "reporter_name": "李奶奶",
-                             "reporter_phone": "13900001111", "category": "other",
-                             "text": "楼下积水", "place": "2栋"})
+    r = community.post(
+        NEW,
+        {
+            "compound": cast["compound_a"].pk,
+            "reporter_name": "李奶奶",
+            "reporter_phone": "13900001111",
+            "category": "other",
+            "text": "楼下积水",
+            "place": "2栋",
+        },
+    )
     assert r.status_code == 302
     fb = Feedback.objects.get()
     assert fb.assisted and fb.reporter is None and fb.recorded_by == users["community_tianxiang"]
@@ -286,9 +319,15 @@ def test_assisted_report_and_answer_by_community(cast, users, client_for):
     assert fb.status == "confirmed"
     assert fb.events.last().assisted
     # Another street may not record on this compound: it is not in their area.
-    r = client_for(users["street_qingyun"]).post(NEW, {
-        "compound": cast["compound_a"].pk, "reporter_name": "某", "category": "other",
-        "text": "x"})
+    r = client_for(users["street_qingyun"]).post(
+        NEW,
+        {
+            "compound": cast["compound_a"].pk,
+            "reporter_name": "某",
+            "category": "other",
+            "text": "x",
+        },
+    )
     assert r.status_code == 400 and Feedback.objects.count() == 1
     # A contractor may not record for residents at all.
     assert client_for(users["contractor"]).get(NEW).status_code == 403
@@ -297,8 +336,9 @@ def test_assisted_report_and_answer_by_community(cast, users, client_for):
 # Staff queue -------------------------------------------------------------------
 
 
-def test_queue_scoped_filtered_and_exported(cast, users, client_for, contractor_org,
-                                           django_assert_max_num_queries):
+def test_queue_scoped_filtered_and_exported(
+    cast, users, client_for, contractor_org, django_assert_max_num_queries
+):
     ra = client_for(users["resident_a"])
     report(ra, "construction_quality", "外墙保温层脱落")
     report(ra, "property_service", "保安不在岗")
@@ -349,5 +389,8 @@ def test_responsible_party_page(cast, users, client_for):
     # The property company is not a contractor.
     r = street.post(url, {"kind": "contractor", "organisation": cast["property_company"].pk})
     assert r.status_code == 400
-    assert client_for(users["community_tianxiang"]).post(url, {"kind": "contractor"}).status_code == 403
+    assert (
+        client_for(users["community_tianxiang"]).post(url, {"kind": "contractor"}).status_code
+        == 403
+    )
     assert client_for(users["street_qingyun"]).get(url).status_code == 404

@@ -14,7 +14,12 @@ def test_demo_seed(cast, users):
     ctx.shared["demo_committee_compound"] = cast["compound_a"]
     demo_feedback.seed(ctx)
     assert set(Feedback.objects.values_list("status", flat=True)) == {
-        "open", "accepted", "fixed", "confirmed", "reopened"}
+        "open",
+        "accepted",
+        "fixed",
+        "confirmed",
+        "reopened",
+    }
     assert SatisfactionEvaluation.objects.filter(status="closed").count() == 1
     assert SatisfactionEvaluation.objects.filter(status="open").count() == 1
     assert SatisfactionResponse.objects.count() >= 1

@@ -12,8 +12,12 @@ from gaizao.core import testing
 
 STATES = ["open", "accepted", "fixed", "confirmed", "reopened"]
 ACTIONS = ["accept", "fix", "confirm", "reopen"]
-FROM = {"accept": {"open", "reopened"}, "fix": {"accepted"}, "confirm": {"fixed"},
-        "reopen": {"fixed"}}
+FROM = {
+    "accept": {"open", "reopened"},
+    "fix": {"accepted"},
+    "confirm": {"fixed"},
+    "reopen": {"fixed"},
+}
 
 # Who may do what on a construction item of compound_a, reported online by
 # resident_a and routed to the contractor: "handle" = accept/fix,
@@ -64,20 +68,30 @@ def expected(perm, state, action):
 def world(cast, users):
     users = dict(users)
     users["neighbour"] = testing.make_user("neighbour", "resident", unit=cast["units_a"][1])
-    ResponsibleParty.objects.create(compound=cast["compound_a"], kind="contractor",
-                                    organisation=users["contractor"].organisation)
+    ResponsibleParty.objects.create(
+        compound=cast["compound_a"],
+        kind="contractor",
+        organisation=users["contractor"].organisation,
+    )
     return users
 
 
 def make(cast, users, state, *, assisted=False):
     a = cast["compound_a"]
     fb = Feedback.objects.create(
-        compound=a, reporter=None if assisted else users["resident_a"],
-        unit=None if assisted else cast["units_a"][0], assisted=assisted,
+        compound=a,
+        reporter=None if assisted else users["resident_a"],
+        unit=None if assisted else cast["units_a"][0],
+        assisted=assisted,
         recorded_by=users["community_tianxiang"] if assisted else users["resident_a"],
-        reporter_name="李奶奶" if assisted else "", category="construction_quality", text="裂缝",
-        status=state, responsible_org=route(a, "construction_quality"),
-        due_on=timezone.localdate(), fixed_at=timezone.now() if state == "fixed" else None)
+        reporter_name="李奶奶" if assisted else "",
+        category="construction_quality",
+        text="裂缝",
+        status=state,
+        responsible_org=route(a, "construction_quality"),
+        due_on=timezone.localdate(),
+        fixed_at=timezone.now() if state == "fixed" else None,
+    )
     return fb
 
 
@@ -90,8 +104,9 @@ def test_transition_matrix(cast, world, client_for, assisted):
         for action in ACTIONS:
             for name, perm in table.items():
                 fb = make(cast, world, state, assisted=assisted)
-                r = clients[name].post(f"/api/v1/feedback/{fb.pk}/{action}",
-                                       content_type="application/json", data={})
+                r = clients[name].post(
+                    f"/api/v1/feedback/{fb.pk}/{action}", content_type="application/json", data={}
+                )
                 want = expected(perm, state, action)
                 if r.status_code != want:
                     failures.append(f"{name} {action} @{state}: {r.status_code} ≠ {want}")

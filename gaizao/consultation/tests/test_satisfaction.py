@@ -21,7 +21,8 @@ def post(client, url, data=None):
 @pytest.fixture
 def ev(cast, users, client_for):
     r = client_for(users["community_tianxiang"]).post(
-        reverse("consultation:satisfaction_list"), {"compound": cast["compound_a"].pk})
+        reverse("consultation:satisfaction_list"), {"compound": cast["compound_a"].pk}
+    )
     assert r.status_code == 302
     return SatisfactionEvaluation.objects.get()
 
@@ -46,8 +47,7 @@ def test_summary_math():
     assert empty["response_rate"] is None and empty["aspects"][0].average is None
 
 
-def test_one_response_per_unit_updated_while_open_refused_after_close(cast, users, client_for,
-                                                                     ev):
+def test_one_response_per_unit_updated_while_open_refused_after_close(cast, users, client_for, ev):
     rate = reverse("consultation:satisfaction_rate", args=[ev.pk])
     ra = client_for(users["resident_a"])
     assert 'class="stars"' in ra.get(rate).content.decode()
@@ -83,8 +83,7 @@ def test_results_pages_and_export(cast, users, client_for, ev):
     # Staff: results, comments, export
     page = client_for(users["community_tianxiang"]).get(detail).content.decode()
     assert "2 / 2" in page and "100%" in page and "电梯加装得好" in page
-    r = client_for(users["district"]).get(reverse("consultation:satisfaction_export",
-                                                  args=[ev.pk]))
+    r = client_for(users["district"]).get(reverse("consultation:satisfaction_export", args=[ev.pk]))
     rows = list(load_workbook(BytesIO(r.content)).active.values)
     assert rows[0][0] == "住户" and {rows[1][1], rows[2][1]} == {5, 3}
     assert any(row and row[0] == "平均" and row[1] == 4.0 for row in rows)
@@ -104,12 +103,22 @@ def test_open_rules(cast, users, client_for, ev):
     r = client_for(users["street_jinchen"]).post(url, {"compound": cast["compound_a"].pk})
     assert r.status_code == 400 and "已有进行中的满意度评价" in r.content.decode()
     # Residents, property companies cannot open one; another street cannot see compound_a.
-    assert client_for(users["resident_a"]).post(url, {"compound": cast["compound_a"].pk}
-                                                ).status_code == 403
-    assert client_for(users["property_company"]).post(
-        url, {"compound": cast["compound_a"].pk}).status_code == 403
-    assert client_for(users["street_qingyun"]).post(
-        url, {"compound": cast["compound_a"].pk}).status_code == 400
+    assert (
+        client_for(users["resident_a"]).post(url, {"compound": cast["compound_a"].pk}).status_code
+        == 403
+    )
+    assert (
+        client_for(users["property_company"])
+        .post(url, {"compound": cast["compound_a"].pk})
+        .status_code
+        == 403
+    )
+    assert (
+        client_for(users["street_qingyun"])
+        .post(url, {"compound": cast["compound_a"].pk})
+        .status_code
+        == 400
+    )
     assert SatisfactionEvaluation.objects.count() == 1
 
 
@@ -117,8 +126,11 @@ def test_bad_stars_refused(cast, users, client_for, ev):
     rate = reverse("consultation:satisfaction_rate", args=[ev.pk])
     r = client_for(users["resident_a"]).post(rate, {**STARS, "quality": 6})
     assert r.status_code == 400 and "施工质量" in r.content.decode()
-    r = post(client_for(users["resident_a"]), f"/api/v1/satisfaction/{ev.pk}/responses",
-             {**STARS, "civility": 0})
+    r = post(
+        client_for(users["resident_a"]),
+        f"/api/v1/satisfaction/{ev.pk}/responses",
+        {**STARS, "civility": 0},
+    )
     assert r.status_code == 400 and "施工过程文明" in r.json()["error"]
     assert SatisfactionResponse.objects.count() == 0
 
@@ -128,8 +140,10 @@ def test_api_satisfaction(cast, users, client_for):
     r = post(street, "/api/v1/satisfaction", {"compound_id": cast["compound_a"].pk})
     assert r.status_code == 201
     eid = r.json()["id"]
-    assert post(street, "/api/v1/satisfaction", {"compound_id": cast["compound_b"].pk}
-                ).status_code == 404
+    assert (
+        post(street, "/api/v1/satisfaction", {"compound_id": cast["compound_b"].pk}).status_code
+        == 404
+    )
     ra = client_for(users["resident_a"])
     assert [e["id"] for e in ra.get("/api/v1/satisfaction").json()] == [eid]
     assert client_for(users["resident_b"]).get("/api/v1/satisfaction").json() == []
@@ -137,8 +151,12 @@ def test_api_satisfaction(cast, users, client_for):
     assert r.status_code == 200 and r.json()["created"]
     r = post(ra, f"/api/v1/satisfaction/{eid}/responses", {**STARS, "overall": 3})
     assert r.status_code == 200 and not r.json()["created"]
-    assert post(client_for(users["resident_b"]), f"/api/v1/satisfaction/{eid}/responses",
-                STARS).status_code == 404
+    assert (
+        post(
+            client_for(users["resident_b"]), f"/api/v1/satisfaction/{eid}/responses", STARS
+        ).status_code
+        == 404
+    )
     assert post(street, f"/api/v1/satisfaction/{eid}/responses", STARS).status_code == 403
     res = ra.get(f"/api/v1/satisfaction/{eid}/results").json()
     assert res["responses"] == 1 and res["households"] == 2 and res["response_rate"] == 0.5

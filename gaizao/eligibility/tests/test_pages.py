@@ -90,7 +90,7 @@ def test_reserve_evaluate_filter_and_counts(
         r = client.get(reverse("eligibility:reserve") + "?verdict=eligible")
     html = r.content.decode()
     assert "金辰老院3" in html and "青云城中村" not in html
-    assert "100000 ㎡ · 1000 户" in html  # 5 × 20,000 m², 5 × 200 households
+    assert "100,000 ㎡ · 1,000 户" in html  # 5 × 20,000 m², 5 × 200 households
     r = client.get(reverse("eligibility:reserve") + "?street=530103006000")
     html = r.content.decode()
     assert "青云城中村" in html and "金辰老院0" not in html

@@ -286,3 +286,12 @@ def test_verdict_round_trips_through_dict():
     v = rules.evaluate(good_facts(is_urban_village=True), PANLONG)
     again = rules.Verdict.from_dict(v.as_dict())
     assert again == v
+
+
+def test_open_willingness_survey_below_threshold_is_review_not_ineligible():
+    v = rules.evaluate(good_facts(willingness=Decimal("0.4"), willingness_open=True), PANLONG)
+    assert v.verdict == "review"
+    assert reason(v, "willingness").detail.startswith("意愿征询进行中,目前同意改造的户数占 40%")
+    assert v.missing == ["意愿征询结果(征询进行中)"]
+    v = rules.evaluate(good_facts(willingness=Decimal("0.7"), willingness_open=True), PANLONG)
+    assert v.verdict == "eligible"

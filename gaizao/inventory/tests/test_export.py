@@ -35,7 +35,9 @@ def test_compound_export_round_trip(cast, users, areas):
     assert row["build_date"] == date(1994, 7, 1) and row["floor_area_m2"] == a.floor_area
     assert row["investment_yuan"] == Decimal("1234567.89")
     assert row["demolition_within_years"] == 2 and row["in_shantytown_plan"] is False
-    assert row["property_company"] == "甲物业公司" and row["management_status"] == "property_company"
+    assert (
+        row["property_company"] == "甲物业公司" and row["management_status"] == "property_company"
+    )
 
     # Re-importing the export changes nothing and creates nothing.
     before = Compound.objects.count()
@@ -53,7 +55,9 @@ def test_unit_export_masks_unless_allowed(cast):
     parsed = parse_unit_sheet(io.BytesIO(whole), filename="u.xlsx")
     assert parsed.errors == []
     assert [(r["building"], r["number"], r["owner_name"], r["id_number"]) for r in parsed.rows] == [
-        ("1栋", "101", "张三丰", "530103199001011234"), ("1栋", "102", "张三丰", "530103199001011234")]
+        ("1栋", "101", "张三丰", "530103199001011234"),
+        ("1栋", "102", "张三丰", "530103199001011234"),
+    ]
 
 
 def test_unit_export_view_masks_for_street_office(cast, users, client_for):
@@ -74,6 +78,13 @@ def test_export_command(cast, tmp_path, areas):
     names = [r[0] for r in load_workbook(out).active.iter_rows(min_row=2, values_only=True)]
     assert names == ["天祥小区"]
     units = tmp_path / "u.xlsx"
-    call_command("export", "--units", "--compound", str(cast["compound_a"].pk), "-o", str(units),
-                 stdout=io.StringIO())
+    call_command(
+        "export",
+        "--units",
+        "--compound",
+        str(cast["compound_a"].pk),
+        "-o",
+        str(units),
+        stdout=io.StringIO(),
+    )
     assert load_workbook(units).active.cell(2, 6).value == "张*丰"  # masked by default

@@ -19,11 +19,21 @@ def write_xlsx(path, rows):
     return str(path)
 
 
-ROWS = [["老旧小区台账"],
-        ["所属街道", "小区名称", "建设规模(万㎡)", "涉及居民(户)", "楼宇(栋)", "建成年代", "投资(万元)"],
-        ["金辰街道", "天祥小区", 2.29, "220余", 6, "1990年代", 120.5],
-        ["青云街道", "北辰小区", "8000平方米", 90, 2, "1995-06", None],
-        ["合计", None, 3.09, 310]]
+ROWS = [
+    ["老旧小区台账"],
+    [
+        "所属街道",
+        "小区名称",
+        "建设规模(万㎡)",
+        "涉及居民(户)",
+        "楼宇(栋)",
+        "建成年代",
+        "投资(万元)",
+    ],
+    ["金辰街道", "天祥小区", 2.29, "220余", 6, "1990年代", 120.5],
+    ["青云街道", "北辰小区", "8000平方米", 90, 2, "1995-06", None],
+    ["合计", None, 3.09, 310],
+]
 
 
 def run(*args):
@@ -38,8 +48,17 @@ def test_dry_run_json(cast, tmp_path):
     assert Compound.objects.count() == before
     assert doc["errors"] == [] and doc["header_row"] == 2
     a, b = doc["rows"]
-    assert {"row", "name", "street", "community", "build_year", "floor_area_m2", "households",
-            "buildings", "investment_yuan"} <= set(a)
+    assert {
+        "row",
+        "name",
+        "street",
+        "community",
+        "build_year",
+        "floor_area_m2",
+        "households",
+        "buildings",
+        "investment_yuan",
+    } <= set(a)
     assert a["row"] == 3 and a["name"] == "天祥小区" and a["street"] == "金辰街道"
     assert a["floor_area_m2"] == 22900 and isinstance(a["floor_area_m2"], int)
     assert a["households"] == 220 and a["buildings"] == 6 and a["build_year"] == 1990
@@ -83,7 +102,11 @@ def test_street_option_fills_blank_street(cast, tmp_path):
 
 def test_units_cli(cast, tmp_path):
     a = cast["compound_a"]
-    rows = [["楼号", "单元", "房号", "面积", "业主"], [3, 1, 101, 50, "赵六"], [3, 1, 102, 51, "赵六"]]
+    rows = [
+        ["楼号", "单元", "房号", "面积", "业主"],
+        [3, 1, 101, 50, "赵六"],
+        [3, 1, 102, 51, "赵六"],
+    ]
     out = run(write_xlsx(tmp_path / "u.xlsx", rows), "--compound", str(a.pk))
     assert "新增房屋2个" in out
     assert Unit.objects.filter(building__compound=a, building__number="3栋").count() == 2

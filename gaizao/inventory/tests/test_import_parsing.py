@@ -27,13 +27,36 @@ def parse(rows, **kw):
 
 
 def test_synonyms_and_unit_conversion():
-    p = parse([
-        ["序号", "所属街道", "社区", "小区（院）名称", "建设规模(万㎡)", "涉及居民(户)", "楼宇（栋）",
-         "建成年代", "总投资(万元)", "地址"],
-        [1, "金辰街道", "天祥社区", "天祥小区", 2.29, "220余", "１２", "1990年代", "1,200", "白塔路1号"],
-        [2, "金辰", "天祥", "白塔小区", "约2.29万平方米", "1,200", 3, "1995年6月", 35.5, ""],
-        [3, "金辰", "天祥", "北辰小区", "8000平方米", "３００户", "4栋", "1988", "50万元", ""],
-    ])
+    p = parse(
+        [
+            [
+                "序号",
+                "所属街道",
+                "社区",
+                "小区（院）名称",
+                "建设规模(万㎡)",
+                "涉及居民(户)",
+                "楼宇（栋）",
+                "建成年代",
+                "总投资(万元)",
+                "地址",
+            ],
+            [
+                1,
+                "金辰街道",
+                "天祥社区",
+                "天祥小区",
+                2.29,
+                "220余",
+                "１２",
+                "1990年代",
+                "1,200",
+                "白塔路1号",
+            ],
+            [2, "金辰", "天祥", "白塔小区", "约2.29万平方米", "1,200", 3, "1995年6月", 35.5, ""],
+            [3, "金辰", "天祥", "北辰小区", "8000平方米", "３００户", "4栋", "1988", "50万元", ""],
+        ]
+    )
     assert p.errors == []
     assert p.header_row == 1
     a, b, c = p.rows
@@ -56,30 +79,36 @@ def test_synonyms_and_unit_conversion():
     assert set(p.columns) >= {"name", "street", "floor_area_m2", "households", "build"}
 
 
-@pytest.mark.parametrize("header,cell,expected", [
-    ("建筑面积(平方米)", 22900, Decimal("22900")),
-    ("建筑面积(万平方米)", 2.29, Decimal("22900")),
-    ("改造面积", "3.5万㎡", Decimal("35000")),
-    ("建筑面积（㎡）", "１２，５００", Decimal("12500")),
-    ("建筑面积m2", "12500.5", Decimal("12500.5")),
-])
+@pytest.mark.parametrize(
+    "header,cell,expected",
+    [
+        ("建筑面积(平方米)", 22900, Decimal("22900")),
+        ("建筑面积(万平方米)", 2.29, Decimal("22900")),
+        ("改造面积", "3.5万㎡", Decimal("35000")),
+        ("建筑面积（㎡）", "１２，５００", Decimal("12500")),
+        ("建筑面积m2", "12500.5", Decimal("12500.5")),
+    ],
+)
 def test_area_headers(header, cell, expected):
     p = parse([["小区名称", header, "户数"], ["甲小区", cell, 10]])
     assert p.errors == []
     assert p.rows[0]["floor_area_m2"] == expected
 
 
-@pytest.mark.parametrize("cell,year,day,approx", [
-    ("1995-06", 1995, date(1995, 6, 1), False),
-    ("1995年6月", 1995, date(1995, 6, 1), False),
-    ("1995.6.15", 1995, date(1995, 6, 15), False),
-    (datetime(1998, 3, 2), 1998, date(1998, 3, 2), False),
-    (1987, 1987, None, False),
-    ("1987年", 1987, None, False),
-    ("80年代", 1980, None, True),
-    ("20世纪90年代末", 1998, None, True),
-    ("2000年以前", 1999, None, True),
-])
+@pytest.mark.parametrize(
+    "cell,year,day,approx",
+    [
+        ("1995-06", 1995, date(1995, 6, 1), False),
+        ("1995年6月", 1995, date(1995, 6, 1), False),
+        ("1995.6.15", 1995, date(1995, 6, 15), False),
+        (datetime(1998, 3, 2), 1998, date(1998, 3, 2), False),
+        (1987, 1987, None, False),
+        ("1987年", 1987, None, False),
+        ("80年代", 1980, None, True),
+        ("20世纪90年代末", 1998, None, True),
+        ("2000年以前", 1999, None, True),
+    ],
+)
 def test_build_time(cell, year, day, approx):
     p = parse([["小区名称", "建成时间", "户数"], ["甲小区", cell, 1]])
     assert p.errors == []
@@ -88,13 +117,42 @@ def test_build_time(cell, year, day, approx):
 
 
 def test_exclusion_columns():
-    p = parse([
-        ["小区名称", "主城区", "已纳入棚户区改造计划", "三年内拆除/改扩建计划", "自建房片区", "城中村",
-         "管理状况", "物业公司", "产权单位", "经度", "纬度", "备注", "建筑面积"],
-        ["甲", "是", "否", "是", "否", "否", "物业", "甲物业", "", 102.72, 25.04, "备注一", 1000],
-        ["乙", "否", "是", 2, "是", "是", "弃管", "", "机床厂", None, None, "", 2000],
-        ["丙", "", "", "否", 350, "", "居民自治", "", "", None, None, "", 3000],
-    ])
+    p = parse(
+        [
+            [
+                "小区名称",
+                "主城区",
+                "已纳入棚户区改造计划",
+                "三年内拆除/改扩建计划",
+                "自建房片区",
+                "城中村",
+                "管理状况",
+                "物业公司",
+                "产权单位",
+                "经度",
+                "纬度",
+                "备注",
+                "建筑面积",
+            ],
+            [
+                "甲",
+                "是",
+                "否",
+                "是",
+                "否",
+                "否",
+                "物业",
+                "甲物业",
+                "",
+                102.72,
+                25.04,
+                "备注一",
+                1000,
+            ],
+            ["乙", "否", "是", 2, "是", "是", "弃管", "", "机床厂", None, None, "", 2000],
+            ["丙", "", "", "否", 350, "", "居民自治", "", "", None, None, "", 3000],
+        ]
+    )
     assert p.errors == []
     a, b, c = p.rows
     assert a["in_main_urban_area"] is True and a["in_shantytown_plan"] is False
@@ -112,16 +170,19 @@ def test_exclusion_columns():
 
 
 def test_merged_title_rows_totals_and_blank_rows():
-    p = parse([
-        ["盘龙区2020年老旧小区改造项目汇总表"],
-        ["填报单位:盘龙区住房和城乡建设局", None, None, "2020年4月"],
-        ["序号", "街道", "小区名称", "建筑面积(万平方米)", "户数"],
-        [1, "金辰街道", "甲小区", 1.2, 100],
-        [None, None, None, None, None],
-        [2, None, "乙小区", 0.8, 80],  # street merged down
-        ["合计", None, None, 2.0, 180],
-        ["注:面积以不动产登记为准"],
-    ], merge=["A1:E1"])
+    p = parse(
+        [
+            ["盘龙区2020年老旧小区改造项目汇总表"],
+            ["填报单位:盘龙区住房和城乡建设局", None, None, "2020年4月"],
+            ["序号", "街道", "小区名称", "建筑面积(万平方米)", "户数"],
+            [1, "金辰街道", "甲小区", 1.2, 100],
+            [None, None, None, None, None],
+            [2, None, "乙小区", 0.8, 80],  # street merged down
+            ["合计", None, None, 2.0, 180],
+            ["注:面积以不动产登记为准"],
+        ],
+        merge=["A1:E1"],
+    )
     assert p.errors == []
     assert p.header_row == 3
     assert [r["name"] for r in p.rows] == ["甲小区", "乙小区"]
@@ -132,14 +193,24 @@ def test_merged_title_rows_totals_and_blank_rows():
 
 
 def test_bad_cells_name_row_and_column():
-    p = parse([
-        ["小区名称", "建筑面积(㎡)", "户数", "建成年份", "主城区", "管理状况"],
-        ["甲", "很大", "一百", "去年", "也许", "外包"],
-        ["乙", 0, -2, 1800, "是", "物业"],
-    ])
+    p = parse(
+        [
+            ["小区名称", "建筑面积(㎡)", "户数", "建成年份", "主城区", "管理状况"],
+            ["甲", "很大", "一百", "去年", "也许", "外包"],
+            ["乙", 0, -2, 1800, "是", "物业"],
+        ]
+    )
     got = {(e.row, e.column) for e in p.errors}
-    assert got == {(2, "建筑面积(㎡)"), (2, "户数"), (2, "建成年份"), (2, "主城区"), (2, "管理状况"),
-                   (3, "建筑面积(㎡)"), (3, "户数"), (3, "建成年份")}
+    assert got == {
+        (2, "建筑面积(㎡)"),
+        (2, "户数"),
+        (2, "建成年份"),
+        (2, "主城区"),
+        (2, "管理状况"),
+        (3, "建筑面积(㎡)"),
+        (3, "户数"),
+        (3, "建成年份"),
+    }
     msgs = {(e.row, e.column): e.message for e in p.errors}
     assert "很大" in msgs[(2, "建筑面积(㎡)")] and "不是数字" in msgs[(2, "建筑面积(㎡)")]
     assert "1800" in msgs[(3, "建成年份")]
@@ -158,8 +229,9 @@ def test_duplicate_compound_in_file():
     assert "第2行" in p.errors[0].message
 
 
-@pytest.mark.parametrize("encoding,bom", [("utf-8", False), ("utf-8", True), ("gb18030", False),
-                                          ("gbk", False)])
+@pytest.mark.parametrize(
+    "encoding,bom", [("utf-8", False), ("utf-8", True), ("gb18030", False), ("gbk", False)]
+)
 def test_csv_encodings(encoding, bom):
     content = "小区名称,所属街道,建筑面积(万平方米),居民户数\n天祥小区,金辰街道,2.29,220\n合计,,2.29,220\n"
     data = content.encode(encoding)
@@ -173,27 +245,42 @@ def test_csv_encodings(encoding, bom):
 
 
 def test_xls_and_garbage_are_clear_errors():
-    p = parse_compound_sheet(io.BytesIO(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"0" * 100),
-                             filename="old.xls")
+    p = parse_compound_sheet(
+        io.BytesIO(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"0" * 100), filename="old.xls"
+    )
     assert "xls" in p.errors[0].message
     p = parse_compound_sheet(io.BytesIO(b"PK\x03\x04garbage"), filename="x.xlsx")
     assert p.errors and p.rows == []
 
 
 def test_unit_sheet_fill_down_and_errors():
-    data = xlsx([
-        ["XX小区房屋清册"],
-        ["楼号", "单元", "房号", "建筑面积(㎡)", "产权人", "联系电话", "身份证号", "开发商未售"],
-        ["1号楼", "1单元", "101室", 80.5, "张三", 13800000001, "530103199001011234", "否"],
-        [None, None, "102", "60", "张三", 13800000001, "530103199001011234", ""],
-        [None, "2", "201", 0, "李四", "", "", "否"],
-        [None, "2", "202", "abc", "", "", "", "是"],
-        ["2", "1", "101", 70, "", "", "", "是"],
-        ["1幢", "1", "101", 75, "王五", "", "", ""],
-    ], merge=["A3:A6"])
+    data = xlsx(
+        [
+            ["XX小区房屋清册"],
+            [
+                "楼号",
+                "单元",
+                "房号",
+                "建筑面积(㎡)",
+                "产权人",
+                "联系电话",
+                "身份证号",
+                "开发商未售",
+            ],
+            ["1号楼", "1单元", "101室", 80.5, "张三", 13800000001, "530103199001011234", "否"],
+            [None, None, "102", "60", "张三", 13800000001, "530103199001011234", ""],
+            [None, "2", "201", 0, "李四", "", "", "否"],
+            [None, "2", "202", "abc", "", "", "", "是"],
+            ["2", "1", "101", 70, "", "", "", "是"],
+            ["1幢", "1", "101", 75, "王五", "", "", ""],
+        ],
+        merge=["A3:A6"],
+    )
     p = parse_unit_sheet(io.BytesIO(data), filename="u.xlsx")
     rows = {r["row"]: r for r in p.rows}
-    assert rows[3]["building"] == "1栋" and rows[3]["entrance"] == "1" and rows[3]["number"] == "101"
+    assert (
+        rows[3]["building"] == "1栋" and rows[3]["entrance"] == "1" and rows[3]["number"] == "101"
+    )
     assert rows[4]["building"] == "1栋" and rows[4]["entrance"] == "1"  # merged cells filled down
     assert rows[3]["phone"] == "13800000001" and rows[3]["exclusive_area"] == Decimal("80.50")
     assert rows[7]["building"] == "2栋" and rows[7]["is_developer"] is True

@@ -12,7 +12,16 @@ from gaizao.inventory.importing import services
 from gaizao.inventory.models import Building, Owner, Unit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-HEADER = ["楼栋", "单元", "房号", "专有部分面积(㎡)", "业主姓名", "联系电话", "证件号码", "开发商未售"]
+HEADER = [
+    "楼栋",
+    "单元",
+    "房号",
+    "专有部分面积(㎡)",
+    "业主姓名",
+    "联系电话",
+    "证件号码",
+    "开发商未售",
+]
 
 
 def xlsx(rows) -> bytes:
@@ -37,9 +46,14 @@ ROWS = [
 
 
 def upload_and_confirm(client, compound, data):
-    resp = client.post(reverse("inventory:import"), {
-        "kind": "units", "compound": compound.pk,
-        "file": SimpleUploadedFile("清册.xlsx", data, content_type=XLSX)})
+    resp = client.post(
+        reverse("inventory:import"),
+        {
+            "kind": "units",
+            "compound": compound.pk,
+            "file": SimpleUploadedFile("清册.xlsx", data, content_type=XLSX),
+        },
+    )
     assert resp.status_code == 302, resp.content.decode()[:3000]
     url = resp["Location"]
     page = client.get(url)
@@ -58,7 +72,10 @@ def test_units_import_owners_and_developer(cast, users, client_for):
 
     units = Unit.objects.filter(building__compound=a)
     assert units.count() == 8  # 101 and 102 existed; 101 updated, 6 new
-    assert set(Building.objects.filter(compound=a).values_list("number", flat=True)) == {"1栋", "2栋"}
+    assert set(Building.objects.filter(compound=a).values_list("number", flat=True)) == {
+        "1栋",
+        "2栋",
+    }
     zhang = cast["owner_a"]
     assert set(zhang.units.values_list("number", flat=True)) == {"101", "102", "201"}
     assert Owner.objects.filter(compound=a, name="张三丰").count() == 1
@@ -73,8 +90,9 @@ def test_units_import_owners_and_developer(cast, users, client_for):
     assert AuditEntry.objects.filter(model="inventory.building", source="import").count() == 1
 
     # Re-import: nothing duplicated, nothing changed.
-    r = services.commit_units(io.BytesIO(xlsx(ROWS)), user=users["bureau"], compound=a,
-                              filename="x.xlsx")
+    r = services.commit_units(
+        io.BytesIO(xlsx(ROWS)), user=users["bureau"], compound=a, filename="x.xlsx"
+    )
     assert (r.created, r.updated, r.unchanged) == (0, 0, 7)
     assert units.count() == 8 and Owner.objects.filter(compound=a).count() == 4
     assert Owner.objects.filter(compound=a, is_developer=True).count() == 1
@@ -82,11 +100,13 @@ def test_units_import_owners_and_developer(cast, users, client_for):
 
 def test_units_errors_write_nothing(cast, users, client_for):
     a = cast["compound_a"]
-    rows = [HEADER,
-            ["3栋", "1", "101", 80, "甲", "", "", ""],
-            ["3栋", "1", "102", 0, "乙", "", "", ""],
-            ["3栋", "1", "103", "八十", "丙", "", "", ""],
-            ["3栋", "1", "101", 81, "丁", "", "", ""]]
+    rows = [
+        HEADER,
+        ["3栋", "1", "101", 80, "甲", "", "", ""],
+        ["3栋", "1", "102", 0, "乙", "", "", ""],
+        ["3栋", "1", "103", "八十", "丙", "", "", ""],
+        ["3栋", "1", "101", 81, "丁", "", "", ""],
+    ]
     c = client_for(users["bureau"])
     url, html = upload_and_confirm(c, a, xlsx(rows))
     assert "第3行" in html and "面积必须大于0" in html
@@ -99,24 +119,38 @@ def test_units_errors_write_nothing(cast, users, client_for):
 
 def test_units_into_invisible_compound_refused(cast, users, client_for):
     c = client_for(users["street_jinchen"])
-    resp = c.post(reverse("inventory:import"), {
-        "kind": "units", "compound": cast["compound_b"].pk,
-        "file": SimpleUploadedFile("u.xlsx", xlsx(ROWS), content_type=XLSX)})
+    resp = c.post(
+        reverse("inventory:import"),
+        {
+            "kind": "units",
+            "compound": cast["compound_b"].pk,
+            "file": SimpleUploadedFile("u.xlsx", xlsx(ROWS), content_type=XLSX),
+        },
+    )
     assert resp.status_code == 200 and "errorlist" in resp.content.decode()
     assert Unit.objects.filter(building__compound=cast["compound_b"]).count() == 1
 
 
 def test_units_need_a_compound(cast, users, client_for):
-    resp = client_for(users["bureau"]).post(reverse("inventory:import"), {
-        "kind": "units", "file": SimpleUploadedFile("u.xlsx", xlsx(ROWS), content_type=XLSX)})
+    resp = client_for(users["bureau"]).post(
+        reverse("inventory:import"),
+        {"kind": "units", "file": SimpleUploadedFile("u.xlsx", xlsx(ROWS), content_type=XLSX)},
+    )
     assert resp.status_code == 200 and "必须选择小区" in resp.content.decode()
 
 
-def test_units_import_query_count_does_not_grow_with_rows(cast, users, django_assert_max_num_queries):
+def test_units_import_query_count_does_not_grow_with_rows(
+    cast, users, django_assert_max_num_queries
+):
     a = cast["compound_a"]
-    rows = [HEADER] + [["9栋", str(e), f"{f}0{r}", 60 + r, f"业主{e}{f}{r}", "", "", ""]
-                       for e in range(1, 5) for f in range(1, 8) for r in range(1, 5)]
+    rows = [HEADER] + [
+        ["9栋", str(e), f"{f}0{r}", 60 + r, f"业主{e}{f}{r}", "", "", ""]
+        for e in range(1, 5)
+        for f in range(1, 8)
+        for r in range(1, 5)
+    ]
     with django_assert_max_num_queries(25):
-        result = services.commit_units(io.BytesIO(xlsx(rows)), user=users["bureau"],
-                                       compound=a, filename="x.xlsx")
+        result = services.commit_units(
+            io.BytesIO(xlsx(rows)), user=users["bureau"], compound=a, filename="x.xlsx"
+        )
     assert result.created == 112 and result.extra["owners_created"] == 112

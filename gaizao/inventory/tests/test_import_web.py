@@ -25,13 +25,51 @@ def xlsx(rows) -> bytes:
     return buf.getvalue()
 
 
-HEADER = ["序号", "所属街道", "所属社区", "小区名称", "建筑面积(万平方米)", "居民户数", "楼栋数",
-          "建成年代", "总投资(万元)", "主城区", "管理状况", "物业公司"]
+HEADER = [
+    "序号",
+    "所属街道",
+    "所属社区",
+    "小区名称",
+    "建筑面积(万平方米)",
+    "居民户数",
+    "楼栋数",
+    "建成年代",
+    "总投资(万元)",
+    "主城区",
+    "管理状况",
+    "物业公司",
+]
 GOOD = [
     ["2020年第一批老旧小区改造计划"],
     HEADER,
-    [1, "金辰街道", "天祥社区居委会", "天祥小区", 2.5, 260, 6, "1992", 300, "是", "物业", "甲物业公司"],
-    [2, "金辰", "青龙山社区", "桃源小区", "约1.2万平方米", "120余", 3, "1990年代", 150, "是", "无", ""],
+    [
+        1,
+        "金辰街道",
+        "天祥社区居委会",
+        "天祥小区",
+        2.5,
+        260,
+        6,
+        "1992",
+        300,
+        "是",
+        "物业",
+        "甲物业公司",
+    ],
+    [
+        2,
+        "金辰",
+        "青龙山社区",
+        "桃源小区",
+        "约1.2万平方米",
+        "120余",
+        3,
+        "1990年代",
+        150,
+        "是",
+        "无",
+        "",
+    ],
     [3, "青云街道", "云山", "云山新村", 0.8, 90, 2, "1988年5月", 80, "是", "自治", ""],
     ["合计", None, None, None, 4.5, 470, 11],
 ]
@@ -154,8 +192,9 @@ def test_street_office_cannot_import_into_another_street(cast, users, client_for
     assert resp.status_code == 200 and "errorlist" in resp.content.decode()
 
 
-@pytest.mark.parametrize("role", ["community_tianxiang", "resident_a", "surveyor",
-                                  "property_company", "norole"])
+@pytest.mark.parametrize(
+    "role", ["community_tianxiang", "resident_a", "surveyor", "property_company", "norole"]
+)
 def test_roles_without_import_get_403(cast, users, client_for, role):
     c = client_for(users[role])
     assert c.get(reverse("inventory:import")).status_code == 403

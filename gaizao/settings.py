@@ -45,9 +45,11 @@ INSTALLED_APPS = [
     "gaizao.regions",
     "gaizao.accounts",
     "gaizao.inventory",
+    # consultation before eligibility and plans: the demo's willingness
+    # results feed the scope verdicts and the drafted plans.
+    "gaizao.consultation",
     "gaizao.eligibility",
     "gaizao.plans",
-    "gaizao.consultation",
     "gaizao.stewardship",
 ]
 

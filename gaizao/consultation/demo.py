@@ -176,7 +176,40 @@ def seed(ctx):
             v.refresh_from_db()
             ctx.say(f"  业主表决 {c.name} 第{matter}项: {'通过' if v.passed else '未通过'}")
     ctx.say(f"  入户码 {issued} 个(3 个楼栋)")
+    _district_willingness(ctx, staff, exclude={c.pk for c in compounds})
     logins(ctx)
+
+
+def _district_willingness(ctx, staff, *, exclude):
+    """The 2019 district-wide round (全面调查摸底): a closed willingness survey
+    in about two thirds of the surveyed compounds, most of them keen."""
+    rng = ctx.rng
+    now = timezone.now()
+    compounds = list(
+        Compound.objects.filter(surveys__isnull=False).exclude(pk__in=exclude).distinct().order_by("pk")
+    )
+    consultations, keen = [], {}
+    for c in compounds:
+        if rng.random() > 0.65:
+            continue
+        consultations.append(Consultation(
+            compound=c, title=f"{c.name}改造意愿征询", created_by=staff,
+            opens_at=now - timedelta(days=400), closes_at=now - timedelta(days=370),
+            description="全区老旧小区改造意愿摸底。",
+        ))
+        keen[c.pk] = rng.choice([0.92, 0.88, 0.85, 0.8, 0.75, 0.55, 0.4])
+    Consultation.objects.bulk_create(consultations)
+    by_compound = {c.compound_id: c for c in consultations}
+    responses = []
+    for u in Unit.objects.filter(building__compound_id__in=by_compound).only("id", "building__compound_id").select_related("building"):
+        cid = u.building.compound_id
+        if rng.random() > 0.85:
+            continue  # no reply
+        yes = keen[cid]
+        w = rng.choices(["yes", "no", "indifferent"], [yes, (1 - yes) * 0.6, (1 - yes) * 0.4])[0]
+        responses.append(ConsultationResponse(consultation=by_compound[cid], unit=u, willingness=w))
+    ConsultationResponse.objects.bulk_create(responses, batch_size=5000)
+    ctx.say(f"  全区意愿征询: {len(consultations)} 个小区, {len(responses)} 户答复")
 
 
 def logins(ctx):

@@ -85,6 +85,8 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, tuple]]:
             fast = read_xlsx(z)
     except zipfile.BadZipFile as e:
         raise CellError(f"无法读取 .xlsx 文件:{e}")
+    except (ValueError, IndexError, KeyError, UnicodeDecodeError):
+        fast = None  # unusual layout: openpyxl decides
     if fast is not None:
         yield from fast
         return
@@ -96,8 +98,8 @@ def _openpyxl_rows(data: bytes) -> Iterator[tuple[int, tuple]]:
 
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
-        raise CellError(f"无法读取 .xlsx 文件:{e}")
+    except Exception as e:  # openpyxl raises many kinds for a broken file
+        raise CellError(f"无法读取 .xlsx 文件(文件可能已损坏或不是 Excel 表格):{e}")
     try:
         ws = _pick_sheet(wb)
         # Files written by other tools often carry a wrong <dimension>; without

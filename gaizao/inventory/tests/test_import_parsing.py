@@ -289,3 +289,13 @@ def test_unit_sheet_fill_down_and_errors():
     assert (6, "建筑面积(㎡)") in errors  # not a number
     dup = [e for e in p.errors if e.row == 8]
     assert dup and "第3行" in dup[0].message and dup[0].column == "房号"
+
+
+def test_zip_that_is_not_a_workbook():
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("word/document.xml", "<w/>")
+    p = parse_compound_sheet(io.BytesIO(buf.getvalue()), filename="x.xlsx")
+    assert p.rows == [] and "无法读取" in p.errors[0].message

@@ -214,7 +214,6 @@ def seed(ctx):
     # And one open evaluation where the demo resident lives, to try the stars.
     svc.satisfaction_open(actor=staff, compound=home, title=f"{home.name}改造满意度评价")
     ctx.say(f"  居民反馈 {made} 条, 满意度评价 2 次({done.name} 已结束, {len(answers)} 户评价)")
-    logins(ctx)
 
 
 def logins(ctx):

@@ -27,6 +27,10 @@ RULES: dict[str, set] = {
     "vote.manage": STAFF_RUNNING,
     # Enter paper ballots and act for a resident who cannot (代为填写/录入).
     "ballot.enter": STAFF_RUNNING,
+    # Answer objections raised in the notice period (公示期异议); after an
+    # upheld one, overturn the result or correct ballots and re-tally.
+    "objection.reply": STAFF_RUNNING,
+    "vote.overturn": STAFF_RUNNING,
     # The owners' committee follows the vote in its compound too.
     "vote.follow": STAFF_RUNNING | {R.OWNERS_COMMITTEE, R.PROPERTY_COMPANY, R.PROPERTY_RIGHTS_UNIT},
     # Residents take part for their own unit.

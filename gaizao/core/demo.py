@@ -34,4 +34,10 @@ class DemoContext:
             self.out.write(msg)
 
     def add_login(self, role: str, username: str, sees: str, password: str = DEMO_PASSWORD):
+        """One line per username; a second app naming the same login adds what it is for."""
+        for lg in self.logins:
+            if lg.username == username:
+                if sees not in lg.sees:
+                    lg.sees = f"{lg.sees};{sees}"
+                return
         self.logins.append(Login(role, username, password, sees))

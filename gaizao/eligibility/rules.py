@@ -371,8 +371,8 @@ CONDITION_CHECKS = {
 
 
 def check_conditions(f: CompoundFacts, p: PolicyRules) -> list[Reason]:
-    """One reason per enabled condition criterion, then the summary "at least
-    N of them" which is the one that counts."""
+    """The summary "at least N of them" (the reason that counts), then one
+    reason per enabled condition criterion."""
     enabled = [c for c in CONDITION_CHECKS if c in p.criteria]
     if not enabled:
         return []
@@ -389,7 +389,7 @@ def check_conditions(f: CompoundFacts, p: PolicyRules) -> list[Reason]:
         summary = Reason("need", False, head, "改造需求")
     else:
         summary = Reason("need", None, head + f";{len(unknown)} 项缺少数据无法判断", "改造需求")
-    return [*parts, summary]
+    return [summary, *parts]
 
 
 def check_willingness(f: CompoundFacts, p: PolicyRules) -> Reason | None:
@@ -522,7 +522,7 @@ def evaluate(f: CompoundFacts, p: PolicyRules) -> Verdict:
     conds = check_conditions(f, p)
     reasons.extend(conds)
     if conds:
-        decisive.append(conds[-1])
+        decisive.append(conds[0])
     will = check_willingness(f, p)
     if will is not None:
         reasons.append(will)

@@ -100,9 +100,11 @@ def willingness_open(compound_ids) -> set[int]:
     now = timezone.now()
     latest: dict[int, object] = {}
     for part in _chunks(compound_ids):
-        for cid, closes in (Consultation.objects.filter(compound_id__in=part, opens_at__lte=now)
-                            .order_by("compound_id", "-opens_at", "-id")
-                            .values_list("compound_id", "closes_at")):
+        for cid, closes in (
+            Consultation.objects.filter(compound_id__in=part, opens_at__lte=now)
+            .order_by("compound_id", "-opens_at", "-id")
+            .values_list("compound_id", "closes_at")
+        ):
             latest.setdefault(cid, closes)
     return {cid for cid, closes in latest.items() if closes > now}
 
@@ -175,6 +177,7 @@ def facts_for(compounds) -> dict[int, rules.CompoundFacts]:
             is_single_building=bool(r["is_single_building"]),
             households=r["households"],
             willingness=will.get(cid),
+            willingness_open=cid in still_open,
         )
     return out
 

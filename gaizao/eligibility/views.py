@@ -89,9 +89,9 @@ def reserve(request):
     )
     page = Paginator(selectors.reserve_rows(qs), 50).get_page(g.get("page"))
     for v in page:
-        v.first_problem = next((r["detail"] for r in v.reasons if r["passed"] is False), "") or (
-            "缺少:" + "、".join(v.missing) if v.missing else ""
-        )
+        v.first_problem = next(
+            (f"{r['label']}:{r['detail']}" for r in v.reasons if r["passed"] is False), ""
+        ) or ("缺少:" + "、".join(v.missing) if v.missing else "")
     cards = [{"key": k, "label": label, **totals[k]} for k, label in rules.VERDICT_LABELS.items()]
     return render(
         request,

@@ -22,10 +22,8 @@ class CompoundFilterForm(forms.Form):
     community = forms.ModelChoiceField(label="社区", queryset=None, required=False,
                                        empty_label="全部社区")
     built_from = forms.IntegerField(label="建成年份 从", required=False, min_value=1900,
-                                    max_value=2100,
-                                    widget=forms.NumberInput(attrs={"style": "width:6.5em"}))
-    built_to = forms.IntegerField(label="至", required=False, min_value=1900, max_value=2100,
-                                  widget=forms.NumberInput(attrs={"style": "width:6.5em"}))
+                                    max_value=2100)
+    built_to = forms.IntegerField(label="至", required=False, min_value=1900, max_value=2100)
     management_status = forms.ChoiceField(
         label="管理状况", required=False,
         choices=[("", "全部")] + list(ManagementStatus.choices))

@@ -62,6 +62,15 @@ class Vote(TimeStamped):
     # A published result set aside (e.g. by a court or after objections).
     overturned = models.BooleanField(_("已撤销"), default=False)
     overturned_reason = models.CharField(_("撤销原因"), max_length=500, blank=True)
+    overturned_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    overturned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("撤销人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("发起人"),
@@ -201,7 +210,15 @@ class BallotConflict(models.Model):
 
 
 class Objection(models.Model):
-    """异议 raised during the notice period (公示期)."""
+    """异议 raised during the notice period (公示期), answered by staff. An
+    upheld objection (成立) lets staff overturn the result or correct ballots
+    and re-tally (services.vote_overturn / vote_retally)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待答复")
+        REPLIED = "replied", _("已答复")
+        UPHELD = "upheld", _("成立")
+        REJECTED = "rejected", _("不成立")
 
     vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="objections")
     text = models.TextField(_("异议内容"))
@@ -213,12 +230,32 @@ class Objection(models.Model):
         related_name="+",
     )
     raised_at = models.DateTimeField(_("提出时间"), default=timezone.now)
+    state = models.CharField(
+        _("状态"), max_length=16, choices=State.choices, default=State.PENDING
+    )
     reply = models.TextField(_("答复"), blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("答复人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("异议")
         verbose_name_plural = _("异议")
         ordering = ["raised_at", "id"]
+        constraints = [
+            # A reply and its state go together: nothing half-answered.
+            models.CheckConstraint(
+                condition=Q(state="pending", replied_at__isnull=True)
+                | (~Q(state="pending") & Q(replied_at__isnull=False) & ~Q(reply="")),
+                name="objection_reply_matches_state",
+            ),
+        ]
 
     def __str__(self):
         return self.text[:40]

@@ -49,52 +49,89 @@ def generate(n: int, seed: int = 2020):
 
     rng = random.Random(seed)
     city = Area.objects.create(code="530100000000", name="昆明市", level="city")
-    district = Area.objects.create(code="530103000000", name="盘龙区", level="district",
-                                   parent=city)
+    district = Area.objects.create(
+        code="530103000000", name="盘龙区", level="district", parent=city
+    )
     streets, communities = [], {}
     for i, name in enumerate(STREETS, start=1):
-        s = Area.objects.create(code=f"530103{i:03d}000", name=f"{name}街道", level="street",
-                                parent=district)
+        s = Area.objects.create(
+            code=f"530103{i:03d}000", name=f"{name}街道", level="street", parent=district
+        )
         streets.append(s)
         communities[s.pk] = [
-            Area.objects.create(code=f"530103{i:03d}{k:03d}", name=f"{name}第{k}社区居委会",
-                                level="community", parent=s)
+            Area.objects.create(
+                code=f"530103{i:03d}{k:03d}",
+                name=f"{name}第{k}社区居委会",
+                level="community",
+                parent=s,
+            )
             for k in range(1, 5)
         ]
     compounds = []
     for i in range(n):
         s = rng.choice(streets)
-        compounds.append(Compound(
-            name=f"{s.name[:2]}{i:05d}号小区", street=s, community=rng.choice(communities[s.pk]),
-            address=f"{s.name[:2]}路{i}号", built_year=rng.randint(1960, 2004),
-            floor_area=Decimal(rng.randint(2000, 60000)), households=rng.randint(20, 600),
-            building_count=rng.randint(1, 3), in_main_urban_area=True,
-            management_status=rng.choice(["none", "property_company", "self_governance"]),
-            latitude=Decimal("25.05") + Decimal(rng.randint(-300, 300)) / 10000,
-            longitude=Decimal("102.73") + Decimal(rng.randint(-300, 300)) / 10000,
-        ))
+        compounds.append(
+            Compound(
+                name=f"{s.name[:2]}{i:05d}号小区",
+                street=s,
+                community=rng.choice(communities[s.pk]),
+                address=f"{s.name[:2]}路{i}号",
+                built_year=rng.randint(1960, 2004),
+                floor_area=Decimal(rng.randint(2000, 60000)),
+                households=rng.randint(20, 600),
+                building_count=rng.randint(1, 3),
+                in_main_urban_area=True,
+                management_status=rng.choice(["none", "property_company", "self_governance"]),
+                latitude=Decimal("25.05") + Decimal(rng.randint(-300, 300)) / 10000,
+                longitude=Decimal("102.73") + Decimal(rng.randint(-300, 300)) / 10000,
+            )
+        )
     Compound.objects.bulk_create(compounds, batch_size=1000)
-    buildings = [Building(compound=c, number=f"{k}栋", floors=6, entrances=2)
-                 for c in compounds for k in range(1, c.building_count + 1)]
+    buildings = [
+        Building(compound=c, number=f"{k}栋", floors=6, entrances=2)
+        for c in compounds
+        for k in range(1, c.building_count + 1)
+    ]
     Building.objects.bulk_create(buildings, batch_size=2000)
-    owners = [Owner(compound=b.compound, name=f"业主{i}", phone="13800000000")
-              for i, b in enumerate(buildings) for _ in range(12)]
+    owners = [
+        Owner(compound=b.compound, name=f"业主{i}", phone="13800000000")
+        for i, b in enumerate(buildings)
+        for _ in range(12)
+    ]
     Owner.objects.bulk_create(owners, batch_size=5000)
-    units = [Unit(building=b, entrance="1", number=f"{k + 1:02d}", exclusive_area=Decimal("65.5"),
-                  owner=owners[i * 12 + k]) for i, b in enumerate(buildings) for k in range(12)]
+    units = [
+        Unit(
+            building=b,
+            entrance="1",
+            number=f"{k + 1:02d}",
+            exclusive_area=Decimal("65.5"),
+            owner=owners[i * 12 + k],
+        )
+        for i, b in enumerate(buildings)
+        for k in range(12)
+    ]
     Unit.objects.bulk_create(units, batch_size=5000)
     today = date(2026, 6, 1)
     surveys, ratings_of = [], []
     for c in compounds:
         r = {f.code: rng.choice(["good", "worn", "broken", "missing"]) for f in FACILITIES}
-        surveys.append(Survey(compound=c, surveyed_on=today - timedelta(days=rng.randint(0, 500)),
-                              score=condition_score(r)))
+        surveys.append(
+            Survey(
+                compound=c,
+                surveyed_on=today - timedelta(days=rng.randint(0, 500)),
+                score=condition_score(r),
+            )
+        )
         ratings_of.append(r)
     Survey.objects.bulk_create(surveys, batch_size=2000)
     Condition.objects.bulk_create(
-        [Condition(survey=s, facility=k, rating=v)
-         for s, r in zip(surveys, ratings_of, strict=True) for k, v in r.items()],
-        batch_size=5000)
+        [
+            Condition(survey=s, facility=k, rating=v)
+            for s, r in zip(surveys, ratings_of, strict=True)
+            for k, v in r.items()
+        ],
+        batch_size=5000,
+    )
     user = testing.make_user("bench_district", Role.LEADERSHIP, area=district)
     return user, compounds, streets
 
@@ -130,16 +167,17 @@ def main():
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0)
     user, compounds, streets = generate(a.compounds)
-    print(f"database {TMP}: {a.compounds} compounds generated in "
-          f"{time.perf_counter() - t0:.1f} s")
+    print(f"database {TMP}: {a.compounds} compounds generated in {time.perf_counter() - t0:.1f} s")
     c = Client()
     c.force_login(user)
     rng = random.Random(1)
     detail_urls = [f"/compounds/{rng.choice(compounds).pk}/" for _ in range(50)]
     cases = [
         ("list, page 1", ["/compounds/"]),
-        ("list, filtered", [f"/compounds/?street={streets[1].pk}&grade=poor&built_from=1970"
-                            "&built_to=1995&page=2"]),
+        (
+            "list, filtered",
+            [f"/compounds/?street={streets[1].pk}&grade=poor&built_from=1970&built_to=1995&page=2"],
+        ),
         ("list, search (htmx)", ["/compounds/?q=00"]),
         ("detail", detail_urls),
         ("map data (all)", ["/compounds/map/data.json"]),

@@ -2,10 +2,12 @@
 in the contracts (willingness_summary, compound_vote_passed, menu_results)
 are used by eligibility and plans: keep their signatures stable."""
 
+import re
+import unicodedata
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from gaizao.inventory.models import Building, Unit
@@ -213,8 +215,99 @@ def open_conflicts(vote: Vote):
     )
 
 
-def objections(vote: Vote):
-    return Objection.objects.filter(vote=vote).select_related("raised_by")
+def objections(vote: Vote, *, raised_by=None):
+    qs = Objection.objects.filter(vote=vote).select_related("raised_by", "replied_by")
+    if raised_by is not None:
+        qs = qs.filter(raised_by=raised_by)
+    return qs
+
+
+def my_objections(user, compound_id):
+    """A resident's own objections in their compound, newest first, with the
+    replies (portal)."""
+    return (
+        Objection.objects.filter(raised_by=user, vote__compound_id=compound_id)
+        .select_related("vote")
+        .order_by("-raised_at", "-id")
+    )
+
+
+# ------------------------------------------------ unit search (paper entry)
+
+_BUILDING_SUFFIX = re.compile(r"(号楼|栋|幢|座|号)$")
+
+
+def _tokens(q: str) -> list[str]:
+    """"1-302", "1单元302", "1/302室", "３０２" → ["1", "302"]; a building may
+    lead: "2栋1-302" → ["2", "1", "302"]."""
+    s = unicodedata.normalize("NFKC", q or "").strip().upper()
+    s = re.sub(r"(号楼|栋|幢|座|单元|室|房|号)", " ", s)
+    return [t for t in re.split(r"[\s\-—–/\\.,、]+", s) if t][:3]
+
+
+def building_key(number: str) -> str:
+    return _BUILDING_SUFFIX.sub("", unicodedata.normalize("NFKC", number).strip().upper())
+
+
+def unit_search(vote: Vote, q: str, *, building_id=None, limit: int = 20):
+    """Units of the vote's compound matching a typed house number, for staff
+    entering a stack of paper sheets: "302" (any entrance), "1-302"
+    (entrance-number), "2-1-302" (building-entrance-number, when no building
+    is chosen). Exact numbers first, then numbers starting with what was
+    typed. Each unit carries has_ballot. Returns (units, exact) where exact
+    are the units whose number matches exactly."""
+    toks = _tokens(q)
+    qs = compound_units(vote.compound_id).select_related("building")
+    if building_id:
+        qs = qs.filter(building_id=building_id)
+    if not toks:
+        return [], []
+    if len(toks) == 3 and not building_id:
+        want = toks[0]
+        ids = [
+            b.pk
+            for b in Building.objects.filter(compound_id=vote.compound_id).only("id", "number")
+            if building_key(b.number) == want
+        ]
+        qs = qs.filter(building_id__in=ids)
+        toks = toks[1:]
+    elif len(toks) == 3:
+        toks = toks[1:]
+    if len(toks) == 2:
+        qs = qs.filter(entrance__iexact=toks[0])
+    number = toks[-1]
+    qs = qs.filter(number__istartswith=number).annotate(
+        has_ballot=Exists(Ballot.objects.filter(vote=vote, unit_id=OuterRef("pk")))
+    )
+    units = list(qs.order_by("building__number", "entrance", "number")[: limit + 1])
+    exact = [u for u in units if u.number.upper() == number]
+    units.sort(key=lambda u: (u.number.upper() != number,))
+    return units[:limit], exact
+
+
+def resolve_unit(vote: Vote, q: str, *, building_id=None):
+    """The one unit a typed house number means, or a DomainError that says
+    why not (nothing found, or which units it could be)."""
+    from gaizao.core.errors import DomainError
+
+    if not _tokens(q):
+        raise DomainError("请输入房号,如 302 或 1-302(单元-房号)")
+    units, exact = unit_search(vote, q, building_id=building_id)
+    pick = exact or units
+    if len(pick) == 1:
+        return pick[0]
+    if not pick:
+        raise DomainError(f"本小区{'该楼栋' if building_id else ''}没有房号为“{q.strip()}”的房屋")
+    names = "、".join(f"{u.building.number}{u}" for u in pick[:6])
+    raise DomainError(
+        f"“{q.strip()}”对应 {len(pick)} 户({names}{'等' if len(pick) > 6 else ''}),"
+        "请选择楼栋或输入“单元-房号”,如 1-302"
+    )
+
+
+def entered_by_count(vote: Vote, user) -> int:
+    """Paper and assisted ballots this staff member has entered in the vote."""
+    return Ballot.objects.filter(vote=vote, entered_by=user).exclude(channel="online").count()
 
 
 def access_code_stats(compound_ids) -> dict[int, dict]:

@@ -513,6 +513,29 @@ def conflict_resolve(*, actor, conflict: BallotConflict, resolution: str) -> Bal
     return c
 
 
+def _tally_data(v: Vote) -> tuple[dict, bool]:
+    """The stored result of a vote: the tally of its ballots now, with the
+    displayed shares and the ballot count (no personal data)."""
+    result = selectors.vote_tally(v)
+    base_participating = T.RULE_SETS[v.law].base == "participating"
+    data = result.as_dict()
+    data["rule"] = result.rule
+    data["shares"] = {
+        "area_participating": T.percent(result.area_participating, result.area_total),
+        "owners_participating": T.percent(result.owners_participating, result.owners_total),
+        "area_agreeing": T.percent(
+            result.area_agreeing,
+            result.area_participating if base_participating else result.area_total,
+        ),
+        "owners_agreeing": T.percent(
+            result.owners_agreeing,
+            result.owners_participating if base_participating else result.owners_total,
+        ),
+    }
+    data["ballots"] = Ballot.objects.filter(vote=v).count()
+    return data, result.passed
+
+
 def vote_close(*, actor, vote: Vote, now=None) -> Vote:
     """Stop the vote and store the tally (under the law the vote was held under)."""
     _require(actor, "vote.manage", "您的角色无权计票")
@@ -526,34 +549,15 @@ def vote_close(*, actor, vote: Vote, now=None) -> Vote:
         n = BallotConflict.objects.filter(vote=v, resolution="").count()
         if n:
             raise DomainError(f"还有 {n} 张重复表决票未处理,请先处理再计票")
-        result = selectors.vote_tally(v)
-        data = result.as_dict()
-        data["rule"] = result.rule
-        data["shares"] = {
-            "area_participating": T.percent(result.area_participating, result.area_total),
-            "owners_participating": T.percent(result.owners_participating, result.owners_total),
-            "area_agreeing": T.percent(
-                result.area_agreeing,
-                result.area_participating
-                if T.RULE_SETS[v.law].base == "participating"
-                else result.area_total,
-            ),
-            "owners_agreeing": T.percent(
-                result.owners_agreeing,
-                result.owners_participating
-                if T.RULE_SETS[v.law].base == "participating"
-                else result.owners_total,
-            ),
-        }
-        data["ballots"] = Ballot.objects.filter(vote=v).count()
-        v.result, v.passed = data, result.passed
+        data, passed = _tally_data(v)
+        v.result, v.passed = data, passed
         v.status, v.closed_at = Vote.Status.CLOSED, now
         v.save(update_fields=["result", "passed", "status", "closed_at", "updated_at"])
         audit.record(
             actor=actor,
             instance=v,
             action="update",
-            changes={"status": ["open", "closed"], "passed": result.passed},
+            changes={"status": ["open", "closed"], "passed": passed},
         )
     return v
 
@@ -582,9 +586,172 @@ def objection_add(*, actor, vote: Vote, text: str) -> Objection:
         raise DomainError("异议内容最多 2000 字")
     if not (actor.role == Role.RESIDENT or can_do(actor, "vote.follow")):
         raise DomainError("您的角色无权提出异议")
+    if vote.overturned:
+        raise DomainError("该表决结果已撤销,不再受理异议")
     if not vote.in_notice_period:
-        raise DomainError("只能在公示期内提出异议")
+        if vote.status == Vote.Status.PUBLISHED and vote.notice_ends_at:
+            end = timezone.localtime(vote.notice_ends_at)
+            raise DomainError(
+                f"公示期已于 {end:%Y-%m-%d %H:%M} 结束,不再受理异议。如有争议,请联系街道办事处。"
+            )
+        raise DomainError("只能在结果公示期内提出异议")
     with transaction.atomic():
         o = Objection.objects.create(vote=vote, text=text, raised_by=actor)
         audit.record(actor=actor, instance=o, action="create", changes={"vote": vote.pk})
     return o
+
+
+REPLY_STATES = {
+    Objection.State.REPLIED,
+    Objection.State.UPHELD,
+    Objection.State.REJECTED,
+}
+
+
+def objection_reply(*, actor, objection: Objection, reply: str, state: str) -> Objection:
+    """Answer an objection once: 已答复 (explained), 成立 (upheld) or 不成立.
+    The answer is part of the public record of the vote, so it is not edited
+    afterwards; a wrong answer is corrected by a new objection."""
+    _require(actor, "objection.reply", "您的角色无权答复异议")
+    reply = (reply or "").strip()
+    if state not in REPLY_STATES:
+        raise DomainError("请选择答复结论:已答复、成立 或 不成立")
+    if not reply:
+        raise DomainError("请填写答复内容")
+    if len(reply) > 2000:
+        raise DomainError("答复内容最多 2000 字")
+    with transaction.atomic():
+        o = Objection.objects.select_for_update().get(pk=objection.pk)
+        if o.state != Objection.State.PENDING:
+            raise DomainError("该异议已答复,不能重复答复")
+        o.reply, o.state = reply, state
+        o.replied_by, o.replied_at = actor, timezone.now()
+        o.save(update_fields=["reply", "state", "replied_by", "replied_at"])
+        audit.record(
+            actor=actor,
+            instance=o,
+            action="update",
+            changes={"state": ["pending", state], "vote": o.vote_id},
+        )
+    return o
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("请填写原因")
+    if len(reason) > 500:
+        raise DomainError("原因最多 500 字")
+    return reason
+
+
+def _require_upheld(v: Vote) -> None:
+    if v.status != Vote.Status.PUBLISHED:
+        raise DomainError("只有已公示的表决可以撤销或重新计票")
+    if v.overturned:
+        raise DomainError("该表决结果已撤销")
+    if not Objection.objects.filter(vote=v, state=Objection.State.UPHELD).exists():
+        raise DomainError("没有答复为“成立”的异议,不能撤销表决结果或重新计票")
+
+
+def vote_overturn(*, actor, vote: Vote, reason: str) -> Vote:
+    """Set a published result aside after an upheld objection. The plans
+    approval gate (selectors.compound_vote_passed) no longer counts it."""
+    _require(actor, "vote.overturn", "您的角色无权撤销表决结果")
+    reason = _reason(reason)
+    with transaction.atomic():
+        v = _locked(vote.pk, shared=False)
+        _require_upheld(v)
+        v.overturned, v.overturned_reason = True, reason
+        v.overturned_at, v.overturned_by = timezone.now(), actor
+        v.save(
+            update_fields=[
+                "overturned",
+                "overturned_reason",
+                "overturned_at",
+                "overturned_by",
+                "updated_at",
+            ]
+        )
+        audit.record(
+            actor=actor,
+            instance=v,
+            action="update",
+            changes={"overturned": [False, True], "reason": reason, "passed": v.passed},
+        )
+    return v
+
+
+VOID = "void"
+
+
+def vote_retally(
+    *, actor, vote: Vote, unit: Unit, choice: str, reason: str, sheet_photo=None
+) -> Vote:
+    """After an upheld objection: correct one unit's ballot (a new choice,
+    VOID to strike it, or a paper sheet left out of the count, with its
+    photo) and tally again. The new result is published afresh
+    with a new notice period; the previous result is kept in the result's
+    "corrections" and in the audit trail."""
+    _require(actor, "vote.overturn", "您的角色无权更正表决票")
+    reason = _reason(reason)
+    if choice not in (*Choice.values, VOID):
+        raise DomainError("请选择更正后的意见:同意、反对、弃权 或 作废")
+    if unit.building.compound_id != vote.compound_id:
+        raise DomainError("该房屋不属于本次表决的小区")
+    label = f"{unit.building.number}{unit}"
+    with transaction.atomic():
+        v = _locked(vote.pk, shared=False)
+        _require_upheld(v)
+        b = Ballot.objects.select_for_update().filter(vote=v, unit=unit).first()
+        before = b.choice if b else None
+        if choice == VOID:
+            if b is None:
+                raise DomainError(f"{label} 没有表决票,无需作废")
+            b.delete()
+        elif b is None:
+            # A valid paper sheet that was left out of the count.
+            if not sheet_photo:
+                raise DomainError(f"{label} 没有表决票;补计漏计的纸质票须上传表决票照片")
+            Ballot.objects.create(
+                vote=v,
+                unit=unit,
+                choice=choice,
+                channel=Channel.PAPER,
+                entered_by=actor,
+                sheet_photo=sheet_photo,
+            )
+        else:
+            if b.choice == choice:
+                raise DomainError(f"{label} 的表决票已是“{Choice(choice).label}”,无需更正")
+            b.choice = choice
+            b.save(update_fields=["choice"])
+        previous = {k: v.result.get(k) for k in ("passed", "owners_agreeing", "area_agreeing")}
+        corrections = list(v.result.get("corrections", []))
+        data, passed = _tally_data(v)
+        now = timezone.now()
+        corrections.append(
+            {
+                "unit": label,
+                "from": before,
+                "to": None if choice == VOID else choice,
+                "reason": reason,
+                "at": now.isoformat(),
+                "previous": previous,
+            }
+        )
+        data["corrections"] = corrections
+        was = v.passed
+        v.result, v.passed = data, passed
+        v.published_at, v.notice_ends_at = now, now + timedelta(days=v.notice_days)
+        v.save(update_fields=["result", "passed", "published_at", "notice_ends_at", "updated_at"])
+        audit.record(
+            actor=actor,
+            instance=v,
+            action="update",
+            changes={
+                "retally": {"unit": unit.pk, "ballot": [before, choice], "reason": reason},
+                "passed": [was, passed],
+            },
+        )
+    return v

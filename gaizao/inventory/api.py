@@ -189,24 +189,38 @@ def _compound(c, *, detail=False) -> dict:
     if score is not None:  # SQLite hands back 38 for 38.0
         score = Decimal(score).quantize(Decimal("0.1"))
     out = {
-        "id": c.pk, "name": c.name, "street": _area(c.street), "community": _area(c.community),
-        "address": c.address, "built_year": c.built_year, "floor_area": c.floor_area,
-        "households": c.households, "building_count": c.building_count,
-        "management_status": c.management_status, "latitude": c.latitude,
-        "longitude": c.longitude, "latest_score": score, "grade": scoring.grade(score)[0],
+        "id": c.pk,
+        "name": c.name,
+        "street": _area(c.street),
+        "community": _area(c.community),
+        "address": c.address,
+        "built_year": c.built_year,
+        "floor_area": c.floor_area,
+        "households": c.households,
+        "building_count": c.building_count,
+        "management_status": c.management_status,
+        "latitude": c.latitude,
+        "longitude": c.longitude,
+        "latest_score": score,
+        "grade": scoring.grade(score)[0],
     }
     if detail:
-        out.update({
-            "built_date": c.built_date, "is_single_building": c.is_single_building,
-            "in_main_urban_area": c.in_main_urban_area,
-            "property_company": _org(c.property_company),
-            "property_rights_unit": _org(c.property_rights_unit),
-            "owners_committee": _org(c.owners_committee),
-            "in_shantytown_plan": c.in_shantytown_plan,
-            "demolition_within_years": c.demolition_within_years,
-            "self_built_area": c.self_built_area, "is_urban_village": c.is_urban_village,
-            "investment_yuan": c.investment_yuan, "note": c.note,
-        })
+        out.update(
+            {
+                "built_date": c.built_date,
+                "is_single_building": c.is_single_building,
+                "in_main_urban_area": c.in_main_urban_area,
+                "property_company": _org(c.property_company),
+                "property_rights_unit": _org(c.property_rights_unit),
+                "owners_committee": _org(c.owners_committee),
+                "in_shantytown_plan": c.in_shantytown_plan,
+                "demolition_within_years": c.demolition_within_years,
+                "self_built_area": c.self_built_area,
+                "is_urban_village": c.is_urban_village,
+                "investment_yuan": c.investment_yuan,
+                "note": c.note,
+            }
+        )
     return out
 
 
@@ -222,16 +236,25 @@ def _detail(user, pk):
 
 def _survey(s, conditions=None) -> dict:
     out = {
-        "id": s.pk, "compound_id": s.compound_id, "surveyed_on": s.surveyed_on,
-        "surveyor": str(s.surveyor) if s.surveyor_id else None, "note": s.note,
-        "score": s.score, "grade": scoring.grade(s.score)[0],
+        "id": s.pk,
+        "compound_id": s.compound_id,
+        "surveyed_on": s.surveyed_on,
+        "surveyor": str(s.surveyor) if s.surveyor_id else None,
+        "note": s.note,
+        "score": s.score,
+        "grade": scoring.grade(s.score)[0],
     }
     if conditions is not None:
-        out["conditions"] = [{
-            "facility": c.facility, "facility_name": c.get_facility_display(),
-            "rating": c.rating, "note": c.note,
-            "photos": [p.image.url for p in c.photos.all()],
-        } for c in conditions]
+        out["conditions"] = [
+            {
+                "facility": c.facility,
+                "facility_name": c.get_facility_display(),
+                "rating": c.rating,
+                "note": c.note,
+                "photos": [p.image.url for p in c.photos.all()],
+            }
+            for c in conditions
+        ]
     return out
 
 
@@ -245,7 +268,7 @@ def list_compounds(request, filters: Query[CompoundFilterIn]):
     limit, offset = data.pop("limit"), data.pop("offset")
     qs = selectors.compound_list(request.user, data)
     count = qs.count()
-    items = [_compound(c) for c in qs[offset:offset + limit]]
+    items = [_compound(c) for c in qs[offset : offset + limit]]
     return {"count": count, "items": items}
 
 
@@ -302,8 +325,9 @@ def list_surveys(request, compound_id: int):
 @router.post("/compounds/{compound_id}/surveys", response={201: SurveyDetailOut, **ERRORS})
 def create_survey(request, compound_id: int, payload: SurveyIn):
     """录入一次摸底调查(照片请通过网页上传);返回计算出的状况评分。"""
-    compound = permissions.get_compound_for_user(request.user, compound_id, write=True,
-                                                 action="survey.record")
+    compound = permissions.get_compound_for_user(
+        request.user, compound_id, write=True, action="survey.record"
+    )
     ratings: dict = {}
     dupes = []
     for c in payload.conditions:
@@ -313,11 +337,18 @@ def create_survey(request, compound_id: int, payload: SurveyIn):
     if dupes:
         from gaizao.core.errors import DomainError, ErrorDetail
 
-        raise DomainError("同一设施填写了多次", errors=[
-            ErrorDetail(f"设施“{d}”重复", field=f"{d}.rating") for d in dupes])
-    survey = services.survey_create(actor=request.user, compound=compound,
-                                    surveyed_on=payload.surveyed_on, note=payload.note,
-                                    ratings=ratings, source="api")
+        raise DomainError(
+            "同一设施填写了多次",
+            errors=[ErrorDetail(f"设施“{d}”重复", field=f"{d}.rating") for d in dupes],
+        )
+    survey = services.survey_create(
+        actor=request.user,
+        compound=compound,
+        surveyed_on=payload.surveyed_on,
+        note=payload.note,
+        ratings=ratings,
+        source="api",
+    )
     survey = permissions.get_survey_for_user(request.user, survey.pk)
     return 201, _survey(survey, selectors.survey_conditions(survey))
 

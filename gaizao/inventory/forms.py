@@ -14,23 +14,31 @@ class CompoundFilterForm(forms.Form):
     """The filters of the list page and the map. Invalid values are reported
     and ignored, never a 500."""
 
-    q = forms.CharField(label="搜索", required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"type": "search",
-                                                      "placeholder": "小区名称或地址"}))
-    street = forms.ModelChoiceField(label="街道", queryset=None, required=False,
-                                    empty_label="全部街道")
-    community = forms.ModelChoiceField(label="社区", queryset=None, required=False,
-                                       empty_label="全部社区")
-    built_from = forms.IntegerField(label="建成年份 从", required=False, min_value=1900,
-                                    max_value=2100)
+    q = forms.CharField(
+        label="搜索",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "小区名称或地址"}),
+    )
+    street = forms.ModelChoiceField(
+        label="街道", queryset=None, required=False, empty_label="全部街道"
+    )
+    community = forms.ModelChoiceField(
+        label="社区", queryset=None, required=False, empty_label="全部社区"
+    )
+    built_from = forms.IntegerField(
+        label="建成年份 从", required=False, min_value=1900, max_value=2100
+    )
     built_to = forms.IntegerField(label="至", required=False, min_value=1900, max_value=2100)
     management_status = forms.ChoiceField(
-        label="管理状况", required=False,
-        choices=[("", "全部")] + list(ManagementStatus.choices))
-    grade = forms.ChoiceField(label="状况等级", required=False,
-                              choices=[("", "全部")] + selectors.GRADE_CHOICES)
-    order = forms.ChoiceField(label="排序", required=False,
-                              choices=[(k, v[0]) for k, v in selectors.ORDERINGS.items()])
+        label="管理状况", required=False, choices=[("", "全部")] + list(ManagementStatus.choices)
+    )
+    grade = forms.ChoiceField(
+        label="状况等级", required=False, choices=[("", "全部")] + selectors.GRADE_CHOICES
+    )
+    order = forms.ChoiceField(
+        label="排序", required=False, choices=[(k, v[0]) for k, v in selectors.ORDERINGS.items()]
+    )
 
     def __init__(self, data, *, user):
         super().__init__(data)
@@ -41,13 +49,16 @@ class CompoundFilterForm(forms.Form):
     def filters(self) -> selectors.CompoundFilters:
         if self.is_bound:
             self.is_valid()
-        data = {k: v for k, v in getattr(self, "cleaned_data", {}).items()
-                if k not in self.errors}
+        data = {k: v for k, v in getattr(self, "cleaned_data", {}).items() if k not in self.errors}
         return selectors.CompoundFilters.from_data(data)
 
     def error_summary(self) -> list[str]:
-        return [f"{self.fields[n].label}:{e}" for n, errs in self.errors.items()
-                if n in self.fields for e in errs]
+        return [
+            f"{self.fields[n].label}:{e}"
+            for n, errs in self.errors.items()
+            if n in self.fields
+            for e in errs
+        ]
 
 
 class CompoundForm(forms.ModelForm):
@@ -68,9 +79,11 @@ class CompoundForm(forms.ModelForm):
         # The database's check constraints, said as field limits with a message.
         self.fields["built_year"].validators += [MinValueValidator(1900), MaxValueValidator(2100)]
         self.fields["self_built_area"].validators.append(MinValueValidator(0))
-        for name, kind in [("property_company", Organisation.Kind.PROPERTY_COMPANY),
-                           ("property_rights_unit", Organisation.Kind.PROPERTY_RIGHTS_UNIT),
-                           ("owners_committee", Organisation.Kind.OWNERS_COMMITTEE)]:
+        for name, kind in [
+            ("property_company", Organisation.Kind.PROPERTY_COMPANY),
+            ("property_rights_unit", Organisation.Kind.PROPERTY_RIGHTS_UNIT),
+            ("owners_committee", Organisation.Kind.OWNERS_COMMITTEE),
+        ]:
             self.fields[name].queryset = Organisation.objects.filter(kind=kind).order_by("name")
 
     def clean(self):
@@ -91,11 +104,12 @@ class SurveyForm(forms.Form):
     """One block per facility: rating (radio), note, photos (files are read
     from request.FILES by the view: p_<code>)."""
 
-    surveyed_on = forms.DateField(label="调查日期",
-                                  widget=forms.DateInput(attrs={"type": "date"},
-                                                         format="%Y-%m-%d"))
-    note = forms.CharField(label="总体情况", required=False, max_length=5000,
-                           widget=forms.Textarea(attrs={"rows": 3}))
+    surveyed_on = forms.DateField(
+        label="调查日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    note = forms.CharField(
+        label="总体情况", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -103,12 +117,20 @@ class SurveyForm(forms.Form):
             self.initial.setdefault("surveyed_on", timezone.localdate())
         for fac in FACILITIES:
             self.fields[f"r_{fac.code}"] = forms.ChoiceField(
-                label=fac.name, choices=Rating.choices, widget=forms.RadioSelect,
-                error_messages={"required": f"请选择“{fac.name}”的状况",
-                                "invalid_choice": f"“{fac.name}”的状况无效"})
+                label=fac.name,
+                choices=Rating.choices,
+                widget=forms.RadioSelect,
+                error_messages={
+                    "required": f"请选择“{fac.name}”的状况",
+                    "invalid_choice": f"“{fac.name}”的状况无效",
+                },
+            )
             self.fields[f"n_{fac.code}"] = forms.CharField(
-                label="说明", required=False, max_length=500,
-                widget=forms.TextInput(attrs={"placeholder": "说明(可选)"}))
+                label="说明",
+                required=False,
+                max_length=500,
+                widget=forms.TextInput(attrs={"placeholder": "说明(可选)"}),
+            )
 
     def clean_surveyed_on(self):
         d = self.cleaned_data["surveyed_on"]
@@ -120,17 +142,28 @@ class SurveyForm(forms.Form):
         photo_errors = photo_errors or {}
         out: dict[str, dict] = {}
         for fac in FACILITIES:
-            g = out.setdefault(fac.group, {"label": GROUP_LABELS.get(fac.group, fac.group),
-                                           "items": []})
-            g["items"].append({
-                "facility": fac, "rating": self[f"r_{fac.code}"], "note": self[f"n_{fac.code}"],
-                "photo_name": f"p_{fac.code}", "photo_errors": photo_errors.get(fac.code, []),
-            })
+            g = out.setdefault(
+                fac.group, {"label": GROUP_LABELS.get(fac.group, fac.group), "items": []}
+            )
+            g["items"].append(
+                {
+                    "facility": fac,
+                    "rating": self[f"r_{fac.code}"],
+                    "note": self[f"n_{fac.code}"],
+                    "photo_name": f"p_{fac.code}",
+                    "photo_errors": photo_errors.get(fac.code, []),
+                }
+            )
         return list(out.values())
 
     def ratings(self) -> dict:
-        return {f.code: (self.cleaned_data.get(f"r_{f.code}", ""),
-                         self.cleaned_data.get(f"n_{f.code}", "")) for f in FACILITIES}
+        return {
+            f.code: (
+                self.cleaned_data.get(f"r_{f.code}", ""),
+                self.cleaned_data.get(f"n_{f.code}", ""),
+            )
+            for f in FACILITIES
+        }
 
     def add_domain_errors(self, errors) -> dict:
         """Puts service errors on their fields; returns photo errors by facility."""

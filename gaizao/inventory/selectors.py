@@ -20,9 +20,7 @@ from . import permissions, scoring
 from .facilities import FACILITIES
 from .models import Compound, Condition, ConditionPhoto, Owner, Survey, Unit
 
-GRADE_CHOICES = [(code, label) for _bound, code, label in scoring.GRADES] + [
-    ("unknown", "未调查")
-]
+GRADE_CHOICES = [(code, label) for _bound, code, label in scoring.GRADES] + [("unknown", "未调查")]
 # (key, label, order_by)
 ORDERINGS = {
     "": ("街道、名称", ("street__code", "name", "id")),
@@ -122,12 +120,18 @@ def map_points(user, filters=None) -> list[dict]:
     out = []
     for r in qs.values("id", "name", "latitude", "longitude", "latest_score", "street__name"):
         code, label = scoring.grade(r["latest_score"])
-        out.append({
-            "id": r["id"], "name": r["name"], "lat": float(r["latitude"]),
-            "lng": float(r["longitude"]), "street": r["street__name"],
-            "score": float(r["latest_score"]) if r["latest_score"] is not None else None,
-            "grade": code, "grade_label": label,
-        })
+        out.append(
+            {
+                "id": r["id"],
+                "name": r["name"],
+                "lat": float(r["latitude"]),
+                "lng": float(r["longitude"]),
+                "street": r["street__name"],
+                "score": float(r["latest_score"]) if r["latest_score"] is not None else None,
+                "grade": code,
+                "grade_label": label,
+            }
+        )
     return out
 
 
@@ -143,12 +147,16 @@ def filter_areas(user) -> tuple:
     if area is not None and area.level == Area.Level.COMMUNITY:
         return (streets.filter(pk=area.parent_id), communities.filter(pk=area.pk))
     if area is not None:
-        return (streets.filter(prefix__startswith=area.prefix).order_by("code"),
-                communities.filter(prefix__startswith=area.prefix).order_by("code"))
+        return (
+            streets.filter(prefix__startswith=area.prefix).order_by("code"),
+            communities.filter(prefix__startswith=area.prefix).order_by("code"),
+        )
     # Organisation roles and residents: the areas of the compounds they see.
     visible = permissions.compounds_for_user(user)
-    return (streets.filter(pk__in=visible.values("street_id")).order_by("code"),
-            communities.filter(pk__in=visible.values("community_id")).order_by("code"))
+    return (
+        streets.filter(pk__in=visible.values("street_id")).order_by("code"),
+        communities.filter(pk__in=visible.values("community_id")).order_by("code"),
+    )
 
 
 # --- detail ---------------------------------------------------------------
@@ -177,16 +185,18 @@ def owner_rows(user, owners) -> list[OwnerRow]:
     out = []
     for o in owners:
         keep = whole or o.is_developer
-        out.append(OwnerRow(
-            id=o.pk,
-            name=o.name if keep else mask_name(o.name),
-            phone=o.phone if whole else mask_phone(o.phone),
-            id_number=o.id_number if whole else mask_id_number(o.id_number),
-            is_developer=o.is_developer,
-            unit_count=getattr(o, "unit_count", 0),
-            unit_area=getattr(o, "unit_area", None),
-            masked=not whole,
-        ))
+        out.append(
+            OwnerRow(
+                id=o.pk,
+                name=o.name if keep else mask_name(o.name),
+                phone=o.phone if whole else mask_phone(o.phone),
+                id_number=o.id_number if whole else mask_id_number(o.id_number),
+                is_developer=o.is_developer,
+                unit_count=getattr(o, "unit_count", 0),
+                unit_area=getattr(o, "unit_area", None),
+                masked=not whole,
+            )
+        )
     return out
 
 
@@ -233,12 +243,15 @@ def history_for(compound, surveys, limit: int = 30):
     for e in entries:
         if e.model == "inventory.survey":
             c = e.changes or {}
-            e.lines = [f"摸底调查:评分 {c.get('score') or '—'}({c.get('grade', '')}),"
-                       f"{c.get('conditions', 0)} 项设施,{c.get('photos', 0)} 张照片"]
+            e.lines = [
+                f"摸底调查:评分 {c.get('score') or '—'}({c.get('grade', '')}),"
+                f"{c.get('conditions', 0)} 项设施,{c.get('photos', 0)} 张照片"
+            ]
         elif isinstance(e.changes, dict):
             e.lines = [
                 f"{labels.get(k, k)}:{_show(v[0])} → {_show(v[1])}"
-                if isinstance(v, list) and len(v) == 2 else f"{labels.get(k, k)}:{_show(v)}"
+                if isinstance(v, list) and len(v) == 2
+                else f"{labels.get(k, k)}:{_show(v)}"
                 for k, v in e.changes.items()
             ]
         else:
@@ -271,12 +284,14 @@ class CompoundDetail:
 def compound_detail(user, compound, *, owners_page_number=1) -> CompoundDetail:
     buildings = buildings_of(compound)
     units = Unit.objects.filter(building__compound=compound).aggregate(
-        n=Count("id"), area=Coalesce(Sum("exclusive_area"), Decimal(0)),
+        n=Count("id"),
+        area=Coalesce(Sum("exclusive_area"), Decimal(0)),
         registered=Count("id", filter=Q(owner__isnull=False)),
     )
     units["owners"] = Owner.objects.filter(compound=compound).count()
     surveys = list(
-        Survey.objects.filter(compound=compound).select_related("surveyor")
+        Survey.objects.filter(compound=compound)
+        .select_related("surveyor")
         .order_by("-surveyed_on", "-id")
     )
     for s in surveys:
@@ -301,9 +316,15 @@ def units_of_building(user, building) -> list[dict]:
         name = u.owner.name if u.owner_id else ""
         if name and not whole and not u.owner.is_developer:
             name = mask_name(name)
-        out.append({
-            "id": u.pk, "entrance": u.entrance, "number": u.number, "floor": u.floor,
-            "exclusive_area": u.exclusive_area, "owner_id": u.owner_id, "owner_name": name,
-        })
+        out.append(
+            {
+                "id": u.pk,
+                "entrance": u.entrance,
+                "number": u.number,
+                "floor": u.floor,
+                "exclusive_area": u.exclusive_area,
+                "owner_id": u.owner_id,
+                "owner_name": name,
+            }
+        )
     return out
-

@@ -3,7 +3,6 @@ transaction, leave an audit entry. Callers (pages, API, commands) have
 already fetched the compound through `permissions.get_compound_for_user`;
 the services check the role again so no interface can skip it."""
 
-import os
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,19 +21,44 @@ from .scoring import condition_score, grade
 
 # Fields of a compound a user may change (everything but the timestamps).
 EDITABLE_FIELDS = [
-    "name", "street", "community", "address", "built_year", "built_date", "floor_area",
-    "building_count", "households", "is_single_building", "in_main_urban_area",
-    "management_status", "property_company", "property_rights_unit", "owners_committee",
-    "in_shantytown_plan", "demolition_within_years", "self_built_area", "is_urban_village",
-    "investment_yuan", "latitude", "longitude", "note",
+    "name",
+    "street",
+    "community",
+    "address",
+    "built_year",
+    "built_date",
+    "floor_area",
+    "building_count",
+    "households",
+    "is_single_building",
+    "in_main_urban_area",
+    "management_status",
+    "property_company",
+    "property_rights_unit",
+    "owners_committee",
+    "in_shantytown_plan",
+    "demolition_within_years",
+    "self_built_area",
+    "is_urban_village",
+    "investment_yuan",
+    "latitude",
+    "longitude",
+    "note",
 ]
 # FK field → (model, extra filter, label) for ids coming from the API.
 _FK = {
     "street": (Area, {"level": Area.Level.STREET}, "所属街道"),
     "community": (Area, {"level": Area.Level.COMMUNITY}, "所属社区"),
-    "property_company": (Organisation, {"kind": Organisation.Kind.PROPERTY_COMPANY}, "物业服务企业"),
+    "property_company": (
+        Organisation,
+        {"kind": Organisation.Kind.PROPERTY_COMPANY},
+        "物业服务企业",
+    ),
     "property_rights_unit": (
-        Organisation, {"kind": Organisation.Kind.PROPERTY_RIGHTS_UNIT}, "产权单位"),
+        Organisation,
+        {"kind": Organisation.Kind.PROPERTY_RIGHTS_UNIT},
+        "产权单位",
+    ),
     "owners_committee": (Organisation, {"kind": Organisation.Kind.OWNERS_COMMITTEE}, "业主委员会"),
 }
 
@@ -84,8 +108,9 @@ def _validation_problems(exc: ValidationError) -> list[ErrorDetail]:
         for err in errs:
             # Constraint errors carry their name only inside the message text.
             text = " ".join(err.messages)
-            name = next((n for n in [*_CONSTRAINTS, "compound_unique_name_in_street"]
-                         if n in text), "")
+            name = next(
+                (n for n in [*_CONSTRAINTS, "compound_unique_name_in_street"] if n in text), ""
+            )
             if err.code == "unique_together" or name == "compound_unique_name_in_street":
                 out.append(ErrorDetail("该街道已有同名小区", field="name"))
             elif name in _CONSTRAINTS:
@@ -120,8 +145,11 @@ def compound_update(*, actor, compound: Compound, data: dict, source: str = "web
             if k in _FK:
                 v = _resolve_fk(k, v, problems)
             setattr(obj, k, v)
-        if obj.community_id and obj.street_id and obj.community is not None and not (
-            obj.community.prefix.startswith(obj.street.prefix)
+        if (
+            obj.community_id
+            and obj.street_id
+            and obj.community is not None
+            and not (obj.community.prefix.startswith(obj.street.prefix))
         ):
             problems.add(f"社区“{obj.community}”不属于街道“{obj.street}”", field="community")
         if problems:
@@ -136,8 +164,10 @@ def compound_update(*, actor, compound: Compound, data: dict, source: str = "web
         obj.save()
         # A user may not move a compound out of their own jurisdiction.
         if not permissions.compounds_for_user(actor).filter(pk=obj.pk).exists():
-            raise DomainError("修改后小区将不在您的辖区内,未保存",
-                              errors=[ErrorDetail("不在您的辖区内", field="street")])
+            raise DomainError(
+                "修改后小区将不在您的辖区内,未保存",
+                errors=[ErrorDetail("不在您的辖区内", field="street")],
+            )
         record(actor=actor, instance=obj, action="update", changes=changes, source=source)
     return obj
 
@@ -161,28 +191,40 @@ def check_photos(photos: dict | None, problems: Problems) -> dict:
         label = fac.name if fac else code
         files = [f for f in files if f]
         if len(files) > MAX_PHOTOS_PER_FACILITY:
-            problems.add(f"“{label}”最多上传 {MAX_PHOTOS_PER_FACILITY} 张照片",
-                         field=f"{code}.photos")
+            problems.add(
+                f"“{label}”最多上传 {MAX_PHOTOS_PER_FACILITY} 张照片", field=f"{code}.photos"
+            )
             continue
         for f in files:
             ctype = (getattr(f, "content_type", "") or "").lower()
             if f.size > MAX_PHOTO_BYTES:
-                problems.add(f"“{label}”的照片“{f.name}”超过 10 MB,请压缩后重新上传",
-                             field=f"{code}.photos")
+                problems.add(
+                    f"“{label}”的照片“{f.name}”超过 10 MB,请压缩后重新上传", field=f"{code}.photos"
+                )
                 continue
             head = f.read(16)
             f.seek(0)
             ext = _sniff(head)
             if not ctype.startswith("image/") or ext is None:
-                problems.add(f"“{label}”的文件“{f.name}”不是照片(只接受 JPG、PNG、HEIC、WebP 图片)",
-                             field=f"{code}.photos")
+                problems.add(
+                    f"“{label}”的文件“{f.name}”不是照片(只接受 JPG、PNG、HEIC、WebP 图片)",
+                    field=f"{code}.photos",
+                )
                 continue
             ok.setdefault(code, []).append((f, ext))
     return ok
 
 
-def survey_create(*, actor, compound: Compound, surveyed_on: date | None, note: str,
-                  ratings: dict, photos: dict | None = None, source: str = "web") -> Survey:
+def survey_create(
+    *,
+    actor,
+    compound: Compound,
+    surveyed_on: date | None,
+    note: str,
+    ratings: dict,
+    photos: dict | None = None,
+    source: str = "web",
+) -> Survey:
     """Record one condition survey (摸底调查).
 
     ratings: {facility code: (rating, note)} — every facility of FACILITIES
@@ -228,12 +270,16 @@ def survey_create(*, actor, compound: Compound, surveyed_on: date | None, note: 
             survey = Survey.objects.create(
                 compound=compound,
                 surveyor=actor if getattr(actor, "is_authenticated", False) else None,
-                surveyed_on=surveyed_on, note=(note or "").strip(), score=score,
+                surveyed_on=surveyed_on,
+                note=(note or "").strip(),
+                score=score,
             )
-            conds = Condition.objects.bulk_create([
-                Condition(survey=survey, facility=code, rating=r, note=n)
-                for code, (r, n) in clean.items()
-            ])
+            conds = Condition.objects.bulk_create(
+                [
+                    Condition(survey=survey, facility=code, rating=r, note=n)
+                    for code, (r, n) in clean.items()
+                ]
+            )
             by_code = {c.facility: c for c in conds}
             n_photos = 0
             for code, files in good_photos.items():
@@ -243,10 +289,18 @@ def survey_create(*, actor, compound: Compound, surveyed_on: date | None, note: 
                     saved.append(p.image.name)
                     p.save()
                     n_photos += 1
-            record(actor=actor, instance=survey, action="create", source=source, changes={
-                "score": str(score) if score is not None else None,
-                "grade": grade(score)[1], "conditions": len(conds), "photos": n_photos,
-            })
+            record(
+                actor=actor,
+                instance=survey,
+                action="create",
+                source=source,
+                changes={
+                    "score": str(score) if score is not None else None,
+                    "grade": grade(score)[1],
+                    "conditions": len(conds),
+                    "photos": n_photos,
+                },
+            )
     except Exception:
         # The rows are rolled back; remove the files written for them too.
         for name in saved:
@@ -257,6 +311,3 @@ def survey_create(*, actor, compound: Compound, surveyed_on: date | None, note: 
         raise
     return survey
 
-
-def photo_basename(photo: ConditionPhoto) -> str:
-    return os.path.basename(photo.image.name)

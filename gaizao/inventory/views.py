@@ -25,7 +25,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _is_fragment(request) -> bool:
     # A history restore after a cache miss wants the whole page back.
     return bool(request.headers.get("HX-Request")) and not request.headers.get(
-        "HX-History-Restore-Request")
+        "HX-History-Restore-Request"
+    )
 
 
 def _querystring(request, drop=("page",)) -> str:
@@ -43,7 +44,9 @@ def compound_list(request):
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     selectors.with_grades(page.object_list)
     ctx = {
-        "form": form, "page": page, "qs": _querystring(request),
+        "form": form,
+        "page": page,
+        "qs": _querystring(request),
         "can_edit": permissions.can_do(request.user, "compound.edit"),
     }
     if _is_fragment(request):
@@ -81,18 +84,26 @@ def compound_detail(request, pk):
     compound = permissions.get_compound_for_user(request.user, pk)
     if request.headers.get("HX-Target") == "owners":
         page = selectors.owners_page(request.user, compound, request.GET.get("owners_page"))
-        return render(request, "inventory/partials/_owners.html",
-                      {"compound": compound, "owners": page})
-    detail = selectors.compound_detail(request.user, compound,
-                                       owners_page_number=request.GET.get("owners_page"))
-    return render(request, "inventory/compound_detail.html", {
-        "compound": compound, "d": detail,
-        "can_edit": permissions.can_do(request.user, "compound.edit"),
-        "can_survey": permissions.can_do(request.user, "survey.record"),
-        "sees_personal": permissions.sees_personal_data(request.user),
-        "management_label": ManagementStatus(compound.management_status).label
-        if compound.management_status else "",
-    })
+        return render(
+            request, "inventory/partials/_owners.html", {"compound": compound, "owners": page}
+        )
+    detail = selectors.compound_detail(
+        request.user, compound, owners_page_number=request.GET.get("owners_page")
+    )
+    return render(
+        request,
+        "inventory/compound_detail.html",
+        {
+            "compound": compound,
+            "d": detail,
+            "can_edit": permissions.can_do(request.user, "compound.edit"),
+            "can_survey": permissions.can_do(request.user, "survey.record"),
+            "sees_personal": permissions.sees_personal_data(request.user),
+            "management_label": ManagementStatus(compound.management_status).label
+            if compound.management_status
+            else "",
+        },
+    )
 
 
 @login_required
@@ -106,8 +117,7 @@ def compound_edit(request, pk):
             # the row under lock, validates again and records the diff.
             fresh = permissions.get_compound_for_user(request.user, pk, write=True)
             try:
-                services.compound_update(actor=request.user, compound=fresh,
-                                         data=form.changes())
+                services.compound_update(actor=request.user, compound=fresh, data=form.changes())
             except DomainError as e:
                 for err in e.errors or []:
                     form.add_error(err.field if err.field in form.fields else None, err.message)
@@ -124,8 +134,9 @@ def compound_edit(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def survey_create(request, pk):
-    compound = permissions.get_compound_for_user(request.user, pk, write=True,
-                                                 action="survey.record")
+    compound = permissions.get_compound_for_user(
+        request.user, pk, write=True, action="survey.record"
+    )
     photo_errors: dict = {}
     if request.method == "POST":
         form = SurveyForm(request.POST)
@@ -134,9 +145,13 @@ def survey_create(request, pk):
         if form.is_valid():
             try:
                 survey = services.survey_create(
-                    actor=request.user, compound=compound,
+                    actor=request.user,
+                    compound=compound,
                     surveyed_on=form.cleaned_data["surveyed_on"],
-                    note=form.cleaned_data["note"], ratings=form.ratings(), photos=photos)
+                    note=form.cleaned_data["note"],
+                    ratings=form.ratings(),
+                    photos=photos,
+                )
             except DomainError as e:
                 photo_errors = form.add_domain_errors(e.errors)
                 if not e.errors:
@@ -153,12 +168,18 @@ def survey_create(request, pk):
             photo_errors = form.add_domain_errors(problems.items)
     else:
         form = SurveyForm()
-    return render(request, "inventory/survey_form.html", {
-        "compound": compound, "form": form, "groups": form.groups(photo_errors),
-        "had_photos": request.method == "POST" and bool(request.FILES),
-        "error_count": sum(len(v) for v in form.errors.values())
-        + sum(len(v) for v in photo_errors.values()),
-    })
+    return render(
+        request,
+        "inventory/survey_form.html",
+        {
+            "compound": compound,
+            "form": form,
+            "groups": form.groups(photo_errors),
+            "had_photos": request.method == "POST" and bool(request.FILES),
+            "error_count": sum(len(v) for v in form.errors.values())
+            + sum(len(v) for v in photo_errors.values()),
+        },
+    )
 
 
 @login_required
@@ -172,22 +193,36 @@ def survey_detail(request, pk):
         fac = BY_CODE.get(c.facility)
         g = fac.group if fac else "basic"
         groups.setdefault(g, []).append(c)
-    return render(request, "inventory/survey_detail.html", {
-        "survey": survey, "compound": survey.compound,
-        "groups": [("基础项目", groups.get("basic", [])),
-                   ("提升项目", groups.get("enhancement", []))],
-        "counts": {r: sum(1 for c in conditions if c.rating == r)
-                   for r in ("good", "worn", "broken", "missing", "na")},
-    })
+    return render(
+        request,
+        "inventory/survey_detail.html",
+        {
+            "survey": survey,
+            "compound": survey.compound,
+            "groups": [
+                ("基础项目", groups.get("basic", [])),
+                ("提升项目", groups.get("enhancement", [])),
+            ],
+            "counts": {
+                r: sum(1 for c in conditions if c.rating == r)
+                for r in ("good", "worn", "broken", "missing", "na")
+            },
+        },
+    )
 
 
 @login_required
 @require_GET
 def compound_map(request):
     form = CompoundFilterForm(request.GET or None, user=request.user)
-    return render(request, "inventory/map.html", {
-        "form": form, "grades": selectors.GRADE_CHOICES,
-    })
+    return render(
+        request,
+        "inventory/map.html",
+        {
+            "form": form,
+            "grades": selectors.GRADE_CHOICES,
+        },
+    )
 
 
 @login_required
@@ -197,5 +232,7 @@ def map_data(request):
     form = CompoundFilterForm(request.GET or None, user=request.user)
     points = selectors.map_points(request.user, form.filters())
     total = selectors.compound_list(request.user, form.filters()).count()
-    return JsonResponse({"count": total, "located": len(points), "items": points},
-                        json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        {"count": total, "located": len(points), "items": points},
+        json_dumps_params={"ensure_ascii": False},
+    )

@@ -6,40 +6,74 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('consultation', '0001_initial'),
+        ("consultation", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='objection',
-            name='replied_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='答复时间'),
+            model_name="objection",
+            name="replied_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="答复时间"),
         ),
         migrations.AddField(
-            model_name='objection',
-            name='replied_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='答复人'),
+            model_name="objection",
+            name="replied_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="答复人",
+            ),
         ),
         migrations.AddField(
-            model_name='objection',
-            name='state',
-            field=models.CharField(choices=[('pending', '待答复'), ('replied', '已答复'), ('upheld', '成立'), ('rejected', '不成立')], default='pending', max_length=16, verbose_name='状态'),
+            model_name="objection",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("pending", "待答复"),
+                    ("replied", "已答复"),
+                    ("upheld", "成立"),
+                    ("rejected", "不成立"),
+                ],
+                default="pending",
+                max_length=16,
+                verbose_name="状态",
+            ),
         ),
         migrations.AddField(
-            model_name='vote',
-            name='overturned_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='撤销时间'),
+            model_name="vote",
+            name="overturned_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="撤销时间"),
         ),
         migrations.AddField(
-            model_name='vote',
-            name='overturned_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='撤销人'),
+            model_name="vote",
+            name="overturned_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="撤销人",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='objection',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('replied_at__isnull', True), ('state', 'pending')), models.Q(models.Q(('state', 'pending'), _negated=True), ('replied_at__isnull', False), models.Q(('reply', ''), _negated=True)), _connector='OR'), name='objection_reply_matches_state'),
+            model_name="objection",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("replied_at__isnull", True), ("state", "pending")),
+                    models.Q(
+                        models.Q(("state", "pending"), _negated=True),
+                        ("replied_at__isnull", False),
+                        models.Q(("reply", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="objection_reply_matches_state",
+            ),
         ),
     ]

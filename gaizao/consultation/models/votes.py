@@ -230,9 +230,7 @@ class Objection(models.Model):
         related_name="+",
     )
     raised_at = models.DateTimeField(_("提出时间"), default=timezone.now)
-    state = models.CharField(
-        _("状态"), max_length=16, choices=State.choices, default=State.PENDING
-    )
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.PENDING)
     reply = models.TextField(_("答复"), blank=True)
     replied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

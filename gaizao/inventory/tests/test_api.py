@@ -44,7 +44,8 @@ def test_list_filters_paging_and_grade(cast, areas, api):
     assert item["grade"] == "bad" and item["latest_score"] == "38.0"
     assert item["street"]["name"] == "金辰街道"
     assert [x["name"] for x in c.get("/compounds", {"grade": "bad"}).json()["items"]] == [
-        "机床厂宿舍"]
+        "机床厂宿舍"
+    ]
     assert c.get("/compounds", {"street": areas["qingyun"].pk}).json()["count"] == 1
     assert c.get("/compounds", {"built_to": 1980}).json()["count"] == 1
     assert c.get("/compounds", {"q": "云山"}).json()["items"][0]["name"] == "云山小区"
@@ -59,11 +60,15 @@ def test_list_api_query_count_is_constant(cast, areas, api, django_assert_max_nu
     c = api("district")
     with django_assert_max_num_queries(4):
         assert c.get("/compounds").status_code == 200
-    objs = Compound.objects.bulk_create([
-        Compound(name=f"批量{i:03d}", street=areas["qingyun"], community=areas["yunshan"])
-        for i in range(80)])
-    Survey.objects.bulk_create([Survey(compound=o, surveyed_on=date(2026, 1, 1),
-                                       score=Decimal(50)) for o in objs])
+    objs = Compound.objects.bulk_create(
+        [
+            Compound(name=f"批量{i:03d}", street=areas["qingyun"], community=areas["yunshan"])
+            for i in range(80)
+        ]
+    )
+    Survey.objects.bulk_create(
+        [Survey(compound=o, surveyed_on=date(2026, 1, 1), score=Decimal(50)) for o in objs]
+    )
     with django_assert_max_num_queries(4):
         r = c.get("/compounds", {"limit": 100})
     assert len(r.json()["items"]) == 82
@@ -76,8 +81,9 @@ def test_detail_buildings_units(cast, api):
     assert d["name"] == "天祥小区" and d["property_company"]["name"] == "甲物业公司"
     assert d["management_status"] == "property_company" and d["grade"] == "unknown"
     b = c.get(f"/compounds/{a.pk}/buildings").json()
-    assert len(b) == 1 and b[0]["unit_count"] == 2 and Decimal(b[0]["unit_area"]) == Decimal(
-        "140.5")
+    assert (
+        len(b) == 1 and b[0]["unit_count"] == 2 and Decimal(b[0]["unit_area"]) == Decimal("140.5")
+    )
     one = c.get(f"/buildings/{cast['building_a'].pk}").json()
     assert one["number"] == "1栋" and one["unit_count"] == 2
     units = c.get(f"/buildings/{cast['building_a'].pk}/units").json()
@@ -92,15 +98,21 @@ def test_patch_is_audited_and_validated(cast, areas, api):
     assert r.status_code == 200, r.content
     assert r.json()["households"] == 321
     e = AuditEntry.objects.get()
-    assert e.source == "api" and e.changes == {"households": [200, 321],
-                                               "latitude": [None, "25.05"]}
+    assert e.source == "api" and e.changes == {
+        "households": [200, 321],
+        "latitude": [None, "25.05"],
+    }
     # out of his street: refused, nothing saved
-    r = c.patch(f"/compounds/{a.pk}", {"street_id": areas["qingyun"].pk,
-                                       "community_id": areas["yunshan"].pk, "households": 1})
+    r = c.patch(
+        f"/compounds/{a.pk}",
+        {"street_id": areas["qingyun"].pk, "community_id": areas["yunshan"].pk, "households": 1},
+    )
     assert r.status_code == 400 and "辖区" in r.json()["error"]
     # bad values: every problem reported, nothing saved
-    r = c.patch(f"/compounds/{a.pk}", {"floor_area": "-3", "built_year": 1800,
-                                       "community_id": areas["yunshan"].pk})
+    r = c.patch(
+        f"/compounds/{a.pk}",
+        {"floor_area": "-3", "built_year": 1800, "community_id": areas["yunshan"].pk},
+    )
     assert r.status_code == 400
     fields = {x.get("field") for x in r.json()["errors"]}
     assert "community" in fields
@@ -125,10 +137,15 @@ def test_patch_name_clash_in_same_street(cast, areas, api):
 
 def test_openapi_lists_inventory_paths(client, cast):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
-    for p in ("/api/v1/compounds", "/api/v1/compounds/{compound_id}",
-              "/api/v1/compounds/{compound_id}/buildings", "/api/v1/buildings/{building_id}",
-              "/api/v1/buildings/{building_id}/units", "/api/v1/compounds/{compound_id}/surveys",
-              "/api/v1/surveys/{survey_id}"):
+    for p in (
+        "/api/v1/compounds",
+        "/api/v1/compounds/{compound_id}",
+        "/api/v1/compounds/{compound_id}/buildings",
+        "/api/v1/buildings/{building_id}",
+        "/api/v1/buildings/{building_id}/units",
+        "/api/v1/compounds/{compound_id}/surveys",
+        "/api/v1/surveys/{survey_id}",
+    ):
         assert p in paths, p
     assert "patch" in paths["/api/v1/compounds/{compound_id}"]
     assert "post" in paths["/api/v1/compounds/{compound_id}/surveys"]

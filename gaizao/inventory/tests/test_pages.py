@@ -20,12 +20,29 @@ def _names(body: str) -> set[str]:
 def _more(areas):
     """Extra compounds in 金辰 with different years, management and grades."""
     j = areas["jinchen"]
-    old = testing.make_compound(j, "老机床厂宿舍", community=areas["qinglongshan"], built_year=1975,
-                                management_status="none", address="金辰路1号")
-    mid = testing.make_compound(j, "桃源小区", community=areas["tianxiang"], built_year=1992,
-                                management_status="self_governance", address="桃源巷8号")
-    new = testing.make_compound(j, "东华花园", community=areas["tianxiang"], built_year=2003,
-                                management_status="property_company")
+    old = testing.make_compound(
+        j,
+        "老机床厂宿舍",
+        community=areas["qinglongshan"],
+        built_year=1975,
+        management_status="none",
+        address="金辰路1号",
+    )
+    mid = testing.make_compound(
+        j,
+        "桃源小区",
+        community=areas["tianxiang"],
+        built_year=1992,
+        management_status="self_governance",
+        address="桃源巷8号",
+    )
+    new = testing.make_compound(
+        j,
+        "东华花园",
+        community=areas["tianxiang"],
+        built_year=2003,
+        management_status="property_company",
+    )
     Survey.objects.create(compound=old, surveyed_on=date(2025, 1, 1), score=Decimal("90"))
     # the latest survey counts, not the first
     Survey.objects.create(compound=old, surveyed_on=date(2026, 3, 1), score=Decimal("35.5"))
@@ -87,10 +104,12 @@ def test_htmx_request_gets_only_the_table(cast, client_for):
 
 
 def test_pagination_50_per_page(cast, areas, client_for):
-    Compound.objects.bulk_create([
-        Compound(name=f"测试{i:03d}小区", street=areas["qingyun"], built_year=1990)
-        for i in range(60)
-    ])
+    Compound.objects.bulk_create(
+        [
+            Compound(name=f"测试{i:03d}小区", street=areas["qingyun"], built_year=1990)
+            for i in range(60)
+        ]
+    )
     c = client_for(cast["users"]["street_qingyun"])
     p1 = c.get("/compounds/").content.decode()
     p2 = c.get("/compounds/", {"page": 2}).content.decode()
@@ -104,12 +123,23 @@ def test_list_query_count_is_constant(cast, areas, client_for, django_assert_max
     c.get("/compounds/")  # warm the session
     with django_assert_max_num_queries(7):
         assert c.get("/compounds/").status_code == 200
-    objs = Compound.objects.bulk_create([
-        Compound(name=f"批量{i:03d}", street=areas["jinchen"], community=areas["tianxiang"],
-                 built_year=1990) for i in range(60)
-    ])
-    Survey.objects.bulk_create([Survey(compound=o, surveyed_on=date(2026, 1, 1),
-                                       score=Decimal(i)) for i, o in enumerate(objs)])
+    objs = Compound.objects.bulk_create(
+        [
+            Compound(
+                name=f"批量{i:03d}",
+                street=areas["jinchen"],
+                community=areas["tianxiang"],
+                built_year=1990,
+            )
+            for i in range(60)
+        ]
+    )
+    Survey.objects.bulk_create(
+        [
+            Survey(compound=o, surveyed_on=date(2026, 1, 1), score=Decimal(i))
+            for i, o in enumerate(objs)
+        ]
+    )
     with django_assert_max_num_queries(7):
         r = c.get("/compounds/", {"grade": "bad"})
     assert len(_names(r.content.decode())) == 40
@@ -136,11 +166,23 @@ def test_detail_page_shows_facts_buildings_units_surveys(cast, client_for):
     a.save()
     testing.make_building(a, "10栋")
     testing.make_building(a, "2栋")
-    Survey.objects.create(compound=a, surveyed_on=date(2026, 2, 1), score=Decimal("72.5"),
-                          note="管网老化")
+    Survey.objects.create(
+        compound=a, surveyed_on=date(2026, 2, 1), score=Decimal("72.5"), note="管网老化"
+    )
     body = client_for(cast["users"]["street_jinchen"]).get(f"/compounds/{a.pk}/").content.decode()
-    for text in ("天祥社区居委会", "甲物业公司", "天祥小区业委会", "物业服务企业", "已纳入棚户区改造计划",
-                 "140.50", "一般 72.5", "管网老化", "填写摸底调查", "编辑", 'id="minimap"'):
+    for text in (
+        "天祥社区居委会",
+        "甲物业公司",
+        "天祥小区业委会",
+        "物业服务企业",
+        "已纳入棚户区改造计划",
+        "140.50",
+        "一般 72.5",
+        "管网老化",
+        "填写摸底调查",
+        "编辑",
+        'id="minimap"',
+    ):
         assert text in body, text
     # buildings in natural order: 1栋, 2栋, 10栋
     assert body.index(">1栋<") < body.index(">2栋<") < body.index(">10栋<")
@@ -153,8 +195,9 @@ def test_detail_owner_paging(cast, client_for):
     c = client_for(cast["users"]["community_tianxiang"])
     body = c.get(f"/compounds/{a.pk}/").content.decode()
     assert "共 61 位" in body and "业主00号" in body and "业主59号" not in body
-    frag = c.get(f"/compounds/{a.pk}/", {"owners_page": 2}, HTTP_HX_REQUEST="true",
-                 HTTP_HX_TARGET="owners").content.decode()
+    frag = c.get(
+        f"/compounds/{a.pk}/", {"owners_page": 2}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="owners"
+    ).content.decode()
     assert "<html" not in frag and "业主59号" in frag
 
 
@@ -184,10 +227,16 @@ def test_edit_is_audited(cast, client_for):
 def test_edit_bad_input_keeps_values_and_writes_nothing(cast, areas, client_for):
     a = cast["compound_a"]
     c = client_for(cast["users"]["street_jinchen"])
-    r = c.post(f"/compounds/{a.pk}/edit/", {
-        "name": "天祥小区新名", "street": areas["qingyun"].pk,  # not his street
-        "floor_area": "-5", "built_year": "1995", "households": "200",
-    })
+    r = c.post(
+        f"/compounds/{a.pk}/edit/",
+        {
+            "name": "天祥小区新名",
+            "street": areas["qingyun"].pk,  # not his street
+            "floor_area": "-5",
+            "built_year": "1995",
+            "households": "200",
+        },
+    )
     assert r.status_code == 200
     body = r.content.decode()
     assert "天祥小区新名" in body  # what was typed is kept
@@ -200,10 +249,15 @@ def test_edit_bad_input_keeps_values_and_writes_nothing(cast, areas, client_for)
 def test_edit_community_must_be_in_street(cast, areas, client_for):
     a = cast["compound_a"]
     c = client_for(cast["users"]["district"])
-    r = c.post(f"/compounds/{a.pk}/edit/", {
-        "name": "天祥小区", "street": areas["jinchen"].pk, "community": areas["yunshan"].pk,
-        "management_status": "none",
-    })
+    r = c.post(
+        f"/compounds/{a.pk}/edit/",
+        {
+            "name": "天祥小区",
+            "street": areas["jinchen"].pk,
+            "community": areas["yunshan"].pk,
+            "management_status": "none",
+        },
+    )
     assert r.status_code == 200
     assert "不属于街道" in r.content.decode()
     a.refresh_from_db()
@@ -217,16 +271,19 @@ def test_map_page_and_scoped_data(cast, client_for):
     testing.make_compound(cast["compound_b"].street, "无坐标小区")
     c = client_for(cast["users"]["street_qingyun"])
     page = c.get("/compounds/map/").content.decode()
-    assert "leaflet.js" in page and "tileLayer" not in page and "http" not in page.split("<script")[-1]
+    assert (
+        "leaflet.js" in page and "tileLayer" not in page and "http" not in page.split("<script")[-1]
+    )
     data = c.get("/compounds/map/data.json").json()
     assert [x["name"] for x in data["items"]] == ["云山小区"]
     assert data["count"] == 2 and data["located"] == 1
     assert data["items"][0]["grade"] == "unknown"
-    d = client_for(cast["users"]["district"]).get("/compounds/map/data.json",
-                                                  {"q": "天祥"}).json()
+    d = client_for(cast["users"]["district"]).get("/compounds/map/data.json", {"q": "天祥"}).json()
     assert [x["name"] for x in d["items"]] == ["天祥小区"]
-    assert client_for(cast["users"]["contractor"]).get(
-        "/compounds/map/data.json").json()["items"] == []
+    assert (
+        client_for(cast["users"]["contractor"]).get("/compounds/map/data.json").json()["items"]
+        == []
+    )
 
 
 def test_detail_query_count_is_constant(cast, client_for, django_assert_max_num_queries):

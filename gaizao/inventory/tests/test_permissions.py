@@ -23,8 +23,15 @@ SCOPE = [
     ("contractor", False, False),
     ("norole", False, False),
 ]
-EDITORS = {"admin", "district", "bureau", "street_jinchen", "street_qingyun",
-           "community_tianxiang", "community_yunshan"}
+EDITORS = {
+    "admin",
+    "district",
+    "bureau",
+    "street_jinchen",
+    "street_qingyun",
+    "community_tianxiang",
+    "community_yunshan",
+}
 SURVEYORS = EDITORS | {"surveyor"}
 
 
@@ -40,10 +47,10 @@ def test_pages_matrix(cast, client_for, who, sees_a, sees_b):
     a, b = cast["compound_a"], cast["compound_b"]
     for compound, sees in ((a, sees_a), (b, sees_b)):
         assert c.get(f"/compounds/{compound.pk}/").status_code == _status(sees), compound
-        assert c.get(f"/compounds/{compound.pk}/edit/").status_code == _status(
-            sees, who in EDITORS)
+        assert c.get(f"/compounds/{compound.pk}/edit/").status_code == _status(sees, who in EDITORS)
         assert c.get(f"/compounds/{compound.pk}/survey/").status_code == _status(
-            sees, who in SURVEYORS)
+            sees, who in SURVEYORS
+        )
     body = c.get("/compounds/").content.decode()
     assert (">天祥小区</a>" in body) is sees_a
     assert (">云山小区</a>" in body) is sees_b
@@ -54,19 +61,27 @@ def test_api_matrix(cast, client, who, sees_a, sees_b):
     _, raw = ApiToken.issue(cast["users"][who])
     h = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
     a, b = cast["compound_a"], cast["compound_b"]
-    for compound, building, sees in ((a, cast["building_a"], sees_a),
-                                     (b, cast["building_b"], sees_b)):
-        for url in (f"/api/v1/compounds/{compound.pk}",
-                    f"/api/v1/compounds/{compound.pk}/buildings",
-                    f"/api/v1/compounds/{compound.pk}/surveys",
-                    f"/api/v1/buildings/{building.pk}",
-                    f"/api/v1/buildings/{building.pk}/units"):
+    for compound, building, sees in (
+        (a, cast["building_a"], sees_a),
+        (b, cast["building_b"], sees_b),
+    ):
+        for url in (
+            f"/api/v1/compounds/{compound.pk}",
+            f"/api/v1/compounds/{compound.pk}/buildings",
+            f"/api/v1/compounds/{compound.pk}/surveys",
+            f"/api/v1/buildings/{building.pk}",
+            f"/api/v1/buildings/{building.pk}/units",
+        ):
             r = client.get(url, **h)
             assert r.status_code == _status(sees), url
             if not sees:
                 assert "error" in r.json()
-        r = client.patch(f"/api/v1/compounds/{compound.pk}", {"households": 321},
-                         content_type="application/json", **h)
+        r = client.patch(
+            f"/api/v1/compounds/{compound.pk}",
+            {"households": 321},
+            content_type="application/json",
+            **h,
+        )
         assert r.status_code == _status(sees, who in EDITORS), r.content
     ids = {x["id"] for x in client.get("/api/v1/compounds", **h).json()["items"]}
     assert (a.pk in ids) is sees_a
@@ -82,12 +97,18 @@ def test_anonymous_is_sent_to_login_and_api_says_401(cast, client):
 
 def test_survey_detail_scoped(cast, client_for):
     s = Survey.objects.create(compound=cast["compound_a"], surveyed_on="2026-01-05")
-    assert client_for(cast["users"]["street_jinchen"]).get(
-        f"/compounds/surveys/{s.pk}/").status_code == 200
-    assert client_for(cast["users"]["street_qingyun"]).get(
-        f"/compounds/surveys/{s.pk}/").status_code == 404
-    assert client_for(cast["users"]["street_qingyun"]).get(
-        f"/api/v1/surveys/{s.pk}").status_code == 404
+    assert (
+        client_for(cast["users"]["street_jinchen"]).get(f"/compounds/surveys/{s.pk}/").status_code
+        == 200
+    )
+    assert (
+        client_for(cast["users"]["street_qingyun"]).get(f"/compounds/surveys/{s.pk}/").status_code
+        == 404
+    )
+    assert (
+        client_for(cast["users"]["street_qingyun"]).get(f"/api/v1/surveys/{s.pk}").status_code
+        == 404
+    )
 
 
 def test_surveyor_may_survey_but_not_edit(cast, client_for):
@@ -100,10 +121,17 @@ def test_surveyor_may_survey_but_not_edit(cast, client_for):
     assert cast["compound_a"].name == "天祥小区"
 
 
-@pytest.mark.parametrize("who,expected", [
-    ("street_jinchen", "张*丰"), ("district", "张*丰"), ("property_company", "张*丰"),
-    ("resident_a", "张*丰"), ("community_tianxiang", "张三丰"), ("owners_committee", "张三丰"),
-])
+@pytest.mark.parametrize(
+    "who,expected",
+    [
+        ("street_jinchen", "张*丰"),
+        ("district", "张*丰"),
+        ("property_company", "张*丰"),
+        ("resident_a", "张*丰"),
+        ("community_tianxiang", "张三丰"),
+        ("owners_committee", "张三丰"),
+    ],
+)
 def test_owner_masking_in_page_and_api(cast, client_for, who, expected):
     c = client_for(cast["users"][who])
     body = c.get(f"/compounds/{cast['compound_a'].pk}/").content.decode()

@@ -48,8 +48,11 @@ def test_survey_happy_path_with_photo(cast, client_for, settings):
         assert label in page
     ratings = _ratings(water_pipes="broken", roads="missing", plaza="na", greenery="worn")
     photo = SimpleUploadedFile("管道.png", PNG, content_type="image/png")
-    r = c.post(f"/compounds/{a.pk}/survey/",
-               _post_data(ratings, n_water_pipes="多处漏水", p_water_pipes=photo), follow=True)
+    r = c.post(
+        f"/compounds/{a.pk}/survey/",
+        _post_data(ratings, n_water_pipes="多处漏水", p_water_pipes=photo),
+        follow=True,
+    )
     assert r.status_code == 200
     s = Survey.objects.get()
     assert s.score == condition_score(ratings) and s.score < 100
@@ -74,8 +77,9 @@ def test_missing_ratings_keep_entered_data_and_write_nothing(cast, client_for, s
     a = cast["compound_a"]
     ratings = _ratings(roads="broken")
     del ratings["greenery"], ratings["plaza"]
-    r = c.post(f"/compounds/{a.pk}/survey/",
-               _post_data(ratings, n_roads="路面坑洼", note="整体较差"))
+    r = c.post(
+        f"/compounds/{a.pk}/survey/", _post_data(ratings, n_roads="路面坑洼", note="整体较差")
+    )
     assert r.status_code == 200
     body = r.content.decode()
     assert "有 2 处需要更正" in body
@@ -94,9 +98,16 @@ def test_non_image_photo_is_refused_and_nothing_written(cast, client_for, settin
     bad = SimpleUploadedFile("report.pdf", b"%PDF-1.4 not an image", content_type="application/pdf")
     # a script dressed as an image: the content type lies, the bytes do not
     fake = SimpleUploadedFile("x.svg", b"<svg onload=alert(1)>", content_type="image/svg+xml")
-    r = c.post(f"/compounds/{a.pk}/survey/",
-               _post_data(_ratings(roads="worn"), n_roads="需修补", p_roads=good,
-                          p_water_pipes=bad, p_gas_pipes=fake))
+    r = c.post(
+        f"/compounds/{a.pk}/survey/",
+        _post_data(
+            _ratings(roads="worn"),
+            n_roads="需修补",
+            p_roads=good,
+            p_water_pipes=bad,
+            p_gas_pipes=fake,
+        ),
+    )
     assert r.status_code == 200
     body = r.content.decode()
     assert "“供水管线管道”的文件“report.pdf”不是照片" in body
@@ -113,8 +124,9 @@ def test_oversize_photo_and_future_date(cast, client_for, monkeypatch):
     a = cast["compound_a"]
     big = SimpleUploadedFile("big.png", PNG, content_type="image/png")
     future = (date.today() + timedelta(days=3)).isoformat()
-    r = c.post(f"/compounds/{a.pk}/survey/",
-               _post_data(_ratings(), surveyed_on=future, p_roads=big))
+    r = c.post(
+        f"/compounds/{a.pk}/survey/", _post_data(_ratings(), surveyed_on=future, p_roads=big)
+    )
     body = r.content.decode()
     assert "调查日期不能晚于今天" in body and "超过 10 MB" in body
     assert not Survey.objects.exists()
@@ -133,8 +145,11 @@ def test_survey_api_create_and_read(cast, client_for):
     a = cast["compound_a"]
     conds = [{"facility": f.code, "rating": "good"} for f in FACILITIES]
     conds[0] = {"facility": FACILITIES[0].code, "rating": "missing", "note": "无"}
-    r = c.post(f"/api/v1/compounds/{a.pk}/surveys",
-               {"surveyed_on": "2026-03-01", "conditions": conds}, content_type="application/json")
+    r = c.post(
+        f"/api/v1/compounds/{a.pk}/surveys",
+        {"surveyed_on": "2026-03-01", "conditions": conds},
+        content_type="application/json",
+    )
     assert r.status_code == 201, r.content
     out = r.json()
     ratings = {x["facility"]: x["rating"] for x in conds}
@@ -145,22 +160,31 @@ def test_survey_api_create_and_read(cast, client_for):
     lst = c.get(f"/api/v1/compounds/{a.pk}/surveys").json()
     assert [x["id"] for x in lst] == [out["id"]]
     # incomplete, duplicated or unknown input: 400 with details, nothing written
-    r = c.post(f"/api/v1/compounds/{a.pk}/surveys",
-               {"surveyed_on": "2026-03-01", "conditions": conds[:3]},
-               content_type="application/json")
+    r = c.post(
+        f"/api/v1/compounds/{a.pk}/surveys",
+        {"surveyed_on": "2026-03-01", "conditions": conds[:3]},
+        content_type="application/json",
+    )
     assert r.status_code == 400 and len(r.json()["errors"]) == len(FACILITIES) - 3
-    r = c.post(f"/api/v1/compounds/{a.pk}/surveys",
-               {"surveyed_on": "2026-03-01", "conditions": conds + [conds[0]]},
-               content_type="application/json")
+    r = c.post(
+        f"/api/v1/compounds/{a.pk}/surveys",
+        {"surveyed_on": "2026-03-01", "conditions": conds + [conds[0]]},
+        content_type="application/json",
+    )
     assert r.status_code == 400 and "重复" in r.json()["errors"][0]["message"]
-    r = c.post(f"/api/v1/compounds/{a.pk}/surveys",
-               {"surveyed_on": "2026-03-01",
-                "conditions": conds + [{"facility": "moat", "rating": "good"}]},
-               content_type="application/json")
+    r = c.post(
+        f"/api/v1/compounds/{a.pk}/surveys",
+        {
+            "surveyed_on": "2026-03-01",
+            "conditions": conds + [{"facility": "moat", "rating": "good"}],
+        },
+        content_type="application/json",
+    )
     assert r.status_code == 400 and "moat" in r.json()["errors"][0]["message"]
-    r = c.post(f"/api/v1/compounds/{a.pk}/surveys",
-               {"surveyed_on": "2026-03-01", "conditions": [{"facility": "roads",
-                                                              "rating": "so-so"}]},
-               content_type="application/json")
+    r = c.post(
+        f"/api/v1/compounds/{a.pk}/surveys",
+        {"surveyed_on": "2026-03-01", "conditions": [{"facility": "roads", "rating": "so-so"}]},
+        content_type="application/json",
+    )
     assert r.status_code == 422 and r.json()["error"] == "请求数据有误"
     assert Survey.objects.count() == 1

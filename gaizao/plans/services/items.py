@@ -1,0 +1,269 @@
+"""Plan items and funding: set, add, remove, split, edit."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+
+from gaizao.core import audit
+from gaizao.core.errors import DomainError
+
+from ..funding import SOURCE_LABELS, fmt
+from ..models import (
+    FundingLine,
+    FundingSource,
+    ItemSource,
+    Plan,
+    PlanItem,
+)
+from ..selectors import (
+    catalogue_for_plan,
+)
+from ._base import _editable, _parse_quantity, _refresh, plan_cost_summary
+
+# ---- items --------------------------------------------------------------------
+
+
+def plan_item_set(
+    *,
+    actor,
+    plan: Plan,
+    item_id,
+    quantity=None,
+    note: str | None = None,
+    estimate: str | None = None,
+    source: str = "web",
+) -> tuple[Plan, PlanItem]:
+    """Change an item's quantity (and note). On an approved plan this makes a
+    new version first; returns the plan and item actually changed."""
+    q = _parse_quantity(quantity) if quantity is not None else None
+    with transaction.atomic():
+        target = _editable(plan, actor, source)
+        try:
+            old_item = PlanItem.objects.get(pk=item_id, plan_id=plan.pk)
+        except (PlanItem.DoesNotExist, ValueError, TypeError):
+            raise DomainError("方案中没有这一项目")
+        item = target.items.get(code=old_item.code)
+        before = audit.snapshot(item, ["quantity", "note", "estimate"])
+        if q is not None:
+            item.quantity = q
+        if note is not None:
+            item.note = note.strip()[:300]
+        if estimate is not None:
+            item.estimate = estimate.strip()
+        item.save()
+        _refresh(target)
+        changes = audit.diff(before, audit.snapshot(item, ["quantity", "note", "estimate"]))
+        audit.record(
+            actor=actor,
+            instance=target,
+            action="update",
+            source=source,
+            changes={f"{item.code}.{k}": v for k, v in changes.items()},
+        )
+    return target, item
+
+
+def plan_item_add(
+    *,
+    actor,
+    plan: Plan,
+    code: str,
+    quantity,
+    item_source: str = ItemSource.STAFF,
+    note: str = "",
+    estimate: str = "",
+    source: str = "web",
+) -> tuple[Plan, PlanItem]:
+    q = _parse_quantity(quantity)
+    if item_source not in ItemSource.values:
+        raise DomainError(f"项目来源“{item_source}”无效")
+    with transaction.atomic():
+        target = _editable(plan, actor, source)
+        entry = catalogue_for_plan(target).filter(code=code).first()
+        if entry is None:
+            raise DomainError(f"改造内容目录中没有编码为“{code}”的项目")
+        if target.items.filter(code=code).exists():
+            raise DomainError(f"“{entry.name}”已在方案中,请直接修改其工程量")
+        item = PlanItem.objects.create(
+            plan=target,
+            catalog_item=entry,
+            code=entry.code,
+            name=entry.name,
+            tier=entry.tier,
+            unit=entry.unit,
+            unit_cost=entry.unit_cost,
+            quantity=q,
+            estimate=estimate.strip() or "工作人员录入",
+            source=item_source,
+            note=note.strip()[:300],
+        )
+        _refresh(target)
+        audit.record(
+            actor=actor,
+            instance=target,
+            action="update",
+            source=source,
+            changes={f"{code}.quantity": [None, str(q)]},
+        )
+    return target, item
+
+
+def plan_item_remove(*, actor, plan: Plan, item_id, source: str = "web") -> Plan:
+    with transaction.atomic():
+        target = _editable(plan, actor, source)
+        try:
+            code = PlanItem.objects.get(pk=item_id, plan_id=plan.pk).code
+        except (PlanItem.DoesNotExist, ValueError, TypeError):
+            raise DomainError("方案中没有这一项目")
+        item = target.items.get(code=code)
+        item.delete()
+        _refresh(target)
+        audit.record(
+            actor=actor,
+            instance=target,
+            action="update",
+            source=source,
+            changes={f"{code}.quantity": [str(item.quantity), None]},
+        )
+    return target
+
+
+def plan_add_menu_results(*, actor, plan: Plan, results: list[dict], source: str = "web") -> int:
+    """Add the residents' chosen items (居民点单) not yet in the plan: those
+    picked by at least half of the households (when the share is known)."""
+    added = 0
+    for r in results:
+        code = r.get("code")
+        if r.get("share") is not None and Decimal(str(r["share"])) < Decimal("0.5"):
+            continue
+        if not code or plan.items.filter(code=code).exists():
+            continue
+        try:
+            plan, _ = plan_item_add(
+                actor=actor,
+                plan=plan,
+                code=code,
+                quantity=r.get("quantity") or 1,
+                item_source=ItemSource.RESIDENT,
+                estimate="居民点单选定,工程量待核定",
+                source=source,
+            )
+            added += 1
+        except DomainError:
+            continue
+    return added
+
+
+# ---- funding ----------------------------------------------------------------
+
+
+def plan_funding_set(*, actor, plan: Plan, amounts: dict, source: str = "web") -> Plan:
+    """Staff set the funding lines by hand. Refused unless they sum exactly
+    to the total; nothing is written then."""
+    parsed: dict[str, Decimal] = {}
+    for key, value in amounts.items():
+        if key not in FundingSource.values:
+            raise DomainError(f"资金来源“{key}”无效")
+        if value in (None, ""):
+            continue
+        label = SOURCE_LABELS[key]
+        try:
+            amt = Decimal(str(value).strip().replace(",", ""))
+        except (InvalidOperation, ValueError):
+            raise DomainError(f"{label}金额“{value}”不是有效的数字")
+        if not amt.is_finite() or amt < 0:
+            raise DomainError(f"{label}金额不能为负数(填写的是 {value})")
+        if amt != amt.quantize(Decimal("0.01")):
+            raise DomainError(f"{label}金额最多保留两位小数(填写的是 {value})")
+        parsed[key] = amt.quantize(Decimal("0.01"))
+    with transaction.atomic():
+        target = _editable(plan, actor, source)
+        total = plan_cost_summary(target).total
+        got = sum(parsed.values(), Decimal("0.00"))
+        if got != total:
+            raise DomainError(
+                f"资金合计 {fmt(got)} 元,与总造价 {fmt(total)} 元不符,差额 {fmt(total - got)} 元",
+                code="funding_mismatch",
+            )
+        before = {fl.source: str(fl.amount) for fl in target.funding_lines.all()}
+        old_basis = {fl.source: fl.basis for fl in target.funding_lines.all()}
+        target.funding_lines.all().delete()
+        FundingLine.objects.bulk_create(
+            [
+                FundingLine(
+                    plan=target,
+                    source=k,
+                    amount=v,
+                    basis=old_basis.get(k, "") if before.get(k) == str(v) else "工作人员手工调整",
+                )
+                for k, v in sorted(parsed.items(), key=lambda kv: FundingSource.values.index(kv[0]))
+                if v > 0 or k == FundingSource.DISTRICT
+            ]
+        )
+        target.funding_manual = True
+        target.total_cost = total
+        target.save(update_fields=["funding_manual", "total_cost", "updated_at"])
+        after = {k: str(v) for k, v in parsed.items()}
+        audit.record(
+            actor=actor,
+            instance=target,
+            action="update",
+            source=source,
+            changes={
+                f"funding.{k}": [before.get(k), after.get(k)]
+                for k in set(before) | set(after)
+                if before.get(k) != after.get(k)
+            },
+        )
+    return target
+
+
+def plan_funding_recompute(*, actor, plan: Plan, source: str = "web") -> Plan:
+    with transaction.atomic():
+        target = _editable(plan, actor, source)
+        _refresh(target, recompute=True)
+        audit.record(
+            actor=actor,
+            instance=target,
+            action="update",
+            source=source,
+            changes={"funding": ["manual", "rules"]},
+        )
+    return target
+
+
+def plan_update(
+    *,
+    actor,
+    plan: Plan,
+    notes: str | None = None,
+    maintenance_fund_balance=None,
+    source: str = "web",
+) -> Plan:
+    bal = None
+    if maintenance_fund_balance not in (None, ""):
+        try:
+            bal = Decimal(str(maintenance_fund_balance).replace(",", "").strip())
+        except (InvalidOperation, ValueError):
+            raise DomainError(f"可用专项维修资金“{maintenance_fund_balance}”不是有效的数字")
+        if not bal.is_finite() or bal < 0:
+            raise DomainError("可用专项维修资金不能为负数")
+    with transaction.atomic():
+        target = _editable(plan, actor, source)
+        before = audit.snapshot(target, ["notes", "maintenance_fund_balance"])
+        if notes is not None:
+            target.notes = notes.strip()
+        if bal is not None:
+            target.maintenance_fund_balance = bal.quantize(Decimal("0.01"))
+        target.save()
+        _refresh(target)
+        audit.record(
+            actor=actor,
+            instance=target,
+            action="update",
+            source=source,
+            changes=audit.diff(
+                before, audit.snapshot(target, ["notes", "maintenance_fund_balance"])
+            ),
+        )
+    return target

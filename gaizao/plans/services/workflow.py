@@ -1,0 +1,108 @@
+"""The plan workflow: draft → consulted → approved → superseded, and its gates (以管定建, the owners' vote)."""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from gaizao.core import audit
+from gaizao.core.errors import DomainError
+
+from .. import selectors
+from ..funding import fmt
+from ..models import (
+    Plan,
+    PlanStatus,
+)
+from ..selectors import (
+    plan_compounds,
+)
+from ._base import _lock, _new_version, plan_rule
+
+# ---- workflow -----------------------------------------------------------------
+
+
+def approval_blockers(plan: Plan) -> list[str]:
+    """Why the plan cannot be approved yet (empty list: it can)."""
+    from gaizao.stewardship.models import ManagementArrangement
+
+    out = []
+    if plan.status != PlanStatus.CONSULTED:
+        out.append("方案须先征询居民意见(状态为“居民已征询”)才能审批")
+    if not plan.items.exists():
+        out.append("方案没有改造项目,不能审批")
+    compounds = plan_compounds(plan)
+    arranged = set(
+        ManagementArrangement.objects.filter(compound__in=compounds).values_list(
+            "compound_id", flat=True
+        )
+    )
+    for c in compounds:
+        if c.pk not in arranged:
+            out.append(f"{c.name}尚未登记改造后的长效管理安排(以管定建),不能审批方案")
+    rule = plan_rule(plan)
+    if rule is None or rule.vote_required:
+        for c in compounds:
+            if not selectors.compound_vote_passed(c.pk):
+                out.append(
+                    f"{c.name}的业主表决(民法典第二百七十八条,改建建筑物及其附属设施)"
+                    "尚未通过,不能审批方案"
+                )
+    lines_sum = plan.funding_lines.aggregate(s=Sum("amount"))["s"] or Decimal("0")
+    if lines_sum != plan.total_cost:
+        out.append(f"资金合计 {fmt(lines_sum)} 元,与总造价 {fmt(plan.total_cost)} 元不符")
+    return out
+
+
+def plan_mark_consulted(*, actor, plan: Plan, source: str = "web") -> Plan:
+    with transaction.atomic():
+        plan = _lock(plan)
+        if plan.status != PlanStatus.DRAFT:
+            raise DomainError(
+                f"只有草稿可以登记为“居民已征询”(当前状态:{plan.get_status_display()})"
+            )
+        if not plan.items.exists():
+            raise DomainError("方案没有改造项目,不能征询居民意见")
+        plan.status = PlanStatus.CONSULTED
+        plan.consulted_at = timezone.now()
+        plan.save(update_fields=["status", "consulted_at", "updated_at"])
+        audit.record(
+            actor=actor,
+            instance=plan,
+            action="update",
+            source=source,
+            changes={"status": ["draft", "consulted"]},
+        )
+    return plan
+
+
+def plan_approve(*, actor, plan: Plan, source: str = "web") -> Plan:
+    with transaction.atomic():
+        plan = _lock(plan)
+        blockers = approval_blockers(plan)
+        if blockers:
+            raise DomainError(
+                blockers[0] if len(blockers) == 1 else ";".join(blockers), code="approval_blocked"
+            )
+        plan.status = PlanStatus.APPROVED
+        plan.approved_at = timezone.now()
+        plan.approved_by = actor
+        plan.save(update_fields=["status", "approved_at", "approved_by", "updated_at"])
+        audit.record(
+            actor=actor,
+            instance=plan,
+            action="update",
+            source=source,
+            changes={"status": ["consulted", "approved"]},
+        )
+    return plan
+
+
+def plan_revise(*, actor, plan: Plan, source: str = "web") -> Plan:
+    """修订已审批方案: a new draft version; the approved one is superseded."""
+    with transaction.atomic():
+        locked = _lock(plan)
+        if locked.status != PlanStatus.APPROVED:
+            raise DomainError("只有已审批的方案需要生成新版本;草稿可直接修改")
+        return _new_version(locked, actor, source)

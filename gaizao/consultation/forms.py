@@ -105,30 +105,47 @@ class ResponseForm(forms.Form):
     )
 
 
+def photo_problem(f) -> str | None:
+    """What is wrong with an uploaded ballot-sheet photo, if anything."""
+    if f.size > 8 * 1024 * 1024:
+        return "照片不能超过 8 MB"
+    ctype = (getattr(f, "content_type", "") or "").lower()
+    if not (ctype.startswith("image/") or ctype == "application/pdf"):
+        return "请上传图片(jpg/png)或 PDF"
+    return None
+
+
 class BallotEntryForm(forms.Form):
-    unit = forms.IntegerField(label="房屋", error_messages={"required": "请选择房屋"})
+    # The unit is picked from the search results (unit), or resolved from the
+    # typed house number (q) within the chosen building.
+    building = forms.IntegerField(label="楼栋", required=False)
+    q = forms.CharField(label="房号", required=False, max_length=40)
+    unit = forms.IntegerField(label="房屋", required=False)
     choice = forms.ChoiceField(
         label="表决意见",
         choices=Choice.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "请选择表决意见"},
+        error_messages={"required": "请选择表决意见(同意/反对/弃权)"},
     )
     channel = forms.ChoiceField(
         label="方式",
         choices=[(Channel.PAPER, "纸质表决票"), (Channel.ASSISTED, "代为录入(居民口头表示)")],
         initial=Channel.PAPER,
+        error_messages={"invalid_choice": "方式应为纸质表决票或代为录入"},
     )
     sheet_photo = forms.FileField(label="表决票照片(纸质票必传)", required=False)
 
     def clean_sheet_photo(self):
         f = self.cleaned_data.get("sheet_photo")
-        if f:
-            if f.size > 8 * 1024 * 1024:
-                raise forms.ValidationError("照片不能超过 8 MB")
-            ctype = (getattr(f, "content_type", "") or "").lower()
-            if not (ctype.startswith("image/") or ctype == "application/pdf"):
-                raise forms.ValidationError("请上传图片(jpg/png)或 PDF")
+        if f and (problem := photo_problem(f)):
+            raise forms.ValidationError(problem)
         return f
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("unit") and not (data.get("q") or "").strip():
+            self.add_error("q", "请输入房号,如 302 或 1-302(单元-房号)")
+        return data
 
 
 def now_local_str(delta_days: int = 0) -> str:

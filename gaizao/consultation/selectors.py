@@ -238,7 +238,7 @@ _BUILDING_SUFFIX = re.compile(r"(号楼|栋|幢|座|号)$")
 
 
 def _tokens(q: str) -> list[str]:
-    """"1-302", "1单元302", "1/302室", "３０２" → ["1", "302"]; a building may
+    """ "1-302", "1单元302", "1/302室", "３０２" → ["1", "302"]; a building may
     lead: "2栋1-302" → ["2", "1", "302"]."""
     s = unicodedata.normalize("NFKC", q or "").strip().upper()
     s = re.sub(r"(号楼|栋|幢|座|单元|室|房|号)", " ", s)

@@ -25,7 +25,15 @@ urlpatterns = [
     path(
         "vote/<int:pk>/conflict/<int:cid>/", views_votes.conflict_resolve, name="conflict_resolve"
     ),
+    path("vote/<int:pk>/units/", views_votes.unit_search, name="unit_search"),
     path("vote/<int:pk>/objection/", views_votes.objection, name="objection"),
+    path(
+        "vote/<int:pk>/objection/<int:oid>/reply/",
+        views_votes.objection_reply,
+        name="objection_reply",
+    ),
+    path("vote/<int:pk>/overturn/", views_votes.vote_overturn, name="vote_overturn"),
+    path("vote/<int:pk>/retally/", views_votes.vote_retally, name="vote_retally"),
     path("vote/<int:pk>/certificate/", views_votes.certificate, name="certificate"),
     path("vote/<int:pk>/<slug:action>/", views_votes.vote_action, name="vote_action"),
 ]

@@ -2,10 +2,11 @@
 conflicts, close and tally, publish, objections, the result certificate."""
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gaizao.core.errors import DomainError
 from gaizao.inventory.models import Unit
@@ -13,8 +14,8 @@ from gaizao.inventory.permissions import get_compound_for_user
 
 from . import selectors, services
 from . import tally as T
-from .forms import BallotEntryForm, VoteForm, now_local_str
-from .models import Ballot, BallotConflict, Choice, Vote
+from .forms import BallotEntryForm, VoteForm, now_local_str, photo_problem
+from .models import Ballot, BallotConflict, Choice, Objection, Vote
 from .permissions import can_do, get_vote_for_user, is_resident, is_staff_user
 from .views import _need, resident_required, staff_required
 
@@ -76,7 +77,8 @@ def vote_detail(request, pk):
             mine=mine,
             can_cast=vote.accepts_online() and mine is None,
             choices=Choice.choices,
-            objections=selectors.objections(vote),
+            # A resident sees their own objections and the replies to them.
+            objections=selectors.objections(vote, raised_by=request.user),
         )
         return render(request, "consultation/vote_resident.html", ctx)
     staff_ctx = _staff_vote_context(request, vote)
@@ -85,28 +87,37 @@ def vote_detail(request, pk):
 
 
 def _staff_vote_context(request, vote, form=None):
-    units = (
-        list(
-            selectors.compound_units(vote.compound_id)
-            .select_related("building")
-            .order_by("building__number", "entrance", "number")
-        )
-        if vote.status == Vote.Status.OPEN
-        else []
-    )
+    objections = list(selectors.objections(vote))
     return {
         "counts": selectors.vote_counts(vote),
         "conflicts": selectors.open_conflicts(vote),
         "resolved_conflicts": BallotConflict.objects.filter(vote=vote)
         .exclude(resolution="")
         .select_related("unit__building", "resolved_by"),
-        "objections": selectors.objections(vote),
+        "objections": objections,
+        "upheld": any(o.state == Objection.State.UPHELD for o in objections),
+        "reply_states": [
+            (s.value, s.label) for s in Objection.State if s != Objection.State.PENDING
+        ],
         "can_manage": can_do(request.user, "vote.manage"),
         "can_enter": can_do(request.user, "ballot.enter"),
-        "units": units,
+        "can_reply": can_do(request.user, "objection.reply"),
+        "can_overturn": can_do(request.user, "vote.overturn"),
+        "buildings": list(vote.compound.buildings.order_by("number").only("id", "number"))
+        if vote.status in (Vote.Status.OPEN, Vote.Status.PUBLISHED)
+        else [],
+        "entered_n": selectors.entered_by_count(vote, request.user),
         "entry_form": form or BallotEntryForm(),
         "closable": vote.status == Vote.Status.OPEN and timezone.now() >= vote.closes_at,
     }
+
+
+def _staff_user_required(request):
+    """Staff-only actions answer 404 (not visible) or 403 (visible, not
+    allowed) through get_vote_for_user; a signed-out user goes to login."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('accounts:login')}?next={request.path}")
+    return None
 
 
 @resident_required
@@ -125,38 +136,48 @@ def ballot(request, pk):
     return redirect("consultation:vote_detail", pk=vote.pk)
 
 
-@staff_required
-@require_POST
-def ballot_enter(request, pk):
-    """Staff enter a paper ballot (with the sheet photo) or act for a resident
-    (assisted). With htmx the entry panel is re-rendered in place."""
-    vote = get_vote_for_user(request.user, pk, action="ballot.enter")
-    form = BallotEntryForm(request.POST, request.FILES)
-    ok_msg = error = None
-    if form.is_valid():
-        d = form.cleaned_data
+def _entry_unit(vote, d):
+    """The unit a paper sheet is for: the one picked in the search results,
+    else the one the typed house number means (DomainError if none or
+    several)."""
+    if d.get("unit"):
         unit = (
             Unit.objects.select_related("building")
             .filter(pk=d["unit"], building__compound_id=vote.compound_id)
             .first()
         )
         if unit is None:
-            error = "该房屋不属于本小区"
+            raise DomainError("该房屋不属于本小区")
+        return unit
+    return selectors.resolve_unit(vote, d.get("q") or "", building_id=d.get("building"))
+
+
+@staff_required
+@require_POST
+def ballot_enter(request, pk):
+    """Staff enter a paper ballot (with the sheet photo) or act for a resident
+    (assisted). With htmx the entry panel is re-rendered in place, emptied
+    and focused for the next sheet (building and channel kept)."""
+    vote = get_vote_for_user(request.user, pk, action="ballot.enter")
+    form = BallotEntryForm(request.POST, request.FILES)
+    ok_msg = error = None
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            unit = _entry_unit(vote, d)
+            services.ballot_cast(
+                actor=request.user,
+                vote=vote,
+                unit=unit,
+                choice=d["choice"],
+                channel=d["channel"],
+                sheet_photo=d["sheet_photo"],
+            )
+        except DomainError as e:
+            error = e.message
         else:
-            try:
-                services.ballot_cast(
-                    actor=request.user,
-                    vote=vote,
-                    unit=unit,
-                    choice=d["choice"],
-                    channel=d["channel"],
-                    sheet_photo=d["sheet_photo"],
-                )
-            except DomainError as e:
-                error = e.message
-            else:
-                ok_msg = f"已录入 {unit.building.number}{unit}:{Choice(d['choice']).label}"
-                form = BallotEntryForm(initial={"channel": d["channel"]})
+            ok_msg = f"已录入 {unit.building.number}{unit}:{Choice(d['choice']).label}"
+            form = BallotEntryForm(initial={"channel": d["channel"], "building": d["building"]})
     else:
         error = "; ".join(str(e) for errs in form.errors.values() for e in errs)
     if request.headers.get("HX-Request"):
@@ -171,7 +192,28 @@ def ballot_enter(request, pk):
         messages.error(request, error)
     else:
         messages.success(request, ok_msg)
-    return redirect("consultation:vote_detail", pk=vote.pk)
+    return redirect(reverse("consultation:vote_detail", args=[vote.pk]) + "#ballot-entry")
+
+
+@require_GET
+def unit_search(request, pk):
+    """htmx fragment: the units of the vote's compound matching a typed house
+    number, each flagged if it already has a ballot."""
+    if (resp := _staff_user_required(request)) is not None:
+        return resp
+    vote = get_vote_for_user(request.user, pk, action="ballot.enter")
+    building = request.GET.get("building") or None
+    if building is not None and not str(building).isdigit():
+        building = None
+    q = request.GET.get("q", "")
+    units, exact = selectors.unit_search(vote, q, building_id=building)
+    # One exact match without a ballot is picked already: type, choose, Enter.
+    pick = exact[0].pk if len(exact) == 1 and not exact[0].has_ballot else None
+    return render(
+        request,
+        "consultation/partials/_unit_matches.html",
+        {"vote": vote, "units": units, "q": q.strip(), "pick": pick},
+    )
 
 
 ACTIONS = {
@@ -253,3 +295,79 @@ def certificate(request, pk):
             **_rule_context(vote),
         },
     )
+
+
+def _back(vote, anchor="objections"):
+    return redirect(reverse("consultation:vote_detail", args=[vote.pk]) + f"#{anchor}")
+
+
+@require_POST
+def objection_reply(request, pk, oid):
+    if (resp := _staff_user_required(request)) is not None:
+        return resp
+    vote = get_vote_for_user(request.user, pk, action="objection.reply")
+    o = Objection.objects.filter(vote=vote, pk=oid).first()
+    if o is None:
+        raise Http404("异议不存在")
+    try:
+        services.objection_reply(
+            actor=request.user,
+            objection=o,
+            reply=request.POST.get("reply", ""),
+            state=request.POST.get("state", ""),
+        )
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, "已答复异议")
+    return _back(vote)
+
+
+@require_POST
+def vote_overturn(request, pk):
+    if (resp := _staff_user_required(request)) is not None:
+        return resp
+    vote = get_vote_for_user(request.user, pk, action="vote.overturn")
+    try:
+        services.vote_overturn(actor=request.user, vote=vote, reason=request.POST.get("reason", ""))
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, "表决结果已撤销")
+    return _back(vote)
+
+
+@require_POST
+def vote_retally(request, pk):
+    """Correct one unit's ballot after an upheld objection, and tally again."""
+    if (resp := _staff_user_required(request)) is not None:
+        return resp
+    vote = get_vote_for_user(request.user, pk, action="vote.overturn")
+    building = request.POST.get("building") or None
+    try:
+        unit = selectors.resolve_unit(
+            vote,
+            request.POST.get("q", ""),
+            building_id=building if str(building or "").isdigit() else None,
+        )
+        photo = request.FILES.get("sheet_photo")
+        if photo is not None and (problem := photo_problem(photo)):
+            raise DomainError(problem)
+        services.vote_retally(
+            actor=request.user,
+            vote=vote,
+            unit=unit,
+            choice=request.POST.get("choice", ""),
+            reason=request.POST.get("reason", ""),
+            sheet_photo=photo,
+        )
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        vote.refresh_from_db()
+        messages.success(
+            request,
+            f"已更正并重新计票:{'通过' if vote.passed else '未通过'}。新的公示期至 "
+            f"{timezone.localtime(vote.notice_ends_at):%Y-%m-%d %H:%M}",
+        )
+    return _back(vote)

@@ -310,4 +310,3 @@ def survey_create(
                 pass
         raise
     return survey
-

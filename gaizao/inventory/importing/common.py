@@ -1,0 +1,159 @@
+"""What every import shares: the preview and result records, who may import where, name matching."""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+
+from gaizao.accounts.models import Role
+from gaizao.core.errors import DomainError, ErrorDetail
+from gaizao.regions.models import Area
+
+from ..models import Compound
+from ..permissions import can_do, compounds_for_user
+from .cells import nfkc
+from .sheet import ParsedSheet
+
+KINDS = {"compounds": "小区台账", "units": "房屋及业主清册"}
+DEVELOPER_NAME = "开发建设单位(未售房屋)"
+BATCH = 2000
+
+
+@dataclass
+class ImportPreview:
+    kind: str
+    filename: str
+    rows: list[dict]  # parsed rows, each with "action": create | update | unchanged | error
+    errors: list[ErrorDetail]
+    skipped: list[dict]
+    header_row: int | None
+    columns: dict[str, str]
+    ignored_columns: list[str]
+    counts: dict[str, int] = field(default_factory=dict)
+    target: object = None  # the street (compounds default) or compound (units)
+    # Resolved objects for commit, keyed by row number.
+    resolved: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def errors_by_row(self) -> dict:
+        out: dict = {}
+        for e in self.errors:
+            out.setdefault(e.row, []).append(e)
+        return out
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    extra: dict = field(default_factory=dict)
+
+    def summary(self) -> str:
+        what = "小区" if self.kind == "compounds" else "房屋"
+        s = f"导入完成:新增{what}{self.created}个,更新{self.updated}个,未变化{self.unchanged}个"
+        if self.extra.get("owners_created"):
+            s += f",新增业主{self.extra['owners_created']}个"
+        if self.extra.get("buildings_created"):
+            s += f",新增楼栋{self.extra['buildings_created']}个"
+        if self.skipped:
+            s += f",跳过{self.skipped}行(合计、说明等)"
+        return s
+
+
+# ---------------------------------------------------------------- access
+
+
+def check_may_import(user) -> None:
+    """Command-line runs without --user act as the operator (user None)."""
+    if user is not None and not can_do(user, "compound.import"):
+        raise PermissionDenied("您的角色无权导入台账")
+
+
+def streets_in_scope(user):
+    qs = Area.objects.filter(level=Area.Level.STREET)
+    if user is None or user.is_superuser:
+        return qs
+    area = user.area
+    if user.role not in (Role.LEADERSHIP, Role.HOUSING_BUREAU, Role.STREET_OFFICE) or area is None:
+        return qs.none()
+    if area.level == Area.Level.COUNTRY:
+        return qs
+    return qs.filter(prefix__startswith=area.prefix)
+
+
+def street_for_user(user, code_or_pk) -> Area:
+    """The --street / form choice, checked against the user's jurisdiction."""
+    if code_or_pk in (None, ""):
+        return None
+    s = str(code_or_pk).strip()
+    lookup = {"code": s} if len(s) == 12 else {"pk": s} if s.isdigit() else {"name": s}
+    street = Area.objects.filter(level=Area.Level.STREET, **lookup).first()
+    if street is None:
+        raise DomainError(f"未找到街道“{s}”")
+    if not streets_in_scope(user).filter(pk=street.pk).exists():
+        raise DomainError(f"街道“{street.name}”不在您的辖区内")
+    return street
+
+
+def compound_for_import(user, pk) -> Compound:
+    qs = Compound.objects.all() if user is None else compounds_for_user(user)
+    try:
+        return qs.select_related("street").get(pk=pk)
+    except (Compound.DoesNotExist, ValueError, TypeError):
+        raise DomainError(f"小区(编号 {pk})不存在或不在您的辖区内")
+
+
+# ---------------------------------------------------------------- names
+
+
+def street_key(name: str) -> str:
+    s = nfkc(name).replace(" ", "")
+    for suffix in ("街道办事处", "街道办", "街道", "办事处", "镇人民政府", "乡人民政府"):
+        if s.endswith(suffix) and len(s) > len(suffix):
+            return s[: -len(suffix)]
+    return s
+
+
+def community_key(name: str) -> str:
+    s = nfkc(name).replace(" ", "")
+    for suffix in (
+        "社区居民委员会",
+        "社区居委会",
+        "居民委员会",
+        "社区居委",
+        "居委会",
+        "社区",
+        "村民委员会",
+        "村委会",
+    ):
+        if s.endswith(suffix) and len(s) > len(suffix):
+            return s[: -len(suffix)]
+    return s
+
+
+def _parsed_preview(kind, parsed: ParsedSheet, filename, target) -> ImportPreview:
+    return ImportPreview(
+        kind=kind,
+        filename=filename,
+        rows=[dict(r) for r in parsed.rows],
+        errors=list(parsed.errors),
+        skipped=parsed.skipped,
+        header_row=parsed.header_row,
+        columns=parsed.columns,
+        ignored_columns=parsed.ignored_columns,
+        target=target,
+    )
+
+
+def raise_if_errors(pv: ImportPreview) -> None:
+    if pv.errors:
+        raise DomainError(
+            f"导入未执行:发现{len(pv.errors)}处错误,请修改表格后重新导入(没有写入任何数据)",
+            errors=pv.errors,
+            code="import_invalid",
+        )

@@ -1,0 +1,243 @@
+"""Compound sheets: resolve rows against the database (preview), then write them (commit)."""
+
+from django.db import transaction
+
+from gaizao.core import audit
+from gaizao.core.errors import ErrorDetail
+from gaizao.core.models import AuditEntry
+from gaizao.regions.models import Area, Organisation
+
+from ..models import Compound
+from .common import (
+    ImportPreview,
+    ImportResult,
+    _parsed_preview,
+    check_may_import,
+    community_key,
+    raise_if_errors,
+    street_key,
+    streets_in_scope,
+)
+from .compounds import parse_compound_sheet
+
+# ---------------------------------------------------------------- compounds
+
+COMPOUND_FIELD_MAP = {  # parsed key → model field
+    "address": "address",
+    "build_year": "built_year",
+    "build_date": "built_date",
+    "floor_area_m2": "floor_area",
+    "households": "households",
+    "buildings": "building_count",
+    "investment_yuan": "investment_yuan",
+    "in_main_urban_area": "in_main_urban_area",
+    "in_shantytown_plan": "in_shantytown_plan",
+    "demolition_within_years": "demolition_within_years",
+    "self_built_area_m2": "self_built_area",
+    "is_urban_village": "is_urban_village",
+    "management_status": "management_status",
+    "latitude": "latitude",
+    "longitude": "longitude",
+    "note": "note",
+}
+
+
+def preview_compounds(file_or_path, *, user, filename=None, street=None) -> ImportPreview:
+    """Parse and resolve a compound sheet; writes nothing."""
+    check_may_import(user)
+    parsed = parse_compound_sheet(file_or_path, filename=filename)
+    pv = _parsed_preview("compounds", parsed, filename or "", street)
+    if parsed.header_row is None:
+        return pv
+    name_col = parsed.columns.get("name")
+    street_col = parsed.columns.get("street") or "所属街道"
+    community_col = parsed.columns.get("community") or "所属社区"
+
+    scope = {}
+    for a in streets_in_scope(user).only("id", "code", "name", "prefix"):
+        scope.setdefault(street_key(a.name), []).append(a)
+    by_code = {a.code: a for lst in scope.values() for a in lst}
+    default = street
+    if default is None and user is not None and user.area and user.area.level == "street":
+        default = user.area
+
+    outside_cache: dict[str, Area | None] = {}
+
+    def outside(key):
+        if key not in outside_cache:
+            outside_cache[key] = Area.objects.filter(
+                level=Area.Level.STREET, name__startswith=key
+            ).first()
+        return outside_cache[key]
+
+    row_street: dict[int, Area] = {}
+    for row in pv.rows:
+        n = row["row"]
+        text_ = row["street"]
+        if not text_:
+            if default is None:
+                pv.errors.append(
+                    ErrorDetail(
+                        "缺少所属街道:请在表中填写街道,或导入时选择街道", row=n, column=street_col
+                    )
+                )
+                continue
+            row_street[n] = default
+            continue
+        key = street_key(text_)
+        found = scope.get(key) or ([by_code[text_]] if text_ in by_code else [])
+        if not found:
+            other = outside(key)
+            if other is not None:
+                msg = f"街道“{text_}”不在您的辖区内,不能导入"
+            else:
+                msg = f"未找到街道“{text_}”(请核对街道名称)"
+            pv.errors.append(ErrorDetail(msg, row=n, column=street_col))
+            continue
+        if len(found) > 1:
+            pv.errors.append(
+                ErrorDetail(
+                    f"街道名称“{text_}”在多个区县中重名,请导入时选择街道", row=n, column=street_col
+                )
+            )
+            continue
+        if street is not None and found[0].pk != street.pk:
+            pv.errors.append(
+                ErrorDetail(
+                    f"本行街道“{text_}”与所选街道“{street.name}”不一致", row=n, column=street_col
+                )
+            )
+            continue
+        row_street[n] = found[0]
+
+    street_ids = {a.pk for a in row_street.values()}
+    communities: dict[tuple[int, str], Area] = {}
+    for c in Area.objects.filter(level=Area.Level.COMMUNITY, parent_id__in=street_ids):
+        communities[(c.parent_id, community_key(c.name))] = c
+    existing = {
+        (c.street_id, c.name): c
+        for c in Compound.objects.filter(
+            street_id__in=street_ids, name__in=[r["name"] for r in pv.rows if r["name"]]
+        )
+    }
+    resolved = {}
+    for row in pv.rows:
+        n = row["row"]
+        st = row_street.get(n)
+        row["street_name"] = st.name if st else ""
+        row["community_name"] = ""
+        community = None
+        if st is not None and row["community"]:
+            community = communities.get((st.pk, community_key(row["community"])))
+            if community is None:
+                pv.errors.append(
+                    ErrorDetail(
+                        f"在{st.name}下未找到社区“{row['community']}”", row=n, column=community_col
+                    )
+                )
+            else:
+                row["community_name"] = community.name
+        if st is not None and row["name"]:
+            current = existing.get((st.pk, row["name"]))
+            row["compound_id"] = current.pk if current else None
+            resolved[n] = (st, community, current)
+    bad_rows = {e.row for e in pv.errors}
+    counts = {"create": 0, "update": 0, "error": 0}
+    for row in pv.rows:
+        n = row["row"]
+        if n in bad_rows or n not in resolved:
+            row["action"] = "error"
+        else:
+            row["action"] = "update" if resolved[n][2] is not None else "create"
+        counts[row["action"]] += 1
+    if name_col is None:
+        counts["error"] = len(pv.rows)
+    counts["skipped"] = len(pv.skipped)
+    pv.counts = counts
+    pv.resolved = resolved
+    return pv
+
+
+def _organisation(kind, name, street, cache) -> Organisation | None:
+    if not name:
+        return None
+    key = (kind, name)
+    if key not in cache:
+        org = Organisation.objects.filter(kind=kind, name=name).order_by("id").first()
+        if org is None:
+            org = Organisation.objects.create(kind=kind, name=name, area=street)
+        cache[key] = org
+    return cache[key]
+
+
+def commit_compounds(
+    file_or_path, *, user, filename=None, street=None, source: str = "import"
+) -> ImportResult:
+    """Re-validate and write a compound sheet, all or nothing."""
+    with transaction.atomic():
+        pv = preview_compounds(file_or_path, user=user, filename=filename, street=street)
+        raise_if_errors(pv)
+        result = ImportResult("compounds", skipped=len(pv.skipped))
+        orgs: dict = {}
+        present = set(pv.columns)
+        if "build" in present:
+            present |= {"build_year", "build_date"}
+        for row in pv.rows:
+            st, community, current = pv.resolved[row["row"]]
+            values = {}
+            for key, attr in COMPOUND_FIELD_MAP.items():
+                v = row.get(key)
+                if v is None or v == "":
+                    continue  # a blank cell never clears a recorded value
+                values[attr] = v
+            if (
+                row.get("build_year")
+                and not row.get("build_date")
+                and current is not None
+                and current.built_date
+                and current.built_date.year != row["build_year"]
+            ):
+                values["built_date"] = None  # the sheet corrects the year: drop a stale date
+            if community is not None:
+                values["community"] = community
+            if row.get("buildings") is not None:
+                values["is_single_building"] = row["buildings"] == 1
+            pc = _organisation(
+                Organisation.Kind.PROPERTY_COMPANY, row["property_company"], st, orgs
+            )
+            if pc is not None:
+                values["property_company"] = pc
+            pru = _organisation(
+                Organisation.Kind.PROPERTY_RIGHTS_UNIT, row["property_rights_unit"], st, orgs
+            )
+            if pru is not None:
+                values["property_rights_unit"] = pru
+            if current is None:
+                c = Compound.objects.create(name=row["name"], street=st, **values)
+                audit.record(
+                    actor=user,
+                    instance=c,
+                    action=AuditEntry.Action.CREATE,
+                    changes={"file": pv.filename, "row": row["row"], **audit.snapshot(c)},
+                    source=source,
+                )
+                result.created += 1
+                continue
+            before = audit.snapshot(current)
+            for attr, v in values.items():
+                setattr(current, attr, v)
+            after = audit.snapshot(current)
+            changes = audit.diff(before, after)
+            if not changes:
+                result.unchanged += 1
+                continue
+            current.save()
+            audit.record(
+                actor=user,
+                instance=current,
+                action=AuditEntry.Action.UPDATE,
+                changes={"file": pv.filename, "row": row["row"], **changes},
+                source=source,
+            )
+            result.updated += 1
+    return result

@@ -1,0 +1,255 @@
+"""Unit and owner sheets for one compound: preview, then bulk writes (no query per row)."""
+
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from gaizao.core.errors import DomainError
+from gaizao.core.models import AuditEntry
+
+from ..models import Building, Owner, Unit
+from .common import (
+    BATCH,
+    DEVELOPER_NAME,
+    ImportPreview,
+    ImportResult,
+    _parsed_preview,
+    check_may_import,
+    raise_if_errors,
+)
+from .units import parse_unit_sheet
+
+# ---------------------------------------------------------------- units
+
+
+def _owner_keys(name, id_number, phone) -> list[tuple]:
+    """Keys under which one owner is recognised: the same name with the same
+    ID number, or with the same phone; name alone when neither is known."""
+    keys = []
+    if id_number:
+        keys.append((name, "id", id_number))
+    if phone:
+        keys.append((name, "phone", phone))
+    if not keys:
+        keys.append((name, "", ""))
+    return keys
+
+
+def preview_units(file_or_path, *, user, compound, filename=None) -> ImportPreview:
+    check_may_import(user)
+    if compound is None:
+        raise DomainError("请选择要导入房屋的小区")
+    parsed = parse_unit_sheet(file_or_path, filename=filename)
+    pv = _parsed_preview("units", parsed, filename or "", compound)
+    if parsed.header_row is None:
+        return pv
+    buildings = dict(Building.objects.filter(compound=compound).values_list("number", "id"))
+    existing = {
+        (b, e, n): (pk, area, owner, floor)
+        for pk, b, e, n, area, owner, floor in Unit.objects.filter(
+            building__compound=compound
+        ).values_list(
+            "id", "building_id", "entrance", "number", "exclusive_area", "owner_id", "floor"
+        )
+    }
+    bad_rows = {e.row for e in pv.errors}
+    counts = {"create": 0, "update": 0, "error": 0}
+    for row in pv.rows:
+        if row["row"] in bad_rows or not row.pop("ok", True):
+            row["action"] = "error"
+        else:
+            bid = buildings.get(row["building"])
+            row["action"] = (
+                "update" if bid and (bid, row["entrance"], row["number"]) in existing else "create"
+            )
+        counts[row["action"]] += 1
+    counts["skipped"] = len(pv.skipped)
+    pv.counts = counts
+    pv.resolved = {"buildings": buildings, "existing": existing}
+    return pv
+
+
+def commit_units(
+    file_or_path, *, user, compound, filename=None, source: str = "import"
+) -> ImportResult:
+    """Write a unit/owner sheet into `compound`, all or nothing."""
+    with transaction.atomic():
+        pv = preview_units(file_or_path, user=user, compound=compound, filename=filename)
+        raise_if_errors(pv)
+        return _write_units(pv, user=user, compound=compound, source=source)
+
+
+def _insert_many(model, fields: list[str], rows: list[tuple]) -> None:
+    """INSERT through the cursor's executemany: for 100,000 units the ORM's
+    bulk_create spends most of its time preparing values one by one, and
+    SQLite caps it at 999 parameters per statement."""
+    if not rows:
+        return
+    meta = model._meta
+    qn = connection.ops.quote_name
+    cols = ", ".join(qn(meta.get_field(f).column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {qn(meta.db_table)} ({cols}) VALUES ({marks})"
+    with connection.cursor() as cur:
+        for i in range(0, len(rows), 10_000):
+            cur.executemany(sql, rows[i : i + 10_000])
+
+
+def _write_units(pv: ImportPreview, *, user, compound, source) -> ImportResult:
+    now = timezone.now()
+    db_now = connection.ops.adapt_datetimefield_value(now)
+    result = ImportResult("units", skipped=len(pv.skipped))
+    buildings: dict[str, int] = pv.resolved["buildings"]
+    existing: dict = pv.resolved["existing"]
+
+    new_numbers = sorted({r["building"] for r in pv.rows} - set(buildings))
+    new_buildings = Building.objects.bulk_create(
+        [Building(compound=compound, number=b) for b in new_numbers], batch_size=BATCH
+    )
+    for b in new_buildings:
+        buildings[b.number] = b.pk
+
+    # Owners: existing ones by their keys; new ones are plain tuples until
+    # inserted, then their ids are read back by (name, phone, id number),
+    # which is unique among the owners one import creates.
+    owner_by_key: dict[tuple, object] = {}
+    developer = None
+    for o in (
+        Owner.objects.filter(compound=compound)
+        .only("id", "name", "phone", "id_number", "is_developer")
+        .order_by("id")
+    ):
+        if o.is_developer:
+            developer = developer or o.pk
+            continue
+        for k in _owner_keys(o.name, o.id_number, o.phone):
+            owner_by_key.setdefault(k, o.pk)
+    new_owners: list[tuple] = []  # (name, phone, id_number, is_developer)
+    row_owner: list = []
+    for row in pv.rows:
+        if row["is_developer"]:
+            if developer is None:
+                # The developer's unsold units count as one owner (建筑物区分所有权
+                # 司法解释 第九条): one Owner per compound holds them all.
+                developer = (row["owner_name"] or DEVELOPER_NAME, "", "", True)
+                new_owners.append(developer)
+            row_owner.append(developer)
+            continue
+        name = row["owner_name"]
+        if not name:
+            row_owner.append(None)
+            continue
+        keys = _owner_keys(name, row["id_number"], row["phone"])
+        owner = None
+        for k in keys:
+            owner = owner_by_key.get(k)
+            if owner is not None:
+                break
+        if owner is None:
+            owner = (name, row["phone"], row["id_number"], False)
+            new_owners.append(owner)
+        for k in keys:
+            owner_by_key.setdefault(k, owner)
+        row_owner.append(owner)
+    _insert_many(
+        Owner,
+        ["created_at", "updated_at", "compound", "name", "phone", "id_number", "is_developer"],
+        [(db_now, db_now, compound.pk, *o) for o in new_owners],
+    )
+    new_ids = {}
+    if new_owners:
+        for pk, name, phone, idn, dev in Owner.objects.filter(
+            compound=compound, created_at=now
+        ).values_list("id", "name", "phone", "id_number", "is_developer"):
+            new_ids[(name, phone, idn, dev)] = pk
+
+    adapt = connection.ops.adapt_decimalfield_value
+    to_create, to_update = [], []
+    for row, owner in zip(pv.rows, row_owner, strict=True):
+        bid = buildings[row["building"]]
+        owner_id = new_ids[owner] if owner.__class__ is tuple else owner
+        key = (bid, row["entrance"], row["number"])
+        cur = existing.get(key)
+        area = row["exclusive_area"]
+        if cur is None:
+            to_create.append(
+                (
+                    db_now,
+                    db_now,
+                    bid,
+                    row["entrance"],
+                    row["number"],
+                    row["floor"],
+                    adapt(area, 9, 2),
+                    owner_id,
+                )
+            )
+            continue
+        pk, old_area, old_owner, floor = cur
+        new_floor = row["floor"] if row["floor"] is not None else floor
+        new_owner = owner_id if owner_id is not None else old_owner
+        if Decimal(old_area) == area and new_owner == old_owner and new_floor == floor:
+            result.unchanged += 1
+            continue
+        to_update.append((adapt(area, 9, 2), new_owner, new_floor, db_now, pk))
+    _insert_many(
+        Unit,
+        [
+            "created_at",
+            "updated_at",
+            "building",
+            "entrance",
+            "number",
+            "floor",
+            "exclusive_area",
+            "owner",
+        ],
+        to_create,
+    )
+    if to_update:
+        qn = connection.ops.quote_name
+        sql = (
+            f"UPDATE {qn(Unit._meta.db_table)} SET exclusive_area = %s, owner_id = %s, "
+            f"floor = %s, updated_at = %s WHERE id = %s"
+        )
+        with connection.cursor() as c:
+            c.executemany(sql, to_update)
+    result.created, result.updated = len(to_create), len(to_update)
+    result.extra = {"owners_created": len(new_owners), "buildings_created": len(new_buildings)}
+
+    # One summary entry per import and one per new building, not one per unit.
+    actor = user if getattr(user, "is_authenticated", False) else None
+    entries = [
+        AuditEntry(
+            actor=actor,
+            source=source,
+            action=AuditEntry.Action.IMPORT,
+            model=compound._meta.label_lower,
+            object_pk=str(compound.pk),
+            object_repr=str(compound)[:200],
+            changes={
+                "file": pv.filename,
+                "kind": "units",
+                "units_created": result.created,
+                "units_updated": result.updated,
+                "units_unchanged": result.unchanged,
+                "owners_created": len(new_owners),
+                "buildings_created": [b.number for b in new_buildings],
+            },
+        )
+    ]
+    entries += [
+        AuditEntry(
+            actor=actor,
+            source=source,
+            action=AuditEntry.Action.CREATE,
+            model=Building._meta.label_lower,
+            object_pk=str(b.pk),
+            object_repr=f"{compound.name} {b.number}"[:200],
+            changes={"file": pv.filename, "number": b.number},
+        )
+        for b in new_buildings
+    ]
+    AuditEntry.objects.bulk_create(entries)
+    return result

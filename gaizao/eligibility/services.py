@@ -19,7 +19,7 @@ from gaizao.inventory.models import Compound
 from gaizao.inventory.permissions import compounds_for_user
 from gaizao.regions.models import Area
 
-from . import builtin, rules, selectors
+from . import builtin, extension, rules, selectors
 from .models import Policy, Verdict
 from .permissions import area_within_user, can_do, policy_editable
 
@@ -271,7 +271,7 @@ def compute(
     }
     facts = selectors.facts_for(compounds)
     results = []
-    groups: dict[int, list[rules.CapItem]] = {}
+    groups: dict[int, list[extension.CapItem]] = {}
     for cid, f in facts.items():
         default = defaults.for_prefix(meta.get(cid))
         p = policy or default
@@ -281,11 +281,11 @@ def compute(
             )
         v = rules.evaluate(f, p.rules())
         results.append((cid, p, v, default is not None and p.pk == default.pk))
-        groups.setdefault(p.pk, []).append(rules.CapItem(cid, v, f.households, _built_sort(f)))
+        groups.setdefault(p.pk, []).append(extension.CapItem(cid, v, f.households, _built_sort(f)))
     if cap:
         by_pk = {p.pk: p for _, p, _, _ in results}
         for pk, items in groups.items():
-            rules.apply_extension_cap(items, by_pk[pk].extension_cap_pct)
+            extension.apply_extension_cap(items, by_pk[pk].extension_cap_pct)
     return results
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from gaizao.core.errors import DomainError
 from gaizao.regions.models import Area
 
-from . import rules, selectors
+from . import extension, rules, selectors
 from .models import Policy
 
 SUFFIXES = ("街道办事处", "街道办", "街道", "办事处")
@@ -84,16 +84,16 @@ def evaluate_sheet(path, *, policy: Policy | None = None, area: Area | None = No
         f = facts_from_row(row)
         facts.append((row, p, f, rules.evaluate(f, p.rules())))
     # The extension cap holds across the sheet, per policy.
-    groups: dict[int, list[rules.CapItem]] = {}
+    groups: dict[int, list[extension.CapItem]] = {}
     for row, p, f, v in facts:
         groups.setdefault(p.pk, []).append(
-            rules.CapItem(
+            extension.CapItem(
                 row["row"], v, f.households, (f.built_year or 9999, str(f.built_date or ""))
             )
         )
     by_pk = {p.pk: p for _, p, _, _ in facts}
     for pk, items in groups.items():
-        rules.apply_extension_cap(items, by_pk[pk].extension_cap_pct)
+        extension.apply_extension_cap(items, by_pk[pk].extension_cap_pct)
     out_rows = []
     for row, p, _f, v in facts:
         out_rows.append(

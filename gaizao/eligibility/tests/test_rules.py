@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from gaizao.eligibility import builtin, rules
-from gaizao.eligibility.rules import CapItem, CompoundFacts, PolicyRules, apply_extension_cap
+from gaizao.eligibility.extension import CapItem, apply_extension_cap
+from gaizao.eligibility.rules import CompoundFacts, PolicyRules
 from gaizao.inventory.facilities import FACILITIES
 
 BASIC = [f.code for f in FACILITIES if f.group == "basic"]

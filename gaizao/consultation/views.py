@@ -187,6 +187,7 @@ def portal(request):
             "votes": votes,
             "open_votes": [v for v in votes if v.status == Vote.Status.OPEN],
             "latest_survey": past,
+            "my_objections": list(selectors.my_objections(user, compound.pk)[:10]),
             "plan": selectors.plan_summary(compound),
             "verdict": selectors.verdict_summary(compound),
         },

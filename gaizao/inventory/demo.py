@@ -167,7 +167,7 @@ def seed(ctx):
     for c in compounds:
         if rng.random() > 0.85:
             continue
-        neglect = (2005 - c.built_year) / 50 + (0.35 if c.management_status in ("none", "self_governance") else 0)
+        neglect = (2005 - c.built_year) / 80 + (0.2 if c.management_status in ("none", "self_governance") else 0)
         ratings = {}
         for fac in FACILITIES:
             p = [max(0.05, 0.7 - neglect), 0.35, 0.15 + neglect / 3, 0.05 + (neglect / 3 if fac.group == "enhancement" else 0)]

@@ -57,6 +57,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # zh-Hans unless the visitor chose a language: Accept-Language is ignored
+    # without the language cookie (docs/i18n.md).
+    "gaizao.core.middleware.DefaultLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -114,7 +117,13 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+# Project-level catalog (base.html, error pages); each app has its own
+# gaizao/<app>/locale/ found through INSTALLED_APPS (docs/i18n.md).
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The header's language switch sets this cookie; a year, so the choice
+# survives closing the browser.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 FORMAT_MODULE_PATH = ["gaizao.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

@@ -236,6 +236,8 @@ class VoteOut(Schema):
     status: str
     passed: bool | None
     notice_ends_at: datetime | None
+    overturned: bool = False
+    overturned_reason: str = ""
     my_choice: str | None = None
 
 
@@ -261,6 +263,8 @@ def _vote_out(v, request):
         "status": v.status,
         "passed": v.passed if published else None,
         "notice_ends_at": v.notice_ends_at,
+        "overturned": v.overturned,
+        "overturned_reason": v.overturned_reason,
         "my_choice": mine,
     }
 
@@ -386,13 +390,38 @@ class ObjectionOut(Schema):
     id: int
     text: str
     raised_at: datetime
+    raised_by: str | None = None  # staff only
+    state: str
+    state_label: str
     reply: str
+    replied_at: datetime | None = None
+    replied_by: str | None = None  # staff only
 
 
-@router.get("/votes/{vote_id}/objections", response=list[ObjectionOut], summary="公示期异议")
+def _objection_out(o: Objection, request) -> dict:
+    staff = not is_resident(request.user)
+    return {
+        "id": o.pk,
+        "text": o.text,
+        "raised_at": o.raised_at,
+        "raised_by": str(o.raised_by) if staff and o.raised_by_id else None,
+        "state": o.state,
+        "state_label": o.get_state_display(),
+        "reply": o.reply,
+        "replied_at": o.replied_at,
+        "replied_by": str(o.replied_by) if staff and o.replied_by_id else None,
+    }
+
+
+@router.get(
+    "/votes/{vote_id}/objections",
+    response=list[ObjectionOut],
+    summary="公示期异议及答复(居民只看到本人提出的)",
+)
 def objections(request, vote_id: int):
     vote = get_vote_for_user(request.user, vote_id)
-    return list(Objection.objects.filter(vote=vote).order_by("raised_at"))
+    mine = request.user if is_resident(request.user) else None
+    return [_objection_out(o, request) for o in selectors.objections(vote, raised_by=mine)]
 
 
 @router.post(
@@ -402,7 +431,77 @@ def objections(request, vote_id: int):
 )
 def objection_add(request, vote_id: int, payload: ObjectionIn):
     vote = get_vote_for_user(request.user, vote_id)
-    return 201, services.objection_add(actor=request.user, vote=vote, text=payload.text)
+    o = services.objection_add(actor=request.user, vote=vote, text=payload.text)
+    return 201, _objection_out(o, request)
+
+
+class ReplyIn(Schema):
+    reply: str
+    state: str  # replied (已答复) | upheld (成立) | rejected (不成立)
+
+
+@router.post(
+    "/votes/{vote_id}/objections/{objection_id}/reply",
+    response={200: ObjectionOut, 400: Error, 403: Error, 404: Error},
+    summary="答复异议(工作人员;state: replied 已答复 / upheld 成立 / rejected 不成立)",
+)
+def objection_reply(request, vote_id: int, objection_id: int, payload: ReplyIn):
+    vote = get_vote_for_user(request.user, vote_id, action="objection.reply")
+    o = Objection.objects.filter(vote=vote, pk=objection_id).first()
+    if o is None:
+        raise Http404("异议不存在")
+    o = services.objection_reply(
+        actor=request.user, objection=o, reply=payload.reply, state=payload.state
+    )
+    return _objection_out(o, request)
+
+
+class OverturnIn(Schema):
+    reason: str
+
+
+@router.post(
+    "/votes/{vote_id}/overturn",
+    response={200: VoteOut, 400: Error, 403: Error, 404: Error},
+    summary="异议成立后撤销表决结果(工作人员)",
+)
+def overturn(request, vote_id: int, payload: OverturnIn):
+    vote = get_vote_for_user(request.user, vote_id, action="vote.overturn")
+    return _vote_out(
+        services.vote_overturn(actor=request.user, vote=vote, reason=payload.reason), request
+    )
+
+
+class UnitMatchOut(Schema):
+    id: int
+    building_id: int
+    building: str
+    entrance: str
+    number: str
+    label: str
+    has_ballot: bool
+
+
+@router.get(
+    "/votes/{vote_id}/units",
+    response={200: list[UnitMatchOut], 403: Error, 404: Error},
+    summary="按房号查找本小区房屋(录入纸质票):q=302 或 1-302,可选 building_id",
+)
+def unit_search(request, vote_id: int, q: str = "", building_id: int | None = None):
+    vote = get_vote_for_user(request.user, vote_id, action="ballot.enter")
+    units, _ = selectors.unit_search(vote, q, building_id=building_id, limit=50)
+    return [
+        {
+            "id": u.pk,
+            "building_id": u.building_id,
+            "building": u.building.number,
+            "entrance": u.entrance,
+            "number": u.number,
+            "label": f"{u.building.number}{u}",
+            "has_ballot": u.has_ballot,
+        }
+        for u in units
+    ]
 
 
 @router.get("/participation/compounds/{compound_id}/willingness", summary="小区意愿汇总(工作人员)")

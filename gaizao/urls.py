@@ -1,9 +1,8 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.static import serve
 
 from gaizao.api import api
+from gaizao.core.media import protected_media
 
 urlpatterns = [
     path("", include("gaizao.core.urls")),
@@ -16,9 +15,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # Uploaded photos and ballot sheets: checked against the record they belong to.
+    path("media/<path:path>", protected_media, name="media"),
 ]
-
-if settings.DEBUG or settings.MEDIA_ROOT:
-    # Uploaded survey photos and ballot sheets. Behind a reverse proxy in
-    # production the proxy serves /media/ with its own access rules.
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

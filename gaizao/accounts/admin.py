@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy
 
 from .models import ApiToken, User
 
@@ -7,7 +8,7 @@ from .models import ApiToken, User
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     fieldsets = BaseUserAdmin.fieldsets + (
-        ("角色与辖区", {"fields": ("display_name", "phone", "role", "area", "organisation", "unit")}),
+        (gettext_lazy("角色与辖区"), {"fields": ("display_name", "phone", "role", "area", "organisation", "unit")}),
     )
     list_display = ["username", "display_name", "role", "area", "organisation", "is_active"]
     list_filter = ["role", "is_active", "is_superuser"]

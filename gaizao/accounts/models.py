@@ -4,6 +4,7 @@ import secrets
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from gaizao.core.models import TimeStamped
 
@@ -59,7 +60,7 @@ class User(AbstractUser):
 
     @property
     def role_label(self) -> str:
-        return self.get_role_display() if self.role else ("系统管理员" if self.is_superuser else "")
+        return self.get_role_display() if self.role else (_("系统管理员") if self.is_superuser else "")
 
 
 def _hash_token(raw: str) -> str:

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext as _
 
 from .forms import LoginForm
 from .models import ApiToken
@@ -22,7 +23,7 @@ def tokens(request):
     if request.method == "POST":
         if "revoke" in request.POST:
             ApiToken.objects.filter(user=request.user, pk=request.POST.get("revoke")).update(revoked=True)
-            messages.success(request, "令牌已作废")
+            messages.success(request, _("令牌已作废"))
             return redirect("accounts:tokens")
         name = (request.POST.get("name") or "api").strip()[:64]
         _, new_raw = ApiToken.issue(request.user, name)

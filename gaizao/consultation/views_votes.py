@@ -185,7 +185,7 @@ def ballot_enter(request, pk):
             "vote": vote,
             "ok_msg": ok_msg,
             "error": error,
-            **_staff_vote_context(request, vote, form if error else None),
+            **_staff_vote_context(request, vote, form),
         }
         return render(request, "consultation/partials/_ballot_entry.html", ctx)
     if error:

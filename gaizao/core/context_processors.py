@@ -1,21 +1,22 @@
 """Navigation shown in the header: only links the user may use and that exist."""
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy
 
 from gaizao.accounts.models import Role
 
 # (label, url name, roles allowed or None for every signed-in staff role)
 STAFF_NAV = [
-    ("首页", "core:home", None),
-    ("小区台账", "inventory:compound_list", None),
-    ("地图", "inventory:map", None),
-    ("导入", "inventory:import", {Role.LEADERSHIP, Role.HOUSING_BUREAU, Role.STREET_OFFICE}),
-    ("改造范围", "eligibility:reserve", None),
-    ("改造方案", "plans:plan_list", None),
-    ("居民参与", "consultation:staff_home", None),
-    ("居民反馈", "consultation:feedback_queue", None),
+    (gettext_lazy("首页"), "core:home", None),
+    (gettext_lazy("小区台账"), "inventory:compound_list", None),
+    (gettext_lazy("地图"), "inventory:map", None),
+    (gettext_lazy("导入"), "inventory:import", {Role.LEADERSHIP, Role.HOUSING_BUREAU, Role.STREET_OFFICE}),
+    (gettext_lazy("改造范围"), "eligibility:reserve", None),
+    (gettext_lazy("改造方案"), "plans:plan_list", None),
+    (gettext_lazy("居民参与"), "consultation:staff_home", None),
+    (gettext_lazy("居民反馈"), "consultation:feedback_queue", None),
 ]
-RESIDENT_NAV = [("我的小区", "consultation:portal", None)]
+RESIDENT_NAV = [(gettext_lazy("我的小区"), "consultation:portal", None)]
 
 
 def _links(spec, user):

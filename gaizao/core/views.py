@@ -7,6 +7,7 @@ from django.db.models import Count, Sum
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
 
 from gaizao.accounts.models import Role
 from gaizao.inventory.permissions import compounds_for_user
@@ -55,7 +56,7 @@ def audit_log(request):
              json.dumps(e.changes, ensure_ascii=False))
             for e in qs[:100000]
         )
-        return xlsx_response("操作记录.xlsx", "操作记录",
-                             ["时间", "操作人", "来源", "操作", "对象类型", "对象编号", "对象", "变更"], rows)
+        return xlsx_response(_("操作记录.xlsx"), _("操作记录"),
+                             [_("时间"), _("操作人"), _("来源"), _("操作"), _("对象类型"), _("对象编号"), _("对象"), _("变更")], rows)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "core/audit_log.html", {"page": page})

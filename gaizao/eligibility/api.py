@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from gaizao.core.errors import DomainError
@@ -48,7 +49,7 @@ def _policy_or_404(name):
         return None
     p = selectors.get_policy(name)
     if p is None:
-        raise Http404(f"没有名为“{name}”的改造政策")
+        raise Http404(_("没有名为“%(name)s”的改造政策") % {"name": name})
     return p
 
 
@@ -119,15 +120,15 @@ class ReserveFilters(Schema):
 def reserve(request, filters: Query[ReserveFilters]):
     user = request.user
     if not can_do(user, "eligibility.view"):
-        raise PermissionDenied("您的角色无权查看改造范围")
+        raise PermissionDenied(_("您的角色无权查看改造范围"))
     f = filters
     if f.verdict and f.verdict not in rules.VERDICT_LABELS:
-        raise DomainError("verdict 只能是 eligible、ineligible 或 review")
+        raise DomainError(_("verdict 只能是 eligible、ineligible 或 review"))
     p = _policy_or_404(f.policy)
     street = Area.objects.filter(code=f.street).first() if f.street else None
     community = Area.objects.filter(code=f.community).first() if f.community else None
     if (f.street and street is None) or (f.community and community is None):
-        raise DomainError("区划代码不存在")
+        raise DomainError(_("区划代码不存在"))
     base = selectors.reserve_verdicts(user, policy=p, street=street, community=community)
     qs = base.filter(verdict=f.verdict) if f.verdict else base
     limit = max(1, min(f.limit, 1000))
@@ -217,9 +218,9 @@ class EvaluateOut(Schema):
 def evaluate(request, payload: EvaluateIn):
     user = request.user
     if not can_do(user, "eligibility.evaluate"):
-        raise PermissionDenied("您的角色无权评估改造范围")
+        raise PermissionDenied(_("您的角色无权评估改造范围"))
     area = Area.objects.filter(code=payload.area_code.strip()).first()
     if area is None:
-        raise DomainError(f"区划代码“{payload.area_code}”不存在")
+        raise DomainError(_("区划代码“%(area_code)s”不存在") % {"area_code": payload.area_code})
     p = _policy_or_404(payload.policy)
     return services.evaluate_area(actor=user, area=area, policy=p, source="api").as_dict()

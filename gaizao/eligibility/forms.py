@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from gaizao.inventory.facilities import FACILITIES
 
@@ -12,34 +13,34 @@ ENV_CHOICES = [(f.code, f.name) for f in FACILITIES if f.group == "enhancement"]
 
 class PolicyForm(forms.ModelForm):
     criteria = forms.MultipleChoiceField(
-        label="改造需求判断项",
+        label=gettext_lazy("改造需求判断项"),
         choices=list(rules.CONDITION_LABELS.items()),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     neglect_statuses = forms.MultipleChoiceField(
-        label="失管:管理状况为",
+        label=gettext_lazy("失管:管理状况为"),
         choices=STATUS_CHOICES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     environment_facilities = forms.MultipleChoiceField(
-        label="环境脏乱差:检查的设施",
+        label=gettext_lazy("环境脏乱差:检查的设施"),
         choices=ENV_CHOICES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     poor_management_statuses = forms.MultipleChoiceField(
-        label="管理落后:管理状况为",
+        label=gettext_lazy("管理落后:管理状况为"),
         choices=STATUS_CHOICES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     # Not a model field on the form: the one-default-per-area constraint is
     # kept by the service (it clears the old default in the same transaction).
-    is_default = forms.BooleanField(label="本辖区默认政策", required=False)
+    is_default = forms.BooleanField(label=gettext_lazy("本辖区默认政策"), required=False)
     exclusions = forms.MultipleChoiceField(
-        label="排除情形",
+        label=gettext_lazy("排除情形"),
         choices=list(rules.EXCLUSION_LABELS.items()),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -63,7 +64,7 @@ class PolicyForm(forms.ModelForm):
         if areas is not None:
             self.fields["area"].queryset = areas
         self.fields["area"].required = True
-        self.fields["area"].help_text = "本政策适用的区划(本辖区或下级)"
+        self.fields["area"].help_text = gettext_lazy("本政策适用的区划(本辖区或下级)")
 
     def validate_unique(self):
         # The service numbers versions; (area, name, version) is checked there.

@@ -3,6 +3,7 @@ seeing the compound (gaizao.inventory.permissions)."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _, gettext_lazy
 
 from gaizao.accounts.models import Role
 from gaizao.accounts.permissions import can
@@ -33,7 +34,7 @@ def can_do(user, action: str) -> bool:
     return can(user, RULES, action)
 
 
-def require(user, action: str, message: str = "您的角色无权执行此操作") -> None:
+def require(user, action: str, message: str = gettext_lazy("您的角色无权执行此操作")) -> None:
     if not can_do(user, action):
         raise PermissionDenied(message)
 
@@ -61,9 +62,9 @@ def get_policy_for_user(user, pk, *, write: bool = False) -> Policy:
     try:
         policy = Policy.objects.select_related("area").get(pk=pk)
     except (Policy.DoesNotExist, ValueError, TypeError):
-        raise Http404("政策不存在")
+        raise Http404(_("政策不存在"))
     if write and not policy_editable(user, policy):
-        raise PermissionDenied("您无权修改此政策(内置或其他辖区的政策请另存为本辖区的新版本)")
+        raise PermissionDenied(_("您无权修改此政策(内置或其他辖区的政策请另存为本辖区的新版本)"))
     return policy
 
 

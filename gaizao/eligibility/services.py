@@ -11,6 +11,7 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gaizao.core import audit
 from gaizao.core.errors import DomainError
@@ -75,14 +76,14 @@ def _validate(data: dict) -> None:
                 )
     ext, cut = data.get("extension_cutoff"), data.get("built_cutoff")
     if ext and cut and ext <= cut:
-        problems.append("扩展范围截止日期必须晚于建成时间截止日期")
+        problems.append(_("扩展范围截止日期必须晚于建成时间截止日期"))
     if data.get("extension_cap_pct") is not None and not ext:
-        problems.append("设置了扩展范围户数上限,但没有扩展范围截止日期")
+        problems.append(_("设置了扩展范围户数上限,但没有扩展范围截止日期"))
     crit = data.get("criteria") or []
     if crit and data.get("conditions_min") and data["conditions_min"] > len(crit):
-        problems.append(f"“至少满足几项”为 {data['conditions_min']},但只选了 {len(crit)} 项判断项")
+        problems.append(_("“至少满足几项”为 %(conditions_min)s,但只选了 %(n_crit)s 项判断项") % {"conditions_min": data['conditions_min'], "n_crit": len(crit)})
     if "environment" in crit and not data.get("environment_facilities"):
-        problems.append("选择了“环境脏乱差”,请至少选择一项检查的设施")
+        problems.append(_("选择了“环境脏乱差”,请至少选择一项检查的设施"))
     if problems:
         raise DomainError(";".join(problems))
 
@@ -122,14 +123,14 @@ def policy_create(*, actor, data: dict, source: str = "web") -> Policy:
     """A new policy, or a new version of an existing one (same area and name:
     the version number goes up)."""
     if actor is not None and not can_do(actor, "policy.manage"):
-        raise PermissionDenied("您的角色无权制定改造政策")
+        raise PermissionDenied(_("您的角色无权制定改造政策"))
     area = data.get("area")
     if (
         actor is not None
         and not actor.is_superuser
         and (area is None or not area_within_user(actor, area))
     ):
-        raise DomainError("只能为本辖区或下级区划制定政策")
+        raise DomainError(_("只能为本辖区或下级区划制定政策"))
     _validate(data)
     with transaction.atomic():
         last = (
@@ -162,14 +163,14 @@ def policy_create(*, actor, data: dict, source: str = "web") -> Policy:
 
 def policy_update(*, actor, policy: Policy, data: dict, source: str = "web") -> Policy:
     if actor is not None and not policy_editable(actor, policy):
-        raise PermissionDenied("您无权修改此政策")
+        raise PermissionDenied(_("您无权修改此政策"))
     area = data.get("area", policy.area)
     if (
         actor is not None
         and not actor.is_superuser
         and (area is None or not area_within_user(actor, area))
     ):
-        raise DomainError("只能为本辖区或下级区划制定政策")
+        raise DomainError(_("只能为本辖区或下级区划制定政策"))
     merged = {f: getattr(policy, f) for f in PARAM_FIELDS} | data
     _validate(merged)
     with transaction.atomic():
@@ -277,13 +278,13 @@ def compute(
         p = policy or default
         if p is None:
             raise DomainError(
-                "系统中没有可用的改造政策,请先运行 gaizao eligibility --install-policies"
+                _("系统中没有可用的改造政策,请先运行 gaizao eligibility --install-policies")
             )
         v = rules.evaluate(f, p.rules())
         results.append((cid, p, v, default is not None and p.pk == default.pk))
         groups.setdefault(p.pk, []).append(extension.CapItem(cid, v, f.households, _built_sort(f)))
     if cap:
-        by_pk = {p.pk: p for _, p, _, _ in results}
+        by_pk = {p.pk: p for _c, p, _v, _d in results}
         for pk, items in groups.items():
             extension.apply_extension_cap(items, by_pk[pk].extension_cap_pct)
     return results
@@ -309,7 +310,7 @@ def _store(results, *, actor) -> None:
     # A compound has one reserve verdict: clear the flag on verdicts under
     # another policy that used to be its default.
     default_ids: dict[int, list[int]] = {}
-    for cid, p, _, by_default in results:
+    for cid, p, _v, by_default in results:
         if by_default:
             default_ids.setdefault(p.pk, []).append(cid)
     for pk, ids in default_ids.items():
@@ -339,7 +340,7 @@ def evaluate_compound(compound: Compound, policy: Policy | None = None, *, actor
     `policy` is given) and store the verdict. The extension cap is a
     jurisdiction-wide rule and is applied by evaluate_area only."""
     if actor is not None and not can_do(actor, "eligibility.evaluate"):
-        raise PermissionDenied("您的角色无权评估改造范围")
+        raise PermissionDenied(_("您的角色无权评估改造范围"))
     qs = Compound.objects.filter(pk=compound.pk)
     with transaction.atomic():
         results = compute(qs, policy, cap=False)
@@ -354,12 +355,12 @@ def evaluate_area(
     for actor None, the command line) and store the verdicts in one
     transaction. Constant number of queries per chunk, whatever the size."""
     if area is None:
-        raise DomainError("请指定要评估的区划")
+        raise DomainError(_("请指定要评估的区划"))
     if actor is not None:
         if not can_do(actor, "eligibility.evaluate"):
-            raise PermissionDenied("您的角色无权评估改造范围")
+            raise PermissionDenied(_("您的角色无权评估改造范围"))
         if not area_within_user(actor, area):
-            raise PermissionDenied("只能评估本辖区的小区")
+            raise PermissionDenied(_("只能评估本辖区的小区"))
     qs = Compound.objects.filter(selectors.area_filter_q(area))
     if actor is not None:
         qs = qs & compounds_for_user(actor)
@@ -367,7 +368,7 @@ def evaluate_area(
     with transaction.atomic():
         results = compute(qs, policy)
         _store(results, actor=actor)
-    for _, p, v, _ in results:
+    for _c, p, v, _d in results:
         out.total += 1
         out.counts[v.verdict] += 1
         out.policies[str(p)] = out.policies.get(str(p), 0) + 1

@@ -2,6 +2,7 @@
 engineer's pure parser reads it, the pure rules judge it. Reads policies
 and areas only; writes nothing."""
 
+from django.utils.translation import gettext as _
 from __future__ import annotations
 
 from decimal import Decimal
@@ -50,13 +51,13 @@ def evaluate_sheet(path, *, policy: Policy | None = None, area: Area | None = No
     try:
         from gaizao.inventory.importing import parse_compound_sheet
     except ImportError as e:  # the importer is another app's; say so plainly
-        raise DomainError("表格解析模块不可用,无法读取表格") from e
+        raise DomainError(_("表格解析模块不可用,无法读取表格")) from e
     try:
         parsed = parse_compound_sheet(path)
     except DomainError:
         raise
     except (OSError, ValueError) as e:
-        raise DomainError(f"无法读取表格:{e}") from e
+        raise DomainError(_("无法读取表格:%(e)s") % {"e": e}) from e
     defaults = selectors.DefaultPolicies()
     streets = Area.objects.filter(level=Area.Level.STREET)
     if area is not None and area.level != Area.Level.COUNTRY:
@@ -79,7 +80,7 @@ def evaluate_sheet(path, *, policy: Policy | None = None, area: Area | None = No
                 p = defaults.for_area(area)
         if p is None:
             raise DomainError(
-                "系统中没有可用的改造政策,请先运行 gaizao eligibility --install-policies"
+                _("系统中没有可用的改造政策,请先运行 gaizao eligibility --install-policies")
             )
         f = facts_from_row(row)
         facts.append((row, p, f, rules.evaluate(f, p.rules())))

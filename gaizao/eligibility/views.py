@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.translation import gettext as _
 
 from gaizao.core.errors import DomainError
 from gaizao.core.xlsx import xlsx_response
@@ -71,7 +72,7 @@ def _evaluable_areas(user):
 @login_required
 def reserve(request):
     user = request.user
-    require(user, "eligibility.view", "您的角色无权查看改造范围")
+    require(user, "eligibility.view", _("您的角色无权查看改造范围"))
     g = request.GET
     policy = selectors.get_policy(g.get("policy")) if g.get("policy") else None
     scope = user.area if user.area_id else None
@@ -91,7 +92,7 @@ def reserve(request):
     for v in page:
         v.first_problem = next(
             (f"{r['label']}:{r['detail']}" for r in v.reasons if r["passed"] is False), ""
-        ) or ("缺少:" + "、".join(v.missing) if v.missing else "")
+        ) or (_("缺少:") + "、".join(v.missing) if v.missing else "")
     cards = [{"key": k, "label": label, **totals[k]} for k, label in rules.VERDICT_LABELS.items()]
     return render(
         request,
@@ -120,18 +121,18 @@ def reserve(request):
 
 def _export(qs, policy):
     headers = [
-        "小区名称",
-        "街道",
-        "社区",
-        "建成年份",
-        "建筑面积(㎡)",
-        "户数",
-        "政策",
-        "结论",
-        "扩展范围",
-        "未通过或待核实的依据",
-        "缺少的数据",
-        "评估时间",
+        _("小区名称"),
+        _("街道"),
+        _("社区"),
+        _("建成年份"),
+        _("建筑面积(㎡)"),
+        _("户数"),
+        _("政策"),
+        _("结论"),
+        _("扩展范围"),
+        _("未通过或待核实的依据"),
+        _("缺少的数据"),
+        _("评估时间"),
     ]
     tz = timezone.get_current_timezone()
 
@@ -150,14 +151,14 @@ def _export(qs, policy):
                 c.households,
                 str(v.policy),
                 rules.VERDICT_LABELS[v.verdict],
-                "是" if v.extension else "",
+                _("是") if v.extension else "",
                 problems,
                 "、".join(v.missing),
                 v.evaluated_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
             ]
 
     name = f"改造范围-{policy.code if policy else '默认政策'}-{timezone.localdate():%Y%m%d}.xlsx"
-    return xlsx_response(name, "老旧小区改造项目储备库", headers, rows())
+    return xlsx_response(name, _("老旧小区改造项目储备库"), headers, rows())
 
 
 @login_required
@@ -165,17 +166,17 @@ def _export(qs, policy):
 def reserve_evaluate(request):
     user = request.user
     if not can_do(user, "eligibility.evaluate"):
-        raise PermissionDenied("您的角色无权评估改造范围")
+        raise PermissionDenied(_("您的角色无权评估改造范围"))
     code = request.POST.get("area") or (user.area.code if user.area_id else "")
     area = Area.objects.filter(code=code).first() if code else None
     policy = None
     if request.POST.get("policy"):
         policy = selectors.get_policy(request.POST["policy"])
         if policy is None:
-            messages.error(request, "没有找到该政策")
+            messages.error(request, _("没有找到该政策"))
             return redirect("eligibility:reserve")
     if area is None:
-        messages.error(request, "请选择要评估的区划")
+        messages.error(request, _("请选择要评估的区划"))
         return redirect("eligibility:reserve")
     try:
         result = services.evaluate_area(actor=user, area=area, policy=policy)
@@ -191,13 +192,13 @@ def reserve_evaluate(request):
 @require_http_methods(["GET", "POST"])
 def compound(request, pk):
     user = request.user
-    require(user, "eligibility.view", "您的角色无权查看改造范围")
+    require(user, "eligibility.view", _("您的角色无权查看改造范围"))
     c = get_compound_for_user(user, pk)
     default = selectors.default_policy_for(c)
     key = request.POST.get("policy") or request.GET.get("policy")
     policy = selectors.get_policy(key) if key else default
     if policy is None:
-        messages.error(request, "没有找到该政策,已按本辖区默认政策评估")
+        messages.error(request, _("没有找到该政策,已按本辖区默认政策评估"))
         policy = default
     if request.method == "POST":
         try:
@@ -205,10 +206,10 @@ def compound(request, pk):
         except DomainError as e:
             messages.error(request, e.message)
         else:
-            messages.success(request, f"已按“{policy}”重新评估并记入储备库")
+            messages.success(request, _("已按“%(policy)s”重新评估并记入储备库") % {"policy": policy})
         url = reverse("eligibility:compound", args=[c.pk])
         return redirect(url if policy == default else f"{url}?policy={policy.code}")
-    ((_, _, live, _),) = services.compute(type(c).objects.filter(pk=c.pk), policy, cap=False)
+    ((_c, _p, live, _d),) = services.compute(type(c).objects.filter(pk=c.pk), policy, cap=False)
     stored = selectors.stored_verdict(c, policy) if policy else None
     return render(
         request,
@@ -235,7 +236,7 @@ def compound(request, pk):
 @login_required
 def policy_list(request):
     user = request.user
-    require(user, "eligibility.view", "您的角色无权查看改造政策")
+    require(user, "eligibility.view", _("您的角色无权查看改造政策"))
     items = list(selectors.policies())
     for p in items:
         p.editable = policy_editable(user, p)
@@ -260,7 +261,7 @@ def _form_data(form) -> dict:
 def policy_create(request):
     user = request.user
     if not can_do(user, "policy.manage"):
-        raise PermissionDenied("您的角色无权制定改造政策")
+        raise PermissionDenied(_("您的角色无权制定改造政策"))
     areas = policy_areas_for(user)
     source = None
     if request.GET.get("from"):
@@ -273,7 +274,7 @@ def policy_create(request):
             except DomainError as e:
                 form.add_error(None, e.message)
             else:
-                messages.success(request, f"已保存政策“{p}”")
+                messages.success(request, _("已保存政策“%(p)s”") % {"p": p})
                 return redirect("eligibility:policy_list")
     else:
         initial = {}
@@ -310,7 +311,7 @@ def policy_edit(request, pk):
             except DomainError as e:
                 form.add_error(None, e.message)
             else:
-                messages.success(request, f"已修改政策“{policy}”;请重新评估以更新储备库")
+                messages.success(request, _("已修改政策“%(policy)s”;请重新评估以更新储备库") % {"policy": policy})
                 return redirect("eligibility:policy_list")
     else:
         form = PolicyForm(instance=policy, areas=areas)

@@ -4,6 +4,7 @@ Thin over services; errors come back as {"error": …} (gaizao/api.py)."""
 from decimal import Decimal
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from gaizao.inventory.permissions import compounds_for_user, get_compound_for_user
@@ -190,7 +191,7 @@ def compound_plan(request, compound_id: int):
         else selectors.current_plan_for_compound(compound)
     )
     if plan is None:
-        return 404, {"error": f"{compound.name}尚无改造方案"}
+        return 404, {"error": _("%(name)s尚无改造方案") % {"name": compound.name}}
     return 200, plan_out(plan)
 
 
@@ -292,7 +293,7 @@ def create_cluster(request, payload: ClusterIn):
     if len(chosen) != len(ids):
         from django.http import Http404
 
-        raise Http404("所选小区中有不存在或不在您辖区内的小区")
+        raise Http404(_("所选小区中有不存在或不在您辖区内的小区"))
     c = services.cluster_create(
         actor=request.user, name=payload.name, compounds=chosen, note=payload.note, source="api"
     )

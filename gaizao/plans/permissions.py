@@ -4,6 +4,7 @@ plan, when one member is); invisible → 404, visible but not allowed → 403.""
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _, gettext_lazy
 
 from gaizao.accounts.models import Role
 from gaizao.accounts.permissions import can, compound_q
@@ -27,14 +28,14 @@ RULES: dict[str, set] = {
 }
 
 MESSAGES = {
-    "plan.draft": "您的角色无权编制改造方案",
-    "plan.edit": "您的角色无权修改改造方案",
-    "plan.consult": "您的角色无权登记居民征询",
-    "plan.approve": "只有领导小组办公室或住建局可以审批改造方案",
-    "plan.revise": "您的角色无权修订改造方案",
-    "cluster.edit": "您的角色无权编辑片区",
-    "catalogue.edit": "只有领导小组办公室或住建局可以修改改造内容目录",
-    "funding_rule.edit": "只有领导小组办公室或住建局可以修改资金筹措规则",
+    "plan.draft": gettext_lazy("您的角色无权编制改造方案"),
+    "plan.edit": gettext_lazy("您的角色无权修改改造方案"),
+    "plan.consult": gettext_lazy("您的角色无权登记居民征询"),
+    "plan.approve": gettext_lazy("只有领导小组办公室或住建局可以审批改造方案"),
+    "plan.revise": gettext_lazy("您的角色无权修订改造方案"),
+    "cluster.edit": gettext_lazy("您的角色无权编辑片区"),
+    "catalogue.edit": gettext_lazy("只有领导小组办公室或住建局可以修改改造内容目录"),
+    "funding_rule.edit": gettext_lazy("只有领导小组办公室或住建局可以修改资金筹措规则"),
 }
 
 
@@ -44,7 +45,7 @@ def can_do(user, action: str) -> bool:
 
 def require(user, action: str) -> None:
     if not can_do(user, action):
-        raise PermissionDenied(MESSAGES.get(action, "无权执行此操作"))
+        raise PermissionDenied(MESSAGES.get(action, _("无权执行此操作")))
 
 
 def clusters_for_user(user):
@@ -55,7 +56,7 @@ def get_cluster_for_user(user, pk, *, action: str | None = None) -> Cluster:
     try:
         cluster = clusters_for_user(user).select_related("area").get(pk=pk)
     except (Cluster.DoesNotExist, ValueError, TypeError):
-        raise Http404("片区不存在或不在您的辖区内")
+        raise Http404(_("片区不存在或不在您的辖区内"))
     if action:
         require(user, action)
     return cluster
@@ -77,7 +78,7 @@ def get_plan_for_user(user, pk, *, action: str | None = None) -> Plan:
             .get(pk=pk)
         )
     except (Plan.DoesNotExist, ValueError, TypeError):
-        raise Http404("方案不存在或不在您的辖区内")
+        raise Http404(_("方案不存在或不在您的辖区内"))
     if action:
         require(user, action)
     return plan

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django.utils.translation import gettext as _, gettext_lazy
 
 from gaizao.core.errors import DomainError
 from gaizao.core.xlsx import xlsx_response
@@ -132,7 +133,7 @@ def plan_list(request):
         rows = [
             (
                 p.subject_name,
-                "片区" if p.cluster_id else "小区",
+                _("片区") if p.cluster_id else _("小区"),
                 (p.compound.street.name if p.compound_id else p.cluster.area.name),
                 p.version,
                 p.get_status_display(),
@@ -143,8 +144,8 @@ def plan_list(request):
         ]
         return xlsx_response(
             f"改造方案_{timezone.localdate():%Y%m%d}.xlsx",
-            "改造方案",
-            ["小区/片区", "类型", "街道/辖区", "版本", "状态", "总造价(元)", "更新日期"],
+            _("改造方案"),
+            [_("小区/片区"), _("类型"), _("街道/辖区"), _("版本"), _("状态"), _("总造价(元)"), _("更新日期")],
             rows,
         )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
@@ -171,7 +172,7 @@ def compound_plan(request, compound_pk):
             messages.error(request, e.message)
             return redirect("plans:compound_plan", compound.pk)
         messages.success(
-            request, f"已根据摸底调查生成方案草稿,共 {plan.items.count()} 项基础类改造内容"
+            request, _("已根据摸底调查生成方案草稿,共 %(count)s 项基础类改造内容") % {"count": plan.items.count()}
         )
         return redirect("plans:plan_detail", plan.pk)
     cluster = selectors.cluster_of(compound)
@@ -214,7 +215,7 @@ def plan_detail(request, pk):
 def item_update(request, pk, item_pk):
     plan = get_plan_for_user(request.user, pk, action="plan.edit")
     try:
-        new_plan, _ = services.plan_item_set(
+        new_plan, _unused = services.plan_item_set(
             actor=request.user,
             plan=plan,
             item_id=item_pk,
@@ -223,7 +224,7 @@ def item_update(request, pk, item_pk):
         )
     except DomainError as e:
         return _failed(request, plan, e)
-    return _after(request, new_plan, "已修改工程量", moved_from=plan)
+    return _after(request, new_plan, _("已修改工程量"), moved_from=plan)
 
 
 @login_required
@@ -243,7 +244,7 @@ def item_add(request, pk):
         )
     except DomainError as e:
         return _failed(request, plan, e)
-    return _after(request, new_plan, f"已加入“{item.name}”", moved_from=plan)
+    return _after(request, new_plan, _("已加入“%(name)s”") % {"name": item.name}, moved_from=plan)
 
 
 @login_required
@@ -254,7 +255,7 @@ def item_remove(request, pk, item_pk):
         new_plan = services.plan_item_remove(actor=request.user, plan=plan, item_id=item_pk)
     except DomainError as e:
         return _failed(request, plan, e)
-    return _after(request, new_plan, "已移除该项目", moved_from=plan)
+    return _after(request, new_plan, _("已移除该项目"), moved_from=plan)
 
 
 @login_required
@@ -267,7 +268,7 @@ def menu_import(request, pk):
         actor=request.user, plan=plan, results=selectors.menu_results(plan.compound_id)
     )
     plan = selectors.current_plan_for_compound(plan.compound) or plan
-    messages.success(request, f"已加入居民点单项目 {n} 项")
+    messages.success(request, _("已加入居民点单项目 %(n)s 项") % {"n": n})
     return redirect("plans:plan_detail", plan.pk)
 
 
@@ -285,7 +286,7 @@ def funding_edit(request, pk):
         except DomainError as e:
             error = e.message
         else:
-            messages.success(request, "资金来源已保存")
+            messages.success(request, _("资金来源已保存"))
             return redirect("plans:plan_detail", new_plan.pk)
     ctx.update(
         {
@@ -304,7 +305,7 @@ def funding_recompute(request, pk):
         new_plan = services.plan_funding_recompute(actor=request.user, plan=plan)
     except DomainError as e:
         return _failed(request, plan, e)
-    return _after(request, new_plan, "已按资金筹措规则重新测算", moved_from=plan)
+    return _after(request, new_plan, _("已按资金筹措规则重新测算"), moved_from=plan)
 
 
 @login_required
@@ -320,13 +321,13 @@ def plan_update(request, pk):
         )
     except DomainError as e:
         return _failed(request, plan, e)
-    return _after(request, new_plan, "已保存", moved_from=plan)
+    return _after(request, new_plan, _("已保存"), moved_from=plan)
 
 
 ACTIONS = {
-    "consult": ("plan.consult", services.plan_mark_consulted, "已登记为“居民已征询”"),
-    "approve": ("plan.approve", services.plan_approve, "方案已审批"),
-    "revise": ("plan.revise", services.plan_revise, "已生成新版本草稿,原方案已标记为被替代"),
+    "consult": ("plan.consult", services.plan_mark_consulted, gettext_lazy("已登记为“居民已征询”")),
+    "approve": ("plan.approve", services.plan_approve, gettext_lazy("方案已审批")),
+    "revise": ("plan.revise", services.plan_revise, gettext_lazy("已生成新版本草稿,原方案已标记为被替代")),
 }
 
 
@@ -351,7 +352,7 @@ def plan_diff(request, pk, other_pk):
     plan = get_plan_for_user(request.user, pk)
     other = get_plan_for_user(request.user, other_pk)
     if (plan.compound_id, plan.cluster_id) != (other.compound_id, other.cluster_id):
-        raise Http404("两个方案不属于同一小区或片区")
+        raise Http404(_("两个方案不属于同一小区或片区"))
     old, new = sorted([plan, other], key=lambda p: p.version)
 
     def rows(p):
@@ -412,29 +413,29 @@ def plan_xlsx(request, pk):
                     i.note,
                 )
             )
-        rows.append(("", f"{g['label']}小计", "", "", "", "", "", g["total"], "", "", ""))
-    rows.append(("", "合计", "", "", "", "", "", ctx["summary"].total, "", "", ""))
+        rows.append(("", _("%(label)s小计") % {"label": g['label']}, "", "", "", "", "", g["total"], "", "", ""))
+    rows.append(("", _("合计"), "", "", "", "", "", ctx["summary"].total, "", "", ""))
     rows.append(())
     for f in ctx["funding_lines"]:
         rows.append(
-            ("", "资金来源", "", f["label"], "", "", "", f["line"].amount, "", f["line"].basis, "")
+            ("", _("资金来源"), "", f["label"], "", "", "", f["line"].amount, "", f["line"].basis, "")
         )
-    name = f"{plan.subject_name}_改造方案_第{plan.version}版_工程量清单.xlsx"
+    name = _("%(subject_name)s_改造方案_第%(version)s版_工程量清单.xlsx") % {"subject_name": plan.subject_name, "version": plan.version}
     return xlsx_response(
         name,
-        f"{plan.subject_name} 改造方案",
+        _("%(subject_name)s 改造方案") % {"subject_name": plan.subject_name},
         [
-            "序号",
-            "类别",
-            "编码",
-            "改造内容",
-            "单位",
-            "工程量",
-            "单价(元)",
-            "金额(元)",
-            "来源",
-            "工程量估算说明",
-            "备注",
+            _("序号"),
+            _("类别"),
+            _("编码"),
+            _("改造内容"),
+            _("单位"),
+            _("工程量"),
+            _("单价(元)"),
+            _("金额(元)"),
+            _("来源"),
+            _("工程量估算说明"),
+            _("备注"),
         ],
         rows,
     )

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _, gettext_lazy
 
 from gaizao.core.errors import DomainError
 from gaizao.inventory import facilities
@@ -30,7 +31,7 @@ def catalogue_list(request):
         pass
     area = _user_area(request.user)
     items = list(selectors.catalogue_for_area(area, year).select_related("jurisdiction"))
-    groups = [(TIER_LABELS.get(t, t), [i for i in items if i.tier == t]) for t, _ in Tier.choices]
+    groups = [(TIER_LABELS.get(t, t), [i for i in items if i.tier == t]) for t, _label in Tier.choices]
     return render(
         request,
         "plans/catalogue_list.html",
@@ -58,16 +59,16 @@ def _catalogue_data(post) -> tuple[dict, list[str]]:
         "funding_sources": [s for s in post.getlist("funding_sources") if s in SOURCE_LABELS],
     }
     if not data["name"]:
-        errors.append("请填写名称")
+        errors.append(_("请填写名称"))
     if data["tier"] not in Tier.values:
-        errors.append("请选择类别")
+        errors.append(_("请选择类别"))
     if data["unit"] not in ItemUnit.values:
-        errors.append("请选择计量单位")
+        errors.append(_("请选择计量单位"))
     if data["facility"] and data["facility"] not in facilities.BY_CODE:
-        errors.append("对应设施无效")
+        errors.append(_("对应设施无效"))
     if data["estimate_basis"] not in EstimateBasis.values:
-        errors.append("估算依据无效")
-    for key, label in (("unit_cost", "单价"), ("estimate_factor", "估算系数")):
+        errors.append(_("估算依据无效"))
+    for key, label in (("unit_cost", _("单价")), ("estimate_factor", _("估算系数"))):
         raw = post.get(key, "").strip()
         try:
             v = Decimal(raw)
@@ -75,7 +76,7 @@ def _catalogue_data(post) -> tuple[dict, list[str]]:
                 raise InvalidOperation
             data[key] = v.quantize(Decimal("0.01") if key == "unit_cost" else Decimal("0.0001"))
         except (InvalidOperation, ValueError):
-            errors.append(f"{label}“{raw}”须为不小于 0 的数字")
+            errors.append(_("%(label)s“%(raw)s”须为不小于 0 的数字") % {"label": label, "raw": raw})
     return data, errors
 
 
@@ -97,11 +98,11 @@ def catalogue_edit(request, pk=None):
                 if not 2000 <= year <= 2100:
                     raise ValueError
             except ValueError:
-                errors.append(f"适用年度“{year_raw}”无效")
+                errors.append(_("适用年度“%(year_raw)s”无效") % {"year_raw": year_raw})
         if not base:
             data["code"] = request.POST.get("code", "").strip()
             if not data["code"] or not data["code"].replace("_", "").isalnum():
-                errors.append("编码须为字母、数字或下划线")
+                errors.append(_("编码须为字母、数字或下划线"))
         if not errors:
             try:
                 item = services.catalogue_item_save(
@@ -112,7 +113,7 @@ def catalogue_edit(request, pk=None):
             else:
                 messages.success(
                     request,
-                    f"已保存“{item.name}”" + (f"({area.name}适用)" if area else "(全国默认)"),
+                    _("已保存“%(name)s”") % {"name": item.name} + (_("(%(name)s适用)") % {"name": area.name} if area else _("(全国默认)")),
                 )
                 return redirect("plans:catalogue")
     return render(
@@ -137,14 +138,14 @@ def catalogue_edit(request, pk=None):
 # ---- funding rules --------------------------------------------------------------
 
 RULE_DECIMALS = [
-    ("subsidy_cap_share", "补助占该类造价上限(0–1)"),
-    ("resident_per_m2", "居民出资(元/㎡)"),
-    ("resident_per_household", "居民出资(元/户)"),
-    ("resident_cap_share", "居民出资上限(占适用类别造价,0–1)"),
-    ("maintenance_fund_share", "维修资金可用比例(0–1)"),
-    ("property_unit_share", "产权单位分担比例(0–1)"),
-    ("utility_share", "专营单位承担其管线比例(0–1)"),
-    ("social_capital_share", "社会资本承担比例(0–1)"),
+    ("subsidy_cap_share", gettext_lazy("补助占该类造价上限(0–1)")),
+    ("resident_per_m2", gettext_lazy("居民出资(元/㎡)")),
+    ("resident_per_household", gettext_lazy("居民出资(元/户)")),
+    ("resident_cap_share", gettext_lazy("居民出资上限(占适用类别造价,0–1)")),
+    ("maintenance_fund_share", gettext_lazy("维修资金可用比例(0–1)")),
+    ("property_unit_share", gettext_lazy("产权单位分担比例(0–1)")),
+    ("utility_share", gettext_lazy("专营单位承担其管线比例(0–1)")),
+    ("social_capital_share", gettext_lazy("社会资本承担比例(0–1)")),
 ]
 
 
@@ -160,12 +161,12 @@ def funding_rules(request):
     if request.method == "POST":
         require(request.user, "funding_rule.edit")
         if area is None:
-            errors.append("您的账号没有辖区,不能设置资金规则")
+            errors.append(_("您的账号没有辖区,不能设置资金规则"))
         data: dict = {}
         try:
             year = int(request.POST.get("year", ""))
         except ValueError:
-            errors.append("年度无效")
+            errors.append(_("年度无效"))
         for key, label in RULE_DECIMALS:
             raw = request.POST.get(key, "").strip() or "0"
             try:
@@ -174,7 +175,7 @@ def funding_rules(request):
                     raise InvalidOperation
                 data[key] = v
             except (InvalidOperation, ValueError):
-                errors.append(f"{label}“{raw}”无效")
+                errors.append(_("%(label)s“%(raw)s”无效") % {"label": label, "raw": raw})
         for key in ("central_per_m2", "provincial_per_m2"):
             data[key] = {}
             for t in Tier.values:
@@ -187,7 +188,7 @@ def funding_rules(request):
                         raise InvalidOperation
                     data[key][t] = str(v)
                 except (InvalidOperation, ValueError):
-                    errors.append(f"{TIER_LABELS[t]}补助“{raw}”无效")
+                    errors.append(_("%(value)s补助“%(raw)s”无效") % {"value": TIER_LABELS[t], "raw": raw})
         data["resident_tiers"] = [
             t for t in request.POST.getlist("resident_tiers") if t in Tier.values
         ]
@@ -195,7 +196,7 @@ def funding_rules(request):
         data["note"] = request.POST.get("note", "").strip()[:300]
         if not errors:
             services.funding_rule_save(actor=request.user, area=area, year=year, data=data)
-            messages.success(request, f"已保存{area.name}{year}年资金筹措规则")
+            messages.success(request, _("已保存%(name)s%(year)s年资金筹措规则") % {"name": area.name, "year": year})
             return redirect("plans:funding_rules")
     current = rules.filter(area=area, year=year).first() if area else None
     return render(
@@ -259,7 +260,7 @@ def cluster_new(request):
             compounds_for_user(request.user).select_related("street__parent").filter(pk__in=picked)
         )
         if len(chosen) != len(set(picked)):
-            errors.append("所选小区中有不在您辖区内的小区")
+            errors.append(_("所选小区中有不在您辖区内的小区"))
         else:
             try:
                 cluster = services.cluster_create(
@@ -271,7 +272,7 @@ def cluster_new(request):
             except DomainError as e:
                 errors.append(e.message)
             else:
-                messages.success(request, f"已建立片区“{cluster.name}”,共 {len(chosen)} 个小区")
+                messages.success(request, _("已建立片区“%(name)s”,共 %(n_chosen)s 个小区") % {"name": cluster.name, "n_chosen": len(chosen)})
                 return redirect("plans:cluster_detail", cluster.pk)
     streets = (
         compounds_for_user(request.user)
@@ -304,7 +305,7 @@ def cluster_detail(request, pk):
         except DomainError as e:
             messages.error(request, e.message)
             return redirect("plans:cluster_detail", cluster.pk)
-        messages.success(request, "已根据各成员小区的摸底调查生成片区方案草稿")
+        messages.success(request, _("已根据各成员小区的摸底调查生成片区方案草稿"))
         return redirect("plans:plan_detail", plan.pk)
     members = [
         m.compound

@@ -1,5 +1,6 @@
 """stewardship API: GET/PUT /compounds/{id}/management."""
 
+from django.utils.translation import gettext as _
 from datetime import date
 from decimal import Decimal
 
@@ -58,7 +59,7 @@ def get_management(request, compound_id: int):
     compound = get_compound_for_user(request.user, compound_id)
     a = ManagementArrangement.objects.filter(compound=compound).select_related("manager").first()
     if a is None:
-        return 404, {"error": f"{compound.name}尚未登记改造后的长效管理安排"}
+        return 404, {"error": _("%(name)s尚未登记改造后的长效管理安排") % {"name": compound.name}}
     return 200, _out(a)
 
 

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from gaizao.accounts.models import Role
 from gaizao.accounts.permissions import can, compound_q
@@ -20,7 +21,7 @@ def can_do(user, action: str) -> bool:
 
 def require_edit(user) -> None:
     if not can_do(user, "arrangement.edit"):
-        raise PermissionDenied("您的角色无权登记长效管理安排")
+        raise PermissionDenied(_("您的角色无权登记长效管理安排"))
 
 
 def arrangements_for_user(user):
@@ -31,4 +32,4 @@ def get_arrangement_for_user(user, pk) -> ManagementArrangement:
     try:
         return arrangements_for_user(user).select_related("compound", "manager").get(pk=pk)
     except (ManagementArrangement.DoesNotExist, ValueError, TypeError):
-        raise Http404("管理安排不存在或不在您的辖区内")
+        raise Http404(_("管理安排不存在或不在您的辖区内"))

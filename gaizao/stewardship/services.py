@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from gaizao.core import audit
 from gaizao.core.errors import DomainError
@@ -31,7 +32,7 @@ def _date(value, label):
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise DomainError(f"{label}“{value}”不是有效日期(格式:2025-03-01)")
+        raise DomainError(_("%(label)s“%(value)s”不是有效日期(格式:2025-03-01)") % {"label": label, "value": value})
 
 
 def arrangement_save(*, actor, compound, data: dict, source: str = "web") -> ManagementArrangement:
@@ -40,30 +41,30 @@ def arrangement_save(*, actor, compound, data: dict, source: str = "web") -> Man
     rules_adopted_on, fee_per_m2_month, starts_on, note."""
     model = data.get("model")
     if model not in ManagementModel.values:
-        raise DomainError("请选择管理模式(物业服务企业、产权单位管理、居民自治管理、社区托管等)")
+        raise DomainError(_("请选择管理模式(物业服务企业、产权单位管理、居民自治管理、社区托管等)"))
     manager = data.get("manager")
     if manager is not None and not isinstance(manager, Organisation):
         manager = Organisation.objects.filter(pk=manager).first()
         if manager is None:
-            raise DomainError("管理单位不存在")
+            raise DomainError(_("管理单位不存在"))
     manager_name = (data.get("manager_name") or "").strip()
     if manager is None and not manager_name:
-        raise DomainError("请选择管理单位或填写管理单位名称")
+        raise DomainError(_("请选择管理单位或填写管理单位名称"))
     fee = data.get("fee_per_m2_month")
     if fee not in (None, ""):
         try:
             fee = Decimal(str(fee).strip())
         except (InvalidOperation, ValueError):
-            raise DomainError(f"物业费“{fee}”不是有效的数字")
+            raise DomainError(_("物业费“%(fee)s”不是有效的数字") % {"fee": fee})
         if not fee.is_finite() or fee < 0 or fee > 100:
-            raise DomainError("物业费须在 0 至 100 元/㎡·月之间")
+            raise DomainError(_("物业费须在 0 至 100 元/㎡·月之间"))
         fee = fee.quantize(Decimal("0.01"))
     else:
         fee = None
     rules_adopted = bool(data.get("rules_adopted"))
-    rules_on = _date(data.get("rules_adopted_on"), "管理规约通过日期")
+    rules_on = _date(data.get("rules_adopted_on"), _("管理规约通过日期"))
     if rules_on and not rules_adopted:
-        raise DomainError("填写了管理规约通过日期,请同时勾选“已制定管理规约”")
+        raise DomainError(_("填写了管理规约通过日期,请同时勾选“已制定管理规约”"))
     values = {
         "model": model,
         "manager": manager,
@@ -71,7 +72,7 @@ def arrangement_save(*, actor, compound, data: dict, source: str = "web") -> Man
         "rules_adopted": rules_adopted,
         "rules_adopted_on": rules_on,
         "fee_per_m2_month": fee,
-        "starts_on": _date(data.get("starts_on"), "开始日期"),
+        "starts_on": _date(data.get("starts_on"), _("开始日期")),
         "note": (data.get("note") or "").strip(),
     }
     with transaction.atomic():

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from gaizao.core.errors import DomainError
 from gaizao.inventory.permissions import compounds_for_user, get_compound_for_user
@@ -72,7 +73,7 @@ def arrangement_edit(request, compound_pk):
         except DomainError as e:
             error = e.message
         else:
-            messages.success(request, f"已登记{compound.name}改造后的长效管理安排")
+            messages.success(request, _("已登记%(name)s改造后的长效管理安排") % {"name": compound.name})
             return redirect(nxt or "stewardship:arrangement_list")
     managers = Organisation.objects.filter(kind__in=MANAGER_KINDS).order_by("kind", "name")[:500]
     return render(

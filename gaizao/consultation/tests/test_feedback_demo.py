@@ -13,6 +13,7 @@ def test_demo_seed(cast, users):
     ctx.shared["compounds"] = [cast["compound_a"], cast["compound_b"]]
     ctx.shared["demo_committee_compound"] = cast["compound_a"]
     demo_feedback.seed(ctx)
+    demo_feedback.logins(ctx)
     assert set(Feedback.objects.values_list("status", flat=True)) == {
         "open",
         "accepted",

@@ -251,9 +251,13 @@ def test_permissions_on_replies_overturn_and_lists(client_for, users, published,
 def test_residents_see_only_their_own_objections(client_for, users, staff, published, resident_a2):
     v = published
     a, a2 = client_for(users["resident_a"]), client_for(resident_a2)
-    r = a.post(f"/api/v1/votes/{v.pk}/objections", {"text": "甲的异议"}, content_type="application/json")
+    r = a.post(
+        f"/api/v1/votes/{v.pk}/objections", {"text": "甲的异议"}, content_type="application/json"
+    )
     assert r.status_code == 201 and r.json()["state"] == "pending"
-    a2.post(f"/api/v1/votes/{v.pk}/objections", {"text": "乙的异议"}, content_type="application/json")
+    a2.post(
+        f"/api/v1/votes/{v.pk}/objections", {"text": "乙的异议"}, content_type="application/json"
+    )
     mine = a.get(f"/api/v1/votes/{v.pk}/objections").json()
     assert [o["text"] for o in mine] == ["甲的异议"] and mine[0]["raised_by"] is None
     page = a.get(detail(v)).content.decode()

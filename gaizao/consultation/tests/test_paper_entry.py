@@ -58,9 +58,7 @@ def enter(c, v, **data):
     data.setdefault("channel", "paper")
     if data["channel"] == "paper":
         data.setdefault("sheet_photo", photo())
-    return c.post(
-        reverse("consultation:ballot_enter", args=[v.pk]), data, HTTP_HX_REQUEST="true"
-    )
+    return c.post(reverse("consultation:ballot_enter", args=[v.pk]), data, HTTP_HX_REQUEST="true")
 
 
 def test_search_fragment_lists_and_flags(staff, vote, b2, django_assert_max_num_queries):

@@ -3,6 +3,7 @@
 from decimal import Decimal, InvalidOperation
 
 from django.db.models import Max, Sum
+from django.utils.translation import gettext as _, gettext_lazy
 
 from gaizao.core import audit
 from gaizao.core.errors import DomainError
@@ -146,7 +147,7 @@ def _refresh(plan: Plan, *, recompute: bool = False) -> None:
                 plan=plan, source=FundingSource.DISTRICT
             )
             fl.amount = district
-            fl.basis = "手工调整后,总造价与其他来源之差由区级财政承担"
+            fl.basis = _("手工调整后,总造价与其他来源之差由区级财政承担")
             fl.save()
             plan.save(update_fields=["total_cost", "updated_at"])
             return
@@ -165,17 +166,17 @@ def _lock(plan: Plan) -> Plan:
     return Plan.objects.select_for_update().get(pk=plan.pk)
 
 
-def _parse_quantity(value, *, label: str = "工程量") -> Decimal:
+def _parse_quantity(value, *, label: str = gettext_lazy("工程量")) -> Decimal:
     try:
         q = Decimal(str(value).strip().replace(",", ""))
     except (InvalidOperation, ValueError, AttributeError):
-        raise DomainError(f"{label}“{value}”不是有效的数字")
+        raise DomainError(_("%(label)s“%(value)s”不是有效的数字") % {"label": label, "value": value})
     if not q.is_finite():
-        raise DomainError(f"{label}“{value}”不是有效的数字")
+        raise DomainError(_("%(label)s“%(value)s”不是有效的数字") % {"label": label, "value": value})
     if q <= 0:
-        raise DomainError(f"{label}必须大于 0(填写的是 {value})")
+        raise DomainError(_("%(label)s必须大于 0(填写的是 %(value)s)") % {"label": label, "value": value})
     if q > MAX_QUANTITY:
-        raise DomainError(f"{label} {value} 过大,请核实")
+        raise DomainError(_("%(label)s %(value)s 过大,请核实") % {"label": label, "value": value})
     return q.quantize(Decimal("0.01"))
 
 
@@ -184,7 +185,7 @@ def _editable(plan: Plan, actor, source: str) -> Plan:
     gets a new version first (the approved one is superseded)."""
     plan = _lock(plan)
     if plan.status == PlanStatus.SUPERSEDED:
-        raise DomainError(f"第{plan.version}版已被新版本替代,不能修改;请打开当前版本")
+        raise DomainError(_("第%(version)s版已被新版本替代,不能修改;请打开当前版本") % {"version": plan.version})
     if plan.status == PlanStatus.APPROVED:
         return _new_version(plan, actor, source)
     return plan

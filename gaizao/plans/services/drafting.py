@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gaizao.core import audit
 from gaizao.core.errors import DomainError
@@ -32,7 +33,7 @@ from ._base import BASIC_FACILITIES, _next_version, _refresh, catalog_entries, c
 def _draft_lines(compound: Compound, year: int):
     survey = latest_survey(compound)
     if survey is None:
-        raise DomainError(f"{compound.name}尚无摸底调查记录,不能生成方案草稿;请先完成摸底调查")
+        raise DomainError(_("%(name)s尚无摸底调查记录,不能生成方案草稿;请先完成摸底调查") % {"name": compound.name})
     ratings = {c.facility: c.rating for c in survey.conditions.all()}
     catalogue = list(catalogue_for_compound(compound, year))
     items, _suggestions = drafting.draft(
@@ -52,7 +53,7 @@ def _create_plan(*, actor, subject: dict, year: int, survey, lines, catalogue, s
                 survey=survey,
             )
     except IntegrityError:
-        raise DomainError("该对象已有当前方案,请刷新页面后在现有方案上修改")
+        raise DomainError(_("该对象已有当前方案,请刷新页面后在现有方案上修改"))
     PlanItem.objects.bulk_create(
         [
             PlanItem(
@@ -88,13 +89,13 @@ def plan_draft_from_survey(
     year = year or timezone.localdate().year
     membership = ClusterMember.objects.filter(compound=compound).select_related("cluster").first()
     if membership:
-        raise DomainError(f"{compound.name}已纳入片区“{membership.cluster.name}”,请编制片区方案")
+        raise DomainError(_("%(name)s已纳入片区“%(name2)s”,请编制片区方案") % {"name": compound.name, "name2": membership.cluster.name})
     with transaction.atomic():
         Compound.objects.select_for_update().filter(pk=compound.pk).first()
         current = current_plan_for_compound(compound)
         if current is not None:
             raise DomainError(
-                f"{compound.name}已有改造方案(第{current.version}版),请在现有方案上修改"
+                _("%(name)s已有改造方案(第%(version)s版),请在现有方案上修改") % {"name": compound.name, "version": current.version}
             )
         survey, lines, catalogue = _draft_lines(compound, year)
         return _create_plan(
@@ -118,14 +119,14 @@ def plan_draft_for_cluster(
         current = current_plan_for_cluster(cluster)
         if current is not None:
             raise DomainError(
-                f"片区“{cluster.name}”已有改造方案(第{current.version}版),请在现有方案上修改"
+                _("片区“%(name)s”已有改造方案(第%(version)s版),请在现有方案上修改") % {"name": cluster.name, "version": current.version}
             )
         members = [
             m.compound
             for m in cluster.members.select_related("compound__street", "compound__community")
         ]
         if not members:
-            raise DomainError("片区没有成员小区")
+            raise DomainError(_("片区没有成员小区"))
         per_member, catalogue, missing = [], {}, []
         for c in sorted(members, key=lambda c: c.name):
             try:
@@ -136,7 +137,7 @@ def plan_draft_for_cluster(
             per_member.append((c.name, lines))
             catalogue.update(cat)
         if missing:
-            raise DomainError("以下小区尚无摸底调查记录,不能生成片区方案草稿:" + "、".join(missing))
+            raise DomainError(_("以下小区尚无摸底调查记录,不能生成片区方案草稿:") + "、".join(missing))
         return _create_plan(
             actor=actor,
             subject={"cluster": cluster},

@@ -3,6 +3,7 @@
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from gaizao.core import audit
 from gaizao.core.errors import DomainError
@@ -41,7 +42,7 @@ def plan_item_set(
         try:
             old_item = PlanItem.objects.get(pk=item_id, plan_id=plan.pk)
         except (PlanItem.DoesNotExist, ValueError, TypeError):
-            raise DomainError("方案中没有这一项目")
+            raise DomainError(_("方案中没有这一项目"))
         item = target.items.get(code=old_item.code)
         before = audit.snapshot(item, ["quantity", "note", "estimate"])
         if q is not None:
@@ -76,14 +77,14 @@ def plan_item_add(
 ) -> tuple[Plan, PlanItem]:
     q = _parse_quantity(quantity)
     if item_source not in ItemSource.values:
-        raise DomainError(f"项目来源“{item_source}”无效")
+        raise DomainError(_("项目来源“%(item_source)s”无效") % {"item_source": item_source})
     with transaction.atomic():
         target = _editable(plan, actor, source)
         entry = catalogue_for_plan(target).filter(code=code).first()
         if entry is None:
-            raise DomainError(f"改造内容目录中没有编码为“{code}”的项目")
+            raise DomainError(_("改造内容目录中没有编码为“%(code)s”的项目") % {"code": code})
         if target.items.filter(code=code).exists():
-            raise DomainError(f"“{entry.name}”已在方案中,请直接修改其工程量")
+            raise DomainError(_("“%(name)s”已在方案中,请直接修改其工程量") % {"name": entry.name})
         item = PlanItem.objects.create(
             plan=target,
             catalog_item=entry,
@@ -114,7 +115,7 @@ def plan_item_remove(*, actor, plan: Plan, item_id, source: str = "web") -> Plan
         try:
             code = PlanItem.objects.get(pk=item_id, plan_id=plan.pk).code
         except (PlanItem.DoesNotExist, ValueError, TypeError):
-            raise DomainError("方案中没有这一项目")
+            raise DomainError(_("方案中没有这一项目"))
         item = target.items.get(code=code)
         item.delete()
         _refresh(target)
@@ -139,7 +140,7 @@ def plan_add_menu_results(*, actor, plan: Plan, results: list[dict], source: str
         if not code or plan.items.filter(code=code).exists():
             continue
         try:
-            plan, _ = plan_item_add(
+            plan, _added = plan_item_add(
                 actor=actor,
                 plan=plan,
                 code=code,
@@ -163,18 +164,18 @@ def plan_funding_set(*, actor, plan: Plan, amounts: dict, source: str = "web") -
     parsed: dict[str, Decimal] = {}
     for key, value in amounts.items():
         if key not in FundingSource.values:
-            raise DomainError(f"资金来源“{key}”无效")
+            raise DomainError(_("资金来源“%(key)s”无效") % {"key": key})
         if value in (None, ""):
             continue
         label = SOURCE_LABELS[key]
         try:
             amt = Decimal(str(value).strip().replace(",", ""))
         except (InvalidOperation, ValueError):
-            raise DomainError(f"{label}金额“{value}”不是有效的数字")
+            raise DomainError(_("%(label)s金额“%(value)s”不是有效的数字") % {"label": label, "value": value})
         if not amt.is_finite() or amt < 0:
-            raise DomainError(f"{label}金额不能为负数(填写的是 {value})")
+            raise DomainError(_("%(label)s金额不能为负数(填写的是 %(value)s)") % {"label": label, "value": value})
         if amt != amt.quantize(Decimal("0.01")):
-            raise DomainError(f"{label}金额最多保留两位小数(填写的是 {value})")
+            raise DomainError(_("%(label)s金额最多保留两位小数(填写的是 %(value)s)") % {"label": label, "value": value})
         parsed[key] = amt.quantize(Decimal("0.01"))
     with transaction.atomic():
         target = _editable(plan, actor, source)
@@ -182,7 +183,7 @@ def plan_funding_set(*, actor, plan: Plan, amounts: dict, source: str = "web") -
         got = sum(parsed.values(), Decimal("0.00"))
         if got != total:
             raise DomainError(
-                f"资金合计 {fmt(got)} 元,与总造价 {fmt(total)} 元不符,差额 {fmt(total - got)} 元",
+                _("资金合计 %(got)s 元,与总造价 %(total)s 元不符,差额 %(value)s 元") % {"got": fmt(got), "total": fmt(total), "value": fmt(total - got)},
                 code="funding_mismatch",
             )
         before = {fl.source: str(fl.amount) for fl in target.funding_lines.all()}
@@ -245,9 +246,9 @@ def plan_update(
         try:
             bal = Decimal(str(maintenance_fund_balance).replace(",", "").strip())
         except (InvalidOperation, ValueError):
-            raise DomainError(f"可用专项维修资金“{maintenance_fund_balance}”不是有效的数字")
+            raise DomainError(_("可用专项维修资金“%(maintenance_fund_balance)s”不是有效的数字") % {"maintenance_fund_balance": maintenance_fund_balance})
         if not bal.is_finite() or bal < 0:
-            raise DomainError("可用专项维修资金不能为负数")
+            raise DomainError(_("可用专项维修资金不能为负数"))
     with transaction.atomic():
         target = _editable(plan, actor, source)
         before = audit.snapshot(target, ["notes", "maintenance_fund_balance"])

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from gaizao.core import audit
 from gaizao.core.errors import DomainError
@@ -30,12 +31,12 @@ def cluster_create(
     one district — planned, built and managed as one."""
     name = (name or "").strip()
     if not name:
-        raise DomainError("请填写片区名称")
+        raise DomainError(_("请填写片区名称"))
     if len(compounds) < 2:
-        raise DomainError("片区至少需要两个小区")
+        raise DomainError(_("片区至少需要两个小区"))
     districts = {c.street.prefix[:6] for c in compounds}
     if len(districts) > 1:
-        raise DomainError("片区内的小区须在同一区内相邻(同一街道或相邻街道)")
+        raise DomainError(_("片区内的小区须在同一区内相邻(同一街道或相邻街道)"))
     streets = {c.street_id for c in compounds}
     with transaction.atomic():
         taken = ClusterMember.objects.filter(compound__in=compounds).select_related(
@@ -43,12 +44,12 @@ def cluster_create(
         )
         if taken:
             raise DomainError(
-                "以下小区已属于其他片区:"
-                + "、".join(f"{m.compound.name}(片区“{m.cluster.name}”)" for m in taken)
+                _("以下小区已属于其他片区:")
+                + "、".join(_("%(name)s(片区“%(name2)s”)") % {"name": m.compound.name, "name2": m.cluster.name} for m in taken)
             )
         planned = [c.name for c in compounds if current_plan_for_compound(c) is not None]
         if planned:
-            raise DomainError("以下小区已有单独的改造方案,不能再纳入片区:" + "、".join(planned))
+            raise DomainError(_("以下小区已有单独的改造方案,不能再纳入片区:") + "、".join(planned))
         area = compounds[0].street if len(streets) == 1 else compounds[0].street.parent
         cluster = Cluster.objects.create(
             name=name[:128], area=area, created_by=actor, note=note.strip()
@@ -97,9 +98,9 @@ def catalogue_item_save(
     actor's own jurisdiction instead of changing it for everybody."""
     code = (data.get("code") or (base.code if base else "")).strip()
     if not code:
-        raise DomainError("请填写项目编码")
+        raise DomainError(_("请填写项目编码"))
     if Decimal(data.get("unit_cost", 0)) < 0:
-        raise DomainError("单价不能为负数")
+        raise DomainError(_("单价不能为负数"))
     with transaction.atomic():
         item = (
             CatalogItem.objects.select_for_update()

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gaizao.core import audit
 from gaizao.core.errors import DomainError
@@ -29,9 +30,9 @@ def approval_blockers(plan: Plan) -> list[str]:
 
     out = []
     if plan.status != PlanStatus.CONSULTED:
-        out.append("方案须先征询居民意见(状态为“居民已征询”)才能审批")
+        out.append(_("方案须先征询居民意见(状态为“居民已征询”)才能审批"))
     if not plan.items.exists():
-        out.append("方案没有改造项目,不能审批")
+        out.append(_("方案没有改造项目,不能审批"))
     compounds = plan_compounds(plan)
     arranged = set(
         ManagementArrangement.objects.filter(compound__in=compounds).values_list(
@@ -40,7 +41,7 @@ def approval_blockers(plan: Plan) -> list[str]:
     )
     for c in compounds:
         if c.pk not in arranged:
-            out.append(f"{c.name}尚未登记改造后的长效管理安排(以管定建),不能审批方案")
+            out.append(_("%(name)s尚未登记改造后的长效管理安排(以管定建),不能审批方案") % {"name": c.name})
     rule = plan_rule(plan)
     if rule is None or rule.vote_required:
         for c in compounds:
@@ -51,7 +52,7 @@ def approval_blockers(plan: Plan) -> list[str]:
                 )
     lines_sum = plan.funding_lines.aggregate(s=Sum("amount"))["s"] or Decimal("0")
     if lines_sum != plan.total_cost:
-        out.append(f"资金合计 {fmt(lines_sum)} 元,与总造价 {fmt(plan.total_cost)} 元不符")
+        out.append(_("资金合计 %(lines_sum)s 元,与总造价 %(value)s 元不符") % {"lines_sum": fmt(lines_sum), "value": fmt(plan.total_cost)})
     return out
 
 
@@ -60,10 +61,10 @@ def plan_mark_consulted(*, actor, plan: Plan, source: str = "web") -> Plan:
         plan = _lock(plan)
         if plan.status != PlanStatus.DRAFT:
             raise DomainError(
-                f"只有草稿可以登记为“居民已征询”(当前状态:{plan.get_status_display()})"
+                _("只有草稿可以登记为“居民已征询”(当前状态:%(status)s)") % {"status": plan.get_status_display()}
             )
         if not plan.items.exists():
-            raise DomainError("方案没有改造项目,不能征询居民意见")
+            raise DomainError(_("方案没有改造项目,不能征询居民意见"))
         plan.status = PlanStatus.CONSULTED
         plan.consulted_at = timezone.now()
         plan.save(update_fields=["status", "consulted_at", "updated_at"])
@@ -104,5 +105,5 @@ def plan_revise(*, actor, plan: Plan, source: str = "web") -> Plan:
     with transaction.atomic():
         locked = _lock(plan)
         if locked.status != PlanStatus.APPROVED:
-            raise DomainError("只有已审批的方案需要生成新版本;草稿可直接修改")
+            raise DomainError(_("只有已审批的方案需要生成新版本;草稿可直接修改"))
         return _new_version(locked, actor, source)

@@ -1,0 +1,62 @@
+"""Uploaded files are served through the same chokepoints as their records."""
+
+from datetime import date, timedelta
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from gaizao.consultation.models import Ballot, Feedback, FeedbackPhoto, Vote
+from gaizao.inventory.models import Condition, ConditionPhoto, Survey
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def _survey_photo(compound):
+    s = Survey.objects.create(compound=compound, surveyed_on=date(2026, 1, 5), score=50)
+    c = Condition.objects.create(survey=s, facility="roads", rating="broken")
+    p = ConditionPhoto(condition=c)
+    p.image.save("road.png", ContentFile(PNG))
+    return "/media/" + p.image.name
+
+
+def test_survey_photo_follows_compound_visibility(client_for, cast):
+    url = _survey_photo(cast["compound_a"])
+    u = cast["users"]
+    r = client_for(u["street_jinchen"]).get(url)
+    assert r.status_code == 200 and b"".join(r.streaming_content) == PNG
+    assert r["Cache-Control"].startswith("private")
+    assert client_for(u["street_qingyun"]).get(url).status_code == 404
+    assert client_for(u["resident_b"]).get(url).status_code == 404
+    assert client_for(u["resident_a"]).get(url).status_code == 200
+    # Anonymous: to the login page, never the file.
+    assert client_for(None).get(url).status_code == 302
+    # No walking out of the media folder, no unknown folders.
+    assert client_for(u["admin"]).get("/media/../settings.py").status_code == 404
+    assert client_for(u["admin"]).get("/media/other/x.png").status_code == 404
+
+
+def test_feedback_photo_follows_feedback_visibility(client_for, cast):
+    fb = Feedback.objects.create(compound=cast["compound_a"], reporter=cast["users"]["resident_a"],
+                                 category="other", text="路灯不亮", due_on=date(2026, 12, 1),
+                                 responsible_org=cast["property_company"])
+    p = FeedbackPhoto(feedback=fb)
+    p.image.save("lamp.png", ContentFile(PNG))
+    url = "/media/" + p.image.name
+    assert client_for(cast["users"]["resident_a"]).get(url).status_code == 200
+    assert client_for(cast["users"]["resident_b"]).get(url).status_code == 404
+    assert client_for(cast["users"]["street_qingyun"]).get(url).status_code == 404
+
+
+def test_ballot_sheet_only_for_vote_staff(client_for, cast):
+    now = timezone.now()
+    v = Vote.objects.create(compound=cast["compound_a"], matter=7, title="改造表决",
+                            law="civil_code", opens_at=now - timedelta(days=1),
+                            closes_at=now + timedelta(days=1), status="open")
+    b = Ballot(vote=v, unit=cast["units_a"][0], choice="agree", channel="paper")
+    b.sheet_photo.save("sheet.png", ContentFile(PNG))
+    url = "/media/" + b.sheet_photo.name
+    u = cast["users"]
+    assert client_for(u["community_tianxiang"]).get(url).status_code == 200
+    # Signatures: not for the resident (even of the same compound), nor another street.
+    assert client_for(u["resident_a"]).get(url).status_code == 404
+    assert client_for(u["street_qingyun"]).get(url).status_code == 404

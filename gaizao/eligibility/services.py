@@ -71,8 +71,11 @@ def _validate(data: dict) -> None:
             bad = [v for v in (data[name] or []) if v not in allowed]
             if bad:
                 problems.append(
-                    f"{Policy._meta.get_field(name).verbose_name}含未知选项:"
-                    f"{'、'.join(map(str, bad))}"
+                    _("%(field)s含未知选项:%(values)s")
+                    % {
+                        "field": Policy._meta.get_field(name).verbose_name,
+                        "values": "、".join(map(str, bad)),
+                    }
                 )
     ext, cut = data.get("extension_cutoff"), data.get("built_cutoff")
     if ext and cut and ext <= cut:
@@ -244,8 +247,11 @@ class AreaEvaluation:
     def summary(self) -> str:
         c = self.counts
         return (
-            f"已评估 {self.total} 个小区:符合 {c['eligible']} 个,待核实 {c['review']} 个,"
-            f"不符合 {c['ineligible']} 个"
+            _(
+                "已评估 %(total)s 个小区:符合 %(eligible)s 个,待核实 %(review)s 个,"
+                "不符合 %(ineligible)s 个"
+            )
+            % {"total": self.total, **c}
         )
 
 

@@ -103,14 +103,11 @@ def test_admin_changes_are_audited(client_for, cast):
     assert r.status_code == 200
     from gaizao.core.models import AuditEntry
 
-    data = {f.name: "" for f in []}
     form = r.context["adminform"].form
-    for name, field in form.fields.items():
-        v = form.initial.get(name)
-        data[name] = "" if v is None else v
+    data = {name: ("" if form.initial.get(name) is None else form.initial.get(name))
+            for name in form.fields}
     data["households"] = 333
     data["in_main_urban_area"] = "true"
-    data = {k: ("" if v is None else v) for k, v in data.items()}
     for k in ("in_shantytown_plan", "is_urban_village"):
         data[k] = "unknown"
     r = admin.post(f"/admin/inventory/compound/{c.pk}/change/", data)

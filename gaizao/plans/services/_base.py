@@ -147,7 +147,7 @@ def _refresh(plan: Plan, *, recompute: bool = False) -> None:
                 plan=plan, source=FundingSource.DISTRICT
             )
             fl.amount = district
-            fl.basis = _("手工调整后,总造价与其他来源之差由区级财政承担")
+            fl.basis = "手工调整后,总造价与其他来源之差由区级财政承担"
             fl.save()
             plan.save(update_fields=["total_cost", "updated_at"])
             return

@@ -47,8 +47,11 @@ def approval_blockers(plan: Plan) -> list[str]:
         for c in compounds:
             if not selectors.compound_vote_passed(c.pk):
                 out.append(
-                    f"{c.name}的业主表决(民法典第二百七十八条,改建建筑物及其附属设施)"
-                    "尚未通过,不能审批方案"
+                    _(
+                        "%(name)s的业主表决(民法典第二百七十八条,改建建筑物及其附属设施)"
+                        "尚未通过,不能审批方案"
+                    )
+                    % {"name": c.name}
                 )
     lines_sum = plan.funding_lines.aggregate(s=Sum("amount"))["s"] or Decimal("0")
     if lines_sum != plan.total_cost:

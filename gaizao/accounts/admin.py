@@ -8,7 +8,10 @@ from .models import ApiToken, User
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     fieldsets = BaseUserAdmin.fieldsets + (
-        (gettext_lazy("角色与辖区"), {"fields": ("display_name", "phone", "role", "area", "organisation", "unit")}),
+        (
+            gettext_lazy("角色与辖区"),
+            {"fields": ("display_name", "phone", "role", "area", "organisation", "unit")},
+        ),
     )
     list_display = ["username", "display_name", "role", "area", "organisation", "is_active"]
     list_filter = ["role", "is_active", "is_superuser"]

@@ -4,7 +4,6 @@ import secrets
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext as _
 
 from gaizao.core.models import TimeStamped
 
@@ -27,10 +26,20 @@ class Role(models.TextChoices):
     RESIDENT = "resident", _("居民")
 
 
-AREA_ROLES = {Role.LEADERSHIP, Role.HOUSING_BUREAU, Role.STREET_OFFICE, Role.COMMUNITY,
-              Role.SURVEYOR}
-ORGANISATION_ROLES = {Role.OWNERS_COMMITTEE, Role.PROPERTY_COMPANY, Role.PROPERTY_RIGHTS_UNIT,
-                      Role.CONTRACTOR, Role.DESIGNER}
+AREA_ROLES = {
+    Role.LEADERSHIP,
+    Role.HOUSING_BUREAU,
+    Role.STREET_OFFICE,
+    Role.COMMUNITY,
+    Role.SURVEYOR,
+}
+ORGANISATION_ROLES = {
+    Role.OWNERS_COMMITTEE,
+    Role.PROPERTY_COMPANY,
+    Role.PROPERTY_RIGHTS_UNIT,
+    Role.CONTRACTOR,
+    Role.DESIGNER,
+}
 
 
 class User(AbstractUser):
@@ -38,17 +47,29 @@ class User(AbstractUser):
     phone = models.CharField(_("手机号"), max_length=32, blank=True)
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices, blank=True)
     area = models.ForeignKey(
-        "regions.Area", verbose_name=_("辖区"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="users",
+        "regions.Area",
+        verbose_name=_("辖区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
     )
     organisation = models.ForeignKey(
-        "regions.Organisation", verbose_name=_("单位"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="users",
+        "regions.Organisation",
+        verbose_name=_("单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
     )
     # A resident's household: the unit whose compound they may see.
     unit = models.ForeignKey(
-        "inventory.Unit", verbose_name=_("住户"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="residents",
+        "inventory.Unit",
+        verbose_name=_("住户"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="residents",
     )
 
     class Meta:
@@ -60,7 +81,9 @@ class User(AbstractUser):
 
     @property
     def role_label(self) -> str:
-        return self.get_role_display() if self.role else (_("系统管理员") if self.is_superuser else "")
+        return (
+            self.get_role_display() if self.role else (_("系统管理员") if self.is_superuser else "")
+        )
 
 
 def _hash_token(raw: str) -> str:

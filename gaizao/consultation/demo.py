@@ -187,22 +187,34 @@ def _district_willingness(ctx, staff, *, exclude):
     rng = ctx.rng
     now = timezone.now()
     compounds = list(
-        Compound.objects.filter(surveys__isnull=False).exclude(pk__in=exclude).distinct().order_by("pk")
+        Compound.objects.filter(surveys__isnull=False)
+        .exclude(pk__in=exclude)
+        .distinct()
+        .order_by("pk")
     )
     consultations, keen = [], {}
     for c in compounds:
         if rng.random() > 0.65:
             continue
-        consultations.append(Consultation(
-            compound=c, title=f"{c.name}改造意愿征询", created_by=staff,
-            opens_at=now - timedelta(days=400), closes_at=now - timedelta(days=370),
-            description="全区老旧小区改造意愿摸底。",
-        ))
+        consultations.append(
+            Consultation(
+                compound=c,
+                title=f"{c.name}改造意愿征询",
+                created_by=staff,
+                opens_at=now - timedelta(days=400),
+                closes_at=now - timedelta(days=370),
+                description="全区老旧小区改造意愿摸底。",
+            )
+        )
         keen[c.pk] = rng.choice([0.92, 0.88, 0.85, 0.8, 0.75, 0.55, 0.4])
     Consultation.objects.bulk_create(consultations)
     by_compound = {c.compound_id: c for c in consultations}
     responses = []
-    for u in Unit.objects.filter(building__compound_id__in=by_compound).only("id", "building__compound_id").select_related("building"):
+    for u in (
+        Unit.objects.filter(building__compound_id__in=by_compound)
+        .only("id", "building__compound_id")
+        .select_related("building")
+    ):
         cid = u.building.compound_id
         if rng.random() > 0.85:
             continue  # no reply

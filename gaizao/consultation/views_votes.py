@@ -1,6 +1,8 @@
 """Vote pages (业主表决): create, open, ballots (online, paper, assisted),
 conflicts, close and tally, publish, objections, the result certificate."""
 
+import re
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -103,13 +105,22 @@ def _staff_vote_context(request, vote, form=None):
         "can_enter": can_do(request.user, "ballot.enter"),
         "can_reply": can_do(request.user, "objection.reply"),
         "can_overturn": can_do(request.user, "vote.overturn"),
-        "buildings": list(vote.compound.buildings.order_by("number").only("id", "number"))
+        "buildings": _buildings(vote)
         if vote.status in (Vote.Status.OPEN, Vote.Status.PUBLISHED)
         else [],
         "entered_n": selectors.entered_by_count(vote, request.user),
         "entry_form": form or BallotEntryForm(),
         "closable": vote.status == Vote.Status.OPEN and timezone.now() >= vote.closes_at,
     }
+
+
+def _buildings(vote):
+    # 1栋, 2栋 … 10栋: by the number in the name, not as text.
+    def key(b):
+        m = re.match(r"\d+", b.number)
+        return (int(m.group()) if m else 10**9, b.number)
+
+    return sorted(vote.compound.buildings.only("id", "number"), key=key)
 
 
 def _staff_user_required(request):

@@ -10,7 +10,11 @@ STAFF_NAV = [
     (gettext_lazy("首页"), "core:home", None),
     (gettext_lazy("小区台账"), "inventory:compound_list", None),
     (gettext_lazy("地图"), "inventory:map", None),
-    (gettext_lazy("导入"), "inventory:import", {Role.LEADERSHIP, Role.HOUSING_BUREAU, Role.STREET_OFFICE}),
+    (
+        gettext_lazy("导入"),
+        "inventory:import",
+        {Role.LEADERSHIP, Role.HOUSING_BUREAU, Role.STREET_OFFICE},
+    ),
     (gettext_lazy("改造范围"), "eligibility:reserve", None),
     (gettext_lazy("改造方案"), "plans:plan_list", None),
     (gettext_lazy("居民参与"), "consultation:staff_home", None),

@@ -36,27 +36,55 @@ def home(request):
         .annotate(n=Count("id"), area=Sum("floor_area"))
         .order_by("street__code")
     )
-    return render(request, "core/home.html", {
-        "totals": totals, "surveyed": surveyed, "by_street": by_street,
-    })
+    return render(
+        request,
+        "core/home.html",
+        {
+            "totals": totals,
+            "surveyed": surveyed,
+            "by_street": by_street,
+        },
+    )
 
 
 @login_required
 def audit_log(request):
     """Recent changes; superusers and district offices only (they answer for the record)."""
-    if not (request.user.is_superuser or request.user.role in {Role.LEADERSHIP, Role.HOUSING_BUREAU}):
+    if not (
+        request.user.is_superuser or request.user.role in {Role.LEADERSHIP, Role.HOUSING_BUREAU}
+    ):
         return render(request, "403.html", status=403)
     qs = AuditEntry.objects.select_related("actor")
     if request.GET.get("model"):
         qs = qs.filter(model=request.GET["model"])
     if request.GET.get("format") == "xlsx":
         rows = (
-            (localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), str(e.actor or ""), e.source,
-             e.get_action_display(), e.model, e.object_pk, e.object_repr,
-             json.dumps(e.changes, ensure_ascii=False))
+            (
+                localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
+                str(e.actor or ""),
+                e.source,
+                e.get_action_display(),
+                e.model,
+                e.object_pk,
+                e.object_repr,
+                json.dumps(e.changes, ensure_ascii=False),
+            )
             for e in qs[:100000]
         )
-        return xlsx_response(_("操作记录.xlsx"), _("操作记录"),
-                             [_("时间"), _("操作人"), _("来源"), _("操作"), _("对象类型"), _("对象编号"), _("对象"), _("变更")], rows)
+        return xlsx_response(
+            _("操作记录.xlsx"),
+            _("操作记录"),
+            [
+                _("时间"),
+                _("操作人"),
+                _("来源"),
+                _("操作"),
+                _("对象类型"),
+                _("对象编号"),
+                _("对象"),
+                _("变更"),
+            ],
+            rows,
+        )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "core/audit_log.html", {"page": page})

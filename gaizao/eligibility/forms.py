@@ -7,14 +7,14 @@ from . import rules
 from .models import Policy
 from .services import PARAM_FIELDS
 
-STATUS_CHOICES = list(rules.MANAGEMENT_LABELS.items())
+STATUS_CHOICES = [(k, gettext_lazy(v)) for k, v in rules.MANAGEMENT_LABELS.items()]
 ENV_CHOICES = [(f.code, f.name) for f in FACILITIES if f.group == "enhancement"]
 
 
 class PolicyForm(forms.ModelForm):
     criteria = forms.MultipleChoiceField(
         label=gettext_lazy("改造需求判断项"),
-        choices=list(rules.CONDITION_LABELS.items()),
+        choices=[(k, gettext_lazy(v)) for k, v in rules.CONDITION_LABELS.items()],
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -41,7 +41,7 @@ class PolicyForm(forms.ModelForm):
     is_default = forms.BooleanField(label=gettext_lazy("本辖区默认政策"), required=False)
     exclusions = forms.MultipleChoiceField(
         label=gettext_lazy("排除情形"),
-        choices=list(rules.EXCLUSION_LABELS.items()),
+        choices=[(k, gettext_lazy(v)) for k, v in rules.EXCLUSION_LABELS.items()],
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

@@ -3,7 +3,8 @@ seeing the compound (gaizao.inventory.permissions)."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gaizao.accounts.models import Role
 from gaizao.accounts.permissions import can

@@ -84,7 +84,10 @@ def _validate(data: dict) -> None:
         problems.append(_("设置了扩展范围户数上限,但没有扩展范围截止日期"))
     crit = data.get("criteria") or []
     if crit and data.get("conditions_min") and data["conditions_min"] > len(crit):
-        problems.append(_("“至少满足几项”为 %(conditions_min)s,但只选了 %(n_crit)s 项判断项") % {"conditions_min": data['conditions_min'], "n_crit": len(crit)})
+        problems.append(
+            _("“至少满足几项”为 %(conditions_min)s,但只选了 %(n_crit)s 项判断项")
+            % {"conditions_min": data["conditions_min"], "n_crit": len(crit)}
+        )
     if "environment" in crit and not data.get("environment_facilities"):
         problems.append(_("选择了“环境脏乱差”,请至少选择一项检查的设施"))
     if problems:
@@ -246,13 +249,10 @@ class AreaEvaluation:
     @property
     def summary(self) -> str:
         c = self.counts
-        return (
-            _(
-                "已评估 %(total)s 个小区:符合 %(eligible)s 个,待核实 %(review)s 个,"
-                "不符合 %(ineligible)s 个"
-            )
-            % {"total": self.total, **c}
-        )
+        return _(
+            "已评估 %(total)s 个小区:符合 %(eligible)s 个,待核实 %(review)s 个,"
+            "不符合 %(ineligible)s 个"
+        ) % {"total": self.total, **c}
 
 
 def _built_sort(f: rules.CompoundFacts) -> tuple:

@@ -2,10 +2,11 @@
 engineer's pure parser reads it, the pure rules judge it. Reads policies
 and areas only; writes nothing."""
 
-from django.utils.translation import gettext as _
 from __future__ import annotations
 
 from decimal import Decimal
+
+from django.utils.translation import gettext as _
 
 from gaizao.core.errors import DomainError
 from gaizao.regions.models import Area

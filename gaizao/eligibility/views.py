@@ -8,8 +8,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from gaizao.core.errors import DomainError
 from gaizao.core.xlsx import xlsx_response
@@ -93,7 +93,9 @@ def reserve(request):
         v.first_problem = next(
             (f"{r['label']}:{r['detail']}" for r in v.reasons if r["passed"] is False), ""
         ) or (_("缺少:") + "、".join(v.missing) if v.missing else "")
-    cards = [{"key": k, "label": label, **totals[k]} for k, label in rules.VERDICT_LABELS.items()]
+    cards = [
+        {"key": k, "label": _(label), **totals[k]} for k, label in rules.VERDICT_LABELS.items()
+    ]
     return render(
         request,
         "eligibility/reserve.html",
@@ -108,7 +110,7 @@ def reserve(request):
             "community": community,
             "verdict": verdict,
             "q": q,
-            "verdict_choices": rules.VERDICT_LABELS,
+            "verdict_choices": {k: _(v) for k, v in rules.VERDICT_LABELS.items()},
             "unevaluated": selectors.unevaluated_count(user, policy),
             "can_evaluate": can_do(user, "eligibility.evaluate"),
             "evaluable_areas": _evaluable_areas(user)
@@ -150,7 +152,7 @@ def _export(qs, policy):
                 float(c.floor_area) if c.floor_area is not None else None,
                 c.households,
                 str(v.policy),
-                rules.VERDICT_LABELS[v.verdict],
+                _(rules.VERDICT_LABELS[v.verdict]),
                 _("是") if v.extension else "",
                 problems,
                 "、".join(v.missing),
@@ -206,7 +208,9 @@ def compound(request, pk):
         except DomainError as e:
             messages.error(request, e.message)
         else:
-            messages.success(request, _("已按“%(policy)s”重新评估并记入储备库") % {"policy": policy})
+            messages.success(
+                request, _("已按“%(policy)s”重新评估并记入储备库") % {"policy": policy}
+            )
         url = reverse("eligibility:compound", args=[c.pk])
         return redirect(url if policy == default else f"{url}?policy={policy.code}")
     ((_c, _p, live, _d),) = services.compute(type(c).objects.filter(pk=c.pk), policy, cap=False)
@@ -246,8 +250,10 @@ def policy_list(request):
         {
             "policies": items,
             "can_manage": can_do(user, "policy.manage"),
-            "labels": {**rules.CONDITION_LABELS, **rules.EXCLUSION_LABELS},
-            "statuses": rules.MANAGEMENT_LABELS,
+            "labels": {
+                k: _(v) for k, v in {**rules.CONDITION_LABELS, **rules.EXCLUSION_LABELS}.items()
+            },
+            "statuses": {k: _(v) for k, v in rules.MANAGEMENT_LABELS.items()},
         },
     )
 
@@ -311,7 +317,9 @@ def policy_edit(request, pk):
             except DomainError as e:
                 form.add_error(None, e.message)
             else:
-                messages.success(request, _("已修改政策“%(policy)s”;请重新评估以更新储备库") % {"policy": policy})
+                messages.success(
+                    request, _("已修改政策“%(policy)s”;请重新评估以更新储备库") % {"policy": policy}
+                )
                 return redirect("eligibility:policy_list")
     else:
         form = PolicyForm(instance=policy, areas=areas)

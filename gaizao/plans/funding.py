@@ -24,25 +24,29 @@ total (the district budget is the payer of last resort)."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop
+
 from .costs import TIERS, q2
 
 ZERO = Decimal("0.00")
 
+# gettext_noop: the labels also go into the recorded basis texts (zh-Hans);
+# pages translate them at display time (docs/i18n.md).
 SOURCE_LABELS = {
-    "central_subsidy": "中央补助",
-    "provincial_subsidy": "省市补助",
-    "district_budget": "区级财政",
-    "resident": "居民出资",
-    "maintenance_fund": "专项维修资金",
-    "property_unit": "产权单位",
-    "utility": "专营单位",
-    "social_capital": "社会资本",
+    "central_subsidy": gettext_noop("中央补助"),
+    "provincial_subsidy": gettext_noop("省市补助"),
+    "district_budget": gettext_noop("区级财政"),
+    "resident": gettext_noop("居民出资"),
+    "maintenance_fund": gettext_noop("专项维修资金"),
+    "property_unit": gettext_noop("产权单位"),
+    "utility": gettext_noop("专营单位"),
+    "social_capital": gettext_noop("社会资本"),
 }
 TIER_LABELS = {
-    "basic": "基础类",
-    "safety": "安全类",
-    "improvement": "完善类",
-    "enhancement": "提升类",
+    "basic": gettext_noop("基础类"),
+    "safety": gettext_noop("安全类"),
+    "improvement": gettext_noop("完善类"),
+    "enhancement": gettext_noop("提升类"),
 }
 
 

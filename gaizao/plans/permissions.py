@@ -4,7 +4,8 @@ plan, when one member is); invisible → 404, visible but not allowed → 403.""
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gaizao.accounts.models import Role
 from gaizao.accounts.permissions import can, compound_q

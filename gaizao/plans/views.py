@@ -11,8 +11,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from django.utils.translation import gettext as _, gettext_lazy
 
 from gaizao.core.errors import DomainError
 from gaizao.core.xlsx import xlsx_response
@@ -40,7 +41,7 @@ def plan_context(plan: Plan, user, *, error: str = "") -> dict:
         groups.append(
             {
                 "tier": tier,
-                "label": TIER_LABELS.get(tier, tier),
+                "label": _(TIER_LABELS.get(tier, tier)),
                 "total": total,
                 "items": [i for i in items if i.tier == tier],
             }
@@ -68,7 +69,7 @@ def plan_context(plan: Plan, user, *, error: str = "") -> dict:
         "funding_lines": [
             {
                 "line": f,
-                "label": SOURCE_LABELS.get(f.source, f.source),
+                "label": _(SOURCE_LABELS.get(f.source, f.source)),
                 "share": (f.amount * 100 / funding_sum) if funding_sum else None,
             }
             for f in lines
@@ -88,7 +89,7 @@ def plan_context(plan: Plan, user, *, error: str = "") -> dict:
         if editable
         else [],
         "error": error,
-        "tier_labels": TIER_LABELS,
+        "tier_labels": {k: _(v) for k, v in TIER_LABELS.items()},
         "item_sources": ItemSource.choices,
     }
 
@@ -145,7 +146,15 @@ def plan_list(request):
         return xlsx_response(
             f"改造方案_{timezone.localdate():%Y%m%d}.xlsx",
             _("改造方案"),
-            [_("小区/片区"), _("类型"), _("街道/辖区"), _("版本"), _("状态"), _("总造价(元)"), _("更新日期")],
+            [
+                _("小区/片区"),
+                _("类型"),
+                _("街道/辖区"),
+                _("版本"),
+                _("状态"),
+                _("总造价(元)"),
+                _("更新日期"),
+            ],
             rows,
         )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
@@ -172,7 +181,9 @@ def compound_plan(request, compound_pk):
             messages.error(request, e.message)
             return redirect("plans:compound_plan", compound.pk)
         messages.success(
-            request, _("已根据摸底调查生成方案草稿,共 %(count)s 项基础类改造内容") % {"count": plan.items.count()}
+            request,
+            _("已根据摸底调查生成方案草稿,共 %(count)s 项基础类改造内容")
+            % {"count": plan.items.count()},
         )
         return redirect("plans:plan_detail", plan.pk)
     cluster = selectors.cluster_of(compound)
@@ -290,7 +301,7 @@ def funding_edit(request, pk):
             return redirect("plans:plan_detail", new_plan.pk)
     ctx.update(
         {
-            "rows": [(s, SOURCE_LABELS[s], values[s]) for s in FundingSource.values],
+            "rows": [(s, _(SOURCE_LABELS[s]), values[s]) for s in FundingSource.values],
             "form_error": error,
         }
     )
@@ -327,7 +338,11 @@ def plan_update(request, pk):
 ACTIONS = {
     "consult": ("plan.consult", services.plan_mark_consulted, gettext_lazy("已登记为“居民已征询”")),
     "approve": ("plan.approve", services.plan_approve, gettext_lazy("方案已审批")),
-    "revise": ("plan.revise", services.plan_revise, gettext_lazy("已生成新版本草稿,原方案已标记为被替代")),
+    "revise": (
+        "plan.revise",
+        services.plan_revise,
+        gettext_lazy("已生成新版本草稿,原方案已标记为被替代"),
+    ),
 }
 
 
@@ -365,7 +380,8 @@ def plan_diff(request, pk, other_pk):
 
     changes = diff_items(rows(old), rows(new))
     fchanges = [
-        (SOURCE_LABELS.get(s, s), a, b, b - a) for s, a, b in diff_funding(funds(old), funds(new))
+        (_(SOURCE_LABELS.get(s, s)), a, b, b - a)
+        for s, a, b in diff_funding(funds(old), funds(new))
     ]
     return render(
         request,
@@ -413,14 +429,43 @@ def plan_xlsx(request, pk):
                     i.note,
                 )
             )
-        rows.append(("", _("%(label)s小计") % {"label": g['label']}, "", "", "", "", "", g["total"], "", "", ""))
+        rows.append(
+            (
+                "",
+                _("%(label)s小计") % {"label": g["label"]},
+                "",
+                "",
+                "",
+                "",
+                "",
+                g["total"],
+                "",
+                "",
+                "",
+            )
+        )
     rows.append(("", _("合计"), "", "", "", "", "", ctx["summary"].total, "", "", ""))
     rows.append(())
     for f in ctx["funding_lines"]:
         rows.append(
-            ("", _("资金来源"), "", f["label"], "", "", "", f["line"].amount, "", f["line"].basis, "")
+            (
+                "",
+                _("资金来源"),
+                "",
+                f["label"],
+                "",
+                "",
+                "",
+                f["line"].amount,
+                "",
+                f["line"].basis,
+                "",
+            )
         )
-    name = _("%(subject_name)s_改造方案_第%(version)s版_工程量清单.xlsx") % {"subject_name": plan.subject_name, "version": plan.version}
+    name = _("%(subject_name)s_改造方案_第%(version)s版_工程量清单.xlsx") % {
+        "subject_name": plan.subject_name,
+        "version": plan.version,
+    }
     return xlsx_response(
         name,
         _("%(subject_name)s 改造方案") % {"subject_name": plan.subject_name},

@@ -6,7 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gaizao.core.errors import DomainError
 from gaizao.inventory import facilities
@@ -31,7 +32,9 @@ def catalogue_list(request):
         pass
     area = _user_area(request.user)
     items = list(selectors.catalogue_for_area(area, year).select_related("jurisdiction"))
-    groups = [(TIER_LABELS.get(t, t), [i for i in items if i.tier == t]) for t, _label in Tier.choices]
+    groups = [
+        (_(TIER_LABELS.get(t, t)), [i for i in items if i.tier == t]) for t, _label in Tier.choices
+    ]
     return render(
         request,
         "plans/catalogue_list.html",
@@ -40,7 +43,7 @@ def catalogue_list(request):
             "year": year,
             "area": area,
             "can_edit": can_do(request.user, "catalogue.edit"),
-            "source_labels": SOURCE_LABELS,
+            "source_labels": {k: _(v) for k, v in SOURCE_LABELS.items()},
         },
     )
 
@@ -113,7 +116,8 @@ def catalogue_edit(request, pk=None):
             else:
                 messages.success(
                     request,
-                    _("已保存“%(name)s”") % {"name": item.name} + (_("(%(name)s适用)") % {"name": area.name} if area else _("(全国默认)")),
+                    _("已保存“%(name)s”") % {"name": item.name}
+                    + (_("(%(name)s适用)") % {"name": area.name} if area else _("(全国默认)")),
                 )
                 return redirect("plans:catalogue")
     return render(
@@ -128,7 +132,7 @@ def catalogue_edit(request, pk=None):
             "units": ItemUnit.choices,
             "bases": EstimateBasis.choices,
             "facilities": facilities.CHOICES,
-            "sources": list(SOURCE_LABELS.items()),
+            "sources": [(k, _(v)) for k, v in SOURCE_LABELS.items()],
             "year": timezone.localdate().year,
         },
         status=400 if errors else 200,
@@ -188,7 +192,9 @@ def funding_rules(request):
                         raise InvalidOperation
                     data[key][t] = str(v)
                 except (InvalidOperation, ValueError):
-                    errors.append(_("%(value)s补助“%(raw)s”无效") % {"value": TIER_LABELS[t], "raw": raw})
+                    errors.append(
+                        _("%(value)s补助“%(raw)s”无效") % {"value": _(TIER_LABELS[t]), "raw": raw}
+                    )
         data["resident_tiers"] = [
             t for t in request.POST.getlist("resident_tiers") if t in Tier.values
         ]
@@ -196,7 +202,10 @@ def funding_rules(request):
         data["note"] = request.POST.get("note", "").strip()[:300]
         if not errors:
             services.funding_rule_save(actor=request.user, area=area, year=year, data=data)
-            messages.success(request, _("已保存%(name)s%(year)s年资金筹措规则") % {"name": area.name, "year": year})
+            messages.success(
+                request,
+                _("已保存%(name)s%(year)s年资金筹措规则") % {"name": area.name, "year": year},
+            )
             return redirect("plans:funding_rules")
     current = rules.filter(area=area, year=year).first() if area else None
     return render(
@@ -272,7 +281,11 @@ def cluster_new(request):
             except DomainError as e:
                 errors.append(e.message)
             else:
-                messages.success(request, _("已建立片区“%(name)s”,共 %(n_chosen)s 个小区") % {"name": cluster.name, "n_chosen": len(chosen)})
+                messages.success(
+                    request,
+                    _("已建立片区“%(name)s”,共 %(n_chosen)s 个小区")
+                    % {"name": cluster.name, "n_chosen": len(chosen)},
+                )
                 return redirect("plans:cluster_detail", cluster.pk)
     streets = (
         compounds_for_user(request.user)

@@ -1,9 +1,9 @@
 """stewardship API: GET/PUT /compounds/{id}/management."""
 
-from django.utils.translation import gettext as _
 from datetime import date
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from gaizao.inventory.permissions import get_compound_for_user

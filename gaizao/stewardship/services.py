@@ -32,7 +32,10 @@ def _date(value, label):
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise DomainError(_("%(label)s“%(value)s”不是有效日期(格式:2025-03-01)") % {"label": label, "value": value})
+        raise DomainError(
+            _("%(label)s“%(value)s”不是有效日期(格式:2025-03-01)")
+            % {"label": label, "value": value}
+        )
 
 
 def arrangement_save(*, actor, compound, data: dict, source: str = "web") -> ManagementArrangement:

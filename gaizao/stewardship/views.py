@@ -73,7 +73,9 @@ def arrangement_edit(request, compound_pk):
         except DomainError as e:
             error = e.message
         else:
-            messages.success(request, _("已登记%(name)s改造后的长效管理安排") % {"name": compound.name})
+            messages.success(
+                request, _("已登记%(name)s改造后的长效管理安排") % {"name": compound.name}
+            )
             return redirect(nxt or "stewardship:arrangement_list")
     managers = Organisation.objects.filter(kind__in=MANAGER_KINDS).order_by("kind", "name")[:500]
     return render(

@@ -3,7 +3,8 @@
 from decimal import Decimal, InvalidOperation
 
 from django.db.models import Max, Sum
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gaizao.core import audit
 from gaizao.core.errors import DomainError
@@ -170,11 +171,17 @@ def _parse_quantity(value, *, label: str = gettext_lazy("工程量")) -> Decimal
     try:
         q = Decimal(str(value).strip().replace(",", ""))
     except (InvalidOperation, ValueError, AttributeError):
-        raise DomainError(_("%(label)s“%(value)s”不是有效的数字") % {"label": label, "value": value})
+        raise DomainError(
+            _("%(label)s“%(value)s”不是有效的数字") % {"label": label, "value": value}
+        )
     if not q.is_finite():
-        raise DomainError(_("%(label)s“%(value)s”不是有效的数字") % {"label": label, "value": value})
+        raise DomainError(
+            _("%(label)s“%(value)s”不是有效的数字") % {"label": label, "value": value}
+        )
     if q <= 0:
-        raise DomainError(_("%(label)s必须大于 0(填写的是 %(value)s)") % {"label": label, "value": value})
+        raise DomainError(
+            _("%(label)s必须大于 0(填写的是 %(value)s)") % {"label": label, "value": value}
+        )
     if q > MAX_QUANTITY:
         raise DomainError(_("%(label)s %(value)s 过大,请核实") % {"label": label, "value": value})
     return q.quantize(Decimal("0.01"))
@@ -185,7 +192,9 @@ def _editable(plan: Plan, actor, source: str) -> Plan:
     gets a new version first (the approved one is superseded)."""
     plan = _lock(plan)
     if plan.status == PlanStatus.SUPERSEDED:
-        raise DomainError(_("第%(version)s版已被新版本替代,不能修改;请打开当前版本") % {"version": plan.version})
+        raise DomainError(
+            _("第%(version)s版已被新版本替代,不能修改;请打开当前版本") % {"version": plan.version}
+        )
     if plan.status == PlanStatus.APPROVED:
         return _new_version(plan, actor, source)
     return plan

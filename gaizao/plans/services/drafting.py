@@ -33,7 +33,10 @@ from ._base import BASIC_FACILITIES, _next_version, _refresh, catalog_entries, c
 def _draft_lines(compound: Compound, year: int):
     survey = latest_survey(compound)
     if survey is None:
-        raise DomainError(_("%(name)s尚无摸底调查记录,不能生成方案草稿;请先完成摸底调查") % {"name": compound.name})
+        raise DomainError(
+            _("%(name)s尚无摸底调查记录,不能生成方案草稿;请先完成摸底调查")
+            % {"name": compound.name}
+        )
     ratings = {c.facility: c.rating for c in survey.conditions.all()}
     catalogue = list(catalogue_for_compound(compound, year))
     items, _suggestions = drafting.draft(
@@ -89,13 +92,17 @@ def plan_draft_from_survey(
     year = year or timezone.localdate().year
     membership = ClusterMember.objects.filter(compound=compound).select_related("cluster").first()
     if membership:
-        raise DomainError(_("%(name)s已纳入片区“%(name2)s”,请编制片区方案") % {"name": compound.name, "name2": membership.cluster.name})
+        raise DomainError(
+            _("%(name)s已纳入片区“%(name2)s”,请编制片区方案")
+            % {"name": compound.name, "name2": membership.cluster.name}
+        )
     with transaction.atomic():
         Compound.objects.select_for_update().filter(pk=compound.pk).first()
         current = current_plan_for_compound(compound)
         if current is not None:
             raise DomainError(
-                _("%(name)s已有改造方案(第%(version)s版),请在现有方案上修改") % {"name": compound.name, "version": current.version}
+                _("%(name)s已有改造方案(第%(version)s版),请在现有方案上修改")
+                % {"name": compound.name, "version": current.version}
             )
         survey, lines, catalogue = _draft_lines(compound, year)
         return _create_plan(
@@ -119,7 +126,8 @@ def plan_draft_for_cluster(
         current = current_plan_for_cluster(cluster)
         if current is not None:
             raise DomainError(
-                _("片区“%(name)s”已有改造方案(第%(version)s版),请在现有方案上修改") % {"name": cluster.name, "version": current.version}
+                _("片区“%(name)s”已有改造方案(第%(version)s版),请在现有方案上修改")
+                % {"name": cluster.name, "version": current.version}
             )
         members = [
             m.compound
@@ -137,7 +145,9 @@ def plan_draft_for_cluster(
             per_member.append((c.name, lines))
             catalogue.update(cat)
         if missing:
-            raise DomainError(_("以下小区尚无摸底调查记录,不能生成片区方案草稿:") + "、".join(missing))
+            raise DomainError(
+                _("以下小区尚无摸底调查记录,不能生成片区方案草稿:") + "、".join(missing)
+            )
         return _create_plan(
             actor=actor,
             subject={"cluster": cluster},

@@ -167,15 +167,22 @@ def plan_funding_set(*, actor, plan: Plan, amounts: dict, source: str = "web") -
             raise DomainError(_("资金来源“%(key)s”无效") % {"key": key})
         if value in (None, ""):
             continue
-        label = SOURCE_LABELS[key]
+        label = _(SOURCE_LABELS[key])
         try:
             amt = Decimal(str(value).strip().replace(",", ""))
         except (InvalidOperation, ValueError):
-            raise DomainError(_("%(label)s金额“%(value)s”不是有效的数字") % {"label": label, "value": value})
+            raise DomainError(
+                _("%(label)s金额“%(value)s”不是有效的数字") % {"label": label, "value": value}
+            )
         if not amt.is_finite() or amt < 0:
-            raise DomainError(_("%(label)s金额不能为负数(填写的是 %(value)s)") % {"label": label, "value": value})
+            raise DomainError(
+                _("%(label)s金额不能为负数(填写的是 %(value)s)") % {"label": label, "value": value}
+            )
         if amt != amt.quantize(Decimal("0.01")):
-            raise DomainError(_("%(label)s金额最多保留两位小数(填写的是 %(value)s)") % {"label": label, "value": value})
+            raise DomainError(
+                _("%(label)s金额最多保留两位小数(填写的是 %(value)s)")
+                % {"label": label, "value": value}
+            )
         parsed[key] = amt.quantize(Decimal("0.01"))
     with transaction.atomic():
         target = _editable(plan, actor, source)
@@ -183,7 +190,8 @@ def plan_funding_set(*, actor, plan: Plan, amounts: dict, source: str = "web") -
         got = sum(parsed.values(), Decimal("0.00"))
         if got != total:
             raise DomainError(
-                _("资金合计 %(got)s 元,与总造价 %(total)s 元不符,差额 %(value)s 元") % {"got": fmt(got), "total": fmt(total), "value": fmt(total - got)},
+                _("资金合计 %(got)s 元,与总造价 %(total)s 元不符,差额 %(value)s 元")
+                % {"got": fmt(got), "total": fmt(total), "value": fmt(total - got)},
                 code="funding_mismatch",
             )
         before = {fl.source: str(fl.amount) for fl in target.funding_lines.all()}
@@ -246,7 +254,10 @@ def plan_update(
         try:
             bal = Decimal(str(maintenance_fund_balance).replace(",", "").strip())
         except (InvalidOperation, ValueError):
-            raise DomainError(_("可用专项维修资金“%(maintenance_fund_balance)s”不是有效的数字") % {"maintenance_fund_balance": maintenance_fund_balance})
+            raise DomainError(
+                _("可用专项维修资金“%(maintenance_fund_balance)s”不是有效的数字")
+                % {"maintenance_fund_balance": maintenance_fund_balance}
+            )
         if not bal.is_finite() or bal < 0:
             raise DomainError(_("可用专项维修资金不能为负数"))
     with transaction.atomic():

@@ -45,7 +45,11 @@ def cluster_create(
         if taken:
             raise DomainError(
                 _("以下小区已属于其他片区:")
-                + "、".join(_("%(name)s(片区“%(name2)s”)") % {"name": m.compound.name, "name2": m.cluster.name} for m in taken)
+                + "、".join(
+                    _("%(name)s(片区“%(name2)s”)")
+                    % {"name": m.compound.name, "name2": m.cluster.name}
+                    for m in taken
+                )
             )
         planned = [c.name for c in compounds if current_plan_for_compound(c) is not None]
         if planned:

@@ -41,7 +41,9 @@ def approval_blockers(plan: Plan) -> list[str]:
     )
     for c in compounds:
         if c.pk not in arranged:
-            out.append(_("%(name)s尚未登记改造后的长效管理安排(以管定建),不能审批方案") % {"name": c.name})
+            out.append(
+                _("%(name)s尚未登记改造后的长效管理安排(以管定建),不能审批方案") % {"name": c.name}
+            )
     rule = plan_rule(plan)
     if rule is None or rule.vote_required:
         for c in compounds:
@@ -55,7 +57,10 @@ def approval_blockers(plan: Plan) -> list[str]:
                 )
     lines_sum = plan.funding_lines.aggregate(s=Sum("amount"))["s"] or Decimal("0")
     if lines_sum != plan.total_cost:
-        out.append(_("资金合计 %(lines_sum)s 元,与总造价 %(value)s 元不符") % {"lines_sum": fmt(lines_sum), "value": fmt(plan.total_cost)})
+        out.append(
+            _("资金合计 %(lines_sum)s 元,与总造价 %(value)s 元不符")
+            % {"lines_sum": fmt(lines_sum), "value": fmt(plan.total_cost)}
+        )
     return out
 
 
@@ -64,7 +69,8 @@ def plan_mark_consulted(*, actor, plan: Plan, source: str = "web") -> Plan:
         plan = _lock(plan)
         if plan.status != PlanStatus.DRAFT:
             raise DomainError(
-                _("只有草稿可以登记为“居民已征询”(当前状态:%(status)s)") % {"status": plan.get_status_display()}
+                _("只有草稿可以登记为“居民已征询”(当前状态:%(status)s)")
+                % {"status": plan.get_status_display()}
             )
         if not plan.items.exists():
             raise DomainError(_("方案没有改造项目,不能征询居民意见"))

@@ -134,8 +134,8 @@ def actor_label(viewer, event, fb) -> str:
         )
     org = a.organisation.name if a.organisation_id else ""
     if perms.is_resident(viewer):
-        return org or a.role_label or "工作人员"
-    return " ".join(x for x in [org or a.role_label, str(a)] if x)
+        return org or str(a.role_label or "") or "工作人员"
+    return " ".join(x for x in [org or str(a.role_label or ""), str(a)] if x)
 
 
 # Satisfaction ------------------------------------------------------------------

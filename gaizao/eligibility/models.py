@@ -147,7 +147,7 @@ class Policy(TimeStamped):
 
     @property
     def scope_label(self) -> str:
-        return self.area.name if self.area_id else "全国"
+        return self.area.name if self.area_id else str(_("全国"))
 
     def rules(self) -> rules.PolicyRules:
         return rules.PolicyRules(

@@ -3,6 +3,7 @@
 See docs/i18n.md for how strings are written and catalogs kept up to date.
 """
 
+import ast
 import gettext
 import re
 from pathlib import Path
@@ -75,12 +76,14 @@ def _entries(path: Path):
             m = re.match(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?) "(.*)"$', line)
             if m:
                 key = m.group(1)
-                parts[key] = m.group(2)
+                parts[key] = ast.literal_eval(f'"{m.group(2)}"')
             elif line.startswith('"') and key:
-                parts[key] += line[1:-1]
+                parts[key] += ast.literal_eval(line)
         if parts.get("msgid"):
             strs = [v for k, v in parts.items() if k.startswith("msgstr")]
-            yield parts["msgid"], strs, flags
+            # compiled catalogs key a msgid with context as "context\x04msgid"
+            ctx = parts.get("msgctxt")
+            yield (f"{ctx}\x04" if ctx else "") + parts["msgid"], strs, flags
 
 
 def test_catalogs_exist_for_every_app_that_has_strings():
@@ -107,11 +110,7 @@ def test_catalog_is_compiled(po):
     assert mo.exists(), f"{mo} missing: run compilemessages"
     with mo.open("rb") as f:
         compiled = gettext.GNUTranslations(f)._catalog  # type: ignore[attr-defined]
-    stale = [
-        msgid
-        for msgid, strs, _flags in _entries(po)
-        if "\\" not in msgid and '\\"' not in msgid and compiled.get(msgid) != strs[0]
-    ]
+    stale = [msgid for msgid, strs, _flags in _entries(po) if compiled.get(msgid) != strs[0]]
     assert not stale, f"{mo} is stale (run compilemessages): {stale[:5]}"
 
 

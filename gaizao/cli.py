@@ -1,10 +1,10 @@
 """The `gaizao` console command: a thin front for the management commands.
 
-    gaizao demo            migrate, seed the Panlong demo district, print logins, serve
-    gaizao serve           serve on 127.0.0.1:8000
-    gaizao import FILE     import a compound (or unit) spreadsheet; --dry-run --json to preview
-    gaizao export          export compounds to .xlsx
-    gaizao <any Django management command>
+gaizao demo            migrate, seed the Panlong demo district, print logins, serve
+gaizao serve           serve on 127.0.0.1:8000
+gaizao import FILE     import a compound (or unit) spreadsheet; --dry-run --json to preview
+gaizao export          export compounds to .xlsx
+gaizao <any Django management command>
 """
 
 import os

@@ -14,8 +14,16 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import sync_playwright
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def main():
@@ -31,8 +39,9 @@ def main():
     base = "{0.scheme}://{0.netloc}".format(urlsplit(a.url))
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        page = browser.new_page(viewport={"width": a.width, "height": a.height},
-                                device_scale_factor=1, locale="zh-CN")
+        page = browser.new_page(
+            viewport={"width": a.width, "height": a.height}, device_scale_factor=1, locale="zh-CN"
+        )
         if a.user:
             page.goto(base + "/accounts/login/")
             page.fill("#id_username", a.user)

@@ -68,7 +68,8 @@ def resident_compound_id(user) -> int | None:
         from gaizao.inventory.models import Unit
 
         cached = (
-            Unit.objects.filter(pk=user.unit_id).values_list("building__compound_id", flat=True)
+            Unit.objects.filter(pk=user.unit_id)
+            .values_list("building__compound_id", flat=True)
             .first()
         )
         user._gaizao_compound_id = cached

@@ -38,8 +38,9 @@ def diff(before: dict, after: dict) -> dict:
     }
 
 
-def record(*, actor, instance: models.Model, action: str, changes: dict | None = None,
-           source: str = "web") -> AuditEntry:
+def record(
+    *, actor, instance: models.Model, action: str, changes: dict | None = None, source: str = "web"
+) -> AuditEntry:
     return AuditEntry.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         source=source,

@@ -14,7 +14,9 @@ def make_areas() -> dict[str, Area]:
     """A small Panlong: two streets, three communities."""
 
     def mk(code, name, level, parent=None):
-        a, _ = Area.objects.get_or_create(code=code, defaults={"name": name, "level": level, "parent": parent})
+        a, _ = Area.objects.get_or_create(
+            code=code, defaults={"name": name, "level": level, "parent": parent}
+        )
         return a
 
     city = mk("530100000000", "昆明市", "city")
@@ -25,15 +27,34 @@ def make_areas() -> dict[str, Area]:
     qinglongshan = mk("530103005007", "青龙山社区居委会", "community", jinchen)
     yunshan = mk("530103006001", "云山社区居委会", "community", qingyun)
     return {
-        "city": city, "district": district, "jinchen": jinchen, "qingyun": qingyun,
-        "tianxiang": tianxiang, "qinglongshan": qinglongshan, "yunshan": yunshan,
+        "city": city,
+        "district": district,
+        "jinchen": jinchen,
+        "qingyun": qingyun,
+        "tianxiang": tianxiang,
+        "qinglongshan": qinglongshan,
+        "yunshan": yunshan,
     }
 
 
-def make_user(username: str, role: str = "", *, area=None, organisation=None, unit=None,
-              superuser: bool = False) -> User:
-    u = User.objects.create_user(username=username, password=PASSWORD, role=role, area=area,
-                                 organisation=organisation, unit=unit, display_name=username)
+def make_user(
+    username: str,
+    role: str = "",
+    *,
+    area=None,
+    organisation=None,
+    unit=None,
+    superuser: bool = False,
+) -> User:
+    u = User.objects.create_user(
+        username=username,
+        password=PASSWORD,
+        role=role,
+        area=area,
+        organisation=organisation,
+        unit=unit,
+        display_name=username,
+    )
     if superuser:
         u.is_superuser = u.is_staff = True
         u.save(update_fields=["is_superuser", "is_staff"])
@@ -45,8 +66,14 @@ def make_org(name: str, kind: str, area=None) -> Organisation:
 
 
 def make_compound(street: Area, name: str = "测试小区", *, community=None, **kw) -> Compound:
-    defaults = dict(built_year=1995, floor_area=Decimal("20000"), households=200,
-                    building_count=4, in_main_urban_area=True, management_status="none")
+    defaults = dict(
+        built_year=1995,
+        floor_area=Decimal("20000"),
+        households=200,
+        building_count=4,
+        in_main_urban_area=True,
+        management_status="none",
+    )
     defaults.update(kw)
     return Compound.objects.create(name=name, street=street, community=community, **defaults)
 
@@ -59,9 +86,16 @@ def make_owner(compound: Compound, name: str = "张三", **kw) -> Owner:
     return Owner.objects.create(compound=compound, name=name, **kw)
 
 
-def make_unit(building: Building, number: str = "101", area="80", *, entrance="1", owner=None) -> Unit:
-    return Unit.objects.create(building=building, entrance=entrance, number=number,
-                               exclusive_area=Decimal(str(area)), owner=owner)
+def make_unit(
+    building: Building, number: str = "101", area="80", *, entrance="1", owner=None
+) -> Unit:
+    return Unit.objects.create(
+        building=building,
+        entrance=entrance,
+        number=number,
+        exclusive_area=Decimal(str(area)),
+        owner=owner,
+    )
 
 
 def make_cast(areas: dict[str, Area]) -> dict:
@@ -71,8 +105,14 @@ def make_cast(areas: dict[str, Area]) -> dict:
     two units (owner 张三 holds both). compound_b: 青云街道 / 云山社区."""
     pc = make_org("甲物业公司", Organisation.Kind.PROPERTY_COMPANY, areas["jinchen"])
     oc = make_org("天祥小区业委会", Organisation.Kind.OWNERS_COMMITTEE, areas["tianxiang"])
-    a = make_compound(areas["jinchen"], "天祥小区", community=areas["tianxiang"],
-                      property_company=pc, owners_committee=oc, management_status="property_company")
+    a = make_compound(
+        areas["jinchen"],
+        "天祥小区",
+        community=areas["tianxiang"],
+        property_company=pc,
+        owners_committee=oc,
+        management_status="property_company",
+    )
     b = make_compound(areas["qingyun"], "云山小区", community=areas["yunshan"])
     ba = make_building(a, "1栋")
     owner = make_owner(a, "张三丰", phone="13812345678", id_number="530103199001011234")
@@ -86,17 +126,31 @@ def make_cast(areas: dict[str, Area]) -> dict:
         "bureau": make_user("bureau", Role.HOUSING_BUREAU, area=areas["district"]),
         "street_jinchen": make_user("street_jinchen", Role.STREET_OFFICE, area=areas["jinchen"]),
         "street_qingyun": make_user("street_qingyun", Role.STREET_OFFICE, area=areas["qingyun"]),
-        "community_tianxiang": make_user("community_tianxiang", Role.COMMUNITY, area=areas["tianxiang"]),
+        "community_tianxiang": make_user(
+            "community_tianxiang", Role.COMMUNITY, area=areas["tianxiang"]
+        ),
         "community_yunshan": make_user("community_yunshan", Role.COMMUNITY, area=areas["yunshan"]),
         "surveyor": make_user("surveyor", Role.SURVEYOR, area=areas["jinchen"]),
         "property_company": make_user("property_company", Role.PROPERTY_COMPANY, organisation=pc),
         "owners_committee": make_user("owners_committee", Role.OWNERS_COMMITTEE, organisation=oc),
-        "contractor": make_user("contractor", Role.CONTRACTOR,
-                                organisation=make_org("乙建设公司", Organisation.Kind.CONTRACTOR)),
+        "contractor": make_user(
+            "contractor",
+            Role.CONTRACTOR,
+            organisation=make_org("乙建设公司", Organisation.Kind.CONTRACTOR),
+        ),
         "resident_a": make_user("resident_a", Role.RESIDENT, unit=u1),
         "resident_b": make_user("resident_b", Role.RESIDENT, unit=ub),
         "norole": make_user("norole"),
     }
-    return {"users": users, "compound_a": a, "compound_b": b, "building_a": ba,
-            "building_b": bb, "units_a": [u1, u2], "unit_b": ub, "owner_a": owner,
-            "property_company": pc, "owners_committee_org": oc}
+    return {
+        "users": users,
+        "compound_a": a,
+        "compound_b": b,
+        "building_a": ba,
+        "building_b": bb,
+        "units_a": [u1, u2],
+        "unit_b": ub,
+        "owner_a": owner,
+        "property_company": pc,
+        "owners_committee_org": oc,
+    }

@@ -14,12 +14,22 @@ class AuditedAdmin(admin.ModelAdmin):
             old = type(obj).objects.filter(pk=obj.pk).first()
             before = audit.snapshot(old) if old else {}
         super().save_model(request, obj, form, change)
-        audit.record(actor=request.user, instance=obj, action="update" if change else "create",
-                     changes=audit.diff(before, audit.snapshot(obj)), source="admin")
+        audit.record(
+            actor=request.user,
+            instance=obj,
+            action="update" if change else "create",
+            changes=audit.diff(before, audit.snapshot(obj)),
+            source="admin",
+        )
 
     def delete_model(self, request, obj):
-        audit.record(actor=request.user, instance=obj, action="delete",
-                     changes=audit.snapshot(obj), source="admin")
+        audit.record(
+            actor=request.user,
+            instance=obj,
+            action="delete",
+            changes=audit.snapshot(obj),
+            source="admin",
+        )
         super().delete_model(request, obj)
 
 
@@ -28,7 +38,13 @@ class CompoundAdmin(AuditedAdmin):
     list_display = ["name", "street", "community", "built_year", "floor_area", "households"]
     list_filter = ["street", "management_status"]
     search_fields = ["name", "address"]
-    raw_id_fields = ["street", "community", "property_company", "property_rights_unit", "owners_committee"]
+    raw_id_fields = [
+        "street",
+        "community",
+        "property_company",
+        "property_rights_unit",
+        "owners_committee",
+    ]
 
 
 @admin.register(Building)

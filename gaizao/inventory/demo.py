@@ -18,24 +18,96 @@ from .scoring import condition_score
 
 # Rough centres (lat, lng) of each street's residential area, for the map.
 CENTRES = {
-    "001": (25.0395, 102.7265), "002": (25.0505, 102.7255), "003": (25.0630, 102.7330),
-    "004": (25.0700, 102.7460), "005": (25.0830, 102.7290), "006": (25.0760, 102.7160),
-    "007": (25.1120, 102.7450), "008": (25.1350, 102.7600), "009": (25.1650, 102.7850),
-    "010": (25.2400, 102.8400), "011": (25.4300, 102.8700), "012": (25.3700, 102.7700),
+    "001": (25.0395, 102.7265),
+    "002": (25.0505, 102.7255),
+    "003": (25.0630, 102.7330),
+    "004": (25.0700, 102.7460),
+    "005": (25.0830, 102.7290),
+    "006": (25.0760, 102.7160),
+    "007": (25.1120, 102.7450),
+    "008": (25.1350, 102.7600),
+    "009": (25.1650, 102.7850),
+    "010": (25.2400, 102.8400),
+    "011": (25.4300, 102.8700),
+    "012": (25.3700, 102.7700),
 }
 # Share of the demo compounds per street: the old compounds are in the centre.
-WEIGHTS = {"001": 9, "002": 11, "003": 13, "004": 12, "005": 13, "006": 12, "007": 8,
-           "008": 6, "009": 3, "010": 2, "011": 1, "012": 1}
+WEIGHTS = {
+    "001": 9,
+    "002": 11,
+    "003": 13,
+    "004": 12,
+    "005": 13,
+    "006": 12,
+    "007": 8,
+    "008": 6,
+    "009": 3,
+    "010": 2,
+    "011": 1,
+    "012": 1,
+}
 
-PLACES = ["北京路", "白塔路", "穿金路", "桃源", "东华", "联盟", "金星", "园西", "小康", "霖雨",
-          "环城北路", "东风", "拓东", "盘江", "青年路", "圆通", "北站", "新迎", "菊花村", "金实",
-          "江岸", "司家营", "龙泉", "茨坝", "金殿", "上庄", "云山", "白沙河", "青龙山", "映象",
-          "鼓楼", "长春", "北辰", "沣源", "金康", "和平", "黑龙潭", "兴龙", "宝云", "林清"]
+PLACES = [
+    "北京路",
+    "白塔路",
+    "穿金路",
+    "桃源",
+    "东华",
+    "联盟",
+    "金星",
+    "园西",
+    "小康",
+    "霖雨",
+    "环城北路",
+    "东风",
+    "拓东",
+    "盘江",
+    "青年路",
+    "圆通",
+    "北站",
+    "新迎",
+    "菊花村",
+    "金实",
+    "江岸",
+    "司家营",
+    "龙泉",
+    "茨坝",
+    "金殿",
+    "上庄",
+    "云山",
+    "白沙河",
+    "青龙山",
+    "映象",
+    "鼓楼",
+    "长春",
+    "北辰",
+    "沣源",
+    "金康",
+    "和平",
+    "黑龙潭",
+    "兴龙",
+    "宝云",
+    "林清",
+]
 KINDS = ["小区", "小区", "小区", "花园", "新村", "宿舍", "住宅区", "大院", "公寓"]
-OWNERS = ["机床厂", "冶金设计院", "铁路分局", "第二建筑公司", "纺织厂", "电力局", "邮电局",
-          "卷烟厂", "化工厂", "粮食局", "供销社", "教育局"]
+OWNERS = [
+    "机床厂",
+    "冶金设计院",
+    "铁路分局",
+    "第二建筑公司",
+    "纺织厂",
+    "电力局",
+    "邮电局",
+    "卷烟厂",
+    "化工厂",
+    "粮食局",
+    "供销社",
+    "教育局",
+]
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志文云峰春梅海燕德成福荣昆滇丽琼"
+GIVEN = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志文云峰春梅海燕德成福荣昆滇丽琼"
+)
 RATINGS = ["good", "worn", "broken", "missing"]
 
 
@@ -50,7 +122,9 @@ def _phone(rng) -> str:
 
 def seed(ctx):
     rng = ctx.rng
-    streets = {a.code[6:9]: a for a in Area.objects.filter(level="street", code__startswith="530103")}
+    streets = {
+        a.code[6:9]: a for a in Area.objects.filter(level="street", code__startswith="530103")
+    }
     communities: dict[str, list[Area]] = {}
     for c in Area.objects.filter(level="community", code__startswith="530103"):
         communities.setdefault(c.code[6:9], []).append(c)
@@ -65,37 +139,56 @@ def seed(ctx):
         street = streets[sk]
         for _try in range(50):
             if rng.random() < 0.15:
-                name = f"{rng.choice(PLACES)}{rng.choice(OWNERS)}{rng.choice(['宿舍', '职工住宅区'])}"
+                name = (
+                    f"{rng.choice(PLACES)}{rng.choice(OWNERS)}{rng.choice(['宿舍', '职工住宅区'])}"
+                )
             else:
                 name = f"{rng.choice(PLACES)}{rng.choice(KINDS)}"
             if rng.random() < 0.3:
-                name = name.replace("小区", f"{rng.randint(1, 9)}号小区") if "小区" in name else name + f"{rng.choice('一二三四五')}期"
+                name = (
+                    name.replace("小区", f"{rng.randint(1, 9)}号小区")
+                    if "小区" in name
+                    else name + f"{rng.choice('一二三四五')}期"
+                )
             if (sk, name) not in used:
                 break
         used.add((sk, name))
         urban = sk in URBAN_STREETS
         year = int(min(2005, max(1955, rng.gauss(1990, 9))))
-        built_date = date(year, rng.randint(1, 12), rng.randint(1, 28)) if rng.random() < 0.6 else None
+        built_date = (
+            date(year, rng.randint(1, 12), rng.randint(1, 28)) if rng.random() < 0.6 else None
+        )
         # Floor area: log-normal around 8,500 m², kept within 2,000–200,000 m².
         area = Decimal(int(min(200_000, max(2000, math.exp(rng.gauss(math.log(8500), 0.8))))))
-        status = rng.choices(["property_company", "property_rights_unit", "self_governance", "none"],
-                             [3, 2, 2, 3])[0]
+        status = rng.choices(
+            ["property_company", "property_rights_unit", "self_governance", "none"], [3, 2, 2, 3]
+        )[0]
         lat, lng = CENTRES[sk]
-        compounds.append(Compound(
-            name=name, street=street, community=rng.choice(communities[sk]),
-            address=f"{street.name.removesuffix('街道')}{rng.choice(PLACES)}路{rng.randint(1, 300)}号",
-            built_year=year, built_date=built_date, floor_area=area,
-            in_main_urban_area=urban if rng.random() > 0.02 else not urban,
-            management_status=status,
-            property_company=rng.choice(companies) if status == "property_company" else None,
-            property_rights_unit=rng.choice(rights_units) if status == "property_rights_unit" else None,
-            in_shantytown_plan=rng.random() < 0.03,
-            demolition_within_years=rng.choice([2, 3, 5]) if rng.random() < 0.04 else None,
-            self_built_area=Decimal(rng.randint(500, 5000)) if rng.random() < 0.04 else Decimal(0),
-            is_urban_village=rng.random() < 0.03,
-            latitude=Decimal(str(round(lat + rng.gauss(0, 0.007), 6))),
-            longitude=Decimal(str(round(lng + rng.gauss(0, 0.007), 6))),
-        ))
+        compounds.append(
+            Compound(
+                name=name,
+                street=street,
+                community=rng.choice(communities[sk]),
+                address=f"{street.name.removesuffix('街道')}{rng.choice(PLACES)}路{rng.randint(1, 300)}号",
+                built_year=year,
+                built_date=built_date,
+                floor_area=area,
+                in_main_urban_area=urban if rng.random() > 0.02 else not urban,
+                management_status=status,
+                property_company=rng.choice(companies) if status == "property_company" else None,
+                property_rights_unit=rng.choice(rights_units)
+                if status == "property_rights_unit"
+                else None,
+                in_shantytown_plan=rng.random() < 0.03,
+                demolition_within_years=rng.choice([2, 3, 5]) if rng.random() < 0.04 else None,
+                self_built_area=Decimal(rng.randint(500, 5000))
+                if rng.random() < 0.04
+                else Decimal(0),
+                is_urban_village=rng.random() < 0.03,
+                latitude=Decimal(str(round(lat + rng.gauss(0, 0.007), 6))),
+                longitude=Decimal(str(round(lng + rng.gauss(0, 0.007), 6))),
+            )
+        )
     Compound.objects.bulk_create(compounds)
 
     # Buildings and units: 5–7 floors, 2–4 entrances, 2 units per floor and entrance.
@@ -107,11 +200,18 @@ def seed(ctx):
         b_no, made = 1, 0
         while made < target_units:
             floors = rng.choice([5, 6, 6, 7]) if not c.is_single_building else rng.choice([6, 7])
-            entrances = min(rng.choice([2, 3, 3, 4]), max(1, (target_units - made) // (floors * 2) or 1))
+            entrances = min(
+                rng.choice([2, 3, 3, 4]), max(1, (target_units - made) // (floors * 2) or 1)
+            )
             per = floors * entrances * 2
-            b = Building(compound=c, number=f"{b_no}栋", floors=floors, entrances=entrances,
-                         built_year=c.built_year,
-                         floor_area=Decimal(round(per * gross_unit, 2)))
+            b = Building(
+                compound=c,
+                number=f"{b_no}栋",
+                floors=floors,
+                entrances=entrances,
+                built_year=c.built_year,
+                floor_area=Decimal(round(per * gross_unit, 2)),
+            )
             buildings.append(b)
             plan.append((c, b, floors, entrances, gross_unit))
             made += per
@@ -125,7 +225,9 @@ def seed(ctx):
     for c, b, floors, entrances, gross_unit in plan:
         developer = None
         if rng.random() < 0.06:
-            developer = Owner(compound=c, name=f"{rng.choice(PLACES)}房地产开发有限公司", is_developer=True)
+            developer = Owner(
+                compound=c, name=f"{rng.choice(PLACES)}房地产开发有限公司", is_developer=True
+            )
             owners.append(developer)
         last_owner = None
         for e in range(1, entrances + 1):
@@ -144,8 +246,16 @@ def seed(ctx):
                         owner = None  # ownership not yet registered
                     if owner is not None and not owner.is_developer:
                         last_owner = owner
-                    units.append(Unit(building=b, entrance=str(e), number=f"{f}0{k}", floor=f,
-                                      exclusive_area=excl, owner=owner))
+                    units.append(
+                        Unit(
+                            building=b,
+                            entrance=str(e),
+                            number=f"{f}0{k}",
+                            floor=f,
+                            exclusive_area=excl,
+                            owner=owner,
+                        )
+                    )
     Owner.objects.bulk_create(owners, batch_size=5000)
     for u in units:
         u.owner_id = u.owner.pk if u.owner is not None else None
@@ -157,8 +267,9 @@ def seed(ctx):
         per_compound[u.building.compound_id] = per_compound.get(u.building.compound_id, 0) + 1
     for c in compounds:
         c.households = per_compound.get(c.pk, 0)
-    Compound.objects.bulk_update(compounds, ["households", "building_count", "is_single_building"],
-                                 batch_size=500)
+    Compound.objects.bulk_update(
+        compounds, ["households", "building_count", "is_single_building"], batch_size=500
+    )
 
     # Condition surveys for ~85% of compounds: older, unmanaged compounds fare worse.
     surveyor = User.objects.filter(role=Role.SURVEYOR).first()
@@ -167,39 +278,78 @@ def seed(ctx):
     for c in compounds:
         if rng.random() > 0.85:
             continue
-        neglect = (2005 - c.built_year) / 80 + (0.2 if c.management_status in ("none", "self_governance") else 0)
+        neglect = (2005 - c.built_year) / 80 + (
+            0.2 if c.management_status in ("none", "self_governance") else 0
+        )
         ratings = {}
         for fac in FACILITIES:
-            p = [max(0.05, 0.7 - neglect), 0.35, 0.15 + neglect / 3, 0.05 + (neglect / 3 if fac.group == "enhancement" else 0)]
+            p = [
+                max(0.05, 0.7 - neglect),
+                0.35,
+                0.15 + neglect / 3,
+                0.05 + (neglect / 3 if fac.group == "enhancement" else 0),
+            ]
             ratings[fac.code] = rng.choices(RATINGS, p)[0]
-        s = Survey(compound=c, surveyor=surveyor, surveyed_on=today - timedelta(days=rng.randint(20, 700)),
-                   note=rng.choice(["", "管网老化严重,雨季积水", "楼道照明缺失,路面破损", "居民改造意愿强烈",
-                                    "无物业管理,环境脏乱", "停车无序,消防通道被占"]),
-                   score=condition_score(ratings))
+        s = Survey(
+            compound=c,
+            surveyor=surveyor,
+            surveyed_on=today - timedelta(days=rng.randint(20, 700)),
+            note=rng.choice(
+                [
+                    "",
+                    "管网老化严重,雨季积水",
+                    "楼道照明缺失,路面破损",
+                    "居民改造意愿强烈",
+                    "无物业管理,环境脏乱",
+                    "停车无序,消防通道被占",
+                ]
+            ),
+            score=condition_score(ratings),
+        )
         surveys.append((s, ratings))
     Survey.objects.bulk_create([s for s, _ in surveys], batch_size=1000)
     for s, ratings in surveys:
         for code, rating in ratings.items():
-            conds.append(Condition(survey=s, facility=code, rating=rating,
-                                   note="" if rating in ("good", "worn") else rng.choice(["", "需更换", "多处破损"])))
+            conds.append(
+                Condition(
+                    survey=s,
+                    facility=code,
+                    rating=rating,
+                    note=""
+                    if rating in ("good", "worn")
+                    else rng.choice(["", "需更换", "多处破损"]),
+                )
+            )
     Condition.objects.bulk_create(conds, batch_size=5000)
 
     # Organisation logins: a property company and an owners' committee.
     managed = next(c for c in compounds if c.property_company_id)
-    pc_user = User.objects.create_user("wuye_demo", password=DEMO_PASSWORD, role=Role.PROPERTY_COMPANY,
-                                       organisation_id=managed.property_company_id,
-                                       display_name=f"{managed.property_company.name} 客服")
+    pc_user = User.objects.create_user(
+        "wuye_demo",
+        password=DEMO_PASSWORD,
+        role=Role.PROPERTY_COMPANY,
+        organisation_id=managed.property_company_id,
+        display_name=f"{managed.property_company.name} 客服",
+    )
     tx = next((c for c in compounds if c.community.code == "530103005006"), compounds[0])
-    committee = Organisation.objects.create(name=f"{tx.name}业主委员会", kind="owners_committee",
-                                            area=tx.community)
+    committee = Organisation.objects.create(
+        name=f"{tx.name}业主委员会", kind="owners_committee", area=tx.community
+    )
     Compound.objects.filter(pk=tx.pk).update(owners_committee=committee)
-    User.objects.create_user("yeweihui_demo", password=DEMO_PASSWORD, role=Role.OWNERS_COMMITTEE,
-                             organisation=committee, display_name=f"{tx.name}业委会 主任")
+    User.objects.create_user(
+        "yeweihui_demo",
+        password=DEMO_PASSWORD,
+        role=Role.OWNERS_COMMITTEE,
+        organisation=committee,
+        display_name=f"{tx.name}业委会 主任",
+    )
     ctx.shared["compounds"] = compounds
     ctx.shared["demo_committee_compound"] = tx
     ctx.shared["demo_property_company"] = pc_user.organisation
-    ctx.say(f"  小区 {len(compounds)} 个, 楼栋 {len(buildings)} 栋, 房屋 {len(units)} 户, "
-            f"业主 {len(owners)} 个, 摸底调查 {len(surveys)} 份")
+    ctx.say(
+        f"  小区 {len(compounds)} 个, 楼栋 {len(buildings)} 栋, 房屋 {len(units)} 户, "
+        f"业主 {len(owners)} 个, 摸底调查 {len(surveys)} 份"
+    )
     logins(ctx)
 
 

@@ -1,6 +1,8 @@
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from gaizao.regions.models import Organisation
 
@@ -15,29 +17,29 @@ class CompoundFilterForm(forms.Form):
     and ignored, never a 500."""
 
     q = forms.CharField(
-        label="搜索",
+        label=_("搜索"),
         required=False,
         max_length=100,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "小区名称或地址"}),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("小区名称或地址")}),
     )
     street = forms.ModelChoiceField(
-        label="街道", queryset=None, required=False, empty_label="全部街道"
+        label=_("街道"), queryset=None, required=False, empty_label=_("全部街道")
     )
     community = forms.ModelChoiceField(
-        label="社区", queryset=None, required=False, empty_label="全部社区"
+        label=_("社区"), queryset=None, required=False, empty_label=_("全部社区")
     )
     built_from = forms.IntegerField(
-        label="建成年份 从", required=False, min_value=1900, max_value=2100
+        label=_("建成年份 从"), required=False, min_value=1900, max_value=2100
     )
-    built_to = forms.IntegerField(label="至", required=False, min_value=1900, max_value=2100)
+    built_to = forms.IntegerField(label=_("至"), required=False, min_value=1900, max_value=2100)
     management_status = forms.ChoiceField(
-        label="管理状况", required=False, choices=[("", "全部")] + list(ManagementStatus.choices)
+        label=_("管理状况"), required=False, choices=[("", _("全部"))] + list(ManagementStatus.choices)
     )
     grade = forms.ChoiceField(
-        label="状况等级", required=False, choices=[("", "全部")] + selectors.GRADE_CHOICES
+        label=_("状况等级"), required=False, choices=[("", _("全部"))] + selectors.GRADE_CHOICES
     )
     order = forms.ChoiceField(
-        label="排序", required=False, choices=[(k, v[0]) for k, v in selectors.ORDERINGS.items()]
+        label=_("排序"), required=False, choices=[(k, v[0]) for k, v in selectors.ORDERINGS.items()]
     )
 
     def __init__(self, data, *, user):
@@ -90,14 +92,18 @@ class CompoundForm(forms.ModelForm):
         data = super().clean()
         street, community = data.get("street"), data.get("community")
         if street and community and not community.prefix.startswith(street.prefix):
-            self.add_error("community", f"社区“{community}”不属于街道“{street}”")
+            self.add_error(
+                "community",
+                gettext("社区“%(community)s”不属于街道“%(street)s”")
+                % {"community": community, "street": street},
+            )
         return data
 
     def changes(self) -> dict:
         return {k: self.cleaned_data[k] for k in self.changed_data if k in EDITABLE_FIELDS}
 
 
-GROUP_LABELS = {"basic": "基础项目", "enhancement": "提升项目"}
+GROUP_LABELS = {"basic": _("基础项目"), "enhancement": _("提升项目")}
 
 
 class SurveyForm(forms.Form):
@@ -105,10 +111,10 @@ class SurveyForm(forms.Form):
     from request.FILES by the view: p_<code>)."""
 
     surveyed_on = forms.DateField(
-        label="调查日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("调查日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     note = forms.CharField(
-        label="总体情况", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("总体情况"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
     def __init__(self, *args, **kwargs):
@@ -116,26 +122,27 @@ class SurveyForm(forms.Form):
         if not self.is_bound:
             self.initial.setdefault("surveyed_on", timezone.localdate())
         for fac in FACILITIES:
+            name = {"name": gettext(fac.name)}
             self.fields[f"r_{fac.code}"] = forms.ChoiceField(
-                label=fac.name,
+                label=name["name"],
                 choices=Rating.choices,
                 widget=forms.RadioSelect,
                 error_messages={
-                    "required": f"请选择“{fac.name}”的状况",
-                    "invalid_choice": f"“{fac.name}”的状况无效",
+                    "required": gettext("请选择“%(name)s”的状况") % name,
+                    "invalid_choice": gettext("“%(name)s”的状况无效") % name,
                 },
             )
             self.fields[f"n_{fac.code}"] = forms.CharField(
-                label="说明",
+                label=_("说明"),
                 required=False,
                 max_length=500,
-                widget=forms.TextInput(attrs={"placeholder": "说明(可选)"}),
+                widget=forms.TextInput(attrs={"placeholder": _("说明(可选)")}),
             )
 
     def clean_surveyed_on(self):
         d = self.cleaned_data["surveyed_on"]
         if d > timezone.localdate():
-            raise forms.ValidationError("调查日期不能晚于今天")
+            raise forms.ValidationError(_("调查日期不能晚于今天"))
         return d
 
     def groups(self, photo_errors: dict | None = None) -> list[dict]:

@@ -23,12 +23,19 @@ class Compound(TimeStamped):
 
     name = models.CharField(_("小区名称"), max_length=128)
     street = models.ForeignKey(
-        "regions.Area", verbose_name=_("所属街道"), on_delete=models.PROTECT,
-        related_name="street_compounds", limit_choices_to={"level": "street"},
+        "regions.Area",
+        verbose_name=_("所属街道"),
+        on_delete=models.PROTECT,
+        related_name="street_compounds",
+        limit_choices_to={"level": "street"},
     )
     community = models.ForeignKey(
-        "regions.Area", verbose_name=_("所属社区"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="community_compounds",
+        "regions.Area",
+        verbose_name=_("所属社区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="community_compounds",
         limit_choices_to={"level": "community"},
     )
     address = models.CharField(_("地址"), max_length=200, blank=True)
@@ -36,7 +43,11 @@ class Compound(TimeStamped):
     built_year = models.PositiveSmallIntegerField(_("建成年份"), null=True, blank=True)
     built_date = models.DateField(_("建成日期"), null=True, blank=True)
     floor_area = models.DecimalField(
-        _("建筑面积(㎡)"), max_digits=12, decimal_places=2, null=True, blank=True,
+        _("建筑面积(㎡)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0.01"))],
     )
     building_count = models.PositiveIntegerField(_("楼栋数"), null=True, blank=True)
@@ -47,25 +58,43 @@ class Compound(TimeStamped):
         _("管理状况"), max_length=32, choices=ManagementStatus.choices, blank=True
     )
     property_company = models.ForeignKey(
-        "regions.Organisation", verbose_name=_("物业服务企业"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="managed_compounds",
+        "regions.Organisation",
+        verbose_name=_("物业服务企业"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_compounds",
     )
     property_rights_unit = models.ForeignKey(
-        "regions.Organisation", verbose_name=_("产权单位"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="owned_compounds",
+        "regions.Organisation",
+        verbose_name=_("产权单位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_compounds",
     )
     owners_committee = models.ForeignKey(
-        "regions.Organisation", verbose_name=_("业主委员会"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="committee_compounds",
+        "regions.Organisation",
+        verbose_name=_("业主委员会"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="committee_compounds",
     )
     # Exclusion facts of the scope rules (seed: 不属于老旧小区改造范畴).
     in_shantytown_plan = models.BooleanField(_("已纳入棚户区改造计划"), null=True, blank=True)
     demolition_within_years = models.PositiveSmallIntegerField(
-        _("拟拆除新建或改扩翻建(年内)"), null=True, blank=True,
+        _("拟拆除新建或改扩翻建(年内)"),
+        null=True,
+        blank=True,
         help_text=_("计划在几年内拆除新建或改、扩、翻建;无计划留空"),
     )
     self_built_area = models.DecimalField(
-        _("居民自建住房面积(㎡)"), max_digits=12, decimal_places=2, null=True, blank=True,
+        _("居民自建住房面积(㎡)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
     is_urban_village = models.BooleanField(_("城中村"), null=True, blank=True)
@@ -73,7 +102,9 @@ class Compound(TimeStamped):
         _("投资(元)"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(
+        _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
     note = models.TextField(_("备注"), blank=True)
 
     class Meta:
@@ -82,14 +113,22 @@ class Compound(TimeStamped):
         ordering = ["street__code", "name"]
         constraints = [
             # Re-importing a street's spreadsheet updates, never duplicates.
-            models.UniqueConstraint(fields=["street", "name"], name="compound_unique_name_in_street"),
-            models.CheckConstraint(condition=Q(floor_area__isnull=True) | Q(floor_area__gt=0),
-                                   name="compound_floor_area_positive"),
-            models.CheckConstraint(condition=Q(self_built_area__isnull=True) | Q(self_built_area__gte=0),
-                                   name="compound_self_built_area_nonnegative"),
+            models.UniqueConstraint(
+                fields=["street", "name"], name="compound_unique_name_in_street"
+            ),
             models.CheckConstraint(
-                condition=Q(built_year__isnull=True) | Q(built_year__gte=1900, built_year__lte=2100),
-                name="compound_built_year_plausible"),
+                condition=Q(floor_area__isnull=True) | Q(floor_area__gt=0),
+                name="compound_floor_area_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(self_built_area__isnull=True) | Q(self_built_area__gte=0),
+                name="compound_self_built_area_nonnegative",
+            ),
+            models.CheckConstraint(
+                condition=Q(built_year__isnull=True)
+                | Q(built_year__gte=1900, built_year__lte=2100),
+                name="compound_built_year_plausible",
+            ),
         ]
         indexes = [models.Index(fields=["built_year"]), models.Index(fields=["name"])]
 
@@ -98,13 +137,15 @@ class Compound(TimeStamped):
 
 
 class Building(TimeStamped):
-    compound = models.ForeignKey(Compound, verbose_name=_("小区"), on_delete=models.CASCADE,
-                                 related_name="buildings")
+    compound = models.ForeignKey(
+        Compound, verbose_name=_("小区"), on_delete=models.CASCADE, related_name="buildings"
+    )
     number = models.CharField(_("楼栋号"), max_length=32)
     floors = models.PositiveSmallIntegerField(_("层数"), null=True, blank=True)
     entrances = models.PositiveSmallIntegerField(_("单元数"), null=True, blank=True)
-    floor_area = models.DecimalField(_("建筑面积(㎡)"), max_digits=12, decimal_places=2,
-                                     null=True, blank=True)
+    floor_area = models.DecimalField(
+        _("建筑面积(㎡)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     built_year = models.PositiveSmallIntegerField(_("建成年份"), null=True, blank=True)
     has_elevator = models.BooleanField(_("有电梯"), default=False)
 
@@ -114,8 +155,10 @@ class Building(TimeStamped):
         ordering = ["compound_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["compound", "number"], name="building_unique_number"),
-            models.CheckConstraint(condition=Q(floor_area__isnull=True) | Q(floor_area__gt=0),
-                                   name="building_floor_area_positive"),
+            models.CheckConstraint(
+                condition=Q(floor_area__isnull=True) | Q(floor_area__gt=0),
+                name="building_floor_area_positive",
+            ),
         ]
 
     def __str__(self):
@@ -127,8 +170,9 @@ class Owner(TimeStamped):
     unsold or undelivered units are held by one owner with is_developer set
     (they count as one owner in a vote: 建筑物区分所有权司法解释 第九条)."""
 
-    compound = models.ForeignKey(Compound, verbose_name=_("小区"), on_delete=models.CASCADE,
-                                 related_name="owners")
+    compound = models.ForeignKey(
+        Compound, verbose_name=_("小区"), on_delete=models.CASCADE, related_name="owners"
+    )
     name = models.CharField(_("业主姓名"), max_length=128)
     phone = models.CharField(_("联系电话"), max_length=32, blank=True)
     id_number = models.CharField(_("证件号码"), max_length=32, blank=True)
@@ -147,24 +191,33 @@ class Owner(TimeStamped):
 class Unit(TimeStamped):
     """户 / 专有部分, with the exclusive area registered (不动产登记)."""
 
-    building = models.ForeignKey(Building, verbose_name=_("楼栋"), on_delete=models.CASCADE,
-                                 related_name="units")
+    building = models.ForeignKey(
+        Building, verbose_name=_("楼栋"), on_delete=models.CASCADE, related_name="units"
+    )
     entrance = models.CharField(_("单元"), max_length=16, blank=True, default="")
     number = models.CharField(_("房号"), max_length=32)
     floor = models.SmallIntegerField(_("楼层"), null=True, blank=True)
     exclusive_area = models.DecimalField(_("专有部分面积(㎡)"), max_digits=9, decimal_places=2)
-    owner = models.ForeignKey(Owner, verbose_name=_("业主"), null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="units")
+    owner = models.ForeignKey(
+        Owner,
+        verbose_name=_("业主"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="units",
+    )
 
     class Meta:
         verbose_name = _("房屋(户)")
         verbose_name_plural = _("房屋(户)")
         ordering = ["building_id", "entrance", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["building", "entrance", "number"],
-                                    name="unit_unique_number_in_building"),
-            models.CheckConstraint(condition=Q(exclusive_area__gt=0),
-                                   name="unit_exclusive_area_positive"),
+            models.UniqueConstraint(
+                fields=["building", "entrance", "number"], name="unit_unique_number_in_building"
+            ),
+            models.CheckConstraint(
+                condition=Q(exclusive_area__gt=0), name="unit_exclusive_area_positive"
+            ),
         ]
 
     def __str__(self):
@@ -181,24 +234,35 @@ class Rating(models.TextChoices):
 
 
 # Share of a facility's weight a rating keeps in the condition score.
-RATING_VALUE = {"good": Decimal("1"), "worn": Decimal("0.6"), "broken": Decimal("0.2"),
-                "missing": Decimal("0")}
+RATING_VALUE = {
+    "good": Decimal("1"),
+    "worn": Decimal("0.6"),
+    "broken": Decimal("0.2"),
+    "missing": Decimal("0"),
+}
 
 
 class Survey(TimeStamped):
     """摸底调查: one visit to a compound, facility by facility."""
 
-    compound = models.ForeignKey(Compound, verbose_name=_("小区"), on_delete=models.CASCADE,
-                                 related_name="surveys")
-    surveyor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("调查人"), null=True,
-                                 on_delete=models.SET_NULL, related_name="surveys")
+    compound = models.ForeignKey(
+        Compound, verbose_name=_("小区"), on_delete=models.CASCADE, related_name="surveys"
+    )
+    surveyor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("调查人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="surveys",
+    )
     surveyed_on = models.DateField(_("调查日期"))
     note = models.TextField(_("总体情况"), blank=True)
     # 0–100, derived from the conditions when the survey is saved (see
     # inventory.scoring); kept on the survey because a survey is a record of
     # one visit and does not change afterwards.
-    score = models.DecimalField(_("状况评分"), max_digits=5, decimal_places=1, null=True,
-                                blank=True)
+    score = models.DecimalField(
+        _("状况评分"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("摸底调查")
@@ -220,7 +284,9 @@ class Condition(models.Model):
         verbose_name = _("设施状况")
         verbose_name_plural = _("设施状况")
         constraints = [
-            models.UniqueConstraint(fields=["survey", "facility"], name="condition_unique_facility"),
+            models.UniqueConstraint(
+                fields=["survey", "facility"], name="condition_unique_facility"
+            ),
         ]
 
     def __str__(self):
@@ -237,3 +303,6 @@ class ConditionPhoto(models.Model):
     class Meta:
         verbose_name = _("现场照片")
         verbose_name_plural = _("现场照片")
+
+    def __str__(self):
+        return self.image.name

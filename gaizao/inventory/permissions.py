@@ -5,6 +5,7 @@ these functions."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from gaizao.accounts.models import Role
 from gaizao.accounts.permissions import can, compound_q
@@ -34,13 +35,21 @@ def compounds_for_user(user):
 
 def get_compound_for_user(user, pk, *, write: bool = False, action: str = "compound.edit"):
     try:
-        compound = compounds_for_user(user).select_related(
-            "street", "community", "property_company", "property_rights_unit", "owners_committee"
-        ).get(pk=pk)
+        compound = (
+            compounds_for_user(user)
+            .select_related(
+                "street",
+                "community",
+                "property_company",
+                "property_rights_unit",
+                "owners_committee",
+            )
+            .get(pk=pk)
+        )
     except (Compound.DoesNotExist, ValueError, TypeError):
-        raise Http404("小区不存在或不在您的辖区内")
+        raise Http404(_("小区不存在或不在您的辖区内"))
     if write and not can_do(user, action):
-        raise PermissionDenied("您的角色无权修改此小区")
+        raise PermissionDenied(_("您的角色无权修改此小区"))
     return compound
 
 
@@ -52,9 +61,9 @@ def get_building_for_user(user, pk, *, write: bool = False):
     try:
         b = buildings_for_user(user).select_related("compound").get(pk=pk)
     except (Building.DoesNotExist, ValueError, TypeError):
-        raise Http404("楼栋不存在或不在您的辖区内")
+        raise Http404(_("楼栋不存在或不在您的辖区内"))
     if write and not can_do(user, "compound.edit"):
-        raise PermissionDenied("您的角色无权修改此楼栋")
+        raise PermissionDenied(_("您的角色无权修改此楼栋"))
     return b
 
 
@@ -66,9 +75,9 @@ def get_unit_for_user(user, pk, *, write: bool = False):
     try:
         u = units_for_user(user).select_related("building__compound", "owner").get(pk=pk)
     except (Unit.DoesNotExist, ValueError, TypeError):
-        raise Http404("房屋不存在或不在您的辖区内")
+        raise Http404(_("房屋不存在或不在您的辖区内"))
     if write and not can_do(user, "compound.edit"):
-        raise PermissionDenied("您的角色无权修改此房屋")
+        raise PermissionDenied(_("您的角色无权修改此房屋"))
     return u
 
 
@@ -80,9 +89,9 @@ def get_survey_for_user(user, pk, *, write: bool = False):
     try:
         s = surveys_for_user(user).select_related("compound", "surveyor").get(pk=pk)
     except (Survey.DoesNotExist, ValueError, TypeError):
-        raise Http404("调查记录不存在或不在您的辖区内")
+        raise Http404(_("调查记录不存在或不在您的辖区内"))
     if write and not can_do(user, "survey.record"):
-        raise PermissionDenied("您的角色无权填写摸底调查")
+        raise PermissionDenied(_("您的角色无权填写摸底调查"))
     return s
 
 

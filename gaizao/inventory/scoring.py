@@ -2,6 +2,8 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext, gettext_noop
+
 from .facilities import BY_CODE
 from .models import RATING_VALUE
 
@@ -25,19 +27,28 @@ def condition_score(ratings: dict[str, str]) -> Decimal | None:
     return (kept * 100 / total).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
+# Labels in zh-Hans (gettext_noop); `grade` and the pages translate them.
 GRADES = [  # (lower bound, code, label)
-    (Decimal(80), "good", "良好"),
-    (Decimal(60), "fair", "一般"),
-    (Decimal(40), "poor", "较差"),
-    (Decimal(0), "bad", "很差"),
+    (Decimal(80), "good", gettext_noop("良好")),
+    (Decimal(60), "fair", gettext_noop("一般")),
+    (Decimal(40), "poor", gettext_noop("较差")),
+    (Decimal(0), "bad", gettext_noop("很差")),
 ]
+UNSURVEYED = gettext_noop("未调查")
 GRADE_BOUNDS = {"good": (80, None), "fair": (60, 80), "poor": (40, 60), "bad": (0, 40)}
 
 
-def grade(score) -> tuple[str, str]:
+def grade_zh(score) -> tuple[str, str]:
+    """(code, zh-Hans label): for what is recorded."""
     if score is None:
-        return "unknown", "未调查"
+        return "unknown", UNSURVEYED
     for bound, code, label in GRADES:
         if Decimal(score) >= bound:
             return code, label
-    return "bad", "很差"
+    return "bad", GRADES[-1][2]
+
+
+def grade(score) -> tuple[str, str]:
+    """(code, label in the request's language): for pages."""
+    code, label = grade_zh(score)
+    return code, gettext(label)

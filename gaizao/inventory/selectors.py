@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.core.paginator import Paginator
 from django.db.models import Count, DecimalField, F, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext, gettext_lazy
 
 from gaizao.accounts.models import AREA_ROLES
 from gaizao.core.masking import mask_id_number, mask_name, mask_phone
@@ -20,16 +21,18 @@ from . import permissions, scoring
 from .facilities import FACILITIES
 from .models import Compound, Condition, ConditionPhoto, Owner, Survey, Unit
 
-GRADE_CHOICES = [(code, label) for _bound, code, label in scoring.GRADES] + [("unknown", "未调查")]
+GRADE_CHOICES = [(code, gettext_lazy(label)) for _bound, code, label in scoring.GRADES] + [
+    ("unknown", gettext_lazy(scoring.UNSURVEYED))
+]
 # (key, label, order_by)
 ORDERINGS = {
-    "": ("街道、名称", ("street__code", "name", "id")),
-    "name": ("名称", ("name", "id")),
-    "-built_year": ("建成年份(新→旧)", (F("built_year").desc(nulls_last=True), "id")),
-    "built_year": ("建成年份(旧→新)", (F("built_year").asc(nulls_last=True), "id")),
-    "-floor_area": ("建筑面积(大→小)", (F("floor_area").desc(nulls_last=True), "id")),
-    "score": ("状况评分(差→好)", (F("latest_score").asc(nulls_last=True), "id")),
-    "-score": ("状况评分(好→差)", (F("latest_score").desc(nulls_last=True), "id")),
+    "": (gettext_lazy("街道、名称"), ("street__code", "name", "id")),
+    "name": (gettext_lazy("名称"), ("name", "id")),
+    "-built_year": (gettext_lazy("建成年份(新→旧)"), (F("built_year").desc(nulls_last=True), "id")),
+    "built_year": (gettext_lazy("建成年份(旧→新)"), (F("built_year").asc(nulls_last=True), "id")),
+    "-floor_area": (gettext_lazy("建筑面积(大→小)"), (F("floor_area").desc(nulls_last=True), "id")),
+    "score": (gettext_lazy("状况评分(差→好)"), (F("latest_score").asc(nulls_last=True), "id")),
+    "-score": (gettext_lazy("状况评分(好→差)"), (F("latest_score").desc(nulls_last=True), "id")),
 }
 FACILITY_ORDER = {f.code: i for i, f in enumerate(FACILITIES)}
 # Badge colour of a facility rating, in the grade colours of app.css.
@@ -243,9 +246,16 @@ def history_for(compound, surveys, limit: int = 30):
     for e in entries:
         if e.model == "inventory.survey":
             c = e.changes or {}
+            # The recorded grade is a zh-Hans label of scoring.GRADES.
+            grade = c.get("grade", "")
             e.lines = [
-                f"摸底调查:评分 {c.get('score') or '—'}({c.get('grade', '')}),"
-                f"{c.get('conditions', 0)} 项设施,{c.get('photos', 0)} 张照片"
+                gettext("摸底调查:评分 %(score)s(%(grade)s),%(conditions)s 项设施,%(photos)s 张照片")
+                % {
+                    "score": c.get("score") or "—",
+                    "grade": gettext(grade) if grade else "",
+                    "conditions": c.get("conditions", 0),
+                    "photos": c.get("photos", 0),
+                }
             ]
         elif isinstance(e.changes, dict):
             e.lines = [
@@ -261,11 +271,11 @@ def history_for(compound, surveys, limit: int = 30):
 
 def _show(v) -> str:
     if v is None or v == "":
-        return "空"
+        return gettext("空")
     if v is True:
-        return "是"
+        return gettext("是")
     if v is False:
-        return "否"
+        return gettext("否")
     return str(v)
 
 

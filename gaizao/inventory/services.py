@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gaizao.core.audit import diff, record, snapshot
 from gaizao.core.errors import DomainError, ErrorDetail, Problems
@@ -17,7 +19,7 @@ from gaizao.regions.models import Area, Organisation
 from . import permissions
 from .facilities import BY_CODE, FACILITIES
 from .models import Compound, Condition, ConditionPhoto, Rating, Survey
-from .scoring import condition_score, grade
+from .scoring import condition_score, grade_zh
 
 # Fields of a compound a user may change (everything but the timestamps).
 EDITABLE_FIELDS = [
@@ -47,19 +49,19 @@ EDITABLE_FIELDS = [
 ]
 # FK field → (model, extra filter, label) for ids coming from the API.
 _FK = {
-    "street": (Area, {"level": Area.Level.STREET}, "所属街道"),
-    "community": (Area, {"level": Area.Level.COMMUNITY}, "所属社区"),
+    "street": (Area, {"level": Area.Level.STREET}, gettext_lazy("所属街道")),
+    "community": (Area, {"level": Area.Level.COMMUNITY}, gettext_lazy("所属社区")),
     "property_company": (
         Organisation,
         {"kind": Organisation.Kind.PROPERTY_COMPANY},
-        "物业服务企业",
+        gettext_lazy("物业服务企业"),
     ),
     "property_rights_unit": (
         Organisation,
         {"kind": Organisation.Kind.PROPERTY_RIGHTS_UNIT},
-        "产权单位",
+        gettext_lazy("产权单位"),
     ),
-    "owners_committee": (Organisation, {"kind": Organisation.Kind.OWNERS_COMMITTEE}, "业主委员会"),
+    "owners_committee": (Organisation, {"kind": Organisation.Kind.OWNERS_COMMITTEE}, gettext_lazy("业主委员会")),
 }
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
@@ -89,15 +91,18 @@ def _resolve_fk(name: str, value, problems: Problems):
         except (TypeError, ValueError):
             obj = None
     if obj is None:
-        problems.add(f"“{label}”不存在或类型不对", field=name)
+        problems.add(_("“%(label)s”不存在或类型不对") % {"label": label}, field=name)
     return obj
 
 
 # Database check constraints of Compound → (field, message in the user's words).
 _CONSTRAINTS = {
-    "compound_floor_area_positive": ("floor_area", "建筑面积必须大于 0"),
-    "compound_self_built_area_nonnegative": ("self_built_area", "居民自建住房面积不能为负数"),
-    "compound_built_year_plausible": ("built_year", "建成年份应在 1900 至 2100 之间"),
+    "compound_floor_area_positive": ("floor_area", gettext_lazy("建筑面积必须大于 0")),
+    "compound_self_built_area_nonnegative": (
+        "self_built_area",
+        gettext_lazy("居民自建住房面积不能为负数"),
+    ),
+    "compound_built_year_plausible": ("built_year", gettext_lazy("建成年份应在 1900 至 2100 之间")),
 }
 
 
@@ -112,11 +117,11 @@ def _validation_problems(exc: ValidationError) -> list[ErrorDetail]:
                 (n for n in [*_CONSTRAINTS, "compound_unique_name_in_street"] if n in text), ""
             )
             if err.code == "unique_together" or name == "compound_unique_name_in_street":
-                out.append(ErrorDetail("该街道已有同名小区", field="name"))
+                out.append(ErrorDetail(_("该街道已有同名小区"), field="name"))
             elif name in _CONSTRAINTS:
                 field, msg = _CONSTRAINTS[name]
                 if not any(e.field == field for e in out) and field not in exc.error_dict:
-                    out.append(ErrorDetail(msg, field=field))
+                    out.append(ErrorDetail(str(msg), field=field))
             else:
                 out.append(ErrorDetail(text, field=f))
     return out
@@ -129,13 +134,13 @@ def compound_update(*, actor, compound: Compound, data: dict, source: str = "web
     be instances or ids. Raises DomainError listing every problem; nothing is
     saved unless everything is valid."""
     if not permissions.can_do(actor, "compound.edit"):
-        raise PermissionDenied("您的角色无权修改此小区")
+        raise PermissionDenied(_("您的角色无权修改此小区"))
     problems = Problems()
     for k in data:
         if k not in EDITABLE_FIELDS:
-            problems.add(f"字段“{k}”不能修改", field=k)
+            problems.add(_("字段“%(field)s”不能修改") % {"field": k}, field=k)
     if problems:
-        raise DomainError("修改内容有误", errors=problems.items)
+        raise DomainError(_("修改内容有误"), errors=problems.items)
     with transaction.atomic():
         # Lock the row: two people editing the same compound must not
         # silently overwrite each other's audit "before" values.
@@ -151,13 +156,17 @@ def compound_update(*, actor, compound: Compound, data: dict, source: str = "web
             and obj.community is not None
             and not (obj.community.prefix.startswith(obj.street.prefix))
         ):
-            problems.add(f"社区“{obj.community}”不属于街道“{obj.street}”", field="community")
+            problems.add(
+                _("社区“%(community)s”不属于街道“%(street)s”")
+                % {"community": obj.community, "street": obj.street},
+                field="community",
+            )
         if problems:
-            raise DomainError("修改内容有误", errors=problems.items)
+            raise DomainError(_("修改内容有误"), errors=problems.items)
         try:
             obj.full_clean()
         except ValidationError as e:
-            raise DomainError("修改内容有误", errors=_validation_problems(e))
+            raise DomainError(_("修改内容有误"), errors=_validation_problems(e))
         changes = diff(before, snapshot(obj))
         if not changes:
             return obj
@@ -165,8 +174,8 @@ def compound_update(*, actor, compound: Compound, data: dict, source: str = "web
         # A user may not move a compound out of their own jurisdiction.
         if not permissions.compounds_for_user(actor).filter(pk=obj.pk).exists():
             raise DomainError(
-                "修改后小区将不在您的辖区内,未保存",
-                errors=[ErrorDetail("不在您的辖区内", field="street")],
+                _("修改后小区将不在您的辖区内,未保存"),
+                errors=[ErrorDetail(_("不在您的辖区内"), field="street")],
             )
         record(actor=actor, instance=obj, action="update", changes=changes, source=source)
     return obj
@@ -188,18 +197,21 @@ def check_photos(photos: dict | None, problems: Problems) -> dict:
     ok: dict = {}
     for code, files in (photos or {}).items():
         fac = BY_CODE.get(code)
-        label = fac.name if fac else code
+        label = _(fac.name) if fac else code
         files = [f for f in files if f]
         if len(files) > MAX_PHOTOS_PER_FACILITY:
             problems.add(
-                f"“{label}”最多上传 {MAX_PHOTOS_PER_FACILITY} 张照片", field=f"{code}.photos"
+                _("“%(label)s”最多上传 %(n)s 张照片") % {"label": label, "n": MAX_PHOTOS_PER_FACILITY},
+                field=f"{code}.photos",
             )
             continue
         for f in files:
             ctype = (getattr(f, "content_type", "") or "").lower()
             if f.size > MAX_PHOTO_BYTES:
                 problems.add(
-                    f"“{label}”的照片“{f.name}”超过 10 MB,请压缩后重新上传", field=f"{code}.photos"
+                    _("“%(label)s”的照片“%(file)s”超过 10 MB,请压缩后重新上传")
+                    % {"label": label, "file": f.name},
+                    field=f"{code}.photos",
                 )
                 continue
             head = f.read(16)
@@ -207,7 +219,8 @@ def check_photos(photos: dict | None, problems: Problems) -> dict:
             ext = _sniff(head)
             if not ctype.startswith("image/") or ext is None:
                 problems.add(
-                    f"“{label}”的文件“{f.name}”不是照片(只接受 JPG、PNG、HEIC、WebP 图片)",
+                    _("“%(label)s”的文件“%(file)s”不是照片(只接受 JPG、PNG、HEIC、WebP 图片)")
+                    % {"label": label, "file": f.name},
                     field=f"{code}.photos",
                 )
                 continue
@@ -231,37 +244,45 @@ def survey_create(
     must be rated (不适用 is a rating); photos: {facility code: [UploadedFile]}.
     The score is computed from the ratings (inventory.scoring)."""
     if not permissions.can_do(actor, "survey.record"):
-        raise PermissionDenied("您的角色无权填写摸底调查")
+        raise PermissionDenied(_("您的角色无权填写摸底调查"))
     problems = Problems()
     if surveyed_on is None:
-        problems.add("请填写调查日期", field="surveyed_on")
+        problems.add(_("请填写调查日期"), field="surveyed_on")
     elif surveyed_on > timezone.localdate():
-        problems.add("调查日期不能晚于今天", field="surveyed_on")
+        problems.add(_("调查日期不能晚于今天"), field="surveyed_on")
     elif surveyed_on.year < 1990:
-        problems.add("调查日期有误", field="surveyed_on")
+        problems.add(_("调查日期有误"), field="surveyed_on")
     if len(note or "") > 5000:
-        problems.add("总体情况不能超过 5000 字", field="note")
+        problems.add(_("总体情况不能超过 5000 字"), field="note")
     valid = set(Rating.values)
     for code in ratings:
         if code not in BY_CODE:
-            problems.add(f"未知的设施代码“{code}”", field=code)
+            problems.add(_("未知的设施代码“%(code)s”") % {"code": code}, field=code)
     clean: dict[str, tuple[str, str]] = {}
     for fac in FACILITIES:
         rating, fnote = ratings.get(fac.code) or ("", "")
         fnote = (fnote or "").strip()
+        name = _(fac.name)
         if not rating:
-            problems.add(f"请选择“{fac.name}”的状况", field=f"{fac.code}.rating")
+            problems.add(_("请选择“%(name)s”的状况") % {"name": name}, field=f"{fac.code}.rating")
         elif rating not in valid:
-            problems.add(f"“{fac.name}”的状况“{rating}”无效", field=f"{fac.code}.rating")
+            problems.add(
+                _("“%(name)s”的状况“%(rating)s”无效") % {"name": name, "rating": rating},
+                field=f"{fac.code}.rating",
+            )
         if len(fnote) > 500:
-            problems.add(f"“{fac.name}”的说明不能超过 500 字", field=f"{fac.code}.note")
+            problems.add(
+                _("“%(name)s”的说明不能超过 500 字") % {"name": name}, field=f"{fac.code}.note"
+            )
         clean[fac.code] = (rating, fnote)
     for code in photos or {}:
         if code not in BY_CODE:
-            problems.add(f"未知的设施代码“{code}”", field=code)
+            problems.add(_("未知的设施代码“%(code)s”") % {"code": code}, field=code)
     good_photos = check_photos({k: v for k, v in (photos or {}).items() if k in BY_CODE}, problems)
     if problems:
-        raise DomainError(f"摸底调查有 {len(problems.items)} 处需要更正", errors=problems.items)
+        raise DomainError(
+            _("摸底调查有 %(n)s 处需要更正") % {"n": len(problems.items)}, errors=problems.items
+        )
 
     score = condition_score({code: r for code, (r, _n) in clean.items()})
     saved: list[str] = []
@@ -296,7 +317,7 @@ def survey_create(
                 source=source,
                 changes={
                     "score": str(score) if score is not None else None,
-                    "grade": grade(score)[1],
+                    "grade": grade_zh(score)[1],  # recorded: zh-Hans whatever the request
                     "conditions": len(conds),
                     "photos": n_photos,
                 },

@@ -9,6 +9,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gaizao.core.errors import DomainError, Problems
@@ -64,7 +65,7 @@ def compound_export(request):
     qs = selectors.compound_list(request.user, form.filters())
     data = export_compounds_xlsx(qs)
     resp = HttpResponse(data, content_type=XLSX)
-    name = f"老旧小区台账-{timezone.localdate():%Y%m%d}.xlsx"
+    name = _("老旧小区台账-%(date)s.xlsx") % {"date": f"{timezone.localdate():%Y%m%d}"}
     resp["Content-Disposition"] = content_disposition_header(True, name)
     return resp
 
@@ -124,7 +125,7 @@ def compound_edit(request, pk):
                 if not e.errors:
                     form.add_error(None, e.message)
             else:
-                messages.success(request, "已保存小区信息")
+                messages.success(request, _("已保存小区信息"))
                 return redirect("inventory:compound_detail", pk=pk)
     else:
         form = CompoundForm(instance=compound, user=request.user)
@@ -159,7 +160,10 @@ def survey_create(request, pk):
             else:
                 _code, label = scoring.grade(survey.score)
                 score = "—" if survey.score is None else survey.score
-                messages.success(request, f"摸底调查已保存:状况评分 {score}({label})")
+                messages.success(
+                    request,
+                    _("摸底调查已保存:状况评分 %(score)s(%(label)s)") % {"score": score, "label": label},
+                )
                 return redirect("inventory:survey_detail", pk=survey.pk)
         else:
             # Report bad photos in the same round, so nothing is found late.
@@ -200,8 +204,8 @@ def survey_detail(request, pk):
             "survey": survey,
             "compound": survey.compound,
             "groups": [
-                ("基础项目", groups.get("basic", [])),
-                ("提升项目", groups.get("enhancement", [])),
+                (_("基础项目"), groups.get("basic", [])),
+                (_("提升项目"), groups.get("enhancement", [])),
             ],
             "counts": {
                 r: sum(1 for c in conditions if c.rating == r)

@@ -11,6 +11,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from gaizao.core.errors import DomainError
@@ -29,21 +31,24 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(
-        label="导入内容",
+        label=gettext_lazy("导入内容"),
         choices=[
-            ("compounds", "小区台账(每行一个小区)"),
-            ("units", "房屋及业主清册(一个小区的每户)"),
+            ("compounds", gettext_lazy("小区台账(每行一个小区)")),
+            ("units", gettext_lazy("房屋及业主清册(一个小区的每户)")),
         ],
     )
-    file = forms.FileField(label="表格文件(.xlsx 或 .csv)")
+    file = forms.FileField(label=gettext_lazy("表格文件(.xlsx 或 .csv)"))
     street = forms.ModelChoiceField(
-        label="所属街道(表中未填街道时使用)",
+        label=gettext_lazy("所属街道(表中未填街道时使用)"),
         queryset=None,
         required=False,
-        empty_label="按表中“所属街道”列",
+        empty_label=gettext_lazy("按表中“所属街道”列"),
     )
     compound = forms.ModelChoiceField(
-        label="导入到小区(房屋清册必选)", queryset=None, required=False, empty_label="—请选择小区—"
+        label=gettext_lazy("导入到小区(房屋清册必选)"),
+        queryset=None,
+        required=False,
+        empty_label=gettext_lazy("—请选择小区—"),
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -59,16 +64,16 @@ class ImportForm(forms.Form):
         name = f.name.lower()
         if not name.endswith((".xlsx", ".xlsm", ".csv", ".txt")):
             if name.endswith(".xls"):
-                raise forms.ValidationError("不支持旧版 .xls 文件,请在 Excel 中另存为 .xlsx")
-            raise forms.ValidationError("请上传 .xlsx 或 .csv 文件")
+                raise forms.ValidationError(_("不支持旧版 .xls 文件,请在 Excel 中另存为 .xlsx"))
+            raise forms.ValidationError(_("请上传 .xlsx 或 .csv 文件"))
         if f.size > stash.MAX_BYTES:
-            raise forms.ValidationError("文件过大(超过50MB)")
+            raise forms.ValidationError(_("文件过大(超过50MB)"))
         return f
 
     def clean(self):
         data = super().clean()
         if data.get("kind") == "units" and not data.get("compound"):
-            self.add_error("compound", "导入房屋及业主清册时必须选择小区")
+            self.add_error("compound", _("导入房屋及业主清册时必须选择小区"))
         return data
 
 
@@ -76,7 +81,9 @@ def _check(request):
     try:
         services.check_may_import(request.user)
     except PermissionDenied:
-        raise PermissionDenied("您的角色无权导入台账(仅领导小组办公室、住建局和街道办事处可以导入)")
+        raise PermissionDenied(
+            _("您的角色无权导入台账(仅领导小组办公室、住建局和街道办事处可以导入)")
+        )
 
 
 @login_required
@@ -151,7 +158,7 @@ def import_preview(request, token):
     user = request.user
     found = stash.load(token, user_id=user.pk)
     if found is None:
-        raise Http404("导入文件不存在或已过期,请重新上传")
+        raise Http404(_("导入文件不存在或已过期,请重新上传"))
     path, meta = found
     kind = meta["kind"]
     commit_error = None
@@ -160,7 +167,7 @@ def import_preview(request, token):
         if request.method == "POST":
             if "cancel" in request.POST:
                 stash.discard(token)
-                messages.info(request, "已取消导入,没有写入任何数据")
+                messages.info(request, _("已取消导入,没有写入任何数据"))
                 return redirect("inventory:import")
             result = services.commit(
                 kind,
@@ -207,7 +214,7 @@ def import_preview(request, token):
             "kind": kind,
             "meta": meta,
             "token": token,
-            "kind_label": services.KINDS.get(kind, kind),
+            "kind_label": _(services.KINDS[kind]) if kind in services.KINDS else kind,
             "commit_error": commit_error,
             "general_errors": by_row.get(None, []),
         },
@@ -219,11 +226,11 @@ def import_preview(request, token):
 def import_template(request, kind):
     _check(request)
     if kind == "compounds":
-        data, name = exporting.compound_template_xlsx(), "小区台账导入模板.xlsx"
+        data, name = exporting.compound_template_xlsx(), _("小区台账导入模板.xlsx")
     elif kind == "units":
-        data, name = exporting.unit_template_xlsx(), "房屋及业主清册导入模板.xlsx"
+        data, name = exporting.unit_template_xlsx(), _("房屋及业主清册导入模板.xlsx")
     else:
-        raise Http404("没有这种模板")
+        raise Http404(_("没有这种模板"))
     resp = HttpResponse(data, content_type=XLSX)
     resp["Content-Disposition"] = content_disposition_header(True, name)
     return resp
@@ -237,13 +244,13 @@ def export_units(request, pk):
     try:
         compound = qs.get(pk=pk)
     except (Compound.DoesNotExist, ValueError):
-        raise Http404("小区不存在或不在您的辖区内")
+        raise Http404(_("小区不存在或不在您的辖区内"))
     data = exporting.export_units_xlsx(
         Unit.objects.filter(building__compound=compound),
         mask_personal=not sees_personal_data(request.user),
     )
     resp = HttpResponse(data, content_type=XLSX)
     resp["Content-Disposition"] = content_disposition_header(
-        True, f"{compound.name}-房屋及业主.xlsx"
+        True, _("%(name)s-房屋及业主.xlsx") % {"name": compound.name}
     )
     return resp

@@ -21,7 +21,9 @@ def _rows(name):
 def seed(ctx):
     province = Area.objects.create(code="530000000000", name="云南省", level="province")
     city = Area.objects.create(code="530100000000", name="昆明市", level="city", parent=province)
-    district = Area.objects.create(code="530103000000", name="盘龙区", level="district", parent=city)
+    district = Area.objects.create(
+        code="530103000000", name="盘龙区", level="district", parent=city
+    )
     streets = {}
     for r in _rows("panlong_streets.csv"):
         code9 = r["统计用区划代码"].strip()
@@ -30,7 +32,9 @@ def seed(ctx):
         )
     real = {}
     for r in _rows("panlong_communities_partial.csv"):
-        real.setdefault(r["所属街道"].strip(), []).append((r["统计用区划代码"].strip(), r["名称"].strip()))
+        real.setdefault(r["所属街道"].strip(), []).append(
+            (r["统计用区划代码"].strip(), r["名称"].strip())
+        )
     communities = []
     for sname, street in streets.items():
         if sname in real:
@@ -38,14 +42,19 @@ def seed(ctx):
         else:
             n = 3 if street.code[6:9] in URBAN_STREETS else 2
             stem = sname.removesuffix("街道")
-            pairs = [(street.code[:9] + f"{i:03d}", f"{stem}第{i}社区居委会") for i in range(1, n + 1)]
+            pairs = [
+                (street.code[:9] + f"{i:03d}", f"{stem}第{i}社区居委会") for i in range(1, n + 1)
+            ]
         for code, name in pairs:
-            communities.append(Area(code=code, name=name, level="community", parent=street,
-                                    prefix=code))
+            communities.append(
+                Area(code=code, name=name, level="community", parent=street, prefix=code)
+            )
     Area.objects.bulk_create(communities)
 
     K = Organisation.Kind
-    Organisation.objects.create(name="盘龙区老旧小区改造工作领导小组办公室", kind=K.LEADERSHIP_OFFICE, area=district)
+    Organisation.objects.create(
+        name="盘龙区老旧小区改造工作领导小组办公室", kind=K.LEADERSHIP_OFFICE, area=district
+    )
     Organisation.objects.create(name="盘龙区住房和城乡建设局", kind=K.HOUSING_BUREAU, area=district)
     Organisation.objects.create(name="盘龙区民政局", kind=K.CIVIL_AFFAIRS, area=district)
     for sname, street in streets.items():
@@ -53,11 +62,23 @@ def seed(ctx):
     Organisation.objects.bulk_create(
         Organisation(name=c.name, kind=K.COMMUNITY_COMMITTEE, area=c) for c in communities
     )
-    for name in ["春城物业服务有限公司", "金碧物业管理有限公司", "滇池安居物业有限公司",
-                 "龙泉物业服务中心", "盘江物业管理有限公司", "翠湖物业服务有限公司"]:
+    for name in [
+        "春城物业服务有限公司",
+        "金碧物业管理有限公司",
+        "滇池安居物业有限公司",
+        "龙泉物业服务中心",
+        "盘江物业管理有限公司",
+        "翠湖物业服务有限公司",
+    ]:
         Organisation.objects.create(name=name, kind=K.PROPERTY_COMPANY, area=district)
-    for name in ["昆明机床厂(产权单位)", "云南冶金设计院(产权单位)", "盘龙区房产管理所",
-                 "昆明铁路分局住房管理所", "省第二建筑公司(产权单位)", "市纺织厂(产权单位)"]:
+    for name in [
+        "昆明机床厂(产权单位)",
+        "云南冶金设计院(产权单位)",
+        "盘龙区房产管理所",
+        "昆明铁路分局住房管理所",
+        "省第二建筑公司(产权单位)",
+        "市纺织厂(产权单位)",
+    ]:
         Organisation.objects.create(name=name, kind=K.PROPERTY_RIGHTS_UNIT, area=district)
     for name in ["供水公司盘龙分公司", "昆明供电局盘龙供电所", "燃气公司盘龙分公司"]:
         Organisation.objects.create(name=name, kind=K.UTILITY, area=district)

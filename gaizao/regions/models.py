@@ -23,7 +23,11 @@ class Area(TimeStamped):
     name = models.CharField(_("名称"), max_length=64)
     level = models.CharField(_("层级"), max_length=16, choices=Level.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     # The code's significant digits: a whole subtree is `prefix__startswith`.
@@ -81,7 +85,11 @@ class Organisation(TimeStamped):
     name = models.CharField(_("名称"), max_length=128)
     kind = models.CharField(_("类型"), max_length=32, choices=Kind.choices)
     area = models.ForeignKey(
-        Area, verbose_name=_("所在区划"), null=True, blank=True, on_delete=models.PROTECT,
+        Area,
+        verbose_name=_("所在区划"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="organisations",
     )
     contact_name = models.CharField(_("联系人"), max_length=64, blank=True)

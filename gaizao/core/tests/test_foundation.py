@@ -72,16 +72,24 @@ def test_audit_diff_records_changes(cast):
     before = audit.snapshot(c)
     c.households = 321
     c.save()
-    entry = audit.record(actor=cast["users"]["district"], instance=c, action="update",
-                         changes=audit.diff(before, audit.snapshot(c)))
+    entry = audit.record(
+        actor=cast["users"]["district"],
+        instance=c,
+        action="update",
+        changes=audit.diff(before, audit.snapshot(c)),
+    )
     assert entry.changes == {"households": [200, 321]}
     assert list(audit.history(c)) == [entry]
 
 
 def test_audit_log_page_and_export(client_for, cast):
     c = cast["compound_a"]
-    audit.record(actor=cast["users"]["district"], instance=c, action="update",
-                 changes={"households": [200, 201]})
+    audit.record(
+        actor=cast["users"]["district"],
+        instance=c,
+        action="update",
+        changes={"households": [200, 201]},
+    )
     r = client_for(cast["users"]["district"]).get("/audit/")
     assert r.status_code == 200 and "天祥小区" in r.content.decode()
     r = client_for(cast["users"]["district"]).get("/audit/?format=xlsx")
@@ -104,8 +112,10 @@ def test_admin_changes_are_audited(client_for, cast):
     from gaizao.core.models import AuditEntry
 
     form = r.context["adminform"].form
-    data = {name: ("" if form.initial.get(name) is None else form.initial.get(name))
-            for name in form.fields}
+    data = {
+        name: ("" if form.initial.get(name) is None else form.initial.get(name))
+        for name in form.fields
+    }
     data["households"] = 333
     data["in_main_urban_area"] = "true"
     for k in ("in_shantytown_plan", "is_urban_village"):

@@ -36,9 +36,14 @@ def test_survey_photo_follows_compound_visibility(client_for, cast):
 
 
 def test_feedback_photo_follows_feedback_visibility(client_for, cast):
-    fb = Feedback.objects.create(compound=cast["compound_a"], reporter=cast["users"]["resident_a"],
-                                 category="other", text="路灯不亮", due_on=date(2026, 12, 1),
-                                 responsible_org=cast["property_company"])
+    fb = Feedback.objects.create(
+        compound=cast["compound_a"],
+        reporter=cast["users"]["resident_a"],
+        category="other",
+        text="路灯不亮",
+        due_on=date(2026, 12, 1),
+        responsible_org=cast["property_company"],
+    )
     p = FeedbackPhoto(feedback=fb)
     p.image.save("lamp.png", ContentFile(PNG))
     url = "/media/" + p.image.name
@@ -49,9 +54,15 @@ def test_feedback_photo_follows_feedback_visibility(client_for, cast):
 
 def test_ballot_sheet_only_for_vote_staff(client_for, cast):
     now = timezone.now()
-    v = Vote.objects.create(compound=cast["compound_a"], matter=7, title="改造表决",
-                            law="civil_code", opens_at=now - timedelta(days=1),
-                            closes_at=now + timedelta(days=1), status="open")
+    v = Vote.objects.create(
+        compound=cast["compound_a"],
+        matter=7,
+        title="改造表决",
+        law="civil_code",
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=1),
+        status="open",
+    )
     b = Ballot(vote=v, unit=cast["units_a"][0], choice="agree", channel="paper")
     b.sheet_photo.save("sheet.png", ContentFile(PNG))
     url = "/media/" + b.sheet_photo.name

@@ -10,7 +10,9 @@ from gaizao.core.demo import DemoContext
 
 
 class Command(BaseCommand):
-    help = "建立盘龙区演示数据并启动服务 (migrate, seed, print demo logins, serve on 127.0.0.1:8000)"
+    help = (
+        "建立盘龙区演示数据并启动服务 (migrate, seed, print demo logins, serve on 127.0.0.1:8000)"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--no-serve", action="store_true", help="只建立数据,不启动服务")

@@ -33,7 +33,9 @@ class CompoundFilterForm(forms.Form):
     )
     built_to = forms.IntegerField(label=_("至"), required=False, min_value=1900, max_value=2100)
     management_status = forms.ChoiceField(
-        label=_("管理状况"), required=False, choices=[("", _("全部"))] + list(ManagementStatus.choices)
+        label=_("管理状况"),
+        required=False,
+        choices=[("", _("全部"))] + list(ManagementStatus.choices),
     )
     grade = forms.ChoiceField(
         label=_("状况等级"), required=False, choices=[("", _("全部"))] + selectors.GRADE_CHOICES
@@ -114,7 +116,10 @@ class SurveyForm(forms.Form):
         label=_("调查日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     note = forms.CharField(
-        label=_("总体情况"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("总体情况"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, **kwargs):

@@ -249,7 +249,9 @@ def history_for(compound, surveys, limit: int = 30):
             # The recorded grade is a zh-Hans label of scoring.GRADES.
             grade = c.get("grade", "")
             e.lines = [
-                gettext("摸底调查:评分 %(score)s(%(grade)s),%(conditions)s 项设施,%(photos)s 张照片")
+                gettext(
+                    "摸底调查:评分 %(score)s(%(grade)s),%(conditions)s 项设施,%(photos)s 张照片"
+                )
                 % {
                     "score": c.get("score") or "—",
                     "grade": gettext(grade) if grade else "",

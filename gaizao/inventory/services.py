@@ -61,7 +61,11 @@ _FK = {
         {"kind": Organisation.Kind.PROPERTY_RIGHTS_UNIT},
         gettext_lazy("产权单位"),
     ),
-    "owners_committee": (Organisation, {"kind": Organisation.Kind.OWNERS_COMMITTEE}, gettext_lazy("业主委员会")),
+    "owners_committee": (
+        Organisation,
+        {"kind": Organisation.Kind.OWNERS_COMMITTEE},
+        gettext_lazy("业主委员会"),
+    ),
 }
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
@@ -201,7 +205,8 @@ def check_photos(photos: dict | None, problems: Problems) -> dict:
         files = [f for f in files if f]
         if len(files) > MAX_PHOTOS_PER_FACILITY:
             problems.add(
-                _("“%(label)s”最多上传 %(n)s 张照片") % {"label": label, "n": MAX_PHOTOS_PER_FACILITY},
+                _("“%(label)s”最多上传 %(n)s 张照片")
+                % {"label": label, "n": MAX_PHOTOS_PER_FACILITY},
                 field=f"{code}.photos",
             )
             continue

@@ -162,7 +162,8 @@ def survey_create(request, pk):
                 score = "—" if survey.score is None else survey.score
                 messages.success(
                     request,
-                    _("摸底调查已保存:状况评分 %(score)s(%(label)s)") % {"score": score, "label": label},
+                    _("摸底调查已保存:状况评分 %(score)s(%(label)s)")
+                    % {"score": score, "label": label},
                 )
                 return redirect("inventory:survey_detail", pk=survey.pk)
         else:

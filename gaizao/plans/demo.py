@@ -42,13 +42,11 @@ def seed(ctx):
             "maintenance_fund_share": D("0.3"),
             "property_unit_share": D("0.1"),
             "utility_share": D("1"),
-            # The demo has no passed art. 278 votes yet (consultation seeds after
-            # plans), so the demo district does not make the vote an approval
-            # gate; a real jurisdiction ticks it on the rules page.
-            "social_capital_share": D("0.5"),
-            "vote_required": False,
+            # 业主自愿: approval waits for the owners' vote on the renovation
+            # (Civil Code art. 278 item 7); stewardship's demo holds those votes.
+            "vote_required": True,
             "note": "演示规则:基础类中央 60、省市 30 元/㎡;完善类 30、15 元/㎡;补助不超过该类造价 80%;"
-            "演示中业主表决不作为审批前置条件",
+            "方案审批前须经业主共同决定通过(民法典第二百七十八条第七项)",
         },
     )
     actor = User.objects.filter(role=Role.HOUSING_BUREAU, area=district).first()

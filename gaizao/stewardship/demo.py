@@ -71,6 +71,7 @@ def seed(ctx):
         )
     ManagementArrangement.objects.bulk_create(new)
     actor = User.objects.filter(role=Role.LEADERSHIP).first()
+    _owners_vote_on_consulted_plans(ctx, {a.compound_id for a in new})
     approved = 0
     for plan in Plan.objects.filter(status=PlanStatus.CONSULTED).order_by("id"):
         if plan_services.approval_blockers(plan):
@@ -81,6 +82,49 @@ def seed(ctx):
         except DomainError:
             continue
     ctx.say(f"  长效管理安排: {len(new)} 个小区;已审批方案 {approved} 个")
+
+
+def _owners_vote_on_consulted_plans(ctx, managed: set[int]) -> None:
+    """The owners decide (业主自愿): for consulted plans whose management is
+    settled, the community held the art. 278 item 7 vote; most pass."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from gaizao.consultation import services as votes
+    from gaizao.consultation.demo import _ballots
+    from gaizao.inventory.models import Unit
+
+    staff = (
+        User.objects.filter(role=Role.COMMUNITY).first()
+        or User.objects.filter(is_superuser=True).first()
+    )
+    now = timezone.now()
+    held = passed = 0
+    for plan in Plan.objects.filter(status=PlanStatus.CONSULTED, compound__isnull=False).order_by(
+        "id"
+    ):
+        if plan.compound_id not in managed:
+            continue
+        v = votes.vote_create(
+            actor=staff,
+            compound=plan.compound,
+            matter=7,
+            title=f"{plan.compound.name}老旧小区改造方案表决",
+            opens_at=now - timedelta(days=45),
+            closes_at=now - timedelta(days=25),
+            description="按《民法典》第二百七十八条,由业主共同决定改造方案。",
+        )
+        votes.vote_open(actor=staff, vote=v)
+        units = list(Unit.objects.filter(building__compound_id=plan.compound_id))
+        share = ctx.rng.choice([0.92, 0.9, 0.85, 0.6])
+        _ballots(ctx, v, units, share, ctx.rng.choice([0.95, 0.9, 0.85]), staff)
+        votes.vote_close(actor=staff, vote=v)
+        votes.vote_publish(actor=staff, vote=v)
+        v.refresh_from_db()
+        held += 1
+        passed += bool(v.passed)
+    ctx.say(f"  方案表决: {held} 个小区, 通过 {passed} 个")
 
 
 def logins(ctx):

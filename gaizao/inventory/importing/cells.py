@@ -11,6 +11,8 @@ import unicodedata
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+
 
 class CellError(ValueError):
     """A cell that cannot be read; the message is shown to the user."""
@@ -76,13 +78,13 @@ def number(value, *, units=(), header_multiplier=1) -> tuple[Decimal | None, boo
     if is_blank(value):
         return None, False
     if isinstance(value, bool):
-        raise CellError(f"“{value}”不是数字")
+        raise CellError(_("“%(value)s”不是数字") % {"value": value})
     if isinstance(value, int | float):
         return Decimal(str(value)) * header_multiplier, False
     if isinstance(value, Decimal):
         return value * header_multiplier, False
     if isinstance(value, datetime | date):
-        raise CellError(f"“{text(value)}”是日期,这里需要数字")
+        raise CellError(_("“%(value)s”是日期,这里需要数字") % {"value": text(value)})
     raw = str(value)
     s = nfkc(raw).replace(" ", "").replace(",", "").replace("，", "")
     s = s.replace("m²", "m2").replace("M2", "m2").replace("平方公尺", "平方米")
@@ -108,11 +110,11 @@ def number(value, *, units=(), header_multiplier=1) -> tuple[Decimal | None, boo
             multiplier = mult
             break
     if not _NUMBER.match(s):
-        raise CellError(f"“{raw.strip()}”不是数字")
+        raise CellError(_("“%(value)s”不是数字") % {"value": raw.strip()})
     try:
         return Decimal(s) * multiplier, approx
     except InvalidOperation:
-        raise CellError(f"“{raw.strip()}”不是数字")
+        raise CellError(_("“%(value)s”不是数字") % {"value": raw.strip()})
 
 
 def integer(value, *, units=COUNT_UNITS) -> tuple[int | None, bool]:
@@ -120,7 +122,7 @@ def integer(value, *, units=COUNT_UNITS) -> tuple[int | None, bool]:
     if d is None:
         return None, False
     if d != d.to_integral_value():
-        raise CellError(f"“{text(value)}”应为整数")
+        raise CellError(_("“%(value)s”应为整数") % {"value": text(value)})
     return int(d), approx
 
 
@@ -161,7 +163,7 @@ def yes_no(value) -> bool | None:
         return True
     if s[0] in "否无不未非×":
         return False
-    raise CellError(f"“{text(value)}”应填“是”或“否”")
+    raise CellError(_("“%(value)s”应填“是”或“否”") % {"value": text(value)})
 
 
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -174,7 +176,7 @@ _YEAR_BEFORE = re.compile(r"^(\d{4})\s*年?(以前|之前|前|左右|前后|以�
 
 def _check_year(y: int, raw) -> int:
     if not 1900 <= y <= 2100:
-        raise CellError(f"“{text(raw)}”不是合理的年份(应在1900至2100之间)")
+        raise CellError(_("“%(value)s”不是合理的年份(应在1900至2100之间)") % {"value": text(raw)})
     return y
 
 
@@ -203,12 +205,12 @@ def build_time(value) -> tuple[int | None, date | None, bool]:
         try:
             return _check_year(y, value), date(y, mo, d), False
         except ValueError:
-            raise CellError(f"“{text(value)}”不是有效日期")
+            raise CellError(_("“%(value)s”不是有效日期") % {"value": text(value)})
     m = _YEAR_MONTH.match(s)
     if m:
         y, mo = int(m.group(1)), int(m.group(2))
         if not 1 <= mo <= 12:
-            raise CellError(f"“{text(value)}”的月份无效")
+            raise CellError(_("“%(value)s”的月份无效") % {"value": text(value)})
         return _check_year(y, value), date(y, mo, 1), False
     m = _YEAR.match(s)
     if m:
@@ -225,4 +227,7 @@ def build_time(value) -> tuple[int | None, date | None, bool]:
         # "2000年以前" means built by 1999: keep it before the policy cut-off.
         shift = {"以前": -1, "之前": -1, "前": -1, "以后": 1, "后": 1}.get(m.group(2), 0)
         return _check_year(int(m.group(1)) + shift, value), None, True
-    raise CellError(f"“{text(value)}”不是可识别的年份或日期(例如 1995、1995年6月、1990年代)")
+    raise CellError(
+        _("“%(value)s”不是可识别的年份或日期(例如 1995、1995年6月、1990年代)")
+        % {"value": text(value)}
+    )

@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from gaizao.accounts.models import Role
 from gaizao.core.errors import DomainError, ErrorDetail
@@ -13,7 +15,8 @@ from ..permissions import can_do, compounds_for_user
 from .cells import nfkc
 from .sheet import ParsedSheet
 
-KINDS = {"compounds": "小区台账", "units": "房屋及业主清册"}
+# zh-Hans labels; pages translate them at display.
+KINDS = {"compounds": gettext_noop("小区台账"), "units": gettext_noop("房屋及业主清册")}
 DEVELOPER_NAME = "开发建设单位(未售房屋)"
 BATCH = 2000
 
@@ -54,14 +57,17 @@ class ImportResult:
     extra: dict = field(default_factory=dict)
 
     def summary(self) -> str:
-        what = "小区" if self.kind == "compounds" else "房屋"
-        s = f"导入完成:新增{what}{self.created}个,更新{self.updated}个,未变化{self.unchanged}个"
+        n = {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+        if self.kind == "compounds":
+            s = _("导入完成:新增小区%(created)s个,更新%(updated)s个,未变化%(unchanged)s个") % n
+        else:
+            s = _("导入完成:新增房屋%(created)s个,更新%(updated)s个,未变化%(unchanged)s个") % n
         if self.extra.get("owners_created"):
-            s += f",新增业主{self.extra['owners_created']}个"
+            s += _(",新增业主%(n)s个") % {"n": self.extra["owners_created"]}
         if self.extra.get("buildings_created"):
-            s += f",新增楼栋{self.extra['buildings_created']}个"
+            s += _(",新增楼栋%(n)s个") % {"n": self.extra["buildings_created"]}
         if self.skipped:
-            s += f",跳过{self.skipped}行(合计、说明等)"
+            s += _(",跳过%(n)s行(合计、说明等)") % {"n": self.skipped}
         return s
 
 
@@ -71,7 +77,7 @@ class ImportResult:
 def check_may_import(user) -> None:
     """Command-line runs without --user act as the operator (user None)."""
     if user is not None and not can_do(user, "compound.import"):
-        raise PermissionDenied("您的角色无权导入台账")
+        raise PermissionDenied(_("您的角色无权导入台账"))
 
 
 def streets_in_scope(user):
@@ -94,9 +100,9 @@ def street_for_user(user, code_or_pk) -> Area:
     lookup = {"code": s} if len(s) == 12 else {"pk": s} if s.isdigit() else {"name": s}
     street = Area.objects.filter(level=Area.Level.STREET, **lookup).first()
     if street is None:
-        raise DomainError(f"未找到街道“{s}”")
+        raise DomainError(_("未找到街道“%(street)s”") % {"street": s})
     if not streets_in_scope(user).filter(pk=street.pk).exists():
-        raise DomainError(f"街道“{street.name}”不在您的辖区内")
+        raise DomainError(_("街道“%(street)s”不在您的辖区内") % {"street": street.name})
     return street
 
 
@@ -105,7 +111,7 @@ def compound_for_import(user, pk) -> Compound:
     try:
         return qs.select_related("street").get(pk=pk)
     except (Compound.DoesNotExist, ValueError, TypeError):
-        raise DomainError(f"小区(编号 {pk})不存在或不在您的辖区内")
+        raise DomainError(_("小区(编号 %(pk)s)不存在或不在您的辖区内") % {"pk": pk})
 
 
 # ---------------------------------------------------------------- names
@@ -153,7 +159,8 @@ def _parsed_preview(kind, parsed: ParsedSheet, filename, target) -> ImportPrevie
 def raise_if_errors(pv: ImportPreview) -> None:
     if pv.errors:
         raise DomainError(
-            f"导入未执行:发现{len(pv.errors)}处错误,请修改表格后重新导入(没有写入任何数据)",
+            _("导入未执行:发现%(n)s处错误,请修改表格后重新导入(没有写入任何数据)")
+            % {"n": len(pv.errors)},
             errors=pv.errors,
             code="import_invalid",
         )

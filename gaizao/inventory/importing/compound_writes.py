@@ -1,6 +1,7 @@
 """Compound sheets: resolve rows against the database (preview), then write them (commit)."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from gaizao.core import audit
 from gaizao.core.errors import ErrorDetail
@@ -78,7 +79,9 @@ def preview_compounds(file_or_path, *, user, filename=None, street=None) -> Impo
             if default is None:
                 pv.errors.append(
                     ErrorDetail(
-                        "缺少所属街道:请在表中填写街道,或导入时选择街道", row=n, column=street_col
+                        _("缺少所属街道:请在表中填写街道,或导入时选择街道"),
+                        row=n,
+                        column=street_col,
                     )
                 )
                 continue
@@ -89,22 +92,27 @@ def preview_compounds(file_or_path, *, user, filename=None, street=None) -> Impo
         if not found:
             other = outside(key)
             if other is not None:
-                msg = f"街道“{text_}”不在您的辖区内,不能导入"
+                msg = _("街道“%(street)s”不在您的辖区内,不能导入") % {"street": text_}
             else:
-                msg = f"未找到街道“{text_}”(请核对街道名称)"
+                msg = _("未找到街道“%(street)s”(请核对街道名称)") % {"street": text_}
             pv.errors.append(ErrorDetail(msg, row=n, column=street_col))
             continue
         if len(found) > 1:
             pv.errors.append(
                 ErrorDetail(
-                    f"街道名称“{text_}”在多个区县中重名,请导入时选择街道", row=n, column=street_col
+                    _("街道名称“%(street)s”在多个区县中重名,请导入时选择街道") % {"street": text_},
+                    row=n,
+                    column=street_col,
                 )
             )
             continue
         if street is not None and found[0].pk != street.pk:
             pv.errors.append(
                 ErrorDetail(
-                    f"本行街道“{text_}”与所选街道“{street.name}”不一致", row=n, column=street_col
+                    _("本行街道“%(street)s”与所选街道“%(chosen)s”不一致")
+                    % {"street": text_, "chosen": street.name},
+                    row=n,
+                    column=street_col,
                 )
             )
             continue
@@ -132,7 +140,10 @@ def preview_compounds(file_or_path, *, user, filename=None, street=None) -> Impo
             if community is None:
                 pv.errors.append(
                     ErrorDetail(
-                        f"在{st.name}下未找到社区“{row['community']}”", row=n, column=community_col
+                        _("在%(street)s下未找到社区“%(community)s”")
+                        % {"street": st.name, "community": row["community"]},
+                        row=n,
+                        column=community_col,
                     )
                 )
             else:

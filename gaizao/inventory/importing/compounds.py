@@ -8,6 +8,9 @@ said 约 / 余 / 年代.
 
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
 from .cells import (
     AREA_UNITS,
     MONEY_UNITS,
@@ -26,7 +29,7 @@ F = Field
 COMPOUND_FIELDS = [
     F(
         "name",
-        "小区名称",
+        gettext_noop("小区名称"),
         (
             "小区(院)名称",
             "小区(院落)名称",
@@ -40,16 +43,16 @@ COMPOUND_FIELDS = [
             "小区(单栋楼)名称",
         ),
     ),
-    F("street", "所属街道", ("街道", "街道办事处", "所属街道办事处", "街道名称", "街道办")),
-    F("community", "所属社区", ("社区", "社区居委会", "所属社区居委会", "社区名称")),
+    F("street", gettext_noop("所属街道"), ("街道", "街道办事处", "所属街道办事处", "街道名称", "街道办")),
+    F("community", gettext_noop("所属社区"), ("社区", "社区居委会", "所属社区居委会", "社区名称")),
     F(
         "address",
-        "地址",
+        gettext_noop("地址"),
         ("小区地址", "详细地址", "坐落", "坐落地址", "位置", "地理位置", "门牌地址"),
     ),
     F(
         "build",
-        "建成年份",
+        gettext_noop("建成年份"),
         (
             "建成年代",
             "建成时间",
@@ -65,7 +68,7 @@ COMPOUND_FIELDS = [
     ),
     F(
         "floor_area_m2",
-        "建筑面积(㎡)",
+        gettext_noop("建筑面积(㎡)"),
         (
             "建筑面积(平方米)",
             "建筑面积(万平方米)",
@@ -81,7 +84,7 @@ COMPOUND_FIELDS = [
     ),
     F(
         "households",
-        "户数",
+        gettext_noop("户数"),
         (
             "涉及居民(户)",
             "涉及居民",
@@ -97,12 +100,12 @@ COMPOUND_FIELDS = [
     ),
     F(
         "buildings",
-        "楼栋数",
+        gettext_noop("楼栋数"),
         ("楼宇(栋)", "楼宇", "栋数", "楼栋数量", "楼栋", "幢数", "楼幢数", "涉及楼栋", "楼栋(栋)"),
     ),
     F(
         "investment_yuan",
-        "估算投资(元)",
+        gettext_noop("估算投资(元)"),
         (
             "投资(万元)",
             "总投资(万元)",
@@ -115,10 +118,10 @@ COMPOUND_FIELDS = [
             "估算总投资",
         ),
     ),
-    F("in_main_urban_area", "主城区", ("是否主城区", "位于主城区", "是否位于主城区", "主城区内")),
+    F("in_main_urban_area", gettext_noop("主城区"), ("是否主城区", "位于主城区", "是否位于主城区", "主城区内")),
     F(
         "in_shantytown_plan",
-        "已纳入棚户区改造计划",
+        gettext_noop("已纳入棚户区改造计划"),
         (
             "纳入棚改计划",
             "是否纳入棚改计划",
@@ -130,7 +133,7 @@ COMPOUND_FIELDS = [
     ),
     F(
         "demolition_within_years",
-        "拟拆除新建或改扩翻建(年内)",
+        gettext_noop("拟拆除新建或改扩翻建(年内)"),
         (
             "三年内拆除/改扩建计划",
             "三年内拆除改扩建计划",
@@ -145,7 +148,7 @@ COMPOUND_FIELDS = [
     ),
     F(
         "self_built_area_m2",
-        "居民自建住房面积(㎡)",
+        gettext_noop("居民自建住房面积(㎡)"),
         (
             "自建房片区",
             "居民自建住房面积",
@@ -155,21 +158,21 @@ COMPOUND_FIELDS = [
             "自建房",
         ),
     ),
-    F("is_urban_village", "城中村", ("是否城中村", "属于城中村")),
+    F("is_urban_village", gettext_noop("城中村"), ("是否城中村", "属于城中村")),
     F(
         "management_status",
-        "管理状况",
+        gettext_noop("管理状况"),
         ("管理模式", "管理方式", "物业管理情况", "物业管理状况", "管理情况", "物业管理模式"),
     ),
     F(
         "property_company",
-        "物业公司",
+        gettext_noop("物业公司"),
         ("物业服务企业", "物业名称", "物业企业", "物业服务单位", "物业管理公司"),
     ),
-    F("property_rights_unit", "产权单位", ("原产权单位", "产权单位名称")),
-    F("longitude", "经度", ("lng", "lon", "longitude")),
-    F("latitude", "纬度", ("lat", "latitude")),
-    F("note", "备注", ("说明", "情况说明", "其他")),
+    F("property_rights_unit", gettext_noop("产权单位"), ("原产权单位", "产权单位名称")),
+    F("longitude", gettext_noop("经度"), ("lng", "lon", "longitude")),
+    F("latitude", gettext_noop("纬度"), ("lat", "latitude")),
+    F("note", gettext_noop("备注"), ("说明", "情况说明", "其他")),
 ]
 # Columns our own export adds that import deliberately ignores.
 COMPOUND_IGNORED = ("最新调查评分", "状况评分", "调查日期", "最新调查日期", "编号", "序号")
@@ -251,7 +254,9 @@ def management_status(value) -> str:
     for word, key in sorted(_MANAGEMENT_LOOKUP.items(), key=lambda kv: -len(kv[0])):
         if len(word) > 1 and word in s:
             return key
-    raise CellError(f"“{text(value)}”不是可识别的管理状况(物业 / 产权单位 / 自治 / 无)")
+    raise CellError(
+        _("“%(value)s”不是可识别的管理状况(物业 / 产权单位 / 自治 / 无)") % {"value": text(value)}
+    )
 
 
 def _row(out: ParsedSheet, rownum: int, raw: dict) -> None:
@@ -279,7 +284,7 @@ def _row(out: ParsedSheet, rownum: int, raw: dict) -> None:
     name, _c = cell("name")
     row["name"] = text(name)[:128]
     if not row["name"]:
-        out.error("小区名称不能为空", row=rownum, column=out.columns.get("name"), field="name")
+        out.error(_("小区名称不能为空"), row=rownum, column=out.columns.get("name"), field="name")
     for k in ("street", "community", "address", "note", "property_company", "property_rights_unit"):
         row[k] = text(cell(k)[0])
     row["address"] = row["address"][:200]
@@ -302,12 +307,12 @@ def _row(out: ParsedSheet, rownum: int, raw: dict) -> None:
             d, approx = number(v, units=units, header_multiplier=col.multiplier if col else 1)
             if d is not None:
                 if key == "floor_area_m2" and d <= 0:
-                    raise CellError(f"建筑面积必须大于0(填的是“{text(v)}”)")
+                    raise CellError(_("建筑面积必须大于0(填的是“%(value)s”)") % {"value": text(v)})
                 if d < 0:
-                    raise CellError(f"“{text(v)}”不能为负数")
+                    raise CellError(_("“%(value)s”不能为负数") % {"value": text(v)})
                 d = d.quantize(Q2)
                 if d > limit:
-                    raise CellError(f"“{text(v)}”数值过大")
+                    raise CellError(_("“%(value)s”数值过大") % {"value": text(v)})
             row[key] = d
             if approx:
                 row["approx"].append(key)
@@ -319,7 +324,7 @@ def _row(out: ParsedSheet, rownum: int, raw: dict) -> None:
         try:
             n, approx = integer(v)
             if n is not None and n < 0:
-                raise CellError(f"“{text(v)}”不能为负数")
+                raise CellError(_("“%(value)s”不能为负数") % {"value": text(v)})
             row[key] = n
             if approx:
                 row["approx"].append(key)
@@ -338,7 +343,7 @@ def _row(out: ParsedSheet, rownum: int, raw: dict) -> None:
             if isinstance(v, int | float) or nfkc(v)[:1].isdigit():
                 n, _a = integer(v)
                 if n is None or not 0 <= n <= 100:
-                    raise CellError(f"“{text(v)}”不是合理的年数")
+                    raise CellError(_("“%(value)s”不是合理的年数") % {"value": text(v)})
                 row["demolition_within_years"] = n or None
             else:
                 yes = yes_no(v)
@@ -346,7 +351,10 @@ def _row(out: ParsedSheet, rownum: int, raw: dict) -> None:
                     ((col.years if col else None) or 3) if yes else None
                 )
         except CellError:
-            fail("demolition_within_years", CellError(f"“{text(v)}”应填“是”“否”或计划拆除的年数"))
+            fail(
+                "demolition_within_years",
+                CellError(_("“%(value)s”应填“是”“否”或计划拆除的年数") % {"value": text(v)}),
+            )
 
     v, col = cell("self_built_area_m2")
     if not is_blank(v):
@@ -358,7 +366,7 @@ def _row(out: ParsedSheet, rownum: int, raw: dict) -> None:
             if yes is True:
                 # "以居民自建住房为主": the whole compound counts as self-built.
                 if row["floor_area_m2"] is None:
-                    raise CellError("填“是”时需要同时填写建筑面积,或直接填写自建住房面积(㎡)")
+                    raise CellError(_("填“是”时需要同时填写建筑面积,或直接填写自建住房面积(㎡)"))
                 row["self_built_area_m2"] = row["floor_area_m2"]
             elif yes is False:
                 row["self_built_area_m2"] = Decimal("0.00")
@@ -367,7 +375,7 @@ def _row(out: ParsedSheet, rownum: int, raw: dict) -> None:
                     v, units=AREA_UNITS, header_multiplier=col.multiplier if col else 1
                 )
                 if d is not None and d < 0:
-                    raise CellError(f"“{text(v)}”不能为负数")
+                    raise CellError(_("“%(value)s”不能为负数") % {"value": text(v)})
                 row["self_built_area_m2"] = d.quantize(Q2) if d is not None else None
                 if approx:
                     row["approx"].append("self_built_area_m2")
@@ -385,7 +393,9 @@ def _row(out: ParsedSheet, rownum: int, raw: dict) -> None:
             d, _a = number(v)
             if d is not None:
                 if not lo <= d <= hi:
-                    raise CellError(f"“{text(v)}”超出{'纬度' if key == 'latitude' else '经度'}范围")
+                    if key == "latitude":
+                        raise CellError(_("“%(value)s”超出纬度范围") % {"value": text(v)})
+                    raise CellError(_("“%(value)s”超出经度范围") % {"value": text(v)})
                 d = d.quantize(Q6)
             row[key] = d
         except CellError as e:
@@ -415,7 +425,7 @@ def parse_compound_sheet(file_or_path, *, filename=None) -> ParsedSheet:
         key = (_street_key(row["street"]), nfkc(row["name"]).replace(" ", ""))
         if key in seen:
             out.error(
-                f"小区“{row['name']}”与第{seen[key]}行重复",
+                _("小区“%(name)s”与第%(row)s行重复") % {"name": row["name"], "row": seen[key]},
                 row=row["row"],
                 column=name_col,
                 field="name",

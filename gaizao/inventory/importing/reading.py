@@ -14,6 +14,8 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from .cells import CellError
 from .fastxlsx import read_xlsx
 
@@ -44,11 +46,11 @@ def detect_kind(data: bytes, name: str) -> str:
     if data[:4] == b"PK\x03\x04":
         return "xlsx"
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or ext == ".xls":
-        raise CellError("不支持旧版 .xls 文件,请在 Excel 中“另存为” .xlsx 或 .csv 后再导入")
+        raise CellError(_("不支持旧版 .xls 文件,请在 Excel 中“另存为” .xlsx 或 .csv 后再导入"))
     if ext in (".xlsx", ".xlsm"):
-        raise CellError("文件不是有效的 .xlsx 表格(可能已损坏)")
+        raise CellError(_("文件不是有效的 .xlsx 表格(可能已损坏)"))
     if ext and ext not in SUPPORTED:
-        raise CellError(f"不支持的文件类型“{ext}”,请上传 .xlsx 或 .csv")
+        raise CellError(_("不支持的文件类型“%(ext)s”,请上传 .xlsx 或 .csv") % {"ext": ext})
     return "csv"
 
 
@@ -64,7 +66,7 @@ def decode_csv(data: bytes) -> str:
     try:
         return data.decode("gb18030")
     except UnicodeDecodeError:
-        raise CellError("无法识别文件编码,请以 UTF-8 或 GBK 编码保存 CSV")
+        raise CellError(_("无法识别文件编码,请以 UTF-8 或 GBK 编码保存 CSV"))
 
 
 def _csv_rows(data: bytes) -> Iterator[tuple[int, tuple]]:
@@ -84,7 +86,7 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, tuple]]:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             fast = read_xlsx(z)
     except zipfile.BadZipFile as e:
-        raise CellError(f"无法读取 .xlsx 文件:{e}")
+        raise CellError(_("无法读取 .xlsx 文件:%(error)s") % {"error": e})
     except (ValueError, IndexError, KeyError, UnicodeDecodeError):
         fast = None  # unusual layout: openpyxl decides
     if fast is not None:
@@ -99,7 +101,9 @@ def _openpyxl_rows(data: bytes) -> Iterator[tuple[int, tuple]]:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises many kinds for a broken file
-        raise CellError(f"无法读取 .xlsx 文件(文件可能已损坏或不是 Excel 表格):{e}")
+        raise CellError(
+            _("无法读取 .xlsx 文件(文件可能已损坏或不是 Excel 表格):%(error)s") % {"error": e}
+        )
     try:
         ws = _pick_sheet(wb)
         # Files written by other tools often carry a wrong <dimension>; without
@@ -119,7 +123,7 @@ def read_rows(file_or_path, filename=None) -> Iterator[tuple[int, tuple]]:
     name = _name_of(file_or_path, filename)
     data = _open_bytes(file_or_path)
     if not data:
-        raise CellError("文件为空")
+        raise CellError(_("文件为空"))
     if detect_kind(data, name) == "xlsx":
         return _xlsx_rows(data)
     return _csv_rows(data)

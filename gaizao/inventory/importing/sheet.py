@@ -7,6 +7,9 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
 from gaizao.core.errors import ErrorDetail
 
 from .cells import CellError, is_blank, nfkc, text
@@ -212,17 +215,23 @@ def parse_sheet(
         out.error(str(e))
         return out
     if not buffered:
-        out.error("表格中没有数据")
+        out.error(_("表格中没有数据"))
         return out
     best = find_header(schema, buffered)
     needed = [schema.fields[k].label for k in schema.required]
     if best is None or best[0] < 2 or not set(schema.required) <= best[3]:
         found = (
-            "、".join(schema.fields[k].label for k in sorted(best[3])) if best and best[3] else "无"
+            "、".join(schema.fields[k].label for k in sorted(best[3]))
+            if best and best[3]
+            else _("无")
         )
+        # The headers named stay as the sheet must have them: in Chinese.
         out.error(
-            f"未找到表头:前{HEADER_SCAN_ROWS}行中没有同时包含“{'”“'.join(needed)}”的行"
-            f"(识别到的列:{found})。请确认表头文字,或下载导入模板对照填写",
+            _(
+                "未找到表头:前%(n)s行中没有同时包含“%(needed)s”的行"
+                "(识别到的列:%(found)s)。请确认表头文字,或下载导入模板对照填写"
+            )
+            % {"n": HEADER_SCAN_ROWS, "needed": "”“".join(needed), "found": found},
         )
         return out
     _score, header_row, header_cells, _keys = best
@@ -263,10 +272,14 @@ def parse_sheet(
             if any(v.__class__ is str and v.lstrip()[:1] in _TOTALS_START for v in values[:3]):
                 first = [re.sub(r"\s+", "", nfkc(text(v))) for v in values[:3]]
                 if any(_TOTALS.match(f) for f in first):
-                    out.skipped.append({"row": rownum, "reason": "合计行", "text": text(v0)})
+                    out.skipped.append(
+                        {"row": rownum, "reason": gettext_noop("合计行"), "text": text(v0)}
+                    )
                     continue
             if len(values) <= 2 and _NOTES.match(re.sub(r"\s+", "", nfkc(text(v0)))):
-                out.skipped.append({"row": rownum, "reason": "说明行", "text": text(v0)[:60]})
+                out.skipped.append(
+                    {"row": rownum, "reason": gettext_noop("说明行"), "text": text(v0)[:60]}
+                )
                 continue
             if (
                 len(values) == len(header_set)
@@ -274,7 +287,9 @@ def parse_sheet(
                 and norm_header(v0) == header_first
                 and [norm_header(c) for c in values] == header_set
             ):
-                out.skipped.append({"row": rownum, "reason": "重复的表头行", "text": ""})
+                out.skipped.append(
+                    {"row": rownum, "reason": gettext_noop("重复的表头行"), "text": ""}
+                )
                 continue
             ncells = len(cells)
             raw: dict[str, tuple[object, Column]] = {}
@@ -296,7 +311,9 @@ def parse_sheet(
                     carried[key] = chosen
                 raw[key] = chosen
             if key_blank(raw, name_field) and _only_sequence(cells, columns):
-                out.skipped.append({"row": rownum, "reason": "无内容的行(仅序号)", "text": ""})
+                out.skipped.append(
+                    {"row": rownum, "reason": gettext_noop("无内容的行(仅序号)"), "text": ""}
+                )
                 continue
             row_parser(out, rownum, raw)
     except CellError as e:  # a corrupt file discovered mid-way

@@ -14,6 +14,7 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from gaizao.core.errors import DomainError
 
@@ -28,7 +29,7 @@ def root() -> Path:
 
 def save(upload, *, user_id, kind: str, street_id=None, compound_id=None) -> str:
     if upload.size > MAX_BYTES:
-        raise DomainError(f"文件过大(超过{MAX_BYTES // 1024 // 1024}MB)")
+        raise DomainError(_("文件过大(超过%(mb)sMB)") % {"mb": MAX_BYTES // 1024 // 1024})
     token = uuid.uuid4().hex
     folder = root() / token
     folder.mkdir(parents=True, exist_ok=False)

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gaizao.core.errors import DomainError
 from gaizao.core.models import AuditEntry
@@ -39,7 +40,7 @@ def _owner_keys(name, id_number, phone) -> list[tuple]:
 def preview_units(file_or_path, *, user, compound, filename=None) -> ImportPreview:
     check_may_import(user)
     if compound is None:
-        raise DomainError("请选择要导入房屋的小区")
+        raise DomainError(_("请选择要导入房屋的小区"))
     parsed = parse_unit_sheet(file_or_path, filename=filename)
     pv = _parsed_preview("units", parsed, filename or "", compound)
     if parsed.header_row is None:

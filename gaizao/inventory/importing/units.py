@@ -9,18 +9,21 @@ import re
 from decimal import Decimal
 from functools import lru_cache
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
 from .cells import AREA_UNITS, CellError, integer, is_blank, nfkc, number, text, yes_no
 from .sheet import Field, ParsedSheet, Schema, parse_sheet
 
 F = Field
 UNIT_FIELDS = [
-    F("building", "楼栋", ("楼号", "楼栋号", "栋号", "幢号", "楼幢", "楼栋编号", "幢", "栋", "楼")),
-    F("entrance", "单元", ("单元号", "单元编号")),
-    F("number", "房号", ("房间号", "户号", "门牌号", "室号", "房屋编号", "房号(室)")),
-    F("floor", "楼层", ("所在楼层", "层")),
+    F("building", gettext_noop("楼栋"), ("楼号", "楼栋号", "栋号", "幢号", "楼幢", "楼栋编号", "幢", "栋", "楼")),
+    F("entrance", gettext_noop("单元"), ("单元号", "单元编号")),
+    F("number", gettext_noop("房号"), ("房间号", "户号", "门牌号", "室号", "房屋编号", "房号(室)")),
+    F("floor", gettext_noop("楼层"), ("所在楼层", "层")),
     F(
         "exclusive_area",
-        "专有部分面积(㎡)",
+        gettext_noop("专有部分面积(㎡)"),
         (
             "专有部分面积",
             "建筑面积(㎡)",
@@ -35,18 +38,18 @@ UNIT_FIELDS = [
     ),
     F(
         "owner_name",
-        "业主姓名",
+        gettext_noop("业主姓名"),
         ("产权人", "业主", "权利人", "房屋所有权人", "所有权人", "产权人姓名", "姓名", "业主名称"),
     ),
-    F("phone", "联系电话", ("电话", "手机", "手机号", "手机号码", "联系方式", "电话号码")),
+    F("phone", gettext_noop("联系电话"), ("电话", "手机", "手机号", "手机号码", "联系方式", "电话号码")),
     F(
         "id_number",
-        "证件号码",
+        gettext_noop("证件号码"),
         ("身份证号", "身份证号码", "身份证", "证件号", "统一社会信用代码", "证件号码(身份证)"),
     ),
     F(
         "is_developer",
-        "开发商未售",
+        gettext_noop("开发商未售"),
         ("开发商持有", "未售", "开发建设单位未售", "开发商未售出", "是否开发商未售", "开发商"),
     ),
 ]
@@ -112,36 +115,36 @@ def _row(out: ParsedSheet, rownum: int, raw: dict) -> None:
     ok = True
     v, _c = cell("building")
     if "building" in raw and is_blank(v):
-        fail("building", "楼栋不能为空")
+        fail("building", _("楼栋不能为空"))
         ok = False
     building = building_number(v) if not is_blank(v) else DEFAULT_BUILDING
     entrance = entrance_number(cell("entrance")[0])
     v, _c = cell("number")
     number_ = unit_number(v)
     if not number_:
-        fail("number", "房号不能为空")
+        fail("number", _("房号不能为空"))
         ok = False
     floor = None
     v, _c = cell("floor")
     try:
         floor, _a = integer(v, units=(("层", 1), ("楼", 1)))
         if floor is not None and not -10 <= floor <= 200:
-            raise CellError(f"“{text(v)}”不是合理的楼层")
+            raise CellError(_("“%(value)s”不是合理的楼层") % {"value": text(v)})
     except CellError as e:
         fail("floor", str(e))
     v, col = cell("exclusive_area")
     area = None
     if is_blank(v):
-        fail("exclusive_area", "面积不能为空")
+        fail("exclusive_area", _("面积不能为空"))
         ok = False
     else:
         try:
             area, _a = number(v, units=AREA_UNITS, header_multiplier=col.multiplier if col else 1)
             if area is None or area <= 0:
-                raise CellError(f"面积必须大于0(填的是“{text(v)}”)")
+                raise CellError(_("面积必须大于0(填的是“%(value)s”)") % {"value": text(v)})
             area = area.quantize(Q2)
             if area > MAX_UNIT_AREA:
-                raise CellError(f"“{text(v)}”面积过大")
+                raise CellError(_("“%(value)s”面积过大") % {"value": text(v)})
         except CellError as e:
             fail("exclusive_area", str(e))
             area = None
@@ -149,7 +152,10 @@ def _row(out: ParsedSheet, rownum: int, raw: dict) -> None:
     id_raw = cell("id_number")[0]
     if isinstance(id_raw, float) and id_raw >= 1e15:
         # Excel kept an 18-digit ID as a float: the last digits are gone.
-        fail("id_number", "证件号码被 Excel 存成了数字,末几位已丢失;请把该列设为文本后重新填写")
+        fail(
+            "id_number",
+            _("证件号码被 Excel 存成了数字,末几位已丢失;请把该列设为文本后重新填写"),
+        )
     try:
         developer = bool(yes_no(cell("is_developer")[0]))
     except CellError as e:
@@ -192,7 +198,8 @@ def parse_unit_sheet(file_or_path, *, filename=None) -> ParsedSheet:
         if first != row["row"]:
             where = f"{row['building']}{row['entrance'] + '单元' if row['entrance'] else ''}{row['number']}"
             out.error(
-                f"房屋“{where}”重复:与第{first}行是同一楼栋、单元和房号",
+                _("房屋“%(unit)s”重复:与第%(row)s行是同一楼栋、单元和房号")
+                % {"unit": where, "row": first},
                 row=row["row"],
                 column=col,
                 field="number",

@@ -88,7 +88,7 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     from gaizao.core import testing
-    from gaizao.inventory.importing import services
+    from gaizao.inventory.importing import services, unit_writes
     from gaizao.inventory.models import Owner, Unit
 
     areas = testing.make_areas()
@@ -112,7 +112,7 @@ def main() -> None:
         pv = services.preview_units(sheet, user=user, compound=compound, filename=sheet.name)
         t1, c1 = time.perf_counter(), time.process_time()
         services.raise_if_errors(pv)
-        result = services._write_units(pv, user=user, compound=compound, source="bench")
+        result = unit_writes._write_units(pv, user=user, compound=compound, source="bench")
     t2, c2 = time.perf_counter(), time.process_time()
     rows = len(pv.rows)
     assert Unit.objects.filter(building__compound=compound).count() == rows == args.units

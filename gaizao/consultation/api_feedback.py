@@ -349,7 +349,7 @@ def satisfaction_results(request, evaluation_id: int):
     user = request.user
     ev = perms.get_evaluation_for_user(user, evaluation_id)
     if not (perms.is_resident(user) or perms.can_do(user, "satisfaction.results")):
-        raise PermissionDenied("无权查看评价结果")
+        raise PermissionDenied(_("无权查看评价结果"))
     res = sel.satisfaction_results(ev)
     return {
         "evaluation": _ev(ev),

@@ -56,7 +56,7 @@ class RedeemOut(Schema):
 def redeem(request, payload: RedeemIn):
     user = services.access_code_redeem(code=payload.code, ip=client_ip(request))
     login(request, user, backend=BACKEND)
-    _, raw = ApiToken.issue(user, "入户码")
+    _token, raw = ApiToken.issue(user, "入户码")
     unit = Unit.objects.select_related("building__compound").get(pk=user.unit_id)
     return {
         "token": raw,
@@ -78,7 +78,7 @@ class MeOut(Schema):
 
 def _my_unit(request) -> Unit:
     if not is_resident(request.user):
-        raise PermissionDenied("此接口供居民使用")
+        raise PermissionDenied(_("此接口供居民使用"))
     return Unit.objects.select_related("building__compound__street").get(pk=request.user.unit_id)
 
 
@@ -176,17 +176,17 @@ def survey_respond(request, survey_id: int, payload: ResponseIn):
     if is_resident(request.user):
         unit, assisted = _my_unit(request), False
         if payload.unit_id not in (None, unit.pk):
-            raise DomainError("只能为本户填写")
+            raise DomainError(_("只能为本户填写"))
     else:
         if not can_do(request.user, "ballot.enter"):
-            raise PermissionDenied("您的角色无权代居民填写")
+            raise PermissionDenied(_("您的角色无权代居民填写"))
         unit = (
             Unit.objects.select_related("building")
             .filter(pk=payload.unit_id or 0, building__compound_id=c.compound_id)
             .first()
         )
         if unit is None:
-            raise DomainError("请指定本小区的房屋(unit_id)")
+            raise DomainError(_("请指定本小区的房屋(unit_id)"))
         assisted = True
     r = services.consultation_respond(
         actor=request.user,
@@ -316,7 +316,7 @@ def cast(request, vote_id: int, payload: BallotIn):
     vote = get_vote_for_user(request.user, vote_id)
     unit = _my_unit(request)
     if payload.unit_id not in (None, unit.pk):
-        raise DomainError("只能为本户表决")
+        raise DomainError(_("只能为本户表决"))
     try:
         b = services.ballot_cast(actor=request.user, vote=vote, unit=unit, choice=payload.choice)
     except services.DuplicateBallot as e:
@@ -344,9 +344,9 @@ def enter_paper(
         .first()
     )
     if unit is None:
-        raise Http404("房屋不存在或不属于本小区")
+        raise Http404(_("房屋不存在或不属于本小区"))
     if channel not in ("paper", "assisted"):
-        raise DomainError("方式应为 paper(纸质票)或 assisted(代为录入)")
+        raise DomainError(_("方式应为 paper(纸质票)或 assisted(代为录入)"))
     try:
         b = services.ballot_cast(
             actor=request.user,
@@ -365,9 +365,9 @@ def enter_paper(
 def vote_result(request, vote_id: int):
     vote = get_vote_for_user(request.user, vote_id)
     if is_resident(request.user) and vote.status != Vote.Status.PUBLISHED:
-        raise DomainError("结果公示后才能查看")
+        raise DomainError(_("结果公示后才能查看"))
     if not vote.result:
-        raise DomainError("表决尚未计票")
+        raise DomainError(_("表决尚未计票"))
     return {
         "vote_id": vote.pk,
         "status": vote.status,
@@ -449,7 +449,7 @@ def objection_reply(request, vote_id: int, objection_id: int, payload: ReplyIn):
     vote = get_vote_for_user(request.user, vote_id, action="objection.reply")
     o = Objection.objects.filter(vote=vote, pk=objection_id).first()
     if o is None:
-        raise Http404("异议不存在")
+        raise Http404(_("异议不存在"))
     o = services.objection_reply(
         actor=request.user, objection=o, reply=payload.reply, state=payload.state
     )
@@ -489,7 +489,7 @@ class UnitMatchOut(Schema):
 )
 def unit_search(request, vote_id: int, q: str = "", building_id: int | None = None):
     vote = get_vote_for_user(request.user, vote_id, action="ballot.enter")
-    units, _ = selectors.unit_search(vote, q, building_id=building_id, limit=50)
+    units, _more = selectors.unit_search(vote, q, building_id=building_id, limit=50)
     return [
         {
             "id": u.pk,

@@ -66,7 +66,7 @@ def parse_choice(value) -> str | None:
         return OPPOSE
     if s in _ABSTAIN:
         return ABSTAIN
-    raise CellError(f"“{text(value)}”不是有效的表决意见(应为 同意、反对、弃权 或留空表示未表决)")
+    raise CellError(_("“%(value)s”不是有效的表决意见(应为 同意、反对、弃权 或留空表示未表决)") % {"value": text(value)})
 
 
 def parse_ballot_sheet(file_or_path, *, filename=None) -> list[UnitVote]:
@@ -91,7 +91,7 @@ def parse_ballot_sheet(file_or_path, *, filename=None) -> list[UnitVote]:
         raise DomainError(str(e))
     if columns is None:
         raise DomainError(
-            "未找到表头:前 15 行中没有同时包含“房号”“专有部分面积”“表决意见”的行", errors=[]
+            _("未找到表头:前 15 行中没有同时包含“房号”“专有部分面积”“表决意见”的行"), errors=[]
         )
     headers = {f: text(buffered[-1][1][i]) for f, i in columns.items()}
     problems = Problems()
@@ -113,7 +113,7 @@ def parse_ballot_sheet(file_or_path, *, filename=None) -> list[UnitVote]:
                 continue  # a repeated header (page break in a printed sheet)
             number_s = nfkc(text(cell(cells, "unit")))
             if not number_s:
-                problems.add("房号为空", row=rownum, column=headers["unit"])
+                problems.add(_("房号为空"), row=rownum, column=headers["unit"])
                 continue
             key = (
                 "|".join(nfkc(text(cell(cells, f))) for f in ("building", "entrance"))
@@ -123,17 +123,17 @@ def parse_ballot_sheet(file_or_path, *, filename=None) -> list[UnitVote]:
             label = "".join(nfkc(text(cell(cells, f))) for f in ("building", "entrance")) + number_s
             if key in seen:
                 problems.add(
-                    f"房号“{label}”与第{seen[key]}行重复", row=rownum, column=headers["unit"]
+                    _("房号“%(label)s”与第%(row)s行重复") % {"label": label, "row": seen[key]}, row=rownum, column=headers["unit"]
                 )
                 continue
             seen[key] = rownum
             try:
-                area, _ = number(cell(cells, "area"), units=AREA_UNITS)
+                area, _approx = number(cell(cells, "area"), units=AREA_UNITS)
             except CellError as e:
                 problems.add(str(e), row=rownum, column=headers["area"])
                 continue
             if area is None or area <= 0:
-                problems.add("专有部分面积应为大于 0 的数字", row=rownum, column=headers["area"])
+                problems.add(_("专有部分面积应为大于 0 的数字"), row=rownum, column=headers["area"])
                 continue
             try:
                 choice = parse_choice(cell(cells, "choice"))
@@ -157,7 +157,7 @@ def parse_ballot_sheet(file_or_path, *, filename=None) -> list[UnitVote]:
     except CellError as e:
         raise DomainError(str(e))
     if problems:
-        raise DomainError(f"表格有 {len(problems.items)} 处错误,未计票", errors=problems.items)
+        raise DomainError(_("表格有 %(items)s 处错误,未计票") % {"items": len(problems.items)}, errors=problems.items)
     if not out:
-        raise DomainError(f"表头(第{header_row}行)下没有房屋数据")
+        raise DomainError(_("表头(第%(header_row)s行)下没有房屋数据") % {"header_row": header_row})
     return out

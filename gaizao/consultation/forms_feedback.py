@@ -85,10 +85,10 @@ class SatisfactionForm(forms.Form):
                     "invalid_choice": f"请为“{label}”打 1–5 星",
                 },
             )
-        self.order_fields(["overall"] + [f for f, _ in SATISFACTION_ASPECTS] + ["comment"])
+        self.order_fields(["overall"] + [f for f, _label in SATISFACTION_ASPECTS] + ["comment"])
 
     def star_fields(self):
-        return [self[f] for f in ["overall"] + [f for f, _ in SATISFACTION_ASPECTS]]
+        return [self[f] for f in ["overall"] + [f for f, _label in SATISFACTION_ASPECTS]]
 
 
 class OpenEvaluationForm(forms.Form):

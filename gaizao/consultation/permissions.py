@@ -74,9 +74,9 @@ def get_vote_for_user(user, pk, *, action: str | None = None) -> Vote:
     try:
         vote = votes_for_user(user).select_related("compound__street", "created_by").get(pk=pk)
     except (Vote.DoesNotExist, ValueError, TypeError):
-        raise Http404("表决不存在或不在您的辖区内")
+        raise Http404(_("表决不存在或不在您的辖区内"))
     if action and not can_do(user, action):
-        raise PermissionDenied("您的角色无权执行此操作")
+        raise PermissionDenied(_("您的角色无权执行此操作"))
     return vote
 
 
@@ -88,7 +88,7 @@ def get_consultation_for_user(user, pk, *, action: str | None = None) -> Consult
     try:
         c = consultations_for_user(user).select_related("compound__street").get(pk=pk)
     except (Consultation.DoesNotExist, ValueError, TypeError):
-        raise Http404("征询不存在或不在您的辖区内")
+        raise Http404(_("征询不存在或不在您的辖区内"))
     if action and not can_do(user, action):
-        raise PermissionDenied("您的角色无权执行此操作")
+        raise PermissionDenied(_("您的角色无权执行此操作"))
     return c

@@ -51,7 +51,12 @@ TRANSITIONS: dict[str, tuple[set[str], str, str]] = {
     "confirm": ({S.FIXED}, S.CONFIRMED, "reporter"),
     "reopen": ({S.FIXED}, S.REOPENED, "reporter"),
 }
-ACTION_LABELS = {"accept": "受理", "fix": "整改完成", "confirm": "已解决", "reopen": "没解决"}
+ACTION_LABELS = {
+    "accept": gettext_lazy("受理"),
+    "fix": gettext_lazy("整改完成"),
+    "confirm": gettext_lazy("已解决"),
+    "reopen": gettext_lazy("没解决"),
+}
 
 
 def can_do(user, action: str) -> bool:
@@ -110,7 +115,7 @@ def get_feedback_for_user(user, pk) -> Feedback:
             .get(pk=pk)
         )
     except (Feedback.DoesNotExist, ValueError, TypeError):
-        raise Http404("反馈不存在或不在您的辖区内")
+        raise Http404(_("反馈不存在或不在您的辖区内"))
 
 
 def may_handle(user, fb: Feedback) -> bool:
@@ -154,14 +159,15 @@ def authorize_transition(user, fb: Feedback, action: str) -> None:
     """403 if the role may never do this to this item; DomainError if it
     may, but not in the item's current state."""
     if action not in TRANSITIONS:
-        raise Http404("没有这个操作")
+        raise Http404(_("没有这个操作"))
     if not may_by_role(user, fb, action):
         if TRANSITIONS[action][2] == "handler":
-            raise PermissionDenied("只有责任单位或辖区工作人员可以办理此反馈")
-        raise PermissionDenied("只有反映人本人(或代为登记的工作人员)可以确认是否解决")
+            raise PermissionDenied(_("只有责任单位或辖区工作人员可以办理此反馈"))
+        raise PermissionDenied(_("只有反映人本人(或代为登记的工作人员)可以确认是否解决"))
     if fb.status not in TRANSITIONS[action][0]:
         raise DomainError(
-            f"此反馈当前状态为“{fb.get_status_display()}”,不能{ACTION_LABELS[action]}",
+            _("此反馈当前状态为“%(status)s”,不能%(action)s")
+            % {"status": fb.get_status_display(), "action": ACTION_LABELS[action]},
             code="wrong_state",
         )
 
@@ -199,7 +205,7 @@ def get_evaluation_for_user(user, pk, *, manage: bool = False) -> SatisfactionEv
             .get(pk=pk)
         )
     except (SatisfactionEvaluation.DoesNotExist, ValueError, TypeError):
-        raise Http404("满意度评价不存在或不在您的辖区内")
+        raise Http404(_("满意度评价不存在或不在您的辖区内"))
     if manage and not can_do(user, "satisfaction.manage"):
-        raise PermissionDenied("您的角色无权发起或结束满意度评价")
+        raise PermissionDenied(_("您的角色无权发起或结束满意度评价"))
     return ev

@@ -291,17 +291,23 @@ def resolve_unit(vote: Vote, q: str, *, building_id=None):
     from gaizao.core.errors import DomainError
 
     if not _tokens(q):
-        raise DomainError("请输入房号,如 302 或 1-302(单元-房号)")
+        raise DomainError(_("请输入房号,如 302 或 1-302(单元-房号)"))
     units, exact = unit_search(vote, q, building_id=building_id)
     pick = exact or units
     if len(pick) == 1:
         return pick[0]
     if not pick:
-        raise DomainError(f"本小区{'该楼栋' if building_id else ''}没有房号为“{q.strip()}”的房屋")
+        if building_id:
+            raise DomainError(_("本小区该楼栋没有房号为“%(q)s”的房屋") % {"q": q.strip()})
+        raise DomainError(_("本小区没有房号为“%(q)s”的房屋") % {"q": q.strip()})
     names = "、".join(f"{u.building.number}{u}" for u in pick[:6])
     raise DomainError(
-        f"“{q.strip()}”对应 {len(pick)} 户({names}{'等' if len(pick) > 6 else ''}),"
-        "请选择楼栋或输入“单元-房号”,如 1-302"
+        (
+            _("“%(q)s”对应 %(n)s 户(%(names)s等),请选择楼栋或输入“单元-房号”,如 1-302")
+            if len(pick) > 6
+            else _("“%(q)s”对应 %(n)s 户(%(names)s),请选择楼栋或输入“单元-房号”,如 1-302")
+        )
+        % {"q": q.strip(), "n": len(pick), "names": names}
     )
 
 

@@ -204,7 +204,7 @@ def satisfaction_results(evaluation: SatisfactionEvaluation) -> dict:
     from gaizao.inventory.models import Unit
 
     rows = list(
-        SatisfactionResponse.objects.filter(evaluation=evaluation).values(*[f for f, _ in ASPECTS])
+        SatisfactionResponse.objects.filter(evaluation=evaluation).values(*[f for f, _label in ASPECTS])
     )
     households = Unit.objects.filter(building__compound_id=evaluation.compound_id).count()
     households = households or (evaluation.compound.households or 0)

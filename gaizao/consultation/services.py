@@ -67,7 +67,7 @@ def hash_code(raw: str) -> str:
 
 
 def generate_code() -> str:
-    s = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+    s = "".join(secrets.choice(ALPHABET) for _i in range(CODE_LENGTH))
     return f"{s[:4]}-{s[4:]}"
 
 
@@ -76,13 +76,13 @@ def access_codes_issue(*, actor, building, units=None) -> list[tuple[Unit, str]]
     unit's earlier unused code is revoked. Returns (unit, raw code) pairs: the
     raw codes exist only in this return value."""
     if not can_do(actor, "access.issue"):
-        raise DomainError("您的角色无权发放入户码")
+        raise DomainError(_("您的角色无权发放入户码"))
     qs = building.units.all().order_by("entrance", "number")
     if units is not None:
         qs = qs.filter(pk__in=[u.pk if hasattr(u, "pk") else u for u in units])
     targets = list(qs)
     if not targets:
-        raise DomainError("该楼栋没有登记房屋,无法发放入户码")
+        raise DomainError(_("该楼栋没有登记房屋,无法发放入户码"))
     now = timezone.now()
     out = []
     with transaction.atomic():
@@ -104,7 +104,7 @@ def access_codes_issue(*, actor, building, units=None) -> list[tuple[Unit, str]]
 
 def access_code_revoke(*, actor, unit) -> int:
     if not can_do(actor, "access.issue"):
-        raise DomainError("您的角色无权作废入户码")
+        raise DomainError(_("您的角色无权作废入户码"))
     with transaction.atomic():
         n = AccessCode.objects.filter(
             unit=unit, used_at__isnull=True, revoked_at__isnull=True
@@ -183,13 +183,13 @@ def resident_set_login(*, user: User, phone: str, pin: str) -> None:
     phone = unicodedata.normalize("NFKC", phone or "").strip().replace(" ", "").replace("-", "")
     pin = unicodedata.normalize("NFKC", pin or "").strip()
     if user.role != Role.RESIDENT or user.unit_id is None:
-        raise DomainError("只有居民账号可以绑定手机号")
+        raise DomainError(_("只有居民账号可以绑定手机号"))
     if not PHONE_RE.match(phone):
-        raise DomainError("手机号应为 11 位数字,以 1 开头")
+        raise DomainError(_("手机号应为 11 位数字,以 1 开头"))
     if not PIN_RE.match(pin):
-        raise DomainError("密码应为 6 位数字")
+        raise DomainError(_("密码应为 6 位数字"))
     if User.objects.filter(role=Role.RESIDENT, phone=phone).exclude(pk=user.pk).exists():
-        raise DomainError("该手机号已绑定其他房屋。一个手机号只能绑定一户;如需更换请联系社区。")
+        raise DomainError(_("该手机号已绑定其他房屋。一个手机号只能绑定一户;如需更换请联系社区。"))
     with transaction.atomic():
         user.phone = phone
         user.set_password(pin)
@@ -236,9 +236,9 @@ def consultation_create(
     _require(actor, "consultation.manage", "您的角色无权发起意愿征询")
     title = (title or "").strip()
     if not title:
-        raise DomainError("请填写征询标题")
+        raise DomainError(_("请填写征询标题"))
     if not opens_at or not closes_at or closes_at <= opens_at:
-        raise DomainError("截止时间应晚于开始时间")
+        raise DomainError(_("截止时间应晚于开始时间"))
     with transaction.atomic():
         c = Consultation.objects.create(
             compound=compound,
@@ -259,11 +259,11 @@ def _decimal(value, label: str, *, max_value: Decimal) -> Decimal | None:
     try:
         d = Decimal(unicodedata.normalize("NFKC", str(value)).strip().replace(",", ""))
     except (InvalidOperation, ValueError):
-        raise DomainError(f"{label}应为数字")
+        raise DomainError(_("%(label)s应为数字") % {"label": label})
     if not d.is_finite() or d < 0:
-        raise DomainError(f"{label}不能为负数")
+        raise DomainError(_("%(label)s不能为负数") % {"label": label})
     if d > max_value:
-        raise DomainError(f"{label}过大,请核对(最多 {max_value})")
+        raise DomainError(_("%(label)s过大,请核对(最多 %(max_value)s)") % {"label": label, "max_value": max_value})
     return d.quantize(Decimal("0.01"))
 
 
@@ -284,27 +284,27 @@ def consultation_respond(
     if assisted:
         _require(actor, "ballot.enter", "您的角色无权代居民填写")
     elif actor.role != Role.RESIDENT or actor.unit_id != unit.pk:
-        raise DomainError("只能为本户填写")
+        raise DomainError(_("只能为本户填写"))
     if unit.building.compound_id != consultation.compound_id:
-        raise DomainError("该房屋不属于本次征询的小区")
+        raise DomainError(_("该房屋不属于本次征询的小区"))
     if not consultation.is_open():
-        raise DomainError("本次征询不在填写时间内(已截止或尚未开始)")
+        raise DomainError(_("本次征询不在填写时间内(已截止或尚未开始)"))
     if willingness not in Willingness.values:
-        raise DomainError("请选择是否同意改造")
-    yuan = _decimal(contribution_yuan, "愿意出资金额", max_value=Decimal("10000000"))
-    per_m2 = _decimal(contribution_per_m2, "每平方米出资", max_value=Decimal("100000"))
+        raise DomainError(_("请选择是否同意改造"))
+    yuan = _decimal(contribution_yuan, _("愿意出资金额"), max_value=Decimal("10000000"))
+    per_m2 = _decimal(contribution_per_m2, _("每平方米出资"), max_value=Decimal("100000"))
     wanted = []
     try:
         ids = sorted({int(i) for i in item_ids or ()})
     except (TypeError, ValueError):
-        raise DomainError("点单项目无效")
+        raise DomainError(_("点单项目无效"))
     if ids:
         if not consultation.with_menu:
-            raise DomainError("本次征询不含居民点单")
+            raise DomainError(_("本次征询不含居民点单"))
         menu = {m["id"]: m for m in selectors.menu_items(consultation.compound)}
         unknown = [i for i in ids if i not in menu]
         if unknown:
-            raise DomainError("所选项目不在本小区的点单目录中,请刷新页面后重选")
+            raise DomainError(_("所选项目不在本小区的点单目录中,请刷新页面后重选"))
         wanted = [menu[i] for i in ids]
     with transaction.atomic():
         resp, created = ConsultationResponse.objects.update_or_create(
@@ -361,14 +361,14 @@ def vote_create(
     try:
         matter = int(matter)
     except (TypeError, ValueError):
-        raise DomainError("请选择表决事项(第 1–9 项)")
+        raise DomainError(_("请选择表决事项(第 1–9 项)"))
     if matter not in T.MATTERS:
-        raise DomainError("表决事项应为《民法典》第二百七十八条第一款第 1–9 项之一")
+        raise DomainError(_("表决事项应为《民法典》第二百七十八条第一款第 1–9 项之一"))
     title = (title or "").strip() or T.MATTERS[matter]
     if not opens_at or not closes_at or closes_at <= opens_at:
-        raise DomainError("截止时间应晚于开始时间")
+        raise DomainError(_("截止时间应晚于开始时间"))
     if not 1 <= int(notice_days) <= 60:
-        raise DomainError("公示期应为 1–60 天")
+        raise DomainError(_("公示期应为 1–60 天"))
     law = T.law_for_date(timezone.localtime(opens_at).date())
     with transaction.atomic():
         v = Vote.objects.create(
@@ -404,9 +404,9 @@ def vote_open(*, actor, vote: Vote) -> Vote:
     with transaction.atomic():
         v = _locked(vote.pk, shared=False)
         if v.status != Vote.Status.DRAFT:
-            raise DomainError("只有草稿状态的表决可以开启")
+            raise DomainError(_("只有草稿状态的表决可以开启"))
         if not selectors.compound_units(v.compound_id).exists():
-            raise DomainError("该小区没有登记房屋,无法表决")
+            raise DomainError(_("该小区没有登记房屋,无法表决"))
         v.status = Vote.Status.OPEN
         v.save(update_fields=["status", "updated_at"])
         audit.record(
@@ -432,24 +432,24 @@ def ballot_cast(
     submissions cannot both count) and kept as a BallotConflict."""
     now = now or timezone.now()
     if choice not in Choice.values:
-        raise DomainError("请选择 同意、反对 或 弃权")
+        raise DomainError(_("请选择 同意、反对 或 弃权"))
     if channel not in Channel.values:
-        raise DomainError("表决方式无效")
+        raise DomainError(_("表决方式无效"))
     if channel == Channel.ONLINE:
         if actor.role != Role.RESIDENT or actor.unit_id != unit.pk:
-            raise DomainError("只能为本户表决")
+            raise DomainError(_("只能为本户表决"))
     else:
         _require(actor, "ballot.enter", "您的角色无权录入表决票")
         if channel == Channel.PAPER and not sheet_photo:
-            raise DomainError("录入纸质表决票须上传表决票照片")
+            raise DomainError(_("录入纸质表决票须上传表决票照片"))
     if unit.building.compound_id != vote.compound_id:
-        raise DomainError("该房屋不属于本次表决的小区")
+        raise DomainError(_("该房屋不属于本次表决的小区"))
     with transaction.atomic():
         v = _locked(vote.pk, shared=True)
         if v.status != Vote.Status.OPEN:
-            raise DomainError("表决未开启或已结束计票,不能再投票")
+            raise DomainError(_("表决未开启或已结束计票,不能再投票"))
         if channel == Channel.ONLINE and not v.accepts_online(now):
-            raise DomainError("不在线上表决时间内(已截止或尚未开始)")
+            raise DomainError(_("不在线上表决时间内(已截止或尚未开始)"))
         try:
             with transaction.atomic():
                 b = Ballot.objects.create(
@@ -487,14 +487,14 @@ def ballot_cast(
 def conflict_resolve(*, actor, conflict: BallotConflict, resolution: str) -> BallotConflict:
     _require(actor, "vote.manage", "您的角色无权处理重复表决票")
     if resolution not in BallotConflict.Resolution.values:
-        raise DomainError("请选择处理方式")
+        raise DomainError(_("请选择处理方式"))
     with transaction.atomic():
         v = _locked(conflict.vote_id, shared=False)
         c = BallotConflict.objects.select_for_update().get(pk=conflict.pk)
         if c.resolution:
-            raise DomainError("该重复表决票已处理")
+            raise DomainError(_("该重复表决票已处理"))
         if v.status != Vote.Status.OPEN:
-            raise DomainError("表决已计票,不能再处理重复表决票")
+            raise DomainError(_("表决已计票,不能再处理重复表决票"))
         changes = {"resolution": resolution}
         if resolution == BallotConflict.Resolution.REPLACE:
             b = Ballot.objects.select_for_update().get(vote=v, unit_id=c.unit_id)
@@ -543,12 +543,12 @@ def vote_close(*, actor, vote: Vote, now=None) -> Vote:
     with transaction.atomic():
         v = _locked(vote.pk, shared=False)
         if v.status != Vote.Status.OPEN:
-            raise DomainError("只有表决中的表决可以计票")
+            raise DomainError(_("只有表决中的表决可以计票"))
         if now < v.closes_at:
-            raise DomainError("表决截止时间未到,不能计票")
+            raise DomainError(_("表决截止时间未到,不能计票"))
         n = BallotConflict.objects.filter(vote=v, resolution="").count()
         if n:
-            raise DomainError(f"还有 {n} 张重复表决票未处理,请先处理再计票")
+            raise DomainError(_("还有 %(n)s 张重复表决票未处理,请先处理再计票") % {"n": n})
         data, passed = _tally_data(v)
         v.result, v.passed = data, passed
         v.status, v.closed_at = Vote.Status.CLOSED, now
@@ -567,7 +567,7 @@ def vote_publish(*, actor, vote: Vote) -> Vote:
     with transaction.atomic():
         v = _locked(vote.pk, shared=False)
         if v.status != Vote.Status.CLOSED:
-            raise DomainError("只有已计票的表决可以公示")
+            raise DomainError(_("只有已计票的表决可以公示"))
         now = timezone.now()
         v.status, v.published_at = Vote.Status.PUBLISHED, now
         v.notice_ends_at = now + timedelta(days=v.notice_days)
@@ -581,20 +581,21 @@ def vote_publish(*, actor, vote: Vote) -> Vote:
 def objection_add(*, actor, vote: Vote, text: str) -> Objection:
     text = (text or "").strip()
     if not text:
-        raise DomainError("请填写异议内容")
+        raise DomainError(_("请填写异议内容"))
     if len(text) > 2000:
-        raise DomainError("异议内容最多 2000 字")
+        raise DomainError(_("异议内容最多 2000 字"))
     if not (actor.role == Role.RESIDENT or can_do(actor, "vote.follow")):
-        raise DomainError("您的角色无权提出异议")
+        raise DomainError(_("您的角色无权提出异议"))
     if vote.overturned:
-        raise DomainError("该表决结果已撤销,不再受理异议")
+        raise DomainError(_("该表决结果已撤销,不再受理异议"))
     if not vote.in_notice_period:
         if vote.status == Vote.Status.PUBLISHED and vote.notice_ends_at:
             end = timezone.localtime(vote.notice_ends_at)
             raise DomainError(
-                f"公示期已于 {end:%Y-%m-%d %H:%M} 结束,不再受理异议。如有争议,请联系街道办事处。"
+                _("公示期已于 %(end)s 结束,不再受理异议。如有争议,请联系街道办事处。")
+                % {"end": f"{end:%Y-%m-%d %H:%M}"}
             )
-        raise DomainError("只能在结果公示期内提出异议")
+        raise DomainError(_("只能在结果公示期内提出异议"))
     with transaction.atomic():
         o = Objection.objects.create(vote=vote, text=text, raised_by=actor)
         audit.record(actor=actor, instance=o, action="create", changes={"vote": vote.pk})
@@ -615,15 +616,15 @@ def objection_reply(*, actor, objection: Objection, reply: str, state: str) -> O
     _require(actor, "objection.reply", "您的角色无权答复异议")
     reply = (reply or "").strip()
     if state not in REPLY_STATES:
-        raise DomainError("请选择答复结论:已答复、成立 或 不成立")
+        raise DomainError(_("请选择答复结论:已答复、成立 或 不成立"))
     if not reply:
-        raise DomainError("请填写答复内容")
+        raise DomainError(_("请填写答复内容"))
     if len(reply) > 2000:
-        raise DomainError("答复内容最多 2000 字")
+        raise DomainError(_("答复内容最多 2000 字"))
     with transaction.atomic():
         o = Objection.objects.select_for_update().get(pk=objection.pk)
         if o.state != Objection.State.PENDING:
-            raise DomainError("该异议已答复,不能重复答复")
+            raise DomainError(_("该异议已答复,不能重复答复"))
         o.reply, o.state = reply, state
         o.replied_by, o.replied_at = actor, timezone.now()
         o.save(update_fields=["reply", "state", "replied_by", "replied_at"])
@@ -639,19 +640,19 @@ def objection_reply(*, actor, objection: Objection, reply: str, state: str) -> O
 def _reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("请填写原因")
+        raise DomainError(_("请填写原因"))
     if len(reason) > 500:
-        raise DomainError("原因最多 500 字")
+        raise DomainError(_("原因最多 500 字"))
     return reason
 
 
 def _require_upheld(v: Vote) -> None:
     if v.status != Vote.Status.PUBLISHED:
-        raise DomainError("只有已公示的表决可以撤销或重新计票")
+        raise DomainError(_("只有已公示的表决可以撤销或重新计票"))
     if v.overturned:
-        raise DomainError("该表决结果已撤销")
+        raise DomainError(_("该表决结果已撤销"))
     if not Objection.objects.filter(vote=v, state=Objection.State.UPHELD).exists():
-        raise DomainError("没有答复为“成立”的异议,不能撤销表决结果或重新计票")
+        raise DomainError(_("没有答复为“成立”的异议,不能撤销表决结果或重新计票"))
 
 
 def vote_overturn(*, actor, vote: Vote, reason: str) -> Vote:
@@ -696,9 +697,9 @@ def vote_retally(
     _require(actor, "vote.overturn", "您的角色无权更正表决票")
     reason = _reason(reason)
     if choice not in (*Choice.values, VOID):
-        raise DomainError("请选择更正后的意见:同意、反对、弃权 或 作废")
+        raise DomainError(_("请选择更正后的意见:同意、反对、弃权 或 作废"))
     if unit.building.compound_id != vote.compound_id:
-        raise DomainError("该房屋不属于本次表决的小区")
+        raise DomainError(_("该房屋不属于本次表决的小区"))
     label = f"{unit.building.number}{unit}"
     with transaction.atomic():
         v = _locked(vote.pk, shared=False)
@@ -707,12 +708,12 @@ def vote_retally(
         before = b.choice if b else None
         if choice == VOID:
             if b is None:
-                raise DomainError(f"{label} 没有表决票,无需作废")
+                raise DomainError(_("%(label)s 没有表决票,无需作废") % {"label": label})
             b.delete()
         elif b is None:
             # A valid paper sheet that was left out of the count.
             if not sheet_photo:
-                raise DomainError(f"{label} 没有表决票;补计漏计的纸质票须上传表决票照片")
+                raise DomainError(_("%(label)s 没有表决票;补计漏计的纸质票须上传表决票照片") % {"label": label})
             Ballot.objects.create(
                 vote=v,
                 unit=unit,
@@ -723,7 +724,7 @@ def vote_retally(
             )
         else:
             if b.choice == choice:
-                raise DomainError(f"{label} 的表决票已是“{Choice(choice).label}”,无需更正")
+                raise DomainError(_("%(label)s 的表决票已是“%(label2)s”,无需更正") % {"label": label, "label2": Choice(choice).label})
             b.choice = choice
             b.save(update_fields=["choice"])
         previous = {k: v.result.get(k) for k in ("passed", "owners_agreeing", "area_agreeing")}

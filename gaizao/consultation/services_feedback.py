@@ -75,7 +75,7 @@ def community_organisation(compound) -> Organisation:
         if compound.community_id
         else Organisation.Kind.STREET_OFFICE
     )
-    org, _ = Organisation.objects.get_or_create(kind=kind, area=area, defaults={"name": area.name})
+    org, _created = Organisation.objects.get_or_create(kind=kind, area=area, defaults={"name": area.name})
     return org
 
 
@@ -121,11 +121,11 @@ def check_photos(files) -> list:
     files = [f for f in (files or []) if f]
     errors = []
     if len(files) > MAX_PHOTOS:
-        errors.append(ErrorDetail(f"最多上传 {MAX_PHOTOS} 张照片", field="photos"))
+        errors.append(ErrorDetail(_("最多上传 %(MAX_PHOTOS)s 张照片") % {"MAX_PHOTOS": MAX_PHOTOS}, field="photos"))
     for f in files:
         name = getattr(f, "name", "") or "照片"
         if f.size > MAX_PHOTO_BYTES:
-            errors.append(ErrorDetail(f"照片“{name}”超过 10 MB,请压缩后再传", field="photos"))
+            errors.append(ErrorDetail(_("照片“%(name)s”超过 10 MB,请压缩后再传") % {"name": name}, field="photos"))
             continue
         f.seek(0)
         head = f.read(16)
@@ -133,7 +133,7 @@ def check_photos(files) -> list:
         if not _is_image(head):
             errors.append(
                 ErrorDetail(
-                    f"“{name}”不是图片,只能上传 JPG、PNG、GIF、WEBP 或 HEIC 照片", field="photos"
+                    _("“%(name)s”不是图片,只能上传 JPG、PNG、GIF、WEBP 或 HEIC 照片") % {"name": name}, field="photos"
                 )
             )
     if errors:
@@ -151,13 +151,13 @@ def _clean_text(text: str, place: str, category: str) -> tuple[str, str]:
     text = (text or "").strip()
     place = (place or "").strip()
     if category not in C.values:
-        errors.append(ErrorDetail("请选择问题类别", field="category"))
+        errors.append(ErrorDetail(_("请选择问题类别"), field="category"))
     if not text:
-        errors.append(ErrorDetail("请写明遇到的问题", field="text"))
+        errors.append(ErrorDetail(_("请写明遇到的问题"), field="text"))
     elif len(text) > MAX_TEXT:
-        errors.append(ErrorDetail(f"问题描述不能超过 {MAX_TEXT} 字", field="text"))
+        errors.append(ErrorDetail(_("问题描述不能超过 %(MAX_TEXT)s 字") % {"MAX_TEXT": MAX_TEXT}, field="text"))
     if len(place) > 200:
-        errors.append(ErrorDetail("位置不能超过 200 字", field="place"))
+        errors.append(ErrorDetail(_("位置不能超过 200 字"), field="place"))
     if errors:
         raise DomainError(
             errors[0].message if len(errors) == 1 else "请检查填写的内容", errors=errors
@@ -182,27 +182,27 @@ def feedback_create(
     photos = check_photos(photos)
     if perms.is_resident(actor):
         if not perms.can_do(actor, "feedback.report") or not resident_compound_id(actor):
-            raise PermissionDenied("您的账号没有绑定住户,不能提交反馈")
+            raise PermissionDenied(_("您的账号没有绑定住户,不能提交反馈"))
         from gaizao.inventory.models import Compound
 
         own = Compound.objects.select_related(
             "street", "community", "property_company", "property_rights_unit"
         ).get(pk=resident_compound_id(actor))
         if compound is not None and compound.pk != own.pk:
-            raise PermissionDenied("只能反映本小区的问题")
+            raise PermissionDenied(_("只能反映本小区的问题"))
         compound, assisted, reporter = own, False, actor
         unit_id = actor.unit_id
     else:
         if compound is None:
-            raise DomainError("请选择小区", errors=[ErrorDetail("请选择小区", field="compound")])
+            raise DomainError(_("请选择小区"), errors=[ErrorDetail(_("请选择小区"), field="compound")])
         if not perms.can_do(actor, "feedback.record_assisted") or not perms.in_jurisdiction(
             actor, compound
         ):
-            raise PermissionDenied("您的角色无权代居民登记反馈")
+            raise PermissionDenied(_("您的角色无权代居民登记反馈"))
         if not (reporter_name or "").strip():
             raise DomainError(
-                "代为登记时请填写反映人姓名",
-                errors=[ErrorDetail("请填写反映人姓名", field="reporter_name")],
+                _("代为登记时请填写反映人姓名"),
+                errors=[ErrorDetail(_("请填写反映人姓名"), field="reporter_name")],
             )
         assisted, reporter, unit_id = True, None, None
     today = timezone.localdate()
@@ -239,7 +239,7 @@ def feedback_transition(*, actor, feedback: Feedback, action: str, comment: str 
     """accept / fix / confirm / reopen, per permissions_feedback.TRANSITIONS."""
     comment = (comment or "").strip()
     if len(comment) > MAX_TEXT:
-        raise DomainError(f"说明不能超过 {MAX_TEXT} 字")
+        raise DomainError(_("说明不能超过 %(MAX_TEXT)s 字") % {"MAX_TEXT": MAX_TEXT})
     perms.authorize_transition(actor, feedback, action)
     with transaction.atomic():
         # Lock the row and check again: two people clicking at once must not
@@ -288,15 +288,15 @@ def feedback_add_photos(*, actor, feedback: Feedback, photos) -> list[FeedbackPh
         feedback.reporter_id == actor.pk
         or (feedback.assisted and feedback.recorded_by_id == actor.pk)
     ):
-        raise PermissionDenied("只有反映人可以补充照片")
+        raise PermissionDenied(_("只有反映人可以补充照片"))
     if feedback.status == S.CONFIRMED:
-        raise DomainError("此反馈已办结,不能再补充照片")
+        raise DomainError(_("此反馈已办结,不能再补充照片"))
     photos = check_photos(photos)
     if not photos:
-        raise DomainError("请选择照片", errors=[ErrorDetail("请选择照片", field="photos")])
+        raise DomainError(_("请选择照片"), errors=[ErrorDetail(_("请选择照片"), field="photos")])
     with transaction.atomic():
         if feedback.photos.count() + len(photos) > MAX_PHOTOS:
-            raise DomainError(f"每条反馈最多 {MAX_PHOTOS} 张照片")
+            raise DomainError(_("每条反馈最多 %(MAX_PHOTOS)s 张照片") % {"MAX_PHOTOS": MAX_PHOTOS})
         return [FeedbackPhoto.objects.create(feedback=feedback, image=f) for f in photos]
 
 
@@ -328,17 +328,17 @@ def responsible_party_set(*, actor, compound, kind: str, organisation) -> Respon
     if not perms.can_do(actor, "feedback.assign_party") or not perms.in_jurisdiction(
         actor, compound
     ):
-        raise PermissionDenied("您的角色无权指定责任单位")
+        raise PermissionDenied(_("您的角色无权指定责任单位"))
     if kind not in ResponsibleParty.Kind.values:
-        raise DomainError("责任单位类别不正确")
+        raise DomainError(_("责任单位类别不正确"))
     expected = {"contractor": Organisation.Kind.CONTRACTOR, "utility": Organisation.Kind.UTILITY}
     with transaction.atomic():
         if organisation is None:
             ResponsibleParty.objects.filter(compound=compound, kind=kind).delete()
             return None
         if organisation.kind != expected[kind]:
-            raise DomainError(f"“{organisation}”不是{ResponsibleParty.Kind(kind).label}")
-        party, _ = ResponsibleParty.objects.update_or_create(
+            raise DomainError(_("“%(organisation)s”不是%(label)s") % {"organisation": organisation, "label": ResponsibleParty.Kind(kind).label})
+        party, _created = ResponsibleParty.objects.update_or_create(
             compound=compound, kind=kind, defaults={"organisation": organisation}
         )
     return party
@@ -349,36 +349,36 @@ def responsible_party_set(*, actor, compound, kind: str, organisation) -> Respon
 
 def satisfaction_open(*, actor, compound, title: str = "") -> SatisfactionEvaluation:
     if not perms.can_do(actor, "satisfaction.manage") or not perms.in_jurisdiction(actor, compound):
-        raise PermissionDenied("您的角色无权发起满意度评价")
+        raise PermissionDenied(_("您的角色无权发起满意度评价"))
     title = (title or "").strip()[:128] or f"{compound.name}改造满意度评价"
     if SatisfactionEvaluation.objects.filter(compound=compound, status="open").exists():
-        raise DomainError(f"{compound.name}已有进行中的满意度评价")
+        raise DomainError(_("%(name)s已有进行中的满意度评价") % {"name": compound.name})
     try:
         with transaction.atomic():
             return SatisfactionEvaluation.objects.create(
                 compound=compound, title=title, opened_by=actor
             )
     except IntegrityError:  # a second click won the race to open one
-        raise DomainError(f"{compound.name}已有进行中的满意度评价")
+        raise DomainError(_("%(name)s已有进行中的满意度评价") % {"name": compound.name})
 
 
 def satisfaction_close(*, actor, evaluation: SatisfactionEvaluation) -> SatisfactionEvaluation:
     if not perms.can_do(actor, "satisfaction.manage") or not perms.in_jurisdiction(
         actor, evaluation.compound
     ):
-        raise PermissionDenied("您的角色无权结束满意度评价")
+        raise PermissionDenied(_("您的角色无权结束满意度评价"))
     with transaction.atomic():
         n = SatisfactionEvaluation.objects.filter(pk=evaluation.pk, status="open").update(
             status="closed", closed_at=timezone.now(), closed_by=actor
         )
         if not n:
-            raise DomainError("该评价已经结束")
+            raise DomainError(_("该评价已经结束"))
     evaluation.refresh_from_db()
     return evaluation
 
 
-ASPECT_FIELDS = ["overall"] + [f for f, _ in SATISFACTION_ASPECTS]
-ASPECT_LABELS = {"overall": "总体评价", **dict(SATISFACTION_ASPECTS)}
+ASPECT_FIELDS = ["overall"] + [f for f, _label in SATISFACTION_ASPECTS]
+ASPECT_LABELS = {"overall": gettext_lazy("总体评价"), **dict(SATISFACTION_ASPECTS)}
 
 
 def clean_ratings(ratings: dict) -> dict:
@@ -391,7 +391,7 @@ def clean_ratings(ratings: dict) -> dict:
         except (TypeError, ValueError):
             n = 0
         if not 1 <= n <= 5:
-            errors.append(ErrorDetail(f"请为“{ASPECT_LABELS[f]}”打 1–5 星", field=f))
+            errors.append(ErrorDetail(_("请为“%(aspect)s”打 1–5 星") % {"aspect": ASPECT_LABELS[f]}, field=f))
         out[f] = n
     if errors:
         raise DomainError(
@@ -406,21 +406,21 @@ def satisfaction_submit(
     """One response per household (unit); a second submission while the
     evaluation is open replaces the first. Returns (response, created)."""
     if not perms.can_do(actor, "satisfaction.respond") or not actor.unit_id:
-        raise PermissionDenied("只有本小区住户可以参加满意度评价")
+        raise PermissionDenied(_("只有本小区住户可以参加满意度评价"))
     if resident_compound_id(actor) != evaluation.compound_id:
-        raise PermissionDenied("只能评价本小区")
+        raise PermissionDenied(_("只能评价本小区"))
     values = clean_ratings(ratings)
     comment = (comment or "").strip()
     if len(comment) > MAX_TEXT:
         raise DomainError(
-            f"意见建议不能超过 {MAX_TEXT} 字",
-            errors=[ErrorDetail(f"不能超过 {MAX_TEXT} 字", field="comment")],
+            _("意见建议不能超过 %(MAX_TEXT)s 字") % {"MAX_TEXT": MAX_TEXT},
+            errors=[ErrorDetail(_("不能超过 %(MAX_TEXT)s 字") % {"MAX_TEXT": MAX_TEXT}, field="comment")],
         )
     with transaction.atomic():
         # Lock the evaluation so a close and a late submission cannot interleave.
         ev = SatisfactionEvaluation.objects.select_for_update().get(pk=evaluation.pk)
         if ev.status != "open":
-            raise DomainError("该满意度评价已经结束,不能再提交或修改", code="closed")
+            raise DomainError(_("该满意度评价已经结束,不能再提交或修改"), code="closed")
         resp, created = SatisfactionResponse.objects.update_or_create(
             evaluation=ev,
             unit_id=actor.unit_id,

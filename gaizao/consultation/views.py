@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -50,7 +51,7 @@ def resident_required(view):
         if not is_resident(request.user):
             if is_staff_user(request.user):
                 return redirect("consultation:staff_home")
-            raise PermissionDenied("此页面供居民使用")
+            raise PermissionDenied(_("此页面供居民使用"))
         return view(request, *a, **kw)
 
     return wrapper
@@ -64,7 +65,7 @@ def staff_required(view):
         if is_resident(request.user):
             return redirect("consultation:portal")
         if not is_staff_user(request.user):
-            raise PermissionDenied("您的账号没有分配角色")
+            raise PermissionDenied(_("您的账号没有分配角色"))
         return view(request, *a, **kw)
 
     return wrapper
@@ -72,7 +73,7 @@ def staff_required(view):
 
 def _need(user, action):
     if not can_do(user, action):
-        raise PermissionDenied("您的角色无权执行此操作")
+        raise PermissionDenied(_("您的角色无权执行此操作"))
 
 
 # --------------------------------------------------------------- access
@@ -92,7 +93,7 @@ def enter_code(request):
             error = e.message
         else:
             login(request, user, backend=BACKEND)
-            messages.success(request, "登录成功。建议绑定手机号并设置密码,方便以后登录。")
+            messages.success(request, _("登录成功。建议绑定手机号并设置密码,方便以后登录。"))
             return redirect("consultation:bind_phone")
     return render(
         request,
@@ -134,7 +135,7 @@ def bind_phone(request):
     if request.method == "POST":
         pin, pin2 = request.POST.get("pin", ""), request.POST.get("pin2", "")
         if pin != pin2:
-            error = "两次输入的密码不一致"
+            error = _("两次输入的密码不一致")
         else:
             try:
                 services.resident_set_login(user=request.user, phone=phone, pin=pin)
@@ -143,7 +144,7 @@ def bind_phone(request):
             else:
                 # The password changed: keep this session signed in.
                 login(request, request.user, backend=BACKEND)
-                messages.success(request, "已绑定手机号。以后可用手机号和密码登录。")
+                messages.success(request, _("已绑定手机号。以后可用手机号和密码登录。"))
                 return redirect("consultation:portal")
     return render(
         request,
@@ -270,7 +271,7 @@ def letters(request, pk):
             actor=request.user, building=building, units=[int(only)] if only else None
         )
     except (DomainError, ValueError) as e:
-        messages.error(request, getattr(e, "message", "房屋选择无效"))
+        messages.error(request, getattr(e, "message", None) or _("房屋选择无效"))
         return redirect("consultation:letters", pk=building.pk)
     base = request.build_absolute_uri(reverse("consultation:enter_code"))
     items = []
@@ -316,7 +317,7 @@ def survey_new(request, pk):
         except DomainError as e:
             form.add_error(None, e.message)
         else:
-            messages.success(request, "意愿征询已发起")
+            messages.success(request, _("意愿征询已发起"))
             return redirect("consultation:survey_results", pk=c.pk)
     return render(
         request,
@@ -374,7 +375,7 @@ def survey_fill(request, pk):
     unit = Unit.objects.select_related("building").get(pk=request.user.unit_id)
     form, response, error, done = _response_form(request, c, unit, assisted=False)
     if done:
-        messages.success(request, "已提交,谢谢!截止前您可以随时修改。")
+        messages.success(request, _("已提交,谢谢!截止前您可以随时修改。"))
         return redirect("consultation:portal")
     items = _menu_context(c, response)
     return render(
@@ -408,12 +409,12 @@ def survey_assist(request, pk):
     if uid:
         unit = next((u for u in units if str(u.pk) == str(uid)), None)
         if unit is None:
-            raise Http404("房屋不存在或不属于本小区")
+            raise Http404(_("房屋不存在或不属于本小区"))
     form = response = error = None
     if unit is not None:
         form, response, error, done = _response_form(request, c, unit, assisted=True)
         if done:
-            messages.success(request, f"已代 {unit.building.number}{unit} 填写")
+            messages.success(request, _("已代 %(building)s%(unit)s 填写") % {"building": unit.building.number, "unit": unit})
             return redirect(f"{reverse('consultation:survey_assist', args=[c.pk])}")
     return render(
         request,
@@ -476,11 +477,11 @@ def survey_export(request, pk):
                 u.number,
                 u.exclusive_area,
                 owner if personal else mask_name(owner),
-                r.get_willingness_display() if r else "未答复",
+                r.get_willingness_display() if r else _("未答复"),
                 r.contribution_yuan if r else None,
                 r.contribution_per_m2 if r else None,
                 "、".join(ch.name for ch in r.choices.all()) if r else "",
-                ("社区代填" if r.assisted_by_id else "本人") if r else "",
+                (_("社区代填") if r.assisted_by_id else _("本人")) if r else "",
                 timezone.localtime(r.updated_at).strftime("%Y-%m-%d %H:%M") if r else "",
             ]
         )
@@ -488,29 +489,31 @@ def survey_export(request, pk):
     rows.append([])
     rows.append(
         [
-            "合计",
+            _("合计"),
             "",
-            f"{s['households_total']} 户",
+            _("%(n)s 户") % {"n": s["households_total"]},
             s["area_total"],
             "",
-            f"同意 {s['households_yes']} 户",
+            _("同意 %(n)s 户") % {"n": s["households_yes"]},
             s["contribution_yuan_total"],
         ]
     )
     headers = [
-        "楼栋",
-        "单元",
-        "房号",
-        "专有部分面积(㎡)",
-        "业主",
-        "改造意愿",
-        "愿意出资(元)",
-        "愿意出资(元/㎡)",
-        "点单项目",
-        "填写方式",
-        "填写时间",
+        _("楼栋"),
+        _("单元"),
+        _("房号"),
+        _("专有部分面积(㎡)"),
+        _("业主"),
+        _("改造意愿"),
+        _("愿意出资(元)"),
+        _("愿意出资(元/㎡)"),
+        _("点单项目"),
+        _("填写方式"),
+        _("填写时间"),
     ]
-    return xlsx_response(f"{c.compound.name}-意愿征询.xlsx", c.title, headers, rows)
+    return xlsx_response(
+        _("%(name)s-意愿征询.xlsx") % {"name": c.compound.name}, c.title, headers, rows
+    )
 
 
 @staff_required
@@ -524,7 +527,7 @@ def revoke_code(request, pk):
         else None
     )
     if unit is None:
-        messages.error(request, "请选择本楼栋的房屋")
+        messages.error(request, _("请选择本楼栋的房屋"))
         return redirect("consultation:letters", pk=building.pk)
     try:
         n = services.access_code_revoke(actor=request.user, unit=unit)
@@ -532,6 +535,9 @@ def revoke_code(request, pk):
         messages.error(request, e.message)
     else:
         messages.success(
-            request, f"已作废 {unit} 的 {n} 个未使用入户码" if n else f"{unit} 没有未使用的入户码"
+            request,
+            _("已作废 %(unit)s 的 %(n)s 个未使用入户码") % {"unit": unit, "n": n}
+            if n
+            else _("%(unit)s 没有未使用的入户码") % {"unit": unit},
         )
     return redirect("consultation:letters", pk=building.pk)

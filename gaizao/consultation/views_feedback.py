@@ -42,7 +42,7 @@ def _is_htmx(request) -> bool:
 
 def _require_staff(user):
     if perms.is_resident(user) or not perms.can_do(user, "feedback.queue"):
-        raise PermissionDenied("此页面供工作人员使用")
+        raise PermissionDenied(_("此页面供工作人员使用"))
 
 
 def _decorate(user, items):
@@ -83,11 +83,11 @@ def feedback_new(request):
     resident = perms.is_resident(user)
     if resident:
         if not perms.can_do(user, "feedback.report") or not user.unit_id:
-            raise PermissionDenied("您的账号没有绑定住户,不能提交反馈")
+            raise PermissionDenied(_("您的账号没有绑定住户,不能提交反馈"))
         form_class, kwargs = FeedbackForm, {}
     else:
         if not perms.can_do(user, "feedback.record_assisted"):
-            raise PermissionDenied("您的角色无权代居民登记反馈")
+            raise PermissionDenied(_("您的角色无权代居民登记反馈"))
         compounds = compounds_for_user(user).select_related("street").order_by("name")
         form_class, kwargs = AssistedFeedbackForm, {"compounds": compounds}
     initial = {}
@@ -117,7 +117,8 @@ def feedback_new(request):
                 form.add_error(None, e.message)
         else:
             messages.success(
-                request, f"已提交,转 {fb.responsible_org.name} 办理,办理期限 {fb.due_on:%m月%d日}。"
+                request, _("已提交,转 %(name)s 办理,办理期限 %(due)s。")
+                % {"name": fb.responsible_org.name, "due": date_format(fb.due_on, _("n月j日"))}
             )
             if resident:
                 return redirect("consultation:feedback_list")
@@ -175,7 +176,7 @@ def feedback_act(request, pk, action):
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
     error = ""
     if not form.is_valid():
-        error = "说明不能超过 2000 字"
+        error = _("说明不能超过 2000 字")
     else:
         try:
             svc.feedback_transition(actor=request.user, feedback=fb, action=action, comment=comment)
@@ -195,7 +196,7 @@ def feedback_act(request, pk, action):
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, f"已{perms.ACTION_LABELS.get(action, '')}。")
+        messages.success(request, _("已%(action)s。") % {"action": perms.ACTION_LABELS.get(action, "")})
     nxt = request.POST.get("next", "")
     if nxt == "list":
         return redirect("consultation:feedback_list")
@@ -297,7 +298,7 @@ def feedback_parties(request, compound_pk):
     user = request.user
     compound = get_compound_for_user(user, compound_pk)
     if not perms.can_do(user, "feedback.assign_party"):
-        raise PermissionDenied("您的角色无权指定责任单位")
+        raise PermissionDenied(_("您的角色无权指定责任单位"))
     form = ResponsiblePartyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -310,7 +311,7 @@ def feedback_parties(request, compound_pk):
         except DomainError as e:
             form.add_error(None, e.message)
         else:
-            messages.success(request, "责任单位已保存,之后的反馈按此分派。")
+            messages.success(request, _("责任单位已保存,之后的反馈按此分派。"))
             return redirect("consultation:feedback_parties", compound_pk=compound.pk)
     parties = {
         p.kind: p
@@ -362,10 +363,10 @@ def satisfaction_list(request):
             except DomainError as e:
                 form.add_error(None, e.message)
             else:
-                messages.success(request, f"已发起“{ev.title}”,本小区住户即可评价。")
+                messages.success(request, _("已发起“%(title)s”,本小区住户即可评价。") % {"title": ev.title})
                 return redirect("consultation:satisfaction_detail", pk=ev.pk)
     elif request.method == "POST":
-        raise PermissionDenied("您的角色无权发起满意度评价")
+        raise PermissionDenied(_("您的角色无权发起满意度评价"))
     evaluations = list(sel.evaluations_list(user)[:200])
     return render(
         request,
@@ -411,11 +412,11 @@ def satisfaction_rate(request, pk):
     user = request.user
     ev = perms.get_evaluation_for_user(user, pk)
     if not perms.can_do(user, "satisfaction.respond") or not user.unit_id:
-        raise PermissionDenied("只有本小区住户可以参加满意度评价")
+        raise PermissionDenied(_("只有本小区住户可以参加满意度评价"))
     mine = sel.my_response(user, ev)
     initial = {}
     if mine is not None:
-        initial = {f: getattr(mine, f) for f, _ in sel.ASPECTS}
+        initial = {f: getattr(mine, f) for f, _label in sel.ASPECTS}
         initial["comment"] = mine.comment
     form = SatisfactionForm(request.POST or None, initial=initial)
     if request.method == "POST":
@@ -430,7 +431,7 @@ def satisfaction_rate(request, pk):
             except DomainError as e:
                 form.add_error(None, e.message)
             else:
-                messages.success(request, "感谢您的评价!" if created else "已更新您的评价。")
+                messages.success(request, _("感谢您的评价!") if created else _("已更新您的评价。"))
                 return redirect("consultation:satisfaction_detail", pk=ev.pk)
     return render(
         request,
@@ -454,7 +455,7 @@ def satisfaction_close(request, pk):
     except DomainError as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, "评价已结束,结果不再变化。")
+        messages.success(request, _("评价已结束,结果不再变化。"))
     return redirect("consultation:satisfaction_detail", pk=pk)
 
 
@@ -462,7 +463,7 @@ def satisfaction_close(request, pk):
 def satisfaction_export(request, pk):
     user = request.user
     if perms.is_resident(user) or not perms.can_do(user, "satisfaction.results"):
-        raise PermissionDenied("此导出供工作人员使用")
+        raise PermissionDenied(_("此导出供工作人员使用"))
     ev = perms.get_evaluation_for_user(user, pk)
     res = sel.satisfaction_results(ev)
     headers = [

@@ -8,6 +8,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gaizao.core.errors import DomainError
@@ -53,7 +55,7 @@ def vote_new(request, pk):
         except DomainError as e:
             form.add_error(None, e.message)
         else:
-            messages.success(request, "表决已建立(草稿)。核对后点击“开启表决”。")
+            messages.success(request, _("表决已建立(草稿)。核对后点击“开启表决”。"))
             return redirect("consultation:vote_detail", pk=v.pk)
     return render(
         request,
@@ -143,7 +145,7 @@ def ballot(request, pk):
     except DomainError as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, "表决成功,谢谢您的参与!")
+        messages.success(request, _("表决成功,谢谢您的参与!"))
     return redirect("consultation:vote_detail", pk=vote.pk)
 
 
@@ -158,7 +160,7 @@ def _entry_unit(vote, d):
             .first()
         )
         if unit is None:
-            raise DomainError("该房屋不属于本小区")
+            raise DomainError(_("该房屋不属于本小区"))
         return unit
     return selectors.resolve_unit(vote, d.get("q") or "", building_id=d.get("building"))
 
@@ -187,7 +189,7 @@ def ballot_enter(request, pk):
         except DomainError as e:
             error = e.message
         else:
-            ok_msg = f"已录入 {unit.building.number}{unit}:{Choice(d['choice']).label}"
+            ok_msg = _("已录入 %(building)s%(unit)s:%(choice)s") % {"building": unit.building.number, "unit": unit, "choice": Choice(d['choice']).label}
             form = BallotEntryForm(initial={"channel": d["channel"], "building": d["building"]})
     else:
         error = "; ".join(str(e) for errs in form.errors.values() for e in errs)
@@ -232,7 +234,11 @@ ACTIONS = {
     "close": services.vote_close,
     "publish": services.vote_publish,
 }
-DONE = {"open": "表决已开启", "close": "已计票", "publish": "表决结果已公示"}
+DONE = {
+    "open": gettext_lazy("表决已开启"),
+    "close": gettext_lazy("已计票"),
+    "publish": gettext_lazy("表决结果已公示"),
+}
 
 
 @staff_required
@@ -241,7 +247,7 @@ def vote_action(request, pk, action):
     vote = get_vote_for_user(request.user, pk, action="vote.manage")
     fn = ACTIONS.get(action)
     if fn is None:
-        messages.error(request, "未知操作")
+        messages.error(request, _("未知操作"))
     else:
         try:
             fn(actor=request.user, vote=vote)
@@ -258,7 +264,7 @@ def conflict_resolve(request, pk, cid):
     vote = get_vote_for_user(request.user, pk, action="vote.manage")
     conflict = BallotConflict.objects.filter(vote=vote, pk=cid).first()
     if conflict is None:
-        messages.error(request, "重复表决票不存在")
+        messages.error(request, _("重复表决票不存在"))
     else:
         try:
             services.conflict_resolve(
@@ -267,7 +273,7 @@ def conflict_resolve(request, pk, cid):
         except DomainError as e:
             messages.error(request, e.message)
         else:
-            messages.success(request, "已处理重复表决票")
+            messages.success(request, _("已处理重复表决票"))
     return redirect(reverse("consultation:vote_detail", args=[vote.pk]) + "#conflicts")
 
 
@@ -281,7 +287,7 @@ def objection(request, pk):
     except DomainError as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, "异议已提交,工作人员将予以答复")
+        messages.success(request, _("异议已提交,工作人员将予以答复"))
     return redirect(reverse("consultation:vote_detail", args=[vote.pk]) + "#objections")
 
 
@@ -291,10 +297,10 @@ def certificate(request, pk):
         return redirect("consultation:enter_code")
     vote = get_vote_for_user(request.user, pk)
     if vote.status not in (Vote.Status.CLOSED, Vote.Status.PUBLISHED) or not vote.result:
-        messages.error(request, "表决尚未计票,没有结果证明")
+        messages.error(request, _("表决尚未计票,没有结果证明"))
         return redirect("consultation:vote_detail", pk=vote.pk)
     if vote.status == Vote.Status.CLOSED and not is_staff_user(request.user):
-        messages.error(request, "结果公示后才能查看结果证明")
+        messages.error(request, _("结果公示后才能查看结果证明"))
         return redirect("consultation:vote_detail", pk=vote.pk)
     return render(
         request,
@@ -319,7 +325,7 @@ def objection_reply(request, pk, oid):
     vote = get_vote_for_user(request.user, pk, action="objection.reply")
     o = Objection.objects.filter(vote=vote, pk=oid).first()
     if o is None:
-        raise Http404("异议不存在")
+        raise Http404(_("异议不存在"))
     try:
         services.objection_reply(
             actor=request.user,
@@ -330,7 +336,7 @@ def objection_reply(request, pk, oid):
     except DomainError as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, "已答复异议")
+        messages.success(request, _("已答复异议"))
     return _back(vote)
 
 
@@ -344,7 +350,7 @@ def vote_overturn(request, pk):
     except DomainError as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, "表决结果已撤销")
+        messages.success(request, _("表决结果已撤销"))
     return _back(vote)
 
 
@@ -378,7 +384,11 @@ def vote_retally(request, pk):
         vote.refresh_from_db()
         messages.success(
             request,
-            f"已更正并重新计票:{'通过' if vote.passed else '未通过'}。新的公示期至 "
-            f"{timezone.localtime(vote.notice_ends_at):%Y-%m-%d %H:%M}",
+            (
+                _("已更正并重新计票:通过。新的公示期至 %(end)s")
+                if vote.passed
+                else _("已更正并重新计票:未通过。新的公示期至 %(end)s")
+            )
+            % {"end": f"{timezone.localtime(vote.notice_ends_at):%Y-%m-%d %H:%M}"},
         )
     return _back(vote)

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from . import permissions, scoring, selectors, services
@@ -338,8 +339,11 @@ def create_survey(request, compound_id: int, payload: SurveyIn):
         from gaizao.core.errors import DomainError, ErrorDetail
 
         raise DomainError(
-            "同一设施填写了多次",
-            errors=[ErrorDetail(f"设施“{d}”重复", field=f"{d}.rating") for d in dupes],
+            _("同一设施填写了多次"),
+            errors=[
+                ErrorDetail(_("设施“%(code)s”重复") % {"code": d}, field=f"{d}.rating")
+                for d in dupes
+            ],
         )
     survey = services.survey_create(
         actor=request.user,

@@ -213,10 +213,10 @@ class FeedbackEvent(models.Model):
 
 # (field name, label) of the aspects a household rates, besides "overall".
 SATISFACTION_ASPECTS = [
-    ("quality", "施工质量"),
-    ("content", "改造内容"),
-    ("civility", "施工过程文明"),
-    ("management", "后续管理"),
+    ("quality", _("施工质量")),
+    ("content", _("改造内容")),
+    ("civility", _("施工过程文明")),
+    ("management", _("后续管理")),
 ]
 
 

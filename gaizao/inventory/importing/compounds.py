@@ -43,7 +43,11 @@ COMPOUND_FIELDS = [
             "小区(单栋楼)名称",
         ),
     ),
-    F("street", gettext_noop("所属街道"), ("街道", "街道办事处", "所属街道办事处", "街道名称", "街道办")),
+    F(
+        "street",
+        gettext_noop("所属街道"),
+        ("街道", "街道办事处", "所属街道办事处", "街道名称", "街道办"),
+    ),
     F("community", gettext_noop("所属社区"), ("社区", "社区居委会", "所属社区居委会", "社区名称")),
     F(
         "address",
@@ -118,7 +122,11 @@ COMPOUND_FIELDS = [
             "估算总投资",
         ),
     ),
-    F("in_main_urban_area", gettext_noop("主城区"), ("是否主城区", "位于主城区", "是否位于主城区", "主城区内")),
+    F(
+        "in_main_urban_area",
+        gettext_noop("主城区"),
+        ("是否主城区", "位于主城区", "是否位于主城区", "主城区内"),
+    ),
     F(
         "in_shantytown_plan",
         gettext_noop("已纳入棚户区改造计划"),

@@ -17,7 +17,11 @@ from .sheet import Field, ParsedSheet, Schema, parse_sheet
 
 F = Field
 UNIT_FIELDS = [
-    F("building", gettext_noop("楼栋"), ("楼号", "楼栋号", "栋号", "幢号", "楼幢", "楼栋编号", "幢", "栋", "楼")),
+    F(
+        "building",
+        gettext_noop("楼栋"),
+        ("楼号", "楼栋号", "栋号", "幢号", "楼幢", "楼栋编号", "幢", "栋", "楼"),
+    ),
     F("entrance", gettext_noop("单元"), ("单元号", "单元编号")),
     F("number", gettext_noop("房号"), ("房间号", "户号", "门牌号", "室号", "房屋编号", "房号(室)")),
     F("floor", gettext_noop("楼层"), ("所在楼层", "层")),
@@ -41,7 +45,11 @@ UNIT_FIELDS = [
         gettext_noop("业主姓名"),
         ("产权人", "业主", "权利人", "房屋所有权人", "所有权人", "产权人姓名", "姓名", "业主名称"),
     ),
-    F("phone", gettext_noop("联系电话"), ("电话", "手机", "手机号", "手机号码", "联系方式", "电话号码")),
+    F(
+        "phone",
+        gettext_noop("联系电话"),
+        ("电话", "手机", "手机号", "手机号码", "联系方式", "电话号码"),
+    ),
     F(
         "id_number",
         gettext_noop("证件号码"),

@@ -161,4 +161,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # Django's own loggers print once, through the root handler (its default
+    # console handler would print every 403/404 a second time).
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
 }

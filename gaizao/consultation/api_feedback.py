@@ -5,6 +5,7 @@ Invisible → 404, not allowed → 403, bad input → 400/422 {"error": …}."""
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 

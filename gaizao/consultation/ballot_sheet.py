@@ -18,6 +18,8 @@ or 建设单位. All the developer's rows count as ONE owner (司法解释 第�
 
 import re
 
+from django.utils.translation import gettext as _
+
 from gaizao.core.errors import DomainError, Problems
 from gaizao.inventory.importing.cells import AREA_UNITS, CellError, is_blank, nfkc, number, text
 from gaizao.inventory.importing.reading import read_rows
@@ -66,7 +68,10 @@ def parse_choice(value) -> str | None:
         return OPPOSE
     if s in _ABSTAIN:
         return ABSTAIN
-    raise CellError(_("“%(value)s”不是有效的表决意见(应为 同意、反对、弃权 或留空表示未表决)") % {"value": text(value)})
+    raise CellError(
+        _("“%(value)s”不是有效的表决意见(应为 同意、反对、弃权 或留空表示未表决)")
+        % {"value": text(value)}
+    )
 
 
 def parse_ballot_sheet(file_or_path, *, filename=None) -> list[UnitVote]:
@@ -123,7 +128,9 @@ def parse_ballot_sheet(file_or_path, *, filename=None) -> list[UnitVote]:
             label = "".join(nfkc(text(cell(cells, f))) for f in ("building", "entrance")) + number_s
             if key in seen:
                 problems.add(
-                    _("房号“%(label)s”与第%(row)s行重复") % {"label": label, "row": seen[key]}, row=rownum, column=headers["unit"]
+                    _("房号“%(label)s”与第%(row)s行重复") % {"label": label, "row": seen[key]},
+                    row=rownum,
+                    column=headers["unit"],
                 )
                 continue
             seen[key] = rownum
@@ -157,7 +164,10 @@ def parse_ballot_sheet(file_or_path, *, filename=None) -> list[UnitVote]:
     except CellError as e:
         raise DomainError(str(e))
     if problems:
-        raise DomainError(_("表格有 %(items)s 处错误,未计票") % {"items": len(problems.items)}, errors=problems.items)
+        raise DomainError(
+            _("表格有 %(items)s 处错误,未计票") % {"items": len(problems.items)},
+            errors=problems.items,
+        )
     if not out:
         raise DomainError(_("表头(第%(header_row)s行)下没有房屋数据") % {"header_row": header_row})
     return out

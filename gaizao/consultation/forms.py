@@ -5,6 +5,9 @@ from datetime import timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from . import tally as T
 from .models import Channel, Choice, Willingness
@@ -19,13 +22,28 @@ class DateTimeLocal(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kw)
 
 
+def _please_fill(label) -> str:
+    return gettext("请填写%(label)s") % {"label": label}
+
+
+_required = lazy(_please_fill, str)
+
+
 def _dt(label):
     return forms.DateTimeField(
         label=label,
         input_formats=DT_FORMATS,
         widget=DateTimeLocal(),
-        error_messages={"invalid": "请输入有效的日期时间", "required": f"请填写{label}"},
+        error_messages={"invalid": _("请输入有效的日期时间"), "required": _required(label)},
     )
+
+
+def _matter_choices():
+    # Evaluated when a form is built, so in the request's language.
+    return [
+        (k, gettext("第%(k)s项 %(name)s") % {"k": k, "name": gettext(v)})
+        for k, v in T.MATTERS.items()
+    ]
 
 
 class _Period(forms.Form):
@@ -33,72 +51,74 @@ class _Period(forms.Form):
         data = super().clean()
         o, c = data.get("opens_at"), data.get("closes_at")
         if o and c and c <= o:
-            self.add_error("closes_at", "截止时间应晚于开始时间")
+            self.add_error("closes_at", gettext("截止时间应晚于开始时间"))
         return data
 
 
 class ConsultationForm(_Period):
-    title = forms.CharField(label="标题", max_length=200, error_messages={"required": "请填写标题"})
-    description = forms.CharField(label="说明", required=False, widget=forms.Textarea)
-    opens_at = _dt("开始时间")
-    closes_at = _dt("截止时间")
+    title = forms.CharField(
+        label=_("标题"), max_length=200, error_messages={"required": _("请填写标题")}
+    )
+    description = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea)
+    opens_at = _dt(_("开始时间"))
+    closes_at = _dt(_("截止时间"))
     with_menu = forms.BooleanField(
-        label="同时请居民点单(选择完善类、提升类改造项目)", required=False, initial=True
+        label=_("同时请居民点单(选择完善类、提升类改造项目)"), required=False, initial=True
     )
 
 
 class VoteForm(_Period):
     matter = forms.TypedChoiceField(
-        label="表决事项(民法典第二百七十八条)",
+        label=_("表决事项(民法典第二百七十八条)"),
         coerce=int,
-        choices=[(k, f"第{k}项 {v}") for k, v in T.MATTERS.items()],
+        choices=_matter_choices,
         initial=7,
-        error_messages={"invalid_choice": "请选择第 1–9 项表决事项"},
+        error_messages={"invalid_choice": _("请选择第 1–9 项表决事项")},
     )
     title = forms.CharField(
-        label="标题", max_length=200, required=False, help_text="留空则使用事项名称"
+        label=_("标题"), max_length=200, required=False, help_text=_("留空则使用事项名称")
     )
-    description = forms.CharField(label="表决内容说明", required=False, widget=forms.Textarea)
-    opens_at = _dt("开始时间")
-    closes_at = _dt("截止时间")
+    description = forms.CharField(label=_("表决内容说明"), required=False, widget=forms.Textarea)
+    opens_at = _dt(_("开始时间"))
+    closes_at = _dt(_("截止时间"))
     notice_days = forms.IntegerField(
-        label="公示期(天)",
+        label=_("公示期(天)"),
         min_value=1,
         max_value=60,
         initial=7,
         error_messages={
-            "min_value": "公示期至少 1 天",
-            "max_value": "公示期最多 60 天",
-            "invalid": "公示期应为整数天数",
+            "min_value": _("公示期至少 1 天"),
+            "max_value": _("公示期最多 60 天"),
+            "invalid": _("公示期应为整数天数"),
         },
     )
 
 
 class ResponseForm(forms.Form):
     willingness = forms.ChoiceField(
-        label="您是否同意本小区进行改造?",
+        label=_("您是否同意本小区进行改造?"),
         choices=Willingness.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "请选择是否同意改造"},
+        error_messages={"required": _("请选择是否同意改造")},
     )
     contribution_yuan = forms.DecimalField(
-        label="您愿意出资多少元?(可不填)",
+        label=_("您愿意出资多少元?(可不填)"),
         required=False,
         min_value=0,
         max_value=10_000_000,
         decimal_places=2,
-        error_messages={"invalid": "出资金额应为数字", "min_value": "出资金额不能为负数"},
+        error_messages={"invalid": _("出资金额应为数字"), "min_value": _("出资金额不能为负数")},
     )
     contribution_per_m2 = forms.DecimalField(
-        label="或按每平方米出资多少元?(可不填)",
+        label=_("或按每平方米出资多少元?(可不填)"),
         required=False,
         min_value=0,
         max_value=100_000,
         decimal_places=2,
-        error_messages={"invalid": "应为数字", "min_value": "不能为负数"},
+        error_messages={"invalid": _("应为数字"), "min_value": _("不能为负数")},
     )
     note = forms.CharField(
-        label="意见建议(可不填)",
+        label=_("意见建议(可不填)"),
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -108,32 +128,32 @@ class ResponseForm(forms.Form):
 def photo_problem(f) -> str | None:
     """What is wrong with an uploaded ballot-sheet photo, if anything."""
     if f.size > 8 * 1024 * 1024:
-        return "照片不能超过 8 MB"
+        return gettext("照片不能超过 8 MB")
     ctype = (getattr(f, "content_type", "") or "").lower()
     if not (ctype.startswith("image/") or ctype == "application/pdf"):
-        return "请上传图片(jpg/png)或 PDF"
+        return gettext("请上传图片(jpg/png)或 PDF")
     return None
 
 
 class BallotEntryForm(forms.Form):
     # The unit is picked from the search results (unit), or resolved from the
     # typed house number (q) within the chosen building.
-    building = forms.IntegerField(label="楼栋", required=False)
-    q = forms.CharField(label="房号", required=False, max_length=40)
-    unit = forms.IntegerField(label="房屋", required=False)
+    building = forms.IntegerField(label=_("楼栋"), required=False)
+    q = forms.CharField(label=_("房号"), required=False, max_length=40)
+    unit = forms.IntegerField(label=_("房屋"), required=False)
     choice = forms.ChoiceField(
-        label="表决意见",
+        label=_("表决意见"),
         choices=Choice.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "请选择表决意见(同意/反对/弃权)"},
+        error_messages={"required": _("请选择表决意见(同意/反对/弃权)")},
     )
     channel = forms.ChoiceField(
-        label="方式",
-        choices=[(Channel.PAPER, "纸质表决票"), (Channel.ASSISTED, "代为录入(居民口头表示)")],
+        label=_("方式"),
+        choices=[(Channel.PAPER, _("纸质表决票")), (Channel.ASSISTED, _("代为录入(居民口头表示)"))],
         initial=Channel.PAPER,
-        error_messages={"invalid_choice": "方式应为纸质表决票或代为录入"},
+        error_messages={"invalid_choice": _("方式应为纸质表决票或代为录入")},
     )
-    sheet_photo = forms.FileField(label="表决票照片(纸质票必传)", required=False)
+    sheet_photo = forms.FileField(label=_("表决票照片(纸质票必传)"), required=False)
 
     def clean_sheet_photo(self):
         f = self.cleaned_data.get("sheet_photo")
@@ -144,7 +164,7 @@ class BallotEntryForm(forms.Form):
     def clean(self):
         data = super().clean()
         if not data.get("unit") and not (data.get("q") or "").strip():
-            self.add_error("q", "请输入房号,如 302 或 1-302(单元-房号)")
+            self.add_error("q", gettext("请输入房号,如 302 或 1-302(单元-房号)"))
         return data
 
 

@@ -7,6 +7,7 @@ allowed → 403."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from gaizao.accounts.models import Role
 from gaizao.accounts.permissions import can, compound_q

@@ -7,6 +7,8 @@ allowed → PermissionDenied (403); allowed but not in this state → DomainErro
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gaizao.accounts.models import Role
 from gaizao.accounts.permissions import NOTHING, can, compound_q, resident_compound_id

@@ -9,6 +9,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from gaizao.inventory.models import Building, Unit
 
@@ -368,10 +370,10 @@ def building_code_stats(compound_id) -> list[dict]:
 
 MENU_TIERS = ("improvement", "enhancement")
 TIER_LABELS = {
-    "basic": "基础类",
-    "safety": "安全类",
-    "improvement": "完善类",
-    "enhancement": "提升类",
+    "basic": gettext_noop("基础类"),
+    "safety": gettext_noop("安全类"),
+    "improvement": gettext_noop("完善类"),
+    "enhancement": gettext_noop("提升类"),
 }
 
 
@@ -402,7 +404,7 @@ def menu_items(compound) -> list[dict]:
             "code": item.code,
             "name": item.name,
             "tier": item.tier,
-            "tier_label": TIER_LABELS.get(item.tier, item.tier),
+            "tier_label": _(TIER_LABELS[item.tier]) if item.tier in TIER_LABELS else item.tier,
             "unit": item.unit,
             "unit_cost": item.unit_cost,
             "quantity": None,
@@ -451,10 +453,10 @@ def plan_summary(compound) -> dict | None:
     status = getattr(plan, "status", "")
     label = plan.get_status_display() if hasattr(plan, "get_status_display") else status
     progress = {
-        "draft": "改造方案正在编制中,尚未开工。",
-        "consulted": "改造方案已征求居民意见,等待审批,尚未开工。",
-        "approved": "改造方案已审批。施工进度将在开工后在此公布。",
-    }.get(status, "改造方案办理中。")
+        "draft": _("改造方案正在编制中,尚未开工。"),
+        "consulted": _("改造方案已征求居民意见,等待审批,尚未开工。"),
+        "approved": _("改造方案已审批。施工进度将在开工后在此公布。"),
+    }.get(status) or _("改造方案办理中。")
     return {
         "plan": plan,
         "status": status,

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gaizao.core.masking import mask_name
 
@@ -102,7 +104,7 @@ def reporter_label(user, fb) -> str:
     """The reporter as this user may see them (个人信息保护法)."""
     level = perms.sees_reporter(user, fb)
     if level == "none":
-        return "本小区居民"
+        return _("本小区居民")
     name = fb.reporter_name or (str(fb.reporter) if fb.reporter_id else "")
     unit = ""
     if fb.unit_id and fb.unit is not None:
@@ -113,7 +115,7 @@ def reporter_label(user, fb) -> str:
         name = mask_name(name)
     label = " ".join(x for x in [name, unit] if x)
     if fb.assisted:
-        label += "(工作人员代登记)"
+        label += _("(工作人员代登记)")
     return label or "—"
 
 
@@ -125,16 +127,20 @@ def actor_label(viewer, event, fb) -> str:
     """Who did it, as the viewer may see it: residents see roles, not names."""
     a = event.actor
     if a is None:
-        return "系统"
+        return _("系统")
     if fb.reporter_id and a.pk == fb.reporter_id:
         return (
-            "反映人"
+            _("反映人")
             if perms.sees_reporter(viewer, fb) == "none"
-            else ("我" if a.pk == viewer.pk else f"反映人 {reporter_label(viewer, fb)}")
+            else (
+                _("我")
+                if a.pk == viewer.pk
+                else _("反映人 %(name)s") % {"name": reporter_label(viewer, fb)}
+            )
         )
     org = a.organisation.name if a.organisation_id else ""
     if perms.is_resident(viewer):
-        return org or str(a.role_label or "") or "工作人员"
+        return org or str(a.role_label or "") or _("工作人员")
     return " ".join(x for x in [org or str(a.role_label or ""), str(a)] if x)
 
 
@@ -159,7 +165,7 @@ def my_response(user, evaluation):
     return SatisfactionResponse.objects.filter(evaluation=evaluation, unit_id=user.unit_id).first()
 
 
-ASPECTS = [("overall", "总体评价")] + SATISFACTION_ASPECTS
+ASPECTS = [("overall", gettext_lazy("总体评价"))] + SATISFACTION_ASPECTS
 
 
 @dataclass
@@ -184,7 +190,7 @@ def summarise_satisfaction(responses: list[dict], households: int) -> dict:
         aspects.append(
             AspectResult(
                 field=field,
-                label=label,
+                label=str(label),
                 average=round(sum(values) / len(values), 2) if values else None,
                 distribution=dist,
                 satisfied_share=round(sum(1 for v in values if v >= 4) / len(values), 4)
@@ -204,7 +210,9 @@ def satisfaction_results(evaluation: SatisfactionEvaluation) -> dict:
     from gaizao.inventory.models import Unit
 
     rows = list(
-        SatisfactionResponse.objects.filter(evaluation=evaluation).values(*[f for f, _label in ASPECTS])
+        SatisfactionResponse.objects.filter(evaluation=evaluation).values(
+            *[f for f, _label in ASPECTS]
+        )
     )
     households = Unit.objects.filter(building__compound_id=evaluation.compound_id).count()
     households = households or (evaluation.compound.households or 0)

@@ -14,6 +14,8 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gaizao.accounts.models import Role, User
 from gaizao.core import audit
@@ -125,7 +127,7 @@ def _fail(ip: str, kind: str, message: str):
     raise DomainError(message, code="access_denied")
 
 
-TOO_MANY = "错误次数过多,请 15 分钟后再试,或联系社区居委会。"
+TOO_MANY = gettext_lazy("错误次数过多,请 15 分钟后再试,或联系社区居委会。")
 
 
 def resident_user_for_unit(unit: Unit) -> User:
@@ -149,10 +151,10 @@ def access_code_redeem(*, code: str, ip: str) -> User:
     """Trade a one-time household code for the household's account."""
     ip = ip or "?"
     if _too_many_attempts(ip, "code"):
-        raise DomainError(TOO_MANY, code="rate_limited")
+        raise DomainError(str(TOO_MANY), code="rate_limited")
     norm = normalize_code(code)
     if len(norm) != CODE_LENGTH:
-        _fail(ip, "code", "入户码应为 8 位字母和数字(如 ABCD-EFGH),请核对通知书上的入户码。")
+        _fail(ip, "code", _("入户码应为 8 位字母和数字(如 ABCD-EFGH),请核对通知书上的入户码。"))
     with transaction.atomic():
         ac = (
             AccessCode.objects.select_for_update()
@@ -168,10 +170,12 @@ def access_code_redeem(*, code: str, ip: str) -> User:
             audit.record(actor=user, instance=ac, action="update", changes={"used": True})
             return user
     if ac is None:
-        _fail(ip, "code", "入户码不正确,请核对通知书上的入户码。")
+        _fail(ip, "code", _("入户码不正确,请核对通知书上的入户码。"))
     if ac.state == "used":
-        _fail(ip, "code", "此入户码已经使用过。请用绑定的手机号和密码登录,或请社区重新发放入户码。")
-    _fail(ip, "code", "此入户码已作废,请使用社区最新发放的入户码。")
+        _fail(
+            ip, "code", _("此入户码已经使用过。请用绑定的手机号和密码登录,或请社区重新发放入户码。")
+        )
+    _fail(ip, "code", _("此入户码已作废,请使用社区最新发放的入户码。"))
 
 
 PHONE_RE = re.compile(r"^1\d{10}$")
@@ -200,7 +204,7 @@ def resident_set_login(*, user: User, phone: str, pin: str) -> None:
 def resident_phone_login(*, phone: str, pin: str, ip: str) -> User:
     ip = ip or "?"
     if _too_many_attempts(ip, "pin"):
-        raise DomainError(TOO_MANY, code="rate_limited")
+        raise DomainError(str(TOO_MANY), code="rate_limited")
     phone = unicodedata.normalize("NFKC", phone or "").strip().replace(" ", "")
     pin = unicodedata.normalize("NFKC", pin or "").strip()
     user = (
@@ -211,7 +215,7 @@ def resident_phone_login(*, phone: str, pin: str, ip: str) -> User:
         else None
     )
     if user is None or not user.check_password(pin):
-        _fail(ip, "pin", "手机号或密码不正确。忘记密码请联系社区重新发放入户码。")
+        _fail(ip, "pin", _("手机号或密码不正确。忘记密码请联系社区重新发放入户码。"))
     return user
 
 
@@ -233,7 +237,7 @@ def consultation_create(
     description: str = "",
     with_menu: bool = True,
 ) -> Consultation:
-    _require(actor, "consultation.manage", "您的角色无权发起意愿征询")
+    _require(actor, "consultation.manage", _("您的角色无权发起意愿征询"))
     title = (title or "").strip()
     if not title:
         raise DomainError(_("请填写征询标题"))
@@ -263,7 +267,9 @@ def _decimal(value, label: str, *, max_value: Decimal) -> Decimal | None:
     if not d.is_finite() or d < 0:
         raise DomainError(_("%(label)s不能为负数") % {"label": label})
     if d > max_value:
-        raise DomainError(_("%(label)s过大,请核对(最多 %(max_value)s)") % {"label": label, "max_value": max_value})
+        raise DomainError(
+            _("%(label)s过大,请核对(最多 %(max_value)s)") % {"label": label, "max_value": max_value}
+        )
     return d.quantize(Decimal("0.01"))
 
 
@@ -282,7 +288,7 @@ def consultation_respond(
     """One household's answer (create or change while the survey is open).
     assisted: community staff fill it in for a resident who cannot."""
     if assisted:
-        _require(actor, "ballot.enter", "您的角色无权代居民填写")
+        _require(actor, "ballot.enter", _("您的角色无权代居民填写"))
     elif actor.role != Role.RESIDENT or actor.unit_id != unit.pk:
         raise DomainError(_("只能为本户填写"))
     if unit.building.compound_id != consultation.compound_id:
@@ -357,7 +363,7 @@ def vote_create(
     description: str = "",
     notice_days: int = 7,
 ) -> Vote:
-    _require(actor, "vote.manage", "您的角色无权发起业主表决")
+    _require(actor, "vote.manage", _("您的角色无权发起业主表决"))
     try:
         matter = int(matter)
     except (TypeError, ValueError):
@@ -400,7 +406,7 @@ def _locked(vote_id, *, shared: bool) -> Vote:
 
 
 def vote_open(*, actor, vote: Vote) -> Vote:
-    _require(actor, "vote.manage", "您的角色无权开启表决")
+    _require(actor, "vote.manage", _("您的角色无权开启表决"))
     with transaction.atomic():
         v = _locked(vote.pk, shared=False)
         if v.status != Vote.Status.DRAFT:
@@ -439,7 +445,7 @@ def ballot_cast(
         if actor.role != Role.RESIDENT or actor.unit_id != unit.pk:
             raise DomainError(_("只能为本户表决"))
     else:
-        _require(actor, "ballot.enter", "您的角色无权录入表决票")
+        _require(actor, "ballot.enter", _("您的角色无权录入表决票"))
         if channel == Channel.PAPER and not sheet_photo:
             raise DomainError(_("录入纸质表决票须上传表决票照片"))
     if unit.building.compound_id != vote.compound_id:
@@ -477,15 +483,15 @@ def ballot_cast(
     if b is None:
         # Raised after the transaction committed, so the conflict record stays.
         raise DuplicateBallot(
-            f"{unit.building.number}{unit} 已经投过票,不能重复表决。"
-            "如需更正,请联系社区工作人员处理。",
+            _("%(building)s%(unit)s 已经投过票,不能重复表决。如需更正,请联系社区工作人员处理。")
+            % {"building": unit.building.number, "unit": unit},
             code="duplicate",
         )
     return b
 
 
 def conflict_resolve(*, actor, conflict: BallotConflict, resolution: str) -> BallotConflict:
-    _require(actor, "vote.manage", "您的角色无权处理重复表决票")
+    _require(actor, "vote.manage", _("您的角色无权处理重复表决票"))
     if resolution not in BallotConflict.Resolution.values:
         raise DomainError(_("请选择处理方式"))
     with transaction.atomic():
@@ -538,7 +544,7 @@ def _tally_data(v: Vote) -> tuple[dict, bool]:
 
 def vote_close(*, actor, vote: Vote, now=None) -> Vote:
     """Stop the vote and store the tally (under the law the vote was held under)."""
-    _require(actor, "vote.manage", "您的角色无权计票")
+    _require(actor, "vote.manage", _("您的角色无权计票"))
     now = now or timezone.now()
     with transaction.atomic():
         v = _locked(vote.pk, shared=False)
@@ -563,7 +569,7 @@ def vote_close(*, actor, vote: Vote, now=None) -> Vote:
 
 
 def vote_publish(*, actor, vote: Vote) -> Vote:
-    _require(actor, "vote.manage", "您的角色无权公示表决结果")
+    _require(actor, "vote.manage", _("您的角色无权公示表决结果"))
     with transaction.atomic():
         v = _locked(vote.pk, shared=False)
         if v.status != Vote.Status.CLOSED:
@@ -613,7 +619,7 @@ def objection_reply(*, actor, objection: Objection, reply: str, state: str) -> O
     """Answer an objection once: 已答复 (explained), 成立 (upheld) or 不成立.
     The answer is part of the public record of the vote, so it is not edited
     afterwards; a wrong answer is corrected by a new objection."""
-    _require(actor, "objection.reply", "您的角色无权答复异议")
+    _require(actor, "objection.reply", _("您的角色无权答复异议"))
     reply = (reply or "").strip()
     if state not in REPLY_STATES:
         raise DomainError(_("请选择答复结论:已答复、成立 或 不成立"))
@@ -658,7 +664,7 @@ def _require_upheld(v: Vote) -> None:
 def vote_overturn(*, actor, vote: Vote, reason: str) -> Vote:
     """Set a published result aside after an upheld objection. The plans
     approval gate (selectors.compound_vote_passed) no longer counts it."""
-    _require(actor, "vote.overturn", "您的角色无权撤销表决结果")
+    _require(actor, "vote.overturn", _("您的角色无权撤销表决结果"))
     reason = _reason(reason)
     with transaction.atomic():
         v = _locked(vote.pk, shared=False)
@@ -694,7 +700,7 @@ def vote_retally(
     photo) and tally again. The new result is published afresh
     with a new notice period; the previous result is kept in the result's
     "corrections" and in the audit trail."""
-    _require(actor, "vote.overturn", "您的角色无权更正表决票")
+    _require(actor, "vote.overturn", _("您的角色无权更正表决票"))
     reason = _reason(reason)
     if choice not in (*Choice.values, VOID):
         raise DomainError(_("请选择更正后的意见:同意、反对、弃权 或 作废"))
@@ -713,7 +719,9 @@ def vote_retally(
         elif b is None:
             # A valid paper sheet that was left out of the count.
             if not sheet_photo:
-                raise DomainError(_("%(label)s 没有表决票;补计漏计的纸质票须上传表决票照片") % {"label": label})
+                raise DomainError(
+                    _("%(label)s 没有表决票;补计漏计的纸质票须上传表决票照片") % {"label": label}
+                )
             Ballot.objects.create(
                 vote=v,
                 unit=unit,
@@ -724,7 +732,10 @@ def vote_retally(
             )
         else:
             if b.choice == choice:
-                raise DomainError(_("%(label)s 的表决票已是“%(label2)s”,无需更正") % {"label": label, "label2": Choice(choice).label})
+                raise DomainError(
+                    _("%(label)s 的表决票已是“%(label2)s”,无需更正")
+                    % {"label": label, "label2": Choice(choice).label}
+                )
             b.choice = choice
             b.save(update_fields=["choice"])
         previous = {k: v.result.get(k) for k in ("passed", "owners_agreeing", "area_agreeing")}

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gaizao.accounts.permissions import resident_compound_id
 from gaizao.core.errors import DomainError, ErrorDetail
@@ -75,7 +77,9 @@ def community_organisation(compound) -> Organisation:
         if compound.community_id
         else Organisation.Kind.STREET_OFFICE
     )
-    org, _created = Organisation.objects.get_or_create(kind=kind, area=area, defaults={"name": area.name})
+    org, _created = Organisation.objects.get_or_create(
+        kind=kind, area=area, defaults={"name": area.name}
+    )
     return org
 
 
@@ -121,11 +125,19 @@ def check_photos(files) -> list:
     files = [f for f in (files or []) if f]
     errors = []
     if len(files) > MAX_PHOTOS:
-        errors.append(ErrorDetail(_("最多上传 %(MAX_PHOTOS)s 张照片") % {"MAX_PHOTOS": MAX_PHOTOS}, field="photos"))
+        errors.append(
+            ErrorDetail(
+                _("最多上传 %(MAX_PHOTOS)s 张照片") % {"MAX_PHOTOS": MAX_PHOTOS}, field="photos"
+            )
+        )
     for f in files:
-        name = getattr(f, "name", "") or "照片"
+        name = getattr(f, "name", "") or _("照片")
         if f.size > MAX_PHOTO_BYTES:
-            errors.append(ErrorDetail(_("照片“%(name)s”超过 10 MB,请压缩后再传") % {"name": name}, field="photos"))
+            errors.append(
+                ErrorDetail(
+                    _("照片“%(name)s”超过 10 MB,请压缩后再传") % {"name": name}, field="photos"
+                )
+            )
             continue
         f.seek(0)
         head = f.read(16)
@@ -133,14 +145,16 @@ def check_photos(files) -> list:
         if not _is_image(head):
             errors.append(
                 ErrorDetail(
-                    _("“%(name)s”不是图片,只能上传 JPG、PNG、GIF、WEBP 或 HEIC 照片") % {"name": name}, field="photos"
+                    _("“%(name)s”不是图片,只能上传 JPG、PNG、GIF、WEBP 或 HEIC 照片")
+                    % {"name": name},
+                    field="photos",
                 )
             )
     if errors:
         raise DomainError(
             errors[0].message
             if len(errors) == 1
-            else "照片有误:" + ";".join(e.message for e in errors),
+            else _("照片有误:") + ";".join(e.message for e in errors),
             errors=errors,
         )
     return files
@@ -155,12 +169,16 @@ def _clean_text(text: str, place: str, category: str) -> tuple[str, str]:
     if not text:
         errors.append(ErrorDetail(_("请写明遇到的问题"), field="text"))
     elif len(text) > MAX_TEXT:
-        errors.append(ErrorDetail(_("问题描述不能超过 %(MAX_TEXT)s 字") % {"MAX_TEXT": MAX_TEXT}, field="text"))
+        errors.append(
+            ErrorDetail(
+                _("问题描述不能超过 %(MAX_TEXT)s 字") % {"MAX_TEXT": MAX_TEXT}, field="text"
+            )
+        )
     if len(place) > 200:
         errors.append(ErrorDetail(_("位置不能超过 200 字"), field="place"))
     if errors:
         raise DomainError(
-            errors[0].message if len(errors) == 1 else "请检查填写的内容", errors=errors
+            errors[0].message if len(errors) == 1 else _("请检查填写的内容"), errors=errors
         )
     return text, place
 
@@ -194,7 +212,9 @@ def feedback_create(
         unit_id = actor.unit_id
     else:
         if compound is None:
-            raise DomainError(_("请选择小区"), errors=[ErrorDetail(_("请选择小区"), field="compound")])
+            raise DomainError(
+                _("请选择小区"), errors=[ErrorDetail(_("请选择小区"), field="compound")]
+            )
         if not perms.can_do(actor, "feedback.record_assisted") or not perms.in_jurisdiction(
             actor, compound
         ):
@@ -337,7 +357,10 @@ def responsible_party_set(*, actor, compound, kind: str, organisation) -> Respon
             ResponsibleParty.objects.filter(compound=compound, kind=kind).delete()
             return None
         if organisation.kind != expected[kind]:
-            raise DomainError(_("“%(organisation)s”不是%(label)s") % {"organisation": organisation, "label": ResponsibleParty.Kind(kind).label})
+            raise DomainError(
+                _("“%(organisation)s”不是%(label)s")
+                % {"organisation": organisation, "label": ResponsibleParty.Kind(kind).label}
+            )
         party, _created = ResponsibleParty.objects.update_or_create(
             compound=compound, kind=kind, defaults={"organisation": organisation}
         )
@@ -391,11 +414,13 @@ def clean_ratings(ratings: dict) -> dict:
         except (TypeError, ValueError):
             n = 0
         if not 1 <= n <= 5:
-            errors.append(ErrorDetail(_("请为“%(aspect)s”打 1–5 星") % {"aspect": ASPECT_LABELS[f]}, field=f))
+            errors.append(
+                ErrorDetail(_("请为“%(aspect)s”打 1–5 星") % {"aspect": ASPECT_LABELS[f]}, field=f)
+            )
         out[f] = n
     if errors:
         raise DomainError(
-            errors[0].message if len(errors) == 1 else "请为每一项打 1–5 星", errors=errors
+            errors[0].message if len(errors) == 1 else _("请为每一项打 1–5 星"), errors=errors
         )
     return out
 
@@ -414,7 +439,9 @@ def satisfaction_submit(
     if len(comment) > MAX_TEXT:
         raise DomainError(
             _("意见建议不能超过 %(MAX_TEXT)s 字") % {"MAX_TEXT": MAX_TEXT},
-            errors=[ErrorDetail(_("不能超过 %(MAX_TEXT)s 字") % {"MAX_TEXT": MAX_TEXT}, field="comment")],
+            errors=[
+                ErrorDetail(_("不能超过 %(MAX_TEXT)s 字") % {"MAX_TEXT": MAX_TEXT}, field="comment")
+            ],
         )
     with transaction.atomic():
         # Lock the evaluation so a close and a late submission cannot interleave.

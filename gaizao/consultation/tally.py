@@ -37,23 +37,29 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from django.utils.translation import gettext, gettext_noop
+
 CIVIL_CODE = "civil_code"
 PROPERTY_LAW = "property_law"
-LAW_CHOICES = [(CIVIL_CODE, "民法典(2021年1月1日起施行)"), (PROPERTY_LAW, "物权法(2007—2020)")]
+# zh-Hans (gettext_noop): what is recorded stays Chinese; pages translate at display.
+LAW_CHOICES = [
+    (CIVIL_CODE, gettext_noop("民法典(2021年1月1日起施行)")),
+    (PROPERTY_LAW, gettext_noop("物权法(2007—2020)")),
+]
 LAW_LABELS = dict(LAW_CHOICES)
 CIVIL_CODE_IN_FORCE = date(2021, 1, 1)
 
 # 民法典 第二百七十八条第一款, items 1–9.
 MATTERS: dict[int, str] = {
-    1: "制定和修改业主大会议事规则",
-    2: "制定和修改管理规约",
-    3: "选举业主委员会或者更换业主委员会成员",
-    4: "选聘和解聘物业服务企业或者其他管理人",
-    5: "使用建筑物及其附属设施的维修资金",
-    6: "筹集建筑物及其附属设施的维修资金",
-    7: "改建、重建建筑物及其附属设施",
-    8: "改变共有部分的用途或者利用共有部分从事经营活动",
-    9: "有关共有和共同管理权利的其他重大事项",
+    1: gettext_noop("制定和修改业主大会议事规则"),
+    2: gettext_noop("制定和修改管理规约"),
+    3: gettext_noop("选举业主委员会或者更换业主委员会成员"),
+    4: gettext_noop("选聘和解聘物业服务企业或者其他管理人"),
+    5: gettext_noop("使用建筑物及其附属设施的维修资金"),
+    6: gettext_noop("筹集建筑物及其附属设施的维修资金"),
+    7: gettext_noop("改建、重建建筑物及其附属设施"),
+    8: gettext_noop("改变共有部分的用途或者利用共有部分从事经营活动"),
+    9: gettext_noop("有关共有和共同管理权利的其他重大事项"),
 }
 
 AGREE, OPPOSE, ABSTAIN = "agree", "oppose", "abstain"
@@ -101,7 +107,7 @@ MAJORITY = Threshold(Fraction(1, 2), False)
 RULE_SETS: dict[str, RuleSet] = {
     CIVIL_CODE: RuleSet(
         law=CIVIL_CODE,
-        article="《民法典》第二百七十八条",
+        article=gettext_noop("《民法典》第二百七十八条"),
         special_matters=frozenset({6, 7, 8}),
         quorum=TWO_THIRDS,
         special=THREE_QUARTERS,
@@ -110,7 +116,7 @@ RULE_SETS: dict[str, RuleSet] = {
     ),
     PROPERTY_LAW: RuleSet(
         law=PROPERTY_LAW,
-        article="《物权法》第七十六条",
+        article=gettext_noop("《物权法》第七十六条"),
         # 筹集和使用维修资金 (5, 6) and 改建、重建 (7).
         special_matters=frozenset({5, 6, 7}),
         quorum=None,
@@ -135,14 +141,33 @@ def rule_for(law: str, matter: int) -> tuple[RuleSet, Threshold]:
     return rs, (rs.special if matter in rs.special_matters else rs.ordinary)
 
 
+# Threshold labels, for the catalog: describe_rule translates them.
+_THRESHOLD_LABELS = (
+    gettext_noop("过半数"),
+    gettext_noop("三分之二以上"),
+    gettext_noop("四分之三以上"),
+)
+
+
 def describe_rule(law: str, matter: int) -> str:
+    """The rule in words, in the request's language (shown, never recorded)."""
     rs, th = rule_for(law, matter)
+    d = {"article": gettext(rs.article), "threshold": gettext(th.label)}
     if rs.base == "participating":
+        d["quorum"] = gettext(rs.quorum.label)
         return (
-            f"{rs.article}:专有部分面积占比{rs.quorum.label}且人数占比{rs.quorum.label}的业主"
-            f"参与表决,并经参与表决专有部分面积{th.label}的业主且参与表决人数{th.label}的业主同意"
+            gettext(
+                "%(article)s:专有部分面积占比%(quorum)s且人数占比%(quorum)s的业主"
+                "参与表决,并经参与表决专有部分面积%(threshold)s的业主且参与表决人数%(threshold)s的业主同意"
+            )
+            % d
         )
-    return f"{rs.article}:经专有部分占建筑物总面积{th.label}的业主且占总人数{th.label}的业主同意"
+    return (
+        gettext(
+            "%(article)s:经专有部分占建筑物总面积%(threshold)s的业主且占总人数%(threshold)s的业主同意"
+        )
+        % d
+    )
 
 
 @dataclass(frozen=True)

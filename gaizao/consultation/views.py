@@ -414,7 +414,11 @@ def survey_assist(request, pk):
     if unit is not None:
         form, response, error, done = _response_form(request, c, unit, assisted=True)
         if done:
-            messages.success(request, _("已代 %(building)s%(unit)s 填写") % {"building": unit.building.number, "unit": unit})
+            messages.success(
+                request,
+                _("已代 %(building)s%(unit)s 填写")
+                % {"building": unit.building.number, "unit": unit},
+            )
             return redirect(f"{reverse('consultation:survey_assist', args=[c.pk])}")
     return render(
         request,

@@ -7,7 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from gaizao.core.errors import DomainError
@@ -117,8 +119,12 @@ def feedback_new(request):
                 form.add_error(None, e.message)
         else:
             messages.success(
-                request, _("已提交,转 %(name)s 办理,办理期限 %(due)s。")
-                % {"name": fb.responsible_org.name, "due": date_format(fb.due_on, _("n月j日"))}
+                request,
+                _("已提交,转 %(name)s 办理,办理期限 %(due)s。")
+                % {
+                    "name": fb.responsible_org.name,
+                    "due": dateformat.format(fb.due_on, pgettext("date format", "m月d日")),
+                },
             )
             if resident:
                 return redirect("consultation:feedback_list")
@@ -196,7 +202,9 @@ def feedback_act(request, pk, action):
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, _("已%(action)s。") % {"action": perms.ACTION_LABELS.get(action, "")})
+        messages.success(
+            request, _("已%(action)s。") % {"action": perms.ACTION_LABELS.get(action, "")}
+        )
     nxt = request.POST.get("next", "")
     if nxt == "list":
         return redirect("consultation:feedback_list")
@@ -249,21 +257,21 @@ def feedback_export(request):
     qs = sel.feedback_queue(user, **_queue_filters(request))
     today = timezone.localdate()
     headers = [
-        "编号",
-        "小区",
-        "街道",
-        "社区",
-        "类别",
-        "问题描述",
-        "位置",
-        "反映人",
-        "状态",
-        "责任单位",
-        "办理期限",
-        "是否逾期",
-        "提交时间",
-        "整改时间",
-        "办结时间",
+        _("编号"),
+        _("小区"),
+        _("街道"),
+        _("社区"),
+        _("类别"),
+        _("问题描述"),
+        _("位置"),
+        _("反映人"),
+        _("状态"),
+        _("责任单位"),
+        _("办理期限"),
+        _("是否逾期"),
+        _("提交时间"),
+        _("整改时间"),
+        _("办结时间"),
     ]
 
     def fmt(dt):
@@ -282,14 +290,16 @@ def feedback_export(request):
             fb.get_status_display(),
             fb.responsible_org.name,
             fb.due_on.isoformat(),
-            "逾期" if sel.is_overdue(fb, today) else "",
+            _("逾期") if sel.is_overdue(fb, today) else "",
             fmt(fb.created_at),
             fmt(fb.fixed_at),
             fmt(fb.closed_at),
         ]
         for fb in qs.iterator(chunk_size=2000)
     )
-    return xlsx_response(f"居民反馈-{today:%Y%m%d}.xlsx", "居民反馈", headers, rows)
+    return xlsx_response(
+        _("居民反馈-%(date)s.xlsx") % {"date": f"{today:%Y%m%d}"}, _("居民反馈"), headers, rows
+    )
 
 
 @login_required
@@ -325,7 +335,8 @@ def feedback_parties(request, compound_pk):
                 label,
                 p.organisation.name
                 if p
-                else f"未指定(由 {svc.community_organisation(compound).name} 受理)",
+                else _("未指定(由 %(name)s 受理)")
+                % {"name": svc.community_organisation(compound).name},
             )
         )
     manager = compound.property_company or compound.property_rights_unit
@@ -363,7 +374,9 @@ def satisfaction_list(request):
             except DomainError as e:
                 form.add_error(None, e.message)
             else:
-                messages.success(request, _("已发起“%(title)s”,本小区住户即可评价。") % {"title": ev.title})
+                messages.success(
+                    request, _("已发起“%(title)s”,本小区住户即可评价。") % {"title": ev.title}
+                )
                 return redirect("consultation:satisfaction_detail", pk=ev.pk)
     elif request.method == "POST":
         raise PermissionDenied(_("您的角色无权发起满意度评价"))
@@ -421,7 +434,7 @@ def satisfaction_rate(request, pk):
     form = SatisfactionForm(request.POST or None, initial=initial)
     if request.method == "POST":
         if ev.status != "open":
-            form.add_error(None, "该满意度评价已经结束,不能再提交或修改")
+            form.add_error(None, _("该满意度评价已经结束,不能再提交或修改"))
         elif form.is_valid():
             d = form.cleaned_data
             try:
@@ -467,20 +480,20 @@ def satisfaction_export(request, pk):
     ev = perms.get_evaluation_for_user(user, pk)
     res = sel.satisfaction_results(ev)
     headers = [
-        "住户",
-        "总体评价",
-        "施工质量",
-        "改造内容",
-        "施工过程文明",
-        "后续管理",
-        "意见建议",
-        "填写时间",
+        _("住户"),
+        _("总体评价"),
+        _("施工质量"),
+        _("改造内容"),
+        _("施工过程文明"),
+        _("后续管理"),
+        _("意见建议"),
+        _("填写时间"),
     ]
     rows = list(sel.satisfaction_export_rows(ev))
     rows.append([])
-    rows.append(["平均"] + [a.average for a in res["aspects"]])
+    rows.append([_("平均")] + [a.average for a in res["aspects"]])
     rows.append(
-        ["满意率(≥4星)"]
+        [_("满意率(≥4星)")]
         + [
             f"{a.satisfied_share:.0%}" if a.satisfied_share is not None else ""
             for a in res["aspects"]
@@ -489,9 +502,15 @@ def satisfaction_export(request, pk):
     rate = res["response_rate"]
     rows.append(
         [
-            "参与率",
-            f"{res['responses']}/{res['households']} 户"
+            _("参与率"),
+            _("%(responses)s/%(households)s 户")
+            % {"responses": res["responses"], "households": res["households"]}
             + (f"({rate:.0%})" if rate is not None else ""),
         ]
     )
-    return xlsx_response(f"满意度评价-{ev.compound.name}-{ev.pk}.xlsx", ev.title, headers, rows)
+    return xlsx_response(
+        _("满意度评价-%(name)s-%(pk)s.xlsx") % {"name": ev.compound.name, "pk": ev.pk},
+        ev.title,
+        headers,
+        rows,
+    )

@@ -30,7 +30,7 @@ def _rule_context(vote):
         "rule_text": T.describe_rule(vote.law, vote.matter),
         "rule_set": rs,
         "threshold": th,
-        "law_label": T.LAW_LABELS[vote.law],
+        "law_label": _(T.LAW_LABELS[vote.law]),
         "special": vote.matter in rs.special_matters,
     }
 
@@ -189,7 +189,11 @@ def ballot_enter(request, pk):
         except DomainError as e:
             error = e.message
         else:
-            ok_msg = _("已录入 %(building)s%(unit)s:%(choice)s") % {"building": unit.building.number, "unit": unit, "choice": Choice(d['choice']).label}
+            ok_msg = _("已录入 %(building)s%(unit)s:%(choice)s") % {
+                "building": unit.building.number,
+                "unit": unit,
+                "choice": Choice(d["choice"]).label,
+            }
             form = BallotEntryForm(initial={"channel": d["channel"], "building": d["building"]})
     else:
         error = "; ".join(str(e) for errs in form.errors.values() for e in errs)

@@ -21,6 +21,10 @@ STAFF_NAV = [
     (gettext_lazy("居民反馈"), "consultation:feedback_queue", None),
 ]
 RESIDENT_NAV = [(gettext_lazy("我的小区"), "consultation:portal", None)]
+# Contractors and designers see the works they are contracted for, not the
+# inventory: for now that is the residents' feedback routed to them.
+WORKS_NAV = [(gettext_lazy("居民反馈"), "consultation:feedback_queue", None)]
+WORKS_ROLES = {Role.CONTRACTOR, Role.DESIGNER}
 
 
 def _links(spec, user):
@@ -39,5 +43,10 @@ def nav(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_links": []}
-    spec = RESIDENT_NAV if user.role == Role.RESIDENT else STAFF_NAV
+    if user.role == Role.RESIDENT:
+        spec = RESIDENT_NAV
+    elif user.role in WORKS_ROLES:
+        spec = WORKS_NAV
+    else:
+        spec = STAFF_NAV
     return {"nav_links": _links(spec, user)}

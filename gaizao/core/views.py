@@ -1,9 +1,7 @@
-import json
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.timezone import localtime
@@ -12,6 +10,7 @@ from django.utils.translation import gettext as _
 from gaizao.accounts.models import Role
 from gaizao.inventory.permissions import compounds_for_user
 
+from . import audit
 from .models import AuditEntry
 from .xlsx import xlsx_response
 
@@ -28,6 +27,8 @@ def home(request):
         return redirect("accounts:login")
     if user.role == Role.RESIDENT:
         return redirect("consultation:portal")
+    if user.role in (Role.CONTRACTOR, Role.DESIGNER):
+        return redirect("consultation:feedback_queue")
     qs = compounds_for_user(user)
     totals = qs.aggregate(n=Count("id"), area=Sum("floor_area"), households=Sum("households"))
     surveyed = qs.filter(surveys__isnull=False).distinct().count()
@@ -57,17 +58,26 @@ def audit_log(request):
     qs = AuditEntry.objects.select_related("actor")
     if request.GET.get("model"):
         qs = qs.filter(model=request.GET["model"])
+    if request.GET.get("source"):
+        qs = qs.filter(source=request.GET["source"])
+    q = (request.GET.get("q") or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(object_repr__icontains=q)
+            | Q(actor__username__icontains=q)
+            | Q(actor__display_name__icontains=q)
+        )
     if request.GET.get("format") == "xlsx":
         rows = (
             (
                 localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
                 str(e.actor or ""),
-                e.source,
+                str(audit.SOURCE_LABELS.get(e.source, e.source)),
                 e.get_action_display(),
-                e.model,
+                audit.model_label(e.model),
                 e.object_pk,
                 e.object_repr,
-                json.dumps(e.changes, ensure_ascii=False),
+                ";".join(f"{k}: {v}" for k, v in audit.describe(e)),
             )
             for e in qs[:100000]
         )
@@ -87,4 +97,19 @@ def audit_log(request):
             rows,
         )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "core/audit_log.html", {"page": page})
+    for e in page:
+        e.lines = audit.describe(e)
+        e.source_label = audit.SOURCE_LABELS.get(e.source, e.source)
+        e.model_label = audit.model_label(e.model)
+    models = sorted(
+        {
+            m: audit.model_label(m)
+            for m in AuditEntry.objects.values_list("model", flat=True).distinct()
+        }.items(),
+        key=lambda kv: kv[1],
+    )
+    return render(
+        request,
+        "core/audit_log.html",
+        {"page": page, "models": models, "sources": list(audit.SOURCE_LABELS.items()), "q": q},
+    )

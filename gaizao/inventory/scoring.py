@@ -8,26 +8,36 @@ from .facilities import BY_CODE
 from .models import RATING_VALUE
 
 
-def condition_score(ratings: dict[str, str]) -> Decimal | None:
-    """0–100: the weighted share of facilities in working order.
+# The seed's 基础项目 (water, power, roads, gas) weigh more than the 提升项目:
+# a compound whose pipes are broken is in poor condition however many
+# benches it has. The score is 70 % basic, 30 % enhancement.
+GROUP_SHARE = {"basic": Decimal("0.7"), "enhancement": Decimal("0.3")}
 
-    Facilities rated "na" (not applicable) or unknown codes are left out;
+
+def condition_score(ratings: dict[str, str]) -> Decimal | None:
+    """0–100: the weighted share of facilities in working order, basic and
+    enhancement facilities averaged separately and combined 70/30.
+
+    Facilities rated "na" (not applicable) or unknown codes are left out; a
+    group with nothing applicable rated leaves the other to count alone;
     None when nothing applicable was rated."""
-    total = Decimal(0)
-    kept = Decimal(0)
+    total = {g: Decimal(0) for g in GROUP_SHARE}
+    kept = {g: Decimal(0) for g in GROUP_SHARE}
     for code, rating in ratings.items():
         fac = BY_CODE.get(code)
         if fac is None or rating not in RATING_VALUE:
             continue
         w = Decimal(fac.weight)
-        total += w
-        kept += w * RATING_VALUE[rating]
-    if not total:
+        total[fac.group] += w
+        kept[fac.group] += w * RATING_VALUE[rating]
+    rated = [g for g in GROUP_SHARE if total[g]]
+    if not rated:
         return None
-    return (kept * 100 / total).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    share = sum(GROUP_SHARE[g] for g in rated)
+    score = sum(GROUP_SHARE[g] * kept[g] / total[g] for g in rated) * 100 / share
+    return score.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-# Labels in zh-Hans (gettext_noop); `grade` and the pages translate them.
 GRADES = [  # (lower bound, code, label)
     (Decimal(80), "good", gettext_noop("良好")),
     (Decimal(60), "fair", gettext_noop("一般")),

@@ -280,6 +280,9 @@ class Plan(TimeStamped):
     # True once staff set the funding lines by hand; item changes then move
     # the difference to 区级财政 instead of recomputing every line.
     funding_manual = models.BooleanField(_("资金已手工调整"), default=False)
+    # Not stored: set by services._refresh when a change dropped the hand-set
+    # funding lines for the rules' split, so the page can tell the user.
+    funding_reset: bool = False
     # Denormalised for lists and exports; kept in step by services.
     total_cost = models.DecimalField(
         _("总造价(元)"), max_digits=14, decimal_places=2, default=Decimal("0")

@@ -22,6 +22,7 @@ from gaizao.stewardship.models import ManagementArrangement
 from gaizao.stewardship.permissions import can_do as stewardship_can
 
 from . import selectors, services
+from .bill import bill_response
 from .diff import ItemRow, diff_funding, diff_items
 from .funding import SOURCE_LABELS, TIER_LABELS
 from .models import FundingSource, ItemSource, Plan, PlanStatus, Tier
@@ -94,23 +95,38 @@ def plan_context(plan: Plan, user, *, error: str = "") -> dict:
     }
 
 
-def _body(request, plan: Plan, *, error: str = "", moved_from: Plan | None = None):
+def _body(
+    request, plan: Plan, *, error: str = "", notice: str = "", moved_from: Plan | None = None
+):
     """The htmx fragment after a change: items, costs and funding together.
     If the change made a new version, the browser goes to it."""
     if moved_from is not None and plan.pk != moved_from.pk:
+        if notice:
+            messages.warning(request, notice)  # shown on the new version's page
         resp = HttpResponse(status=204)
         resp["HX-Redirect"] = reverse("plans:plan_detail", args=[plan.pk])
         return resp
-    return render(
-        request, "plans/partials/_plan_body.html", plan_context(plan, request.user, error=error)
-    )
+    ctx = plan_context(plan, request.user, error=error)
+    ctx["notice"] = notice
+    return render(request, "plans/partials/_plan_body.html", ctx)
+
+
+def _reset_notice(plan: Plan) -> str:
+    """Hand-set funding replaced by the rules' split (区级财政 would have gone
+    negative): say so rather than drop the user's lines silently."""
+    if not plan.funding_reset:
+        return ""
+    return _("调整后区级财政将为负数,手工调整的资金分摊已按规则重新计算,请核对资金来源")
 
 
 def _after(request, plan: Plan, message: str = "", *, moved_from: Plan | None = None):
+    notice = _reset_notice(plan)
     if _is_htmx(request):
-        return _body(request, plan, moved_from=moved_from)
+        return _body(request, plan, notice=notice, moved_from=moved_from)
     if message:
         messages.success(request, message)
+    if notice:
+        messages.warning(request, notice)
     return redirect("plans:plan_detail", plan.pk)
 
 
@@ -466,10 +482,18 @@ def plan_xlsx(request, pk):
         "subject_name": plan.subject_name,
         "version": plan.version,
     }
-    return xlsx_response(
+    compounds = "、".join(row["compound"].name for row in ctx["compounds"])
+    return bill_response(
         name,
-        _("%(subject_name)s 改造方案") % {"subject_name": plan.subject_name},
-        [
+        sheet_title=_("工程量清单"),
+        title=_("%(subject_name)s 改造方案工程量清单") % {"subject_name": plan.subject_name},
+        meta=[
+            (_("小区"), compounds or plan.subject_name),
+            (_("方案版本"), _("第%(version)s版") % {"version": plan.version}),
+            (_("状态"), plan.get_status_display()),
+            (_("日期"), timezone.localdate().isoformat()),
+        ],
+        headers=[
             _("序号"),
             _("类别"),
             _("编码"),
@@ -482,7 +506,7 @@ def plan_xlsx(request, pk):
             _("工程量估算说明"),
             _("备注"),
         ],
-        rows,
+        rows=rows,
     )
 
 

@@ -79,7 +79,7 @@ class AccessCode(TimeStamped):
 
     @property
     def state_label(self) -> str:
-        return {"revoked": "已作废", "used": "已使用", "live": "未使用"}[self.state]
+        return {"revoked": _("已作废"), "used": _("已使用"), "live": _("未使用")}[self.state]
 
 
 class AccessAttempt(models.Model):
@@ -147,8 +147,8 @@ class Consultation(TimeStamped):
     def state_label(self) -> str:
         now = timezone.now()
         if now < self.opens_at:
-            return "未开始"
-        return "进行中" if now < self.closes_at else "已截止"
+            return _("未开始")
+        return _("进行中") if now < self.closes_at else _("已截止")
 
 
 class ConsultationResponse(TimeStamped):

@@ -41,13 +41,15 @@ class Vote(TimeStamped):
     )
     matter = models.PositiveSmallIntegerField(
         _("表决事项"),
-        choices=[(k, v) for k, v in MATTERS.items()],
+        choices=[(k, _(v)) for k, v in MATTERS.items()],
         validators=[MinValueValidator(1), MaxValueValidator(9)],
     )
     title = models.CharField(_("标题"), max_length=200)
     description = models.TextField(_("说明"), blank=True)
     # The law in force on the opening date; set by the service, never edited.
-    law = models.CharField(_("适用法律"), max_length=16, choices=LAW_CHOICES)
+    law = models.CharField(
+        _("适用法律"), max_length=16, choices=[(k, _(v)) for k, v in LAW_CHOICES]
+    )
     opens_at = models.DateTimeField(_("开始时间"))
     closes_at = models.DateTimeField(_("截止时间"))
     status = models.CharField(

@@ -91,7 +91,11 @@ def test_audit_log_page_and_export(client_for, cast):
         changes={"households": [200, 201]},
     )
     r = client_for(cast["users"]["district"]).get("/audit/")
-    assert r.status_code == 200 and "天祥小区" in r.content.decode()
+    body = r.content.decode()
+    assert r.status_code == 200 and "天祥小区" in body
+    # Field labels and old → new, not a raw dict.
+    assert "户数: 200 → 201" in body and "{&#x27;households" not in body
+    assert "天祥小区" not in client_for(cast["users"]["district"]).get("/audit/?q=云山").content.decode()
     r = client_for(cast["users"]["district"]).get("/audit/?format=xlsx")
     assert r["Content-Type"].startswith("application/vnd.openxmlformats")
     from io import BytesIO
@@ -100,6 +104,7 @@ def test_audit_log_page_and_export(client_for, cast):
 
     ws = load_workbook(BytesIO(r.content)).active
     assert ws["A1"].value == "时间" and ws["G2"].value == "天祥小区"
+    assert ws["H2"].value == "户数: 200 → 201" and ws["E2"].value == "老旧小区"
     # A street office does not answer for the district's record.
     assert client_for(cast["users"]["street_jinchen"]).get("/audit/").status_code == 403
 
@@ -124,3 +129,17 @@ def test_admin_changes_are_audited(client_for, cast):
     assert r.status_code == 302, r.context["adminform"].form.errors if r.context else r
     e = AuditEntry.objects.get(model="inventory.compound", object_pk=str(c.pk), source="admin")
     assert e.changes["households"] == [200, 333]
+
+
+def test_contractor_nav_and_home_lead_to_its_queue(client_for, cast):
+    c = client_for(cast["users"]["contractor"])
+    r = c.get("/")
+    assert r.status_code == 302 and r["Location"].endswith("/participate/feedback/queue/")
+    page = c.get(r["Location"]).content.decode()
+    nav = page.split('class="mainnav"')[1].split("</nav>")[0]
+    assert "居民反馈" in nav and "小区台账" not in nav and "改造范围" not in nav
+
+
+def test_page_title_has_separator(client_for, cast):
+    body = client_for(cast["users"]["district"]).get("/").content.decode()
+    assert "<title>首页 · 改造 gaizao</title>" in body

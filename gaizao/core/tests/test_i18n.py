@@ -16,6 +16,14 @@ GAIZAO = Path(__file__).resolve().parents[2]
 PO_FILES = sorted(p for p in GAIZAO.rglob("locale/*/LC_MESSAGES/django.po"))
 
 
+@pytest.fixture(autouse=True)
+def _back_to_default_language():
+    """LocaleMiddleware leaves the last request's language active in the thread;
+    a later test in the same worker must not start out in English."""
+    yield
+    translation.activate("zh-hans")
+
+
 def _english_client(user=None) -> Client:
     c = Client()
     if user is not None:
@@ -88,7 +96,17 @@ def _entries(path: Path):
 
 def test_catalogs_exist_for_every_app_that_has_strings():
     apps = {p.relative_to(GAIZAO).parts[0] for p in PO_FILES}
-    assert {"locale", "core", "accounts", "regions", "eligibility", "plans", "stewardship"} <= apps
+    assert {
+        "locale",
+        "core",
+        "accounts",
+        "regions",
+        "inventory",
+        "consultation",
+        "eligibility",
+        "plans",
+        "stewardship",
+    } <= apps
 
 
 @pytest.mark.parametrize("po", PO_FILES, ids=lambda p: str(p.relative_to(GAIZAO)))
@@ -124,6 +142,8 @@ def test_catalog_is_compiled(po):
         ("符合改造范围", "Eligible"),  # eligibility
         ("改造方案(一院一策)", "Renovation plans (one plan per compound)"),  # plans
         ("长效管理安排", "Long-term management arrangements"),  # stewardship
+        ("老旧小区台账", "Old residential compound register"),  # inventory
+        ("业主共同决定表决结果证明", "Certificate of the result of the owners' joint decision"),
     ],
 )
 def test_compiled_catalogs_translate(source, english):
@@ -131,3 +151,80 @@ def test_compiled_catalogs_translate(source, english):
         assert translation.gettext(source) == english
     with translation.override("zh-hans"):
         assert translation.gettext(source) == source
+
+
+# Inventory and consultation ----------------------------------------------------
+
+
+def _open_vote(cast):
+    """An open owners' vote (art. 278 item 7) on compound_a, through the service."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from gaizao.consultation import services
+
+    staff = cast["users"]["community_tianxiang"]
+    now = timezone.now()
+    vote = services.vote_create(
+        actor=staff,
+        compound=cast["compound_a"],
+        matter=7,
+        title="加装电梯",
+        description="",
+        opens_at=now - timedelta(hours=1),
+        closes_at=now + timedelta(days=7),
+        notice_days=7,
+    )
+    services.vote_open(actor=staff, vote=vote)
+    return vote
+
+
+@pytest.mark.django_db
+def test_english_compound_list_detail_and_survey_form(users, cast):
+    c = _english_client(users["district"])
+    listing = c.get("/compounds/").content.decode()
+    assert "Old residential compound register" in listing
+    assert "Compound name" in listing and "Year built" in listing and "Export to Excel" in listing
+    assert "老旧小区台账" not in listing and "小区名称" not in listing
+    pk = cast["compound_a"].pk
+    detail = c.get(f"/compounds/{pk}/").content.decode()
+    assert "Basic facts" in detail and "Owner register" in detail and "Audit trail" in detail
+    assert "基本情况" not in detail and "业主名册" not in detail
+    survey = _english_client(users["street_jinchen"]).get(f"/compounds/{pk}/survey/")
+    body = survey.content.decode()
+    assert survey.status_code == 200
+    assert "Save survey" in body and "Water supply pipes" in body and "Worn" in body
+    assert "保存调查" not in body and "供水管线管道" not in body
+    # the map's strings live in its script
+    assert '"{count} compounds"' in c.get("/compounds/map/").content.decode()
+
+
+@pytest.mark.django_db
+def test_english_resident_portal_and_vote_page(users, cast):
+    vote = _open_vote(cast)
+    c = _english_client(users["resident_a"])
+    portal = c.get("/participate/").content.decode()
+    assert "Open surveys and votes" in portal and "Vote now" in portal
+    assert "Owners' vote: " in portal and "Renovation progress" in portal
+    assert "正在进行的征询和表决" not in portal and "去表决" not in portal
+    page = c.get(f"/participate/vote/{vote.pk}/").content.decode()
+    assert "Agree" in page and "Oppose" in page and "Abstain" in page
+    assert "Rebuilding or reconstructing the buildings and their facilities" in page
+    assert "quorum" in page and "participating owners" in page
+    assert "同意" not in page and "弃权" not in page
+    # data stays as recorded
+    assert "加装电梯" in page
+
+
+@pytest.mark.django_db
+def test_chinese_default_for_inventory_and_consultation(users, cast):
+    vote = _open_vote(cast)
+    c = Client()
+    c.force_login(users["district"])
+    listing = c.get("/compounds/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "老旧小区台账" in listing and "Compound name" not in listing
+    r = Client()
+    r.force_login(users["resident_a"])
+    page = r.get(f"/participate/vote/{vote.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "同意" in page and "弃权" in page and "Abstain" not in page

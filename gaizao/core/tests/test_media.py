@@ -71,3 +71,43 @@ def test_ballot_sheet_only_for_vote_staff(client_for, cast):
     # Signatures: not for the resident (even of the same compound), nor another street.
     assert client_for(u["resident_a"]).get(url).status_code == 404
     assert client_for(u["street_qingyun"]).get(url).status_code == 404
+
+
+def test_stored_html_is_never_served_as_a_page(client_for, cast, settings):
+    """Even if a non-image got stored, it comes back as a sandboxed download."""
+    url = _survey_photo(cast["compound_a"])
+    from pathlib import Path
+
+    path = Path(settings.MEDIA_ROOT) / url.removeprefix("/media/")
+    path.write_bytes(b"<html><script>alert(1)</script></html>")
+    r = client_for(cast["users"]["street_jinchen"]).get(url)
+    assert r.status_code == 200
+    assert r["Content-Type"] == "application/octet-stream"
+    assert r["Content-Disposition"] == "attachment"
+    assert "sandbox" in r["Content-Security-Policy"]
+
+
+def test_upload_check_reads_bytes_not_names():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gaizao.core.uploads import check_document
+
+    fake = SimpleUploadedFile("sheet.jpg", b"not an image at all", content_type="image/jpeg")
+    ext, err = check_document(fake)
+    assert ext is None and "sheet.jpg" in err
+    html = SimpleUploadedFile("evil.html", b"<html><script>x</script>", content_type="text/html")
+    assert check_document(html)[0] is None
+    assert (
+        check_document(
+            SimpleUploadedFile("s.pdf", b"%PDF-1.7 ...", content_type="application/pdf")
+        )[0]
+        == ".pdf"
+    )
+    assert check_document(SimpleUploadedFile("p.png", PNG, content_type="image/png"))[0] == ".png"
+    assert (
+        check_document(
+            SimpleUploadedFile("s.pdf", b"%PDF-1.7", content_type="application/pdf"),
+            allow_pdf=False,
+        )[0]
+        is None
+    )

@@ -78,10 +78,27 @@ def test_condition_score():
     assert condition_score({"water_pipes": "na"}) is None
     assert condition_score({"water_pipes": "good"}) == Decimal("100.0")
     assert condition_score({"water_pipes": "missing"}) == Decimal("0.0")
-    # weights: water_pipes 3, reading_room 1 → (3*1 + 1*0) / 4
-    assert condition_score({"water_pipes": "good", "reading_room": "missing"}) == Decimal("75.0")
+    # basic 100 %, enhancement 0 % → 70 / 30
+    assert condition_score({"water_pipes": "good", "reading_room": "missing"}) == Decimal("70.0")
+    assert condition_score({"water_pipes": "missing", "reading_room": "good"}) == Decimal("30.0")
     assert condition_score({"water_pipes": "worn"}) == Decimal("60.0")
     assert grade(Decimal("80")) == ("good", "良好")
     assert grade(Decimal("79.9"))[0] == "fair"
     assert grade(Decimal("39.9"))[0] == "bad"
     assert grade(None)[0] == "unknown"
+
+
+def test_broken_basic_facilities_are_not_good():
+    """QA: five broken basic networks with everything else fine scored 80.8 (良好)."""
+    from gaizao.inventory.facilities import FACILITIES
+
+    ratings = {f.code: "good" for f in FACILITIES}
+    for code in [
+        "water_pipes",
+        "sewage_pipes",
+        "septic_drains",
+        "power_telecom_lines",
+        "gas_pipes",
+    ]:
+        ratings[code] = "broken"
+    assert grade(condition_score(ratings))[0] != "good"

@@ -131,9 +131,14 @@ def plan_funding_facts(plan: Plan, items) -> FundingFacts:
 # ---- keeping totals and funding in step ------------------------------------
 
 
-def _refresh(plan: Plan, *, recompute: bool = False) -> None:
+def _refresh(plan: Plan, *, recompute: bool = False) -> bool:
     """Recompute the total; funding by rules, or (if staff set it by hand)
-    move the difference to 区级财政, recomputing if that would go negative."""
+    move the difference to 区级财政, recomputing if that would go negative.
+
+    Returns True when hand-set lines were dropped for the rules' split, and
+    marks `plan.funding_reset` so the page can say so (the user must not lose
+    a manual split without a word)."""
+    dropped = plan.funding_manual and not recompute
     items = list(plan.items.all())
     summary = plan_cost_summary(plan, items)
     plan.total_cost = summary.total
@@ -151,7 +156,7 @@ def _refresh(plan: Plan, *, recompute: bool = False) -> None:
             fl.basis = "手工调整后,总造价与其他来源之差由区级财政承担"
             fl.save()
             plan.save(update_fields=["total_cost", "updated_at"])
-            return
+            return False
     shares = split_funding(
         summary.by_tier, plan_funding_facts(plan, items), rules_of(plan_rule(plan))
     )
@@ -161,6 +166,9 @@ def _refresh(plan: Plan, *, recompute: bool = False) -> None:
     )
     plan.funding_manual = False
     plan.save(update_fields=["total_cost", "funding_manual", "updated_at"])
+    if dropped:
+        plan.funding_reset = True
+    return dropped
 
 
 def _lock(plan: Plan) -> Plan:

@@ -24,6 +24,11 @@ from ._base import _editable, _parse_quantity, _refresh, plan_cost_summary
 # ---- items --------------------------------------------------------------------
 
 
+def _reset_change(reset: bool) -> dict:
+    """The audit trail says when a change replaced hand-set funding by the rules."""
+    return {"funding": ["manual", "rules"]} if reset else {}
+
+
 def plan_item_set(
     *,
     actor,
@@ -52,14 +57,14 @@ def plan_item_set(
         if estimate is not None:
             item.estimate = estimate.strip()
         item.save()
-        _refresh(target)
+        reset = _refresh(target)
         changes = audit.diff(before, audit.snapshot(item, ["quantity", "note", "estimate"]))
         audit.record(
             actor=actor,
             instance=target,
             action="update",
             source=source,
-            changes={f"{item.code}.{k}": v for k, v in changes.items()},
+            changes={f"{item.code}.{k}": v for k, v in changes.items()} | _reset_change(reset),
         )
     return target, item
 
@@ -98,13 +103,13 @@ def plan_item_add(
             source=item_source,
             note=note.strip()[:300],
         )
-        _refresh(target)
+        reset = _refresh(target)
         audit.record(
             actor=actor,
             instance=target,
             action="update",
             source=source,
-            changes={f"{code}.quantity": [None, str(q)]},
+            changes={f"{code}.quantity": [None, str(q)]} | _reset_change(reset),
         )
     return target, item
 
@@ -118,13 +123,13 @@ def plan_item_remove(*, actor, plan: Plan, item_id, source: str = "web") -> Plan
             raise DomainError(_("方案中没有这一项目"))
         item = target.items.get(code=code)
         item.delete()
-        _refresh(target)
+        reset = _refresh(target)
         audit.record(
             actor=actor,
             instance=target,
             action="update",
             source=source,
-            changes={f"{code}.quantity": [str(item.quantity), None]},
+            changes={f"{code}.quantity": [str(item.quantity), None]} | _reset_change(reset),
         )
     return target
 
@@ -268,7 +273,7 @@ def plan_update(
         if bal is not None:
             target.maintenance_fund_balance = bal.quantize(Decimal("0.01"))
         target.save()
-        _refresh(target)
+        reset = _refresh(target)
         audit.record(
             actor=actor,
             instance=target,
@@ -276,6 +281,7 @@ def plan_update(
             source=source,
             changes=audit.diff(
                 before, audit.snapshot(target, ["notes", "maintenance_fund_balance"])
-            ),
+            )
+            | _reset_change(reset),
         )
     return target

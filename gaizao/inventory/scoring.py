@@ -7,7 +7,6 @@ from django.utils.translation import gettext, gettext_noop
 from .facilities import BY_CODE
 from .models import RATING_VALUE
 
-
 # The seed's 基础项目 (water, power, roads, gas) weigh more than the 提升项目:
 # a compound whose pipes are broken is in poor condition however many
 # benches it has. The score is 70 % basic, 30 % enhancement.

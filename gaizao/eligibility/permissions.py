@@ -28,6 +28,9 @@ RULES: dict[str, set] = {
         R.PROPERTY_COMPANY,
         R.PROPERTY_RIGHTS_UNIT,
     },
+    # A resident sees the verdict on their own compound, read-only, under its
+    # default policy (the compound itself is scoped by inventory.permissions).
+    "eligibility.view_own": {R.RESIDENT},
 }
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gaizao.inventory.models import Compound, Condition, Survey
 from gaizao.inventory.permissions import compounds_for_user
@@ -322,3 +323,31 @@ def area_filter_q(area: Area) -> Q:
     if area.level == Area.Level.COMMUNITY:
         return Q(community=area)
     return Q(street__prefix__startswith=area.prefix)
+
+
+def verdict_for_compound(compound: Compound) -> dict | None:
+    """The compound's verdict under its default policy, for the resident portal:
+    the stored reserve record if there is one, else evaluated now without
+    storing. None when no policy is installed. Scoping is the caller's job
+    (gaizao.inventory.permissions.get_compound_for_user)."""
+    from . import services  # services imports this module
+
+    policy = default_policy_for(compound)
+    if policy is None:
+        return None
+    stored = Verdict.objects.filter(compound=compound, policy=policy).first()
+    if stored is not None:
+        verdict, reasons, at = stored.verdict, list(stored.reasons), stored.evaluated_at
+    else:
+        ((_c, _p, live, _d),) = services.compute(
+            Compound.objects.filter(pk=compound.pk), policy, cap=False
+        )
+        verdict, reasons, at = live.verdict, [r.as_dict() for r in live.reasons], timezone.now()
+    return {
+        "verdict": verdict,
+        "label": _(rules.VERDICT_LABELS[verdict]),
+        "policy": str(policy),
+        "evaluated_at": at,
+        "stored": stored is not None,
+        "reasons": reasons,
+    }

@@ -194,9 +194,16 @@ def reserve_evaluate(request):
 @require_http_methods(["GET", "POST"])
 def compound(request, pk):
     user = request.user
-    require(user, "eligibility.view", _("您的角色无权查看改造范围"))
+    staff = can_do(user, "eligibility.view")
+    if not staff:
+        require(user, "eligibility.view_own", _("您的角色无权查看改造范围"))
     c = get_compound_for_user(user, pk)
     default = selectors.default_policy_for(c)
+    if not staff:
+        # Residents: their own compound, its default policy, nothing to change.
+        if request.method == "POST":
+            raise PermissionDenied(_("您的角色无权评估改造范围"))
+        return _compound_page(request, c, default, default, staff=False)
     key = request.POST.get("policy") or request.GET.get("policy")
     policy = selectors.get_policy(key) if key else default
     if policy is None:
@@ -209,10 +216,14 @@ def compound(request, pk):
             messages.error(request, e.message)
         else:
             messages.success(
-                request, _("已按“%(policy)s”重新评估并记入储备库") % {"policy": policy}
+                request, _("已按“%(policy)s”重新评估并保存结论") % {"policy": policy}
             )
         url = reverse("eligibility:compound", args=[c.pk])
         return redirect(url if policy == default else f"{url}?policy={policy.code}")
+    return _compound_page(request, c, policy, default, staff=True)
+
+
+def _compound_page(request, c, policy, default, *, staff: bool):
     ((_c, _p, live, _d),) = services.compute(type(c).objects.filter(pk=c.pk), policy, cap=False)
     stored = selectors.stored_verdict(c, policy) if policy else None
     return render(
@@ -230,9 +241,10 @@ def compound(request, pk):
                 stored.verdict != live.verdict
                 or stored.reasons != [r.as_dict() for r in live.reasons]
             ),
-            "policies": selectors.policies(),
+            "policies": selectors.policies() if staff else [],
             "now": timezone.now(),
-            "can_evaluate": can_do(user, "eligibility.evaluate"),
+            "staff": staff,
+            "can_evaluate": staff and can_do(request.user, "eligibility.evaluate"),
         },
     )
 

@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -101,9 +101,21 @@ class Compound(TimeStamped):
     investment_yuan = models.DecimalField(
         _("投资(元)"), max_digits=14, decimal_places=2, null=True, blank=True
     )
-    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = models.DecimalField(
+        _("纬度"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("-90")), MaxValueValidator(Decimal("90"))],
+    )
     longitude = models.DecimalField(
-        _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
+        _("经度"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("-180")), MaxValueValidator(Decimal("180"))],
     )
     note = models.TextField(_("备注"), blank=True)
 
@@ -128,6 +140,11 @@ class Compound(TimeStamped):
                 condition=Q(built_year__isnull=True)
                 | Q(built_year__gte=1900, built_year__lte=2100),
                 name="compound_built_year_plausible",
+            ),
+            models.CheckConstraint(
+                condition=(Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90))
+                & (Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180)),
+                name="compound_coordinates_on_earth",
             ),
         ]
         indexes = [models.Index(fields=["built_year"]), models.Index(fields=["name"])]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gaizao.core import uploads
 from gaizao.core.audit import diff, record, snapshot
 from gaizao.core.errors import DomainError, ErrorDetail, Problems
 from gaizao.regions.models import Area, Organisation
@@ -70,16 +71,6 @@ _FK = {
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_PHOTOS_PER_FACILITY = 10
-# Image formats a phone produces, recognised by their first bytes: the
-# content type is whatever the client says, and an SVG or HTML file served
-# back from /media/ would run script in the user's browser.
-_MAGIC = [
-    (b"\xff\xd8\xff", ".jpg"),
-    (b"\x89PNG\r\n\x1a\n", ".png"),
-    (b"GIF87a", ".gif"),
-    (b"GIF89a", ".gif"),
-]
-_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1", b"avif"}
 
 
 def _resolve_fk(name: str, value, problems: Problems):
@@ -185,17 +176,6 @@ def compound_update(*, actor, compound: Compound, data: dict, source: str = "web
     return obj
 
 
-def _sniff(head: bytes) -> str | None:
-    for magic, ext in _MAGIC:
-        if head.startswith(magic):
-            return ext
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return ".webp"
-    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
-        return ".avif" if head[8:12] == b"avif" else ".heic"
-    return None
-
-
 def check_photos(photos: dict | None, problems: Problems) -> dict:
     """Validates uploads; returns {facility: [(file, extension)]}."""
     ok: dict = {}
@@ -221,7 +201,7 @@ def check_photos(photos: dict | None, problems: Problems) -> dict:
                 continue
             head = f.read(16)
             f.seek(0)
-            ext = _sniff(head)
+            ext = uploads.image_extension(head)
             if not ctype.startswith("image/") or ext is None:
                 problems.add(
                     _("“%(label)s”的文件“%(file)s”不是照片(只接受 JPG、PNG、HEIC、WebP 图片)")

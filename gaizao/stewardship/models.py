@@ -19,6 +19,19 @@ class ManagementModel(models.TextChoices):
     STATE_OWNED = "state_owned", _("国有企业兜底管理")
 
 
+# Which kind of registered organisation may manage under each model (以管定建:
+# the manager must be the kind of body the model names). Self-governance may
+# also be a residents' group that is not registered: give its name instead.
+MANAGER_KINDS: dict[str, tuple[str, ...]] = {
+    ManagementModel.PROPERTY_COMPANY: ("property_company",),
+    ManagementModel.PROPERTY_RIGHTS_UNIT: ("property_rights_unit",),
+    ManagementModel.SELF_GOVERNANCE: ("owners_committee",),
+    ManagementModel.COMMUNITY_TRUSTEE: ("community_committee",),
+    # 国有企业兜底: a state-owned property company or the state-owned rights holder.
+    ManagementModel.STATE_OWNED: ("property_company", "property_rights_unit"),
+}
+
+
 class ManagementArrangement(TimeStamped):
     """Who manages the compound after the works, on what rules and fee.
     The seed: 先自治、后整治、立长效, 突出“以管定建” — a plan is approved only

@@ -10,7 +10,8 @@ from gaizao.core import audit
 from gaizao.core.errors import DomainError
 from gaizao.regions.models import Organisation
 
-from .models import ManagementArrangement, ManagementModel
+from .models import MANAGER_KINDS, ManagementArrangement, ManagementModel
+from .selectors import district_prefix
 
 FIELDS = [
     "model",
@@ -38,6 +39,29 @@ def _date(value, label):
         )
 
 
+def _check_manager(compound, model: str, manager: Organisation) -> None:
+    """以管定建: the manager is the kind of body the model names, and a body of
+    the compound's own district (the district answers for the works)."""
+    kinds = MANAGER_KINDS.get(model, ())
+    if manager.kind not in kinds:
+        raise DomainError(
+            _("管理单位“%(org)s”是%(kind)s,不能按“%(model)s”模式管理小区(应为:%(allowed)s)")
+            % {
+                "org": manager.name,
+                "kind": manager.get_kind_display(),
+                "model": ManagementModel(model).label,
+                "allowed": "、".join(str(Organisation.Kind(k).label) for k in kinds),
+            }
+        )
+    prefix = district_prefix(compound)
+    if manager.area_id is None or not manager.area.code.startswith(prefix):
+        district = compound.street.parent.name if compound.street.parent_id else prefix
+        raise DomainError(
+            _("管理单位“%(org)s”不在%(compound)s所在的%(district)s,请选择本区登记的单位")
+            % {"org": manager.name, "compound": compound.name, "district": district}
+        )
+
+
 def arrangement_save(*, actor, compound, data: dict, source: str = "web") -> ManagementArrangement:
     """Record or update the compound's arrangement. `data` keys: model,
     manager (Organisation, id or None), manager_name, rules_adopted,
@@ -47,12 +71,17 @@ def arrangement_save(*, actor, compound, data: dict, source: str = "web") -> Man
         raise DomainError(_("请选择管理模式(物业服务企业、产权单位管理、居民自治管理、社区托管等)"))
     manager = data.get("manager")
     if manager is not None and not isinstance(manager, Organisation):
-        manager = Organisation.objects.filter(pk=manager).first()
+        try:
+            manager = Organisation.objects.select_related("area").filter(pk=manager).first()
+        except (ValueError, TypeError):
+            manager = None
         if manager is None:
             raise DomainError(_("管理单位不存在"))
     manager_name = (data.get("manager_name") or "").strip()
     if manager is None and not manager_name:
         raise DomainError(_("请选择管理单位或填写管理单位名称"))
+    if manager is not None:
+        _check_manager(compound, model, manager)
     fee = data.get("fee_per_m2_month")
     if fee not in (None, ""):
         try:

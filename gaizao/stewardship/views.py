@@ -11,17 +11,30 @@ from gaizao.core.errors import DomainError
 from gaizao.inventory.permissions import compounds_for_user, get_compound_for_user
 from gaizao.regions.models import Organisation
 
-from .models import ManagementArrangement, ManagementModel
+from .models import MANAGER_KINDS, ManagementArrangement, ManagementModel
 from .permissions import arrangements_for_user, can_do, require_edit
+from .selectors import manager_choices, manager_kinds
 from .services import arrangement_save
 
-MANAGER_KINDS = [
-    Organisation.Kind.PROPERTY_COMPANY,
-    Organisation.Kind.PROPERTY_RIGHTS_UNIT,
-    Organisation.Kind.COMMUNITY_COMMITTEE,
-    Organisation.Kind.OWNERS_COMMITTEE,
-    Organisation.Kind.STREET_OFFICE,
-]
+
+def _manager_groups(compound) -> list[dict]:
+    """The manager choices grouped by kind, each group saying which models it
+    fits (the service refuses any other pairing)."""
+    orgs = list(manager_choices(compound)[:500])
+    groups = []
+    for kind in manager_kinds():
+        members = [o for o in orgs if o.kind == kind]
+        if not members:
+            continue
+        models = [str(ManagementModel(m).label) for m, ks in MANAGER_KINDS.items() if kind in ks]
+        groups.append(
+            {
+                "label": _("%(kind)s(适用于:%(models)s)")
+                % {"kind": Organisation.Kind(kind).label, "models": "、".join(models)},
+                "orgs": members,
+            }
+        )
+    return groups
 
 
 @login_required
@@ -77,7 +90,6 @@ def arrangement_edit(request, compound_pk):
                 request, _("已登记%(name)s改造后的长效管理安排") % {"name": compound.name}
             )
             return redirect(nxt or "stewardship:arrangement_list")
-    managers = Organisation.objects.filter(kind__in=MANAGER_KINDS).order_by("kind", "name")[:500]
     return render(
         request,
         "stewardship/arrangement_form.html",
@@ -85,7 +97,12 @@ def arrangement_edit(request, compound_pk):
             "compound": compound,
             "a": arr,
             "models": ManagementModel.choices,
-            "managers": managers,
+            "manager_groups": _manager_groups(compound),
+            "selected_manager": str(
+                request.POST.get("manager", "")
+                if request.method == "POST"
+                else arr and arr.manager_id or ""
+            ),
             "next": nxt,
             "error": error,
             "post": request.POST if request.method == "POST" else None,

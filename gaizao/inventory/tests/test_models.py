@@ -102,3 +102,17 @@ def test_broken_basic_facilities_are_not_good():
     ]:
         ratings[code] = "broken"
     assert grade(condition_score(ratings))[0] != "good"
+
+
+def test_coordinates_must_be_on_earth(client_for, cast):
+    """QA: PATCH latitude 999 was stored."""
+    c = cast["compound_a"]
+    api = client_for(cast["users"]["street_jinchen"])
+    r = api.patch(f"/api/v1/compounds/{c.pk}", {"latitude": "999"}, content_type="application/json")
+    assert r.status_code in (400, 422), r.content
+    assert "纬度" in r.content.decode() or "latitude" in r.content.decode()
+    r = api.patch(f"/api/v1/compounds/{c.pk}", {"longitude": "-500"}, content_type="application/json")
+    assert r.status_code in (400, 422)
+    c.refresh_from_db()
+    assert c.latitude is None and c.longitude is None
+    _fails(lambda: Compound.objects.filter(pk=c.pk).update(latitude=Decimal("91")))

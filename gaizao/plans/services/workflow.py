@@ -34,15 +34,27 @@ def approval_blockers(plan: Plan) -> list[str]:
     if not plan.items.exists():
         out.append(_("方案没有改造项目,不能审批"))
     compounds = plan_compounds(plan)
-    arranged = set(
-        ManagementArrangement.objects.filter(compound__in=compounds).values_list(
-            "compound_id", flat=True
+    arranged = {
+        a.compound_id: a
+        for a in ManagementArrangement.objects.filter(compound__in=compounds).only(
+            "compound_id", "manager_id", "manager_name", "rules_adopted"
         )
-    )
+    }
     for c in compounds:
-        if c.pk not in arranged:
+        a = arranged.get(c.pk)
+        if a is None:
             out.append(
                 _("%(name)s尚未登记改造后的长效管理安排(以管定建),不能审批方案") % {"name": c.name}
+            )
+            continue
+        # 以管定建 means a real arrangement: who manages, and under which rules.
+        if a.manager_id is None and not a.manager_name.strip():
+            out.append(
+                _("%(name)s的长效管理安排未明确管理单位(由谁管理),不能审批方案") % {"name": c.name}
+            )
+        if not a.rules_adopted:
+            out.append(
+                _("%(name)s尚未制定管理规约(按什么规则管理),不能审批方案") % {"name": c.name}
             )
     rule = plan_rule(plan)
     if rule is None or rule.vote_required:

@@ -42,10 +42,13 @@ def vote_passes(monkeypatch):
     monkeypatch.setattr("gaizao.plans.selectors.compound_vote_passed", lambda cid, matter=7: True)
 
 
-def arrange(compound):
-    return ManagementArrangement.objects.create(
-        compound=compound,
+def arrange(compound, **kw):
+    values = dict(
         model="property_company",
         manager_name="甲物业公司",
+        rules_adopted=True,
+        rules_adopted_on=date(2025, 1, 15),
         fee_per_m2_month=Decimal("0.8"),
     )
+    values.update(kw)
+    return ManagementArrangement.objects.create(compound=compound, **values)

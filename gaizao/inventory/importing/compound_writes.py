@@ -153,13 +153,17 @@ def preview_compounds(file_or_path, *, user, filename=None, street=None) -> Impo
             row["compound_id"] = current.pk if current else None
             resolved[n] = (st, community, current)
     bad_rows = {e.row for e in pv.errors}
-    counts = {"create": 0, "update": 0, "error": 0}
+    pv.errors.sort(key=lambda e: (e.row or 0, e.column or ""))
+    counts = {"create": 0, "update": 0, "unchanged": 0, "error": 0}
     for row in pv.rows:
         n = row["row"]
         if n in bad_rows or n not in resolved:
             row["action"] = "error"
+        elif resolved[n][2] is None:
+            row["action"] = "create"
         else:
-            row["action"] = "update" if resolved[n][2] is not None else "create"
+            _st, community, current = resolved[n]
+            row["action"] = "unchanged" if _same(row, community, current) else "update"
         counts[row["action"]] += 1
     if name_col is None:
         counts["error"] = len(pv.rows)
@@ -167,6 +171,26 @@ def preview_compounds(file_or_path, *, user, filename=None, street=None) -> Impo
     pv.counts = counts
     pv.resolved = resolved
     return pv
+
+
+def _same(row: dict, community, current: Compound) -> bool:
+    """Would writing this row change nothing? (So a re-import previews as 无变化.)"""
+    for key, attr in COMPOUND_FIELD_MAP.items():
+        v = row.get(key)
+        if v is None or v == "":
+            continue
+        if getattr(current, attr) != v:
+            return False
+    if community is not None and current.community_id != community.pk:
+        return False
+    for key, fk in (
+        ("property_company", "property_company"),
+        ("property_rights_unit", "property_rights_unit"),
+    ):
+        name = row.get(key)
+        if name and getattr(getattr(current, fk), "name", None) != name:
+            return False
+    return True
 
 
 def _organisation(kind, name, street, cache) -> Organisation | None:

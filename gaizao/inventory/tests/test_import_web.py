@@ -122,8 +122,12 @@ def test_preview_then_commit(cast, users, client_for):
     # The upload is gone once committed.
     assert c.get(url).status_code == 404
 
-    # Re-importing the same file updates (nothing changes), never duplicates.
+    # Re-importing the same file updates (nothing changes), never duplicates;
+    # the preview says so row by row.
     url2 = preview_url(upload(c, xlsx(GOOD)))
+    again = c.get(url2).content.decode()
+    assert re.search(r"无变化</div><div class=\"v\">3<", again)
+    assert re.search(r"更新</div><div class=\"v\">0<", again)
     assert c.post(url2, {"confirm": "1"}).status_code == 302
     assert Compound.objects.count() == before + 2
     assert entries.count() == 3  # unchanged compounds get no new entry

@@ -127,7 +127,8 @@ class Command(BaseCommand):
             out.write("忽略的列:" + "、".join(pv.ignored_columns))
         c = pv.counts
         out.write(
-            f"将新增{c.get('create', 0)}、更新{c.get('update', 0)}、错误{c.get('error', 0)}行"
+            f"将新增{c.get('create', 0)}、更新{c.get('update', 0)}、无变化{c.get('unchanged', 0)}、"
+            f"错误{c.get('error', 0)}行"
         )
         for e in pv.errors:
             sys.stderr.write(f"  {e}\n")

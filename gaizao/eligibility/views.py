@@ -215,9 +215,7 @@ def compound(request, pk):
         except DomainError as e:
             messages.error(request, e.message)
         else:
-            messages.success(
-                request, _("已按“%(policy)s”重新评估并保存结论") % {"policy": policy}
-            )
+            messages.success(request, _("已按“%(policy)s”重新评估并保存结论") % {"policy": policy})
         url = reverse("eligibility:compound", args=[c.pk])
         return redirect(url if policy == default else f"{url}?policy={policy.code}")
     return _compound_page(request, c, policy, default, staff=True)

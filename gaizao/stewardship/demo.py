@@ -54,7 +54,9 @@ def seed(ctx):
                 if model == ManagementModel.SELF_GOVERNANCE
                 else "社区托管服务站"
             )
-        adopted = rng.random() < 0.7
+        # 以管定建: approval needs adopted rules (管理规约); compounds with a plan
+        # have usually settled theirs, so most of their plans can be approved.
+        adopted = rng.random() < (0.9 if c.pk in planned else 0.6)
         new.append(
             ManagementArrangement(
                 compound=c,
@@ -114,8 +116,10 @@ def _owners_vote_on_consulted_plans(ctx, managed: set[int]) -> None:
             opens_at=now - timedelta(days=45),
             closes_at=now - timedelta(days=25),
             description="按《民法典》第二百七十八条,由业主共同决定改造方案。",
+            record_past=True,
+            past_reason="演示数据:补录",
         )
-        votes.vote_open(actor=staff, vote=v)
+        votes.vote_open(actor=staff, vote=v, record_past=True)
         units = list(Unit.objects.filter(building__compound_id=plan.compound_id))
         share = ctx.rng.choice([0.92, 0.9, 0.85, 0.6])
         _ballots(ctx, v, units, share, ctx.rng.choice([0.95, 0.9, 0.85]), staff)

@@ -245,6 +245,7 @@ def test_xlsx_bill_opens(plan_a, users, client_for):
     assert r.status_code == 200
     wb = openpyxl.load_workbook(BytesIO(r.content))
     rows = list(wb.active.iter_rows(values_only=True))
+    rows = rows[next(i for i, row in enumerate(rows) if row[0] == "序号") :]
     assert rows[0][3] == "改造内容"
     assert any(r[3] == "小区供水管线管道改造" and r[5] == 400 for r in rows)
     assert any(r[1] == "合计" for r in rows)

@@ -166,8 +166,11 @@ def seed(ctx):
             opens_at=opens,
             closes_at=closes,
             description="按《民法典》第二百七十八条由业主共同决定。",
+            # The published ones were held last month: recorded afterwards.
+            record_past=status != "open",
+            past_reason="" if status == "open" else "演示数据:补录已举行的表决",
         )
-        services.vote_open(actor=staff, vote=v)
+        services.vote_open(actor=staff, vote=v, record_past=status != "open")
         units = list(Unit.objects.filter(building__compound=c).exclude(pk=unit.pk))
         _ballots(ctx, v, units, share, agree, staff)
         if status == "published":

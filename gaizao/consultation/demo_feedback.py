@@ -170,19 +170,20 @@ def seed(ctx):
             _backdate(fb, days)
             made += 1
 
+    # Satisfaction evaluations open only once the renovation is done: until
+    # the works app exists, that is an approved plan (services_feedback.
+    # renovation_done). The plans are seeded after this app, so in the full
+    # demo there may be none yet: then no evaluation is made.
+    from gaizao.plans.models import Plan, PlanStatus
+
+    any_approved = Plan.objects.filter(status=PlanStatus.APPROVED).exists()
+    done_ids = [c.pk for c in [home, *compounds] if any_approved and svc.renovation_done(c)]
+    if not done_ids:
+        ctx.say(f"  居民反馈 {made} 条;满意度评价: 尚无方案已审批的小区,未建立")
+        return
     # One finished compound's evaluation, closed, with ~60% of households answering.
-    done = (
-        next(
-            (
-                c
-                for c in compounds
-                if c.pk not in {s.pk for s in sites} and c.community_id == home.community_id
-            ),
-            None,
-        )
-        or home
-    )
-    done = Compound.objects.select_related("street", "community").get(pk=done.pk)
+    done_pk = next((pk for pk in done_ids if pk != home.pk), done_ids[0])
+    done = Compound.objects.select_related("street", "community").get(pk=done_pk)
     evaluation = svc.satisfaction_open(
         actor=staff, compound=done, title=f"{done.name}改造满意度评价"
     )
@@ -211,9 +212,13 @@ def seed(ctx):
         )
     SatisfactionResponse.objects.bulk_create(answers, batch_size=2000)
     svc.satisfaction_close(actor=staff, evaluation=evaluation)
-    # And one open evaluation where the demo resident lives, to try the stars.
-    svc.satisfaction_open(actor=staff, compound=home, title=f"{home.name}改造满意度评价")
-    ctx.say(f"  居民反馈 {made} 条, 满意度评价 2 次({done.name} 已结束, {len(answers)} 户评价)")
+    # And one open evaluation where the demo resident lives, to try the stars,
+    # if the plan of that compound is approved.
+    n = 1
+    if home.pk in done_ids:
+        svc.satisfaction_open(actor=staff, compound=home, title=f"{home.name}改造满意度评价")
+        n = 2
+    ctx.say(f"  居民反馈 {made} 条, 满意度评价 {n} 次({done.name} 已结束, {len(answers)} 户评价)")
 
 
 def logins(ctx):

@@ -9,6 +9,8 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from gaizao.core.uploads import check_document
+
 from . import tally as T
 from .models import Channel, Choice, Willingness
 
@@ -92,6 +94,24 @@ class VoteForm(_Period):
             "invalid": _("公示期应为整数天数"),
         },
     )
+    record_past = forms.BooleanField(
+        label=_("补录已举行的表决"),
+        required=False,
+        help_text=_("表决已经举行(如上月的纸质表决),现补录到系统:时间可早于现在,须填写原因"),
+    )
+    past_reason = forms.CharField(
+        label=_("补录原因"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": _("补录原因最多 500 字")},
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("record_past") and not (data.get("past_reason") or "").strip():
+            self.add_error("past_reason", gettext("补录已举行的表决须填写补录原因"))
+        return data
 
 
 class ResponseForm(forms.Form):
@@ -124,15 +144,25 @@ class ResponseForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("contribution_yuan") is not None
+            and data.get("contribution_per_m2") is not None
+        ):
+            self.add_error(
+                "contribution_per_m2",
+                gettext("出资金额请只填一种:按户出资(元)或按每平方米出资(元/㎡)"),
+            )
+        return data
+
 
 def photo_problem(f) -> str | None:
-    """What is wrong with an uploaded ballot-sheet photo, if anything."""
-    if f.size > 8 * 1024 * 1024:
-        return gettext("照片不能超过 8 MB")
-    ctype = (getattr(f, "content_type", "") or "").lower()
-    if not (ctype.startswith("image/") or ctype == "application/pdf"):
-        return gettext("请上传图片(jpg/png)或 PDF")
-    return None
+    """What is wrong with an uploaded ballot sheet (photo or PDF scan), if
+    anything: judged by its first bytes, not its name or the browser's
+    content type (services check again and name the file by its real type)."""
+    _ext, problem = check_document(f, allow_pdf=True)
+    return problem
 
 
 class BallotEntryForm(forms.Form):

@@ -211,10 +211,23 @@ def vote_counts(vote: Vote) -> dict:
     return out
 
 
-def open_conflicts(vote: Vote):
-    return BallotConflict.objects.filter(vote=vote, resolution="").select_related(
-        "unit__building", "attempted_by"
+def open_conflicts(vote: Vote) -> list[BallotConflict]:
+    """Unresolved conflicts, each with .first: the ballot that counts now
+    (choice, channel, time, sheet), so staff choose keep/replace informed."""
+    conflicts = list(
+        BallotConflict.objects.filter(vote=vote, resolution="").select_related(
+            "unit__building", "attempted_by"
+        )
     )
+    firsts = {
+        b.unit_id: b
+        for b in Ballot.objects.filter(
+            vote=vote, unit_id__in={c.unit_id for c in conflicts}
+        ).select_related("entered_by")
+    }
+    for c in conflicts:
+        c.first = firsts.get(c.unit_id)
+    return conflicts
 
 
 def objections(vote: Vote, *, raised_by=None):
@@ -245,6 +258,15 @@ def _tokens(q: str) -> list[str]:
     s = unicodedata.normalize("NFKC", q or "").strip().upper()
     s = re.sub(r"(号楼|栋|幢|座|单元|室|房|号)", " ", s)
     return [t for t in re.split(r"[\s\-—–/\\.,、]+", s) if t][:3]
+
+
+def natural_key(text: str) -> tuple:
+    """Sort key for building and house numbers: 1栋, 2栋 … 10栋 (by the
+    numbers in the name, not as text); names without a number go last."""
+    s = unicodedata.normalize("NFKC", text or "").strip().upper()
+    parts = re.split(r"(\d+)", s)
+    key = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p)
+    return (0 if key and key[0][0] == 0 else 1, key)
 
 
 def building_key(number: str) -> str:
@@ -281,9 +303,18 @@ def unit_search(vote: Vote, q: str, *, building_id=None, limit: int = 20):
     qs = qs.filter(number__istartswith=number).annotate(
         has_ballot=Exists(Ballot.objects.filter(vote=vote, unit_id=OuterRef("pk")))
     )
-    units = list(qs.order_by("building__number", "entrance", "number")[: limit + 1])
+    # Sorted here, not in SQL: 1栋 … 10栋 by number. A compound has at most
+    # a few thousand units, and a typed prefix narrows them much further.
+    units = sorted(
+        qs,
+        key=lambda u: (
+            u.number.upper() != number,
+            natural_key(u.building.number),
+            natural_key(u.entrance),
+            natural_key(u.number),
+        ),
+    )
     exact = [u for u in units if u.number.upper() == number]
-    units.sort(key=lambda u: (u.number.upper() != number,))
     return units[:limit], exact
 
 
@@ -344,27 +375,24 @@ def access_code_stats(compound_ids) -> dict[int, dict]:
 
 def building_code_stats(compound_id) -> list[dict]:
     rows = []
-    for b in (
-        Building.objects.filter(compound_id=compound_id)
-        .annotate(
-            units_n=Count("units", distinct=True),
-            used=Count(
-                "units__access_codes",
-                filter=Q(units__access_codes__used_at__isnull=False),
-                distinct=True,
+    for b in Building.objects.filter(compound_id=compound_id).annotate(
+        units_n=Count("units", distinct=True),
+        used=Count(
+            "units__access_codes",
+            filter=Q(units__access_codes__used_at__isnull=False),
+            distinct=True,
+        ),
+        live=Count(
+            "units__access_codes",
+            filter=Q(
+                units__access_codes__used_at__isnull=True,
+                units__access_codes__revoked_at__isnull=True,
             ),
-            live=Count(
-                "units__access_codes",
-                filter=Q(
-                    units__access_codes__used_at__isnull=True,
-                    units__access_codes__revoked_at__isnull=True,
-                ),
-                distinct=True,
-            ),
-        )
-        .order_by("number")
+            distinct=True,
+        ),
     ):
         rows.append({"building": b, "units": b.units_n, "used": b.used, "live": b.live})
+    rows.sort(key=lambda r: natural_key(r["building"].number))
     return rows
 
 
@@ -468,26 +496,45 @@ def plan_summary(compound) -> dict | None:
 
 
 def verdict_summary(compound) -> dict | None:
-    """The eligibility verdict of a compound, if that app provides one."""
-    try:
-        from gaizao.eligibility import selectors as es
-    except ImportError:
+    """The compound's eligibility verdict for the portal: label (符合改造范围 /
+    待核实 / 不符合) in the reader's language, a one-line summary of the
+    deciding reasons and when it was evaluated. From the eligibility contract
+    `selectors.verdict_for_compound` (stored verdict, else evaluated on the
+    fly); None when there is none."""
+    from gaizao.eligibility import rules as er
+    from gaizao.eligibility.selectors import verdict_for_compound
+
+    v = verdict_for_compound(compound)
+    if not v or v.get("verdict") not in er.VERDICT_LABELS:
         return None
-    fn = getattr(es, "verdict_for_compound", None) or getattr(es, "current_verdict", None)
-    if fn is None:
-        return None
-    try:
-        v = fn(compound)
-    except Exception:
-        return None
-    if v is None:
-        return None
-    label = ""
-    for attr in ("get_outcome_display", "get_status_display", "get_result_display"):
-        if hasattr(v, attr):
-            label = getattr(v, attr)()
-            break
-    return {"verdict": v, "label": label or str(v)}
+    code = v["verdict"]
+    return {
+        "verdict": code,
+        "label": _(er.VERDICT_LABELS[code]),
+        "summary": _reason_line(code, v.get("reasons") or []),
+        "evaluated_at": v.get("evaluated_at"),
+        "policy": v.get("policy"),
+    }
+
+
+def _reason_line(code: str, reasons: list) -> str:
+    """One line for residents: the reasons that decided the verdict (failed
+    ones for 不符合, undecided ones for 待核实, the met ones for 符合), at most
+    three. Reasons are recorded zh-Hans text (docs/i18n.md), shown as stored."""
+    want = {"ineligible": False, "review": None, "eligible": True}.get(code)
+    texts = []
+    for r in reasons:
+        if isinstance(r, dict):
+            passed, text = r.get("passed"), r.get("detail") or r.get("label") or ""
+        else:
+            passed = getattr(r, "passed", None)
+            text = getattr(r, "detail", "") or getattr(r, "label", "")
+        if passed is want and text and text not in texts:
+            texts.append(str(text))
+    if not texts:
+        return ""
+    line = "；".join(texts[:3])
+    return line + ("等" if len(texts) > 3 else "")
 
 
 def open_consultations(compound_id):

@@ -8,6 +8,7 @@ import hmac
 import re
 import secrets
 import unicodedata
+import uuid
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -19,8 +20,9 @@ from django.utils.translation import gettext_lazy
 
 from gaizao.accounts.models import Role, User
 from gaizao.core import audit
-from gaizao.core.errors import DomainError
-from gaizao.inventory.models import Unit
+from gaizao.core.errors import DomainError, ErrorDetail
+from gaizao.core.uploads import check_document
+from gaizao.inventory.models import Compound, Unit
 
 from . import selectors
 from . import tally as T
@@ -244,6 +246,10 @@ def consultation_create(
     if not opens_at or not closes_at or closes_at <= opens_at:
         raise DomainError(_("截止时间应晚于开始时间"))
     with transaction.atomic():
+        # The compound row lock makes two simultaneous creations queue here,
+        # so the second one sees the first.
+        Compound.objects.select_for_update().filter(pk=compound.pk).first()
+        _refuse_overlapping_consultation(compound, opens_at, closes_at)
         c = Consultation.objects.create(
             compound=compound,
             title=title[:200],
@@ -255,6 +261,40 @@ def consultation_create(
         )
         audit.record(actor=actor, instance=c, action="create", changes={"compound": compound.pk})
     return c
+
+
+def _refuse_overlapping_consultation(compound, opens_at, closes_at) -> None:
+    """A second survey while one runs would become the "latest" survey and
+    reset the willingness evidence (selectors.latest_consultation) with a few
+    early answers. One survey of a compound at a time: refuse a new one whose
+    period overlaps one that has not closed yet."""
+    now = timezone.now()
+    other = (
+        Consultation.objects.filter(
+            compound=compound, closes_at__gt=max(now, opens_at), opens_at__lt=closes_at
+        )
+        .order_by("opens_at", "id")
+        .first()
+    )
+    if other is None:
+        return
+    fmt = {
+        "title": other.title,
+        "opens": f"{timezone.localtime(other.opens_at):%Y-%m-%d %H:%M}",
+        "closes": f"{timezone.localtime(other.closes_at):%Y-%m-%d %H:%M}",
+    }
+    if other.opens_at <= now:
+        raise DomainError(
+            _(
+                "本小区已有正在进行的意愿征询:“%(title)s”(截止 %(closes)s),"
+                "请待其结束后再发起新的征询"
+            )
+            % fmt
+        )
+    raise DomainError(
+        _("本小区已安排意愿征询:“%(title)s”(%(opens)s 至 %(closes)s),与本次时间重叠,请调整时间")
+        % fmt
+    )
 
 
 def _decimal(value, label: str, *, max_value: Decimal) -> Decimal | None:
@@ -299,6 +339,13 @@ def consultation_respond(
         raise DomainError(_("请选择是否同意改造"))
     yuan = _decimal(contribution_yuan, _("愿意出资金额"), max_value=Decimal("10000000"))
     per_m2 = _decimal(contribution_per_m2, _("每平方米出资"), max_value=Decimal("100000"))
+    if yuan is not None and per_m2 is not None:
+        # The form asks for one or the other (元 或 元/㎡): both would be
+        # counted twice in the contribution totals.
+        raise DomainError(
+            _("出资金额请只填一种:按户出资(元)或按每平方米出资(元/㎡)"),
+            errors=[ErrorDetail(_("出资金额请只填一种"), field="contribution_per_m2")],
+        )
     wanted = []
     try:
         ids = sorted({int(i) for i in item_ids or ()})
@@ -362,7 +409,12 @@ def vote_create(
     closes_at,
     description: str = "",
     notice_days: int = 7,
+    record_past: bool = False,
+    past_reason: str = "",
 ) -> Vote:
+    """A new vote (draft). Its closing time must lie ahead, unless it records
+    a vote already held (record_past, with the reason why): otherwise staff
+    could open a vote that nobody can take part in, or backdate one."""
     _require(actor, "vote.manage", _("您的角色无权发起业主表决"))
     try:
         matter = int(matter)
@@ -373,6 +425,24 @@ def vote_create(
     title = (title or "").strip() or T.MATTERS[matter]
     if not opens_at or not closes_at or closes_at <= opens_at:
         raise DomainError(_("截止时间应晚于开始时间"))
+    past_reason = (past_reason or "").strip()
+    if record_past:
+        if not past_reason:
+            raise DomainError(
+                _("补录已举行的表决须填写补录原因"),
+                errors=[ErrorDetail(_("请填写补录原因"), field="past_reason")],
+            )
+        if len(past_reason) > 500:
+            raise DomainError(_("补录原因最多 500 字"))
+    else:
+        past_reason = ""
+        if closes_at <= timezone.now():
+            raise DomainError(
+                _(
+                    "截止时间已过,不能发起表决。如是补录已举行的表决,请勾选“补录已举行的表决”并填写原因"
+                ),
+                errors=[ErrorDetail(_("截止时间应晚于现在"), field="closes_at")],
+            )
     if not 1 <= int(notice_days) <= 60:
         raise DomainError(_("公示期应为 1–60 天"))
     law = T.law_for_date(timezone.localtime(opens_at).date())
@@ -386,11 +456,13 @@ def vote_create(
             opens_at=opens_at,
             closes_at=closes_at,
             notice_days=notice_days,
+            past_reason=past_reason,
             created_by=actor,
         )
-        audit.record(
-            actor=actor, instance=v, action="create", changes={"matter": matter, "law": law}
-        )
+        changes = {"matter": matter, "law": law}
+        if past_reason:
+            changes["past_reason"] = past_reason
+        audit.record(actor=actor, instance=v, action="create", changes=changes)
     return v
 
 
@@ -405,12 +477,22 @@ def _locked(vote_id, *, shared: bool) -> Vote:
     return Vote.objects.select_for_update().get(pk=vote_id)
 
 
-def vote_open(*, actor, vote: Vote) -> Vote:
+def vote_open(*, actor, vote: Vote, record_past: bool = False) -> Vote:
+    """Open a draft vote. A vote whose closing time has passed opens only as
+    the record of a vote already held (created with record_past and a
+    reason); record_past here only confirms that the caller means it."""
     _require(actor, "vote.manage", _("您的角色无权开启表决"))
     with transaction.atomic():
         v = _locked(vote.pk, shared=False)
         if v.status != Vote.Status.DRAFT:
             raise DomainError(_("只有草稿状态的表决可以开启"))
+        if record_past and not v.past_reason:
+            raise DomainError(_("该表决不是补录的表决(建立时未填写补录原因),不能按补录开启"))
+        if v.closes_at <= timezone.now() and not v.past_reason:
+            raise DomainError(
+                _("表决截止时间(%(closes)s)已过,不能开启。请修改时间后重新建立表决")
+                % {"closes": f"{timezone.localtime(v.closes_at):%Y-%m-%d %H:%M}"}
+            )
         if not selectors.compound_units(v.compound_id).exists():
             raise DomainError(_("该小区没有登记房屋,无法表决"))
         v.status = Vote.Status.OPEN
@@ -419,6 +501,19 @@ def vote_open(*, actor, vote: Vote) -> Vote:
             actor=actor, instance=v, action="update", changes={"status": ["draft", "open"]}
         )
     return v
+
+
+def _sheet_file(f):
+    """A ballot sheet photo or PDF scan, checked by its first bytes (an HTML
+    or SVG file passed off as a photo would be served back from our site)
+    and renamed after what it really is; DomainError otherwise."""
+    if not f:
+        return None
+    ext, problem = check_document(f, allow_pdf=True)
+    if problem:
+        raise DomainError(problem, errors=[ErrorDetail(problem, field="sheet_photo")])
+    f.name = f"{uuid.uuid4().hex}{ext}"
+    return f
 
 
 def ballot_cast(
@@ -448,6 +543,7 @@ def ballot_cast(
         _require(actor, "ballot.enter", _("您的角色无权录入表决票"))
         if channel == Channel.PAPER and not sheet_photo:
             raise DomainError(_("录入纸质表决票须上传表决票照片"))
+    sheet_photo = _sheet_file(sheet_photo)
     if unit.building.compound_id != vote.compound_id:
         raise DomainError(_("该房屋不属于本次表决的小区"))
     with transaction.atomic():
@@ -482,9 +578,27 @@ def ballot_cast(
             )
     if b is None:
         # Raised after the transaction committed, so the conflict record stays.
+        if channel == Channel.ONLINE:
+            raise DuplicateBallot(
+                _("%(building)s%(unit)s 已经投过票,不能重复表决。如需更正,请联系社区工作人员处理。")
+                % {"building": unit.building.number, "unit": unit},
+                code="duplicate",
+            )
+        # Staff entering a sheet are the ones who resolve it: say what the
+        # first ballot was and where the second one went.
+        first = Ballot.objects.filter(vote_id=vote.pk, unit=unit).first()
         raise DuplicateBallot(
-            _("%(building)s%(unit)s 已经投过票,不能重复表决。如需更正,请联系社区工作人员处理。")
-            % {"building": unit.building.number, "unit": unit},
+            _(
+                "%(building)s%(unit)s 该户已有表决票(%(choice)s,%(channel)s,%(at)s),"
+                "本张已记为冲突待处理,请在“重复表决票”中选择保留或替换"
+            )
+            % {
+                "building": unit.building.number,
+                "unit": unit,
+                "choice": first.get_choice_display() if first else "—",
+                "channel": first.get_channel_display() if first else "—",
+                "at": f"{timezone.localtime(first.cast_at):%Y-%m-%d %H:%M}" if first else "—",
+            },
             code="duplicate",
         )
     return b
@@ -706,6 +820,7 @@ def vote_retally(
         raise DomainError(_("请选择更正后的意见:同意、反对、弃权 或 作废"))
     if unit.building.compound_id != vote.compound_id:
         raise DomainError(_("该房屋不属于本次表决的小区"))
+    sheet_photo = _sheet_file(sheet_photo)
     label = f"{unit.building.number}{unit}"
     with transaction.atomic():
         v = _locked(vote.pk, shared=False)

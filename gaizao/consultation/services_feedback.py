@@ -1,6 +1,7 @@
 """Writes for feedback and satisfaction evaluations (STYLE.md habit 1):
 validated, inside transaction.atomic(), one timeline event per transition."""
 
+import uuid
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from gaizao.accounts.permissions import resident_compound_id
 from gaizao.core.errors import DomainError, ErrorDetail
+from gaizao.core.uploads import image_extension
 from gaizao.regions.models import Organisation
 
 from . import permissions_feedback as perms
@@ -109,19 +111,11 @@ def due_date(category: str, start: date) -> date:
     return start + timedelta(days=SLA_DAYS.get(category, 7))
 
 
-# Photo signatures: the first bytes of each image format a phone produces.
-def _is_image(head: bytes) -> bool:
-    return (
-        head.startswith(b"\xff\xd8\xff")  # JPEG
-        or head.startswith(b"\x89PNG\r\n\x1a\n")
-        or head[:6] in (b"GIF87a", b"GIF89a")
-        or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
-        or (head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"hevc"))
-    )
-
-
 def check_photos(files) -> list:
-    """Every photo must be an image of at most 10 MB; all problems at once."""
+    """Every photo must be an image of at most 10 MB, judged by its first
+    bytes (gaizao.core.uploads), not its name or the browser's content type;
+    all problems at once. Each accepted file is renamed after its real type,
+    so a page passed off as "x.jpg" is never stored as one."""
     files = [f for f in (files or []) if f]
     errors = []
     if len(files) > MAX_PHOTOS:
@@ -140,9 +134,9 @@ def check_photos(files) -> list:
             )
             continue
         f.seek(0)
-        head = f.read(16)
+        ext = image_extension(f.read(32))
         f.seek(0)
-        if not _is_image(head):
+        if ext is None:
             errors.append(
                 ErrorDetail(
                     _("“%(name)s”不是图片,只能上传 JPG、PNG、GIF、WEBP 或 HEIC 照片")
@@ -150,6 +144,8 @@ def check_photos(files) -> list:
                     field="photos",
                 )
             )
+            continue
+        f.name = f"{uuid.uuid4().hex}{ext}"
     if errors:
         raise DomainError(
             errors[0].message
@@ -370,10 +366,32 @@ def responsible_party_set(*, actor, compound, kind: str, organisation) -> Respon
 # Satisfaction ------------------------------------------------------------------
 
 
+def renovation_done(compound) -> bool:
+    """Whether the compound's renovation counts as finished for a
+    satisfaction evaluation. There is no works app yet, so the nearest fact
+    is an approved plan (一院一策) for the compound or for its cluster. When
+    the works app arrives this gate moves to 竣工验收 (completion acceptance)."""
+    from gaizao.plans.models import PlanStatus
+    from gaizao.plans.selectors import (
+        cluster_of,
+        current_plan_for_cluster,
+        current_plan_for_compound,
+    )
+
+    plan = current_plan_for_compound(compound)
+    if plan is not None and plan.status == PlanStatus.APPROVED:
+        return True
+    cluster = cluster_of(compound)
+    plan = current_plan_for_cluster(cluster) if cluster is not None else None
+    return plan is not None and plan.status == PlanStatus.APPROVED
+
+
 def satisfaction_open(*, actor, compound, title: str = "") -> SatisfactionEvaluation:
     if not perms.can_do(actor, "satisfaction.manage") or not perms.in_jurisdiction(actor, compound):
         raise PermissionDenied(_("您的角色无权发起满意度评价"))
     title = (title or "").strip()[:128] or f"{compound.name}改造满意度评价"
+    if not renovation_done(compound):
+        raise DomainError(_("小区改造尚未完成(方案尚未审批),暂不能开展满意度评价"))
     if SatisfactionEvaluation.objects.filter(compound=compound, status="open").exists():
         raise DomainError(_("%(name)s已有进行中的满意度评价") % {"name": compound.name})
     try:

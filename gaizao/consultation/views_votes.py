@@ -1,8 +1,6 @@
 """Vote pages (业主表决): create, open, ballots (online, paper, assisted),
 conflicts, close and tally, publish, objections, the result certificate."""
 
-import re
-
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -118,11 +116,10 @@ def _staff_vote_context(request, vote, form=None):
 
 def _buildings(vote):
     # 1栋, 2栋 … 10栋: by the number in the name, not as text.
-    def key(b):
-        m = re.match(r"\d+", b.number)
-        return (int(m.group()) if m else 10**9, b.number)
-
-    return sorted(vote.compound.buildings.only("id", "number"), key=key)
+    return sorted(
+        vote.compound.buildings.only("id", "number"),
+        key=lambda b: selectors.natural_key(b.number),
+    )
 
 
 def _staff_user_required(request):
@@ -313,6 +310,9 @@ def certificate(request, pk):
             "vote": vote,
             "r": vote.result,
             "objections_n": vote.objections.count(),
+            # The {% now %} tag takes a literal format only: the date is
+            # passed in and formatted with the translated "date format".
+            "today": timezone.localdate(),
             **_rule_context(vote),
         },
     )

@@ -73,6 +73,10 @@ class Vote(TimeStamped):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Non-empty: a vote already held (e.g. on paper last month) recorded
+    # afterwards, so its dates may lie in the past; why, shown on its page
+    # and certificate.
+    past_reason = models.CharField(_("补录原因"), max_length=500, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("发起人"),
@@ -111,11 +115,18 @@ class Vote(TimeStamped):
         )
 
 
+SHEET_EXTENSIONS = {"jpg", "png", "gif", "webp", "heic", "avif", "pdf"}
+
+
 def _sheet_path(instance, filename):
-    # Ballot sheets carry signatures: a random name, not the owner's.
+    # Ballot sheets carry signatures: a random name, not the owner's. The
+    # services name the file after its sniffed type (gaizao.core.uploads)
+    # before saving; a name from anywhere else gets no trusted extension.
     import uuid
 
-    ext = (filename.rsplit(".", 1)[-1] if "." in filename else "jpg").lower()[:5]
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if ext not in SHEET_EXTENSIONS:
+        ext = "bin"
     return f"ballots/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext}"
 
 

@@ -160,3 +160,33 @@ def test_staff_home_query_count(client_for, users, cast, django_assert_max_num_q
     c = client_for(users["district"])
     with django_assert_max_num_queries(12):
         assert c.get(reverse("consultation:staff_home")).status_code == 200
+
+
+def test_portal_shows_the_eligibility_verdict(client_for, users, cast):
+    from gaizao.eligibility import services as eligibility
+
+    portal = reverse("consultation:portal")
+    eligibility.ensure_builtin_policies()
+    v = eligibility.evaluate_compound(cast["compound_a"])
+    html = client_for(users["resident_a"]).get(reverse("consultation:portal")).content.decode()
+    assert "改造范围认定:<b" in html and f">{v.get_verdict_display()}</b>" in html
+    assert v.get_verdict_display() in ("符合改造范围", "待核实", "不符合")
+    decisive = {"eligible": True, "review": None, "ineligible": False}[v.verdict]
+    first = next(r["detail"] for r in v.reasons if r["passed"] is decisive)
+    assert first in html
+    assert reverse("eligibility:compound", args=[cast["compound_a"].pk]) in html
+    # another compound without a stored verdict: evaluated on the fly
+    html = client_for(users["resident_b"]).get(portal).content.decode()
+    assert any(f">{label}</b>" in html for label in ("符合改造范围", "待核实", "不符合"))
+
+
+def test_buildings_in_natural_order(staff, cast):
+    from gaizao.core.testing import make_building, make_unit
+
+    for n in ("10栋", "2栋", "11栋"):
+        make_unit(make_building(cast["compound_a"], n), "101")
+    html = staff.get(
+        reverse("consultation:staff_compound", args=[cast["compound_a"].pk])
+    ).content.decode()
+    pos = [html.index(f">{n}</td>") for n in ("1栋", "2栋", "10栋", "11栋")]
+    assert pos == sorted(pos)

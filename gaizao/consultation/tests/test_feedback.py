@@ -394,3 +394,20 @@ def test_responsible_party_page(cast, users, client_for):
         == 403
     )
     assert client_for(users["street_qingyun"]).get(url).status_code == 404
+
+
+def test_timeline_names_the_organisation_once(cast, users, client_for):
+    from gaizao.consultation import selectors_feedback as sel
+    from gaizao.consultation.models import FeedbackEvent
+    from gaizao.core.testing import make_user
+
+    pc = users["property_company"].organisation
+    kefu = make_user("kefu", "property_company", organisation=pc)
+    kefu.display_name = f"{pc.name} 客服"
+    kefu.save(update_fields=["display_name"])
+    other = users["property_company"]
+    fb = Feedback(reporter=users["resident_a"])
+    staff = users["community_tianxiang"]
+    assert sel.actor_label(staff, FeedbackEvent(actor=kefu), fb) == f"{pc.name} 客服"
+    assert sel.actor_label(staff, FeedbackEvent(actor=other), fb) == f"{pc.name} property_company"
+    assert sel.actor_label(users["resident_a"], FeedbackEvent(actor=kefu), fb) == pc.name

@@ -142,7 +142,7 @@ def test_bad_input_is_refused_with_a_message(staff, vote, b2, cast):
 def test_duplicate_sheet_becomes_a_conflict(staff, vote, b2):
     enter(staff, vote, building=b2.pk, q="1-302", choice="agree")
     r = enter(staff, vote, building=b2.pk, q="1-302", choice="oppose")
-    assert "已经投过票" in r.content.decode()
+    assert "该户已有表决票(同意,纸质表决票," in r.content.decode()
     assert Ballot.objects.get().choice == "agree"
     c = BallotConflict.objects.get()
     assert c.attempted_choice == "oppose" and c.channel == "paper" and c.sheet_photo
@@ -180,3 +180,12 @@ def test_unit_search_scoping(client_for, users, vote):
         assert c.get(api).status_code == 403, who
     assert client_for(None).get(url).status_code == 302
     assert client_for(users["street_jinchen"]).get(api).status_code == 200
+
+
+def test_unit_search_sorts_buildings_by_number(staff, vote, cast, b2):
+    for n in ("10栋", "3栋"):
+        make_unit(make_building(cast["compound_a"], n), "301", "70")
+    r = staff.get(f"/api/v1/votes/{vote.pk}/units", {"q": "301"})
+    assert [u["building"] for u in r.json()] == ["2栋", "2栋", "3栋", "10栋"]
+    html = search(staff, vote, "301").content.decode()
+    assert html.index("2栋 1单元301") < html.index("3栋") < html.index("10栋")

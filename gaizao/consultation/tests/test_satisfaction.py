@@ -19,7 +19,7 @@ def post(client, url, data=None):
 
 
 @pytest.fixture
-def ev(cast, users, client_for):
+def ev(cast, users, client_for, approved_a):
     r = client_for(users["community_tianxiang"]).post(
         reverse("consultation:satisfaction_list"), {"compound": cast["compound_a"].pk}
     )
@@ -135,7 +135,7 @@ def test_bad_stars_refused(cast, users, client_for, ev):
     assert SatisfactionResponse.objects.count() == 0
 
 
-def test_api_satisfaction(cast, users, client_for):
+def test_api_satisfaction(cast, users, client_for, approved_a):
     street = client_for(users["street_jinchen"])
     r = post(street, "/api/v1/satisfaction", {"compound_id": cast["compound_a"].pk})
     assert r.status_code == 201
@@ -167,3 +167,25 @@ def test_api_satisfaction(cast, users, client_for):
     r = post(street, f"/api/v1/satisfaction/{eid}/close")
     assert r.status_code == 200 and r.json()["status"] == "closed"
     assert post(street, f"/api/v1/satisfaction/{eid}/close").status_code == 400
+
+
+def test_evaluation_needs_an_approved_plan(cast, users, client_for):
+    from gaizao.plans.models import Cluster, ClusterMember, Plan
+
+    url = reverse("consultation:satisfaction_list")
+    street = client_for(users["street_jinchen"])
+    r = street.post(url, {"compound": cast["compound_a"].pk})
+    assert r.status_code == 400
+    assert "小区改造尚未完成(方案尚未审批),暂不能开展满意度评价" in r.content.decode()
+    r = post(street, "/api/v1/satisfaction", {"compound_id": cast["compound_a"].pk})
+    assert r.status_code == 400 and "方案尚未审批" in r.json()["error"]
+    # a plan that is only drafted is not enough
+    Plan.objects.create(compound=cast["compound_a"], year=2026, status="draft")
+    assert street.post(url, {"compound": cast["compound_a"].pk}).status_code == 400
+    assert not SatisfactionEvaluation.objects.exists()
+    # the approved plan of the compound's cluster counts
+    cl = Cluster.objects.create(name="天祥片区", area=cast["compound_a"].street)
+    ClusterMember.objects.create(cluster=cl, compound=cast["compound_a"])
+    Plan.objects.create(cluster=cl, year=2026, status="approved")
+    assert street.post(url, {"compound": cast["compound_a"].pk}).status_code == 302
+    assert SatisfactionEvaluation.objects.count() == 1

@@ -199,3 +199,75 @@ def test_staff_create_form_errors(client_for, users, cast):
     html = r.content.decode()
     assert "请填写标题" in html and "截止时间应晚于开始时间" in html
     assert not Consultation.objects.exists()
+
+
+def test_second_survey_refused_while_one_is_open(client_for, users, cast, survey):
+    from gaizao.consultation import services
+    from gaizao.core.errors import DomainError
+
+    now = timezone.now()
+    r = client_for(users["community_tianxiang"]).post(
+        reverse("consultation:survey_new", args=[cast["compound_a"].pk]),
+        {
+            "title": "第二次征询",
+            "opens_at": timezone.localtime(now).strftime("%Y-%m-%dT%H:%M"),
+            "closes_at": timezone.localtime(now + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+    assert r.status_code == 400
+    assert "本小区已有正在进行的意愿征询:“天祥小区改造意愿征询”" in r.content.decode()
+    kw = dict(actor=users["community_tianxiang"], title="再来一次")
+    with pytest.raises(DomainError, match="本小区已有正在进行的意愿征询"):
+        services.consultation_create(
+            **kw,
+            compound=cast["compound_a"],
+            opens_at=now + timedelta(days=1),
+            closes_at=now + timedelta(days=9),
+        )
+    assert Consultation.objects.count() == 1
+    # after it closes, or in another compound: fine
+    services.consultation_create(
+        **kw,
+        compound=cast["compound_a"],
+        opens_at=survey.closes_at,
+        closes_at=survey.closes_at + timedelta(days=7),
+    )
+    with pytest.raises(DomainError, match="已安排意愿征询"):
+        services.consultation_create(
+            **kw,
+            compound=cast["compound_a"],
+            opens_at=survey.closes_at + timedelta(days=1),
+            closes_at=survey.closes_at + timedelta(days=3),
+        )
+    services.consultation_create(
+        actor=users["street_qingyun"],
+        title="云山",
+        compound=cast["compound_b"],
+        opens_at=now,
+        closes_at=now + timedelta(days=3),
+    )
+    assert Consultation.objects.count() == 3
+
+
+def test_contribution_in_yuan_or_per_m2_not_both(client_for, users, cast, survey):
+    c = client_for(users["resident_a"])
+    r = c.post(
+        reverse("consultation:survey_fill", args=[survey.pk]),
+        {"willingness": "yes", "contribution_yuan": "500", "contribution_per_m2": "10"},
+    )
+    assert r.status_code in (200, 400)
+    assert "出资金额请只填一种" in r.content.decode()
+    assert not ConsultationResponse.objects.exists()
+    r = c.post(
+        f"/api/v1/participation/surveys/{survey.pk}/response",
+        {"willingness": "yes", "contribution_yuan": 500, "contribution_per_m2": 10},
+        content_type="application/json",
+    )
+    assert r.status_code == 400 and "出资金额请只填一种" in r.json()["error"]
+    assert not ConsultationResponse.objects.exists()
+    r = c.post(
+        reverse("consultation:survey_fill", args=[survey.pk]),
+        {"willingness": "yes", "contribution_per_m2": "10"},
+    )
+    assert r.status_code == 302
+    assert ConsultationResponse.objects.get().contribution_per_m2 == Decimal("10.00")

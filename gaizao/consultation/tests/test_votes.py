@@ -67,11 +67,14 @@ def test_vote_law_by_opening_date(staff, cast):
             "opens_at": "2020-12-01T09:00",
             "closes_at": "2020-12-20T18:00",
             "notice_days": 7,
+            "record_past": "on",
+            "past_reason": "2020年12月纸质表决,现补录",
         },
     )
     assert r.status_code == 302
     v = Vote.objects.get()
     assert v.law == "property_law" and v.title == "筹集建筑物及其附属设施的维修资金"
+    assert v.past_reason == "2020年12月纸质表决,现补录"
     bad = staff.post(
         reverse("consultation:vote_new", args=[cast["compound_a"].pk]),
         {
@@ -121,7 +124,7 @@ def test_conflict_must_be_resolved_before_closing_and_replace_is_audited(
         },
         follow=True,
     )
-    assert "已经投过票" in r.content.decode()
+    assert "该户已有表决票" in r.content.decode()
     conflict = BallotConflict.objects.get()
     Vote.objects.filter(pk=vote.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
     r = staff.post(reverse("consultation:vote_action", args=[vote.pk, "close"]), follow=True)
@@ -340,3 +343,131 @@ def test_vote_list_query_count(client_for, users, vote, django_assert_max_num_qu
     with django_assert_max_num_queries(6):
         r = c.get("/api/v1/votes")
     assert r.status_code == 200 and len(r.json()) == 1
+
+
+# --------------------------------------------------------------- QA fixes
+
+
+def _new_vote(staff, cast, opens, closes, **extra):
+    return staff.post(
+        reverse("consultation:vote_new", args=[cast["compound_a"].pk]),
+        {"matter": 7, "opens_at": opens, "closes_at": closes, "notice_days": 7, **extra},
+    )
+
+
+def test_votes_cannot_be_created_or_opened_in_the_past(staff, cast, users):
+    from gaizao.consultation import services
+    from gaizao.core.errors import DomainError
+
+    now = timezone.now()
+    past = (local(now - timedelta(days=30)), local(now - timedelta(days=10)))
+    r = _new_vote(staff, cast, *past)
+    assert r.status_code == 400 and "截止时间已过,不能发起表决" in r.content.decode()
+    # the checkbox needs a reason
+    r = _new_vote(staff, cast, *past, record_past="on", past_reason="  ")
+    assert r.status_code == 400 and "须填写补录原因" in r.content.decode()
+    assert not Vote.objects.exists()
+    actor = users["community_tianxiang"]
+    kw = dict(actor=actor, compound=cast["compound_a"], matter=7, title="")
+    with pytest.raises(DomainError, match="截止时间已过"):
+        services.vote_create(
+            **kw, opens_at=now - timedelta(days=3), closes_at=now - timedelta(days=1)
+        )
+    with pytest.raises(DomainError, match="截止时间应晚于开始时间"):
+        services.vote_create(
+            **kw, opens_at=now + timedelta(days=3), closes_at=now + timedelta(days=1)
+        )
+    with pytest.raises(DomainError, match="补录原因"):
+        services.vote_create(
+            **kw,
+            opens_at=now - timedelta(days=3),
+            closes_at=now - timedelta(days=1),
+            record_past=True,
+        )
+    # a draft whose closing time passed before it was opened cannot be opened
+    v = services.vote_create(
+        **kw, opens_at=now - timedelta(hours=2), closes_at=now + timedelta(hours=1)
+    )
+    Vote.objects.filter(pk=v.pk).update(closes_at=now - timedelta(minutes=1))
+    r = staff.post(reverse("consultation:vote_action", args=[v.pk, "open"]), follow=True)
+    assert "已过,不能开启" in r.content.decode()
+    assert Vote.objects.get(pk=v.pk).status == "draft"
+    with pytest.raises(DomainError, match="不是补录的表决"):
+        services.vote_open(actor=actor, vote=v, record_past=True)
+
+
+def test_recording_a_vote_already_held(staff, cast, users, client_for):
+    now = timezone.now()
+    r = _new_vote(
+        staff,
+        cast,
+        local(now - timedelta(days=40)),
+        local(now - timedelta(days=30)),
+        record_past="on",
+        past_reason="上月召开业主大会纸质表决,现补录",
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    v = Vote.objects.get()
+    assert v.past_reason == "上月召开业主大会纸质表决,现补录"
+    staff.post(reverse("consultation:vote_action", args=[v.pk, "open"]))
+    v.refresh_from_db()
+    assert v.status == "open"
+    page = staff.get(reverse("consultation:vote_detail", args=[v.pk])).content.decode()
+    assert "补录已举行的表决" in page and "上月召开业主大会纸质表决" in page
+    for u in cast["units_a"]:
+        staff.post(
+            reverse("consultation:ballot_enter", args=[v.pk]),
+            {"unit": u.pk, "choice": "agree", "channel": "paper", "sheet_photo": photo()},
+        )
+    staff.post(reverse("consultation:vote_action", args=[v.pk, "close"]))
+    staff.post(reverse("consultation:vote_action", args=[v.pk, "publish"]))
+    cert = staff.get(reverse("consultation:certificate", args=[v.pk])).content.decode()
+    assert "已举行表决的补录" in cert and "上月召开业主大会纸质表决" in cert
+
+
+def test_certificate_prints_todays_date(staff, vote, cast, client_for, users):
+    Vote.objects.filter(pk=vote.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+    staff.post(reverse("consultation:vote_action", args=[vote.pk, "close"]))
+    cert = staff.get(reverse("consultation:certificate", args=[vote.pk])).content.decode()
+    today = timezone.localdate()
+    assert f"{today.year}年{today.month}月{today.day}日</p>" in cert
+    # English: a sensible date, not the letters of a format string
+    staff.cookies["django_language"] = "en"
+    cert = staff.get(reverse("consultation:certificate", args=[vote.pk])).content.decode()
+    assert f"{today.day} {today:%B} {today.year}</p>" in cert
+
+
+def test_duplicate_paper_sheet_tells_staff_what_the_first_ballot_was(
+    staff, vote, cast, client_for, users
+):
+    client_for(users["resident_a"]).post(
+        reverse("consultation:ballot", args=[vote.pk]), {"choice": "agree"}
+    )
+    u1 = cast["units_a"][0]
+    r = staff.post(
+        reverse("consultation:ballot_enter", args=[vote.pk]),
+        {"unit": u1.pk, "choice": "oppose", "channel": "paper", "sheet_photo": photo()},
+        HTTP_HX_REQUEST="true",
+    )
+    html = r.content.decode()
+    assert "该户已有表决票(同意,线上," in html and "已记为冲突待处理" in html
+    assert "请联系社区工作人员" not in html
+    r = staff.post(
+        f"/api/v1/votes/{vote.pk}/paper-ballots",
+        {"unit_id": u1.pk, "choice": "abstain", "channel": "assisted"},
+    )
+    assert r.status_code == 409 and "该户已有表决票(同意,线上," in r.json()["error"]
+    # the conflict table shows the first ballot next to each attempted one
+    first = Ballot.objects.get(unit=u1)
+    page = staff.get(reverse("consultation:vote_detail", args=[vote.pk])).content.decode()
+    assert "第一张(现计入)" in page and "第二张(待处理)" in page
+    assert page.count(timezone.localtime(first.cast_at).strftime("%Y-%m-%d %H:%M")) >= 2
+    sheet = BallotConflict.objects.get(channel="paper").sheet_photo
+    assert sheet.url in page
+    # a sheet replacing the first: its link shows in the first column afterwards
+    c = BallotConflict.objects.get(channel="paper")
+    staff.post(
+        reverse("consultation:conflict_resolve", args=[vote.pk, c.pk]), {"resolution": "replace"}
+    )
+    page = staff.get(reverse("consultation:vote_detail", args=[vote.pk])).content.decode()
+    assert "纸质表决票" in page and "查看表决票" in page

@@ -170,16 +170,38 @@ def seed(ctx):
             _backdate(fb, days)
             made += 1
 
-    # Satisfaction evaluations open only once the renovation is done: until
-    # the works app exists, that is an approved plan (services_feedback.
-    # renovation_done). The plans are seeded after this app, so in the full
-    # demo there may be none yet: then no evaluation is made.
+    ctx.shared["feedback_staff"] = staff
+    ctx.say(f"  居民反馈 {made} 条")
+
+
+def seed_satisfaction(ctx):
+    """Satisfaction evaluations open only once the renovation is done: until
+    the works app exists, that is an approved plan (services_feedback.
+    renovation_done). Plans are approved in stewardship's demo, which calls
+    this at its end."""
+    rng = ctx.rng
+    compounds = ctx.shared.get("compounds") or list(Compound.objects.order_by("id")[:400])
+    home = ctx.shared.get("demo_committee_compound") or (compounds[0] if compounds else None)
+    # The district office runs the evaluations (the community's worker may not
+    # have the finished compound in their jurisdiction).
+    staff = (
+        User.objects.filter(role=Role.LEADERSHIP).first()
+        or User.objects.filter(is_superuser=True).first()
+    )
+    if home is None or staff is None:
+        return
     from gaizao.plans.models import Plan, PlanStatus
 
-    any_approved = Plan.objects.filter(status=PlanStatus.APPROVED).exists()
-    done_ids = [c.pk for c in [home, *compounds] if any_approved and svc.renovation_done(c)]
+    approved = set(
+        Plan.objects.filter(status=PlanStatus.APPROVED).values_list("compound_id", flat=True)
+    )
+    done_ids = (
+        [c.pk for c in [home, *compounds] if c.pk in approved or svc.renovation_done(c)]
+        if approved
+        else []
+    )
     if not done_ids:
-        ctx.say(f"  居民反馈 {made} 条;满意度评价: 尚无方案已审批的小区,未建立")
+        ctx.say("  满意度评价: 尚无方案已审批的小区,未建立")
         return
     # One finished compound's evaluation, closed, with ~60% of households answering.
     done_pk = next((pk for pk in done_ids if pk != home.pk), done_ids[0])
@@ -218,7 +240,7 @@ def seed(ctx):
     if home.pk in done_ids:
         svc.satisfaction_open(actor=staff, compound=home, title=f"{home.name}改造满意度评价")
         n = 2
-    ctx.say(f"  居民反馈 {made} 条, 满意度评价 {n} 次({done.name} 已结束, {len(answers)} 户评价)")
+    ctx.say(f"  满意度评价 {n} 次({done.name} 已结束, {len(answers)} 户评价)")
 
 
 def logins(ctx):

@@ -13,6 +13,7 @@ def test_demo_seed(cast, users, approved_a):
     ctx.shared["compounds"] = [cast["compound_a"], cast["compound_b"]]
     ctx.shared["demo_committee_compound"] = cast["compound_a"]
     demo_feedback.seed(ctx)
+    demo_feedback.seed_satisfaction(ctx)  # stewardship's demo calls it once plans are approved
     demo_feedback.logins(ctx)
     assert set(Feedback.objects.values_list("status", flat=True)) == {
         "open",
@@ -28,11 +29,12 @@ def test_demo_seed(cast, users, approved_a):
 
 
 def test_demo_seed_without_approved_plans_makes_no_evaluation(cast, users):
-    # The full demo seeds plans after this app: no approved plan, no evaluation.
+    # No approved plan, no evaluation.
     for n in ("201", "202", "301", "302"):
         testing.make_unit(cast["building_a"], n)
     ctx = DemoContext(seed=7)
     ctx.shared["compounds"] = [cast["compound_a"], cast["compound_b"]]
     ctx.shared["demo_committee_compound"] = cast["compound_a"]
     demo_feedback.seed(ctx)
+    demo_feedback.seed_satisfaction(ctx)
     assert Feedback.objects.exists() and not SatisfactionEvaluation.objects.exists()

@@ -95,7 +95,10 @@ def test_audit_log_page_and_export(client_for, cast):
     assert r.status_code == 200 and "天祥小区" in body
     # Field labels and old → new, not a raw dict.
     assert "户数: 200 → 201" in body and "{&#x27;households" not in body
-    assert "天祥小区" not in client_for(cast["users"]["district"]).get("/audit/?q=云山").content.decode()
+    assert (
+        "天祥小区"
+        not in client_for(cast["users"]["district"]).get("/audit/?q=云山").content.decode()
+    )
     r = client_for(cast["users"]["district"]).get("/audit/?format=xlsx")
     assert r["Content-Type"].startswith("application/vnd.openxmlformats")
     from io import BytesIO

@@ -111,7 +111,9 @@ def test_coordinates_must_be_on_earth(client_for, cast):
     r = api.patch(f"/api/v1/compounds/{c.pk}", {"latitude": "999"}, content_type="application/json")
     assert r.status_code in (400, 422), r.content
     assert "纬度" in r.content.decode() or "latitude" in r.content.decode()
-    r = api.patch(f"/api/v1/compounds/{c.pk}", {"longitude": "-500"}, content_type="application/json")
+    r = api.patch(
+        f"/api/v1/compounds/{c.pk}", {"longitude": "-500"}, content_type="application/json"
+    )
     assert r.status_code in (400, 422)
     c.refresh_from_db()
     assert c.latitude is None and c.longitude is None

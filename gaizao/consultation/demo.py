@@ -68,7 +68,14 @@ def _responses(ctx, c: Consultation, units, share: float):
 
 
 def _ballots(ctx, vote, units, share: float, agree: float, staff):
+    """Households with a resident account vote online; the others were
+    visited by community staff (入户征集), recorded as assisted ballots."""
     rng = ctx.rng
+    online = set(
+        User.objects.filter(role=Role.RESIDENT, unit__isnull=False).values_list(
+            "unit_id", flat=True
+        )
+    )
     out = []
     for u in units:
         if rng.random() > share:
@@ -76,13 +83,13 @@ def _ballots(ctx, vote, units, share: float, agree: float, staff):
         choice = rng.choices(
             ["agree", "oppose", "abstain"], [agree, (1 - agree) * 0.6, (1 - agree) * 0.4]
         )[0]
-        channel = rng.choices(["online", "paper", "assisted"], [0.7, 0.2, 0.1])[0]
+        channel = "online" if u.pk in online and rng.random() < 0.9 else "assisted"
         out.append(
             Ballot(
                 vote=vote,
                 unit=u,
                 choice=choice,
-                channel="assisted" if channel == "paper" else channel,
+                channel=channel,
                 entered_by=staff if channel != "online" else None,
                 assisted_by=staff if channel != "online" else None,
                 cast_at=vote.opens_at + timedelta(hours=rng.randint(1, 100)),

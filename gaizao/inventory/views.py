@@ -99,6 +99,7 @@ def compound_detail(request, pk):
             "d": detail,
             "can_edit": permissions.can_do(request.user, "compound.edit"),
             "can_survey": permissions.can_do(request.user, "survey.record"),
+            "can_import": permissions.can_do(request.user, "compound.import"),
             "sees_personal": permissions.sees_personal_data(request.user),
             "management_label": ManagementStatus(compound.management_status).label
             if compound.management_status

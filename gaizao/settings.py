@@ -95,8 +95,15 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the demo server read while an import writes.
     DATABASES["default"].setdefault("OPTIONS", {})
+    # IMMEDIATE: a write transaction takes the write lock when it begins, so
+    # a second writer waits (up to `timeout`) instead of failing with
+    # "database is locked" when two presses of a button arrive together.
     DATABASES["default"]["OPTIONS"].update(
-        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20}
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+        }
     )
     DATABASES["default"]["TEST"] = {"NAME": ""}  # in-memory test database
 

@@ -59,6 +59,9 @@ MIDDLEWARE = [
     # without the language cookie (docs/i18n.md).
     "gaizao.core.middleware.DefaultLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Under /api/ every error is JSON {"error": …}, in the caller's language:
+    # unknown paths, wrong methods and crashes included (docs/api.md).
+    "gaizao.core.middleware.ApiErrorMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

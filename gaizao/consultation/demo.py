@@ -92,7 +92,10 @@ def _ballots(ctx, vote, units, share: float, agree: float, staff):
                 channel=channel,
                 entered_by=staff if channel != "online" else None,
                 assisted_by=staff if channel != "online" else None,
-                cast_at=vote.opens_at + timedelta(hours=rng.randint(1, 100)),
+                cast_at=min(
+                    vote.opens_at + timedelta(hours=rng.randint(1, 100)),
+                    timezone.now() - timedelta(minutes=rng.randint(5, 600)),
+                ),
             )
         )
     Ballot.objects.bulk_create(out)

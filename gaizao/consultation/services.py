@@ -447,6 +447,21 @@ def vote_create(
         raise DomainError(_("公示期应为 1–60 天"))
     law = T.law_for_date(timezone.localtime(opens_at).date())
     with transaction.atomic():
+        # One running decision per matter and compound: a second press of
+        # "发起表决" (or a second colleague) must not give residents two
+        # ballots for one legal decision. The compound row lock serialises it.
+        Compound.objects.select_for_update().filter(pk=compound.pk).first()
+        running = (
+            Vote.objects.filter(compound=compound, matter=matter, status__in=["draft", "open"])
+            .order_by("id")
+            .first()
+        )
+        if running is not None:
+            raise DomainError(
+                _("本小区已有第 %(n)s 项事项尚未结束的表决:“%(title)s”,请勿重复发起")
+                % {"n": matter, "title": running.title},
+                code="vote_exists",
+            )
         v = Vote.objects.create(
             compound=compound,
             matter=matter,

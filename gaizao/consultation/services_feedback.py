@@ -223,6 +223,27 @@ def feedback_create(
         assisted, reporter, unit_id = True, None, None
     today = timezone.localdate()
     with transaction.atomic():
+        # A double tap (or a resend on a slow phone) must not file the same
+        # problem twice: the same text from the same person on the same
+        # compound within ten minutes is the same report. The compound row
+        # lock makes two simultaneous presses wait for each other.
+        type(compound).objects.select_for_update().filter(pk=compound.pk).first()
+        same = (
+            Feedback.objects.filter(
+                compound=compound,
+                recorded_by=actor,
+                category=category,
+                text=text,
+                created_at__gte=timezone.now() - timedelta(minutes=10),
+            )
+            .order_by("id")
+            .first()
+        )
+        if same is not None:
+            raise DomainError(
+                _("您刚刚已提交过相同的反映(编号 %(n)s),无需重复提交") % {"n": same.pk},
+                code="feedback_duplicate",
+            )
         fb = Feedback.objects.create(
             compound=compound,
             reporter=reporter,

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -85,6 +86,7 @@ class Compound(TimeStamped):
     in_shantytown_plan = models.BooleanField(_("已纳入棚户区改造计划"), null=True, blank=True)
     demolition_within_years = models.PositiveSmallIntegerField(
         _("拟拆除新建或改扩翻建(年内)"),
+        validators=[MaxValueValidator(100)],
         null=True,
         blank=True,
         help_text=_("计划在几年内拆除新建或改、扩、翻建;无计划留空"),
@@ -99,7 +101,12 @@ class Compound(TimeStamped):
     )
     is_urban_village = models.BooleanField(_("城中村"), null=True, blank=True)
     investment_yuan = models.DecimalField(
-        _("投资(元)"), max_digits=14, decimal_places=2, null=True, blank=True
+        _("投资(元)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
     )
     latitude = models.DecimalField(
         _("纬度"),
@@ -142,6 +149,15 @@ class Compound(TimeStamped):
                 name="compound_built_year_plausible",
             ),
             models.CheckConstraint(
+                condition=Q(investment_yuan__isnull=True) | Q(investment_yuan__gte=0),
+                name="compound_investment_nonnegative",
+            ),
+            models.CheckConstraint(
+                condition=Q(demolition_within_years__isnull=True)
+                | Q(demolition_within_years__lte=100),
+                name="compound_demolition_years_plausible",
+            ),
+            models.CheckConstraint(
                 condition=(Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90))
                 & (Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180)),
                 name="compound_coordinates_on_earth",
@@ -151,6 +167,15 @@ class Compound(TimeStamped):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if (
+            self.self_built_area is not None
+            and self.floor_area is not None
+            and self.self_built_area > self.floor_area
+        ):
+            raise ValidationError({"self_built_area": _("居民自建住房面积不能大于小区建筑面积")})
 
 
 class Building(TimeStamped):

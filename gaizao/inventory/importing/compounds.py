@@ -390,6 +390,13 @@ def _row(out: ParsedSheet, rownum: int, raw: dict) -> None:
         except CellError as e:
             fail("self_built_area_m2", e)
 
+    sb, fa = row.get("self_built_area_m2"), row.get("floor_area_m2")
+    if sb is not None and fa is not None and sb > fa:
+        fail(
+            "self_built_area_m2",
+            CellError(_("居民自建住房面积(%(sb)s㎡)大于建筑面积(%(fa)s㎡)") % {"sb": sb, "fa": fa}),
+        )
+
     try:
         row["management_status"] = management_status(cell("management_status")[0])
     except CellError as e:

@@ -118,3 +118,40 @@ def test_coordinates_must_be_on_earth(client_for, cast):
     c.refresh_from_db()
     assert c.latitude is None and c.longitude is None
     _fails(lambda: Compound.objects.filter(pk=c.pk).update(latitude=Decimal("91")))
+
+
+def test_investment_demolition_and_self_built_bounds(client_for, cast):
+    """QA round 2: negative investment, 99999999999 years and a self-built area
+    larger than the compound were accepted."""
+    c = cast["compound_a"]  # floor area 20,000 m²
+    api = client_for(cast["users"]["street_jinchen"])
+    url = f"/api/v1/compounds/{c.pk}"
+    for body in (
+        {"investment_yuan": -100},
+        {"demolition_within_years": 101},
+        {"self_built_area": "30000"},
+    ):
+        r = api.patch(url, body, content_type="application/json")
+        assert r.status_code in (400, 422), (body, r.content)
+        assert "error" in r.json()
+    c.refresh_from_db()
+    assert c.investment_yuan is None and c.demolition_within_years is None
+    assert c.self_built_area is None
+    assert (
+        api.patch(url, {"self_built_area": "5000"}, content_type="application/json").status_code
+        == 200
+    )
+    _fails(lambda: Compound.objects.filter(pk=c.pk).update(investment_yuan=Decimal("-1")))
+    _fails(lambda: Compound.objects.filter(pk=c.pk).update(demolition_within_years=500))
+
+
+def test_import_refuses_self_built_area_above_floor_area(tmp_path):
+    from gaizao.inventory.importing import parse_compound_sheet
+
+    p = tmp_path / "c.csv"
+    p.write_text(
+        "小区名称,所属街道,建筑面积(平方米),居民自建住房面积\n甲小区,金辰街道,1000,1500\n",
+        encoding="utf-8",
+    )
+    parsed = parse_compound_sheet(p)
+    assert any("大于建筑面积" in e.message and e.row == 2 for e in parsed.errors)

@@ -1,0 +1,14 @@
+// gaizao: one small script for every page.
+// A form sent the ordinary way (not by htmx) is sent once: a second tap on
+// a slow phone does nothing, and the button says it is working.
+document.addEventListener("submit", function (e) {
+  var form = e.target;
+  if (!(form instanceof HTMLFormElement) || form.hasAttribute("hx-post") || form.hasAttribute("hx-get")) return;
+  if (form.method.toLowerCase() !== "post") return;
+  if (form.dataset.sent === "1") { e.preventDefault(); return; }
+  form.dataset.sent = "1";
+  // Re-enable if the browser comes back to this page from its history.
+  window.addEventListener("pageshow", function () { form.dataset.sent = ""; }, { once: true });
+  var btn = e.submitter;
+  if (btn && btn.tagName === "BUTTON") { btn.setAttribute("aria-busy", "true"); btn.classList.add("busy"); }
+}, true);

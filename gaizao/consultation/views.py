@@ -29,7 +29,7 @@ from gaizao.inventory.permissions import (
     sees_personal_data,
 )
 
-from . import selectors, services
+from . import selectors, selectors_feedback, services
 from .forms import ConsultationForm, ResponseForm, now_local_str
 from .models import ConsultationResponse, Vote
 from .permissions import can_do, get_consultation_for_user, is_resident, is_staff_user
@@ -191,6 +191,8 @@ def portal(request):
             "my_objections": list(selectors.my_objections(user, compound.pk)[:10]),
             "plan": selectors.plan_summary(compound),
             "verdict": selectors.verdict_summary(compound),
+            # "问题解决了吗?" is asked on the feedback list; the portal points there.
+            "awaiting_answer": selectors_feedback.awaiting_my_answer(user).count(),
         },
     )
 

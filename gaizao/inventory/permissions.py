@@ -22,6 +22,18 @@ RULES: dict[str, set] = {
     # work with owners directly — the community that runs votes and the
     # owners' committee — see them whole; everybody else sees them masked.
     "owner.personal_data": {R.COMMUNITY, R.OWNERS_COMMITTEE},
+    # The owners' register at all (masked or not): the staff and bodies that
+    # work on the compound; not a resident browsing the neighbours.
+    "owner.list": {
+        R.LEADERSHIP,
+        R.HOUSING_BUREAU,
+        R.STREET_OFFICE,
+        R.COMMUNITY,
+        R.SURVEYOR,
+        R.OWNERS_COMMITTEE,
+        R.PROPERTY_COMPANY,
+        R.PROPERTY_RIGHTS_UNIT,
+    },
 }
 
 

@@ -323,9 +323,11 @@ def compound_detail(user, compound, *, owners_page_number=1) -> CompoundDetail:
 
 def units_of_building(user, building) -> list[dict]:
     whole = permissions.sees_personal_data(user)
+    # Residents see the units of their compound, not who owns them.
+    lists_owners = permissions.can_do(user, "owner.list")
     out = []
     for u in building.units.select_related("owner").order_by("entrance", "number"):
-        name = u.owner.name if u.owner_id else ""
+        name = u.owner.name if u.owner_id and lists_owners else ""
         if name and not whole and not u.owner.is_developer:
             name = mask_name(name)
         out.append(
@@ -335,7 +337,7 @@ def units_of_building(user, building) -> list[dict]:
                 "number": u.number,
                 "floor": u.floor,
                 "exclusive_area": u.exclusive_area,
-                "owner_id": u.owner_id,
+                "owner_id": u.owner_id if lists_owners else None,
                 "owner_name": name,
             }
         )

@@ -4,6 +4,7 @@ render. htmx requests get the fragment the full page includes."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -83,7 +84,10 @@ def _link(name: str, *args):
 @require_GET
 def compound_detail(request, pk):
     compound = permissions.get_compound_for_user(request.user, pk)
+    lists_owners = permissions.can_do(request.user, "owner.list")
     if request.headers.get("HX-Target") == "owners":
+        if not lists_owners:
+            raise PermissionDenied(_("您的角色无权查看业主名册"))
         page = selectors.owners_page(request.user, compound, request.GET.get("owners_page"))
         return render(
             request, "inventory/partials/_owners.html", {"compound": compound, "owners": page}
@@ -101,6 +105,7 @@ def compound_detail(request, pk):
             "can_survey": permissions.can_do(request.user, "survey.record"),
             "can_import": permissions.can_do(request.user, "compound.import"),
             "sees_personal": permissions.sees_personal_data(request.user),
+            "lists_owners": lists_owners,
             "management_label": ManagementStatus(compound.management_status).label
             if compound.management_status
             else "",

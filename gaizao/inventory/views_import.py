@@ -23,7 +23,7 @@ from .importing import services, stash
 from .importing.compounds import COMPOUND_FIELDS
 from .importing.units import UNIT_FIELDS
 from .models import Compound, ManagementStatus, Unit
-from .permissions import compounds_for_user, sees_personal_data
+from .permissions import can_do, compounds_for_user, sees_personal_data
 
 ROWS_PER_PAGE = 500
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -245,6 +245,8 @@ def export_units(request, pk):
         compound = qs.get(pk=pk)
     except (Compound.DoesNotExist, ValueError):
         raise Http404(_("小区不存在或不在您的辖区内"))
+    if not can_do(request.user, "owner.list"):
+        raise PermissionDenied(_("您的角色无权查看业主名册"))
     data = exporting.export_units_xlsx(
         Unit.objects.filter(building__compound=compound),
         mask_personal=not sees_personal_data(request.user),

@@ -3,7 +3,9 @@ paths, wrong methods and crashes too (gaizao.core.middleware.ApiErrorMiddleware)
 
 import logging
 
+import pytest
 from django.test import Client
+from django.utils import translation
 
 from gaizao.inventory import selectors
 
@@ -68,6 +70,14 @@ def test_pages_outside_the_api_are_untouched(client_for, cast):
     assert r.status_code == 404 and r["Content-Type"].startswith("text/html")
 
 
+@pytest.fixture
+def _back_to_default_language():
+    """LocaleMiddleware leaves the request's language active in the thread."""
+    yield
+    translation.activate("zh-hans")
+
+
+@pytest.mark.usefixtures("_back_to_default_language")
 def test_messages_follow_the_chosen_language(client_for, cast, settings):
     c = client_for(cast["users"]["bureau"])
     c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"

@@ -34,11 +34,31 @@ def _open_bytes(file_or_path) -> bytes:
     if isinstance(file_or_path, bytes | bytearray):
         return bytes(file_or_path)
     if isinstance(file_or_path, str | os.PathLike):
-        return Path(file_or_path).read_bytes()
+        return _read_path(Path(file_or_path))
     if hasattr(file_or_path, "seek"):
         file_or_path.seek(0)
     data = file_or_path.read()
     return data if isinstance(data, bytes) else data.encode("utf-8")
+
+
+def _read_path(path: Path) -> bytes:
+    """The file's bytes; a path that is not a readable file is a CellError with
+    a message naming it, which the web page, `gaizao import`, `tally` and
+    `eligibility` show as it is (never an OS error text or a traceback)."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise CellError(_("找不到文件:%(path)s") % {"path": path}) from None
+    except IsADirectoryError:
+        raise CellError(_("%(path)s 是文件夹,不是表格文件") % {"path": path}) from None
+    except PermissionError:
+        if path.is_dir():  # Windows says "permission denied" for a folder
+            raise CellError(_("%(path)s 是文件夹,不是表格文件") % {"path": path}) from None
+        raise CellError(_("没有权限读取文件:%(path)s") % {"path": path}) from None
+    except OSError as e:
+        raise CellError(
+            _("无法读取文件 %(path)s:%(error)s") % {"path": path, "error": e.strerror or e}
+        ) from None
 
 
 def detect_kind(data: bytes, name: str) -> str:

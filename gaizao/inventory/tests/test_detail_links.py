@@ -13,3 +13,20 @@ def test_detail_links_to_units_import_with_compound_chosen(client_for, cast):
         client_for(cast["users"]["community_tianxiang"]).get(f"/compounds/{c.pk}/").content.decode()
     )
     assert "/compounds/import/?compound=" not in page
+
+
+def test_residents_do_not_browse_the_owners_register(client_for, cast):
+    """QA round 2: a resident could read (masked) neighbours and download units.xlsx."""
+    c = cast["compound_a"]
+    resident = client_for(cast["users"]["resident_a"])
+    page = resident.get(f"/compounds/{c.pk}/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "业主名册" not in body and "张*丰" not in body
+    assert resident.get(f"/compounds/{c.pk}/units.xlsx").status_code == 403
+    units = resident.get(f"/api/v1/buildings/{cast['building_a'].pk}/units").json()
+    assert {u["owner_name"] for u in units} == {""} and {u["owner_id"] for u in units} == {None}
+    # Staff still do, masked as their role requires.
+    street = client_for(cast["users"]["street_jinchen"])
+    assert "张*丰" in street.get(f"/compounds/{c.pk}/").content.decode()
+    assert street.get(f"/compounds/{c.pk}/units.xlsx").status_code == 200

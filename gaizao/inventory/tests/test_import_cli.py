@@ -42,6 +42,14 @@ def run(*args):
     return out.getvalue()
 
 
+def run_failing(*args):
+    """The command must exit non-zero; returns what it printed to stdout first."""
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import", *args, stdout=out)
+    return out.getvalue()
+
+
 def test_dry_run_json(cast, tmp_path):
     before = Compound.objects.count()
     doc = json.loads(run(write_xlsx(tmp_path / "a.xlsx", ROWS), "--dry-run", "--json"))
@@ -71,7 +79,7 @@ def test_dry_run_json(cast, tmp_path):
 def test_errors_exit_non_zero_and_write_nothing(cast, tmp_path):
     rows = [ROWS[1], ["金辰街道", "甲", "许多", 1, 1, 1990, 1]]
     path = write_xlsx(tmp_path / "bad.xlsx", rows)
-    doc = json.loads(run(path, "--dry-run", "--json"))  # dry run: exit 0, errors listed
+    doc = json.loads(run_failing(path, "--dry-run", "--json"))  # dry run: errors listed, exit 1
     assert doc["errors"] == [{"row": 2, "column": "建设规模(万㎡)", "message": "“许多”不是数字"}]
     before = Compound.objects.count()
     with pytest.raises(CommandError):
@@ -94,7 +102,7 @@ def test_commit_with_user_checks_jurisdiction(cast, tmp_path):
 def test_street_option_fills_blank_street(cast, tmp_path):
     rows = [["小区名称", "户数"], ["无街道小区", 10]]
     path = write_xlsx(tmp_path / "s.xlsx", rows)
-    doc = json.loads(run(path, "--dry-run", "--json"))
+    doc = json.loads(run_failing(path, "--dry-run", "--json"))
     assert doc["errors"][0]["column"] == "所属街道"
     run(path, "--street", "530103006000")
     assert Compound.objects.get(name="无街道小区").street.name == "青云街道"

@@ -127,7 +127,6 @@ def test_surveyor_may_survey_but_not_edit(cast, client_for):
         ("street_jinchen", "张*丰"),
         ("district", "张*丰"),
         ("property_company", "张*丰"),
-        ("resident_a", "张*丰"),
         ("community_tianxiang", "张三丰"),
         ("owners_committee", "张三丰"),
     ],

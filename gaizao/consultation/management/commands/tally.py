@@ -36,9 +36,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, sheet, matter, law, **opts):
         try:
+            # A missing file or a folder is a DomainError too ("找不到文件:…",
+            # "… 是文件夹,不是表格文件"), worded as in `import` and `eligibility`.
             units = parse_ballot_sheet(sheet)
-        except FileNotFoundError:
-            raise CommandError(f"找不到文件:{sheet}")
         except DomainError as e:
             for d in e.errors:
                 sys.stderr.write(f"{d}\n")

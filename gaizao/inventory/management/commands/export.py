@@ -34,6 +34,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, area, output, units, compound, user, unmasked, **opts):
+        path = Path(output or ("房屋清册.xlsx" if units else "台账.xlsx"))
+        # Checked before the (slow) export is built: a wrong name or folder
+        # should not cost a minute of work first.
+        if path.is_dir():
+            raise CommandError(f"无法写入 {path}:这是一个文件夹,请给出 .xlsx 文件名")
+        if path.suffix.lower() != ".xlsx":
+            raise CommandError(f"导出文件名应以 .xlsx 结尾:{path}")
+        if not path.parent.is_dir():
+            raise CommandError(f"无法写入 {path}:文件夹 {path.parent} 不存在")
         actor = None
         if user:
             actor = User.objects.filter(username=user).select_related("area").first()
@@ -59,9 +68,12 @@ class Command(BaseCommand):
             data = exporting.export_units_xlsx(
                 Unit.objects.filter(building__compound=c), mask_personal=mask
             )
-            path = Path(output or "房屋清册.xlsx")
         else:
             data = exporting.export_compounds_xlsx(qs.order_by("street__code", "name"))
-            path = Path(output or "台账.xlsx")
-        path.write_bytes(data)
+        try:
+            path.write_bytes(data)
+        except PermissionError:
+            raise CommandError(f"无法写入 {path}:没有写入权限") from None
+        except OSError as e:
+            raise CommandError(f"无法写入 {path}:{e.strerror or e}") from None
         self.stdout.write(f"已导出到 {path}({len(data) // 1024} KB)")

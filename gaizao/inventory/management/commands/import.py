@@ -5,8 +5,12 @@
     gaizao import 清册.xlsx --kind units --compound 12 --user street_jinchen
 
 Same services as the web page (inventory.importing.services). Without --user
-the operator at this machine acts with no jurisdiction limit. Exits non-zero
-when the file has errors (unless --dry-run); nothing is written then.
+the operator at this machine acts with no jurisdiction limit.
+
+Exits 1 whenever there are errors — a file that cannot be read (missing, a
+folder, not a spreadsheet, no header row) or any row error — with or without
+--dry-run; nothing is written then. The preview (--json: the whole JSON
+document) is still printed to stdout first, the errors go to stderr.
 """
 
 import json
@@ -80,15 +84,20 @@ class Command(BaseCommand):
                     filename=file,
                     source="cli",
                 )
-        except (DomainError, PermissionDenied, FileNotFoundError) as e:
+        except (DomainError, PermissionDenied) as e:
             if isinstance(e, DomainError) and e.errors and as_json:
                 self._json(pv, None, False)
             raise CommandError(getattr(e, "message", None) or str(e))
+        # Errors not tied to a row with no rows read: the file itself could not
+        # be used (找不到文件, 是文件夹, not a spreadsheet, no header row).
+        unusable = not pv.rows and [e.message for e in pv.errors if e.row is None]
         if as_json:
             self._json(pv, result, dry_run)
-        else:
+        elif not unusable:
             self._text(pv, result, dry_run, t_parse)
-        if pv.errors and not dry_run:
+        if unusable:
+            raise CommandError(";".join(unusable))
+        if pv.errors:
             raise CommandError(f"发现{len(pv.errors)}处错误,未写入任何数据")
 
     def _json(self, pv, result, dry_run):

@@ -3,6 +3,19 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+def user_ref(verbose_name, *, blank: bool = False) -> models.ForeignKey:
+    """Who did something (issued, entered, replied, …): a user reference
+    that outlives the account (SET_NULL) and needs no reverse accessor."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        null=True,
+        blank=blank,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+
 class TimeStamped(models.Model):
     """Base model: every record knows when it was created and last changed."""
 
@@ -23,14 +36,7 @@ class AuditEntry(models.Model):
         IMPORT = "import", _("导入")
 
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    actor = user_ref(_("操作人"), blank=True)
     source = models.CharField(_("来源"), max_length=16, default="web")
     action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
     model = models.CharField(_("对象类型"), max_length=64)

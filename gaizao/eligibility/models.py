@@ -1,12 +1,11 @@
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from gaizao.core.models import TimeStamped
+from gaizao.core.models import TimeStamped, user_ref
 
 from . import rules
 
@@ -113,14 +112,7 @@ class Policy(TimeStamped):
         default=Decimal("50"),
         validators=PCT,
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("创建人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = user_ref(_("创建人"), blank=True)
 
     class Meta:
         verbose_name = _("改造政策")
@@ -199,14 +191,7 @@ class Verdict(models.Model):
     extension = models.BooleanField(_("扩展范围"), default=False)
     by_default = models.BooleanField(_("按辖区默认政策"), default=False)
     evaluated_at = models.DateTimeField(_("评估时间"))
-    evaluated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("评估人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    evaluated_by = user_ref(_("评估人"), blank=True)
 
     class Meta:
         verbose_name = _("改造范围结论")

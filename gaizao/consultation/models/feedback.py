@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from gaizao.core.models import TimeStamped
+from gaizao.core.models import TimeStamped, user_ref
 
 __all__ = [
     "FeedbackCategory",
@@ -108,14 +108,7 @@ class Feedback(TimeStamped):
     # Assisted: a community worker recorded it for a resident (phone call,
     # visit). The worker may then also record the resident's answer.
     assisted = models.BooleanField(_("代为登记"), default=False)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("登记人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    recorded_by = user_ref(_("登记人"), blank=True)
     reporter_name = models.CharField(_("反映人姓名"), max_length=64, blank=True)
     reporter_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
     category = models.CharField(_("类别"), max_length=32, choices=FeedbackCategory.choices)
@@ -187,14 +180,7 @@ class FeedbackEvent(models.Model):
 
     feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("时间"), auto_now_add=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    actor = user_ref(_("操作人"), blank=True)
     action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16)
@@ -235,23 +221,9 @@ class SatisfactionEvaluation(TimeStamped):
     )
     title = models.CharField(_("标题"), max_length=128)
     status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.OPEN)
-    opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("发起人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    opened_by = user_ref(_("发起人"), blank=True)
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("结束人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    closed_by = user_ref(_("结束人"), blank=True)
 
     class Meta:
         verbose_name = _("满意度评价")
@@ -285,14 +257,7 @@ class SatisfactionResponse(TimeStamped):
     unit = models.ForeignKey(
         "inventory.Unit", verbose_name=_("住户"), on_delete=models.CASCADE, related_name="+"
     )
-    respondent = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("填写人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    respondent = user_ref(_("填写人"), blank=True)
     overall = _stars(_("总体评价"))
     quality = _stars(_("施工质量"))
     content = _stars(_("改造内容"))

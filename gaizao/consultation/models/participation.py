@@ -5,13 +5,12 @@ Access codes are stored hashed (HMAC-SHA256 keyed with a pepper derived from
 SECRET_KEY): the raw code exists only in the printed letter.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gaizao.core.models import TimeStamped
+from gaizao.core.models import TimeStamped, user_ref
 
 __all__ = [
     "AccessCode",
@@ -34,22 +33,9 @@ class AccessCode(TimeStamped):
         related_name="access_codes",
     )
     code_hash = models.CharField(max_length=64, unique=True)
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("发放人"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    issued_by = user_ref(_("发放人"))
     used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
-    used_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("使用者"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    used_by = user_ref(_("使用者"), blank=True)
     revoked_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
 
     class Meta:
@@ -117,13 +103,7 @@ class Consultation(TimeStamped):
     opens_at = models.DateTimeField(_("开始时间"))
     closes_at = models.DateTimeField(_("截止时间"))
     with_menu = models.BooleanField(_("包含居民点单"), default=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("发起人"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = user_ref(_("发起人"))
 
     class Meta:
         verbose_name = _("意愿征询")
@@ -171,22 +151,9 @@ class ConsultationResponse(TimeStamped):
         _("愿意出资(元/㎡)"), max_digits=8, decimal_places=2, null=True, blank=True
     )
     note = models.CharField(_("意见建议"), max_length=500, blank=True)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("填写人"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    entered_by = user_ref(_("填写人"))
     # Set when community staff filled it in for a resident who could not (代填).
-    assisted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("代填人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    assisted_by = user_ref(_("代填人"), blank=True)
 
     class Meta:
         verbose_name = _("征询答复")

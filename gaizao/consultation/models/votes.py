@@ -3,14 +3,13 @@
 The tally itself is pure (tally.py); these tables hold what was cast.
 """
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gaizao.core.models import TimeStamped
+from gaizao.core.models import TimeStamped, user_ref
 
 from ..tally import LAW_CHOICES, MATTERS
 
@@ -65,25 +64,12 @@ class Vote(TimeStamped):
     overturned = models.BooleanField(_("已撤销"), default=False)
     overturned_reason = models.CharField(_("撤销原因"), max_length=500, blank=True)
     overturned_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
-    overturned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("撤销人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    overturned_by = user_ref(_("撤销人"), blank=True)
     # Non-empty: a vote already held (e.g. on paper last month) recorded
     # afterwards, so its dates may lie in the past; why, shown on its page
     # and certificate.
     past_reason = models.CharField(_("补录原因"), max_length=500, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("发起人"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = user_ref(_("发起人"))
 
     class Meta:
         verbose_name = _("业主表决")
@@ -138,21 +124,8 @@ class Ballot(models.Model):
     choice = models.CharField(_("表决意见"), max_length=8, choices=Choice.choices)
     channel = models.CharField(_("方式"), max_length=8, choices=Channel.choices)
     # Online: the resident; paper and assisted: the staff member who entered it.
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("录入人"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    assisted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("代为录入人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    entered_by = user_ref(_("录入人"))
+    assisted_by = user_ref(_("代为录入人"), blank=True)
     sheet_photo = models.FileField(_("表决票照片"), upload_to=_sheet_path, blank=True)
     cast_at = models.DateTimeField(_("表决时间"), default=timezone.now)
 
@@ -187,26 +160,13 @@ class BallotConflict(models.Model):
     )
     attempted_choice = models.CharField(_("第二次意见"), max_length=8, choices=Choice.choices)
     channel = models.CharField(_("方式"), max_length=8, choices=Channel.choices)
-    attempted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("提交人"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    attempted_by = user_ref(_("提交人"))
     sheet_photo = models.FileField(_("表决票照片"), upload_to=_sheet_path, blank=True)
     attempted_at = models.DateTimeField(_("提交时间"), default=timezone.now)
     resolution = models.CharField(
         _("处理结果"), max_length=16, choices=Resolution.choices, blank=True
     )
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("处理人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    resolved_by = user_ref(_("处理人"), blank=True)
     resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
 
     class Meta:
@@ -235,24 +195,11 @@ class Objection(models.Model):
 
     vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="objections")
     text = models.TextField(_("异议内容"))
-    raised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("提出人"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    raised_by = user_ref(_("提出人"))
     raised_at = models.DateTimeField(_("提出时间"), default=timezone.now)
     state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.PENDING)
     reply = models.TextField(_("答复"), blank=True)
-    replied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("答复人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    replied_by = user_ref(_("答复人"), blank=True)
     replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
 
     class Meta:

@@ -9,8 +9,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from gaizao.inventory.models import Building, Unit
 
@@ -431,6 +431,8 @@ def menu_items(compound) -> list[dict]:
             "id": item.pk,
             "code": item.code,
             "name": item.name,
+            # What the resident reads: the English name when the page is in English.
+            "label": (item.name_en if get_language() == "en" and item.name_en else item.name),
             "tier": item.tier,
             "tier_label": _(TIER_LABELS[item.tier]) if item.tier in TIER_LABELS else item.tier,
             "unit": item.unit,

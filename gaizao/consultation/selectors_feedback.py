@@ -110,7 +110,9 @@ def reporter_label(user, fb) -> str:
     if fb.unit_id and fb.unit is not None:
         unit = f"{fb.unit.building.number}{fb.unit}"
     if unit and unit in name:
-        unit = ""  # account names like "1栋1单元101住户" already say it
+        # Account names like "1栋1单元101住户" (made at code redemption) are
+        # the unit, not a person: nothing to mask, the unit says it all.
+        name, unit = "", unit
     if level == "masked":
         name = mask_name(name)
     label = " ".join(x for x in [name, unit] if x)

@@ -8,7 +8,7 @@ from .models import Policy
 from .services import PARAM_FIELDS
 
 STATUS_CHOICES = [(k, gettext_lazy(v)) for k, v in rules.MANAGEMENT_LABELS.items()]
-ENV_CHOICES = [(f.code, f.name) for f in FACILITIES if f.group == "enhancement"]
+ENV_CHOICES = [(f.code, gettext_lazy(f.name)) for f in FACILITIES if f.group == "enhancement"]
 
 
 class PolicyForm(forms.ModelForm):

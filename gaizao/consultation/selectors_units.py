@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
+from gaizao.core.sorting import natural_key
 from gaizao.inventory.models import Building, Unit
 
 from .models import (
@@ -33,15 +34,6 @@ def _tokens(q: str) -> list[str]:
     s = unicodedata.normalize("NFKC", q or "").strip().upper()
     s = re.sub(r"(号楼|栋|幢|座|单元|室|房|号)", " ", s)
     return [t for t in re.split(r"[\s\-—–/\\.,、]+", s) if t][:3]
-
-
-def natural_key(text: str) -> tuple:
-    """Sort key for building and house numbers: 1栋, 2栋 … 10栋 (by the
-    numbers in the name, not as text); names without a number go last."""
-    s = unicodedata.normalize("NFKC", text or "").strip().upper()
-    parts = re.split(r"(\d+)", s)
-    key = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p)
-    return (0 if key and key[0][0] == 0 else 1, key)
 
 
 def building_key(number: str) -> str:

@@ -36,10 +36,15 @@ def workbook_bytes(title: str, headers: list[str], rows, *, sheet_title: str = "
     return buf.getvalue()
 
 
-def xlsx_response(filename: str, title: str, headers: list[str], rows) -> HttpResponse:
-    data = workbook_bytes(title, headers, rows)
-    resp = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download(data: bytes, filename: str) -> HttpResponse:
+    """Workbook bytes as an attachment (the file name may be Chinese)."""
+    resp = HttpResponse(data, content_type=XLSX_TYPE)
     resp["Content-Disposition"] = content_disposition_header(True, filename)
     return resp
+
+
+def xlsx_response(filename: str, title: str, headers: list[str], rows) -> HttpResponse:
+    return download(workbook_bytes(title, headers, rows), filename)

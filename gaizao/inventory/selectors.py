@@ -3,7 +3,6 @@ jurisdiction (`inventory.permissions`), joins what the page or endpoint shows
 with select_related, and annotates the latest condition score in SQL so a list
 costs the same few queries whatever its length."""
 
-import re
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
@@ -15,6 +14,7 @@ from django.utils.translation import gettext, gettext_lazy
 from gaizao.accounts.models import AREA_ROLES
 from gaizao.core.masking import mask_id_number, mask_name, mask_phone
 from gaizao.core.models import AuditEntry
+from gaizao.core.sorting import natural_key
 from gaizao.regions.models import Area
 
 from . import permissions, scoring
@@ -165,10 +165,6 @@ def filter_areas(user) -> tuple:
 # --- detail ---------------------------------------------------------------
 
 
-def _natural(s: str):
-    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", s or "")]
-
-
 @dataclass
 class OwnerRow:
     id: int
@@ -209,7 +205,7 @@ def buildings_of(compound):
             unit_count=Count("units"), unit_area=Sum("units__exclusive_area")
         ).order_by()
     )
-    rows.sort(key=lambda b: _natural(b.number))
+    rows.sort(key=lambda b: natural_key(b.number))
     return rows
 
 

@@ -6,14 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gaizao.core.errors import DomainError, Problems
+from gaizao.core.xlsx import download
 
 from . import permissions, scoring, selectors, services
 from .facilities import BY_CODE, FACILITIES
@@ -21,7 +21,6 @@ from .forms import CompoundFilterForm, CompoundForm, SurveyForm
 from .models import ManagementStatus
 
 PER_PAGE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _is_fragment(request) -> bool:
@@ -64,11 +63,8 @@ def compound_export(request):
 
     form = CompoundFilterForm(request.GET or None, user=request.user)
     qs = selectors.compound_list(request.user, form.filters())
-    data = export_compounds_xlsx(qs)
-    resp = HttpResponse(data, content_type=XLSX)
     name = _("老旧小区台账-%(date)s.xlsx") % {"date": f"{timezone.localdate():%Y%m%d}"}
-    resp["Content-Disposition"] = content_disposition_header(True, name)
-    return resp
+    return download(export_compounds_xlsx(qs), name)
 
 
 def _link(name: str, *args):

@@ -7,16 +7,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from gaizao.core.errors import DomainError
 from gaizao.core.masking import mask_id_number, mask_name, mask_phone
+from gaizao.core.xlsx import download
 
 from . import exporting
 from .importing import services, stash
@@ -26,7 +26,6 @@ from .models import Compound, ManagementStatus, Unit
 from .permissions import can_do, compounds_for_user, sees_personal_data
 
 ROWS_PER_PAGE = 500
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ImportForm(forms.Form):
@@ -231,9 +230,7 @@ def import_template(request, kind):
         data, name = exporting.unit_template_xlsx(), _("房屋及业主清册导入模板.xlsx")
     else:
         raise Http404(_("没有这种模板"))
-    resp = HttpResponse(data, content_type=XLSX)
-    resp["Content-Disposition"] = content_disposition_header(True, name)
-    return resp
+    return download(data, name)
 
 
 @login_required
@@ -251,8 +248,4 @@ def export_units(request, pk):
         Unit.objects.filter(building__compound=compound),
         mask_personal=not sees_personal_data(request.user),
     )
-    resp = HttpResponse(data, content_type=XLSX)
-    resp["Content-Disposition"] = content_disposition_header(
-        True, _("%(name)s-房屋及业主.xlsx") % {"name": compound.name}
-    )
-    return resp
+    return download(data, _("%(name)s-房屋及业主.xlsx") % {"name": compound.name})

@@ -5,10 +5,11 @@ on its own, a sheet must name its plan."""
 from io import BytesIO
 
 from django.http import HttpResponse
-from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from gaizao.core.xlsx import download
 
 
 def bill_workbook(
@@ -48,9 +49,4 @@ def bill_workbook(
 
 
 def bill_response(filename: str, **kw) -> HttpResponse:
-    resp = HttpResponse(
-        bill_workbook(**kw),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    resp["Content-Disposition"] = content_disposition_header(True, filename)
-    return resp
+    return download(bill_workbook(**kw), filename)

@@ -30,3 +30,14 @@ def test_residents_do_not_browse_the_owners_register(client_for, cast):
     street = client_for(cast["users"]["street_jinchen"])
     assert "张*丰" in street.get(f"/compounds/{c.pk}/").content.decode()
     assert street.get(f"/compounds/{c.pk}/units.xlsx").status_code == 200
+
+
+def test_detail_page_sorts_mixed_building_names(client_for, cast):
+    """Numbered buildings in numeric order, unnumbered ones after them."""
+    from gaizao.core import testing
+
+    c = cast["compound_a"]
+    for n in ("10栋", "2栋", "综合楼"):
+        testing.make_building(c, n)
+    body = client_for(cast["users"]["district"]).get(f"/compounds/{c.pk}/").content.decode()
+    assert body.index("2栋") < body.index("10栋") < body.index("综合楼")

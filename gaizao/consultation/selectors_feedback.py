@@ -142,13 +142,13 @@ def actor_label(viewer, event, fb) -> str:
         )
     org = a.organisation.name if a.organisation_id else ""
     if perms.is_resident(viewer):
-        return org or str(a.role_label or "") or _("工作人员")
+        return org or a.role_label or _("工作人员")
     who = str(a)
     # A display name such as "金碧物业管理有限公司 客服" already names the
     # organisation: don't say it twice.
     if org and who.startswith(org):
         return who
-    return " ".join(x for x in [org or str(a.role_label or ""), who] if x)
+    return " ".join(x for x in [org or a.role_label, who] if x)
 
 
 # Satisfaction ------------------------------------------------------------------

@@ -81,9 +81,10 @@ class User(AbstractUser):
 
     @property
     def role_label(self) -> str:
-        return (
-            self.get_role_display() if self.role else (_("系统管理员") if self.is_superuser else "")
-        )
+        """Plain text in the current language (callers join and compare it)."""
+        if self.role:
+            return str(self.get_role_display())
+        return str(_("系统管理员")) if self.is_superuser else ""
 
 
 def _hash_token(raw: str) -> str:

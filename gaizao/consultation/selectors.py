@@ -100,23 +100,55 @@ def consultation_summary(consultation: Consultation) -> dict:
     return out
 
 
-def willingness_summary(compound_id) -> dict | None:
-    """Contract (eligibility): the latest willingness survey of the compound —
-    households and exclusive area that answered 同意改造, as shares (0–1, 4
-    places) of all households / all registered exclusive area. None when the
-    compound has had no willingness survey."""
-    c = latest_consultation(compound_id)
-    if c is None:
-        return None
-    s = consultation_summary(c)
-    return {
-        "households_total": s["households_total"],
-        "households_yes": s["households_yes"],
-        "share_households": s["share_households"],
-        "area_total": s["area_total"],
-        "area_yes": s["area_yes"],
-        "share_area": s["share_area"],
+def willingness_summaries(compound_ids) -> dict[int, dict]:
+    """Contract (eligibility): for each compound that has had a willingness
+    survey, its latest one that opened — households and exclusive area that
+    answered 同意改造, as shares (0–1, 4 places) of all households / all
+    registered exclusive area. Compounds without a survey are absent.
+    Three queries whatever the number of compounds."""
+    ids = list(compound_ids)
+    latest: dict[int, int] = {}
+    for cid, pk in (
+        Consultation.objects.filter(compound_id__in=ids, opens_at__lte=timezone.now())
+        .order_by("compound_id", "-opens_at", "-id")
+        .values_list("compound_id", "id")
+    ):
+        latest.setdefault(cid, pk)
+    if not latest:
+        return {}
+    totals = {
+        r["building__compound_id"]: r
+        for r in Unit.objects.filter(building__compound_id__in=latest)
+        .values("building__compound_id")
+        .annotate(n=Count("id"), area=Sum("exclusive_area"))
     }
+    yes = {
+        r["consultation_id"]: r
+        for r in ConsultationResponse.objects.filter(
+            consultation_id__in=latest.values(), willingness=Willingness.YES
+        )
+        .values("consultation_id")
+        .annotate(n=Count("id"), area=Sum("unit__exclusive_area"))
+    }
+    out = {}
+    for cid, pk in latest.items():
+        t, y = totals.get(cid, {}), yes.get(pk, {})
+        n_total, area_total = t.get("n") or 0, t.get("area") or Decimal("0")
+        n_yes, area_yes = y.get("n") or 0, y.get("area") or Decimal("0")
+        out[cid] = {
+            "households_total": n_total,
+            "households_yes": n_yes,
+            "share_households": _share(n_yes, n_total),
+            "area_total": area_total,
+            "area_yes": area_yes,
+            "share_area": _share(area_yes, area_total),
+        }
+    return out
+
+
+def willingness_summary(compound_id) -> dict | None:
+    """One compound's willingness_summaries() entry; None without a survey."""
+    return willingness_summaries([compound_id]).get(compound_id)
 
 
 def menu_results_for(consultation: Consultation) -> list[dict]:

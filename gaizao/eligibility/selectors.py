@@ -3,7 +3,6 @@ any number of compounds), which policy applies where, and the reserve."""
 
 from __future__ import annotations
 
-import importlib
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
@@ -29,13 +28,6 @@ def _chunks(seq, n=CHUNK):
 # --- willingness (consultation app) --------------------------------------------
 
 
-def _consultation_selectors():
-    try:
-        return importlib.import_module("gaizao.consultation.selectors")
-    except ImportError:
-        return None
-
-
 def _share(summary: dict | None) -> Decimal | None:
     """Share of households in favour, 0–1, from a willingness summary."""
     if not summary:
@@ -52,41 +44,14 @@ def _share(summary: dict | None) -> Decimal | None:
 
 def willingness_shares(compound_ids) -> dict[int, Decimal | None]:
     """compound id → share of households willing (0–1), None when no
-    willingness survey exists. Uses consultation's bulk
-    `willingness_summaries(ids)` when it exists, else its per-compound
-    `willingness_summary(id)`; unknown for all while neither exists."""
-    ids = list(compound_ids)
-    mod = _consultation_selectors()
-    if mod is None:
-        return dict.fromkeys(ids)
-    bulk = getattr(mod, "willingness_summaries", None)
-    if callable(bulk):
-        out = {}
-        for part in _chunks(ids):
-            got = bulk(part) or {}
-            out.update({cid: _share(got.get(cid)) for cid in part})
-        return out
-    one = getattr(mod, "willingness_summary", None)
-    if not callable(one):
-        return dict.fromkeys(ids)
-    out = dict.fromkeys(ids)
-    # The per-compound contract costs a few queries per call: ask only for the
-    # compounds that have had a willingness survey at all (one query).
-    try:
-        from gaizao.consultation.models import Consultation
+    willingness survey exists (consultation's bulk summaries)."""
+    from gaizao.consultation.selectors import willingness_summaries
 
-        asked = set()
-        for part in _chunks(ids):
-            asked.update(
-                Consultation.objects.filter(compound_id__in=part)
-                .values_list("compound_id", flat=True)
-                .distinct()
-            )
-    except (ImportError, AttributeError):
-        asked = set(ids)
-    for cid in ids:
-        if cid in asked:
-            out[cid] = _share(one(cid))
+    ids = list(compound_ids)
+    out = dict.fromkeys(ids)
+    for part in _chunks(ids):
+        got = willingness_summaries(part)
+        out.update({cid: _share(got.get(cid)) for cid in part})
     return out
 
 

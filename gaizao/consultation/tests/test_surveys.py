@@ -271,3 +271,18 @@ def test_contribution_in_yuan_or_per_m2_not_both(client_for, users, cast, survey
     )
     assert r.status_code == 302
     assert ConsultationResponse.objects.get().contribution_per_m2 == Decimal("10.00")
+
+
+def test_willingness_summaries_bulk_is_constant_queries(
+    client_for, users, cast, survey, django_assert_num_queries
+):
+    client_for(users["resident_a"]).post(
+        reverse("consultation:survey_fill", args=[survey.pk]), {"willingness": "yes"}
+    )
+    ids = [cast["compound_a"].pk, cast["compound_b"].pk]  # compound_b: no survey
+    with django_assert_num_queries(3):
+        got = selectors.willingness_summaries(ids)
+    assert set(got) == {cast["compound_a"].pk}
+    whole = selectors.consultation_summary(survey)
+    assert got[cast["compound_a"].pk]["share_area"] == whole["share_area"]
+    assert got[cast["compound_a"].pk]["households_yes"] == whole["households_yes"] == 1

@@ -341,12 +341,10 @@ def menu_items(compound) -> list[dict]:
     """The item menu (居民点单) of a compound: the improvement and enhancement
     items of its catalogue, each with its unit cost and, where the plans app
     can estimate a quantity for the compound, the estimated cost and the share
-    per household. [] while the plans app has no catalogue."""
-    try:
-        from gaizao.plans import drafting
-        from gaizao.plans.selectors import catalogue_for_compound
-    except ImportError:
-        return []
+    per household."""
+    from gaizao.plans import drafting
+    from gaizao.plans.selectors import catalogue_for_compound
+
     units = compound_units(compound.pk)
     households = compound.households or units.count() or None
     facts = drafting.CompoundFacts(
@@ -401,19 +399,14 @@ def menu_items(compound) -> list[dict]:
 
 def plan_summary(compound) -> dict | None:
     """The compound's current plan (一院一策), if the plans app has one: status
-    and cost. None when there is no plan (or no plans app)."""
-    try:
-        from gaizao.plans.selectors import current_plan_for_compound
-    except ImportError:
-        return None
-    try:
-        plan = current_plan_for_compound(compound)
-    except Exception:
-        return None
+    and cost. None when there is no plan."""
+    from gaizao.plans.selectors import current_plan_for_compound
+
+    plan = current_plan_for_compound(compound)
     if plan is None:
         return None
-    status = getattr(plan, "status", "")
-    label = plan.get_status_display() if hasattr(plan, "get_status_display") else status
+    status = plan.status
+    label = plan.get_status_display()
     progress = {
         "draft": _("改造方案正在编制中,尚未开工。"),
         "consulted": _("改造方案已征求居民意见,等待审批,尚未开工。"),
@@ -423,8 +416,8 @@ def plan_summary(compound) -> dict | None:
         "plan": plan,
         "status": status,
         "status_label": label,
-        "total_cost": getattr(plan, "total_cost", None),
-        "version": getattr(plan, "version", None),
+        "total_cost": plan.total_cost,
+        "version": plan.version,
         "progress": progress,
     }
 

@@ -59,10 +59,8 @@ def willingness_open(compound_ids) -> set[int]:
     """Compounds whose latest willingness survey is still open: households may
     still answer or change their answer, so a share below the threshold is
     not yet a "no" (the rules then say "review", not "ineligible")."""
-    try:
-        from gaizao.consultation.models import Consultation
-    except ImportError:
-        return set()
+    from gaizao.consultation.models import Consultation
+
     now = timezone.now()
     latest: dict[int, object] = {}
     for part in _chunks(compound_ids):

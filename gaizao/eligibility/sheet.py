@@ -49,10 +49,8 @@ def evaluate_sheet(path, *, policy: Policy | None = None, area: Area | None = No
     "errors": [...], "skipped": n}. Policy per row: `policy`, else the
     default of the row's street (looked up by name, inside `area` if given),
     else the default of `area`, else the national default."""
-    try:
-        from gaizao.inventory.importing import parse_compound_sheet
-    except ImportError as e:  # the importer is another app's; say so plainly
-        raise DomainError(_("表格解析模块不可用,无法读取表格")) from e
+    from gaizao.inventory.importing import parse_compound_sheet
+
     try:
         parsed = parse_compound_sheet(path)
     except DomainError:

@@ -161,27 +161,19 @@ def plan_compounds(plan: Plan) -> list:
     ]
 
 
-# ---- adapters to the consultation app (it may not exist yet) --------------
+# ---- from the consultation app (imported late: consultation imports plans) ---
 
 ART_278_RENOVATION = 7  # matter 7: 改建、重建建筑物及其附属设施 (民法典第二百七十八条)
 
 
 def compound_vote_passed(compound_id: int, matter: int = ART_278_RENOVATION) -> bool:
-    try:
-        from gaizao.consultation.selectors import compound_vote_passed as passed
-    except ImportError:
-        return False
+    from gaizao.consultation.selectors import compound_vote_passed as passed
+
     return bool(passed(compound_id, matter))
 
 
 def menu_results(compound_id: int) -> list:
-    """Item menu results (居民点单) if the consultation app provides them:
-    a list of dicts with at least "code"; [] otherwise."""
-    try:
-        from gaizao.consultation.selectors import menu_results as results
-    except ImportError:
-        return []
-    try:
-        return list(results(compound_id) or [])
-    except Exception:  # a sibling app's bug must not break the plan page
-        return []
+    """Item menu results (居民点单): a list of dicts with at least "code"."""
+    from gaizao.consultation.selectors import menu_results as results
+
+    return list(results(compound_id))

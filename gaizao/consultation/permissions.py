@@ -1,7 +1,7 @@
 """Who may see and do what in resident participation (STYLE.md habits 4–5).
 
 Visibility of every record comes from the compound chokepoint
-(gaizao.accounts.permissions.compound_q): residents see their own unit's
+(gaizao.inventory.permissions.compound_q): residents see their own unit's
 compound, staff their jurisdiction. Invisible → 404, visible but not
 allowed → 403."""
 
@@ -10,8 +10,9 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from gaizao.accounts.models import Role
-from gaizao.accounts.permissions import can, compound_q
-from gaizao.accounts.permissions import resident_compound_id as _resident_compound_id
+from gaizao.accounts.permissions import can
+from gaizao.inventory.permissions import compound_q
+from gaizao.inventory.permissions import resident_compound_id as _resident_compound_id
 
 from .models import Consultation, Vote
 

@@ -11,8 +11,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gaizao.accounts.models import Role
-from gaizao.accounts.permissions import NOTHING, can, compound_q, resident_compound_id
+from gaizao.accounts.permissions import NOTHING, can
 from gaizao.core.errors import DomainError
+from gaizao.inventory.permissions import compound_q, resident_compound_id
+from gaizao.regions.scope import area_contains_compound
 
 from .models import Feedback, FeedbackStatus, SatisfactionEvaluation
 
@@ -73,14 +75,9 @@ def in_jurisdiction(user, compound) -> bool:
     """Area staff: is the compound in their area? (compound.street loaded)."""
     if user.is_superuser:
         return True
-    area = user.area
-    if user.role not in JURISDICTION_STAFF or area is None:
+    if user.role not in JURISDICTION_STAFF:
         return False
-    if area.level == "country":
-        return True
-    if area.level == "community":
-        return compound.community_id == area.pk
-    return compound.street.prefix.startswith(area.prefix)
+    return area_contains_compound(user.area, compound)
 
 
 def feedback_q(user) -> Q:

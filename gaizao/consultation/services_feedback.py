@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gaizao.accounts.permissions import resident_compound_id
 from gaizao.core.errors import DomainError, ErrorDetail
 from gaizao.core.uploads import image_extension
+from gaizao.inventory.permissions import resident_compound_id
 from gaizao.regions.models import Organisation
 
 from . import permissions_feedback as perms

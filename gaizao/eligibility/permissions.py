@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy
 
 from gaizao.accounts.models import Role
 from gaizao.accounts.permissions import can
+from gaizao.regions.models import Area
+from gaizao.regions.scope import areas_within
 
 from .models import Policy
 
@@ -74,14 +76,8 @@ def get_policy_for_user(user, pk, *, write: bool = False) -> Policy:
 
 def policy_areas_for(user):
     """Areas a user may attach a policy to: their own area and everything below."""
-    from gaizao.regions.models import Area
-
     if user.is_superuser:
         return Area.objects.exclude(level=Area.Level.COMMUNITY).order_by("code")
     if user.area_id is None:
         return Area.objects.none()
-    return (
-        Area.objects.filter(prefix__startswith=user.area.prefix)
-        .exclude(level=Area.Level.COMMUNITY)
-        .order_by("code")
-    )
+    return areas_within(user.area).exclude(level=Area.Level.COMMUNITY).order_by("code")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -278,14 +278,6 @@ def compound_verdict_summary(compound_ids) -> dict[int, str]:
             "compound_id", "verdict"
         )
     )
-
-
-def area_filter_q(area: Area) -> Q:
-    if area.level == Area.Level.COUNTRY:
-        return Q()
-    if area.level == Area.Level.COMMUNITY:
-        return Q(community=area)
-    return Q(street__prefix__startswith=area.prefix)
 
 
 def verdict_for_compound(compound: Compound) -> dict | None:

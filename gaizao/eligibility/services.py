@@ -19,6 +19,7 @@ from gaizao.inventory.facilities import BY_CODE
 from gaizao.inventory.models import Compound
 from gaizao.inventory.permissions import compounds_for_user
 from gaizao.regions.models import Area
+from gaizao.regions.scope import compound_area_q
 
 from . import builtin, extension, rules, selectors
 from .models import Policy, Verdict
@@ -367,7 +368,7 @@ def evaluate_area(
             raise PermissionDenied(_("您的角色无权评估改造范围"))
         if not area_within_user(actor, area):
             raise PermissionDenied(_("只能评估本辖区的小区"))
-    qs = Compound.objects.filter(selectors.area_filter_q(area))
+    qs = Compound.objects.filter(compound_area_q(area))
     if actor is not None:
         qs = qs & compounds_for_user(actor)
     out = AreaEvaluation(area=area)

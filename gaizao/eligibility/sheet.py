@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from gaizao.core.errors import DomainError
 from gaizao.regions.models import Area
+from gaizao.regions.scope import areas_within
 
 from . import extension, rules, selectors
 from .models import Policy
@@ -58,9 +59,7 @@ def evaluate_sheet(path, *, policy: Policy | None = None, area: Area | None = No
     except (OSError, ValueError) as e:
         raise DomainError(_("无法读取表格:%(e)s") % {"e": e}) from e
     defaults = selectors.DefaultPolicies()
-    streets = Area.objects.filter(level=Area.Level.STREET)
-    if area is not None and area.level != Area.Level.COUNTRY:
-        streets = streets.filter(prefix__startswith=area.prefix)
+    streets = areas_within(area, Area.objects.filter(level=Area.Level.STREET))
     by_name: dict[str, list[Area]] = {}
     for s in streets.only("id", "name", "code", "prefix", "level"):
         by_name.setdefault(_street_key(s.name), []).append(s)

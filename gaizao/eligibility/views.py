@@ -15,6 +15,7 @@ from gaizao.core.errors import DomainError
 from gaizao.core.xlsx import xlsx_response
 from gaizao.inventory.permissions import get_compound_for_user
 from gaizao.regions.models import Area
+from gaizao.regions.scope import areas_within
 from gaizao.regions.selectors import communities_of, streets_of
 
 from . import rules, selectors, services
@@ -59,9 +60,9 @@ def _evaluable_areas(user):
         return Area.objects.none()
     return (
         (
-            Area.objects.filter(
-                prefix__startswith=user.area.prefix, level__in=["district", "street", "community"]
-            ).order_by("code")
+            areas_within(user.area)
+            .filter(level__in=["district", "street", "community"])
+            .order_by("code")
             | Area.objects.filter(pk=user.area_id)
         )
         .distinct()

@@ -4,11 +4,13 @@ entity (STYLE.md habit 4). Invisible → Http404, visible but not allowed → 40
 these functions."""
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from gaizao.accounts.models import Role
-from gaizao.accounts.permissions import can, compound_q
+from gaizao.accounts.models import AREA_ROLES, ORGANISATION_ROLES, Role
+from gaizao.accounts.permissions import NOTHING, can
+from gaizao.regions.scope import compound_area_q
 
 from .models import Building, Compound, Survey, Unit
 
@@ -35,6 +37,52 @@ RULES: dict[str, set] = {
         R.PROPERTY_RIGHTS_UNIT,
     },
 }
+
+
+def compound_q(user, path: str = "") -> Q:
+    """Q over the model reached by `path` (e.g. "building__compound__") that
+    keeps the compounds `user` may see. Anonymous or role-less users: nothing."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOTHING
+    if user.is_superuser:
+        return Q()
+    role = user.role
+    if role in AREA_ROLES:
+        area = user.area
+        if area is None:
+            return NOTHING
+        return compound_area_q(area, path)
+    if role in ORGANISATION_ROLES:
+        if user.organisation_id is None:
+            return NOTHING
+        oid = user.organisation_id
+        if role in (Role.CONTRACTOR, Role.DESIGNER):
+            # Contractors and designers see only the works they are contracted
+            # for; the works app (not yet built) will add that link here.
+            return NOTHING
+        return (
+            Q(**{f"{path}owners_committee_id": oid})
+            | Q(**{f"{path}property_company_id": oid})
+            | Q(**{f"{path}property_rights_unit_id": oid})
+        )
+    if role == Role.RESIDENT:
+        if user.unit_id is None:
+            return NOTHING
+        return Q(**{f"{path}id": resident_compound_id(user)})
+    return NOTHING
+
+
+def resident_compound_id(user) -> int | None:
+    """The compound of a resident's unit, cached on the user object."""
+    cached = getattr(user, "_gaizao_compound_id", None)
+    if cached is None and user.unit_id:
+        cached = (
+            Unit.objects.filter(pk=user.unit_id)
+            .values_list("building__compound_id", flat=True)
+            .first()
+        )
+        user._gaizao_compound_id = cached
+    return cached
 
 
 def can_do(user, action: str) -> bool:

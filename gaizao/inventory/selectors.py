@@ -16,6 +16,7 @@ from gaizao.core.masking import mask_id_number, mask_name, mask_phone
 from gaizao.core.models import AuditEntry
 from gaizao.core.sorting import natural_key
 from gaizao.regions.models import Area
+from gaizao.regions.scope import areas_within
 
 from . import permissions, scoring
 from .facilities import FACILITIES
@@ -145,14 +146,12 @@ def filter_areas(user) -> tuple:
     if user.is_superuser:
         return streets.order_by("code"), communities.order_by("code")
     area = user.area if user.role in AREA_ROLES else None
-    if area is not None and area.level == Area.Level.COUNTRY:
-        return streets.order_by("code"), communities.order_by("code")
     if area is not None and area.level == Area.Level.COMMUNITY:
         return (streets.filter(pk=area.parent_id), communities.filter(pk=area.pk))
     if area is not None:
         return (
-            streets.filter(prefix__startswith=area.prefix).order_by("code"),
-            communities.filter(prefix__startswith=area.prefix).order_by("code"),
+            areas_within(area, streets).order_by("code"),
+            areas_within(area, communities).order_by("code"),
         )
     # Organisation roles and residents: the areas of the compounds they see.
     visible = permissions.compounds_for_user(user)

@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gaizao.accounts.models import Role
-from gaizao.accounts.permissions import can, compound_q
+from gaizao.accounts.permissions import can
+from gaizao.inventory.permissions import compound_q
 
 from .models import Cluster, Plan
 

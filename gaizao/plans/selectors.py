@@ -4,24 +4,17 @@ jurisdiction, the funding rules in force, and small adapters to other apps."""
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from gaizao.accounts.permissions import compound_q
 from gaizao.inventory.models import Survey
+from gaizao.inventory.permissions import compound_q
 from gaizao.regions.models import Area
+from gaizao.regions.scope import ancestor_prefixes
 
 from .models import TIER_ORDER, CatalogItem, Cluster, FundingRule, Plan, PlanItem, PlanStatus
 
 
-def _area_prefixes(area: Area | None) -> list[str]:
-    """The prefixes of `area` and of every area above it (district, city, …)."""
-    if area is None:
-        return []
-    code = area.prefix
-    return sorted({code[:n] for n in (2, 4, 6, 9, 12) if n <= len(code)})
-
-
 def compound_prefixes(compound) -> list[str]:
     area = compound.community if compound.community_id else compound.street
-    return _area_prefixes(area)
+    return ancestor_prefixes(area)
 
 
 def _effective_items(prefixes: list[str], year: int) -> list[int]:
@@ -67,7 +60,7 @@ def catalogue_for_compound(compound, year: int | None = None):
 def catalogue_for_area(area: Area | None, year: int | None = None):
     year = year or timezone.localdate().year
     return _tier_ordered(
-        CatalogItem.objects.filter(pk__in=_effective_items(_area_prefixes(area), year))
+        CatalogItem.objects.filter(pk__in=_effective_items(ancestor_prefixes(area), year))
     )
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from gaizao.core.errors import DomainError
 from gaizao.inventory import facilities
 from gaizao.inventory.permissions import compounds_for_user
+from gaizao.regions.scope import ancestor_prefixes
 
 from . import selectors, services
 from .funding import SOURCE_LABELS, TIER_LABELS
@@ -158,7 +159,7 @@ def funding_rules(request):
     area = _user_area(request.user)
     rules = FundingRule.objects.select_related("area")
     if area is not None:
-        rules = rules.filter(area__prefix__in=selectors._area_prefixes(area))
+        rules = rules.filter(area__prefix__in=ancestor_prefixes(area))
     can_edit = can_do(request.user, "funding_rule.edit") and area is not None
     year = timezone.localdate().year
     errors: list[str] = []

@@ -5,7 +5,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from gaizao.accounts.models import Role
-from gaizao.accounts.permissions import can, compound_q
+from gaizao.accounts.permissions import can
+from gaizao.inventory.permissions import compound_q
 
 from .models import ManagementArrangement
 

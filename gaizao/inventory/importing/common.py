@@ -9,6 +9,7 @@ from django.utils.translation import gettext_noop
 from gaizao.accounts.models import Role
 from gaizao.core.errors import DomainError, ErrorDetail
 from gaizao.regions.models import Area
+from gaizao.regions.scope import areas_within
 
 from ..models import Compound
 from ..permissions import can_do, compounds_for_user
@@ -87,9 +88,7 @@ def streets_in_scope(user):
     area = user.area
     if user.role not in (Role.LEADERSHIP, Role.HOUSING_BUREAU, Role.STREET_OFFICE) or area is None:
         return qs.none()
-    if area.level == Area.Level.COUNTRY:
-        return qs
-    return qs.filter(prefix__startswith=area.prefix)
+    return areas_within(area, qs)
 
 
 def street_for_user(user, code_or_pk) -> Area:

@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from gaizao.core.errors import DomainError
 from gaizao.inventory.models import Compound
 from gaizao.regions.models import Area
+from gaizao.regions.scope import compound_area_q
 
 from ... import rules, selectors, services
 from ...models import Verdict
@@ -64,7 +65,7 @@ class Command(BaseCommand):
             raise CommandError("请用 --area 指定区划代码,或给出一个表格文件")
         result = services.evaluate_area(actor=None, area=area, policy=policy, source="cli")
         verdicts = Verdict.objects.filter(
-            compound__in=Compound.objects.filter(selectors.area_filter_q(area))
+            compound__in=Compound.objects.filter(compound_area_q(area))
         )
         verdicts = verdicts.filter(policy=policy) if policy else verdicts.filter(by_default=True)
         rows = selectors.reserve_rows(verdicts)

@@ -18,6 +18,7 @@ from gaizao.inventory import exporting
 from gaizao.inventory.models import Compound, Unit
 from gaizao.inventory.permissions import compounds_for_user, sees_personal_data
 from gaizao.regions.models import Area
+from gaizao.regions.scope import compound_area_q
 
 
 class Command(BaseCommand):
@@ -53,11 +54,7 @@ class Command(BaseCommand):
             a = Area.objects.filter(code=area).first()
             if a is None:
                 raise CommandError(f"未找到区划代码“{area}”")
-            qs = (
-                qs.filter(street__prefix__startswith=a.prefix)
-                if a.level != "community"
-                else qs.filter(community=a)
-            )
+            qs = qs.filter(compound_area_q(a))
         if units:
             if not compound:
                 raise CommandError("--units 需要 --compound 小区编号")

@@ -1,4 +1,6 @@
-"""Feedback (过程共建) and satisfaction (成果共享) pages, under /participate/."""
+"""Feedback (过程共建) and satisfaction (成果共享) pages, under /participate/.
+No app_name: gaizao/urls.py puts these patterns in the "consultation"
+namespace beside participation's, so the URL names stay as they were."""
 
 from django.urls import path
 

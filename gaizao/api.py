@@ -77,6 +77,7 @@ def _invalid(request, exc: NinjaValidationError):
 def _add_routers():
     from gaizao.consultation.api import router as consultation
     from gaizao.eligibility.api import router as eligibility
+    from gaizao.feedback.api import router as feedback
     from gaizao.inventory.api import router as inventory
     from gaizao.plans.api import router as plans
     from gaizao.regions.api import router as regions
@@ -87,6 +88,7 @@ def _add_routers():
     api.add_router("/", eligibility)
     api.add_router("/", plans)
     api.add_router("/", consultation)
+    api.add_router("/", feedback)
     api.add_router("/", stewardship)
 
 

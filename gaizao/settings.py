@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "gaizao.eligibility",
     "gaizao.plans",
     "gaizao.stewardship",
+    # feedback sits above plans (its satisfaction gate reads approved plans),
+    # and its demo runs last: plans are approved in stewardship's demo.
+    "gaizao.feedback",
 ]
 
 MIDDLEWARE = [

@@ -11,7 +11,7 @@ from gaizao.accounts.models import Role, User
 from gaizao.core.demo import DEMO_PASSWORD
 from gaizao.inventory.models import Compound, Unit
 
-from . import demo_feedback, selectors, services
+from . import selectors, services
 from .models import Ballot, Consultation, ConsultationResponse, MenuChoice
 
 RESIDENT = "jumin_demo"
@@ -190,7 +190,6 @@ def seed(ctx):
             ctx.say(f"  业主表决 {c.name} 第{matter}项: {'通过' if v.passed else '未通过'}")
     ctx.say(f"  入户码 {issued} 个(3 个楼栋)")
     _district_willingness(ctx, staff, exclude={c.pk for c in compounds})
-    demo_feedback.seed(ctx)
     logins(ctx)
 
 
@@ -247,4 +246,3 @@ def logins(ctx):
             f"{u.unit.building.compound.name} {u.unit.building.number}"
             f"{u.unit} 住户:意愿征询、点单、表决",
         )
-    demo_feedback.logins(ctx)

@@ -25,7 +25,7 @@ from gaizao.inventory.permissions import (
     get_compound_for_user,
 )
 
-from . import selectors, selectors_feedback, services
+from . import selectors, services
 from .models import ConsultationResponse, Vote
 from .permissions import can_do, is_resident, is_staff_user
 
@@ -186,8 +186,6 @@ def portal(request):
             "my_objections": list(selectors.my_objections(user, compound.pk)[:10]),
             "plan": selectors.plan_summary(compound),
             "verdict": selectors.verdict_summary(compound),
-            # "问题解决了吗?" is asked on the feedback list; the portal points there.
-            "awaiting_answer": selectors_feedback.awaiting_my_answer(user).count(),
         },
     )
 

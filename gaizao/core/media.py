@@ -30,14 +30,6 @@ def _survey_photo(user, name: str) -> bool:
     return cid is not None and compounds_for_user(user).filter(pk=cid).exists()
 
 
-def _feedback_photo(user, name: str) -> bool:
-    from gaizao.consultation.models import FeedbackPhoto
-    from gaizao.consultation.permissions_feedback import feedback_for_user
-
-    fid = FeedbackPhoto.objects.filter(image=name).values_list("feedback_id", flat=True).first()
-    return fid is not None and feedback_for_user(user).filter(pk=fid).exists()
-
-
 def _ballot_sheet(user, name: str) -> bool:
     from gaizao.consultation.models import Ballot, BallotConflict
     from gaizao.inventory.permissions import compounds_for_user
@@ -53,7 +45,14 @@ def _ballot_sheet(user, name: str) -> bool:
     return cid is not None and compounds_for_user(user).filter(pk=cid).exists()
 
 
-CHECKS = {"surveys/": _survey_photo, "feedback/": _feedback_photo, "ballots/": _ballot_sheet}
+CHECKS = {"surveys/": _survey_photo, "ballots/": _ballot_sheet}
+
+
+def register(prefix: str, checker) -> None:
+    """An app above core answers for its own folder of uploads:
+    `checker(user, name) -> bool`, registered in its AppConfig.ready()
+    (feedback: "feedback/" → gaizao.feedback.permissions.may_see_file)."""
+    CHECKS[prefix] = checker
 
 
 @login_required

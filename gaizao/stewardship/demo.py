@@ -84,10 +84,6 @@ def seed(ctx):
         except DomainError:
             continue
     ctx.say(f"  长效管理安排: {len(new)} 个小区;已审批方案 {approved} 个")
-    # Residents judge the result (成果共享) once a renovation is done.
-    from gaizao.consultation.demo_feedback import seed_satisfaction
-
-    seed_satisfaction(ctx)
 
 
 def _owners_vote_on_consulted_plans(ctx, managed: set[int]) -> None:

@@ -1,6 +1,6 @@
-"""consultation models, one module per sub-domain (access and participation
-in participation.py and votes.py; feedback and satisfaction in feedback.py)."""
+"""consultation models, one module per sub-domain: access and participation
+in participation.py, votes in votes.py. (Feedback and satisfaction moved to
+gaizao.feedback, keeping their tables.)"""
 
-from .feedback import *  # noqa: F401,F403
 from .participation import *  # noqa: F401,F403
 from .votes import *  # noqa: F401,F403

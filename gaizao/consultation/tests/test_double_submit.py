@@ -5,21 +5,9 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from gaizao.consultation.models import Feedback, Vote
+from gaizao.consultation.models import Vote
 
-from .test_feedback import report
 from .test_votes import local
-
-
-def test_same_feedback_twice_is_one_report(client_for, users):
-    c = client_for(users["resident_a"])
-    assert report(c, "other", "双击测试").status_code == 302
-    r = report(c, "other", "双击测试")
-    assert Feedback.objects.count() == 1
-    assert "已提交过相同的反映" in r.content.decode()
-    # A different problem is a new report.
-    assert report(c, "other", "另一个问题").status_code == 302
-    assert Feedback.objects.count() == 2
 
 
 def test_second_vote_on_a_running_matter_is_refused(client_for, users, cast):
@@ -41,17 +29,3 @@ def test_second_vote_on_a_running_matter_is_refused(client_for, users, cast):
     # Another matter may run at the same time.
     assert staff.post(url, {**data, "matter": 2, "title": "修改管理规约"}).status_code == 302
     assert Vote.objects.count() == 2
-
-
-def test_portal_points_to_feedback_awaiting_an_answer(client_for, users, cast):
-    from gaizao.consultation import services_feedback as svc
-
-    c = client_for(users["resident_a"])
-    assert report(c, "other", "路灯不亮").status_code == 302
-    fb = Feedback.objects.get()
-    assert "问题解决了吗" not in c.get("/participate/").content.decode()
-    staff = users["community_tianxiang"]
-    svc.feedback_transition(actor=staff, feedback=fb, action="accept")
-    fb.refresh_from_db()
-    svc.feedback_transition(actor=staff, feedback=fb, action="fix")
-    assert "有 1 条反映已处理,请告诉我们:问题解决了吗?" in c.get("/participate/").content.decode()

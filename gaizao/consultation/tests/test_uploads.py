@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from gaizao.consultation.models import Ballot, BallotConflict, FeedbackPhoto, Vote
+from gaizao.consultation.models import Ballot, BallotConflict, Vote
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 PDF = b"%PDF-1.4\n%scan\n"
@@ -157,24 +157,3 @@ def test_retally_sheet_is_checked(staff, client_for, users, vote, cast):
     )
     assert "不是照片或 PDF 扫描件" in r.content.decode()
     assert not Ballot.objects.exists() and stored("ballots") == []
-
-
-def test_feedback_photo_named_after_its_real_type(cast, users, client_for):
-    c = client_for(users["resident_a"])
-    r = c.post(
-        reverse("consultation:feedback_new"),
-        {
-            "category": "other",
-            "text": "路灯不亮",
-            "photos": [upload("刘阿姨的照片.jpg", PNG, "image/jpeg")],
-        },
-    )
-    assert r.status_code == 302
-    name = FeedbackPhoto.objects.get().image.name
-    assert name.endswith(".png") and "刘阿姨" not in name
-    r = c.post(
-        reverse("consultation:feedback_new"),
-        {"category": "other", "text": "x", "photos": [upload("a.jpg", HTML, "image/jpeg")]},
-    )
-    assert r.status_code == 400 and "“a.jpg”不是图片" in r.content.decode()
-    assert FeedbackPhoto.objects.count() == 1

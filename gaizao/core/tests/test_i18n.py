@@ -106,6 +106,7 @@ def test_catalogs_exist_for_every_app_that_has_strings():
         "eligibility",
         "plans",
         "stewardship",
+        "feedback",
     } <= apps
 
 
@@ -144,6 +145,7 @@ def test_catalog_is_compiled(po):
         ("长效管理安排", "Long-term management arrangements"),  # stewardship
         ("老旧小区台账", "Old residential compound register"),  # inventory
         ("业主共同决定表决结果证明", "Certificate of the result of the owners' joint decision"),
+        ("已整改,待确认", "Fixed, awaiting confirmation"),  # feedback
     ],
 )
 def test_compiled_catalogs_translate(source, english):

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from gaizao.consultation.models import Ballot, Feedback, FeedbackPhoto, Vote
+from gaizao.consultation.models import Ballot, Vote
 from gaizao.inventory.models import Condition, ConditionPhoto, Survey
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -33,23 +33,6 @@ def test_survey_photo_follows_compound_visibility(client_for, cast):
     # No walking out of the media folder, no unknown folders.
     assert client_for(u["admin"]).get("/media/../settings.py").status_code == 404
     assert client_for(u["admin"]).get("/media/other/x.png").status_code == 404
-
-
-def test_feedback_photo_follows_feedback_visibility(client_for, cast):
-    fb = Feedback.objects.create(
-        compound=cast["compound_a"],
-        reporter=cast["users"]["resident_a"],
-        category="other",
-        text="路灯不亮",
-        due_on=date(2026, 12, 1),
-        responsible_org=cast["property_company"],
-    )
-    p = FeedbackPhoto(feedback=fb)
-    p.image.save("lamp.png", ContentFile(PNG))
-    url = "/media/" + p.image.name
-    assert client_for(cast["users"]["resident_a"]).get(url).status_code == 200
-    assert client_for(cast["users"]["resident_b"]).get(url).status_code == 404
-    assert client_for(cast["users"]["street_qingyun"]).get(url).status_code == 404
 
 
 def test_ballot_sheet_only_for_vote_staff(client_for, cast):

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FeedbackConfig(AppConfig):
+    name = "gaizao.feedback"
+    verbose_name = _("居民反馈")
+
+    def ready(self):
+        # Protected media (core, below this app) asks each app whether a user
+        # may see one of its files; feedback answers for the "feedback/" folder.
+        # Django's own hook for wiring an app at start-up, not a dodged cycle.
+        from gaizao.core import media
+
+        from .permissions import may_see_file
+
+        media.register("feedback/", may_see_file)

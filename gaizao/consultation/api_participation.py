@@ -13,9 +13,14 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from gaizao.accounts.models import ApiToken
+from gaizao.catalogue import selectors as catalogue_selectors
 from gaizao.core.errors import DomainError
 from gaizao.inventory.models import Unit
 from gaizao.inventory.permissions import get_compound_for_user
+
+# /participation/me reads the plan summary from plans (above consultation);
+# it moves to the site app with the resident portal (issue 7).
+from gaizao.plans import selectors as plan_selectors
 
 from . import selectors, services
 from . import tally as T
@@ -87,7 +92,7 @@ def _my_unit(request) -> Unit:
 def me(request):
     unit = _my_unit(request)
     c = unit.building.compound
-    plan = selectors.plan_summary(c)
+    plan = plan_selectors.plan_summary(c)
     return {
         "compound_id": c.pk,
         "compound": c.name,
@@ -147,7 +152,7 @@ class MenuItemOut(Schema):
 )
 def survey_menu(request, survey_id: int):
     c = get_consultation_for_user(request.user, survey_id)
-    return selectors.menu_items(c.compound) if c.with_menu else []
+    return catalogue_selectors.menu_items(c.compound) if c.with_menu else []
 
 
 class ResponseIn(Schema):

@@ -8,10 +8,11 @@ from datetime import timedelta
 from django.utils import timezone
 
 from gaizao.accounts.models import Role, User
+from gaizao.catalogue import selectors as catalogue_selectors
 from gaizao.core.demo import DEMO_PASSWORD
 from gaizao.inventory.models import Compound, Unit
 
-from . import demo_feedback, selectors, services
+from . import demo_feedback, services
 from .models import Ballot, Consultation, ConsultationResponse, MenuChoice
 
 RESIDENT = "jumin_demo"
@@ -36,7 +37,7 @@ def _compounds(ctx):
 
 def _responses(ctx, c: Consultation, units, share: float):
     rng = ctx.rng
-    menu = selectors.menu_items(c.compound)
+    menu = catalogue_selectors.menu_items(c.compound)
     resp = []
     for u in units:
         if rng.random() > share:

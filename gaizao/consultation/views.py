@@ -25,6 +25,10 @@ from gaizao.inventory.permissions import (
     get_compound_for_user,
 )
 
+# The resident portal reads the plan summary from plans (above consultation);
+# the portal moves to the site app (issue 7), and this import with it.
+from gaizao.plans import selectors as plan_selectors
+
 from . import selectors, selectors_feedback, services
 from .models import ConsultationResponse, Vote
 from .permissions import can_do, is_resident, is_staff_user
@@ -184,7 +188,7 @@ def portal(request):
             "open_votes": [v for v in votes if v.status == Vote.Status.OPEN],
             "latest_survey": past,
             "my_objections": list(selectors.my_objections(user, compound.pk)[:10]),
-            "plan": selectors.plan_summary(compound),
+            "plan": plan_selectors.plan_summary(compound),
             "verdict": selectors.verdict_summary(compound),
             # "问题解决了吗?" is asked on the feedback list; the portal points there.
             "awaiting_answer": selectors_feedback.awaiting_my_answer(user).count(),

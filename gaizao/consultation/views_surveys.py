@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from gaizao.catalogue import selectors as catalogue_selectors
 from gaizao.core.errors import DomainError
 from gaizao.core.masking import mask_name
 from gaizao.core.xlsx import xlsx_response
@@ -58,7 +59,7 @@ def survey_new(request, pk):
 
 
 def _menu_context(consultation, response):
-    items = selectors.menu_items(consultation.compound) if consultation.with_menu else []
+    items = catalogue_selectors.menu_items(consultation.compound) if consultation.with_menu else []
     picked = set(response.choices.values_list("catalog_item_id", flat=True)) if response else set()
     for it in items:
         it["checked"] = it["id"] in picked

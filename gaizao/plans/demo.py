@@ -7,12 +7,12 @@ from decimal import Decimal
 from django.utils import timezone
 
 from gaizao.accounts.models import Role, User
+from gaizao.catalogue.catalogue import ensure_builtin_catalogue
 from gaizao.core.errors import DomainError
 from gaizao.inventory.models import Compound
 from gaizao.regions.models import Area
 
 from . import services
-from .catalogue import ensure_builtin_catalogue
 
 D = Decimal
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from gaizao.catalogue.models import Tier
 from gaizao.core.errors import DomainError
 from gaizao.core.xlsx import xlsx_response
 from gaizao.inventory.permissions import get_compound_for_user
@@ -25,7 +26,7 @@ from . import selectors, services
 from .bill import bill_response
 from .diff import ItemRow, diff_funding, diff_items
 from .funding import SOURCE_LABELS, TIER_LABELS
-from .models import FundingSource, ItemSource, Plan, PlanStatus, Tier
+from .models import FundingSource, ItemSource, Plan, PlanStatus
 from .permissions import can_do, get_plan_for_user, require
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gaizao.catalogue.models import CatalogItem, EstimateBasis, ItemUnit, Tier
 from gaizao.core.errors import DomainError
 from gaizao.inventory import facilities
 from gaizao.inventory.permissions import compounds_for_user
@@ -16,7 +17,7 @@ from gaizao.regions.scope import ancestor_prefixes
 
 from . import selectors, services
 from .funding import SOURCE_LABELS, TIER_LABELS
-from .models import CatalogItem, EstimateBasis, FundingRule, ItemUnit, Tier
+from .models import FundingRule
 from .permissions import can_do, get_cluster_for_user, require
 
 

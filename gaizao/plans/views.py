@@ -30,10 +30,6 @@ from .models import FundingSource, ItemSource, Plan, PlanStatus
 from .permissions import can_do, get_plan_for_user, require
 
 
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def plan_context(plan: Plan, user, *, error: str = "") -> dict:
     plan = selectors.plan_with_items(plan.pk)
     items = list(plan.items.all())
@@ -122,7 +118,7 @@ def _reset_notice(plan: Plan) -> str:
 
 def _after(request, plan: Plan, message: str = "", *, moved_from: Plan | None = None):
     notice = _reset_notice(plan)
-    if _is_htmx(request):
+    if request.htmx:
         return _body(request, plan, notice=notice, moved_from=moved_from)
     if message:
         messages.success(request, message)
@@ -132,7 +128,7 @@ def _after(request, plan: Plan, message: str = "", *, moved_from: Plan | None = 
 
 
 def _failed(request, plan: Plan, e: DomainError):
-    if _is_htmx(request):
+    if request.htmx:
         return _body(request, plan, error=e.message)
     messages.error(request, e.message)
     return redirect("plans:plan_detail", plan.pk)

@@ -68,7 +68,7 @@ def _responses(ctx, c: Consultation, units, share: float):
     return len(resp)
 
 
-def _ballots(ctx, vote, units, share: float, agree: float, staff):
+def cast_ballots(ctx, vote, units, share: float, agree: float, staff):
     """Households with a resident account vote online; the others were
     visited by community staff (入户征集), recorded as assisted ballots."""
     rng = ctx.rng
@@ -104,6 +104,9 @@ def _ballots(ctx, vote, units, share: float, agree: float, staff):
 
 
 def seed(ctx):
+    # Residents judge finished renovations after stewardship's demo (it takes
+    # the step as a callable: it sits below consultation).
+    ctx.shared["seed_satisfaction"] = demo_feedback.seed_satisfaction
     compounds = _compounds(ctx)
     staff = (
         User.objects.filter(role=Role.COMMUNITY).order_by("pk").first()
@@ -183,7 +186,7 @@ def seed(ctx):
         )
         services.vote_open(actor=staff, vote=v, record_past=status != "open")
         units = list(Unit.objects.filter(building__compound=c).exclude(pk=unit.pk))
-        _ballots(ctx, v, units, share, agree, staff)
+        cast_ballots(ctx, v, units, share, agree, staff)
         if status == "published":
             services.vote_close(actor=staff, vote=v)
             services.vote_publish(actor=staff, vote=v)

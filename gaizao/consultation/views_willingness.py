@@ -29,7 +29,7 @@ from .views import _need, resident_required, staff_required
 
 @staff_required
 @require_http_methods(["GET", "POST"])
-def survey_new(request, pk):
+def willingness_new(request, pk):
     compound = get_compound_for_user(request.user, pk)
     _need(request.user, "consultation.manage")
     form = ConsultationForm(
@@ -52,7 +52,7 @@ def survey_new(request, pk):
             return redirect("consultation:survey_results", pk=c.pk)
     return render(
         request,
-        "consultation/survey_new.html",
+        "consultation/willingness_new.html",
         {"compound": compound, "form": form},
         status=400 if form.errors else 200,
     )
@@ -101,7 +101,7 @@ def _response_form(request, consultation, unit, *, assisted: bool):
 
 @resident_required
 @require_http_methods(["GET", "POST"])
-def survey_fill(request, pk):
+def willingness_fill(request, pk):
     c = get_consultation_for_user(request.user, pk)
     unit = Unit.objects.select_related("building").get(pk=request.user.unit_id)
     form, response, error, done = _response_form(request, c, unit, assisted=False)
@@ -111,7 +111,7 @@ def survey_fill(request, pk):
     items = _menu_context(c, response)
     return render(
         request,
-        "consultation/survey_fill.html",
+        "consultation/willingness_fill.html",
         {
             "c": c,
             "form": form,
@@ -127,7 +127,7 @@ def survey_fill(request, pk):
 
 @staff_required
 @require_http_methods(["GET", "POST"])
-def survey_assist(request, pk):
+def willingness_assist(request, pk):
     """Community staff fill the survey in for a resident who cannot (代填)."""
     c = get_consultation_for_user(request.user, pk, action="ballot.enter")
     units = list(
@@ -153,7 +153,7 @@ def survey_assist(request, pk):
             return redirect(f"{reverse('consultation:survey_assist', args=[c.pk])}")
     return render(
         request,
-        "consultation/survey_assist.html",
+        "consultation/willingness_assist.html",
         {
             "c": c,
             "units": units,
@@ -168,12 +168,12 @@ def survey_assist(request, pk):
 
 
 @require_http_methods(["GET"])
-def survey_results(request, pk):
+def willingness_results(request, pk):
     if not request.user.is_authenticated:
         return redirect("consultation:enter_code")
     c = get_consultation_for_user(request.user, pk)
     staff = is_staff_user(request.user)
-    tpl = "consultation/survey_results.html"
+    tpl = "consultation/willingness_results.html"
     return render(
         request,
         tpl,
@@ -190,7 +190,7 @@ def survey_results(request, pk):
 
 
 @staff_required
-def survey_export(request, pk):
+def willingness_export(request, pk):
     c = get_consultation_for_user(request.user, pk, action="consultation.manage")
     personal = sees_personal_data(request.user)
     responses = {

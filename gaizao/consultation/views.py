@@ -30,16 +30,9 @@ from gaizao.inventory.permissions import (
 from gaizao.plans import selectors as plan_selectors
 
 from . import selectors, selectors_feedback, services
+from .client import BACKEND, client_ip
 from .models import ConsultationResponse, Vote
 from .permissions import can_do, is_resident, is_staff_user
-
-BACKEND = "django.contrib.auth.backends.ModelBackend"
-
-
-def client_ip(request) -> str:
-    # The direct peer only: a reverse proxy in front must set REMOTE_ADDR
-    # (X-Forwarded-For is client-controlled and would defeat the rate limit).
-    return request.META.get("REMOTE_ADDR", "") or "?"
 
 
 def resident_required(view):

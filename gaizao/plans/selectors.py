@@ -14,6 +14,7 @@ from gaizao.catalogue.selectors import (  # noqa: F401 (plans' callers read the 
 from gaizao.consultation import selectors as consultation_selectors
 from gaizao.inventory.models import Survey
 from gaizao.inventory.permissions import compound_q
+from gaizao.regions.scope import ancestor_prefixes
 
 from .models import Cluster, FundingRule, Plan, PlanItem, PlanStatus
 
@@ -27,6 +28,15 @@ def catalogue_for_plan(plan: Plan):
         if members
         else CatalogItem.objects.none()
     )
+
+
+def funding_rules_for_area(area):
+    """Funding rules of `area` and the areas above it (all rules for a user
+    without an area)."""
+    rules = FundingRule.objects.select_related("area")
+    if area is not None:
+        rules = rules.filter(area__prefix__in=ancestor_prefixes(area))
+    return rules
 
 
 def funding_rule_for(compound, year: int) -> FundingRule | None:

@@ -19,7 +19,7 @@ from gaizao.catalogue.models import Tier
 from gaizao.core.errors import DomainError
 from gaizao.core.xlsx import xlsx_response
 from gaizao.inventory.permissions import get_compound_for_user
-from gaizao.stewardship.models import ManagementArrangement
+from gaizao.stewardship import selectors as stewardship_selectors
 from gaizao.stewardship.permissions import can_do as stewardship_can
 
 from . import selectors, services
@@ -51,12 +51,7 @@ def plan_context(plan: Plan, user, *, error: str = "") -> dict:
     )
     funding_sum = sum((f.amount for f in lines), Decimal("0.00"))
     compounds = selectors.plan_compounds(plan)
-    arrangements = {
-        a.compound_id: a
-        for a in ManagementArrangement.objects.filter(compound__in=compounds).select_related(
-            "manager"
-        )
-    }
+    arrangements = stewardship_selectors.arrangements_by_compound(compounds)
     editable = plan.editable and can_do(user, "plan.edit")
     present = {i.code for i in items}
     return {

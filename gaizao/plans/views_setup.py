@@ -13,12 +13,10 @@ from gaizao.catalogue.models import CatalogItem, EstimateBasis, ItemUnit, Tier
 from gaizao.core.errors import DomainError
 from gaizao.inventory import facilities
 from gaizao.inventory.permissions import compounds_for_user
-from gaizao.regions.scope import ancestor_prefixes
 
 from . import selectors, services
 from .forms import CatalogItemForm
 from .funding import SOURCE_LABELS, TIER_LABELS
-from .models import FundingRule
 from .permissions import can_do, get_cluster_for_user, require
 
 
@@ -114,9 +112,7 @@ RULE_DECIMALS = [
 @login_required
 def funding_rules(request):
     area = _user_area(request.user)
-    rules = FundingRule.objects.select_related("area")
-    if area is not None:
-        rules = rules.filter(area__prefix__in=ancestor_prefixes(area))
+    rules = selectors.funding_rules_for_area(area)
     can_edit = can_do(request.user, "funding_rule.edit") and area is not None
     year = timezone.localdate().year
     errors: list[str] = []

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "gaizao.consultation",
     "gaizao.eligibility",
     "gaizao.plans",
+    "gaizao.catalogue",
     "gaizao.stewardship",
     # feedback sits above plans (its satisfaction gate reads approved plans),
     # and its demo runs last: plans are approved in stewardship's demo.
@@ -70,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # request.htmx (django-htmx): is this an htmx request, a history restore?
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "gaizao.urls"

@@ -2,23 +2,44 @@
 surveys and item menus, votes, ballots, results, objections. A thin second
 interface over services.py and selectors.py; scoped like the pages."""
 
-from datetime import datetime
-from decimal import Decimal
-
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router
 from ninja.files import UploadedFile
 
 from gaizao.accounts.models import ApiToken
+from gaizao.catalogue import selectors as catalogue_selectors
 from gaizao.core.errors import DomainError
 from gaizao.inventory.models import Unit
 from gaizao.inventory.permissions import get_compound_for_user
 
+# /participation/me reads the plan summary from plans (above consultation);
+# it moves to the site app with the resident portal (issue 7).
+from gaizao.plans import selectors as plan_selectors
+
 from . import selectors, services
 from . import tally as T
+from .api_participation_schemas import (
+    BallotIn,
+    BallotOut,
+    Error,
+    MenuItemOut,
+    MeOut,
+    ObjectionIn,
+    ObjectionOut,
+    OverturnIn,
+    RedeemIn,
+    RedeemOut,
+    ReplyIn,
+    ResponseIn,
+    ResponseOut,
+    SurveyOut,
+    UnitMatchOut,
+    VoteOut,
+)
+from .client import BACKEND, client_ip
 from .models import Ballot, Objection, Vote
 from .permissions import (
     can_do,
@@ -28,24 +49,8 @@ from .permissions import (
     is_resident,
     votes_for_user,
 )
-from .views import BACKEND, client_ip
 
 router = Router(tags=["consultation"])
-
-
-class Error(Schema):
-    error: str
-
-
-class RedeemIn(Schema):
-    code: str
-
-
-class RedeemOut(Schema):
-    token: str
-    compound_id: int
-    compound: str
-    unit: str
 
 
 @router.post(
@@ -67,16 +72,6 @@ def redeem(request, payload: RedeemIn):
     }
 
 
-class MeOut(Schema):
-    compound_id: int
-    compound: str
-    street: str
-    unit_id: int
-    unit: str
-    exclusive_area: Decimal
-    plan_status: str | None = None
-
-
 def _my_unit(request) -> Unit:
     if not is_resident(request.user):
         raise PermissionDenied(_("此接口供居民使用"))
@@ -87,7 +82,7 @@ def _my_unit(request) -> Unit:
 def me(request):
     unit = _my_unit(request)
     c = unit.building.compound
-    plan = selectors.plan_summary(c)
+    plan = plan_selectors.plan_summary(c)
     return {
         "compound_id": c.pk,
         "compound": c.name,
@@ -97,16 +92,6 @@ def me(request):
         "exclusive_area": unit.exclusive_area,
         "plan_status": plan["status_label"] if plan else None,
     }
-
-
-class SurveyOut(Schema):
-    id: int
-    compound_id: int
-    title: str
-    opens_at: datetime
-    closes_at: datetime
-    with_menu: bool
-    is_open: bool
 
 
 def _survey_out(c):
@@ -129,17 +114,6 @@ def surveys(request, compound_id: int | None = None):
     return [_survey_out(c) for c in qs[:200]]
 
 
-class MenuItemOut(Schema):
-    id: int
-    code: str
-    name: str
-    tier: str
-    unit: str
-    unit_cost: Decimal
-    estimate: Decimal | None = None
-    per_household: Decimal | None = None
-
-
 @router.get(
     "/participation/surveys/{survey_id}/menu",
     response=list[MenuItemOut],
@@ -147,24 +121,7 @@ class MenuItemOut(Schema):
 )
 def survey_menu(request, survey_id: int):
     c = get_consultation_for_user(request.user, survey_id)
-    return selectors.menu_items(c.compound) if c.with_menu else []
-
-
-class ResponseIn(Schema):
-    willingness: str
-    contribution_yuan: Decimal | None = None
-    contribution_per_m2: Decimal | None = None
-    items: list[int] = []
-    note: str = ""
-    unit_id: int | None = None  # staff, assisted mode: the unit acted for
-
-
-class ResponseOut(Schema):
-    id: int
-    unit_id: int
-    willingness: str
-    items: list[int]
-    assisted: bool
+    return catalogue_selectors.menu_items(c.compound) if c.with_menu else []
 
 
 @router.post(
@@ -224,24 +181,6 @@ def survey_results(request, survey_id: int):
     }
 
 
-class VoteOut(Schema):
-    id: int
-    compound_id: int
-    matter: int
-    matter_name: str
-    title: str
-    law: str
-    rule: str
-    opens_at: datetime
-    closes_at: datetime
-    status: str
-    passed: bool | None
-    notice_ends_at: datetime | None
-    overturned: bool = False
-    overturned_reason: str = ""
-    my_choice: str | None = None
-
-
 def _vote_out(v, request):
     mine = None
     if is_resident(request.user):
@@ -281,20 +220,6 @@ def votes(request, compound_id: int | None = None):
 @router.get("/votes/{vote_id}", response=VoteOut, summary="业主表决详情")
 def vote_detail(request, vote_id: int):
     return _vote_out(get_vote_for_user(request.user, vote_id), request)
-
-
-class BallotIn(Schema):
-    choice: str
-    unit_id: int | None = None
-
-
-class BallotOut(Schema):
-    id: int
-    vote_id: int
-    unit_id: int
-    choice: str
-    channel: str
-    cast_at: datetime
 
 
 def _ballot_out(b):
@@ -383,22 +308,6 @@ def vote_tally(request, vote_id: int):
     return selectors.vote_tally(vote).as_dict()
 
 
-class ObjectionIn(Schema):
-    text: str
-
-
-class ObjectionOut(Schema):
-    id: int
-    text: str
-    raised_at: datetime
-    raised_by: str | None = None  # staff only
-    state: str
-    state_label: str
-    reply: str
-    replied_at: datetime | None = None
-    replied_by: str | None = None  # staff only
-
-
 def _objection_out(o: Objection, request) -> dict:
     staff = not is_resident(request.user)
     return {
@@ -436,11 +345,6 @@ def objection_add(request, vote_id: int, payload: ObjectionIn):
     return 201, _objection_out(o, request)
 
 
-class ReplyIn(Schema):
-    reply: str
-    state: str  # replied (已答复) | upheld (成立) | rejected (不成立)
-
-
 @router.post(
     "/votes/{vote_id}/objections/{objection_id}/reply",
     response={200: ObjectionOut, 400: Error, 403: Error, 404: Error},
@@ -457,10 +361,6 @@ def objection_reply(request, vote_id: int, objection_id: int, payload: ReplyIn):
     return _objection_out(o, request)
 
 
-class OverturnIn(Schema):
-    reason: str
-
-
 @router.post(
     "/votes/{vote_id}/overturn",
     response={200: VoteOut, 400: Error, 403: Error, 404: Error},
@@ -471,16 +371,6 @@ def overturn(request, vote_id: int, payload: OverturnIn):
     return _vote_out(
         services.vote_overturn(actor=request.user, vote=vote, reason=payload.reason), request
     )
-
-
-class UnitMatchOut(Schema):
-    id: int
-    building_id: int
-    building: str
-    entrance: str
-    number: str
-    label: str
-    has_ballot: bool
 
 
 @router.get(

@@ -8,10 +8,11 @@ from datetime import timedelta
 from django.utils import timezone
 
 from gaizao.accounts.models import Role, User
+from gaizao.catalogue import selectors as catalogue_selectors
 from gaizao.core.demo import DEMO_PASSWORD
 from gaizao.inventory.models import Compound, Unit
 
-from . import selectors, services
+from . import services
 from .models import Ballot, Consultation, ConsultationResponse, MenuChoice
 
 RESIDENT = "jumin_demo"
@@ -36,7 +37,7 @@ def _compounds(ctx):
 
 def _responses(ctx, c: Consultation, units, share: float):
     rng = ctx.rng
-    menu = selectors.menu_items(c.compound)
+    menu = catalogue_selectors.menu_items(c.compound)
     resp = []
     for u in units:
         if rng.random() > share:
@@ -67,7 +68,7 @@ def _responses(ctx, c: Consultation, units, share: float):
     return len(resp)
 
 
-def _ballots(ctx, vote, units, share: float, agree: float, staff):
+def cast_ballots(ctx, vote, units, share: float, agree: float, staff):
     """Households with a resident account vote online; the others were
     visited by community staff (入户征集), recorded as assisted ballots."""
     rng = ctx.rng
@@ -103,6 +104,8 @@ def _ballots(ctx, vote, units, share: float, agree: float, staff):
 
 
 def seed(ctx):
+    # Residents judge finished renovations after stewardship's demo (it takes
+    # the step as a callable: it sits below consultation).
     compounds = _compounds(ctx)
     staff = (
         User.objects.filter(role=Role.COMMUNITY).order_by("pk").first()
@@ -182,7 +185,7 @@ def seed(ctx):
         )
         services.vote_open(actor=staff, vote=v, record_past=status != "open")
         units = list(Unit.objects.filter(building__compound=c).exclude(pk=unit.pk))
-        _ballots(ctx, v, units, share, agree, staff)
+        cast_ballots(ctx, v, units, share, agree, staff)
         if status == "published":
             services.vote_close(actor=staff, vote=v)
             services.vote_publish(actor=staff, vote=v)

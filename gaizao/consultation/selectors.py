@@ -7,7 +7,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 from gaizao.inventory.models import Building, Unit
@@ -326,100 +325,6 @@ def building_code_stats(compound_id) -> list[dict]:
         rows.append({"building": b, "units": b.units_n, "used": b.used, "live": b.live})
     rows.sort(key=lambda r: natural_key(r["building"].number))
     return rows
-
-
-MENU_TIERS = ("improvement", "enhancement")
-TIER_LABELS = {
-    "basic": gettext_noop("基础类"),
-    "safety": gettext_noop("安全类"),
-    "improvement": gettext_noop("完善类"),
-    "enhancement": gettext_noop("提升类"),
-}
-
-
-def menu_items(compound) -> list[dict]:
-    """The item menu (居民点单) of a compound: the improvement and enhancement
-    items of its catalogue, each with its unit cost and, where the plans app
-    can estimate a quantity for the compound, the estimated cost and the share
-    per household."""
-    from gaizao.plans import drafting
-    from gaizao.plans.selectors import catalogue_for_compound
-
-    units = compound_units(compound.pk)
-    households = compound.households or units.count() or None
-    facts = drafting.CompoundFacts(
-        name=compound.name,
-        floor_area=compound.floor_area,
-        building_count=compound.building_count,
-        households=households,
-    )
-    out = []
-    for item in catalogue_for_compound(compound):
-        if item.tier not in MENU_TIERS:
-            continue
-        d = {
-            "id": item.pk,
-            "code": item.code,
-            "name": item.name,
-            # What the resident reads: the English name when the page is in English.
-            "label": (item.name_en if get_language() == "en" and item.name_en else item.name),
-            "tier": item.tier,
-            "tier_label": _(TIER_LABELS[item.tier]) if item.tier in TIER_LABELS else item.tier,
-            "unit": item.unit,
-            "unit_cost": item.unit_cost,
-            "quantity": None,
-            "estimate": None,
-            "per_household": None,
-            "description": getattr(item, "description", ""),
-        }
-        try:
-            est = drafting.estimate(
-                drafting.CatalogEntry(
-                    code=item.code,
-                    name=item.name,
-                    unit=item.unit,
-                    tier=item.tier,
-                    facility=item.facility,
-                    basis=item.estimate_basis,
-                    factor=item.estimate_factor,
-                ),
-                facts,
-            )
-        except Exception:  # an estimate is a courtesy; the menu works without it
-            est = None
-        if est is not None:
-            qty = est[0]
-            cost = (Decimal(qty) * item.unit_cost).quantize(Decimal("0.01"), ROUND_HALF_UP)
-            d.update(quantity=qty, estimate=cost)
-            if households:
-                d["per_household"] = (cost / households).quantize(Decimal("0.01"), ROUND_HALF_UP)
-        out.append(d)
-    return out
-
-
-def plan_summary(compound) -> dict | None:
-    """The compound's current plan (一院一策), if the plans app has one: status
-    and cost. None when there is no plan."""
-    from gaizao.plans.selectors import current_plan_for_compound
-
-    plan = current_plan_for_compound(compound)
-    if plan is None:
-        return None
-    status = plan.status
-    label = plan.get_status_display()
-    progress = {
-        "draft": _("改造方案正在编制中,尚未开工。"),
-        "consulted": _("改造方案已征求居民意见,等待审批,尚未开工。"),
-        "approved": _("改造方案已审批。施工进度将在开工后在此公布。"),
-    }.get(status) or _("改造方案办理中。")
-    return {
-        "plan": plan,
-        "status": status,
-        "status_label": label,
-        "total_cost": plan.total_cost,
-        "version": plan.version,
-        "progress": progress,
-    }
 
 
 def verdict_summary(compound) -> dict | None:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_surveys, views_votes
+from . import views, views_votes, views_willingness
 
 urlpatterns = [
     path("", views.portal, name="portal"),
@@ -13,12 +13,14 @@ urlpatterns = [
     path("staff/compound/<int:pk>/", views.staff_compound, name="staff_compound"),
     path("staff/building/<int:pk>/letters/", views.letters, name="letters"),
     path("staff/building/<int:pk>/revoke/", views.revoke_code, name="revoke_code"),
-    path("staff/compound/<int:pk>/survey/new/", views_surveys.survey_new, name="survey_new"),
+    path(
+        "staff/compound/<int:pk>/survey/new/", views_willingness.willingness_new, name="survey_new"
+    ),
     path("staff/compound/<int:pk>/vote/new/", views_votes.vote_new, name="vote_new"),
-    path("survey/<int:pk>/", views_surveys.survey_fill, name="survey_fill"),
-    path("survey/<int:pk>/results/", views_surveys.survey_results, name="survey_results"),
-    path("survey/<int:pk>/export.xlsx", views_surveys.survey_export, name="survey_export"),
-    path("survey/<int:pk>/assist/", views_surveys.survey_assist, name="survey_assist"),
+    path("survey/<int:pk>/", views_willingness.willingness_fill, name="survey_fill"),
+    path("survey/<int:pk>/results/", views_willingness.willingness_results, name="survey_results"),
+    path("survey/<int:pk>/export.xlsx", views_willingness.willingness_export, name="survey_export"),
+    path("survey/<int:pk>/assist/", views_willingness.willingness_assist, name="survey_assist"),
     path("vote/<int:pk>/", views_votes.vote_detail, name="vote_detail"),
     path("vote/<int:pk>/ballot/", views_votes.ballot, name="ballot"),
     path("vote/<int:pk>/enter/", views_votes.ballot_enter, name="ballot_enter"),

@@ -25,17 +25,14 @@ from gaizao.inventory.permissions import (
     get_compound_for_user,
 )
 
+# The resident portal reads the plan summary from plans (above consultation);
+# the portal moves to the site app (issue 7), and this import with it.
+from gaizao.plans import selectors as plan_selectors
+
 from . import selectors, services
+from .client import BACKEND, client_ip
 from .models import ConsultationResponse, Vote
 from .permissions import can_do, is_resident, is_staff_user
-
-BACKEND = "django.contrib.auth.backends.ModelBackend"
-
-
-def client_ip(request) -> str:
-    # The direct peer only: a reverse proxy in front must set REMOTE_ADDR
-    # (X-Forwarded-For is client-controlled and would defeat the rate limit).
-    return request.META.get("REMOTE_ADDR", "") or "?"
 
 
 def resident_required(view):
@@ -184,7 +181,7 @@ def portal(request):
             "open_votes": [v for v in votes if v.status == Vote.Status.OPEN],
             "latest_survey": past,
             "my_objections": list(selectors.my_objections(user, compound.pk)[:10]),
-            "plan": selectors.plan_summary(compound),
+            "plan": plan_selectors.plan_summary(compound),
             "verdict": selectors.verdict_summary(compound),
         },
     )

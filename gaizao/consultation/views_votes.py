@@ -194,7 +194,7 @@ def ballot_enter(request, pk):
             form = BallotEntryForm(initial={"channel": d["channel"], "building": d["building"]})
     else:
         error = "; ".join(str(e) for errs in form.errors.values() for e in errs)
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         ctx = {
             "vote": vote,
             "ok_msg": ok_msg,

@@ -25,9 +25,7 @@ PER_PAGE = 50
 
 def _is_fragment(request) -> bool:
     # A history restore after a cache miss wants the whole page back.
-    return bool(request.headers.get("HX-Request")) and not request.headers.get(
-        "HX-History-Restore-Request"
-    )
+    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 def _querystring(request, drop=("page",)) -> str:

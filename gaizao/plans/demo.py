@@ -1,23 +1,31 @@
 """Demo plans: the built-in catalogue, Panlong's funding rules, drafted plans
 for a few dozen surveyed compounds (some marked consulted), and one cluster.
-Approvals happen in stewardship's demo, once arrangements exist (以管定建)."""
+Approvals happen once stewardship's demo has settled management (以管定建):
+it calls approve_consulted_plans, handed to it in ctx.shared."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.utils import timezone
 
 from gaizao.accounts.models import Role, User
+from gaizao.catalogue.catalogue import ensure_builtin_catalogue
+from gaizao.consultation import services as votes
+from gaizao.consultation.demo import cast_ballots
 from gaizao.core.errors import DomainError
-from gaizao.inventory.models import Compound
+from gaizao.inventory.models import Compound, Unit
 from gaizao.regions.models import Area
 
 from . import services
-from .catalogue import ensure_builtin_catalogue
+from .models import Plan, PlanStatus
 
 D = Decimal
 
 
 def seed(ctx):
+    # For stewardship's demo, seeded after plans and below it (it imports nothing above).
+    ctx.shared["planned_compounds"] = planned_compounds
+    ctx.shared["approve_consulted_plans"] = approve_consulted_plans
     rng = ctx.rng
     ensure_builtin_catalogue()
     district = Area.objects.filter(code="530103000000").first()
@@ -122,3 +130,68 @@ def seed(ctx):
 
 def logins(ctx):
     return None
+
+
+def planned_compounds() -> set[int]:
+    """Compounds with a current plan (stewardship's demo settles their
+    management more often)."""
+    return set(
+        Plan.objects.exclude(status=PlanStatus.SUPERSEDED).values_list("compound_id", flat=True)
+    )
+
+
+def approve_consulted_plans(ctx, managed: set[int]) -> int:
+    """Once stewardship's demo has settled management (以管定建): the owners'
+    vote on consulted plans of managed compounds, then the approval of every
+    consulted plan that meets each condition. Returns how many were approved.
+    Stewardship's demo calls it (it sits below plans and takes it as a
+    parameter)."""
+    _owners_vote_on_consulted_plans(ctx, managed)
+    actor = User.objects.filter(role=Role.LEADERSHIP).first()
+    approved = 0
+    for plan in Plan.objects.filter(status=PlanStatus.CONSULTED).order_by("id"):
+        if services.approval_blockers(plan):
+            continue
+        try:
+            services.plan_approve(actor=actor, plan=plan, source="cli")
+            approved += 1
+        except DomainError:
+            continue
+    return approved
+
+
+def _owners_vote_on_consulted_plans(ctx, managed: set[int]) -> None:
+    """The owners decide (业主自愿): for consulted plans whose management is
+    settled, the community held the art. 278 item 7 vote; most pass."""
+    staff = (
+        User.objects.filter(role=Role.COMMUNITY).first()
+        or User.objects.filter(is_superuser=True).first()
+    )
+    now = timezone.now()
+    held = passed = 0
+    for plan in Plan.objects.filter(status=PlanStatus.CONSULTED, compound__isnull=False).order_by(
+        "id"
+    ):
+        if plan.compound_id not in managed:
+            continue
+        v = votes.vote_create(
+            actor=staff,
+            compound=plan.compound,
+            matter=7,
+            title=f"{plan.compound.name}老旧小区改造方案表决",
+            opens_at=now - timedelta(days=45),
+            closes_at=now - timedelta(days=25),
+            description="按《民法典》第二百七十八条,由业主共同决定改造方案。",
+            record_past=True,
+            past_reason="演示数据:补录",
+        )
+        votes.vote_open(actor=staff, vote=v, record_past=True)
+        units = list(Unit.objects.filter(building__compound_id=plan.compound_id))
+        share = ctx.rng.choice([0.92, 0.9, 0.85, 0.6])
+        cast_ballots(ctx, v, units, share, ctx.rng.choice([0.95, 0.9, 0.85]), staff)
+        votes.vote_close(actor=staff, vote=v)
+        votes.vote_publish(actor=staff, vote=v)
+        v.refresh_from_db()
+        held += 1
+        passed += bool(v.passed)
+    ctx.say(f"  方案表决: {held} 个小区, 通过 {passed} 个")

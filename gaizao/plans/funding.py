@@ -26,7 +26,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_noop
 
-from .costs import TIERS, q2
+from gaizao.catalogue.costs import TIERS, q2
 
 ZERO = Decimal("0.00")
 

@@ -1,67 +1,22 @@
-"""plans reads: the catalogue that applies to a compound, plans in a user's
-jurisdiction, the funding rules in force, and small adapters to other apps."""
+"""plans reads: plans in a user's jurisdiction, the catalogue of a plan, the
+funding rules in force, the gates read from consultation, and the plan
+summary for the resident portal."""
 
 from django.db.models import Prefetch, Q
-from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from gaizao.catalogue.models import CatalogItem
+from gaizao.catalogue.selectors import (  # noqa: F401 (plans' callers read the catalogue here)
+    catalogue_for_area,
+    catalogue_for_compound,
+    compound_prefixes,
+)
+from gaizao.consultation import selectors as consultation_selectors
 from gaizao.inventory.models import Survey
 from gaizao.inventory.permissions import compound_q
-from gaizao.regions.models import Area
 from gaizao.regions.scope import ancestor_prefixes
 
-from .models import TIER_ORDER, CatalogItem, Cluster, FundingRule, Plan, PlanItem, PlanStatus
-
-
-def compound_prefixes(compound) -> list[str]:
-    area = compound.community if compound.community_id else compound.street
-    return ancestor_prefixes(area)
-
-
-def _effective_items(prefixes: list[str], year: int) -> list[int]:
-    """Pick one CatalogItem per code: the deepest jurisdiction wins, and in a
-    jurisdiction a year-specific item beats an all-years item."""
-    rows = (
-        CatalogItem.objects.filter(
-            Q(jurisdiction__isnull=True) | Q(jurisdiction__prefix__in=prefixes)
-        )
-        .filter(Q(year__isnull=True) | Q(year=year))
-        .values_list("pk", "code", "jurisdiction__prefix", "year", "active")
-    )
-    best: dict[str, tuple] = {}
-    for pk, code, prefix, yr, active in rows:
-        rank = (len(prefix or ""), 1 if yr is not None else 0)
-        if code not in best or rank > best[code][0]:
-            best[code] = (rank, pk, active)
-    return [pk for _rank, pk, active in best.values() if active]
-
-
-def _tier_ordered(qs):
-    from django.db.models import Case, IntegerField, Value, When
-
-    return qs.annotate(
-        tier_rank=Case(
-            *[When(tier=t, then=Value(i)) for i, t in enumerate(TIER_ORDER)],
-            default=Value(99),
-            output_field=IntegerField(),
-        )
-    ).order_by("tier_rank", "code")
-
-
-def catalogue_for_compound(compound, year: int | None = None):
-    """QuerySet[CatalogItem]: the items a plan for `compound` may use in `year`
-    (default this year), one per code, ordered by tier then code.
-
-    Stable interface: the consultation app's item menu (居民点单) uses it."""
-    year = year or timezone.localdate().year
-    ids = _effective_items(compound_prefixes(compound), year)
-    return _tier_ordered(CatalogItem.objects.filter(pk__in=ids))
-
-
-def catalogue_for_area(area: Area | None, year: int | None = None):
-    year = year or timezone.localdate().year
-    return _tier_ordered(
-        CatalogItem.objects.filter(pk__in=_effective_items(ancestor_prefixes(area), year))
-    )
+from .models import Cluster, FundingRule, Plan, PlanItem, PlanStatus
 
 
 def catalogue_for_plan(plan: Plan):
@@ -73,6 +28,15 @@ def catalogue_for_plan(plan: Plan):
         if members
         else CatalogItem.objects.none()
     )
+
+
+def funding_rules_for_area(area):
+    """Funding rules of `area` and the areas above it (all rules for a user
+    without an area)."""
+    rules = FundingRule.objects.select_related("area")
+    if area is not None:
+        rules = rules.filter(area__prefix__in=ancestor_prefixes(area))
+    return rules
 
 
 def funding_rule_for(compound, year: int) -> FundingRule | None:
@@ -154,19 +118,42 @@ def plan_compounds(plan: Plan) -> list:
     ]
 
 
-# ---- from the consultation app (imported late: consultation imports plans) ---
+# ---- from the consultation app (below plans): the gates a plan passes ----
 
 ART_278_RENOVATION = 7  # matter 7: 改建、重建建筑物及其附属设施 (民法典第二百七十八条)
 
 
 def compound_vote_passed(compound_id: int, matter: int = ART_278_RENOVATION) -> bool:
-    from gaizao.consultation.selectors import compound_vote_passed as passed
-
-    return bool(passed(compound_id, matter))
+    return bool(consultation_selectors.compound_vote_passed(compound_id, matter))
 
 
 def menu_results(compound_id: int) -> list:
     """Item menu results (居民点单): a list of dicts with at least "code"."""
-    from gaizao.consultation.selectors import menu_results as results
+    return list(consultation_selectors.menu_results(compound_id))
 
-    return list(results(compound_id))
+
+# ---- for the resident portal (above plans) ----
+
+
+def plan_summary(compound) -> dict | None:
+    """The compound's current plan (一院一策) for the resident portal: status,
+    cost and a line on progress. None when there is no plan. The portal (its
+    page and /participation/me) calls it from above plans."""
+    plan = current_plan_for_compound(compound)
+    if plan is None:
+        return None
+    status = plan.status
+    label = plan.get_status_display()
+    progress = {
+        "draft": _("改造方案正在编制中,尚未开工。"),
+        "consulted": _("改造方案已征求居民意见,等待审批,尚未开工。"),
+        "approved": _("改造方案已审批。施工进度将在开工后在此公布。"),
+    }.get(status) or _("改造方案办理中。")
+    return {
+        "plan": plan,
+        "status": status,
+        "status_label": label,
+        "total_cost": plan.total_cost,
+        "version": plan.version,
+        "progress": progress,
+    }

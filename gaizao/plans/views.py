@@ -15,22 +15,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from gaizao.catalogue.models import Tier
 from gaizao.core.errors import DomainError
 from gaizao.core.xlsx import xlsx_response
 from gaizao.inventory.permissions import get_compound_for_user
-from gaizao.stewardship.models import ManagementArrangement
+from gaizao.stewardship import selectors as stewardship_selectors
 from gaizao.stewardship.permissions import can_do as stewardship_can
 
 from . import selectors, services
 from .bill import bill_response
 from .diff import ItemRow, diff_funding, diff_items
 from .funding import SOURCE_LABELS, TIER_LABELS
-from .models import FundingSource, ItemSource, Plan, PlanStatus, Tier
+from .models import FundingSource, ItemSource, Plan, PlanStatus
 from .permissions import can_do, get_plan_for_user, require
-
-
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def plan_context(plan: Plan, user, *, error: str = "") -> dict:
@@ -54,12 +51,7 @@ def plan_context(plan: Plan, user, *, error: str = "") -> dict:
     )
     funding_sum = sum((f.amount for f in lines), Decimal("0.00"))
     compounds = selectors.plan_compounds(plan)
-    arrangements = {
-        a.compound_id: a
-        for a in ManagementArrangement.objects.filter(compound__in=compounds).select_related(
-            "manager"
-        )
-    }
+    arrangements = stewardship_selectors.arrangements_by_compound(compounds)
     editable = plan.editable and can_do(user, "plan.edit")
     present = {i.code for i in items}
     return {
@@ -121,7 +113,7 @@ def _reset_notice(plan: Plan) -> str:
 
 def _after(request, plan: Plan, message: str = "", *, moved_from: Plan | None = None):
     notice = _reset_notice(plan)
-    if _is_htmx(request):
+    if request.htmx:
         return _body(request, plan, notice=notice, moved_from=moved_from)
     if message:
         messages.success(request, message)
@@ -131,7 +123,7 @@ def _after(request, plan: Plan, message: str = "", *, moved_from: Plan | None = 
 
 
 def _failed(request, plan: Plan, e: DomainError):
-    if _is_htmx(request):
+    if request.htmx:
         return _body(request, plan, error=e.message)
     messages.error(request, e.message)
     return redirect("plans:plan_detail", plan.pk)

@@ -9,14 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gaizao.catalogue.models import CatalogItem, EstimateBasis, ItemUnit, Tier
 from gaizao.core.errors import DomainError
 from gaizao.inventory import facilities
 from gaizao.inventory.permissions import compounds_for_user
-from gaizao.regions.scope import ancestor_prefixes
 
 from . import selectors, services
+from .forms import CatalogItemForm
 from .funding import SOURCE_LABELS, TIER_LABELS
-from .models import CatalogItem, EstimateBasis, FundingRule, ItemUnit, Tier
 from .permissions import can_do, get_cluster_for_user, require
 
 
@@ -49,41 +49,6 @@ def catalogue_list(request):
     )
 
 
-def _catalogue_data(post) -> tuple[dict, list[str]]:
-    errors = []
-    data = {
-        "name": post.get("name", "").strip(),
-        "name_en": post.get("name_en", "").strip(),
-        "tier": post.get("tier", ""),
-        "unit": post.get("unit", ""),
-        "facility": post.get("facility") or None,
-        "estimate_basis": post.get("estimate_basis", ""),
-        "description": post.get("description", "").strip(),
-        "active": post.get("active") == "on",
-        "funding_sources": [s for s in post.getlist("funding_sources") if s in SOURCE_LABELS],
-    }
-    if not data["name"]:
-        errors.append(_("请填写名称"))
-    if data["tier"] not in Tier.values:
-        errors.append(_("请选择类别"))
-    if data["unit"] not in ItemUnit.values:
-        errors.append(_("请选择计量单位"))
-    if data["facility"] and data["facility"] not in facilities.BY_CODE:
-        errors.append(_("对应设施无效"))
-    if data["estimate_basis"] not in EstimateBasis.values:
-        errors.append(_("估算依据无效"))
-    for key, label in (("unit_cost", _("单价")), ("estimate_factor", _("估算系数"))):
-        raw = post.get(key, "").strip()
-        try:
-            v = Decimal(raw)
-            if not v.is_finite() or v < 0:
-                raise InvalidOperation
-            data[key] = v.quantize(Decimal("0.01") if key == "unit_cost" else Decimal("0.0001"))
-        except (InvalidOperation, ValueError):
-            errors.append(_("%(label)s“%(raw)s”须为不小于 0 的数字") % {"label": label, "raw": raw})
-    return data, errors
-
-
 @login_required
 def catalogue_edit(request, pk=None):
     """Edit a catalogue item. A district user saves it for their own area
@@ -93,20 +58,10 @@ def catalogue_edit(request, pk=None):
     area = _user_area(request.user)
     errors: list[str] = []
     if request.method == "POST":
-        data, errors = _catalogue_data(request.POST)
-        year_raw = request.POST.get("year", "").strip()
-        year = None
-        if year_raw:
-            try:
-                year = int(year_raw)
-                if not 2000 <= year <= 2100:
-                    raise ValueError
-            except ValueError:
-                errors.append(_("适用年度“%(year_raw)s”无效") % {"year_raw": year_raw})
-        if not base:
-            data["code"] = request.POST.get("code", "").strip()
-            if not data["code"] or not data["code"].replace("_", "").isalnum():
-                errors.append(_("编码须为字母、数字或下划线"))
+        form = CatalogItemForm(request.POST, new=base is None)
+        form.is_valid()
+        errors = form.error_list()
+        data, year = (form.item_data(), form.cleaned_data.get("year")) if not errors else ({}, None)
         if not errors:
             try:
                 item = services.catalogue_item_save(
@@ -157,9 +112,7 @@ RULE_DECIMALS = [
 @login_required
 def funding_rules(request):
     area = _user_area(request.user)
-    rules = FundingRule.objects.select_related("area")
-    if area is not None:
-        rules = rules.filter(area__prefix__in=ancestor_prefixes(area))
+    rules = selectors.funding_rules_for_area(area)
     can_edit = can_do(request.user, "funding_rule.edit") and area is not None
     year = timezone.localdate().year
     errors: list[str] = []

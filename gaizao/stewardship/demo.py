@@ -1,29 +1,35 @@
-"""Demo management arrangements for about half the compounds, then the
-approval of the consulted plans that now meet every condition (以管定建, and
-the owners' vote where the district requires it)."""
+"""Demo management arrangements for about half the compounds. The steps that
+follow them and belong to apps above stewardship — the owners' vote and the
+approval of the consulted plans that now meet every condition (以管定建), then
+the residents' satisfaction — are callables handed in, so stewardship imports
+nothing above it: `seed(ctx, approve_plans=…, judge_results=…)`, or, when the
+demo runs the apps in INSTALLED_APPS order, the callables plans and
+consultation put in ctx.shared."""
 
 from datetime import date
 from decimal import Decimal
 
-from gaizao.accounts.models import Role, User
-from gaizao.core.errors import DomainError
 from gaizao.inventory.models import Compound
-from gaizao.plans import services as plan_services
-from gaizao.plans.models import Plan, PlanStatus
 
 from .models import ManagementArrangement, ManagementModel
 
 
-def seed(ctx):
+def seed(ctx, *, planned_compounds=None, approve_plans=None, judge_results=None):
+    """planned_compounds() -> set of compound ids with a current plan
+    (plans.demo.planned_compounds); approve_plans(ctx, managed) -> int: the owners' vote and the approvals
+    for the managed compounds (plans.demo.approve_consulted_plans);
+    judge_results(ctx): residents judge finished renovations (the feedback
+    demo's seed_satisfaction)."""
+    planned_compounds = planned_compounds or ctx.shared.get("planned_compounds")
+    approve_plans = approve_plans or ctx.shared.get("approve_consulted_plans")
+    judge_results = judge_results or ctx.shared.get("seed_satisfaction")
     rng = ctx.rng
     compounds = list(
         Compound.objects.filter(street__code__startswith="530103")
         .select_related("property_company", "property_rights_unit")
         .order_by("id")
     )
-    planned = set(
-        Plan.objects.exclude(status=PlanStatus.SUPERSEDED).values_list("compound_id", flat=True)
-    )
+    planned = set(planned_compounds()) if planned_compounds else set()
     cluster = ctx.shared.get("plan_cluster")
     if cluster is not None:
         planned |= set(cluster.members.values_list("compound_id", flat=True))
@@ -72,63 +78,8 @@ def seed(ctx):
             )
         )
     ManagementArrangement.objects.bulk_create(new)
-    actor = User.objects.filter(role=Role.LEADERSHIP).first()
-    _owners_vote_on_consulted_plans(ctx, {a.compound_id for a in new})
-    approved = 0
-    for plan in Plan.objects.filter(status=PlanStatus.CONSULTED).order_by("id"):
-        if plan_services.approval_blockers(plan):
-            continue
-        try:
-            plan_services.plan_approve(actor=actor, plan=plan, source="cli")
-            approved += 1
-        except DomainError:
-            continue
+    approved = approve_plans(ctx, {a.compound_id for a in new}) if approve_plans else 0
     ctx.say(f"  长效管理安排: {len(new)} 个小区;已审批方案 {approved} 个")
-
-
-def _owners_vote_on_consulted_plans(ctx, managed: set[int]) -> None:
-    """The owners decide (业主自愿): for consulted plans whose management is
-    settled, the community held the art. 278 item 7 vote; most pass."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from gaizao.consultation import services as votes
-    from gaizao.consultation.demo import _ballots
-    from gaizao.inventory.models import Unit
-
-    staff = (
-        User.objects.filter(role=Role.COMMUNITY).first()
-        or User.objects.filter(is_superuser=True).first()
-    )
-    now = timezone.now()
-    held = passed = 0
-    for plan in Plan.objects.filter(status=PlanStatus.CONSULTED, compound__isnull=False).order_by(
-        "id"
-    ):
-        if plan.compound_id not in managed:
-            continue
-        v = votes.vote_create(
-            actor=staff,
-            compound=plan.compound,
-            matter=7,
-            title=f"{plan.compound.name}老旧小区改造方案表决",
-            opens_at=now - timedelta(days=45),
-            closes_at=now - timedelta(days=25),
-            description="按《民法典》第二百七十八条,由业主共同决定改造方案。",
-            record_past=True,
-            past_reason="演示数据:补录",
-        )
-        votes.vote_open(actor=staff, vote=v, record_past=True)
-        units = list(Unit.objects.filter(building__compound_id=plan.compound_id))
-        share = ctx.rng.choice([0.92, 0.9, 0.85, 0.6])
-        _ballots(ctx, v, units, share, ctx.rng.choice([0.95, 0.9, 0.85]), staff)
-        votes.vote_close(actor=staff, vote=v)
-        votes.vote_publish(actor=staff, vote=v)
-        v.refresh_from_db()
-        held += 1
-        passed += bool(v.passed)
-    ctx.say(f"  方案表决: {held} 个小区, 通过 {passed} 个")
 
 
 def logins(ctx):

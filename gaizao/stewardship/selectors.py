@@ -2,7 +2,21 @@
 
 from gaizao.regions.models import LEVEL_DIGITS, Organisation
 
-from .models import MANAGER_KINDS
+from .models import MANAGER_KINDS, ManagementArrangement
+
+
+def arrangement_for_compound(compound) -> ManagementArrangement | None:
+    return ManagementArrangement.objects.filter(compound=compound).first()
+
+
+def arrangements_by_compound(compounds) -> dict:
+    """{compound id: arrangement (with its manager)} for the given compounds."""
+    return {
+        a.compound_id: a
+        for a in ManagementArrangement.objects.filter(compound__in=compounds).select_related(
+            "manager"
+        )
+    }
 
 
 def district_prefix(compound) -> str:

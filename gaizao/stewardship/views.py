@@ -11,9 +11,9 @@ from gaizao.core.errors import DomainError
 from gaizao.inventory.permissions import compounds_for_user, get_compound_for_user
 from gaizao.regions.models import Organisation
 
-from .models import MANAGER_KINDS, ManagementArrangement, ManagementModel
+from .models import MANAGER_KINDS, ManagementModel
 from .permissions import arrangements_for_user, can_do, require_edit
-from .selectors import manager_choices, manager_kinds
+from .selectors import arrangement_for_compound, manager_choices, manager_kinds
 from .services import arrangement_save
 
 
@@ -62,7 +62,7 @@ def arrangement_list(request):
 def arrangement_edit(request, compound_pk):
     compound = get_compound_for_user(request.user, compound_pk)
     require_edit(request.user)
-    arr = ManagementArrangement.objects.filter(compound=compound).first()
+    arr = arrangement_for_compound(compound)
     nxt = request.GET.get("next") or request.POST.get("next") or ""
     if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
         nxt = ""

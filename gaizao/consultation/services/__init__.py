@@ -32,5 +32,5 @@ from .objections import (  # noqa: F401
     vote_overturn,
     vote_retally,
 )
-from .surveys import consultation_create, consultation_respond  # noqa: F401
 from .votes import ballot_cast, conflict_resolve, vote_close, vote_create, vote_open, vote_publish  # noqa: F401
+from .willingness import consultation_create, consultation_respond  # noqa: F401

@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from gaizao.plans.catalogue import ensure_builtin_catalogue
+    from gaizao.catalogue.catalogue import ensure_builtin_catalogue
 
     ensure_builtin_catalogue(apps.get_model("plans", "CatalogItem"))
 

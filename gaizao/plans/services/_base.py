@@ -6,16 +6,16 @@ from django.db.models import Max, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gaizao.catalogue import drafting
+from gaizao.catalogue.costs import CostLine, summarise
+from gaizao.catalogue.models import CatalogItem
 from gaizao.core import audit
 from gaizao.core.errors import DomainError
 from gaizao.inventory import facilities
 from gaizao.inventory.models import Compound
 
-from .. import drafting
-from ..costs import CostLine, summarise
 from ..funding import FundingFacts, FundingRules, split_funding
 from ..models import (
-    CatalogItem,
     FundingLine,
     FundingRule,
     FundingSource,

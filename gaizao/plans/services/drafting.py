@@ -6,11 +6,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gaizao.catalogue import drafting
 from gaizao.core import audit
 from gaizao.core.errors import DomainError
 from gaizao.inventory.models import Compound
 
-from .. import drafting
 from ..models import (
     Cluster,
     ClusterMember,

@@ -5,13 +5,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from gaizao.catalogue.costs import item_cost
+from gaizao.catalogue.models import CatalogItem
 from gaizao.core import audit
 from gaizao.core.errors import DomainError
 from gaizao.inventory.models import Compound
 
-from ..costs import item_cost
 from ..models import (
-    CatalogItem,
     Cluster,
     ClusterMember,
     FundingRule,

@@ -281,8 +281,8 @@ def test_permissions(plan_a, users, client_for):
 
 
 def test_catalogue_page_and_jurisdiction_override(cast, users, client_for, areas):
-    from gaizao.plans.models import CatalogItem
-    from gaizao.plans.selectors import catalogue_for_compound
+    from gaizao.catalogue.models import CatalogItem
+    from gaizao.catalogue.selectors import catalogue_for_compound
 
     body = client_for(users["surveyor"]).get("/plans/catalogue/").content.decode()
     for name in (
@@ -319,12 +319,3 @@ def test_catalogue_page_and_jurisdiction_override(cast, users, client_for, areas
         {"name": "x", "tier": "basic", "unit": "个", "unit_cost": "-1", "estimate_factor": "1"},
     )
     assert r.status_code == 400 and "不小于 0" in r.content.decode()
-
-
-def test_builtin_catalogue_idempotent(db):
-    from gaizao.plans.catalogue import ensure_builtin_catalogue
-    from gaizao.plans.catalogue_data import ITEMS
-    from gaizao.plans.models import CatalogItem
-
-    assert ensure_builtin_catalogue() == 0
-    assert CatalogItem.objects.filter(jurisdiction=None).count() == len(ITEMS) >= 45

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from .catalogue_data import ITEMS
+from .models import CatalogItem
 
 
 def ensure_builtin_catalogue(model=None) -> int:
@@ -10,7 +11,7 @@ def ensure_builtin_catalogue(model=None) -> int:
     price someone has edited. Idempotent. `model` lets a data migration pass
     its historical CatalogItem. Returns the number of items created."""
     if model is None:
-        from .models import CatalogItem as model
+        model = CatalogItem
     existing = set(
         model.objects.filter(jurisdiction__isnull=True, year__isnull=True).values_list(
             "code", flat=True

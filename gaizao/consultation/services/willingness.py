@@ -8,11 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gaizao.accounts.models import Role
+from gaizao.catalogue import selectors as catalogue_selectors
 from gaizao.core import audit
 from gaizao.core.errors import DomainError, ErrorDetail
 from gaizao.inventory.models import Compound, Unit
 
-from .. import selectors
 from ..models import (
     Consultation,
     ConsultationResponse,
@@ -149,7 +149,7 @@ def consultation_respond(
     if ids:
         if not consultation.with_menu:
             raise DomainError(_("本次征询不含居民点单"))
-        menu = {m["id"]: m for m in selectors.menu_items(consultation.compound)}
+        menu = {m["id"]: m for m in catalogue_selectors.menu_items(consultation.compound)}
         unknown = [i for i in ids if i not in menu]
         if unknown:
             raise DomainError(_("所选项目不在本小区的点单目录中,请刷新页面后重选"))

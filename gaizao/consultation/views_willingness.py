@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from gaizao.catalogue import selectors as catalogue_selectors
 from gaizao.core.errors import DomainError
 from gaizao.core.masking import mask_name
 from gaizao.core.xlsx import xlsx_response
@@ -28,7 +29,7 @@ from .views import _need, resident_required, staff_required
 
 @staff_required
 @require_http_methods(["GET", "POST"])
-def survey_new(request, pk):
+def willingness_new(request, pk):
     compound = get_compound_for_user(request.user, pk)
     _need(request.user, "consultation.manage")
     form = ConsultationForm(
@@ -51,14 +52,14 @@ def survey_new(request, pk):
             return redirect("consultation:survey_results", pk=c.pk)
     return render(
         request,
-        "consultation/survey_new.html",
+        "consultation/willingness_new.html",
         {"compound": compound, "form": form},
         status=400 if form.errors else 200,
     )
 
 
 def _menu_context(consultation, response):
-    items = selectors.menu_items(consultation.compound) if consultation.with_menu else []
+    items = catalogue_selectors.menu_items(consultation.compound) if consultation.with_menu else []
     picked = set(response.choices.values_list("catalog_item_id", flat=True)) if response else set()
     for it in items:
         it["checked"] = it["id"] in picked
@@ -100,7 +101,7 @@ def _response_form(request, consultation, unit, *, assisted: bool):
 
 @resident_required
 @require_http_methods(["GET", "POST"])
-def survey_fill(request, pk):
+def willingness_fill(request, pk):
     c = get_consultation_for_user(request.user, pk)
     unit = Unit.objects.select_related("building").get(pk=request.user.unit_id)
     form, response, error, done = _response_form(request, c, unit, assisted=False)
@@ -110,7 +111,7 @@ def survey_fill(request, pk):
     items = _menu_context(c, response)
     return render(
         request,
-        "consultation/survey_fill.html",
+        "consultation/willingness_fill.html",
         {
             "c": c,
             "form": form,
@@ -126,7 +127,7 @@ def survey_fill(request, pk):
 
 @staff_required
 @require_http_methods(["GET", "POST"])
-def survey_assist(request, pk):
+def willingness_assist(request, pk):
     """Community staff fill the survey in for a resident who cannot (代填)."""
     c = get_consultation_for_user(request.user, pk, action="ballot.enter")
     units = list(
@@ -152,7 +153,7 @@ def survey_assist(request, pk):
             return redirect(f"{reverse('consultation:survey_assist', args=[c.pk])}")
     return render(
         request,
-        "consultation/survey_assist.html",
+        "consultation/willingness_assist.html",
         {
             "c": c,
             "units": units,
@@ -167,12 +168,12 @@ def survey_assist(request, pk):
 
 
 @require_http_methods(["GET"])
-def survey_results(request, pk):
+def willingness_results(request, pk):
     if not request.user.is_authenticated:
         return redirect("consultation:enter_code")
     c = get_consultation_for_user(request.user, pk)
     staff = is_staff_user(request.user)
-    tpl = "consultation/survey_results.html"
+    tpl = "consultation/willingness_results.html"
     return render(
         request,
         tpl,
@@ -189,7 +190,7 @@ def survey_results(request, pk):
 
 
 @staff_required
-def survey_export(request, pk):
+def willingness_export(request, pk):
     c = get_consultation_for_user(request.user, pk, action="consultation.manage")
     personal = sees_personal_data(request.user)
     responses = {

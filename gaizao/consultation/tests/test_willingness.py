@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from gaizao.catalogue.models import CatalogItem
 from gaizao.consultation import selectors
 from gaizao.consultation.models import Consultation, ConsultationResponse
 from gaizao.core.testing import make_user
-from gaizao.plans.models import CatalogItem
 
 
 @pytest.fixture

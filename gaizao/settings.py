@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "gaizao.eligibility",
     "gaizao.plans",
     "gaizao.stewardship",
+    "gaizao.site",
 ]
 
 MIDDLEWARE = [
@@ -83,7 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "gaizao.core.context_processors.nav",
+                "gaizao.site.context_processors.nav",
             ],
         },
     }

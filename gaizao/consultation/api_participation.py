@@ -67,36 +67,10 @@ def redeem(request, payload: RedeemIn):
     }
 
 
-class MeOut(Schema):
-    compound_id: int
-    compound: str
-    street: str
-    unit_id: int
-    unit: str
-    exclusive_area: Decimal
-    plan_status: str | None = None
-
-
 def _my_unit(request) -> Unit:
     if not is_resident(request.user):
         raise PermissionDenied(_("此接口供居民使用"))
     return Unit.objects.select_related("building__compound__street").get(pk=request.user.unit_id)
-
-
-@router.get("/participation/me", response=MeOut, summary="我的小区(居民)")
-def me(request):
-    unit = _my_unit(request)
-    c = unit.building.compound
-    plan = selectors.plan_summary(c)
-    return {
-        "compound_id": c.pk,
-        "compound": c.name,
-        "street": c.street.name,
-        "unit_id": unit.pk,
-        "unit": f"{unit.building.number}{unit}",
-        "exclusive_area": unit.exclusive_area,
-        "plan_status": plan["status_label"] if plan else None,
-    }
 
 
 class SurveyOut(Schema):

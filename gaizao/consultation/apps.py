@@ -3,3 +3,12 @@ from django.apps import AppConfig
 
 class ConsultationConfig(AppConfig):
     name = "gaizao.consultation"
+
+    def ready(self):
+        from gaizao.core.media import register_file_checker
+
+        from .permissions import ballot_sheet_visible
+        from .permissions_feedback import feedback_photo_visible
+
+        register_file_checker("ballots/", ballot_sheet_visible)
+        register_file_checker("feedback/", feedback_photo_visible)

@@ -16,7 +16,7 @@ from gaizao.core.errors import DomainError
 from gaizao.inventory.permissions import compound_q, resident_compound_id
 from gaizao.regions.scope import area_contains_compound
 
-from .models import Feedback, FeedbackStatus, SatisfactionEvaluation
+from .models import Feedback, FeedbackPhoto, FeedbackStatus, SatisfactionEvaluation
 
 R = Role
 S = FeedbackStatus
@@ -208,3 +208,10 @@ def get_evaluation_for_user(user, pk, *, manage: bool = False) -> SatisfactionEv
     if manage and not can_do(user, "satisfaction.manage"):
         raise PermissionDenied(_("您的角色无权发起或结束满意度评价"))
     return ev
+
+
+def feedback_photo_visible(user, name: str) -> bool:
+    """/media/feedback/…: a feedback photo is seen by whoever may see the
+    feedback (registered with gaizao.core.media in apps.py)."""
+    fid = FeedbackPhoto.objects.filter(image=name).values_list("feedback_id", flat=True).first()
+    return fid is not None and feedback_for_user(user).filter(pk=fid).exists()

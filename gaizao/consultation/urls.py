@@ -1,4 +1,4 @@
-"""consultation URLs: household access, portal, surveys, menu and votes
+"""consultation URLs: household access, surveys, menu and votes
 (urls_participation.py); feedback and satisfaction (urls_feedback.py)."""
 
 from .urls_feedback import urlpatterns as feedback_urls

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from gaizao import testing
 from gaizao.consultation import services_feedback as svc
 from gaizao.consultation.models import Feedback, FeedbackEvent, FeedbackPhoto, ResponsibleParty
-from gaizao.core import testing
 from gaizao.regions.models import Organisation
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -399,7 +399,7 @@ def test_responsible_party_page(cast, users, client_for):
 def test_timeline_names_the_organisation_once(cast, users, client_for):
     from gaizao.consultation import selectors_feedback as sel
     from gaizao.consultation.models import FeedbackEvent
-    from gaizao.core.testing import make_user
+    from gaizao.testing import make_user
 
     pc = users["property_company"].organisation
     kefu = make_user("kefu", "property_company", organisation=pc)

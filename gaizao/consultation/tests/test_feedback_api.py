@@ -78,7 +78,7 @@ def test_api_list_scoped_and_filtered(cast, users, client_for, contractor_org):
         .json()["items"][0]
     )
     assert item["reporter"].startswith("resident_a")
-    from gaizao.core import testing
+    from gaizao import testing
 
     n = client_for(testing.make_user("neighbour", "resident", unit=cast["units_a"][1]))
     items = n.get("/api/v1/feedback").json()["items"]

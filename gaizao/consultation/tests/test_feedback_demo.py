@@ -1,8 +1,8 @@
 """demo_feedback.seed builds feedback in every state and a closed evaluation."""
 
+from gaizao import testing
 from gaizao.consultation import demo_feedback
 from gaizao.consultation.models import Feedback, SatisfactionEvaluation, SatisfactionResponse
-from gaizao.core import testing
 from gaizao.core.demo import DemoContext
 
 

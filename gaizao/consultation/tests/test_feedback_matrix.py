@@ -6,9 +6,9 @@ here by hand, not derived from the table under test."""
 import pytest
 from django.utils import timezone
 
+from gaizao import testing
 from gaizao.consultation.models import Feedback, FeedbackEvent, ResponsibleParty
 from gaizao.consultation.services_feedback import route
-from gaizao.core import testing
 
 STATES = ["open", "accepted", "fixed", "confirmed", "reopened"]
 ACTIONS = ["accept", "fix", "confirm", "reopen"]

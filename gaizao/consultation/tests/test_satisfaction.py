@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from gaizao import testing
 from gaizao.consultation.models import SatisfactionEvaluation, SatisfactionResponse
 from gaizao.consultation.selectors_feedback import summarise_satisfaction
-from gaizao.core import testing
 
 STARS = {"overall": 5, "quality": 4, "content": 4, "civility": 3, "management": 5}
 

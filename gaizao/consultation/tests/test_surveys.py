@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 
 from gaizao.consultation import selectors
 from gaizao.consultation.models import Consultation, ConsultationResponse
-from gaizao.core.testing import make_user
 from gaizao.plans.models import CatalogItem
+from gaizao.testing import make_user
 
 
 @pytest.fixture

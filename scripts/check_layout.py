@@ -18,6 +18,9 @@ Exit status 1 and one line per finding when anything is wrong.
 from __future__ import annotations
 
 import ast
+import json
+import os
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,26 +106,41 @@ def long_modules(root: Path) -> list[Finding]:
 
 def import_cycles(root: Path) -> list[Finding]:
     """Strongly connected groups of modules in the import graph (tests left out)."""
-    import grimp
-
-    sys.path.insert(0, str(root))
-    try:
-        graph = grimp.build_graph("gaizao", cache_dir=None)
-    finally:
-        sys.path.remove(str(root))
-    mods = sorted(m for m in graph.modules if ".tests" not in m and not m.endswith(".conftest"))
-    keep = set(mods)
-    edges = {
-        m: sorted(t for t in graph.find_modules_directly_imported_by(m) if t in keep)
-        for m in mods
-    }
+    edges = _edges(root)
+    mods = sorted(edges)
     out = []
     for group in _strongly_connected(mods, edges):
         if len(group) > 1:
-            first = group[0]
-            rel = first.replace(".", "/") + ".py"
+            rel = group[0].replace(".", "/") + ".py"
             out.append(Finding(rel, 0, "import circle: " + " ⇄ ".join(group)))
     return out
+
+
+def _edges(root: Path) -> dict[str, list[str]]:
+    """module → modules it imports, from grimp, in a fresh interpreter whose
+    path starts at `root` (so the gaizao found is the one under `root`, not
+    one already imported)."""
+    proc = subprocess.run(
+        [sys.executable, __file__, "--edges", str(root)],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(proc.stdout)
+
+
+def _dump_edges() -> None:
+    import grimp
+
+    graph = grimp.build_graph("gaizao", cache_dir=None)
+    keep = {m for m in graph.modules if ".tests" not in m and not m.endswith(".conftest")}
+    edges = {
+        m: sorted(t for t in graph.find_modules_directly_imported_by(m) if t in keep)
+        for m in sorted(keep)
+    }
+    json.dump(edges, sys.stdout)
 
 
 def _strongly_connected(nodes, edges):
@@ -170,6 +188,9 @@ def _strongly_connected(nodes, edges):
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--edges"]:
+        _dump_edges()
+        return 0
     root = Path(argv[0] if argv else Path(__file__).resolve().parent.parent)
     findings = function_imports(root) + long_modules(root) + import_cycles(root)
     for f in findings:

@@ -106,6 +106,7 @@ def test_catalogs_exist_for_every_app_that_has_strings():
         "eligibility",
         "plans",
         "stewardship",
+        "site",
     } <= apps
 
 

@@ -39,12 +39,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # The layers are in docs/layout.md; the demo's seed order is
+    # gaizao/site/demo.py's STEPS, not this list.
     "gaizao.core",
     "gaizao.regions",
     "gaizao.accounts",
     "gaizao.inventory",
-    # consultation before eligibility and plans: the demo's willingness
-    # results feed the scope verdicts and the drafted plans.
     "gaizao.consultation",
     "gaizao.eligibility",
     "gaizao.plans",

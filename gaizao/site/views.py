@@ -1,26 +1,20 @@
 """The pages that join apps: the staff home page (totals of the user's
-compounds) and the audit log. They live at the top layer so that core
-imports nothing above it; their URL names stay in the `core:` namespace."""
+compounds), the audit log and the resident portal. They live at the top
+layer so that core and consultation import nothing above them; their URL
+names stay `core:home`, `core:audit_log` and `consultation:portal`."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
 from django.shortcuts import redirect, render
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from gaizao.accounts.models import Role
-from gaizao.consultation import selectors as consultation_selectors
-from gaizao.consultation import selectors_feedback
-from gaizao.consultation.models import ConsultationResponse, Vote
 from gaizao.consultation.views import resident_required
 from gaizao.core import audit
-from gaizao.core.models import AuditEntry
 from gaizao.core.xlsx import xlsx_response
-from gaizao.inventory.models import Unit
-from gaizao.inventory.permissions import compounds_for_user
 
-from . import selectors as portal_selectors
+from . import selectors
 
 
 def home(request):
@@ -31,23 +25,7 @@ def home(request):
         return redirect("consultation:portal")
     if user.role in (Role.CONTRACTOR, Role.DESIGNER):
         return redirect("consultation:feedback_queue")
-    qs = compounds_for_user(user)
-    totals = qs.aggregate(n=Count("id"), area=Sum("floor_area"), households=Sum("households"))
-    surveyed = qs.filter(surveys__isnull=False).distinct().count()
-    by_street = (
-        qs.values("street__name", "street__code")
-        .annotate(n=Count("id"), area=Sum("floor_area"))
-        .order_by("street__code")
-    )
-    return render(
-        request,
-        "site/home.html",
-        {
-            "totals": totals,
-            "surveyed": surveyed,
-            "by_street": by_street,
-        },
-    )
+    return render(request, "site/home.html", selectors.home_totals(user))
 
 
 @login_required
@@ -57,18 +35,10 @@ def audit_log(request):
         request.user.is_superuser or request.user.role in {Role.LEADERSHIP, Role.HOUSING_BUREAU}
     ):
         return render(request, "403.html", status=403)
-    qs = AuditEntry.objects.select_related("actor")
-    if request.GET.get("model"):
-        qs = qs.filter(model=request.GET["model"])
-    if request.GET.get("source"):
-        qs = qs.filter(source=request.GET["source"])
     q = (request.GET.get("q") or "").strip()
-    if q:
-        qs = qs.filter(
-            Q(object_repr__icontains=q)
-            | Q(actor__username__icontains=q)
-            | Q(actor__display_name__icontains=q)
-        )
+    qs = selectors.audit_entries(
+        model=request.GET.get("model"), source=request.GET.get("source"), q=q
+    )
     if request.GET.get("format") == "xlsx":
         rows = (
             (
@@ -103,17 +73,15 @@ def audit_log(request):
         e.lines = audit.describe(e)
         e.source_label = audit.SOURCE_LABELS.get(e.source, e.source)
         e.model_label = audit.model_label(e.model)
-    models = sorted(
-        {
-            m: audit.model_label(m)
-            for m in AuditEntry.objects.values_list("model", flat=True).distinct()
-        }.items(),
-        key=lambda kv: kv[1],
-    )
     return render(
         request,
         "site/audit_log.html",
-        {"page": page, "models": models, "sources": list(audit.SOURCE_LABELS.items()), "q": q},
+        {
+            "page": page,
+            "models": selectors.audit_models(),
+            "sources": list(audit.SOURCE_LABELS.items()),
+            "q": q,
+        },
     )
 
 
@@ -124,39 +92,4 @@ def audit_log(request):
 
 @resident_required
 def portal(request):
-    user = request.user
-    unit = Unit.objects.select_related(
-        "building__compound__street", "building__compound__community"
-    ).get(pk=user.unit_id)
-    compound = unit.building.compound
-    surveys = list(consultation_selectors.open_consultations(compound.pk))
-    answered = set(
-        ConsultationResponse.objects.filter(consultation__in=surveys, unit=unit).values_list(
-            "consultation_id", flat=True
-        )
-    )
-    for s in surveys:
-        s.answered = s.pk in answered
-    votes = list(consultation_selectors.resident_votes(compound.pk)[:10])
-    mine = dict(unit.ballots.filter(vote__in=votes).values_list("vote_id", "choice"))
-    for v in votes:
-        v.my_choice = mine.get(v.pk)
-        v.can_cast = v.accepts_online() and v.my_choice is None
-    past = consultation_selectors.latest_consultation(compound.pk)
-    return render(
-        request,
-        "site/portal.html",
-        {
-            "unit": unit,
-            "compound": compound,
-            "surveys": surveys,
-            "votes": votes,
-            "open_votes": [v for v in votes if v.status == Vote.Status.OPEN],
-            "latest_survey": past,
-            "my_objections": list(consultation_selectors.my_objections(user, compound.pk)[:10]),
-            "plan": portal_selectors.plan_summary(compound),
-            "verdict": portal_selectors.verdict_summary(compound),
-            # "问题解决了吗?" is asked on the feedback list; the portal points there.
-            "awaiting_answer": selectors_feedback.awaiting_my_answer(user).count(),
-        },
-    )
+    return render(request, "site/portal.html", selectors.resident_portal(request.user))

@@ -1,10 +1,10 @@
 """Fixtures shared by every app's tests: the area tree, a cast of users per
-role, and logged-in clients. Factories live in gaizao.core.testing."""
+role, and logged-in clients. Factories live in gaizao.testing."""
 
 import pytest
 from django.test import Client
 
-from gaizao.core import testing
+from gaizao import testing
 
 
 @pytest.fixture(autouse=True)

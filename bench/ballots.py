@@ -72,8 +72,8 @@ def setup(n_units: int):
     call_command("migrate", interactive=False, verbosity=0)
     from gaizao.accounts.models import ApiToken, Role, User
     from gaizao.consultation.models import Vote
-    from gaizao.core.testing import make_areas
     from gaizao.inventory.models import Building, Compound, Owner, Unit
+    from gaizao.testing import make_areas
 
     areas = make_areas()
     with transaction.atomic():

@@ -87,7 +87,7 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from gaizao.core import testing
+    from gaizao import testing
     from gaizao.inventory.importing import services, unit_writes
     from gaizao.inventory.models import Owner, Unit
 

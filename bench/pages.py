@@ -40,8 +40,8 @@ STREETS = ["金辰", "青云", "鼓楼", "东华", "拓东", "联盟"]
 
 
 def generate(n: int, seed: int = 2020):
+    from gaizao import testing
     from gaizao.accounts.models import Role
-    from gaizao.core import testing
     from gaizao.inventory.facilities import FACILITIES
     from gaizao.inventory.models import Building, Compound, Condition, Owner, Survey, Unit
     from gaizao.inventory.scoring import condition_score

@@ -14,7 +14,15 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, django_auth
 
 from gaizao.accounts.models import ApiToken
+from gaizao.consultation.api import router as consultation
 from gaizao.core.errors import DomainError
+from gaizao.eligibility.api import router as eligibility
+from gaizao.feedback.api import router as feedback
+from gaizao.inventory.api import router as inventory
+from gaizao.plans.api import router as plans
+from gaizao.regions.api import router as regions
+from gaizao.site.api import router as site
+from gaizao.stewardship.api import router as stewardship
 
 
 class TokenAuth(HttpBearer):
@@ -74,22 +82,11 @@ def _invalid(request, exc: NinjaValidationError):
     return api.create_response(request, {"error": "请求数据有误", "errors": errors}, status=422)
 
 
-def _add_routers():
-    from gaizao.consultation.api import router as consultation
-    from gaizao.eligibility.api import router as eligibility
-    from gaizao.feedback.api import router as feedback
-    from gaizao.inventory.api import router as inventory
-    from gaizao.plans.api import router as plans
-    from gaizao.regions.api import router as regions
-    from gaizao.stewardship.api import router as stewardship
-
-    api.add_router("/", regions)
-    api.add_router("/", inventory)
-    api.add_router("/", eligibility)
-    api.add_router("/", plans)
-    api.add_router("/", consultation)
-    api.add_router("/", feedback)
-    api.add_router("/", stewardship)
-
-
-_add_routers()
+api.add_router("/", regions)
+api.add_router("/", inventory)
+api.add_router("/", eligibility)
+api.add_router("/", plans)
+api.add_router("/", consultation)
+api.add_router("/", feedback)
+api.add_router("/", stewardship)
+api.add_router("/", site)

@@ -39,20 +39,19 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # The layers are in docs/layout.md; the demo's seed order is
+    # gaizao/site/demo.py's STEPS, not this list.
     "gaizao.core",
     "gaizao.regions",
     "gaizao.accounts",
     "gaizao.inventory",
-    # consultation before eligibility and plans: the demo's willingness
-    # results feed the scope verdicts and the drafted plans.
     "gaizao.consultation",
     "gaizao.eligibility",
     "gaizao.plans",
     "gaizao.catalogue",
     "gaizao.stewardship",
-    # feedback sits above plans (its satisfaction gate reads approved plans),
-    # and its demo runs last: plans are approved in stewardship's demo.
     "gaizao.feedback",
+    "gaizao.site",
 ]
 
 MIDDLEWARE = [
@@ -89,7 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "gaizao.core.context_processors.nav",
+                "gaizao.site.context_processors.nav",
             ],
         },
     }

@@ -3,24 +3,34 @@ from django.urls import include, path
 
 from gaizao.api import api
 from gaizao.consultation import urls as consultation_urls
-from gaizao.core.media import protected_media
+from gaizao.core import urls as core_urls
 from gaizao.feedback import urls as feedback_urls
+from gaizao.site import urls as site_urls
+from gaizao.site.media import protected_media
 
-# /participate/ is one namespace ("consultation:…", the public URL names) made
-# of two apps: participation (consultation) and feedback, which sits above it.
-participate = (consultation_urls.urlpatterns + feedback_urls.urlpatterns, "consultation")
-
+# URL namespaces are public names: pages that moved up into `site` keep
+# theirs (core:home, core:audit_log, consultation:portal), composed here.
 urlpatterns = [
-    path("", include("gaizao.core.urls")),
+    path("", include((site_urls.core_patterns + core_urls.urlpatterns, "core"))),
     path("accounts/", include("gaizao.accounts.urls")),
     path("compounds/", include("gaizao.inventory.urls")),
     path("eligibility/", include("gaizao.eligibility.urls")),
     path("plans/", include("gaizao.plans.urls")),
-    path("participate/", include(participate)),
+    path(
+        "participate/",
+        include(
+            (
+                site_urls.consultation_patterns
+                + consultation_urls.urlpatterns
+                + feedback_urls.urlpatterns,
+                "consultation",
+            )
+        ),
+    ),
     path("stewardship/", include("gaizao.stewardship.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    # Uploaded photos and ballot sheets: checked against the record they belong to.
+    # Uploaded photos and ballot sheets: each app answers for its own files.
     path("media/<path:path>", protected_media, name="media"),
 ]

@@ -17,8 +17,6 @@ from gaizao.inventory.permissions import get_compound_for_user
 
 # /participation/me reads the plan summary from plans (above consultation);
 # it moves to the site app with the resident portal (issue 7).
-from gaizao.plans import selectors as plan_selectors
-
 from . import selectors, services
 from . import tally as T
 from .api_participation_schemas import (
@@ -26,7 +24,6 @@ from .api_participation_schemas import (
     BallotOut,
     Error,
     MenuItemOut,
-    MeOut,
     ObjectionIn,
     ObjectionOut,
     OverturnIn,
@@ -76,22 +73,6 @@ def _my_unit(request) -> Unit:
     if not is_resident(request.user):
         raise PermissionDenied(_("此接口供居民使用"))
     return Unit.objects.select_related("building__compound__street").get(pk=request.user.unit_id)
-
-
-@router.get("/participation/me", response=MeOut, summary="我的小区(居民)")
-def me(request):
-    unit = _my_unit(request)
-    c = unit.building.compound
-    plan = plan_selectors.plan_summary(c)
-    return {
-        "compound_id": c.pk,
-        "compound": c.name,
-        "street": c.street.name,
-        "unit_id": unit.pk,
-        "unit": f"{unit.building.number}{unit}",
-        "exclusive_area": unit.exclusive_area,
-        "plan_status": plan["status_label"] if plan else None,
-    }
 
 
 def _survey_out(c):

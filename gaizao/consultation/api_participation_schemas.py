@@ -22,16 +22,6 @@ class RedeemOut(Schema):
     unit: str
 
 
-class MeOut(Schema):
-    compound_id: int
-    compound: str
-    street: str
-    unit_id: int
-    unit: str
-    exclusive_area: Decimal
-    plan_status: str | None = None
-
-
 class SurveyOut(Schema):
     id: int
     compound_id: int

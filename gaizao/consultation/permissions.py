@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 
 from gaizao.accounts.models import Role
 from gaizao.accounts.permissions import can
-from gaizao.inventory.permissions import compound_q
+from gaizao.inventory.permissions import compound_q, compounds_for_user
 from gaizao.inventory.permissions import resident_compound_id as _resident_compound_id
 
-from .models import Consultation, Vote
+from .models import Ballot, BallotConflict, Consultation, Vote
 
 R = Role
 STAFF_RUNNING = {R.LEADERSHIP, R.HOUSING_BUREAU, R.STREET_OFFICE, R.COMMUNITY}
@@ -94,3 +94,21 @@ def get_consultation_for_user(user, pk, *, action: str | None = None) -> Consult
     if action and not can_do(user, action):
         raise PermissionDenied(_("您的角色无权执行此操作"))
     return c
+
+
+# Ballot sheets carry owners' signatures: only the staff who run votes.
+BALLOT_ROLES = {R.LEADERSHIP, R.HOUSING_BUREAU, R.STREET_OFFICE, R.COMMUNITY}
+
+
+def ballot_sheet_visible(user, name: str) -> bool:
+    """/media/ballots/…: a scanned paper ballot sheet (registered with
+    gaizao.core.media in apps.py)."""
+    if not (user.is_superuser or user.role in BALLOT_ROLES):
+        return False
+    cid = (
+        Ballot.objects.filter(sheet_photo=name).values_list("vote__compound_id", flat=True).first()
+        or BallotConflict.objects.filter(sheet_photo=name)
+        .values_list("vote__compound_id", flat=True)
+        .first()
+    )
+    return cid is not None and compounds_for_user(user).filter(pk=cid).exists()

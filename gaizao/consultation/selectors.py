@@ -7,7 +7,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from gaizao.inventory.models import Building, Unit
 
@@ -325,48 +324,6 @@ def building_code_stats(compound_id) -> list[dict]:
         rows.append({"building": b, "units": b.units_n, "used": b.used, "live": b.live})
     rows.sort(key=lambda r: natural_key(r["building"].number))
     return rows
-
-
-def verdict_summary(compound) -> dict | None:
-    """The compound's eligibility verdict for the portal: label (符合改造范围 /
-    待核实 / 不符合) in the reader's language, a one-line summary of the
-    deciding reasons and when it was evaluated. From the eligibility contract
-    `selectors.verdict_for_compound` (stored verdict, else evaluated on the
-    fly); None when there is none."""
-    from gaizao.eligibility import rules as er
-    from gaizao.eligibility.selectors import verdict_for_compound
-
-    v = verdict_for_compound(compound)
-    if not v or v.get("verdict") not in er.VERDICT_LABELS:
-        return None
-    code = v["verdict"]
-    return {
-        "verdict": code,
-        "label": _(er.VERDICT_LABELS[code]),
-        "summary": _reason_line(code, v.get("reasons") or []),
-        "evaluated_at": v.get("evaluated_at"),
-        "policy": v.get("policy"),
-    }
-
-
-def _reason_line(code: str, reasons: list) -> str:
-    """One line for residents: the reasons that decided the verdict (failed
-    ones for 不符合, undecided ones for 待核实, the met ones for 符合), at most
-    three. Reasons are recorded zh-Hans text (docs/i18n.md), shown as stored."""
-    want = {"ineligible": False, "review": None, "eligible": True}.get(code)
-    texts = []
-    for r in reasons:
-        if isinstance(r, dict):
-            passed, text = r.get("passed"), r.get("detail") or r.get("label") or ""
-        else:
-            passed = getattr(r, "passed", None)
-            text = getattr(r, "detail", "") or getattr(r, "label", "")
-        if passed is want and text and text not in texts:
-            texts.append(str(text))
-    if not texts:
-        return ""
-    line = "；".join(texts[:3])
-    return line + ("等" if len(texts) > 3 else "")
 
 
 def open_consultations(compound_id):

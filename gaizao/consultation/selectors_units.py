@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
+from gaizao.core.errors import DomainError
 from gaizao.core.sorting import natural_key
 from gaizao.inventory.models import Building, Unit
 
@@ -88,8 +89,6 @@ def unit_search(vote: Vote, q: str, *, building_id=None, limit: int = 20):
 def resolve_unit(vote: Vote, q: str, *, building_id=None):
     """The one unit a typed house number means, or a DomainError that says
     why not (nothing found, or which units it could be)."""
-    from gaizao.core.errors import DomainError
-
     if not _tokens(q):
         raise DomainError(_("请输入房号,如 302 或 1-302(单元-房号)"))
     units, exact = unit_search(vote, q, building_id=building_id)

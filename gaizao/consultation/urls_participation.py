@@ -1,11 +1,11 @@
-"""Participation URLs under /participate/ (namespace consultation)."""
+"""Participation URLs under /participate/ (namespace consultation; the
+portal at its root is gaizao.site's, composed in gaizao/urls.py)."""
 
 from django.urls import path
 
 from . import views, views_votes, views_willingness
 
 urlpatterns = [
-    path("", views.portal, name="portal"),
     path("code/", views.enter_code, name="enter_code"),
     path("login/", views.phone_login, name="phone_login"),
     path("bind/", views.bind_phone, name="bind_phone"),

@@ -1,5 +1,5 @@
-"""Participation pages: household access, the resident portal, the staff
-overview and willingness surveys / item menus. Votes are in views_votes.py.
+"""Participation pages: household access (the resident portal is in
+gaizao.site.views), the staff overview and willingness surveys / item menus. Votes are in views_votes.py.
 Thin views: authorise, validate, call the service, render."""
 
 from functools import wraps
@@ -18,20 +18,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gaizao.core.errors import DomainError
-from gaizao.inventory.models import Unit
 from gaizao.inventory.permissions import (
     compounds_for_user,
     get_building_for_user,
     get_compound_for_user,
 )
 
-# The resident portal reads the plan summary from plans (above consultation);
-# the portal moves to the site app (issue 7), and this import with it.
-from gaizao.plans import selectors as plan_selectors
-
 from . import selectors, services
 from .client import BACKEND, client_ip
-from .models import ConsultationResponse, Vote
+from .models import Vote
 from .permissions import can_do, is_resident, is_staff_user
 
 
@@ -143,47 +138,6 @@ def bind_phone(request):
         "consultation/bind_phone.html",
         {"phone": phone, "error": error},
         status=400 if error else 200,
-    )
-
-
-# --------------------------------------------------------------- portal
-
-
-@resident_required
-def portal(request):
-    user = request.user
-    unit = Unit.objects.select_related(
-        "building__compound__street", "building__compound__community"
-    ).get(pk=user.unit_id)
-    compound = unit.building.compound
-    surveys = list(selectors.open_consultations(compound.pk))
-    answered = set(
-        ConsultationResponse.objects.filter(consultation__in=surveys, unit=unit).values_list(
-            "consultation_id", flat=True
-        )
-    )
-    for s in surveys:
-        s.answered = s.pk in answered
-    votes = list(selectors.resident_votes(compound.pk)[:10])
-    mine = dict(unit.ballots.filter(vote__in=votes).values_list("vote_id", "choice"))
-    for v in votes:
-        v.my_choice = mine.get(v.pk)
-        v.can_cast = v.accepts_online() and v.my_choice is None
-    past = selectors.latest_consultation(compound.pk)
-    return render(
-        request,
-        "consultation/portal.html",
-        {
-            "unit": unit,
-            "compound": compound,
-            "surveys": surveys,
-            "votes": votes,
-            "open_votes": [v for v in votes if v.status == Vote.Status.OPEN],
-            "latest_survey": past,
-            "my_objections": list(selectors.my_objections(user, compound.pk)[:10]),
-            "plan": plan_selectors.plan_summary(compound),
-            "verdict": selectors.verdict_summary(compound),
-        },
     )
 
 

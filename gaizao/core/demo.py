@@ -1,6 +1,6 @@
 """The demo district: each app may have a `demo.py` with `seed(ctx)`; the
-`gaizao demo` command calls them in INSTALLED_APPS order inside one
-transaction. Deterministic: every random choice comes from `ctx.rng`."""
+`gaizao demo` command runs the ordered steps listed in gaizao/site/demo.py
+inside one transaction. Deterministic: every random choice comes from `ctx.rng`."""
 
 import random
 from dataclasses import dataclass, field

@@ -2,7 +2,7 @@
 browser sends is whatever the client says; an SVG or HTML file passed off as
 a photo would run script if it were ever served back as a page. Every upload
 (survey and feedback photos, paper ballot sheets) is checked here, and
-core.media serves files by the same test."""
+site.media serves files by the same test."""
 
 from django.utils.translation import gettext as _
 

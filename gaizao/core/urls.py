@@ -1,10 +1,10 @@
+"""core's own URL: the health check. The home page and the audit log are
+pages of `site`, composed into the same `core:` namespace by gaizao/urls.py."""
+
 from django.urls import path
 
 from . import views
 
-app_name = "core"
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("audit/", views.audit_log, name="audit_log"),
 ]

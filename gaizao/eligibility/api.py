@@ -61,7 +61,7 @@ def _policy_or_404(name):
 def compound_eligibility(request, compound_id: int, policy: str | None = None):
     c = get_compound_for_user(request.user, compound_id)
     p = _policy_or_404(policy)
-    ((_, used, v, _),) = services.compute(Compound.objects.filter(pk=c.pk), p, cap=False)
+    ((_, used, v, _),) = selectors.compute(Compound.objects.filter(pk=c.pk), p, cap=False)
     stored = selectors.stored_verdict(c, used)
     return {
         "compound_id": c.pk,

@@ -1,6 +1,6 @@
 """Demo: the built-in policies, and every demo compound evaluated under its
 jurisdiction's default (Panlong 2020). Consultation is seeded before this
-app (INSTALLED_APPS order), so the willingness results are counted."""
+app (the order of STEPS in gaizao/site/demo.py), so the willingness results are counted."""
 
 from gaizao.regions.models import Area
 

@@ -13,12 +13,26 @@ Verdict logic, for every policy:
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from gaizao.inventory.facilities import BY_CODE
-
+from .conditions import (  # noqa: F401 (re-exported)
+    CONDITION_CHECKS,
+    check_conditions,
+    check_environment,
+    check_facilities,
+    check_management,
+    check_neglect,
+)
+from .facts import (  # noqa: F401 (re-exported: rules.X is how callers name them)
+    CompoundFacts,
+    PolicyRules,
+    Reason,
+    Verdict,
+    limit,
+    num,
+    pct,
+)
 from .vocabulary import (  # noqa: F401 (re-exported: rules.X is how callers name them)
     CONDITION_LABELS,
     DEMOLITION,
@@ -41,115 +55,6 @@ from .vocabulary import (  # noqa: F401 (re-exported: rules.X is how callers nam
     WILLINGNESS_OFF,
     WILLINGNESS_REQUIRED,
 )
-
-
-@dataclass
-class CompoundFacts:
-    """What the rules know about one compound. None means "not known"."""
-
-    name: str = ""
-    built_date: date | None = None
-    built_year: int | None = None
-    in_main_urban_area: bool | None = None
-    management_status: str = ""  # "" = unknown
-    latest_score: Decimal | None = None  # 0–100, latest condition survey
-    surveyed: bool = False  # a condition survey exists
-    facility_ratings: dict[str, str] = field(default_factory=dict)  # facility code → rating
-    in_shantytown_plan: bool | None = None
-    demolition_within_years: int | None = None  # None: no plan
-    self_built_area: Decimal | None = None
-    floor_area: Decimal | None = None
-    is_urban_village: bool | None = None
-    is_single_building: bool = False
-    households: int | None = None
-    willingness: Decimal | None = None  # share of households in favour, 0–1; None: no survey
-    willingness_open: bool = False  # the survey is still open: answers may still come
-
-
-@dataclass
-class PolicyRules:
-    """A policy's parameters (models.Policy.rules() builds one)."""
-
-    name: str = ""
-    built_cutoff: date = date(2000, 1, 1)
-    cutoff_inclusive: bool = False  # False: built before the date; True: on or before
-    extension_cutoff: date | None = None  # inclusive like the cut-off
-    extension_cap_pct: Decimal | None = None  # share of the year's households
-    require_main_urban: bool = False
-    single_buildings_count: bool = True
-    criteria: tuple[str, ...] = (NEGLECT, FACILITIES, ENVIRONMENT, MANAGEMENT)
-    conditions_min: int = 1  # at least this many of `criteria` must hold
-    neglect_score_below: Decimal = Decimal("60")
-    neglect_statuses: tuple[str, ...] = ("none", "self_governance")
-    facilities_broken_pct: Decimal = Decimal("30")
-    environment_facilities: tuple[str, ...] = (
-        "waste_sorting",
-        "illegal_structures",
-        "cooking_fumes",
-    )
-    environment_min: int = 1
-    poor_management_statuses: tuple[str, ...] = ("none", "self_governance")
-    willingness_mode: str = WILLINGNESS_REQUIRED
-    willingness_min_pct: Decimal = Decimal("66.67")
-    exclusions: tuple[str, ...] = (SHANTYTOWN, DEMOLITION, SELF_BUILT, URBAN_VILLAGE)
-    demolition_years: int | None = 3  # None: any planned demolition excludes
-    self_built_pct: Decimal = Decimal("50")
-
-
-@dataclass
-class Reason:
-    criterion: str  # stable code, e.g. "built", "exclusion.urban_village", "need.neglect"
-    passed: bool | None  # None: unknown for lack of data
-    detail: str
-    label: str = ""
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-@dataclass
-class Verdict:
-    verdict: str
-    reasons: list[Reason] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-    extension: bool = False  # eligible only through the extension window
-
-    @property
-    def label(self) -> str:
-        return VERDICT_LABELS[self.verdict]
-
-    def as_dict(self) -> dict:
-        return {
-            "verdict": self.verdict,
-            "reasons": [r.as_dict() for r in self.reasons],
-            "missing": list(self.missing),
-            "extension": self.extension,
-        }
-
-    @classmethod
-    def from_dict(cls, d: dict) -> Verdict:
-        return cls(
-            verdict=d["verdict"],
-            reasons=[Reason(**r) for r in d.get("reasons", [])],
-            missing=list(d.get("missing", [])),
-            extension=bool(d.get("extension")),
-        )
-
-
-def pct(value, places: str = "0.1") -> str:
-    """42.54 → "42.5%" (measured shares); thresholds keep two places."""
-    v = Decimal(value).quantize(Decimal(places), rounding=ROUND_HALF_UP)
-    return f"{v.normalize():f}%"
-
-
-def limit(value) -> str:
-    """A policy's threshold as written: 66.67 → "66.67%", 30.00 → "30%"."""
-    return pct(value, "0.01")
-
-
-def _num(value) -> str:
-    return f"{Decimal(value).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}"
-
 
 # --- built date ------------------------------------------------------------------
 
@@ -240,136 +145,6 @@ def check_single_building(f: CompoundFacts, p: PolicyRules) -> Reason | None:
     if p.single_buildings_count:
         return Reason("single_building", True, "单栋住宅楼,本政策纳入改造范围", label)
     return Reason("single_building", False, "单栋住宅楼,本政策未纳入改造范围", label)
-
-
-# --- the need for renovation -----------------------------------------------------
-
-
-def _status(s: str) -> str:
-    return MANAGEMENT_LABELS.get(s, s)
-
-
-def check_neglect(f: CompoundFacts, p: PolicyRules) -> Reason:
-    label = CONDITION_LABELS[NEGLECT]
-    parts, passed = [], False
-    if f.latest_score is not None:
-        if Decimal(f.latest_score) < p.neglect_score_below:
-            passed = True
-            parts.append(
-                f"最近一次摸底评分 {_num(f.latest_score)} 低于 {_num(p.neglect_score_below)}"
-            )
-        else:
-            parts.append(
-                f"最近一次摸底评分 {_num(f.latest_score)},不低于 {_num(p.neglect_score_below)}"
-            )
-    if f.management_status:
-        if f.management_status in p.neglect_statuses:
-            passed = True
-            parts.append(f"管理状况为“{_status(f.management_status)}”")
-        else:
-            parts.append(f"管理状况为“{_status(f.management_status)}”")
-    if passed:
-        return Reason(f"need.{NEGLECT}", True, ";".join(parts), label)
-    if f.latest_score is None or not f.management_status:
-        lacking = [
-            x
-            for x, known in (
-                ("摸底评分", f.latest_score is not None),
-                ("管理状况", bool(f.management_status)),
-            )
-            if not known
-        ]
-        return Reason(
-            f"need.{NEGLECT}", None, ";".join(parts + [f"缺少{'、'.join(lacking)}"]), label
-        )
-    return Reason(f"need.{NEGLECT}", False, ";".join(parts), label)
-
-
-def check_facilities(f: CompoundFacts, p: PolicyRules) -> Reason:
-    label = CONDITION_LABELS[FACILITIES]
-    rated = {
-        c: r
-        for c, r in f.facility_ratings.items()
-        if c in BY_CODE and BY_CODE[c].group == "basic" and r in RATING_LABELS and r != "na"
-    }
-    if not rated:
-        return Reason(f"need.{FACILITIES}", None, "缺少摸底调查(基础设施状况)", label)
-    poor = [c for c, r in rated.items() if r in POOR_RATINGS]
-    share = Decimal(len(poor)) * 100 / len(rated)
-    names = "、".join(BY_CODE[c].name for c in poor[:4]) + ("等" if len(poor) > 4 else "")
-    text = f"基础设施 {len(rated)} 项中 {len(poor)} 项损坏或缺失({pct(share)})"
-    if names:
-        text += f":{names}"
-    if share >= p.facilities_broken_pct:
-        return Reason(
-            f"need.{FACILITIES}", True, f"{text},达到 {limit(p.facilities_broken_pct)}", label
-        )
-    return Reason(
-        f"need.{FACILITIES}", False, f"{text},低于 {limit(p.facilities_broken_pct)}", label
-    )
-
-
-def check_environment(f: CompoundFacts, p: PolicyRules) -> Reason:
-    label = CONDITION_LABELS[ENVIRONMENT]
-    rated = {
-        c: f.facility_ratings[c]
-        for c in p.environment_facilities
-        if f.facility_ratings.get(c) in RATING_LABELS and f.facility_ratings[c] != "na"
-    }
-    if not rated:
-        return Reason(f"need.{ENVIRONMENT}", None, "缺少摸底调查(环境状况)", label)
-    poor = [c for c, r in rated.items() if r in POOR_RATINGS]
-    listing = "、".join(
-        f"{BY_CODE[c].name if c in BY_CODE else c}{RATING_LABELS[r]}" for c, r in rated.items()
-    )
-    if len(poor) >= p.environment_min:
-        return Reason(f"need.{ENVIRONMENT}", True, f"{listing}({len(poor)} 项差)", label)
-    return Reason(
-        f"need.{ENVIRONMENT}",
-        False,
-        f"{listing}(差 {len(poor)} 项,要求至少 {p.environment_min} 项)",
-        label,
-    )
-
-
-def check_management(f: CompoundFacts, p: PolicyRules) -> Reason:
-    label = CONDITION_LABELS[MANAGEMENT]
-    if not f.management_status:
-        return Reason(f"need.{MANAGEMENT}", None, "缺少管理状况", label)
-    s = _status(f.management_status)
-    if f.management_status in p.poor_management_statuses:
-        return Reason(f"need.{MANAGEMENT}", True, f"管理状况为“{s}”", label)
-    return Reason(f"need.{MANAGEMENT}", False, f"管理状况为“{s}”", label)
-
-
-CONDITION_CHECKS = {
-    NEGLECT: check_neglect,
-    FACILITIES: check_facilities,
-    ENVIRONMENT: check_environment,
-    MANAGEMENT: check_management,
-}
-
-
-def check_conditions(f: CompoundFacts, p: PolicyRules) -> list[Reason]:
-    """The summary "at least N of them" (the reason that counts), then one
-    reason per enabled condition criterion."""
-    enabled = [c for c in CONDITION_CHECKS if c in p.criteria]
-    if not enabled:
-        return []
-    parts = [CONDITION_CHECKS[c](f, p) for c in enabled]
-    need = max(1, min(p.conditions_min, len(enabled)))
-    met = [r for r in parts if r.passed is True]
-    unknown = [r for r in parts if r.passed is None]
-    head = f"满足 {len(met)}/{len(enabled)} 项,要求至少 {need} 项"
-    if met:
-        head += ":" + "、".join(r.label for r in met)
-    if len(met) >= need:
-        summary = Reason("need", True, head, "改造需求")
-    elif len(met) + len(unknown) < need:
-        summary = Reason("need", False, head, "改造需求")
-    else:
-        summary = Reason("need", None, head + f";{len(unknown)} 项缺少数据无法判断", "改造需求")
-    return [summary, *parts]
 
 
 def check_willingness(f: CompoundFacts, p: PolicyRules) -> Reason | None:

@@ -3,17 +3,21 @@ any number of compounds), which policy applies where, and the reserve."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gaizao.consultation.models import Consultation
+from gaizao.consultation.selectors import willingness_summaries
+from gaizao.core.errors import DomainError
 from gaizao.inventory.models import Compound, Condition, Survey
 from gaizao.inventory.permissions import compounds_for_user
 from gaizao.regions.models import Area
 
-from . import rules
+from . import extension, rules
 from .models import Policy, Verdict
 
 CHUNK = 2000  # ids per IN (...) query; keeps SQLite under its variable limit
@@ -45,8 +49,6 @@ def _share(summary: dict | None) -> Decimal | None:
 def willingness_shares(compound_ids) -> dict[int, Decimal | None]:
     """compound id → share of households willing (0–1), None when no
     willingness survey exists (consultation's bulk summaries)."""
-    from gaizao.consultation.selectors import willingness_summaries
-
     ids = list(compound_ids)
     out = dict.fromkeys(ids)
     for part in _chunks(ids):
@@ -59,8 +61,6 @@ def willingness_open(compound_ids) -> set[int]:
     """Compounds whose latest willingness survey is still open: households may
     still answer or change their answer, so a share below the threshold is
     not yet a "no" (the rules then say "review", not "ineligible")."""
-    from gaizao.consultation.models import Consultation
-
     now = timezone.now()
     latest: dict[int, object] = {}
     for part in _chunks(compound_ids):
@@ -285,8 +285,6 @@ def verdict_for_compound(compound: Compound) -> dict | None:
     the stored reserve record if there is one, else evaluated now without
     storing. None when no policy is installed. Scoping is the caller's job
     (gaizao.inventory.permissions.get_compound_for_user)."""
-    from . import services  # services imports this module
-
     policy = default_policy_for(compound)
     if policy is None:
         return None
@@ -294,9 +292,7 @@ def verdict_for_compound(compound: Compound) -> dict | None:
     if stored is not None:
         verdict, reasons, at = stored.verdict, list(stored.reasons), stored.evaluated_at
     else:
-        ((_c, _p, live, _d),) = services.compute(
-            Compound.objects.filter(pk=compound.pk), policy, cap=False
-        )
+        ((_c, _p, live, _d),) = compute(Compound.objects.filter(pk=compound.pk), policy, cap=False)
         verdict, reasons, at = live.verdict, [r.as_dict() for r in live.reasons], timezone.now()
     return {
         "verdict": verdict,
@@ -306,3 +302,44 @@ def verdict_for_compound(compound: Compound) -> dict | None:
         "stored": stored is not None,
         "reasons": reasons,
     }
+
+
+def _built_sort(f: rules.CompoundFacts) -> tuple:
+    if f.built_date:
+        return (f.built_date.year, f.built_date)
+    return (f.built_year or 9999, date((f.built_year or 9999), 12, 31))
+
+
+def compute(
+    compounds,
+    policy: Policy | None = None,
+    *,
+    cap: bool = True,
+    defaults: DefaultPolicies | None = None,
+):
+    """A read: evaluate without storing (services._store keeps the results): list of (compound id, Policy, rules.Verdict,
+    by_default). `compounds` is a queryset. With `cap`, the extension-window
+    cap is applied across the compounds evaluated together."""
+    defaults = defaults or DefaultPolicies()
+    meta = {
+        cid: (com or st)
+        for cid, com, st in compounds.values_list("id", "community__prefix", "street__prefix")
+    }
+    facts = facts_for(compounds)
+    results = []
+    groups: dict[int, list[extension.CapItem]] = {}
+    for cid, f in facts.items():
+        default = defaults.for_prefix(meta.get(cid))
+        p = policy or default
+        if p is None:
+            raise DomainError(
+                _("系统中没有可用的改造政策,请先运行 gaizao eligibility --install-policies")
+            )
+        v = rules.evaluate(f, p.rules())
+        results.append((cid, p, v, default is not None and p.pk == default.pk))
+        groups.setdefault(p.pk, []).append(extension.CapItem(cid, v, f.households, _built_sort(f)))
+    if cap:
+        by_pk = {p.pk: p for _c, p, _v, _d in results}
+        for pk, items in groups.items():
+            extension.apply_extension_cap(items, by_pk[pk].extension_cap_pct)
+    return results

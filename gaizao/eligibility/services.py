@@ -21,7 +21,7 @@ from gaizao.inventory.permissions import compounds_for_user
 from gaizao.regions.models import Area
 from gaizao.regions.scope import compound_area_q
 
-from . import builtin, extension, rules, selectors
+from . import builtin, rules, selectors
 from .models import Policy, Verdict
 from .permissions import area_within_user, can_do, policy_editable
 
@@ -256,47 +256,6 @@ class AreaEvaluation:
         ) % {"total": self.total, **c}
 
 
-def _built_sort(f: rules.CompoundFacts) -> tuple:
-    if f.built_date:
-        return (f.built_date.year, f.built_date)
-    return (f.built_year or 9999, date((f.built_year or 9999), 12, 31))
-
-
-def compute(
-    compounds,
-    policy: Policy | None = None,
-    *,
-    cap: bool = True,
-    defaults: selectors.DefaultPolicies | None = None,
-):
-    """Evaluate without storing: list of (compound id, Policy, rules.Verdict,
-    by_default). `compounds` is a queryset. With `cap`, the extension-window
-    cap is applied across the compounds evaluated together."""
-    defaults = defaults or selectors.DefaultPolicies()
-    meta = {
-        cid: (com or st)
-        for cid, com, st in compounds.values_list("id", "community__prefix", "street__prefix")
-    }
-    facts = selectors.facts_for(compounds)
-    results = []
-    groups: dict[int, list[extension.CapItem]] = {}
-    for cid, f in facts.items():
-        default = defaults.for_prefix(meta.get(cid))
-        p = policy or default
-        if p is None:
-            raise DomainError(
-                _("系统中没有可用的改造政策,请先运行 gaizao eligibility --install-policies")
-            )
-        v = rules.evaluate(f, p.rules())
-        results.append((cid, p, v, default is not None and p.pk == default.pk))
-        groups.setdefault(p.pk, []).append(extension.CapItem(cid, v, f.households, _built_sort(f)))
-    if cap:
-        by_pk = {p.pk: p for _c, p, _v, _d in results}
-        for pk, items in groups.items():
-            extension.apply_extension_cap(items, by_pk[pk].extension_cap_pct)
-    return results
-
-
 def _store(results, *, actor) -> None:
     now = timezone.now()
     who = actor if getattr(actor, "is_authenticated", False) else None
@@ -350,7 +309,7 @@ def evaluate_compound(compound: Compound, policy: Policy | None = None, *, actor
         raise PermissionDenied(_("您的角色无权评估改造范围"))
     qs = Compound.objects.filter(pk=compound.pk)
     with transaction.atomic():
-        results = compute(qs, policy, cap=False)
+        results = selectors.compute(qs, policy, cap=False)
         _store(results, actor=actor)
     return Verdict.objects.select_related("policy").get(compound=compound, policy=results[0][1])
 
@@ -373,7 +332,7 @@ def evaluate_area(
         qs = qs & compounds_for_user(actor)
     out = AreaEvaluation(area=area)
     with transaction.atomic():
-        results = compute(qs, policy)
+        results = selectors.compute(qs, policy)
         _store(results, actor=actor)
     for _c, p, v, _d in results:
         out.total += 1

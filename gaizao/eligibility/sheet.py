@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from gaizao.core.errors import DomainError
+from gaizao.inventory.importing import parse_compound_sheet
 from gaizao.regions.models import Area
 from gaizao.regions.scope import areas_within
 
@@ -50,8 +51,6 @@ def evaluate_sheet(path, *, policy: Policy | None = None, area: Area | None = No
     "errors": [...], "skipped": n}. Policy per row: `policy`, else the
     default of the row's street (looked up by name, inside `area` if given),
     else the default of `area`, else the national default."""
-    from gaizao.inventory.importing import parse_compound_sheet
-
     try:
         parsed = parse_compound_sheet(path)
     except DomainError:

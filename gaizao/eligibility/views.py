@@ -223,7 +223,7 @@ def compound(request, pk):
 
 
 def _compound_page(request, c, policy, default, *, staff: bool):
-    ((_c, _p, live, _d),) = services.compute(type(c).objects.filter(pk=c.pk), policy, cap=False)
+    ((_c, _p, live, _d),) = selectors.compute(type(c).objects.filter(pk=c.pk), policy, cap=False)
     stored = selectors.stored_verdict(c, policy) if policy else None
     return render(
         request,

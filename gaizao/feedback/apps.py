@@ -10,8 +10,8 @@ class FeedbackConfig(AppConfig):
         # Protected media (core, below this app) asks each app whether a user
         # may see one of its files; feedback answers for the "feedback/" folder.
         # Django's own hook for wiring an app at start-up, not a dodged cycle.
-        from gaizao.core import media
+        from gaizao.core.media import register_file_checker
 
         from .permissions import may_see_file
 
-        media.register("feedback/", may_see_file)
+        register_file_checker("feedback/", may_see_file)

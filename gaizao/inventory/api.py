@@ -11,6 +11,8 @@ from typing import Literal
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
+from gaizao.core.errors import DomainError, ErrorDetail
+
 from . import permissions, scoring, selectors, services
 from .models import ManagementStatus
 
@@ -336,8 +338,6 @@ def create_survey(request, compound_id: int, payload: SurveyIn):
             dupes.append(c.facility)
         ratings[c.facility] = (c.rating, c.note)
     if dupes:
-        from gaizao.core.errors import DomainError, ErrorDetail
-
         raise DomainError(
             _("同一设施填写了多次"),
             errors=[

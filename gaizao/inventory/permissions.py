@@ -12,7 +12,7 @@ from gaizao.accounts.models import AREA_ROLES, ORGANISATION_ROLES, Role
 from gaizao.accounts.permissions import NOTHING, can
 from gaizao.regions.scope import compound_area_q
 
-from .models import Building, Compound, Survey, Unit
+from .models import Building, Compound, ConditionPhoto, Survey, Unit
 
 R = Role
 # Role × action (STYLE.md habit 5). Visibility itself comes from compound_q.
@@ -157,3 +157,14 @@ def get_survey_for_user(user, pk, *, write: bool = False):
 
 def sees_personal_data(user, compound=None) -> bool:
     return can_do(user, "owner.personal_data")
+
+
+def survey_photo_visible(user, name: str) -> bool:
+    """/media/surveys/…: a condition-survey photo is seen by whoever may see
+    its compound (registered with gaizao.core.media in apps.py)."""
+    cid = (
+        ConditionPhoto.objects.filter(image=name)
+        .values_list("condition__survey__compound_id", flat=True)
+        .first()
+    )
+    return cid is not None and compounds_for_user(user).filter(pk=cid).exists()

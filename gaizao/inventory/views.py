@@ -16,6 +16,7 @@ from gaizao.core.errors import DomainError, Problems
 from gaizao.core.xlsx import download
 
 from . import permissions, scoring, selectors, services
+from .exporting import export_compounds_xlsx
 from .facilities import BY_CODE, FACILITIES
 from .forms import CompoundFilterForm, CompoundForm, SurveyForm
 from .models import ManagementStatus
@@ -57,8 +58,6 @@ def compound_list(request):
 @require_GET
 def compound_export(request):
     """The filtered list as .xlsx (the import engineer's exporter)."""
-    from .exporting import export_compounds_xlsx
-
     form = CompoundFilterForm(request.GET or None, user=request.user)
     qs = selectors.compound_list(request.user, form.filters())
     name = _("老旧小区台账-%(date)s.xlsx") % {"date": f"{timezone.localdate():%Y%m%d}"}

@@ -12,6 +12,7 @@ from gaizao.accounts.permissions import can
 from gaizao.inventory.permissions import compound_q
 
 from .models import Cluster, Plan
+from .selectors import plans_for_user
 
 R = Role
 EDITORS = {R.LEADERSHIP, R.HOUSING_BUREAU, R.STREET_OFFICE, R.COMMUNITY}
@@ -65,8 +66,6 @@ def get_cluster_for_user(user, pk, *, action: str | None = None) -> Cluster:
 
 
 def get_plan_for_user(user, pk, *, action: str | None = None) -> Plan:
-    from .selectors import plans_for_user
-
     try:
         plan = (
             plans_for_user(user)

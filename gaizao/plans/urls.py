@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_setup
+from . import views, views_documents, views_setup
 
 app_name = "plans"
 urlpatterns = [
@@ -15,9 +15,9 @@ urlpatterns = [
     path("<int:pk>/funding/recompute/", views.funding_recompute, name="funding_recompute"),
     path("<int:pk>/update/", views.plan_update, name="plan_update"),
     path("<int:pk>/do/<slug:action>/", views.plan_action, name="plan_action"),
-    path("<int:pk>/diff/<int:other_pk>/", views.plan_diff, name="plan_diff"),
-    path("<int:pk>/print/", views.plan_print, name="plan_print"),
-    path("<int:pk>/xlsx/", views.plan_xlsx, name="plan_xlsx"),
+    path("<int:pk>/diff/<int:other_pk>/", views_documents.plan_diff, name="plan_diff"),
+    path("<int:pk>/print/", views_documents.plan_print, name="plan_print"),
+    path("<int:pk>/xlsx/", views_documents.plan_xlsx, name="plan_xlsx"),
     path("catalogue/", views_setup.catalogue_list, name="catalogue"),
     path("catalogue/new/", views_setup.catalogue_edit, name="catalogue_new"),
     path("catalogue/<int:pk>/edit/", views_setup.catalogue_edit, name="catalogue_edit"),

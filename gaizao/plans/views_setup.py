@@ -17,7 +17,7 @@ from gaizao.inventory.permissions import compounds_for_user
 from . import selectors, services
 from .forms import CatalogItemForm
 from .funding import SOURCE_LABELS, TIER_LABELS
-from .permissions import can_do, get_cluster_for_user, require
+from .permissions import can_do, clusters_for_user, get_cluster_for_user, require
 
 
 def _user_area(user):
@@ -186,8 +186,6 @@ def funding_rules(request):
 
 @login_required
 def cluster_list(request):
-    from .permissions import clusters_for_user
-
     clusters = (
         clusters_for_user(request.user).select_related("area").prefetch_related("members__compound")
     )

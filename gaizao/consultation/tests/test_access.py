@@ -181,7 +181,7 @@ def test_portal_shows_the_eligibility_verdict(client_for, users, cast):
 
 
 def test_buildings_in_natural_order(staff, cast):
-    from gaizao.core.testing import make_building, make_unit
+    from gaizao.testing import make_building, make_unit
 
     for n in ("10栋", "2栋", "11栋"):
         make_unit(make_building(cast["compound_a"], n), "101")

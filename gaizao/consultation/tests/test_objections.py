@@ -12,7 +12,7 @@ from django.utils import timezone
 from gaizao.consultation import selectors
 from gaizao.consultation.models import Ballot, Objection, Vote
 from gaizao.core.models import AuditEntry
-from gaizao.core.testing import make_user
+from gaizao.testing import make_user
 
 
 @pytest.fixture

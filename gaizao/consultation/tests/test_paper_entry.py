@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gaizao.consultation.models import Ballot, BallotConflict, Vote
-from gaizao.core.testing import make_building, make_unit
+from gaizao.testing import make_building, make_unit
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from gaizao.consultation import selectors
 from gaizao.consultation.models import Ballot, BallotConflict, Objection, Vote
-from gaizao.core.testing import make_user
 from gaizao.inventory.models import Unit
+from gaizao.testing import make_user
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -306,7 +306,7 @@ def test_full_cycle_pass_publish_object_certificate(
 
 def test_failed_quorum_and_assisted_and_developer(staff, cast, users, client_for):
     # A compound with a developer holding 3 unsold units and 2 private owners.
-    from gaizao.core.testing import make_building, make_owner, make_unit
+    from gaizao.testing import make_building, make_owner, make_unit
 
     b = make_building(cast["compound_a"], "2栋")
     dev = make_owner(cast["compound_a"], "某房地产开发有限公司", is_developer=True)

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from gaizao.catalogue.models import CatalogItem
 from gaizao.consultation import selectors
 from gaizao.consultation.models import Consultation, ConsultationResponse
-from gaizao.core.testing import make_user
+from gaizao.testing import make_user
 
 
 @pytest.fixture

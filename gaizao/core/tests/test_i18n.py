@@ -107,6 +107,7 @@ def test_catalogs_exist_for_every_app_that_has_strings():
         "plans",
         "stewardship",
         "feedback",
+        "site",
     } <= apps
 
 

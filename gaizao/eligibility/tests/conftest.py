@@ -3,12 +3,12 @@ from decimal import Decimal
 
 import pytest
 
-from gaizao.core.testing import make_compound
 from gaizao.eligibility import services
 from gaizao.eligibility.models import Policy
 from gaizao.inventory.facilities import FACILITIES
 from gaizao.inventory.models import Condition, Survey
 from gaizao.inventory.scoring import condition_score
+from gaizao.testing import make_compound
 
 
 @pytest.fixture

@@ -42,7 +42,7 @@ def test_resident_sees_own_compound_read_only(policies, cast, users, client_for)
 
 
 def test_resident_without_unit_sees_nothing(policies, cast, users, client_for):
-    from gaizao.core.testing import make_user
+    from gaizao.testing import make_user
 
     lonely = make_user("lonely", "resident")
     url = reverse("eligibility:compound", args=[cast["compound_a"].pk])

@@ -8,10 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from gaizao.core.errors import DomainError
-from gaizao.core.testing import make_building, make_compound, make_unit
 from gaizao.eligibility import selectors, services
 from gaizao.eligibility.models import Policy, Verdict
 from gaizao.regions.models import Area
+from gaizao.testing import make_building, make_compound, make_unit
 
 from .conftest import complete, good_compound, survey
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from gaizao.core import testing
+from gaizao import testing
 from gaizao.feedback import selectors as sel
 from gaizao.feedback import services as svc
 from gaizao.feedback.models import Feedback, FeedbackEvent, FeedbackPhoto, ResponsibleParty

@@ -3,7 +3,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from gaizao.core import testing
+from gaizao import testing
 from gaizao.feedback.models import Feedback, FeedbackPhoto, ResponsibleParty
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

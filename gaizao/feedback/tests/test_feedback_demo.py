@@ -1,6 +1,6 @@
 """demo_feedback.seed builds feedback in every state and a closed evaluation."""
 
-from gaizao.core import testing
+from gaizao import testing
 from gaizao.core.demo import DemoContext
 from gaizao.feedback import demo as demo_feedback
 from gaizao.feedback.models import Feedback, SatisfactionEvaluation, SatisfactionResponse

@@ -6,7 +6,7 @@ here by hand, not derived from the table under test."""
 import pytest
 from django.utils import timezone
 
-from gaizao.core import testing
+from gaizao import testing
 from gaizao.feedback.models import Feedback, FeedbackEvent, ResponsibleParty
 from gaizao.feedback.services import route
 

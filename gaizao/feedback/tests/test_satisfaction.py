@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from gaizao.core import testing
+from gaizao import testing
 from gaizao.feedback.models import SatisfactionEvaluation, SatisfactionResponse
 from gaizao.feedback.selectors import summarise_satisfaction
 from gaizao.plans.models import Cluster, ClusterMember, Plan

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
+from gaizao import testing
 from gaizao.accounts.models import ApiToken
-from gaizao.core import testing
 from gaizao.core.models import AuditEntry
 from gaizao.inventory.models import Compound, Survey
 

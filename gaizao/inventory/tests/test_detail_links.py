@@ -34,7 +34,7 @@ def test_residents_do_not_browse_the_owners_register(client_for, cast):
 
 def test_detail_page_sorts_mixed_building_names(client_for, cast):
     """Numbered buildings in numeric order, unnumbered ones after them."""
-    from gaizao.core import testing
+    from gaizao import testing
 
     c = cast["compound_a"]
     for n in ("10栋", "2栋", "综合楼"):

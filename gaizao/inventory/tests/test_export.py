@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.core.management import call_command
 from openpyxl import load_workbook
 
-from gaizao.core import testing
+from gaizao import testing
 from gaizao.inventory.exporting import COMPOUND_COLUMNS, export_compounds_xlsx, export_units_xlsx
 from gaizao.inventory.importing import parse_compound_sheet, parse_unit_sheet, services
 from gaizao.inventory.models import Compound, Survey, Unit

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
+from gaizao.cli import main
 from gaizao.inventory.models import Compound, Unit
 
 
@@ -121,7 +122,5 @@ def test_units_cli(cast, tmp_path):
 
 
 def test_gaizao_console_maps_to_import(cast, tmp_path, capsys):
-    from gaizao.cli import main
-
     main(["import", write_xlsx(tmp_path / "a.xlsx", ROWS), "--dry-run", "--json"])
     assert json.loads(capsys.readouterr().out)["rows"][0]["name"] == "天祥小区"

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from gaizao.core import testing
+from gaizao import testing
 from gaizao.inventory.facilities import BY_CODE, FACILITIES
 from gaizao.inventory.models import Compound, Unit
 from gaizao.inventory.scoring import condition_score, grade

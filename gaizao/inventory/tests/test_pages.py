@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from gaizao.core import testing
+from gaizao import testing
 from gaizao.core.models import AuditEntry
 from gaizao.inventory.models import Compound, Condition, Survey
 

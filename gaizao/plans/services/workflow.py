@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from gaizao.core import audit
 from gaizao.core.errors import DomainError
+from gaizao.stewardship.models import ManagementArrangement
 
 from .. import selectors
 from ..funding import fmt
@@ -26,8 +27,6 @@ from ._base import _lock, _new_version, plan_rule
 
 def approval_blockers(plan: Plan) -> list[str]:
     """Why the plan cannot be approved yet (empty list: it can)."""
-    from gaizao.stewardship.models import ManagementArrangement
-
     out = []
     if plan.status != PlanStatus.CONSULTED:
         out.append(_("方案须先征询居民意见(状态为“居民已征询”)才能审批"))

@@ -2,9 +2,9 @@
 
 from decimal import Decimal
 
-from gaizao.core.testing import make_compound
 from gaizao.inventory.models import Building
 from gaizao.plans.models import Cluster, Plan
+from gaizao.testing import make_compound
 
 from .conftest import arrange, survey
 

@@ -4,10 +4,10 @@ compound's district; the form offers only such organisations."""
 import pytest
 
 from gaizao.core.errors import DomainError
-from gaizao.core.testing import make_org
 from gaizao.regions.models import Area, Organisation
 from gaizao.stewardship.models import ManagementArrangement
 from gaizao.stewardship.services import arrangement_save
+from gaizao.testing import make_org
 
 K = Organisation.Kind
 

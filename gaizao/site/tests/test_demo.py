@@ -44,3 +44,20 @@ def test_demo_is_deterministic():
     call_command("flush", interactive=False, verbosity=0)
     _run(compounds=8, seed=7)
     assert sorted(Compound.objects.values_list("name", "floor_area", "households")) == first
+
+
+def test_demo_steps_are_an_explicit_ordered_list():
+    """The seed order is written down in site/demo.py, not taken from INSTALLED_APPS."""
+    from gaizao.site import demo
+
+    order = [step.__module__ for step in demo.STEPS]
+    assert order == [
+        "gaizao.regions.demo",
+        "gaizao.accounts.demo",
+        "gaizao.inventory.demo",
+        "gaizao.consultation.demo",
+        "gaizao.eligibility.demo",
+        "gaizao.plans.demo",
+        "gaizao.stewardship.demo",
+    ]
+    assert all(step.__name__ == "seed" for step in demo.STEPS)

@@ -1,5 +1,7 @@
 """Shared test cast and factories (STYLE.md habit 11). Used by conftest.py
-fixtures and by bench scripts. Plain functions; no randomness."""
+fixtures and by bench scripts. Plain functions; no randomness. It sits
+beside gaizao/urls.py, above the apps (it builds users, areas and compounds),
+so that core imports nothing above it."""
 
 from decimal import Decimal
 

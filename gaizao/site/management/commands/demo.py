@@ -1,12 +1,12 @@
-import importlib
 import time
 
-from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from gaizao.core.demo import DemoContext
+from gaizao.regions.models import Area
+from gaizao.site import demo
 
 
 class Command(BaseCommand):
@@ -23,8 +23,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         call_command("migrate", interactive=False, verbosity=0)
-        from gaizao.regions.models import Area
-
         seeded = Area.objects.filter(code="530103000000").exists()
         if opts["reset"] and seeded:
             call_command("flush", interactive=False, verbosity=0)
@@ -34,28 +32,11 @@ class Command(BaseCommand):
             t0 = time.monotonic()
             self.stdout.write("正在建立盘龙区演示数据 …")
             with transaction.atomic():
-                for app in apps.get_app_configs():
-                    if not app.name.startswith("gaizao."):
-                        continue
-                    try:
-                        mod = importlib.import_module(f"{app.name}.demo")
-                    except ModuleNotFoundError as e:
-                        if e.name != f"{app.name}.demo":
-                            raise
-                        continue
-                    if hasattr(mod, "seed"):
-                        mod.seed(ctx)
+                demo.seed(ctx)  # the ordered steps in gaizao/site/demo.py
             self.stdout.write(f"演示数据已建立,用时 {time.monotonic() - t0:.1f} 秒。")
         else:
             self.stdout.write("演示数据已存在(使用 --reset 重建)。")
-            for app in apps.get_app_configs():
-                if app.name.startswith("gaizao."):
-                    try:
-                        mod = importlib.import_module(f"{app.name}.demo")
-                    except ModuleNotFoundError:
-                        continue
-                    if hasattr(mod, "logins"):
-                        mod.logins(ctx)
+            demo.logins(ctx)
         self.print_logins(ctx, opts["addr"])
         if not opts["no_serve"]:
             call_command("runserver", opts["addr"], use_reloader=False)

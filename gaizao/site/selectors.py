@@ -1,0 +1,155 @@
+"""Reads for the site pages: the staff home page's totals, the audit log,
+and the resident portal, which joins consultation with the compound's
+eligibility verdict and current plan in the resident's words. They sit in
+site (the top layer) so that consultation imports neither eligibility nor
+plans."""
+
+from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext as _
+
+from gaizao.consultation import selectors as consultation_selectors
+from gaizao.consultation.models import ConsultationResponse, Vote
+from gaizao.core import audit
+from gaizao.core.models import AuditEntry
+from gaizao.eligibility import rules as er
+from gaizao.eligibility.selectors import verdict_for_compound
+from gaizao.feedback import selectors as feedback_selectors
+from gaizao.inventory.models import Unit
+from gaizao.inventory.permissions import compounds_for_user
+from gaizao.plans.selectors import current_plan_for_compound
+
+
+def plan_summary(compound) -> dict | None:
+    """The compound's current plan (一院一策), if the plans app has one: status
+    and cost. None when there is no plan."""
+    plan = current_plan_for_compound(compound)
+    if plan is None:
+        return None
+    status = plan.status
+    label = plan.get_status_display()
+    progress = {
+        "draft": _("改造方案正在编制中,尚未开工。"),
+        "consulted": _("改造方案已征求居民意见,等待审批,尚未开工。"),
+        "approved": _("改造方案已审批。施工进度将在开工后在此公布。"),
+    }.get(status) or _("改造方案办理中。")
+    return {
+        "plan": plan,
+        "status": status,
+        "status_label": label,
+        "total_cost": plan.total_cost,
+        "version": plan.version,
+        "progress": progress,
+    }
+
+
+def verdict_summary(compound) -> dict | None:
+    """The compound's eligibility verdict for the portal: label (符合改造范围 /
+    待核实 / 不符合) in the reader's language, a one-line summary of the
+    deciding reasons and when it was evaluated. From the eligibility contract
+    `selectors.verdict_for_compound` (stored verdict, else evaluated on the
+    fly); None when there is none."""
+    v = verdict_for_compound(compound)
+    if not v or v.get("verdict") not in er.VERDICT_LABELS:
+        return None
+    code = v["verdict"]
+    return {
+        "verdict": code,
+        "label": _(er.VERDICT_LABELS[code]),
+        "summary": _reason_line(code, v.get("reasons") or []),
+        "evaluated_at": v.get("evaluated_at"),
+        "policy": v.get("policy"),
+    }
+
+
+def _reason_line(code: str, reasons: list) -> str:
+    """One line for residents: the reasons that decided the verdict (failed
+    ones for 不符合, undecided ones for 待核实, the met ones for 符合), at most
+    three. Reasons are recorded zh-Hans text (docs/i18n.md), shown as stored."""
+    want = {"ineligible": False, "review": None, "eligible": True}.get(code)
+    texts = []
+    for r in reasons:
+        if isinstance(r, dict):
+            passed, text = r.get("passed"), r.get("detail") or r.get("label") or ""
+        else:
+            passed = getattr(r, "passed", None)
+            text = getattr(r, "detail", "") or getattr(r, "label", "")
+        if passed is want and text and text not in texts:
+            texts.append(str(text))
+    if not texts:
+        return ""
+    line = "；".join(texts[:3])
+    return line + ("等" if len(texts) > 3 else "")
+
+
+def home_totals(user) -> dict:
+    """The home page's figures over the compounds the user may see."""
+    qs = compounds_for_user(user)
+    totals = qs.aggregate(n=Count("id"), area=Sum("floor_area"), households=Sum("households"))
+    surveyed = qs.filter(surveys__isnull=False).distinct().count()
+    by_street = (
+        qs.values("street__name", "street__code")
+        .annotate(n=Count("id"), area=Sum("floor_area"))
+        .order_by("street__code")
+    )
+    return {"totals": totals, "surveyed": surveyed, "by_street": by_street}
+
+
+def audit_entries(*, model: str | None = None, source: str | None = None, q: str = ""):
+    """The audit trail, newest first, filtered. Who may read it is the view's check."""
+    qs = AuditEntry.objects.select_related("actor")
+    if model:
+        qs = qs.filter(model=model)
+    if source:
+        qs = qs.filter(source=source)
+    if q:
+        qs = qs.filter(
+            Q(object_repr__icontains=q)
+            | Q(actor__username__icontains=q)
+            | Q(actor__display_name__icontains=q)
+        )
+    return qs
+
+
+def audit_models() -> list[tuple[str, str]]:
+    """(model, label) of every model named in the trail, by label."""
+    return sorted(
+        {
+            m: audit.model_label(m)
+            for m in AuditEntry.objects.values_list("model", flat=True).distinct()
+        }.items(),
+        key=lambda kv: kv[1],
+    )
+
+
+def resident_portal(user) -> dict:
+    """Everything the resident portal shows for the resident's own unit."""
+    unit = Unit.objects.select_related(
+        "building__compound__street", "building__compound__community"
+    ).get(pk=user.unit_id)
+    compound = unit.building.compound
+    surveys = list(consultation_selectors.open_consultations(compound.pk))
+    answered = set(
+        ConsultationResponse.objects.filter(consultation__in=surveys, unit=unit).values_list(
+            "consultation_id", flat=True
+        )
+    )
+    for s in surveys:
+        s.answered = s.pk in answered
+    votes = list(consultation_selectors.resident_votes(compound.pk)[:10])
+    mine = dict(unit.ballots.filter(vote__in=votes).values_list("vote_id", "choice"))
+    for v in votes:
+        v.my_choice = mine.get(v.pk)
+        v.can_cast = v.accepts_online() and v.my_choice is None
+    return {
+        "unit": unit,
+        "compound": compound,
+        "surveys": surveys,
+        "votes": votes,
+        "open_votes": [v for v in votes if v.status == Vote.Status.OPEN],
+        "latest_survey": consultation_selectors.latest_consultation(compound.pk),
+        "my_objections": list(consultation_selectors.my_objections(user, compound.pk)[:10]),
+        "plan": plan_summary(compound),
+        "verdict": verdict_summary(compound),
+        # "问题解决了吗?" is asked on the feedback list; the portal points there.
+        "awaiting_answer": feedback_selectors.awaiting_my_answer(user).count(),
+    }

@@ -1,0 +1,15 @@
+"""site pages. They keep the URL names they had before they moved up here:
+gaizao/urls.py composes `core_patterns` into the `core:` namespace and
+`consultation_patterns` into `consultation:` (under /participate/)."""
+
+from django.urls import path
+
+from . import views
+
+core_patterns = [
+    path("", views.home, name="home"),
+    path("audit/", views.audit_log, name="audit_log"),
+]
+consultation_patterns = [
+    path("", views.portal, name="portal"),
+]

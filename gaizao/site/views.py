@@ -1,0 +1,95 @@
+"""The pages that join apps: the staff home page (totals of the user's
+compounds), the audit log and the resident portal. They live at the top
+layer so that core and consultation import nothing above them; their URL
+names stay `core:home`, `core:audit_log` and `consultation:portal`."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+
+from gaizao.accounts.models import Role
+from gaizao.consultation.views import resident_required
+from gaizao.core import audit
+from gaizao.core.xlsx import xlsx_response
+
+from . import selectors
+
+
+def home(request):
+    user = request.user
+    if not user.is_authenticated:
+        return redirect("accounts:login")
+    if user.role == Role.RESIDENT:
+        return redirect("consultation:portal")
+    if user.role in (Role.CONTRACTOR, Role.DESIGNER):
+        return redirect("consultation:feedback_queue")
+    return render(request, "site/home.html", selectors.home_totals(user))
+
+
+@login_required
+def audit_log(request):
+    """Recent changes; superusers and district offices only (they answer for the record)."""
+    if not (
+        request.user.is_superuser or request.user.role in {Role.LEADERSHIP, Role.HOUSING_BUREAU}
+    ):
+        return render(request, "403.html", status=403)
+    q = (request.GET.get("q") or "").strip()
+    qs = selectors.audit_entries(
+        model=request.GET.get("model"), source=request.GET.get("source"), q=q
+    )
+    if request.GET.get("format") == "xlsx":
+        rows = (
+            (
+                localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
+                str(e.actor or ""),
+                str(audit.SOURCE_LABELS.get(e.source, e.source)),
+                e.get_action_display(),
+                audit.model_label(e.model),
+                e.object_pk,
+                e.object_repr,
+                ";".join(f"{k}: {v}" for k, v in audit.describe(e)),
+            )
+            for e in qs[:100000]
+        )
+        return xlsx_response(
+            _("操作记录.xlsx"),
+            _("操作记录"),
+            [
+                _("时间"),
+                _("操作人"),
+                _("来源"),
+                _("操作"),
+                _("对象类型"),
+                _("对象编号"),
+                _("对象"),
+                _("变更"),
+            ],
+            rows,
+        )
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    for e in page:
+        e.lines = audit.describe(e)
+        e.source_label = audit.SOURCE_LABELS.get(e.source, e.source)
+        e.model_label = audit.model_label(e.model)
+    return render(
+        request,
+        "site/audit_log.html",
+        {
+            "page": page,
+            "models": selectors.audit_models(),
+            "sources": list(audit.SOURCE_LABELS.items()),
+            "q": q,
+        },
+    )
+
+
+# --------------------------------------------------------------- portal
+# The resident portal joins consultation, the eligibility verdict, the plan
+# and feedback, so it lives here; its URL stays consultation:portal.
+
+
+@resident_required
+def portal(request):
+    return render(request, "site/portal.html", selectors.resident_portal(request.user))

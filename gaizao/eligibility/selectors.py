@@ -16,9 +16,11 @@ from gaizao.core.errors import DomainError
 from gaizao.inventory.models import Compound, Condition, Survey
 from gaizao.inventory.permissions import compounds_for_user
 from gaizao.regions.models import Area
+from gaizao.regions.scope import areas_within
 
 from . import extension, rules
 from .models import Policy, Verdict
+from .permissions import area_within_user
 
 CHUNK = 2000  # ids per IN (...) query; keeps SQLite under its variable limit
 
@@ -343,3 +345,51 @@ def compute(
         for pk, items in groups.items():
             extension.apply_extension_cap(items, by_pk[pk].extension_cap_pct)
     return results
+
+
+# ---- what the pages look up ------------------------------------------------------
+
+
+def area_by_code(code: str):
+    return Area.objects.filter(code=code).first() if code else None
+
+
+def area_from_code(code, user):
+    """The area with this code if it lies in the user's jurisdiction."""
+    if not code:
+        return None
+    area = area_by_code(code)
+    if area is None or not (user.is_superuser or area_within_user(user, area)):
+        return None
+    return area
+
+
+def evaluable_areas(user):
+    """Areas the user may run a whole evaluation for."""
+    if user.is_superuser:
+        return Area.objects.filter(level__in=["province", "city", "district", "street"]).order_by(
+            "code"
+        )
+    if user.area_id is None:
+        return Area.objects.none()
+    return (
+        (
+            areas_within(user.area)
+            .filter(level__in=["district", "street", "community"])
+            .order_by("code")
+            | Area.objects.filter(pk=user.area_id)
+        )
+        .distinct()
+        .order_by("code")
+    )
+
+
+def compute_one(compound, policy):
+    """The live evaluation of one compound: (compound, policy, live, detail)."""
+    (row,) = compute(type(compound).objects.filter(pk=compound.pk), policy, cap=False)
+    return row
+
+
+def fresh_policy(policy):
+    """A fresh instance for the edit form (the fetched one is not mutated)."""
+    return Policy.objects.get(pk=policy.pk)

@@ -14,15 +14,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gaizao.core.errors import DomainError
 from gaizao.core.xlsx import xlsx_response
 from gaizao.inventory.permissions import get_compound_for_user
-from gaizao.regions.models import Area
-from gaizao.regions.scope import areas_within
 from gaizao.regions.selectors import communities_of, streets_of
 
 from . import rules, selectors, services
 from .forms import PolicyForm
-from .models import Policy
 from .permissions import (
-    area_within_user,
     can_do,
     get_policy_for_user,
     policy_areas_for,
@@ -42,34 +38,6 @@ def _marked(reasons):
     return out
 
 
-def _area_from_code(code, user):
-    if not code:
-        return None
-    area = Area.objects.filter(code=code).first()
-    if area is None or not (user.is_superuser or area_within_user(user, area)):
-        return None
-    return area
-
-
-def _evaluable_areas(user):
-    if user.is_superuser:
-        return Area.objects.filter(level__in=["province", "city", "district", "street"]).order_by(
-            "code"
-        )
-    if user.area_id is None:
-        return Area.objects.none()
-    return (
-        (
-            areas_within(user.area)
-            .filter(level__in=["district", "street", "community"])
-            .order_by("code")
-            | Area.objects.filter(pk=user.area_id)
-        )
-        .distinct()
-        .order_by("code")
-    )
-
-
 @login_required
 def reserve(request):
     user = request.user
@@ -77,8 +45,8 @@ def reserve(request):
     g = request.GET
     policy = selectors.get_policy(g.get("policy")) if g.get("policy") else None
     scope = user.area if user.area_id else None
-    street = _area_from_code(g.get("street"), user)
-    community = _area_from_code(g.get("community"), user)
+    street = selectors.area_from_code(g.get("street"), user)
+    community = selectors.area_from_code(g.get("community"), user)
     verdict = g.get("verdict") if g.get("verdict") in rules.VERDICT_LABELS else ""
     q = (g.get("q") or "").strip()[:64]
     qs = selectors.reserve_verdicts(
@@ -114,7 +82,7 @@ def reserve(request):
             "verdict_choices": {k: _(v) for k, v in rules.VERDICT_LABELS.items()},
             "unevaluated": selectors.unevaluated_count(user, policy),
             "can_evaluate": can_do(user, "eligibility.evaluate"),
-            "evaluable_areas": _evaluable_areas(user)
+            "evaluable_areas": selectors.evaluable_areas(user)
             if can_do(user, "eligibility.evaluate")
             else [],
             "export_query": g.urlencode(),
@@ -171,7 +139,7 @@ def reserve_evaluate(request):
     if not can_do(user, "eligibility.evaluate"):
         raise PermissionDenied(_("您的角色无权评估改造范围"))
     code = request.POST.get("area") or (user.area.code if user.area_id else "")
-    area = Area.objects.filter(code=code).first() if code else None
+    area = selectors.area_by_code(code)
     policy = None
     if request.POST.get("policy"):
         policy = selectors.get_policy(request.POST["policy"])
@@ -223,7 +191,7 @@ def compound(request, pk):
 
 
 def _compound_page(request, c, policy, default, *, staff: bool):
-    ((_c, _p, live, _d),) = selectors.compute(type(c).objects.filter(pk=c.pk), policy, cap=False)
+    _c, _p, live, _d = selectors.compute_one(c, policy)
     stored = selectors.stored_verdict(c, policy) if policy else None
     return render(
         request,
@@ -321,7 +289,7 @@ def policy_edit(request, pk):
     policy = get_policy_for_user(user, pk, write=True)
     areas = policy_areas_for(user)
     if request.method == "POST":
-        form = PolicyForm(request.POST, instance=Policy.objects.get(pk=policy.pk), areas=areas)
+        form = PolicyForm(request.POST, instance=selectors.fresh_policy(policy), areas=areas)
         if form.is_valid():
             try:
                 services.policy_update(actor=user, policy=policy, data=_form_data(form))

@@ -16,6 +16,7 @@ from . import permissions as perms
 from .models import (
     SATISFACTION_ASPECTS,
     FeedbackStatus,
+    ResponsibleParty,
     SatisfactionEvaluation,
     SatisfactionResponse,
 )
@@ -243,3 +244,8 @@ def satisfaction_export_rows(evaluation):
             r.comment,
             timezone.localtime(r.updated_at).strftime("%Y-%m-%d %H:%M"),
         ]
+
+
+def responsible_parties(compound):
+    """The compound's responsible parties (one per kind), with their organisations."""
+    return ResponsibleParty.objects.filter(compound=compound).select_related("organisation")

@@ -6,11 +6,12 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gaizao.catalogue.models import EstimateBasis, ItemUnit, Tier
 from gaizao.inventory import facilities
 
-from .funding import SOURCE_LABELS
+from .funding import SOURCE_LABELS, TIER_LABELS
 
 
 def _nonnegative(raw: str, label: str, places: str) -> Decimal:
@@ -118,3 +119,106 @@ class CatalogItemForm(forms.Form):
         d = dict(self.cleaned_data)
         d.pop("year", None)
         return d
+
+
+# ---- funding rules (资金筹措规则) ------------------------------------------------
+
+RULE_DECIMALS = [
+    ("subsidy_cap_share", gettext_lazy("补助占该类造价上限(0–1)")),
+    ("resident_per_m2", gettext_lazy("居民出资(元/㎡)")),
+    ("resident_per_household", gettext_lazy("居民出资(元/户)")),
+    ("resident_cap_share", gettext_lazy("居民出资上限(占适用类别造价,0–1)")),
+    ("maintenance_fund_share", gettext_lazy("维修资金可用比例(0–1)")),
+    ("property_unit_share", gettext_lazy("产权单位分担比例(0–1)")),
+    ("utility_share", gettext_lazy("专营单位承担其管线比例(0–1)")),
+    ("social_capital_share", gettext_lazy("社会资本承担比例(0–1)")),
+]
+PER_M2_KEYS = ("central_per_m2", "provincial_per_m2")
+
+
+class FundingRuleForm(forms.Form):
+    """A jurisdiction's funding rule for a year. Shares lie in 0–1, amounts
+    are non-negative; per-tier subsidies per m² are optional. `errors_list()`
+    gives the page's messages in field order."""
+
+    year = forms.CharField(required=False)
+    note = forms.CharField(required=False)
+    vote_required = forms.BooleanField(required=False)
+    resident_tiers = forms.MultipleChoiceField(required=False, choices=Tier.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, _label in RULE_DECIMALS:
+            self.fields[key] = forms.CharField(required=False)
+        for key in PER_M2_KEYS:
+            for t in Tier.values:
+                self.fields[f"{key}_{t}"] = forms.CharField(required=False)
+
+    def clean_year(self):
+        try:
+            return int(self.cleaned_data["year"])
+        except (TypeError, ValueError):
+            raise forms.ValidationError(_("年度无效")) from None
+
+    def clean_resident_tiers(self):
+        return [t for t in self.cleaned_data["resident_tiers"] if t in Tier.values]
+
+    def clean(self):
+        data = super().clean()
+        for key, label in RULE_DECIMALS:
+            raw = (self.data.get(key) or "").strip() or "0"
+            try:
+                v = Decimal(raw)
+                if not v.is_finite() or v < 0 or (key.endswith("share") and v > 1):
+                    raise InvalidOperation
+                data[key] = v
+            except (InvalidOperation, ValueError):
+                self.add_error(key, _("%(label)s“%(raw)s”无效") % {"label": label, "raw": raw})
+        for key in PER_M2_KEYS:
+            data[key] = {}
+            for t in Tier.values:
+                raw = (self.data.get(f"{key}_{t}") or "").strip()
+                if not raw:
+                    continue
+                try:
+                    v = Decimal(raw)
+                    if not v.is_finite() or v < 0:
+                        raise InvalidOperation
+                    data[key][t] = str(v)
+                except (InvalidOperation, ValueError):
+                    self.add_error(
+                        f"{key}_{t}",
+                        _("%(value)s补助“%(raw)s”无效") % {"value": _(TIER_LABELS[t]), "raw": raw},
+                    )
+        data["note"] = (data.get("note") or "").strip()[:300]
+        return data
+
+    def rule_data(self) -> dict:
+        """What services.funding_rule_save takes (after is_valid())."""
+        keys = [k for k, _ in RULE_DECIMALS] + list(PER_M2_KEYS)
+        out = {k: self.cleaned_data[k] for k in keys}
+        out["resident_tiers"] = self.cleaned_data["resident_tiers"]
+        out["vote_required"] = self.cleaned_data["vote_required"]
+        out["note"] = self.cleaned_data["note"]
+        return out
+
+    def errors_list(self) -> list[str]:
+        return [str(m) for msgs in self.errors.values() for m in msgs]
+
+
+# ---- clusters (片区) ----------------------------------------------------------------
+
+
+class ClusterForm(forms.Form):
+    """A new cluster: a name, a note and the picked compounds (ids; which of
+    them the user may see is the view's chokepoint check)."""
+
+    name = forms.CharField(required=False)
+    note = forms.CharField(required=False)
+    street = forms.CharField(required=False)
+
+    def __init__(self, data=None, *, picked_from=None):
+        super().__init__(data)
+        src = picked_from if picked_from is not None else data
+        raw = src.getlist("compounds") if src is not None else []
+        self.picked = [int(x) for x in raw if str(x).isdigit()]

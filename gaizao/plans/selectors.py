@@ -13,7 +13,7 @@ from gaizao.catalogue.selectors import (  # noqa: F401 (plans' callers read the 
 )
 from gaizao.consultation import selectors as consultation_selectors
 from gaizao.inventory.models import Survey
-from gaizao.inventory.permissions import compound_q
+from gaizao.inventory.permissions import compound_q, compounds_for_user
 from gaizao.regions.scope import ancestor_prefixes
 
 from .models import Cluster, FundingRule, Plan, PlanItem, PlanStatus
@@ -37,6 +37,14 @@ def funding_rules_for_area(area):
     if area is not None:
         rules = rules.filter(area__prefix__in=ancestor_prefixes(area))
     return rules
+
+
+def area_rule_of_year(rules, area, year: int) -> FundingRule | None:
+    """The rule set for exactly `area` and `year` among `rules` (the page's
+    current values); None without an area."""
+    if area is None:
+        return None
+    return rules.filter(area=area, year=year).first()
 
 
 def funding_rule_for(compound, year: int) -> FundingRule | None:
@@ -157,3 +165,29 @@ def plan_summary(compound) -> dict | None:
         "version": plan.version,
         "progress": progress,
     }
+
+
+# ---- clusters: what the "new cluster" page offers -------------------------------
+
+
+def unclustered_compounds(user, street_code: str = ""):
+    """Compounds the user may see that belong to no cluster yet, optionally
+    of one street, ordered for the picking list."""
+    qs = compounds_for_user(user).select_related("street").filter(cluster_membership__isnull=True)
+    if street_code:
+        qs = qs.filter(street__code=street_code)
+    return qs.order_by("street__code", "name")
+
+
+def visible_compounds(user, pks: list[int]) -> list:
+    """The picked compounds the user may see (the chokepoint decides)."""
+    return list(compounds_for_user(user).select_related("street__parent").filter(pk__in=pks))
+
+
+def streets_of_visible_compounds(user):
+    return (
+        compounds_for_user(user)
+        .values_list("street__code", "street__name")
+        .distinct()
+        .order_by("street__code")
+    )

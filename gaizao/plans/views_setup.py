@@ -1,21 +1,19 @@
 """Catalogue (改造内容), funding rules and clusters (片区) pages."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from gaizao.catalogue.models import CatalogItem, EstimateBasis, ItemUnit, Tier
 from gaizao.core.errors import DomainError
 from gaizao.inventory import facilities
-from gaizao.inventory.permissions import compounds_for_user
 
 from . import selectors, services
-from .forms import CatalogItemForm
+from .forms import RULE_DECIMALS, CatalogItemForm, ClusterForm, FundingRuleForm
 from .funding import SOURCE_LABELS, TIER_LABELS
 from .permissions import can_do, clusters_for_user, get_cluster_for_user, require
 
@@ -97,17 +95,6 @@ def catalogue_edit(request, pk=None):
 
 # ---- funding rules --------------------------------------------------------------
 
-RULE_DECIMALS = [
-    ("subsidy_cap_share", gettext_lazy("补助占该类造价上限(0–1)")),
-    ("resident_per_m2", gettext_lazy("居民出资(元/㎡)")),
-    ("resident_per_household", gettext_lazy("居民出资(元/户)")),
-    ("resident_cap_share", gettext_lazy("居民出资上限(占适用类别造价,0–1)")),
-    ("maintenance_fund_share", gettext_lazy("维修资金可用比例(0–1)")),
-    ("property_unit_share", gettext_lazy("产权单位分担比例(0–1)")),
-    ("utility_share", gettext_lazy("专营单位承担其管线比例(0–1)")),
-    ("social_capital_share", gettext_lazy("社会资本承担比例(0–1)")),
-]
-
 
 @login_required
 def funding_rules(request):
@@ -118,50 +105,23 @@ def funding_rules(request):
     errors: list[str] = []
     if request.method == "POST":
         require(request.user, "funding_rule.edit")
+        form = FundingRuleForm(request.POST)
+        valid = form.is_valid()
+        errors = form.errors_list()
         if area is None:
-            errors.append(_("您的账号没有辖区,不能设置资金规则"))
-        data: dict = {}
-        try:
-            year = int(request.POST.get("year", ""))
-        except ValueError:
-            errors.append(_("年度无效"))
-        for key, label in RULE_DECIMALS:
-            raw = request.POST.get(key, "").strip() or "0"
-            try:
-                v = Decimal(raw)
-                if not v.is_finite() or v < 0 or (key.endswith("share") and v > 1):
-                    raise InvalidOperation
-                data[key] = v
-            except (InvalidOperation, ValueError):
-                errors.append(_("%(label)s“%(raw)s”无效") % {"label": label, "raw": raw})
-        for key in ("central_per_m2", "provincial_per_m2"):
-            data[key] = {}
-            for t in Tier.values:
-                raw = request.POST.get(f"{key}_{t}", "").strip()
-                if not raw:
-                    continue
-                try:
-                    v = Decimal(raw)
-                    if not v.is_finite() or v < 0:
-                        raise InvalidOperation
-                    data[key][t] = str(v)
-                except (InvalidOperation, ValueError):
-                    errors.append(
-                        _("%(value)s补助“%(raw)s”无效") % {"value": _(TIER_LABELS[t]), "raw": raw}
-                    )
-        data["resident_tiers"] = [
-            t for t in request.POST.getlist("resident_tiers") if t in Tier.values
-        ]
-        data["vote_required"] = request.POST.get("vote_required") == "on"
-        data["note"] = request.POST.get("note", "").strip()[:300]
-        if not errors:
-            services.funding_rule_save(actor=request.user, area=area, year=year, data=data)
+            errors.insert(0, _("您的账号没有辖区,不能设置资金规则"))
+        if valid:
+            year = form.cleaned_data["year"]
+        if valid and area is not None:
+            services.funding_rule_save(
+                actor=request.user, area=area, year=year, data=form.rule_data()
+            )
             messages.success(
                 request,
                 _("已保存%(name)s%(year)s年资金筹措规则") % {"name": area.name, "year": year},
             )
             return redirect("plans:funding_rules")
-    current = rules.filter(area=area, year=year).first() if area else None
+    current = selectors.area_rule_of_year(rules, area, year)
     return render(
         request,
         "plans/funding_rules.html",
@@ -202,33 +162,26 @@ def cluster_list(request):
 @login_required
 def cluster_new(request):
     require(request.user, "cluster.edit")
-    qs = (
-        compounds_for_user(request.user)
-        .select_related("street")
-        .filter(cluster_membership__isnull=True)
-    )
-    street = request.GET.get("street") or request.POST.get("street") or ""
-    if street:
-        qs = qs.filter(street__code=street)
-    picked = [
-        int(x)
-        for x in request.POST.getlist("compounds") + request.GET.getlist("compounds")
-        if str(x).isdigit()
-    ]
+    # The street filter and ticked compounds survive a filter change (GET)
+    # and a failed submit (POST): both lists count.
+    form = ClusterForm(request.POST if request.method == "POST" else request.GET)
+    form.is_valid()
+    street = form.cleaned_data.get("street") or request.GET.get("street", "")
+    picked = form.picked
+    if request.method == "POST":
+        picked += ClusterForm(request.GET).picked
     errors = []
     if request.method == "POST":
-        chosen = list(
-            compounds_for_user(request.user).select_related("street__parent").filter(pk__in=picked)
-        )
+        chosen = selectors.visible_compounds(request.user, picked)
         if len(chosen) != len(set(picked)):
             errors.append(_("所选小区中有不在您辖区内的小区"))
         else:
             try:
                 cluster = services.cluster_create(
                     actor=request.user,
-                    name=request.POST.get("name", ""),
+                    name=form.cleaned_data.get("name", ""),
                     compounds=chosen,
-                    note=request.POST.get("note", ""),
+                    note=form.cleaned_data.get("note", ""),
                 )
             except DomainError as e:
                 errors.append(e.message)
@@ -239,22 +192,16 @@ def cluster_new(request):
                     % {"name": cluster.name, "n_chosen": len(chosen)},
                 )
                 return redirect("plans:cluster_detail", cluster.pk)
-    streets = (
-        compounds_for_user(request.user)
-        .values_list("street__code", "street__name")
-        .distinct()
-        .order_by("street__code")
-    )
     return render(
         request,
         "plans/cluster_new.html",
         {
-            "compounds": qs.order_by("street__code", "name")[:300],
+            "compounds": selectors.unclustered_compounds(request.user, street)[:300],
             "picked": set(picked),
             "errors": errors,
-            "streets": streets,
+            "streets": selectors.streets_of_visible_compounds(request.user),
             "street": street,
-            "name": request.POST.get("name", ""),
+            "name": form.cleaned_data.get("name", ""),
         },
         status=400 if errors else 200,
     )

@@ -7,6 +7,7 @@ this order inside one transaction, then prints the logins from LOGINS."""
 from gaizao.accounts import demo as accounts_demo
 from gaizao.consultation import demo as consultation_demo
 from gaizao.eligibility import demo as eligibility_demo
+from gaizao.feedback import demo as feedback_demo
 from gaizao.inventory import demo as inventory_demo
 from gaizao.plans import demo as plans_demo
 from gaizao.regions import demo as regions_demo
@@ -16,10 +17,11 @@ STEPS = [
     regions_demo.seed,  # the Panlong area tree
     accounts_demo.seed,  # staff users per role
     inventory_demo.seed,  # compounds, buildings, units, owners, surveys
-    consultation_demo.seed,  # access codes, willingness, votes, feedback
+    consultation_demo.seed,  # access codes, willingness, votes
     eligibility_demo.seed,  # scope verdicts (uses the willingness results)
     plans_demo.seed,  # drafted plans (uses verdicts and menu results)
     stewardship_demo.seed,  # long-term management after approved plans
+    feedback_demo.seed,  # residents' feedback, then satisfaction with approved plans
 ]
 
 # Printed when the demo database already exists (no seeding).
@@ -30,6 +32,7 @@ LOGINS = [
     eligibility_demo.logins,
     plans_demo.logins,
     stewardship_demo.logins,
+    feedback_demo.logins,
 ]
 
 

@@ -11,6 +11,7 @@ from gaizao.core.errors import DomainError
 from gaizao.inventory.permissions import compounds_for_user, get_compound_for_user
 from gaizao.regions.models import Organisation
 
+from .forms import ArrangementForm
 from .models import MANAGER_KINDS, ManagementModel
 from .permissions import arrangements_for_user, can_do, require_edit
 from .selectors import arrangement_for_compound, manager_choices, manager_kinds
@@ -68,21 +69,10 @@ def arrangement_edit(request, compound_pk):
         nxt = ""
     error = ""
     if request.method == "POST":
-        data = {
-            k: request.POST.get(k, "")
-            for k in (
-                "model",
-                "manager_name",
-                "rules_adopted_on",
-                "fee_per_m2_month",
-                "starts_on",
-                "note",
-            )
-        }
-        data["rules_adopted"] = request.POST.get("rules_adopted") == "on"
-        data["manager"] = request.POST.get("manager") or None
+        form = ArrangementForm(request.POST)
+        form.is_valid()  # every field is optional text; the service judges
         try:
-            arrangement_save(actor=request.user, compound=compound, data=data)
+            arrangement_save(actor=request.user, compound=compound, data=form.arrangement_data())
         except DomainError as e:
             error = e.message
         else:

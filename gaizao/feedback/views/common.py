@@ -16,10 +16,6 @@ def _base(request) -> str:
     return "feedback/feedback_frame_staff.html"
 
 
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def _require_staff(user):
     if perms.has_resident_role(user) or not perms.can_do(user, "feedback.queue"):
         raise PermissionDenied(_("此页面供工作人员使用"))

@@ -22,7 +22,7 @@ from .. import selectors as sel
 from .. import services as svc
 from ..forms import AssistedFeedbackForm, CommentForm, FeedbackForm, ResponsiblePartyForm
 from ..models import FeedbackCategory, FeedbackStatus, ResponsibleParty
-from .common import _base, _decorate, _is_htmx, _require_staff
+from .common import _base, _decorate, _require_staff
 
 # Residents ---------------------------------------------------------------------
 
@@ -158,7 +158,7 @@ def feedback_act(request, pk, action):
         except DomainError as e:
             error = e.message
     partial = request.POST.get("partial") or "panel"
-    if _is_htmx(request):
+    if request.htmx:
         fb = perms.get_feedback_for_user(request.user, pk)
         ctx = _panel_context(request, fb, error)
         template = (
@@ -292,10 +292,7 @@ def feedback_parties(request, compound_pk):
         else:
             messages.success(request, _("责任单位已保存,之后的反馈按此分派。"))
             return redirect("consultation:feedback_parties", compound_pk=compound.pk)
-    parties = {
-        p.kind: p
-        for p in ResponsibleParty.objects.filter(compound=compound).select_related("organisation")
-    }
+    parties = {p.kind: p for p in sel.responsible_parties(compound)}
     rows = []
     for kind, label in ResponsibleParty.Kind.choices:
         p = parties.get(kind)

@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from gaizao.accounts.models import User
+from gaizao.feedback.models import Feedback
 from gaizao.inventory.models import Compound, Owner, Survey, Unit
 from gaizao.regions.models import Area
 
@@ -25,6 +26,8 @@ def test_demo_seeds_panlong_and_prints_logins():
     assert Compound.objects.count() == 12
     assert Unit.objects.count() > 12 * 8
     assert Survey.objects.exists()
+    # Every app's step ran, the top one too (feedback seeds last).
+    assert Feedback.objects.exists()
     assert Owner.objects.filter(is_developer=False).count() <= Unit.objects.count()
     assert all(1955 <= y <= 2005 for y in Compound.objects.values_list("built_year", flat=True))
     assert all(2000 <= a <= 200000 for a in Compound.objects.values_list("floor_area", flat=True))
@@ -59,5 +62,6 @@ def test_demo_steps_are_an_explicit_ordered_list():
         "gaizao.eligibility.demo",
         "gaizao.plans.demo",
         "gaizao.stewardship.demo",
+        "gaizao.feedback.demo",
     ]
     assert all(step.__name__ == "seed" for step in demo.STEPS)

@@ -158,7 +158,7 @@ def _row(out: ParsedSheet, rownum: int, raw: dict) -> None:
             area = None
             ok = False
     id_raw = cell("id_number")[0]
-    if isinstance(id_raw, float) and id_raw >= 1e15:
+    if isinstance(id_raw, int | float) and not isinstance(id_raw, bool) and abs(id_raw) >= 1e15:
         # Excel kept an 18-digit ID as a float: the last digits are gone.
         fail(
             "id_number",

@@ -185,7 +185,29 @@ COMPOUND_FIELDS = [
 # Columns our own export adds that import deliberately ignores.
 COMPOUND_IGNORED = ("最新调查评分", "状况评分", "调查日期", "最新调查日期", "编号", "序号")
 
-SCHEMA = Schema("compounds", COMPOUND_FIELDS, required=("name",), ignored=COMPOUND_IGNORED)
+SCHEMA = Schema(
+    "compounds",
+    COMPOUND_FIELDS,
+    required=("name",),
+    ignored=COMPOUND_IGNORED,
+    hints={
+        "floor_area_m2": ("面积", "规模"),
+        "households": ("户",),
+        "buildings": ("栋", "幢", "楼宇"),
+        "investment_yuan": ("投资", "资金", "造价", "概算", "估算"),
+        "build": ("建成", "竣工", "年代", "建造"),
+    },
+    unit_fields={
+        "万m2": "floor_area_m2",
+        "m2": "floor_area_m2",
+        "万元": "investment_yuan",
+        "亿元": "investment_yuan",
+        "元": "investment_yuan",
+        "户": "households",
+        "栋": "buildings",
+        "幢": "buildings",
+    },
+)
 
 ROW_KEYS = (
     "row",

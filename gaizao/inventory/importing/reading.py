@@ -358,11 +358,13 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, tuple]]:
     lines = content.count("\n") + 1
     if lines > limits.MAX_ROWS:
         limits.check_extent(lines, 1)
-    sample = content[:8192]
+    # The delimiter most used on the first line that has one: a header such as
+    # "建设规模(约,万平方米)" in a tab-separated file holds a comma.
+    sample = next((line for line in content[:8192].splitlines() if line.strip()), "")
     delimiter = ","
     counts = {d: sample.count(d) for d in (",", "\t", ";")}
-    if counts[","] == 0 and max(counts.values()) > 0:
-        delimiter = max(counts, key=counts.get)
+    if max(counts.values()) > 0:
+        delimiter = max(counts, key=counts.get)  # a tie keeps the comma
     reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
     for i, row in enumerate(reader, start=1):
         if len(row) > limits.MAX_COLUMNS:

@@ -66,6 +66,8 @@ SCHEMA = Schema(
     UNIT_FIELDS,
     required=("number", "exclusive_area"),
     ignored=("序号", "小区名称", "小区"),
+    hints={"owner_name": ("业主", "产权人", "权利人", "所有人"), "exclusive_area": ("面积",)},
+    unit_fields={"m2": "exclusive_area"},
 )
 
 ROW_KEYS = (

@@ -6,6 +6,7 @@ Each row dict has the keys of ROW_KEYS; `approx` lists the fields whose cell
 said 约 / 余 / 年代.
 """
 
+import re
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from .cells import (
     text,
     yes_no,
 )
+from .plausibility import check_compound
 from .sheet import Field, ParsedSheet, Schema, parse_sheet
 
 F = Field
@@ -437,7 +439,40 @@ def _row(out: ParsedSheet, rownum: int, raw: dict) -> None:
             row[key] = d
         except CellError as e:
             fail(key, e)
+    for finding in check_compound(row):
+        col = raw.get(finding.field, (None, None))[1]
+        where = {"row": rownum, "column": col.header if col else None, "field": finding.field}
+        if finding.level == "error":
+            out.error(finding.message, **where)
+        else:
+            out.warn(finding.message, **where)
     out.rows.append(row)
+
+
+# Words that name the kind of place, not the place: "天祥小区" and "天祥" are
+# one compound written twice. Digits, 、 and ranges stay: "操兵巷1、18号" and
+# "操兵巷118号" are different compounds.
+_GENERIC_SUFFIXES = (
+    "住宅小区",
+    "小区",
+    "宿舍区",
+    "宿舍",
+    "家属院",
+    "生活区",
+    "院落",
+    "大院",
+    "片区",
+    "院",
+)
+
+
+def loose_name(name: str) -> str:
+    """A compound name as compared for near-duplicates."""
+    s = re.sub(r"[\s·•・]", "", nfkc(name))
+    for suffix in _GENERIC_SUFFIXES:
+        if s.endswith(suffix) and len(s) > len(suffix) + 1:
+            return s[: -len(suffix)]
+    return s
 
 
 def _street_key(s: str) -> str:
@@ -455,6 +490,7 @@ def parse_compound_sheet(file_or_path, *, filename=None) -> ParsedSheet:
         SCHEMA, file_or_path, filename, _row, fill_down=("street", "community"), name_field="name"
     )
     seen: dict[tuple[str, str], int] = {}
+    near: dict[tuple[str, str], dict] = {}
     name_col = out.columns.get("name")
     for row in out.rows:
         if not row["name"]:
@@ -469,4 +505,14 @@ def parse_compound_sheet(file_or_path, *, filename=None) -> ParsedSheet:
             )
         else:
             seen[key] = row["row"]
+            loose = (key[0], loose_name(row["name"]))
+            first = near.setdefault(loose, row)
+            if first is not row:
+                out.warn(
+                    _("小区“%(name)s”与第%(row)s行“%(other)s”名称相近,是否同一小区填了两次?")
+                    % {"name": row["name"], "row": first["row"], "other": first["name"]},
+                    row=row["row"],
+                    column=name_col,
+                    field="name",
+                )
     return out

@@ -91,6 +91,8 @@ class ParsedSheet:
     kind: str
     rows: list[dict] = field(default_factory=list)
     errors: list[ErrorDetail] = field(default_factory=list)
+    # Values that may be right: imported only once the user confirms them.
+    warnings: list[ErrorDetail] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)
     header_row: int | None = None
     columns: dict[str, str] = field(default_factory=dict)  # field → the sheet's header
@@ -98,6 +100,9 @@ class ParsedSheet:
 
     def error(self, message: str, *, row=None, column=None, field=None) -> None:
         self.errors.append(ErrorDetail(str(message), row=row, column=column, field=field))
+
+    def warn(self, message: str, *, row=None, column=None, field=None) -> None:
+        self.warnings.append(ErrorDetail(str(message), row=row, column=column, field=field))
 
     def errors_by_row(self) -> dict[int | None, list[ErrorDetail]]:
         out: dict[int | None, list[ErrorDetail]] = {}
@@ -113,6 +118,9 @@ class ParsedSheet:
             "rows": self.rows,
             "errors": [
                 {"row": e.row, "column": e.column, "message": e.message} for e in self.errors
+            ],
+            "warnings": [
+                {"row": e.row, "column": e.column, "message": e.message} for e in self.warnings
             ],
             "skipped": self.skipped,
         }

@@ -163,3 +163,23 @@ def test_read_rows_gives_whole_numbers_as_int():
     data = raw_xlsx(HEADER + '<row r="2"><c r="A2"><v>101</v></c><c r="B2"><v>2.5</v></c></row>')
     rows = list(read_rows(io.BytesIO(data), "t.xlsx"))
     assert rows[1] == (2, (101, 2.5)) and type(rows[1][1][0]) is int
+
+
+def test_nul_upload_never_reaches_the_database(cast, users, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from gaizao.inventory.models import Compound
+
+    c = client_for(users["bureau"])
+    data = "所属街道,小区名称,户数\n金辰街道,天\x00祥新村,20\n".encode()
+    resp = c.post(
+        reverse("inventory:import"),
+        {"kind": "compounds", "file": SimpleUploadedFile("t.csv", data, content_type="text/csv")},
+    )
+    url = resp["Location"]
+    page = c.get(url).content.decode()
+    assert "第2行第B列含有不可见的控制字符(NUL)" in page and "确认导入" not in page
+    resp = c.post(url, {"confirm": "1"})  # a crafted confirm: refused, not a 500
+    assert resp.status_code == 400
+    assert not Compound.objects.filter(name__contains="祥新村").exists()

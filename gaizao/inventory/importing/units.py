@@ -106,6 +106,7 @@ def entrance_number(value) -> str:
     return str(int(m.group(2))) if m else s[:16]
 
 
+@lru_cache(maxsize=8192)
 def unit_number(value) -> str:
     s = nfkc(text(value)).replace(" ", "")
     m = _UNIT_NO.match(s)

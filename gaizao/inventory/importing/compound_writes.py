@@ -22,7 +22,8 @@ from .common import (
     street_key,
     streets_in_scope,
 )
-from .compounds import COMPOUND_FIELDS, loose_name, parse_compound_sheet
+from .compounds import COMPOUND_FIELDS, parse_compound_sheet
+from .names import loose_name
 
 # ---------------------------------------------------------------- compounds
 

@@ -6,7 +6,6 @@ Each row dict has the keys of ROW_KEYS; `approx` lists the fields whose cell
 said 约 / 余 / 年代.
 """
 
-import re
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from .cells import (
     text,
     yes_no,
 )
+from .names import loose_name
 from .plausibility import check_compound
 from .sheet import Field, ParsedSheet, Schema, parse_sheet
 
@@ -447,32 +447,6 @@ def _row(out: ParsedSheet, rownum: int, raw: dict) -> None:
         else:
             out.warn(finding.message, **where)
     out.rows.append(row)
-
-
-# Words that name the kind of place, not the place: "天祥小区" and "天祥" are
-# one compound written twice. Digits, 、 and ranges stay: "操兵巷1、18号" and
-# "操兵巷118号" are different compounds.
-_GENERIC_SUFFIXES = (
-    "住宅小区",
-    "小区",
-    "宿舍区",
-    "宿舍",
-    "家属院",
-    "生活区",
-    "院落",
-    "大院",
-    "片区",
-    "院",
-)
-
-
-def loose_name(name: str) -> str:
-    """A compound name as compared for near-duplicates."""
-    s = re.sub(r"[\s·•・]", "", nfkc(name))
-    for suffix in _GENERIC_SUFFIXES:
-        if s.endswith(suffix) and len(s) > len(suffix) + 1:
-            return s[: -len(suffix)]
-    return s
 
 
 def _street_key(s: str) -> str:

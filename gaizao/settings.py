@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "gaizao.consultation",
     "gaizao.eligibility",
     "gaizao.plans",
+    "gaizao.programme",
     "gaizao.stewardship",
 ]
 

@@ -15,6 +15,7 @@ import multiprocessing as mp
 import time
 from dataclasses import dataclass
 
+import highspy  # imported here so forked children inherit it loaded
 import numpy as np
 
 from .problem import Prices, Problem
@@ -76,6 +77,7 @@ class CoreModel:
     row_t: np.ndarray
     row_s: np.ndarray
     offset: float  # scaled objective of the fixed items
+    basis: tuple | None = None  # simplex basis of the last solve (warm start)
 
 
 def build_core(
@@ -201,9 +203,9 @@ def build_core(
     )
 
 
-def _solve(model: CoreModel, integer: bool, time_limit: float, start_values, rel_gap: float):
-    import highspy
-
+def _solve(
+    model: CoreModel, integer: bool, time_limit: float, start_values, rel_gap: float, basis=None
+):
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", max(float(time_limit), 0.05))
@@ -231,6 +233,12 @@ def _solve(model: CoreModel, integer: bool, time_limit: float, start_values, rel
         ] * (total - model.ncol)
         lp.integrality_ = integ
     h.passModel(lp)
+    if basis is not None and not integer:
+        b = highspy.HighsBasis()
+        b.col_status = [highspy.HighsBasisStatus(int(v)) for v in basis[0]]
+        b.row_status = [highspy.HighsBasisStatus(int(v)) for v in basis[1]]
+        b.valid = True
+        h.setBasis(b)
     if integer and start_values is not None:
         sol = highspy.HighsSolution()
         sol.col_value = list(map(float, start_values))
@@ -251,6 +259,12 @@ def _solve(model: CoreModel, integer: bool, time_limit: float, start_values, rel
         out["dual_bound"] = info.mip_dual_bound
     elif sol.dual_valid:
         out["row_dual"] = np.array(sol.row_dual)
+        b = h.getBasis()
+        if b.valid:
+            out["basis"] = (
+                np.array([int(v) for v in b.col_status], dtype=np.int8),
+                np.array([int(v) for v in b.row_status], dtype=np.int8),
+            )
     return out
 
 
@@ -262,11 +276,12 @@ def solve_core(
     start_values=None,
     rel_gap: float = 1e-7,
     grace: float = 0.5,
+    basis=None,
 ):
     """Solve in a child; None when the child overran and was killed (or failed)."""
     t0 = time.perf_counter()
     res = run_in_child(
-        _solve, (model, integer, time_limit, start_values, rel_gap), time_limit + grace
+        _solve, (model, integer, time_limit, start_values, rel_gap, basis), time_limit + grace
     )
     if res is not None:
         res["seconds"] = time.perf_counter() - t0

@@ -28,11 +28,11 @@ import numpy as np
 from . import highs
 from .problem import Prices, Problem
 
-FULL_LP_ITEMS = 1500  # below this the first LP is over every item
-SAMPLE_ITEMS = 1200
-CORE_LP = 600
+FULL_LP_ITEMS = 8000  # up to this the first LP is over every item
+SAMPLE_ITEMS = 4000
+CORE_LP = 8000
 FULL_MIP_ITEMS = 120  # below this the MIP is over every item (proves optimality)
-CORE_MIP = 360
+CORE_MIP = 150
 MAX_CORE_LP = 12000  # the core LP stops growing here (HiGHS takes seconds beyond)
 
 
@@ -170,6 +170,7 @@ def lp_phase(P: Problem, deadline: float, penalty: float, stats: dict):
         if res is None or res.get("row_dual") is None:
             break
         model, x = m, res["x"]
+        model.basis = res.get("basis")
         y = highs.prices_from_duals(P, m, res["row_dual"], y)
         r = P.reduced(y)
         val = P.dual_value(y, r)

@@ -30,7 +30,7 @@ def solve(inst: Instance, time_limit: float = 10.0, *, rel_gap: float = 1e-7) ->
     P = build_problem(inst)
     penalty = penalty_for(P)
     stats: dict = {}
-    y, bound, model, x, base = lp_phase(P, t0 + 0.4 * (deadline - t0), penalty, stats)
+    y, bound, model, x, base = lp_phase(P, t0 + 0.6 * (deadline - t0), penalty, stats)
     stats["lp_seconds"] = time.perf_counter() - t0
     assign, mip_bound, stopped = integer_phase(
         P, y, bound, model, x, base, deadline - 0.05, penalty, rel_gap, stats

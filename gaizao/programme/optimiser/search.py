@@ -27,6 +27,7 @@ def integer_phase(
     stats: dict,
 ):
     """Returns (assign, mip_bound or None, stopped_by_time)."""
+    t_start = time.perf_counter()
     if model is not None and x is not None:
         start = highs.assign_from_core(model, x, base, thresh=1 - 1e-6)
     else:
@@ -46,6 +47,7 @@ def integer_phase(
     penalty = min(penalty, 20.0 * top * max(1.0, float(P.w.max())))
     best_val = penalised(P, best, penalty)
     stats["rounded"] = P.objective(best)
+    stats["rounding_seconds"] = round(time.perf_counter() - t_start, 2)
     free = np.flatnonzero(P.free)
     mip_bound = None
     if not len(free):
@@ -81,7 +83,7 @@ def integer_phase(
         m, x0 = _model(P, items, periods, best, penalty)
         # rows no worse than the best plan's: it is a feasible warm start
         m.upper[m.ncol :] = x0[m.ncol :] * (1 + 1e-9)
-        limit = left if full else min(left, max(1.0, 0.25 * left))
+        limit = left if full else min(left, 2.5)
         res = highs.solve_core(
             m,
             integer=True,
@@ -101,6 +103,15 @@ def integer_phase(
         val = penalised(P, cand, penalty)
         if full and res["status"] == "Optimal" and is_feasible(P, cand):
             mip_bound = float(res["dual_bound"]) + m.offset
+        stats.setdefault("mip_log", []).append(
+            (
+                len(items),
+                len(periods),
+                round(res["seconds"], 2),
+                res["status"][:8],
+                round(val - best_val, 5),
+            )
+        )
         if val > best_val + 1e-12 * max(1.0, abs(best_val)):
             best, best_val, stall = cand, val, 0
         else:
@@ -138,11 +149,16 @@ def _pick_core(P: Problem, r, best, periods, rng, randomise: bool):
 
 def _model(P: Problem, items, periods, best, penalty):
     m = highs.build_core(P, items, periods, best, penalty)
-    # rows a hair tighter than the plan needs, so float sums keep them exactly
+    x0 = highs.start_from_assign(P, m, best)
+    # rows a hair tighter, so float sums keep them exactly, but never tighter than
+    # the plan itself needs: the warm start must stay feasible
+    ri = np.repeat(np.arange(len(m.start) - 1), np.diff(m.start))
+    act = np.bincount(m.index, weights=m.value * x0[ri], minlength=len(m.rlo))
     shrink = 1e-7 * np.maximum(1.0, np.abs(np.where(np.isinf(m.rhi), m.rlo, m.rhi)))
-    m.rhi = np.where(np.isinf(m.rhi) | (m.row_kind >= 3), m.rhi, m.rhi - shrink)
-    m.rlo = np.where(np.isinf(m.rlo), m.rlo, m.rlo + shrink)
-    return m, highs.start_from_assign(P, m, best)
+    soft = m.row_kind < 3
+    m.rhi = np.where(np.isinf(m.rhi) | ~soft, m.rhi, np.maximum(m.rhi - shrink, act))
+    m.rlo = np.where(np.isinf(m.rlo) | ~soft, m.rlo, np.minimum(m.rlo + shrink, act))
+    return m, x0
 
 
 FEAS_CORE = 1500
@@ -182,14 +198,16 @@ def _feasibility(P: Problem, r, best, best_val, y, deadline, penalty, full, stat
 
 
 def _raised_rounding(P: Problem, model, x, base, best, y, deadline, penalty, stats):
-    """Re-solve the core LP with the floors raised by what rounding down loses, round
-    down again, repair; a few times, raising more while a floor is still short."""
+    """Re-solve a small core LP (the fractional items and those nearest the prices,
+    the rest fixed as rounded down) with the floors raised by what rounding down
+    loses; round down again and repair; a few times, raising more while short."""
     m = len(model.items)
     X = x[: model.ncol].reshape(len(model.periods), m)
     frac = (X > 1e-6) & (X < 1 - 1e-6)
     lost = np.zeros(P.T)
     for k, t in enumerate(model.periods):
         lost[t] = float((P.a[model.items] * X[k] * frac[k]).sum())
+    basis = getattr(model, "basis", None)
     raise_ = lost + check(P, best)["floor"]
     for attempt in range(6):
         if time.perf_counter() > deadline - 0.1:
@@ -197,11 +215,12 @@ def _raised_rounding(P: Problem, model, x, base, best, y, deadline, penalty, sta
         R = dataclasses.replace(P, A=np.where(P.has_floor, P.A + raise_ * 1.0001, P.A))
         mr = highs.build_core(R, model.items, model.periods, base, penalty)
         res = highs.solve_core(
-            mr, integer=False, time_limit=max(deadline - time.perf_counter(), 0.1)
+            mr, integer=False, time_limit=max(deadline - time.perf_counter(), 0.1), basis=basis
         )
         stats["raised_rounds"] = attempt + 1
         if res is None or res.get("x") is None:
             break
+        basis = res.get("basis", basis)
         plan = highs.assign_from_core(mr, res["x"], base, thresh=1 - 1e-6)
         plan[~P.free] = P.lock[~P.free]
         plan = repair(P, plan, y)

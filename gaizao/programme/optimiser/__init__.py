@@ -8,6 +8,7 @@
 No Django and no ORM in here: the programme app converts its rows to an Instance.
 """
 
+from .explain import explain
 from .greedy import greedy
 from .model import Compound, Instance, InstanceError, Period, Result, Shortfall, instance_from_dict
 from .run import solve
@@ -19,6 +20,7 @@ __all__ = [
     "Period",
     "Result",
     "Shortfall",
+    "explain",
     "greedy",
     "instance_from_dict",
     "solve",

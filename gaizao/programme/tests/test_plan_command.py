@@ -139,3 +139,28 @@ def test_database_mode_says_it_is_not_there_yet():
         call_command("plan", "盘龙2020")
     assert e.value.returncode == 2
     assert "\n" not in str(e.value)
+
+
+def test_explain_says_why_in_or_out(tmp_path):
+    data = json.loads(json.dumps(GOOD))
+    data["compounds"].append(
+        {
+            "id": "贵小区",
+            "area_m2": 10,
+            "households": 5,
+            "cost_yuan": 290,
+            "score": 1,
+            "street": None,
+            "cluster": None,
+            "extension": False,
+            "locked_period": None,
+        }
+    )
+    res = run(tmp_path, data, "--explain")
+    ex = res["explanations"]
+    assert set(ex) == {"翠湖小区", "金星小区", "北京路1号", "贵小区"}
+    assert ex["北京路1号"]["status"] == "locked" and "锁定" in ex["北京路1号"]["text"]
+    assert ex["翠湖小区"]["status"] == "in" and ex["翠湖小区"]["period"] == "2020上"
+    assert ex["贵小区"]["status"] == "out" and ex["贵小区"]["period"] is None
+    assert "未入选" in ex["贵小区"]["text"]
+    assert ex["贵小区"]["price"] >= ex["贵小区"]["worth"] or "边际" in ex["贵小区"]["text"]

@@ -1,7 +1,8 @@
 """gaizao plan --instance FILE.json [--time-limit S]: the batch optimiser on a plain instance.
 
 Prints the result JSON: {"assignment": {compound_id: period_id}, "objective",
-"bound", "gap", "seconds", "status", "shortfalls": [...], "bound_method"}.
+"bound", "gap", "seconds", "status", "shortfalls": [...], "bound_method"}; with --explain also
+"explanations": {compound_id: {period, status, worth, price, parts, binding, text}}.
 A malformed instance is one Chinese line naming the field, exit status 2.
 `gaizao plan PROGRAMME` (on the database) comes with the programme's models.
 """
@@ -11,7 +12,7 @@ import math
 
 from django.core.management.base import BaseCommand, CommandError
 
-from gaizao.programme.optimiser import InstanceError, instance_from_dict, solve
+from gaizao.programme.optimiser import InstanceError, explain, instance_from_dict, solve
 
 
 class Command(BaseCommand):
@@ -22,6 +23,9 @@ class Command(BaseCommand):
         parser.add_argument("--instance", help="JSON 实例文件（issue 15 的格式）")
         parser.add_argument("--time-limit", type=float, default=10.0, help="时间上限（秒）")
         parser.add_argument("--json", action="store_true", help="输出 JSON（默认即为 JSON）")
+        parser.add_argument(
+            "--explain", action="store_true", help="附上每个小区入选或未入选的原因（explanations）"
+        )
 
     def handle(self, *args, **opts):
         if not opts["instance"]:
@@ -52,4 +56,7 @@ class Command(BaseCommand):
         except InstanceError as e:
             raise CommandError(str(e), returncode=2)
         result = solve(inst, time_limit=limit)
-        self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False))
+        out = result.as_dict()
+        if opts["explain"]:
+            out["explanations"] = {str(k): v for k, v in explain(result).items()}
+        self.stdout.write(json.dumps(out, ensure_ascii=False))

@@ -30,10 +30,12 @@ from .problem import Prices, Problem
 
 FULL_LP_ITEMS = 8000  # up to this the first LP is over every item
 SAMPLE_ITEMS = 4000
-CORE_LP = 8000
-FULL_MIP_ITEMS = 120  # below this the MIP is over every item (proves optimality)
+CORE_LP = 4000
+FULL_MIP_ITEMS = (
+    600  # up to this the MIP is over every item (warm-started; proves optimality when it can)
+)
 CORE_MIP = 150
-MAX_CORE_LP = 12000  # the core LP stops growing here (HiGHS takes seconds beyond)
+MAX_CORE_LP = 6000  # the core LP stops growing here (HiGHS takes seconds beyond)
 
 
 @dataclasses.dataclass
@@ -153,7 +155,8 @@ def lp_phase(P: Problem, deadline: float, penalty: float, stats: dict):
     bound = P.dual_value(y, r)
     choice, margin, _ = _options(r)
     base = np.where(P.free, choice, P.lock)
-    core = free[np.argsort(margin[free], kind="stable")[: min(len(free), CORE_LP)]]
+    size = len(free) if len(free) <= FULL_LP_ITEMS else CORE_LP
+    core = free[np.argsort(margin[free], kind="stable")[:size]]
     model = x = None
     best_y = y
     rounds = 0
@@ -161,7 +164,7 @@ def lp_phase(P: Problem, deadline: float, penalty: float, stats: dict):
     while time.perf_counter() < deadline:
         rounds += 1
         core = _grow_for_rows(P, core, base, margin)
-        if len(core) > MAX_CORE_LP:
+        if len(core) > max(MAX_CORE_LP, size):
             core = core[np.argsort(margin[core], kind="stable")[:MAX_CORE_LP]]
         m = highs.build_core(P, core, np.arange(P.T), base, penalty)
         res = highs.solve_core(
@@ -184,12 +187,14 @@ def lp_phase(P: Problem, deadline: float, penalty: float, stats: dict):
         best = np.maximum(r.max(axis=1), 0.0)
         viol = np.flatnonzero(outside & (best - cur > tol))
         stats["lp_core"] = len(core)
-        if not len(viol) or len(core) >= MAX_CORE_LP:
+        stats["lp_converged"] = not len(viol)
+        if not len(viol) or len(core) >= max(MAX_CORE_LP, size):
             break
         worst = viol[np.argsort(-(best - cur)[viol])][: max(300, len(core) // 2)]
         core = np.union1d(core, worst)
         choice, margin, _ = _options(r)
     stats["lp_rounds"] = rounds
+    stats.setdefault("lp_converged", False)
     return best_y, bound, model, x, base
 
 

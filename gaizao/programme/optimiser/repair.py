@@ -161,3 +161,23 @@ def repair(
                 if L.fits(int(i), t):
                     L.put(int(i), t)
     return L.assign
+
+
+def priced_greedy(P: Problem, y: Prices) -> np.ndarray:
+    """Each item, most profitable at the prices first, into its best period that still
+    has room (budget, extension cap, street cap), else its next best; then repair."""
+    L = Ledger(P, np.where(P.free, -1, P.lock))
+    r = P.reduced(y)
+    free = np.flatnonzero(P.free)
+    rf = r[free]
+    best = rf.max(axis=1)
+    order = free[np.argsort(-best, kind="stable")]
+    pref = np.argsort(-r, axis=1)
+    for i in order:
+        for t in pref[i]:
+            if r[i, t] <= 0:
+                break
+            if L.fits(int(i), int(t)):
+                L.put(int(i), int(t))
+                break
+    return repair(P, L.assign, y)

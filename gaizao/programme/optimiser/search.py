@@ -11,7 +11,7 @@ import numpy as np
 from . import highs
 from .pricing import CORE_MIP, FULL_MIP_ITEMS, _options
 from .problem import Prices, Problem
-from .repair import check, is_feasible, penalised, repair
+from .repair import check, is_feasible, penalised, priced_greedy, repair
 
 
 def integer_phase(
@@ -34,7 +34,17 @@ def integer_phase(
         start = base.copy()
     start[~P.free] = P.lock[~P.free]
     best = repair(P, start, y)
-    if model is not None and x is not None and not is_feasible(P, best):
+    if stats.get("lp_converged") is False:
+        alt = priced_greedy(P, y)
+        stats["priced_greedy"] = P.objective(alt)
+        if penalised(P, alt, penalty) > penalised(P, best, penalty):
+            best = alt
+    if (
+        model is not None
+        and x is not None
+        and not is_feasible(P, best)
+        and stats.get("lp_converged", True)
+    ):
         best = _raised_rounding(P, model, x, base, best, y, deadline, penalty, stats)
     # a penalty on shortfall well above the marginal prices: large enough to prefer
     # any feasible plan, small enough to keep HiGHS well scaled

@@ -172,7 +172,7 @@ def lp_phase(P: Problem, deadline: float, penalty: float, stats: dict):
         )
         if res is None or res.get("row_dual") is None:
             break
-        model, x = m, res["x"]
+        model, x, model_base = m, res["x"], base
         model.basis = res.get("basis")
         y = highs.prices_from_duals(P, m, res["row_dual"], y)
         r = P.reduced(y)
@@ -188,14 +188,23 @@ def lp_phase(P: Problem, deadline: float, penalty: float, stats: dict):
         viol = np.flatnonzero(outside & (best - cur > tol))
         stats["lp_core"] = len(core)
         stats["lp_converged"] = not len(viol)
-        if not len(viol) or len(core) >= max(MAX_CORE_LP, size):
+        if not len(viol):
             break
+        # sifting: the worst violators join, the core items farthest from the
+        # threshold leave (fixed to their best option) once the core is full
         worst = viol[np.argsort(-(best - cur)[viol])][: max(300, len(core) // 2)]
-        core = np.union1d(core, worst)
         choice, margin, _ = _options(r)
+        cap = max(MAX_CORE_LP, size)
+        if len(core) + len(worst) > cap:
+            keep = core[np.argsort(margin[core], kind="stable")[: max(cap - len(worst), 0)]]
+            dropped = np.setdiff1d(core, keep)
+            base = base.copy()
+            base[dropped] = choice[dropped]
+            core = keep
+        core = np.union1d(core, worst)
     stats["lp_rounds"] = rounds
     stats.setdefault("lp_converged", False)
-    return best_y, bound, model, x, base
+    return best_y, bound, model, x, (model_base if model is not None else base)
 
 
 def _grow_for_rows(P: Problem, core, base, margin):

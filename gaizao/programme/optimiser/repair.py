@@ -6,6 +6,8 @@ A row counts as kept when it is off by no more than 1e-9 of its right-hand side
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from .problem import Prices, Problem
@@ -163,7 +165,7 @@ def repair(
     return L.assign
 
 
-def priced_greedy(P: Problem, y: Prices) -> np.ndarray:
+def priced_greedy(P: Problem, y: Prices, deadline: float = float("inf")) -> np.ndarray:
     """Each item, most profitable at the prices first, into its best period that still
     has room (budget, extension cap, street cap), else its next best; then repair."""
     L = Ledger(P, np.where(P.free, -1, P.lock))
@@ -173,7 +175,9 @@ def priced_greedy(P: Problem, y: Prices) -> np.ndarray:
     best = rf.max(axis=1)
     order = free[np.argsort(-best, kind="stable")]
     pref = np.argsort(-r, axis=1)
-    for i in order:
+    for k, i in enumerate(order):
+        if k % 2000 == 0 and time.perf_counter() > deadline:
+            break
         for t in pref[i]:
             if r[i, t] <= 0:
                 break

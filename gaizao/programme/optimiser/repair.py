@@ -185,3 +185,44 @@ def priced_greedy(P: Problem, y: Prices, deadline: float = float("inf")) -> np.n
                 L.put(int(i), int(t))
                 break
     return repair(P, L.assign, y)
+
+
+def floor_swaps(P: Problem, assign: np.ndarray, deadline: float = float("inf")) -> np.ndarray:
+    """Reach short floors by trading area-poor compounds for area-rich ones.
+
+    For a period short of its floor: take out its compound with the least area per
+    yuan and fill the freed budget with unassigned compounds of the most area per
+    yuan that fit; keep the trade when it adds area. Feasibility before objective.
+    """
+    L = Ledger(P, assign)
+    ratio = P.a / np.maximum(P.c, 1e-12)
+    for t in range(P.T):
+        if not P.has_floor[t]:
+            continue
+        tol = _tol(P.A[t])
+        pool = np.flatnonzero((L.assign < 0) & P.free)
+        pool = list(pool[np.argsort(-ratio[pool], kind="stable")][:20000])
+        ins = np.flatnonzero((L.assign == t) & P.free)
+        ins = list(ins[np.argsort(ratio[ins], kind="stable")])
+        k = 0
+        while L.area[t] < P.A[t] - tol and ins and k < 5000 and time.perf_counter() < deadline:
+            k += 1
+            i = int(ins.pop(0))
+            if pool and ratio[pool[0]] <= ratio[i]:
+                break
+            before = L.area[t]
+            L.put(i, -1)
+            added = []
+            for j in list(pool[:200]):
+                if L.fits(int(j), t):
+                    L.put(int(j), t)
+                    added.append(j)
+            if L.area[t] <= before:
+                for j in added:
+                    L.put(int(j), -1)
+                L.put(i, t)
+                continue
+            for j in added:
+                pool.remove(j)
+            pool.append(i)
+    return L.assign

@@ -11,7 +11,7 @@ import numpy as np
 from . import highs
 from .pricing import CORE_MIP, FULL_MIP_ITEMS, _options
 from .problem import Prices, Problem
-from .repair import check, is_feasible, penalised, priced_greedy, repair
+from .repair import check, floor_swaps, is_feasible, penalised, priced_greedy, repair
 
 
 def integer_phase(
@@ -71,6 +71,11 @@ def integer_phase(
     rounds = 0
     stopped = False
     full = len(free) <= FULL_MIP_ITEMS
+    if not is_feasible(P, best) and not full:
+        alt = floor_swaps(P, best, deadline - 0.5 * max(deadline - time.perf_counter(), 0.0))
+        if penalised(P, alt, penalty) > best_val:
+            best, best_val = alt, penalised(P, alt, penalty)
+            stats["floor_swaps"] = True
     if not is_feasible(P, best):
         best, best_val = _feasibility(P, r, best, best_val, y, deadline, penalty, full, stats)
     for k in itertools.count():

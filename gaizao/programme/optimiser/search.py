@@ -35,7 +35,7 @@ def integer_phase(
     start[~P.free] = P.lock[~P.free]
     best = repair(P, start, y)
     if stats.get("lp_converged") is False:
-        alt = priced_greedy(P, y, deadline - 0.3 * max(deadline - time.perf_counter(), 0.0))
+        alt = priced_greedy(P, y, deadline)
         stats["priced_greedy"] = P.objective(alt)
         if penalised(P, alt, penalty) > penalised(P, best, penalty):
             best = alt

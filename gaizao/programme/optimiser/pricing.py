@@ -26,6 +26,7 @@ import time
 import numpy as np
 
 from . import highs
+from .dual import dual_prices
 from .problem import Prices, Problem
 
 FULL_LP_ITEMS = 8000  # up to this the first LP is over every item
@@ -35,6 +36,7 @@ FULL_MIP_ITEMS = (
     600  # up to this the MIP is over every item (warm-started; proves optimality when it can)
 )
 CORE_MIP = 150
+DUAL_SECONDS = 2.0  # the bundle method on the coupling prices, after the sampled LP
 MAX_CORE_LP = 6000  # the core LP stops growing here (HiGHS takes seconds beyond)
 
 
@@ -153,6 +155,12 @@ def lp_phase(P: Problem, deadline: float, penalty: float, stats: dict):
         y = _street_sweeps(P, y)
     r = P.reduced(y)
     bound = P.dual_value(y, r)
+    if len(free) > FULL_LP_ITEMS:
+        # a tighter proven bound by the bundle method from the sampled prices (the
+        # core LP below still starts from the sampled prices: its plan is better)
+        _, v = dual_prices(P, min(time.perf_counter() + DUAL_SECONDS, deadline), stats, y0=y)
+        stats["dual_bound"] = (bound, v)
+        bound = min(bound, v)
     choice, margin, _ = _options(r)
     base = np.where(P.free, choice, P.lock)
     size = len(free) if len(free) <= FULL_LP_ITEMS else CORE_LP

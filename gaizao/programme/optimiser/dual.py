@@ -215,25 +215,27 @@ def dual_prices(
     until the deadline (block coordinate descent: each block minimised in turn).
 
     Returns (prices, dual value) — the lowest value seen, a proven bound."""
-    from .pricing import _street_sweeps
+    from .auction import street_auction
 
     t0 = time.perf_counter()
     y = Prices.zeros(P.T, P.S) if y0 is None else y0.clamp(P)
     best_y, best_v = y, evaluate(P, y).value
-    rounds = 0
+    rounds = idle = 0
     while time.perf_counter() < deadline:
         rounds += 1
         y, e = bundle(P, y, deadline, max_evals=evals, stats=stats)
-        if e.value < best_v:
-            best_y, best_v = y, e.value
+        if e.value < best_v - 1e-9 * max(1.0, abs(best_v)):
+            best_y, best_v, idle = y, e.value, 0
         if P.K is None or not P.S:
             break
-        y = _street_sweeps(P, y, sweeps=4)
+        y = street_auction(P, y, deadline)
         v = evaluate(P, y).value
-        if v < best_v:
-            best_y, best_v = y, v
-        elif v >= best_v - 1e-12 * max(1.0, abs(best_v)):
-            break
+        if v < best_v - 1e-9 * max(1.0, abs(best_v)):
+            best_y, best_v, idle = y, v, 0
+        else:
+            idle += 1
+            if idle >= 3:
+                break
     stats["dual_rounds"] = rounds
     stats["dual_seconds"] = round(time.perf_counter() - t0, 2)
     return best_y, best_v

@@ -84,3 +84,29 @@ def test_bundle_reaches_the_lp_bound_without_street_caps():
     lp = res["obj"] + m.offset
     assert e.value >= lp - 1e-7 * abs(lp)
     assert e.value == pytest.approx(lp, rel=1e-6)
+
+
+def test_street_auction_reaches_the_lp_bound_at_the_lp_coupling_prices():
+    """With the coupling prices of the LP optimum fixed, the street auction's prices
+    give (nearly) the LP bound; zero street prices are far above it."""
+    from gaizao.programme.optimiser import highs
+    from gaizao.programme.optimiser.auction import street_auction
+    from gaizao.programme.optimiser.pricing import penalty_for
+
+    data = synthetic(600, seed=2, street_size=60)
+    for c in data["compounds"]:
+        c["cluster"] = None
+    P = build_problem(instance_from_dict(data))
+    m = highs.build_core(
+        P, np.flatnonzero(P.free), np.arange(P.T), np.where(P.free, -1, P.lock), penalty_for(P)
+    )
+    res = highs.solve_core(m, integer=False, time_limit=20.0)
+    lp = res["obj"] + m.offset
+    y_lp = highs.prices_from_duals(P, m, res["row_dual"], Prices.zeros(P.T, P.S))
+    y0 = Prices(y_lp.lam, y_lp.mu, y_lp.nu, np.zeros_like(y_lp.pi))
+    assert (y_lp.pi > 0).any()  # the street caps bind
+    far = evaluate(P, y0).value
+    y = street_auction(P, y0)
+    v = evaluate(P, y).value
+    assert v >= lp - 1e-7 * abs(lp)  # still a bound
+    assert v - lp <= 1e-2 * abs(lp) and v - lp < 0.2 * (far - lp)

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "gaizao.eligibility",
     "gaizao.plans",
     "gaizao.catalogue",
+    "gaizao.programme",
     "gaizao.stewardship",
     "gaizao.feedback",
     "gaizao.site",

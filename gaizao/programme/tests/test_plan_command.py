@@ -134,6 +134,7 @@ def test_bad_file_and_bad_json(tmp_path):
         call_command("plan", "--instance", str(bad))
 
 
+@pytest.mark.django_db
 def test_database_mode_says_it_is_not_there_yet():
     with pytest.raises(CommandError, match="--instance") as e:
         call_command("plan", "盘龙2020")

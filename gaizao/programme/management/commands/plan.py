@@ -4,7 +4,7 @@ Prints the result JSON: {"assignment": {compound_id: period_id}, "objective",
 "bound", "gap", "seconds", "status", "shortfalls": [...], "bound_method"}; with --explain also
 "explanations": {compound_id: {period, status, worth, price, parts, binding, text}}.
 A malformed instance is one Chinese line naming the field, exit status 2.
-`gaizao plan PROGRAMME` (on the database) comes with the programme's models.
+`gaizao plan PROGRAMME [--time-limit S] --json` runs on the database (programme/database_plan.py).
 """
 
 import json
@@ -12,6 +12,8 @@ import math
 
 from django.core.management.base import BaseCommand, CommandError
 
+from gaizao.core.errors import DomainError
+from gaizao.programme import database_plan
 from gaizao.programme.optimiser import InstanceError, explain, instance_from_dict, solve
 
 
@@ -19,7 +21,7 @@ class Command(BaseCommand):
     help = "批次优化：为改造计划的各批次选定小区，并给出可证明的上界和差距"
 
     def add_arguments(self, parser):
-        parser.add_argument("programme", nargs="?", help="改造计划（数据库模式，尚未提供）")
+        parser.add_argument("programme", nargs="?", help="改造计划（编号或名称，数据库模式）")
         parser.add_argument("--instance", help="JSON 实例文件（issue 15 的格式）")
         parser.add_argument("--time-limit", type=float, default=10.0, help="时间上限（秒）")
         parser.add_argument("--json", action="store_true", help="输出 JSON（默认即为 JSON）")
@@ -28,17 +30,19 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **opts):
-        if not opts["instance"]:
-            if opts["programme"]:
-                raise CommandError(
-                    f"暂不支持按数据库中的改造计划“{opts['programme']}”优化（改造计划的数据模型尚未提供），"
-                    "请用 --instance FILE.json",
-                    returncode=2,
-                )
-            raise CommandError("请指定 --instance FILE.json", returncode=2)
         limit = opts["time_limit"]
         if not math.isfinite(limit) or limit <= 0:
             raise CommandError("--time-limit 应为正数（秒）", returncode=2)
+        if not opts["instance"]:
+            if opts["programme"]:
+                # On the database: gaizao/programme/database_plan.py (a recorded run).
+                try:
+                    out = database_plan.plan(opts["programme"], limit)
+                except DomainError as e:
+                    raise CommandError(e.message, returncode=2)
+                self.stdout.write(json.dumps(out, ensure_ascii=False))
+                return
+            raise CommandError("请指定改造计划（编号或名称）或 --instance FILE.json", returncode=2)
         path = opts["instance"]
         try:
             with open(path, encoding="utf-8") as f:

@@ -40,6 +40,7 @@ def launch(run: Run, actor) -> None:
 
 
 def _thread(run_id: int, actor) -> None:
+    close_old_connections()
     try:
         execute(run_id, actor)
     finally:
@@ -51,7 +52,6 @@ def _fail(run_id, status, message):
 
 
 def execute(run_id: int, actor) -> None:
-    close_old_connections()
     run = Run.objects.select_related("programme").get(pk=run_id)
     if run.cancel_requested:
         _fail(run_id, RunStatus.CANCELLED, _("已取消"))

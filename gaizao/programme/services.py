@@ -319,7 +319,7 @@ def run_apply(*, actor, run: Run, result: dict, explanations: dict) -> None:
         gap=result.get("gap"),
         seconds=result.get("seconds"),
         bound_method=(result.get("bound_method") or "")[:80],
-        shortfalls=result.get("shortfalls") or [],
+        shortfalls=_named_shortfalls(result.get("shortfalls") or [], programme),
         finished_at=timezone.now(),
     )
     run.refresh_from_db()
@@ -335,3 +335,17 @@ def run_apply(*, actor, run: Run, result: dict, explanations: dict) -> None:
         },
         source="optimiser",
     )
+
+
+def _named_shortfalls(items: list, programme: Programme) -> list:
+    """The optimiser names a batch by its id; the page names it by its name."""
+    names = {b.pk: b.name for b in programme.batches.all()}
+    out = []
+    for s in items:
+        s = dict(s)
+        name = names.get(s.get("period"))
+        if name and isinstance(s.get("message"), str):
+            s["message"] = s["message"].replace(f"批次 {s['period']} ", f"{name} ", 1)
+        s["batch"] = name
+        out.append(s)
+    return out

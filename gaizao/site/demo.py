@@ -9,6 +9,7 @@ from gaizao.consultation import demo as consultation_demo
 from gaizao.eligibility import demo as eligibility_demo
 from gaizao.inventory import demo as inventory_demo
 from gaizao.plans import demo as plans_demo
+from gaizao.programme import demo as programme_demo
 from gaizao.regions import demo as regions_demo
 from gaizao.stewardship import demo as stewardship_demo
 
@@ -19,6 +20,7 @@ STEPS = [
     consultation_demo.seed,  # access codes, willingness, votes, feedback
     eligibility_demo.seed,  # scope verdicts (uses the willingness results)
     plans_demo.seed,  # drafted plans (uses verdicts and menu results)
+    programme_demo.seed,  # the Panlong 2020–2021 programme (uses the reserve and plan costs)
     stewardship_demo.seed,  # long-term management after approved plans
 ]
 
@@ -29,6 +31,7 @@ LOGINS = [
     consultation_demo.logins,
     eligibility_demo.logins,
     plans_demo.logins,
+    programme_demo.logins,
     stewardship_demo.logins,
 ]
 

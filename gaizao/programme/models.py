@@ -146,6 +146,15 @@ class RunStatus(models.TextChoices):
     FAILED = "failed", _("失败")
 
 
+# The optimiser's status words (optimiser/run.py) as the page says them.
+SOLVER_STATUS_LABELS = {
+    "optimal": _("最优"),
+    "feasible": _("可行(已给出与上界的差距)"),
+    "time-limit": _("到达时间上限(已给出与上界的差距)"),
+    "infeasible-with-shortfall": _("目标无法全部满足(见缺口)"),
+}
+
+
 class Run(TimeStamped):
     """One optimiser run: parameters, progress, result and its figures."""
 
@@ -178,6 +187,10 @@ class Run(TimeStamped):
 
     def __str__(self):
         return f"#{self.pk}"
+
+    @property
+    def solver_status_label(self) -> str:
+        return str(SOLVER_STATUS_LABELS.get(self.solver_status, self.solver_status))
 
     @property
     def gap_pct(self) -> str | None:

@@ -296,11 +296,12 @@ def run_apply(*, actor, run: Run, result: dict, explanations: dict) -> None:
     batch_ids = set(programme.batches.values_list("pk", flat=True))
     entries = {e.pk: e for e in programme.entries.all()}
     assign = {int(k): int(v) for k, v in result["assignment"].items()}
+    names = {b.pk: b.name for b in programme.batches.all()}
     rows, changed = [], []
     for pk, e in entries.items():
         b = assign.get(pk)
         b = b if b in batch_ids else None
-        expl = explanations.get(str(pk)) or explanations.get(pk) or {}
+        expl = _named_explanation(explanations.get(str(pk)) or {}, names)
         if e.locked:
             b = e.batch_id
             expl = {**expl, "locked": True}
@@ -349,3 +350,13 @@ def _named_shortfalls(items: list, programme: Programme) -> list:
         s["batch"] = name
         out.append(s)
     return out
+
+
+def _named_explanation(expl: dict, names: dict) -> dict:
+    text = expl.get("text")
+    if isinstance(text, str):
+        # longest id first, so "批次 12" is not read as "批次 1" + "2"
+        for pk, name in sorted(names.items(), key=lambda kv: -len(str(kv[0]))):
+            text = text.replace(f"批次 {pk}", name)
+        expl = {**expl, "text": text, "batch": names.get(expl.get("period"))}
+    return expl

@@ -153,13 +153,12 @@ def lp_phase(P: Problem, deadline: float, penalty: float, stats: dict):
             y = highs.prices_from_duals(sub, m, res["row_dual"], y)
             y.pi = np.zeros((P.S, P.T))
         y = _street_sweeps(P, y)
-    if len(free) > FULL_LP_ITEMS:
+    share = min(DUAL_SECONDS, 0.3 * max(deadline - time.perf_counter(), 0.0))
+    if len(free) > FULL_LP_ITEMS and share > 0.2:
         # the bundle method (coupling prices) alternated with the street auction,
         # from the sampled prices: a tighter proven bound and better first prices
         v0 = P.dual_value(y)
-        now = time.perf_counter()
-        share = min(DUAL_SECONDS, 0.3 * max(deadline - now, 0.0))
-        y1, v1 = dual_prices(P, now + share, stats, y0=y)
+        y1, v1 = dual_prices(P, time.perf_counter() + share, stats, y0=y)
         stats["dual_bound"] = (v0, v1)
         if v1 < v0:
             y = y1

@@ -53,3 +53,35 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_repr}"
+
+
+class Notice(models.Model):
+    """One notice sent to one person (gaizao.core.notify.send): the in-app
+    inbox, and the record of every e-mail and SMS that went out with it."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("收件人"),
+        on_delete=models.CASCADE,
+        related_name="notices",
+    )
+    subject = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    kind = models.CharField(_("类别"), max_length=48, db_index=True)
+    # What the notice is about, e.g. "milestone:12:overdue:1"; with kind and
+    # recipient it makes a periodic sender idempotent.
+    ref = models.CharField(_("关联对象"), max_length=120, db_index=True)
+    channels = models.JSONField(_("渠道"), default=list)
+    # {"email": "sent" | "no address" | "error: …", "sms": …}
+    deliveries = models.JSONField(_("发送结果"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("发送时间"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "kind", "ref"])]
+
+    def __str__(self):
+        return f"{self.recipient_id} {self.subject}"

@@ -11,6 +11,7 @@ from gaizao.inventory import demo as inventory_demo
 from gaizao.plans import demo as plans_demo
 from gaizao.regions import demo as regions_demo
 from gaizao.stewardship import demo as stewardship_demo
+from gaizao.works import demo as works_demo
 
 STEPS = [
     regions_demo.seed,  # the Panlong area tree
@@ -20,6 +21,7 @@ STEPS = [
     eligibility_demo.seed,  # scope verdicts (uses the willingness results)
     plans_demo.seed,  # drafted plans (uses verdicts and menu results)
     stewardship_demo.seed,  # long-term management after approved plans
+    works_demo.seed,  # works for the approved plans, at every stage, some late
 ]
 
 # Printed when the demo database already exists (no seeding).
@@ -30,6 +32,7 @@ LOGINS = [
     eligibility_demo.logins,
     plans_demo.logins,
     stewardship_demo.logins,
+    works_demo.logins,
 ]
 
 

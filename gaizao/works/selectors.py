@@ -184,3 +184,23 @@ def accepted(compound) -> bool:
         stage=Stage.ACCEPTANCE,
         actual_on__isnull=False,
     ).exists()
+
+
+def resident_works(user, compound) -> dict | None:
+    """The resident portal's works card: the compound's works (own or its
+    cluster's) with stages, per-item progress and the latest photos."""
+    w = (
+        works_for_user(user)
+        .filter(Q(compound=compound) | Q(cluster__members__compound=compound))
+        .select_related("contractor")
+        .first()
+    )
+    if w is None:
+        return None
+    return {
+        "works": w,
+        "milestones": milestones_of(w),
+        "items": list(w.items.all()),
+        "photos": list(w.photos.order_by("-id")[:6]),
+        "percent": overall_percent(w),
+    }

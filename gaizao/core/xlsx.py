@@ -9,7 +9,6 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-
 # A text cell starting with one of these is read by Excel, WPS and LibreOffice
 # as a formula (or as the start of one: tab and CR are stripped before
 # parsing). A resident's feedback "=HYPERLINK(...)" must land as text in the

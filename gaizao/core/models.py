@@ -74,13 +74,13 @@ class AuditEntry(models.Model):
     # {"field": [old, new], ...}; for imports a summary {"rows": n, ...}
     changes = models.JSONField(_("变更"), default=dict, blank=True)
 
+    objects = AuditEntryQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("操作记录")
         verbose_name_plural = _("操作记录")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["model", "object_pk"])]
-
-    objects = AuditEntryQuerySet.as_manager()
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_repr}"

@@ -41,9 +41,11 @@ class Migration(migrations.Migration):
     dependencies = [
         ("core", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        # These two relabel existing audit rows: they must run before the
+        # trigger exists on a database that has not applied them yet.
+        ("feedback", "0002_move_content_types_and_audit"),
+        ("catalogue", "0001_initial"),
     ]
-    # (feedback 0002 and catalogue 0001 relabel audit rows: on a new database
-    # there are none, so the row trigger never fires; on an old one they ran.)
 
     operations = [
         migrations.AlterField(

@@ -187,10 +187,6 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
-# Idle timeout (issue 9 #10): the session ends after this many minutes
-# without a request (each request renews it). Default 30 minutes.
-SESSION_COOKIE_AGE = int(os.environ.get("GAIZAO_SESSION_IDLE_MINUTES", "30")) * 60
-SESSION_SAVE_EVERY_REQUEST = True
 # HTTPS: HSTS and the redirect only when the site is served over HTTPS
 # (GAIZAO_HTTPS=1; docs/settings.md), so the demo on http://127.0.0.1 works.
 if os.environ.get("GAIZAO_HTTPS") == "1":

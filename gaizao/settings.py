@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "gaizao.catalogue",
     "gaizao.stewardship",
     "gaizao.feedback",
+    "gaizao.disclosure",
     "gaizao.site",
 ]
 

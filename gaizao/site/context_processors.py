@@ -19,6 +19,12 @@ STAFF_NAV = [
     (gettext_lazy("改造方案"), "plans:plan_list", None),
     (gettext_lazy("居民参与"), "consultation:staff_home", None),
     (gettext_lazy("居民反馈"), "consultation:feedback_queue", None),
+    (
+        gettext_lazy("驾驶舱"),
+        "disclosure:dashboard",
+        {Role.LEADERSHIP, Role.HOUSING_BUREAU, Role.STREET_OFFICE},
+    ),
+    (gettext_lazy("信息公开"), "disclosure:portal", None),
 ]
 RESIDENT_NAV = [(gettext_lazy("我的小区"), "consultation:portal", None)]
 # Contractors and designers see the works they are contracted for, not the

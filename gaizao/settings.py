@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "gaizao.stewardship",
     "gaizao.feedback",
     "gaizao.disclosure",
+    # django-ninja in INSTALLED_APPS: /api/v1/docs loads Swagger UI from the
+    # package's bundled static files, not from a CDN (no internet; issue 11).
+    "ninja",
     "gaizao.site",
 ]
 

@@ -180,3 +180,7 @@ LOGGING = {
     # console handler would print every 403/404 a second time).
     "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
 }
+
+# Satisfaction results show no scores below this many answers (privacy on
+# small compounds: one household's score must not be readable). Issue 13.
+GAIZAO_SATISFACTION_MIN_RESPONSES = int(os.environ.get("GAIZAO_SATISFACTION_MIN_RESPONSES", "5"))

@@ -16,30 +16,7 @@ from gaizao.eligibility.selectors import verdict_for_compound
 from gaizao.feedback import selectors as feedback_selectors
 from gaizao.inventory.models import Unit
 from gaizao.inventory.permissions import compounds_for_user
-from gaizao.plans.selectors import current_plan_for_compound
-
-
-def plan_summary(compound) -> dict | None:
-    """The compound's current plan (一院一策), if the plans app has one: status
-    and cost. None when there is no plan."""
-    plan = current_plan_for_compound(compound)
-    if plan is None:
-        return None
-    status = plan.status
-    label = plan.get_status_display()
-    progress = {
-        "draft": _("改造方案正在编制中,尚未开工。"),
-        "consulted": _("改造方案已征求居民意见,等待审批,尚未开工。"),
-        "approved": _("改造方案已审批。施工进度将在开工后在此公布。"),
-    }.get(status) or _("改造方案办理中。")
-    return {
-        "plan": plan,
-        "status": status,
-        "status_label": label,
-        "total_cost": plan.total_cost,
-        "version": plan.version,
-        "progress": progress,
-    }
+from gaizao.plans.selectors import plan_summary
 
 
 def verdict_summary(compound) -> dict | None:

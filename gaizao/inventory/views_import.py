@@ -2,6 +2,8 @@
 nothing written) → confirm (re-validated, one transaction). Thin views over
 inventory.importing.services."""
 
+import os
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,7 +21,8 @@ from gaizao.core.masking import mask_id_number, mask_name, mask_phone
 from gaizao.core.xlsx import download
 
 from . import exporting
-from .importing import services, stash
+from .importing import limits, reading, services, stash
+from .importing.cells import CellError
 from .importing.compounds import COMPOUND_FIELDS
 from .importing.units import UNIT_FIELDS
 from .models import Compound, ManagementStatus, Unit
@@ -36,7 +39,7 @@ class ImportForm(forms.Form):
             ("units", gettext_lazy("房屋及业主清册(一个小区的每户)")),
         ],
     )
-    file = forms.FileField(label=gettext_lazy("表格文件(.xlsx 或 .csv)"))
+    file = forms.FileField(label=gettext_lazy("表格文件(.xlsx、.xls、.ods、WPS 表格或 .csv)"))
     street = forms.ModelChoiceField(
         label=gettext_lazy("所属街道(表中未填街道时使用)"),
         queryset=None,
@@ -60,13 +63,13 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         f = self.cleaned_data["file"]
-        name = f.name.lower()
-        if not name.endswith((".xlsx", ".xlsm", ".csv", ".txt")):
-            if name.endswith(".xls"):
-                raise forms.ValidationError(_("不支持旧版 .xls 文件,请在 Excel 中另存为 .xlsx"))
-            raise forms.ValidationError(_("请上传 .xlsx 或 .csv 文件"))
-        if f.size > stash.MAX_BYTES:
-            raise forms.ValidationError(_("文件过大(超过50MB)"))
+        ext = os.path.splitext(f.name.lower())[1]
+        if ext not in reading.SUPPORTED:
+            raise forms.ValidationError(_("请上传 .xlsx、.xls、.ods、WPS 表格(.et)或 .csv 文件"))
+        try:
+            limits.check_file_size(f.size)
+        except CellError as e:
+            raise forms.ValidationError(str(e))
         return f
 
     def clean(self):
@@ -128,6 +131,10 @@ def _targets(user, meta):
     return street, compound
 
 
+def _mask(name: str) -> str:
+    return name if name == "—" else mask_name(name)
+
+
 def _masked_rows(rows, kind, user):
     if kind != "units" or sees_personal_data(user):
         return rows
@@ -137,6 +144,10 @@ def _masked_rows(rows, kind, user):
         r["owner_name"] = mask_name(r["owner_name"])
         r["phone"] = mask_phone(r["phone"]) if r["phone"] else ""
         r["id_number"] = mask_id_number(r["id_number"]) if r["id_number"] else ""
+        r["changes"] = [
+            dict(c, old=_mask(c["old"]), new=_mask(c["new"])) if c["field"] == "owner_name" else c
+            for c in r.get("changes", [])
+        ]
         out.append(r)
     return out
 
@@ -176,6 +187,7 @@ def import_preview(request, token):
                 street=street,
                 compound=compound,
                 source="import",
+                accept_warnings=request.POST.get("accept_warnings") == "1",
             )
             stash.discard(token)
             messages.success(request, result.summary())
@@ -194,11 +206,13 @@ def import_preview(request, token):
         )
     page = Paginator(pv.rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
     by_row = pv.errors_by_row()
+    warnings = pv.warnings_by_row()
     labels = dict(ManagementStatus.choices)
     rows = [
         dict(
             r,
             row_errors=by_row.get(r["row"], []),
+            row_warnings=warnings.get(r["row"], []),
             management_label=labels.get(r.get("management_status"), ""),
         )
         for r in _masked_rows(page.object_list, kind, user)

@@ -20,6 +20,8 @@ class CellError(ValueError):
 
 def nfkc(value) -> str:
     """Full-width → half-width (digits, brackets, commas), ㎡ → m2, trimmed."""
+    if value.__class__ is str and value.isascii():
+        return value.strip()  # NFKC leaves ASCII as it is
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
@@ -154,6 +156,8 @@ def yes_no(value) -> bool | None:
         return None
     if isinstance(value, bool):
         return value
+    if value in _YES_NO_EXACT:  # the common 是 / 否 without normalising
+        return _YES_NO_EXACT[value]
     s = nfkc(value).lower().replace(" ", "")
     if s in _YES:
         return True
@@ -165,6 +169,8 @@ def yes_no(value) -> bool | None:
         return False
     raise CellError(_("“%(value)s”应填“是”或“否”") % {"value": text(value)})
 
+
+_YES_NO_EXACT = {"是": True, "否": False}
 
 EXCEL_EPOCH = date(1899, 12, 30)
 _FULL_DATE = re.compile(r"^(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?$")

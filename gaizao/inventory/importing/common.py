@@ -1,6 +1,7 @@
 """What every import shares: the preview and result records, who may import where, name matching."""
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
@@ -32,6 +33,7 @@ class ImportPreview:
     header_row: int | None
     columns: dict[str, str]
     ignored_columns: list[str]
+    warnings: list[ErrorDetail] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     target: object = None  # the street (compounds default) or compound (units)
     # Resolved objects for commit, keyed by row number.
@@ -46,6 +48,33 @@ class ImportPreview:
         for e in self.errors:
             out.setdefault(e.row, []).append(e)
         return out
+
+    def warnings_by_row(self) -> dict:
+        out: dict = {}
+        for e in self.warnings:
+            out.setdefault(e.row, []).append(e)
+        return out
+
+    def report(self) -> list[dict]:
+        """Per row, what the preview shows and `gaizao import --json` prints:
+        the action, each changed field old → new, whether the compound moves
+        between communities, the warnings to confirm and the errors."""
+        errors, warnings = self.errors_by_row(), self.warnings_by_row()
+
+        def issues(lst):
+            return [{"column": e.column, "message": e.message} for e in lst]
+
+        return [
+            {
+                "row": r["row"],
+                "action": r.get("action"),
+                "changes": r.get("changes", []),
+                "moves": r.get("moves", False),
+                "warnings": issues(warnings.get(r["row"], [])),
+                "errors": issues(errors.get(r["row"], [])),
+            }
+            for r in self.rows
+        ]
 
 
 @dataclass
@@ -151,8 +180,32 @@ def _parsed_preview(kind, parsed: ParsedSheet, filename, target) -> ImportPrevie
         header_row=parsed.header_row,
         columns=parsed.columns,
         ignored_columns=parsed.ignored_columns,
+        warnings=list(parsed.warnings),
         target=target,
     )
+
+
+def raise_if_unconfirmed(pv: ImportPreview, accept_warnings: bool) -> None:
+    if pv.warnings and not accept_warnings:
+        raise DomainError(
+            _("导入未执行:有%(n)s条提醒需要核对,请确认后再导入(没有写入任何数据)")
+            % {"n": len(pv.warnings)},
+            errors=pv.warnings,
+            code="import_unconfirmed",
+        )
+
+
+def display(value) -> str:
+    """A value as the preview shows it in old → new."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
 
 
 def raise_if_errors(pv: ImportPreview) -> None:

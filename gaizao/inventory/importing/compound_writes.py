@@ -2,24 +2,28 @@
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from gaizao.core import audit
 from gaizao.core.errors import ErrorDetail
 from gaizao.core.models import AuditEntry
 from gaizao.regions.models import Area, Organisation
 
-from ..models import Compound
+from ..models import Compound, ManagementStatus
 from .common import (
     ImportPreview,
     ImportResult,
     _parsed_preview,
     check_may_import,
     community_key,
+    display,
     raise_if_errors,
+    raise_if_unconfirmed,
     street_key,
     streets_in_scope,
 )
-from .compounds import parse_compound_sheet
+from .compounds import COMPOUND_FIELDS, parse_compound_sheet
+from .names import loose_name
 
 # ---------------------------------------------------------------- compounds
 
@@ -126,7 +130,7 @@ def preview_compounds(file_or_path, *, user, filename=None, street=None) -> Impo
         (c.street_id, c.name): c
         for c in Compound.objects.filter(
             street_id__in=street_ids, name__in=[r["name"] for r in pv.rows if r["name"]]
-        )
+        ).select_related("community", "property_company", "property_rights_unit")
     }
     resolved = {}
     for row in pv.rows:
@@ -152,8 +156,10 @@ def preview_compounds(file_or_path, *, user, filename=None, street=None) -> Impo
             current = existing.get((st.pk, row["name"]))
             row["compound_id"] = current.pk if current else None
             resolved[n] = (st, community, current)
+    _warn_about_names(pv, resolved, name_col)
     bad_rows = {e.row for e in pv.errors}
     pv.errors.sort(key=lambda e: (e.row or 0, e.column or ""))
+    pv.warnings.sort(key=lambda e: (e.row or 0, e.column or ""))
     counts = {"create": 0, "update": 0, "unchanged": 0, "error": 0}
     for row in pv.rows:
         n = row["row"]
@@ -163,8 +169,11 @@ def preview_compounds(file_or_path, *, user, filename=None, street=None) -> Impo
             row["action"] = "create"
         else:
             _st, community, current = resolved[n]
-            row["action"] = "unchanged" if _same(row, community, current) else "update"
+            row["changes"] = changes(row, community, current)
+            row["moves"] = any(c["field"] == "community" for c in row["changes"])
+            row["action"] = "update" if row["changes"] else "unchanged"
         counts[row["action"]] += 1
+    counts["warning"] = len({w.row for w in pv.warnings})
     if name_col is None:
         counts["error"] = len(pv.rows)
     counts["skipped"] = len(pv.skipped)
@@ -173,24 +182,96 @@ def preview_compounds(file_or_path, *, user, filename=None, street=None) -> Impo
     return pv
 
 
-def _same(row: dict, community, current: Compound) -> bool:
-    """Would writing this row change nothing? (So a re-import previews as 无变化.)"""
+LABELS = {f.key: f.label for f in COMPOUND_FIELDS} | {
+    "build_year": gettext_noop("建成年份"),
+    "build_date": gettext_noop("建成日期"),
+}
+
+
+def changes(row: dict, community, current: Compound) -> list[dict]:
+    """Each field this row would change, old → new, as the preview and
+    `gaizao import --json` show them. A blank cell changes nothing."""
+    status = dict(ManagementStatus.choices)
+    out = []
     for key, attr in COMPOUND_FIELD_MAP.items():
-        v = row.get(key)
-        if v is None or v == "":
+        new = row.get(key)
+        if new is None or new == "":
             continue
-        if getattr(current, attr) != v:
-            return False
+        old = getattr(current, attr)
+        if old != new:
+            if key == "management_status":
+                old, new = status.get(old, old), status.get(new, new)
+            out.append(
+                {
+                    "field": key,
+                    "label": LABELS.get(key, key),
+                    "old": display(old),
+                    "new": display(new),
+                }
+            )
     if community is not None and current.community_id != community.pk:
-        return False
-    for key, fk in (
-        ("property_company", "property_company"),
-        ("property_rights_unit", "property_rights_unit"),
-    ):
+        # Moves the compound out of one community's view into another's.
+        out.append(
+            {
+                "field": "community",
+                "label": LABELS["community"],
+                "old": current.community.name if current.community_id else "—",
+                "new": community.name,
+            }
+        )
+    for key in ("property_company", "property_rights_unit"):
         name = row.get(key)
-        if name and getattr(getattr(current, fk), "name", None) != name:
-            return False
-    return True
+        old = getattr(getattr(current, key), "name", None)
+        if name and old != name:
+            out.append({"field": key, "label": LABELS[key], "old": old or "—", "new": name})
+    return out
+
+
+def _warn_about_names(pv: ImportPreview, resolved: dict, name_col) -> None:
+    """A new compound whose name is close to one already in its street (the
+    same compound written differently), or whose name exists in another
+    street (importing does not move it: a new compound would be created)."""
+    creating = {n: v for n, v in resolved.items() if v[2] is None}
+    if not creating:
+        return
+    streets = {st.pk for st, _c, _cur in creating.values()}
+    nearby: dict[tuple[int, str], str] = {}
+    for street_id, name in Compound.objects.filter(street_id__in=streets).values_list(
+        "street_id", "name"
+    ):
+        nearby.setdefault((street_id, loose_name(name)), name)
+    names = {pv_row["name"] for pv_row in pv.rows if pv_row["row"] in creating}
+    elsewhere: dict[str, list[str]] = {}
+    for name, street in Compound.objects.filter(name__in=names).values_list("name", "street__name"):
+        elsewhere.setdefault(name, []).append(street)
+    for row in pv.rows:
+        if row["row"] not in creating:
+            continue
+        st = creating[row["row"]][0]
+        other = nearby.get((st.pk, loose_name(row["name"])))
+        if other and other != row["name"]:
+            pv.warnings.append(
+                ErrorDetail(
+                    _(
+                        "%(street)s已有小区“%(other)s”,与“%(name)s”名称相近:本行将新建一个小区,是否同一小区?"
+                    )
+                    % {"street": st.name, "other": other, "name": row["name"]},
+                    row=row["row"],
+                    column=name_col,
+                    field="name",
+                )
+            )
+        streets_named = [s for s in elsewhere.get(row["name"], []) if s != st.name]
+        if streets_named:
+            pv.warnings.append(
+                ErrorDetail(
+                    _("同名小区“%(name)s”已在%(other)s;本行将在%(street)s新建,不会把原小区移过来")
+                    % {"name": row["name"], "other": "、".join(streets_named), "street": st.name},
+                    row=row["row"],
+                    column=name_col,
+                    field="name",
+                )
+            )
 
 
 def _organisation(kind, name, street, cache) -> Organisation | None:
@@ -206,12 +287,20 @@ def _organisation(kind, name, street, cache) -> Organisation | None:
 
 
 def commit_compounds(
-    file_or_path, *, user, filename=None, street=None, source: str = "import"
+    file_or_path,
+    *,
+    user,
+    filename=None,
+    street=None,
+    source: str = "import",
+    accept_warnings: bool = False,
 ) -> ImportResult:
-    """Re-validate and write a compound sheet, all or nothing."""
+    """Re-validate and write a compound sheet, all or nothing; warnings
+    must have been confirmed (accept_warnings)."""
     with transaction.atomic():
         pv = preview_compounds(file_or_path, user=user, filename=filename, street=street)
         raise_if_errors(pv)
+        raise_if_unconfirmed(pv, accept_warnings)
         result = ImportResult("compounds", skipped=len(pv.skipped))
         orgs: dict = {}
         present = set(pv.columns)

@@ -23,6 +23,8 @@ from .cells import (
     text,
     yes_no,
 )
+from .names import loose_name
+from .plausibility import check_compound
 from .sheet import Field, ParsedSheet, Schema, parse_sheet
 
 F = Field
@@ -185,7 +187,29 @@ COMPOUND_FIELDS = [
 # Columns our own export adds that import deliberately ignores.
 COMPOUND_IGNORED = ("最新调查评分", "状况评分", "调查日期", "最新调查日期", "编号", "序号")
 
-SCHEMA = Schema("compounds", COMPOUND_FIELDS, required=("name",), ignored=COMPOUND_IGNORED)
+SCHEMA = Schema(
+    "compounds",
+    COMPOUND_FIELDS,
+    required=("name",),
+    ignored=COMPOUND_IGNORED,
+    hints={
+        "floor_area_m2": ("面积", "规模"),
+        "households": ("户",),
+        "buildings": ("栋", "幢", "楼宇"),
+        "investment_yuan": ("投资", "资金", "造价", "概算", "估算"),
+        "build": ("建成", "竣工", "年代", "建造"),
+    },
+    unit_fields={
+        "万m2": "floor_area_m2",
+        "m2": "floor_area_m2",
+        "万元": "investment_yuan",
+        "亿元": "investment_yuan",
+        "元": "investment_yuan",
+        "户": "households",
+        "栋": "buildings",
+        "幢": "buildings",
+    },
+)
 
 ROW_KEYS = (
     "row",
@@ -415,6 +439,13 @@ def _row(out: ParsedSheet, rownum: int, raw: dict) -> None:
             row[key] = d
         except CellError as e:
             fail(key, e)
+    for finding in check_compound(row):
+        col = raw.get(finding.field, (None, None))[1]
+        where = {"row": rownum, "column": col.header if col else None, "field": finding.field}
+        if finding.level == "error":
+            out.error(finding.message, **where)
+        else:
+            out.warn(finding.message, **where)
     out.rows.append(row)
 
 
@@ -433,6 +464,7 @@ def parse_compound_sheet(file_or_path, *, filename=None) -> ParsedSheet:
         SCHEMA, file_or_path, filename, _row, fill_down=("street", "community"), name_field="name"
     )
     seen: dict[tuple[str, str], int] = {}
+    near: dict[tuple[str, str], dict] = {}
     name_col = out.columns.get("name")
     for row in out.rows:
         if not row["name"]:
@@ -447,4 +479,14 @@ def parse_compound_sheet(file_or_path, *, filename=None) -> ParsedSheet:
             )
         else:
             seen[key] = row["row"]
+            loose = (key[0], loose_name(row["name"]))
+            first = near.setdefault(loose, row)
+            if first is not row:
+                out.warn(
+                    _("小区“%(name)s”与第%(row)s行“%(other)s”名称相近,是否同一小区填了两次?")
+                    % {"name": row["name"], "row": first["row"], "other": first["name"]},
+                    row=row["row"],
+                    column=name_col,
+                    field="name",
+                )
     return out

@@ -1,25 +1,50 @@
-"""Read the rows of an uploaded .xlsx or .csv: pure, no ORM.
+"""Read the rows of a spreadsheet: pure, no ORM.
 
 `read_rows(file_or_path, filename)` yields (spreadsheet row number, tuple of
-cell values). .xlsx goes through openpyxl in read-only mode (a 100,000-row
-sheet stays out of memory as a DOM); .csv is decoded as UTF-8 (with or
-without BOM) and falls back to GB18030, the superset of GBK that Excel on a
-Chinese Windows writes.
+cell values). The format is decided by the file's bytes, not its name:
+
+- zip with xl/workbook.xml → .xlsx/.xlsm (also WPS files saved as .et or
+  .xlsx); xl/workbook.bin → .xlsb; an OpenDocument mimetype → .ods;
+- an OLE2 compound file with a Workbook/Book stream → .xls (Excel 97–2003,
+  and WPS .et, which is the same format); encrypted → a message;
+- text → CSV: UTF-8 with or without BOM, else GB18030 (the superset of GBK
+  that Excel on a Chinese Windows writes); comma, tab or semicolon. An
+  ".xls" that is really tab-separated text (exported by web systems) reads
+  as text; one that is an HTML page gets a message.
+
+Sheets are read with python-calamine (a maintained Rust reader). Every limit
+in limits.py is checked before the work it guards (see there). Values come
+out once normalised: whole-number floats → int, blank strings → None, and a
+cell holding a control character (NUL …) is refused with its row and column.
 """
 
 import csv
 import io
+import marshal
 import os
+import re
+import resource
+import subprocess
+import sys
+import time
 import zipfile
 from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from . import limits
 from .cells import CellError
-from .fastxlsx import read_xlsx
 
-SUPPORTED = (".xlsx", ".xlsm", ".csv", ".txt")
+TEXT_EXTENSIONS = (".csv", ".txt", ".tsv", "")
+SHEET_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et", ".ett")
+SUPPORTED = SHEET_EXTENSIONS + TEXT_EXTENSIONS[:-1]
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# C0 controls except tab, LF, CR, and DEL: PostgreSQL refuses NUL in text,
+# and none of them belongs in a register.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _name_of(file_or_path, filename) -> str:
@@ -31,14 +56,21 @@ def _name_of(file_or_path, filename) -> str:
 
 
 def _open_bytes(file_or_path) -> bytes:
+    """The file's bytes, its size checked before it is read."""
     if isinstance(file_or_path, bytes | bytearray):
+        limits.check_file_size(len(file_or_path))
         return bytes(file_or_path)
     if isinstance(file_or_path, str | os.PathLike):
         return _read_path(Path(file_or_path))
+    size = getattr(file_or_path, "size", None)
+    if size is not None:
+        limits.check_file_size(size)
     if hasattr(file_or_path, "seek"):
         file_or_path.seek(0)
-    data = file_or_path.read()
-    return data if isinstance(data, bytes) else data.encode("utf-8")
+    data = file_or_path.read(limits.MAX_FILE_BYTES + 1)
+    data = data if isinstance(data, bytes) else data.encode("utf-8")
+    limits.check_file_size(len(data))
+    return data
 
 
 def _read_path(path: Path) -> bytes:
@@ -46,6 +78,8 @@ def _read_path(path: Path) -> bytes:
     a message naming it, which the web page, `gaizao import`, `tally` and
     `eligibility` show as it is (never an OS error text or a traceback)."""
     try:
+        if path.is_file():
+            limits.check_file_size(path.stat().st_size)
         return path.read_bytes()
     except FileNotFoundError:
         raise CellError(_("找不到文件:%(path)s") % {"path": path}) from None
@@ -61,17 +95,247 @@ def _read_path(path: Path) -> bytes:
         ) from None
 
 
+# ---------------------------------------------------------------- sniffing
+
+
 def detect_kind(data: bytes, name: str) -> str:
+    """xlsx | xlsb | ods | xls | csv, from the bytes; a CellError otherwise."""
     ext = os.path.splitext(name.lower())[1]
     if data[:4] == b"PK\x03\x04":
-        return "xlsx"
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or ext == ".xls":
-        raise CellError(_("不支持旧版 .xls 文件,请在 Excel 中“另存为” .xlsx 或 .csv 后再导入"))
-    if ext in (".xlsx", ".xlsm"):
-        raise CellError(_("文件不是有效的 .xlsx 表格(可能已损坏)"))
+        return _zip_kind(data)
+    if data[:8] == OLE2:
+        if "EncryptedPackage".encode("utf-16-le") in data:
+            raise CellError(_("文件设置了打开密码,请取消密码后另存为 .xlsx 再导入"))
+        if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
+            return "xls"
+        if ext in (".xls", ".et", ".ett"):
+            raise CellError(
+                _("文件不是有效的%(ext)s表格(可能已损坏,或是其他文档改了扩展名)") % {"ext": ext}
+            )
+        raise CellError(_("文件不是表格(可能是 Word 等其他文档),请上传 Excel、WPS 表格或 CSV 文件"))
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"<html", b"<!doctype", b"<table", b"<?xml", b"<meta")):
+        raise CellError(
+            _(
+                "文件是网页(HTML/XML)格式,只是扩展名为“%(ext)s”。请用 Excel 或 WPS 打开后另存为 .xlsx"
+            )
+            % {"ext": ext or "?"}
+        )
+    if ext in (".xlsx", ".xlsm", ".xlsb", ".ods"):
+        raise CellError(_("文件不是有效的%(ext)s表格(可能已损坏)") % {"ext": ext})
+    if ext in (".et", ".ett"):
+        raise CellError(_("无法识别这个 WPS 表格文件的格式,请在 WPS 中“另存为” .xlsx 后再导入"))
     if ext and ext not in SUPPORTED:
-        raise CellError(_("不支持的文件类型“%(ext)s”,请上传 .xlsx 或 .csv") % {"ext": ext})
-    return "csv"
+        raise CellError(
+            _("不支持的文件类型“%(ext)s”,请上传 .xlsx、.xls、.ods、WPS 表格或 .csv 文件")
+            % {"ext": ext}
+        )
+    return "csv"  # text; an old .xls that is really tab-separated text too
+
+
+def _zip_kind(data: bytes) -> str:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            names = set(z.namelist())
+            if "mimetype" in names and z.getinfo("mimetype").file_size < 200:
+                if b"opendocument.spreadsheet" in z.read("mimetype"):
+                    return "ods"
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+        raise CellError(_("无法读取表格文件(压缩结构已损坏):%(error)s") % {"error": e})
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "xl/workbook.bin" in names:
+        return "xlsb"
+    if "content.xml" in names:
+        return "ods"
+    raise CellError(
+        _("无法读取表格文件:这是压缩包,但不是 .xlsx 或 .ods 表格(可能是其他文档改了扩展名)")
+    )
+
+
+# ---------------------------------------------------------------- zip checks
+
+
+def _unpacked(data: bytes) -> dict[str, bytes]:
+    """Every member inflated here, under the unpacked-size limit: the sum of
+    the declared sizes is checked before anything is inflated, and each
+    member is inflated in bounded steps counting what really comes out, so a
+    member that lies about its size is caught as well."""
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError) as e:
+        raise CellError(_("无法读取表格文件(压缩结构已损坏):%(error)s") % {"error": e})
+    infos = z.infolist()
+    limits.check_members(len(infos))
+    limits.check_unpacked(sum(i.file_size for i in infos))
+    out: dict[str, bytes] = {}
+    total = 0
+    try:
+        for info in infos:
+            if info.is_dir():
+                continue
+            parts = []
+            with z.open(info) as f:
+                while chunk := f.read(4 * limits.MiB):
+                    total += len(chunk)
+                    if total > limits.MAX_UNPACKED_BYTES:
+                        limits.check_unpacked(total)
+                    parts.append(chunk)
+            out[info.filename] = b"".join(parts)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as e:
+        raise CellError(_("无法读取表格文件(压缩结构已损坏):%(error)s") % {"error": e})
+    return out
+
+
+def _stored_zip(members: dict[str, bytes]) -> bytes:
+    """The members again, uncompressed: the reader then reads exactly the
+    bytes that were measured, whatever the original headers claimed."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+        for name, body in members.items():
+            z.writestr(name, body)
+    return buf.getvalue()
+
+
+_ACTIVE_TAB = re.compile(rb'activeTab="(\d+)"')
+_SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
+_STATE_HIDDEN = re.compile(rb'state="(?:hidden|veryHidden)"')
+_MULTI_LETTER = re.compile(rb' r="([A-Z]{2,})[0-9]')
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _xlsx_extent(xml: bytes) -> tuple[int, int] | None:
+    """A bound on the (rows, columns) the reader would allocate for this sheet
+    XML, found without parsing it: the widest column among the references of
+    two or more letters (else 26), and the highest row number among the
+    references at least as long as the row limit. None when a cell has no
+    reference (its place is implicit) or the XML is namespace-prefixed: such
+    a file is read in the child process instead."""
+    if b":c " in xml or b":row" in xml:
+        return None
+    cells = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/>")
+    if cells != xml.count(b'<c r="'):
+        return None
+    wide = set(_MULTI_LETTER.findall(xml))
+    columns = max((_col_number(w) for w in wide), default=26 if cells else 0)
+    if columns > limits.MAX_COLUMNS:
+        return 0, columns
+    row_limit = min(limits.MAX_ROWS, limits.MAX_CELLS // max(columns, 1))
+    digits = len(str(row_limit))
+    tall = re.findall(rb' r="[A-Z]{0,3}([0-9]{%d,})"' % digits, xml)
+    rows = max((int(t) for t in tall), default=0)
+    if rows <= row_limit:  # within the limit: report the bound, not more
+        rows = min(row_limit, 10 ** (digits - 1))
+    return rows, columns
+
+
+def _xlsx_sheet_index(members: dict[str, bytes]) -> int:
+    wb = members.get("xl/workbook.xml", b"")
+    m = _ACTIVE_TAB.search(wb)
+    active = int(m.group(1)) if m else 0
+    sheets = _SHEET.findall(wb)
+    if active < len(sheets) and _STATE_HIDDEN.search(sheets[active]):
+        active = 0
+    return active
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _normalise(cells) -> tuple:
+    """Whole-number floats → int (the one place this happens), empty strings
+    → None. Readers give every number as a float: 3.0 households, 101.0."""
+    return tuple(
+        [
+            None if v == "" else int(v) if v.__class__ is float and v.is_integer() else v
+            for v in cells
+        ]
+    )
+
+
+def _calamine_rows(stored: bytes, index: int, deadline: float) -> Iterator[tuple[int, tuple]]:
+    import python_calamine as pc
+
+    try:
+        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(stored))
+        names = wb.sheet_names
+        order = [index] + [i for i in range(len(names)) if i != index]
+        sheet = None
+        for i in order:
+            if i >= len(names):
+                continue
+            meta = wb.sheets_metadata[i]
+            if meta.typ != pc.SheetTypeEnum.WorkSheet:
+                continue
+            candidate = wb.get_sheet_by_index(i)
+            if candidate.height and candidate.start is not None:
+                sheet = candidate
+                break
+    except Exception as e:  # calamine's errors have several types
+        raise CellError(_("无法读取表格文件(文件可能已损坏):%(error)s") % {"error": e})
+    if time.monotonic() > deadline:
+        raise limits.time_exceeded()
+    if sheet is None:
+        return
+    first = sheet.start[0] + 1
+    for i, cells in enumerate(sheet.iter_rows()):
+        yield first + i, _normalise(cells)
+
+
+def _from_child(value):
+    if value.__class__ is tuple and value and value[0][:1] == "\x00":
+        kind, v = value
+        if kind == "\x00timedelta":
+            return timedelta(seconds=v)
+        return {"\x00datetime": datetime, "\x00date": date, "\x00time": dtime}[kind].fromisoformat(
+            v
+        )
+    return value
+
+
+def _child_rows(data: bytes, deadline: float) -> Iterator[tuple[int, tuple]]:
+    """Read in a child process under a memory and CPU cap (see isolated.py)."""
+    script = Path(__file__).with_name("isolated.py")
+
+    def cap():  # runs in the child before it starts
+        resource.setrlimit(
+            resource.RLIMIT_AS, (limits.CHILD_MEMORY_BYTES, limits.CHILD_MEMORY_BYTES)
+        )
+        resource.setrlimit(resource.RLIMIT_CPU, (limits.MAX_SECONDS, limits.MAX_SECONDS + 1))
+
+    args = [str(x) for x in (limits.MAX_ROWS, limits.MAX_COLUMNS, limits.MAX_CELLS)]
+    try:
+        done = subprocess.run(
+            [sys.executable, "-I", str(script), *args],
+            input=data,
+            capture_output=True,
+            timeout=max(1.0, deadline - time.monotonic()),
+            preexec_fn=cap,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise limits.time_exceeded()
+    if done.returncode != 0:
+        if done.returncode in (-9, -24, 152) or b"Timeout" in done.stderr:
+            raise limits.time_exceeded()
+        raise limits.memory_exceeded()
+    try:
+        out = marshal.loads(done.stdout)
+    except (EOFError, ValueError, TypeError):
+        raise limits.memory_exceeded()
+    if "extent" in out:
+        limits.check_extent(*out["extent"])
+    if "error" in out:
+        raise CellError(_("无法读取表格文件(文件可能已损坏):%(error)s") % {"error": out["error"]})
+    first = out["start"] + 1
+    for i, cells in enumerate(out["rows"]):
+        yield first + i, _normalise([_from_child(v) for v in cells])
 
 
 def decode_csv(data: bytes) -> str:
@@ -91,59 +355,122 @@ def decode_csv(data: bytes) -> str:
 
 def _csv_rows(data: bytes) -> Iterator[tuple[int, tuple]]:
     content = decode_csv(data)
-    sample = content[:8192]
+    lines = content.count("\n") + 1
+    if lines > limits.MAX_ROWS:
+        limits.check_extent(lines, 1)
+    # The delimiter most used on the first line that has one: a header such as
+    # "建设规模(约,万平方米)" in a tab-separated file holds a comma.
+    sample = next((line for line in content[:8192].splitlines() if line.strip()), "")
     delimiter = ","
     counts = {d: sample.count(d) for d in (",", "\t", ";")}
-    if counts[","] == 0 and max(counts.values()) > 0:
-        delimiter = max(counts, key=counts.get)
+    if max(counts.values()) > 0:
+        delimiter = max(counts, key=counts.get)  # a tie keeps the comma
     reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
     for i, row in enumerate(reader, start=1):
-        yield i, tuple(row)
+        if len(row) > limits.MAX_COLUMNS:
+            limits.check_extent(i, len(row))
+        yield i, tuple(None if not c else c for c in row)
 
 
-def _xlsx_rows(data: bytes) -> Iterator[tuple[int, tuple]]:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            fast = read_xlsx(z)
-    except zipfile.BadZipFile as e:
-        raise CellError(_("无法读取 .xlsx 文件:%(error)s") % {"error": e})
-    except (ValueError, IndexError, KeyError, UnicodeDecodeError):
-        fast = None  # unusual layout: openpyxl decides
-    if fast is not None:
-        yield from fast
-        return
-    yield from _openpyxl_rows(data)
+def _control_error(rownum, column: int, char: str) -> CellError:
+    from openpyxl.utils import get_column_letter
+
+    return CellError(
+        _("第%(row)s行第%(column)s列含有不可见的控制字符(%(char)s),请删除该字符后重新导入")
+        % {
+            "row": rownum,
+            "column": get_column_letter(column),
+            "char": "NUL" if char == "\x00" else f"U+{ord(char):04X}",
+        }
+    )
 
 
-def _openpyxl_rows(data: bytes) -> Iterator[tuple[int, tuple]]:
-    from openpyxl import load_workbook
+def _checked(rows: Iterator[tuple[int, tuple]], deadline: float, scan: bool):
+    """Refuse a cell with a control character, naming its row and column;
+    watch the time."""
+    for n, (rownum, cells) in enumerate(rows):
+        if scan:
+            for i, v in enumerate(cells):
+                if v.__class__ is str and (m := _CONTROL.search(v)):
+                    raise _control_error(rownum, i + 1, m.group())
+        if n & 1023 == 0 and time.monotonic() > deadline:
+            raise limits.time_exceeded()
+        yield rownum, cells
 
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as e:  # openpyxl raises many kinds for a broken file
-        raise CellError(
-            _("无法读取 .xlsx 文件(文件可能已损坏或不是 Excel 表格):%(error)s") % {"error": e}
+
+# Character references a parser would turn into a control character.
+_XML_CONTROL = re.compile(
+    rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|&#(?:x0*(?:[0-8bcefBCEF]|1[0-9a-fA-F]|7[fF])|0*(?:[0-8]|1[124-9]|2[0-9]|3[01]|127));"
+    rb"|_x00(?:0[0-8bcefBCEF]|1[0-9a-fA-F])_"
+)
+
+
+_SAFE_BYTES = bytes(b for b in range(256) if b not in (*range(9), 11, 12, *range(14, 32), 127))
+
+
+def _has_control(xml: bytes) -> bool:
+    """Does this XML hold a control character, raw or escaped? (One pass in C.)"""
+    if xml.translate(None, _SAFE_BYTES):
+        return True
+    return (b"&#" in xml or b"_x00" in xml) and _XML_CONTROL.search(xml) is not None
+
+
+def _refuse_xml_control(members: dict[str, bytes], sheets: list[str]) -> None:
+    """An .xlsx cell holding a control character (raw or as &#0;) is refused
+    with its row and column; the reader itself would only say "invalid XML"."""
+    for name, xml in members.items():
+        if not name.endswith(".xml") or not _has_control(xml):
+            continue
+        m = _XML_CONTROL.search(xml)
+        raw = m.group()
+        char = (
+            chr(int(raw[3:-1], 16) if raw[:3] == b"&#x" else int(raw[2:-1]))
+            if raw[:2] == b"&#"
+            else (chr(int(raw[2:-1], 16)) if raw[:2] == b"_x" else raw.decode("latin-1"))
         )
-    try:
-        ws = _pick_sheet(wb)
-        # Files written by other tools often carry a wrong <dimension>; without
-        # resetting, read-only mode would cut the sheet to it.
-        ws.reset_dimensions()
-        yield from enumerate(ws.iter_rows(values_only=True), start=1)
-    finally:
-        wb.close()
-
-
-def _pick_sheet(wb):
-    ws = wb.active
-    return ws if ws is not None else wb.worksheets[0]
+        where = None
+        if name in sheets:
+            start = xml.rfind(b'<c r="', 0, m.start())
+            where = (
+                re.match(rb'<c r="([A-Z]+)([0-9]+)"', xml[start : start + 30])
+                if start >= 0
+                else None
+            )
+        elif name.endswith("sharedStrings.xml"):
+            index = xml.count(b"<si>", 0, m.start()) + xml.count(b"<si ", 0, m.start()) - 1
+            pattern = re.compile(rb'<c r="([A-Z]+)([0-9]+)"[^>]*t="s"[^>]*>\s*<v>%d</v>' % index)
+            for sheet in sheets:
+                where = pattern.search(members[sheet]) or where
+                if where:
+                    break
+        if where:
+            raise _control_error(int(where.group(2)), _col_number(where.group(1)), char)
+        raise CellError(
+            _("表格中含有不可见的控制字符(%(char)s),请删除后重新导入")
+            % {"char": "NUL" if char == "\x00" else f"U+{ord(char):04X}"}
+        )
 
 
 def read_rows(file_or_path, filename=None) -> Iterator[tuple[int, tuple]]:
+    deadline = time.monotonic() + limits.MAX_SECONDS
     name = _name_of(file_or_path, filename)
     data = _open_bytes(file_or_path)
     if not data:
         raise CellError(_("文件为空"))
-    if detect_kind(data, name) == "xlsx":
-        return _xlsx_rows(data)
-    return _csv_rows(data)
+    kind = detect_kind(data, name)
+    if kind == "csv":
+        return _checked(_csv_rows(data), deadline, bool(_CONTROL.search(decode_csv(data))))
+    if kind == "xls":
+        return _checked(_child_rows(data, deadline), deadline, True)
+    members = _unpacked(data)
+    if kind == "xlsx":
+        index = _xlsx_sheet_index(members)
+        sheets = [k for k in members if k.startswith("xl/worksheets/") and k.endswith(".xml")]
+        extents = [_xlsx_extent(members[k]) for k in sheets]
+        if all(e is not None for e in extents):
+            for e in extents:
+                limits.check_extent(*e)
+            _refuse_xml_control(members, sheets)
+            scan = False
+            return _checked(_calamine_rows(_stored_zip(members), index, deadline), deadline, scan)
+    return _checked(_child_rows(_stored_zip(members), deadline), deadline, True)

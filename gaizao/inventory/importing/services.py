@@ -33,11 +33,31 @@ def preview(kind, file_or_path, *, user, filename=None, street=None, compound=No
     return preview_compounds(file_or_path, user=user, filename=filename, street=street)
 
 
-def commit(kind, file_or_path, *, user, filename=None, street=None, compound=None, source="import"):
+def commit(
+    kind,
+    file_or_path,
+    *,
+    user,
+    filename=None,
+    street=None,
+    compound=None,
+    source="import",
+    accept_warnings=False,
+):
     if kind == "units":
         return commit_units(
-            file_or_path, user=user, compound=compound, filename=filename, source=source
+            file_or_path,
+            user=user,
+            compound=compound,
+            filename=filename,
+            source=source,
+            accept_warnings=accept_warnings,
         )
     return commit_compounds(
-        file_or_path, user=user, filename=filename, street=street, source=source
+        file_or_path,
+        user=user,
+        filename=filename,
+        street=street,
+        source=source,
+        accept_warnings=accept_warnings,
     )

@@ -29,6 +29,14 @@ def norm_header(value) -> str:
         ("]", ")"),
         ("〔", "("),
         ("〕", ")"),
+        ("〈", "("),
+        ("〉", ")"),
+        ("《", "("),
+        ("》", ")"),
+        ("{", "("),
+        ("}", ")"),
+        ("<", "("),
+        (">", ")"),
         ("平方米", "m2"),
         ("平米", "m2"),
         ("m²", "m2"),
@@ -83,6 +91,8 @@ class ParsedSheet:
     kind: str
     rows: list[dict] = field(default_factory=list)
     errors: list[ErrorDetail] = field(default_factory=list)
+    # Values that may be right: imported only once the user confirms them.
+    warnings: list[ErrorDetail] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)
     header_row: int | None = None
     columns: dict[str, str] = field(default_factory=dict)  # field → the sheet's header
@@ -90,6 +100,9 @@ class ParsedSheet:
 
     def error(self, message: str, *, row=None, column=None, field=None) -> None:
         self.errors.append(ErrorDetail(str(message), row=row, column=column, field=field))
+
+    def warn(self, message: str, *, row=None, column=None, field=None) -> None:
+        self.warnings.append(ErrorDetail(str(message), row=row, column=column, field=field))
 
     def errors_by_row(self) -> dict[int | None, list[ErrorDetail]]:
         out: dict[int | None, list[ErrorDetail]] = {}
@@ -106,12 +119,39 @@ class ParsedSheet:
             "errors": [
                 {"row": e.row, "column": e.column, "message": e.message} for e in self.errors
             ],
+            "warnings": [
+                {"row": e.row, "column": e.column, "message": e.message} for e in self.warnings
+            ],
             "skipped": self.skipped,
         }
 
 
+# Renovation items measured in m² (改造内容: 道路, 屋面防水 …): never a
+# compound's floor area, whatever the unit says.
+_NOT_FLOOR_AREA = (
+    "占地",
+    "道路",
+    "绿化",
+    "外墙",
+    "管网",
+    "管道",
+    "停车",
+    "拆除",
+    "路面",
+    "墙面",
+    "防水",
+)
+
+
 class Schema:
-    """The fields of one kind of sheet and their accepted header texts."""
+    """The fields of one kind of sheet and their accepted header texts.
+
+    `hints`: words by which a header looks like a field (面积, 规模 → floor
+    area). A header that matches no synonym but carries a unit belonging to a
+    field (`unit_fields`: 万m2 → floor area, 户 → households) and one of its
+    hint words is that field: "改造规模(约,万平方米)". A header with a hint
+    word that is still not recognised, while its field stays blank in every
+    row, is an error (parse_sheet)."""
 
     def __init__(
         self,
@@ -120,10 +160,14 @@ class Schema:
         *,
         required: tuple[str, ...],
         ignored: tuple[str, ...] = (),
+        hints: dict[str, tuple[str, ...]] | None = None,
+        unit_fields: dict[str, str] | None = None,
     ):
         self.kind = kind
         self.fields = {f.key: f for f in fields}
         self.required = required
+        self.hints = hints or {}
+        self.unit_fields = unit_fields or {}
         self.exact: dict[str, str] = {}
         self.bases: dict[str, str] = {}
         for f in fields:
@@ -145,24 +189,53 @@ class Schema:
             return self.exact[n], mult, n
         if base in self.bases:
             return self.bases[base], mult, n
+        key = self.unit_fields.get(unit)
+        if key and self.looks_like(n, key):
+            return key, mult, n
         return None, 1, n
+
+    def looks_like(self, n: str, key: str) -> bool:
+        if key == "floor_area_m2" and any(w in n for w in _NOT_FLOOR_AREA):
+            return False
+        return any(w in n for w in self.hints.get(key, ()))
+
+    def lookalike(self, n: str) -> str | None:
+        """The field an unrecognised header looks like, if any."""
+        for key in self.hints:
+            if self.looks_like(n, key):
+                return key
+        return None
+
+    def match_parts(self, parts: tuple) -> tuple[str | None, int, str]:
+        """A header spanning two rows (a merged parent over its children):
+        parent + child first, then the child, then the parent alone."""
+        texts = [text(p) for p in parts if not is_blank(p)]
+        if len(texts) < 2:
+            return self.match(texts[0] if texts else "")
+        for candidate in ("".join(texts), texts[-1], texts[0]):
+            key, mult, n = self.match(candidate)
+            if key:
+                return key, mult, n
+        return None, 1, norm_header("".join(texts))
 
 
 _TRAILING_UNITS = ("万m2", "亿元", "万元", "m2")
+# Words that may stand in a header's brackets beside the unit:
+# "建设规模(约,万平方米)", "投资(单位:万元)", "面积(计,m2)".
+_UNIT_NOISE = re.compile(r"单位|大约|约|合计|共计|计|[:,;、/]")
 
 
 def split_unit(n: str) -> tuple[str, str]:
-    """'建设规模(万m2)' → ('建设规模', '万m2'); '建筑面积万m2' → ('建筑面积', '万m2')."""
+    """'建设规模(万m2)' → ('建设规模', '万m2'); '建设规模(约,万m2)' → the same;
+    '建筑面积万m2' and '建筑面积/万m2' → ('建筑面积', '万m2')."""
     m = _PAREN.match(n)
-    if m and m.group(2) in HEADER_UNITS:
-        return m.group(1) + m.group(3), m.group(2)
-    if m and m.group(2).startswith(("单位:", "单位")):
-        unit = m.group(2).split(":", 1)[-1].replace("单位", "")
+    if m:
+        unit = _UNIT_NOISE.sub("", m.group(2))
         if unit in HEADER_UNITS:
             return m.group(1) + m.group(3), unit
     for u in _TRAILING_UNITS:
         if n.endswith(u) and len(n) > len(u):
-            return n[: -len(u)], u
+            return n[: -len(u)].rstrip("/-_"), u
     return n, ""
 
 
@@ -179,19 +252,53 @@ def _years_in_header(n: str) -> int | None:
     return int(g) if g.isdigit() else "一二三四五六七八九十".index(g) + 1
 
 
+def _header_parts(top: tuple, below: tuple | None) -> list[tuple]:
+    """Each column's header texts: (top,) for a one-row header; for two rows,
+    (parent, child) where a merged parent (its text in the first cell of the
+    span, blanks after it) stands over children in the row below."""
+    if below is None:
+        return [(c,) for c in top]
+    width = max(len(top), len(below))
+    out = []
+    parent = None
+    for i in range(width):
+        t = top[i] if i < len(top) else None
+        b = below[i] if i < len(below) else None
+        if not is_blank(t):
+            parent = t
+        elif is_blank(b):
+            parent = None  # a gap ends the span
+        if is_blank(b):
+            out.append((t,))
+        else:
+            out.append((parent, b) if parent is not None else (b,))
+    return out
+
+
 def find_header(schema: Schema, buffered: list[tuple[int, tuple]]):
-    """The row among the first rows that names most known columns."""
+    """The header among the first rows that names most known columns: one
+    row, or two rows when a merged parent header spans children below it
+    (改造规模 over 楼栋 / 户数 / 建筑面积(万㎡)). Returns (score, last header
+    row number, each column's header texts, field keys) or None."""
     best = None
-    for rownum, cells in buffered:
-        keys = set()
-        for c in cells:
-            k, _m, _n = schema.match(c) if not is_blank(c) else (None, 1, "")
-            if k:
-                keys.add(k)
-        score = len(keys)
-        if best is None or score > best[0]:
-            best = (score, rownum, cells, keys)
-    return best
+    for i, (rownum, cells) in enumerate(buffered):
+        options = [(rownum, _header_parts(cells, None))]
+        if i + 1 < len(buffered) and buffered[i + 1][0] == rownum + 1:
+            options.append((rownum + 1, _header_parts(cells, buffered[i + 1][1])))
+        for last, parts in options:
+            keys: set[str] = set()
+            for p in parts:
+                if any(not is_blank(x) for x in p):
+                    k, _m, _n = schema.match_parts(p)
+                    if k:
+                        keys.add(k)
+            # On a tie one row wins: a title row above is not a parent header.
+            score = (len(keys), rownum - last)
+            if best is None or score > best[0]:
+                best = (score, last, parts, keys)
+    if best is None:
+        return None
+    return (best[0][0], *best[1:])
 
 
 def parse_sheet(
@@ -234,22 +341,27 @@ def parse_sheet(
             % {"n": HEADER_SCAN_ROWS, "needed": "”“".join(needed), "found": found},
         )
         return out
-    _score, header_row, header_cells, _keys = best
+    _score, header_row, header_parts, _keys = best
     out.header_row = header_row
     columns: dict[str, list[Column]] = {}
     header_norms = []
-    for i, h in enumerate(header_cells):
-        if is_blank(h):
+    lookalikes: list[tuple[str, str]] = []  # (header, field) of unrecognised columns
+    for i, parts in enumerate(header_parts):
+        shown = " / ".join(text(p) for p in parts if not is_blank(p))
+        if not shown:
             header_norms.append("")
             continue
-        key, mult, n = schema.match(h)
+        key, mult, n = schema.match_parts(parts)
         header_norms.append(n)
         if key is None:
             if n not in schema.ignored and not re.match(r"^(序号|编号|no\.?|#)$", n):
-                out.ignored_columns.append(text(h))
+                out.ignored_columns.append(shown)
+                like = schema.lookalike(n)
+                if like:
+                    lookalikes.append((shown, like))
             continue
         columns.setdefault(key, []).append(
-            Column(index=i, header=text(h), multiplier=mult, years=_years_in_header(n))
+            Column(index=i, header=shown, multiplier=mult, years=_years_in_header(n))
         )
     out.columns = {k: " / ".join(c.header for c in cols) for k, cols in columns.items()}
     header_set = [n for n in header_norms if n]
@@ -261,6 +373,7 @@ def parse_sheet(
         yield from rows
 
     carried: dict[str, object] = {}
+    filled: set[str] = set()
     header_first = header_set[0] if header_set else ""
     items = list(columns.items())
     try:
@@ -307,8 +420,10 @@ def parse_sheet(
                         chosen = carried[key]  # type: ignore[assignment]
                     else:
                         chosen = (None, cols[0])
-                elif key in fill_down:
-                    carried[key] = chosen
+                else:
+                    filled.add(key)
+                    if key in fill_down:
+                        carried[key] = chosen
                 raw[key] = chosen
             if key_blank(raw, name_field) and _only_sequence(cells, columns):
                 out.skipped.append(
@@ -318,6 +433,21 @@ def parse_sheet(
             row_parser(out, rownum, raw)
     except CellError as e:  # a corrupt file discovered mid-way
         out.error(str(e))
+        return out
+    for header, key in lookalikes:
+        if key in filled or not out.rows:
+            continue
+        label = _(schema.fields[key].label)
+        # A grey "未识别" note is not enough: the whole column would be lost.
+        out.error(
+            _(
+                "“%(header)s”列看起来是“%(label)s”,但未能识别,“%(label)s”在所有行都为空。"
+                "请把表头改为“%(label)s”后重新导入(可在括号中写单位)"
+            )
+            % {"header": header, "label": label},
+            column=header,
+            field=key,
+        )
     return out
 
 

@@ -18,8 +18,10 @@ from django.utils.translation import gettext as _
 
 from gaizao.core.errors import DomainError
 
+from . import limits
+
 MAX_AGE_SECONDS = 24 * 3600
-MAX_BYTES = 50 * 1024 * 1024
+MAX_BYTES = limits.MAX_FILE_BYTES
 
 
 def root() -> Path:

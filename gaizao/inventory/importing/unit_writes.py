@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from gaizao.core.errors import DomainError
 from gaizao.core.models import AuditEntry
@@ -17,7 +18,9 @@ from .common import (
     ImportResult,
     _parsed_preview,
     check_may_import,
+    display,
     raise_if_errors,
+    raise_if_unconfirmed,
 )
 from .units import parse_unit_sheet
 
@@ -54,16 +57,20 @@ def preview_units(file_or_path, *, user, compound, filename=None) -> ImportPrevi
             "id", "building_id", "entrance", "number", "exclusive_area", "owner_id", "floor"
         )
     }
+    owner_names = dict(Owner.objects.filter(compound=compound).values_list("id", "name"))
     bad_rows = {e.row for e in pv.errors}
-    counts = {"create": 0, "update": 0, "error": 0}
+    counts = {"create": 0, "update": 0, "unchanged": 0, "error": 0}
     for row in pv.rows:
         if row["row"] in bad_rows or not row.pop("ok", True):
             row["action"] = "error"
         else:
             bid = buildings.get(row["building"])
-            row["action"] = (
-                "update" if bid and (bid, row["entrance"], row["number"]) in existing else "create"
-            )
+            cur = existing.get((bid, row["entrance"], row["number"])) if bid else None
+            if cur is None:
+                row["action"] = "create"
+            else:
+                row["changes"] = _unit_changes(row, cur, owner_names)
+                row["action"] = "update" if row["changes"] else "unchanged"
         counts[row["action"]] += 1
     counts["skipped"] = len(pv.skipped)
     pv.counts = counts
@@ -71,13 +78,55 @@ def preview_units(file_or_path, *, user, compound, filename=None) -> ImportPrevi
     return pv
 
 
+def _unit_changes(row: dict, cur: tuple, owner_names: dict) -> list[dict]:
+    """Area, floor and owner name, old → new (a blank cell changes nothing)."""
+    _pk, area, owner, floor = cur
+    out = []
+    if row["exclusive_area"] is not None and Decimal(area) != row["exclusive_area"]:
+        out.append(
+            {
+                "field": "exclusive_area",
+                "label": gettext_noop("专有部分面积(㎡)"),
+                "old": display(Decimal(area)),
+                "new": display(row["exclusive_area"]),
+            }
+        )
+    if row["floor"] is not None and row["floor"] != floor:
+        out.append(
+            {
+                "field": "floor",
+                "label": gettext_noop("楼层"),
+                "old": display(floor),
+                "new": display(row["floor"]),
+            }
+        )
+    old_name = owner_names.get(owner, "")
+    if row["owner_name"] and not row["is_developer"] and row["owner_name"] != old_name:
+        out.append(
+            {
+                "field": "owner_name",
+                "label": gettext_noop("业主姓名"),
+                "old": old_name or "—",
+                "new": row["owner_name"],
+            }
+        )
+    return out
+
+
 def commit_units(
-    file_or_path, *, user, compound, filename=None, source: str = "import"
+    file_or_path,
+    *,
+    user,
+    compound,
+    filename=None,
+    source: str = "import",
+    accept_warnings: bool = False,
 ) -> ImportResult:
     """Write a unit/owner sheet into `compound`, all or nothing."""
     with transaction.atomic():
         pv = preview_units(file_or_path, user=user, compound=compound, filename=filename)
         raise_if_errors(pv)
+        raise_if_unconfirmed(pv, accept_warnings)
         return _write_units(pv, user=user, compound=compound, source=source)
 
 

@@ -66,6 +66,8 @@ SCHEMA = Schema(
     UNIT_FIELDS,
     required=("number", "exclusive_area"),
     ignored=("序号", "小区名称", "小区"),
+    hints={"owner_name": ("业主", "产权人", "权利人", "所有人"), "exclusive_area": ("面积",)},
+    unit_fields={"m2": "exclusive_area"},
 )
 
 ROW_KEYS = (
@@ -104,6 +106,7 @@ def entrance_number(value) -> str:
     return str(int(m.group(2))) if m else s[:16]
 
 
+@lru_cache(maxsize=8192)
 def unit_number(value) -> str:
     s = nfkc(text(value)).replace(" ", "")
     m = _UNIT_NO.match(s)
@@ -158,7 +161,7 @@ def _row(out: ParsedSheet, rownum: int, raw: dict) -> None:
             area = None
             ok = False
     id_raw = cell("id_number")[0]
-    if isinstance(id_raw, float) and id_raw >= 1e15:
+    if isinstance(id_raw, int | float) and not isinstance(id_raw, bool) and abs(id_raw) >= 1e15:
         # Excel kept an 18-digit ID as a float: the last digits are gone.
         fail(
             "id_number",

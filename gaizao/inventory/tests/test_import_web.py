@@ -225,9 +225,13 @@ def test_cancel_discards(cast, users, client_for):
     assert c.get(url).status_code == 404
 
 
-def test_upload_form_rejects_xls(cast, users, client_for):
-    resp = upload(client_for(users["bureau"]), b"\xd0\xcf\x11\xe0", name="old.xls")
-    assert resp.status_code == 200 and "另存为 .xlsx" in resp.content.decode()
+def test_upload_form_rejects_other_types_and_a_broken_xls_is_explained(cast, users, client_for):
+    c = client_for(users["bureau"])
+    resp = upload(c, b"%PDF-1.4", name="scan.pdf")
+    assert resp.status_code == 200 and ".xls" in resp.content.decode()
+    url = preview_url(upload(c, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"0" * 100, name="old.xls"))
+    page = c.get(url).content.decode()
+    assert "不是有效的.xls表格" in page
 
 
 def test_templates_download_and_reimport(cast, users, client_for):

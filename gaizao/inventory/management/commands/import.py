@@ -3,6 +3,11 @@
     gaizao import 台账.xlsx --dry-run --json           preview, as JSON, nothing written
     gaizao import 台账.xlsx --street 530103005000      blank street cells → this street
     gaizao import 清册.xlsx --kind units --compound 12 --user street_jinchen
+    gaizao import 台账.xls --accept-warnings          write although values need a second look
+
+Reads .xlsx, .xls, .xlsb, .ods, WPS .et and .csv (the format is taken from
+the bytes). Warnings (plausibility, near-duplicate names) block the write
+until --accept-warnings confirms them, as the checkbox does on the web page.
 
 Same services as the web page (inventory.importing.services). Without --user
 the operator at this machine acts with no jurisdiction limit.
@@ -55,9 +60,15 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="只解析和校验,不写入")
         parser.add_argument("--json", action="store_true", help="以 JSON 输出预览结果")
         parser.add_argument("--user", help="以此用户身份导入(按其辖区校验)")
+        parser.add_argument(
+            "--accept-warnings",
+            action="store_true",
+            help="确认全部提醒(数值超出常见范围、名称相近等)后写入",
+        )
 
     def handle(self, *args, file, kind, street, compound, dry_run, user, **opts):
         as_json = opts["json"]
+        accept = opts.get("accept_warnings", False)
         kind = kind or ("units" if compound else "compounds")
         try:
             actor = User.objects.select_related("area").get(username=user) if user else None
@@ -74,7 +85,7 @@ class Command(BaseCommand):
             )
             t_parse = time.perf_counter() - t0
             result = None
-            if not dry_run and pv.ok:
+            if not dry_run and pv.ok and (accept or not pv.warnings):
                 result = services.commit(
                     kind,
                     file,
@@ -83,6 +94,7 @@ class Command(BaseCommand):
                     compound=compound_obj,
                     filename=file,
                     source="cli",
+                    accept_warnings=accept,
                 )
         except (DomainError, PermissionDenied) as e:
             if isinstance(e, DomainError) and e.errors and as_json:
@@ -99,10 +111,18 @@ class Command(BaseCommand):
             raise CommandError(";".join(unusable))
         if pv.errors:
             raise CommandError(f"发现{len(pv.errors)}处错误,未写入任何数据")
+        if pv.warnings and not accept and not dry_run:
+            raise CommandError(
+                f"有{len(pv.warnings)}条提醒需要核对,未写入任何数据;核对无误后加 --accept-warnings 再导入"
+            )
 
     def _json(self, pv, result, dry_run):
-        drop = {"compound_id", "ok"}
-        rows = [{k: v for k, v in r.items() if k not in drop} for r in pv.rows]
+        drop = {"compound_id", "ok", "changes", "moves"}
+        report = pv.report()
+        rows = [
+            {**{k: v for k, v in r.items() if k not in drop}, **rep}
+            for r, rep in zip(pv.rows, report, strict=True)
+        ]
         doc = {
             "kind": pv.kind,
             "header_row": pv.header_row,
@@ -110,6 +130,9 @@ class Command(BaseCommand):
             "ignored_columns": pv.ignored_columns,
             "rows": plain(rows),
             "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in pv.errors],
+            "warnings": [
+                {"row": e.row, "column": e.column, "message": e.message} for e in pv.warnings
+            ],
             "skipped": pv.skipped,
             "counts": pv.counts,
             "dry_run": dry_run,
@@ -137,8 +160,14 @@ class Command(BaseCommand):
         c = pv.counts
         out.write(
             f"将新增{c.get('create', 0)}、更新{c.get('update', 0)}、无变化{c.get('unchanged', 0)}、"
-            f"错误{c.get('error', 0)}行"
+            f"错误{c.get('error', 0)}行,需核对{c.get('warning', 0)}行"
         )
+        for r in pv.report():
+            for c in r["changes"]:
+                mark = "(移至其他社区)" if c["field"] == "community" else ""
+                out.write(f"  第{r['row']}行 {c['label']}:{c['old']} → {c['new']}{mark}")
+        for e in pv.warnings:
+            sys.stderr.write(f"  提醒 第{e.row}行 {e.column or ''}:{e.message}\n")
         for e in pv.errors:
             sys.stderr.write(f"  {e}\n")
         if result is not None:

@@ -10,13 +10,18 @@ gaizao <any Django management command>
 import os
 import sys
 
+DEVELOPMENT_COMMANDS = {"demo", "serve", "runserver"}
+
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gaizao.settings")
-    # The console command is for the person at this machine: development
-    # defaults unless the host configured production explicitly.
-    if "SECRET_KEY" not in os.environ:
+    # `gaizao demo` and `gaizao serve` are the development server: DEBUG on
+    # unless the host configured a key. Every other command (import, export,
+    # migrate, …) runs with the settings of the host: without SECRET_KEY
+    # (and without DEBUG=1) settings refuse to start rather than sign with a
+    # built-in key (issue 9 #10).
+    if "SECRET_KEY" not in os.environ and argv and argv[0] in DEVELOPMENT_COMMANDS:
         os.environ.setdefault("DEBUG", "1")
     from django.core.management import execute_from_command_line
 

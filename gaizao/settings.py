@@ -27,6 +27,25 @@ if not SECRET_KEY:
         SECRET_KEY = "insecure-development-key-never-use-in-production"
     else:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+# A weak key (issue 9 #10: `SECRET_KEY=x` was accepted) signs sessions and
+# password-reset links that anyone could forge. The same test as Django's
+# security.W009: at least 50 characters, 5 distinct, not Django's generated
+# "django-insecure-" placeholder. Refused at startup unless DEBUG.
+_testing = os.environ.get("GAIZAO_TESTING") == "1" or "pytest" in sys.modules
+if (
+    not DEBUG
+    and not _testing
+    and (
+        len(SECRET_KEY) < 50
+        or len(set(SECRET_KEY)) < 5
+        or SECRET_KEY.startswith("django-insecure-")
+        or SECRET_KEY == "insecure-development-key-never-use-in-production"
+    )
+):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too weak: use at least 50 random characters, e.g. "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -168,6 +187,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
+# HTTPS: HSTS and the redirect only when the site is served over HTTPS
+# (GAIZAO_HTTPS=1; docs/settings.md), so the demo on http://127.0.0.1 works.
+if os.environ.get("GAIZAO_HTTPS") == "1":
+    SECURE_HSTS_SECONDS = int(os.environ.get("GAIZAO_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = os.environ.get("GAIZAO_HSTS_PRELOAD", "1") == "1"
+    SECURE_SSL_REDIRECT = True
+    # The trusted proxy (nginx) sets this header; nothing else may.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = not DEBUG and os.environ.get("GAIZAO_INSECURE_COOKIES") != "1"
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 

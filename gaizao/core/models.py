@@ -26,8 +26,28 @@ class TimeStamped(models.Model):
         abstract = True
 
 
+class AppendOnlyError(Exception):
+    """An audit entry is never changed nor deleted once written."""
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("the audit trail is append-only")
+
+    def delete(self):
+        raise AppendOnlyError("the audit trail is append-only")
+
+    update.queryset_only = True
+    delete.queryset_only = True
+
+
 class AuditEntry(models.Model):
-    """Who changed what, when, through which interface (web, api, cli, import)."""
+    """Who changed what, when, through which interface (web, api, cli, import).
+
+    Append-only (issue 9 #6): the model refuses save() of an existing row and
+    delete(), its queryset refuses update() and delete(), the admin offers
+    neither, and on PostgreSQL a trigger (migration 0002) refuses UPDATE and
+    DELETE from anything that reaches the database."""
 
     class Action(models.TextChoices):
         CREATE = "create", _("新增")
@@ -36,7 +56,16 @@ class AuditEntry(models.Model):
         IMPORT = "import", _("导入")
 
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-    actor = user_ref(_("操作人"), blank=True)
+    # PROTECT, not SET_NULL: deleting a user must not rewrite the trail
+    # (deactivate accounts instead).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     source = models.CharField(_("来源"), max_length=16, default="web")
     action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
     model = models.CharField(_("对象类型"), max_length=64)
@@ -44,6 +73,8 @@ class AuditEntry(models.Model):
     object_repr = models.CharField(_("对象"), max_length=200)
     # {"field": [old, new], ...}; for imports a summary {"rows": n, ...}
     changes = models.JSONField(_("变更"), default=dict, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("操作记录")
@@ -53,3 +84,12 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("the audit trail is append-only")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("the audit trail is append-only")

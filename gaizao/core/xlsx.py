@@ -1,4 +1,5 @@
-"""Excel export helper: every list page exports to .xlsx through this."""
+"""Excel export helper: every list page exports to .xlsx through this, and
+every workbook the application writes passes its cells through `safe_row`."""
 
 from io import BytesIO
 
@@ -8,12 +9,31 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+# A text cell starting with one of these is read by Excel, WPS and LibreOffice
+# as a formula (or as the start of one: tab and CR are stripped before
+# parsing). A resident's feedback "=HYPERLINK(...)" must land as text in the
+# staff's export, not as a live link (OWASP "CSV injection"; issue 9 #3).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """`value` as an export cell: text that would start a formula gets a
+    leading apostrophe, Excel's own "this is text" marker; numbers, dates
+    and everything else pass through."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def safe_row(row) -> list:
+    return [safe_cell(v) for v in row]
+
 
 def workbook_bytes(title: str, headers: list[str], rows, *, sheet_title: str = "Sheet1") -> bytes:
     wb = Workbook(write_only=False)
     ws = wb.active
     ws.title = sheet_title[:31]
-    ws.append(headers)
+    ws.append(safe_row(headers))
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")
     for cell in ws[1]:
@@ -22,7 +42,7 @@ def workbook_bytes(title: str, headers: list[str], rows, *, sheet_title: str = "
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     widths = [max(6, len(str(h)) * 2 + 2) for h in headers]
     for row in rows:
-        row = list(row)
+        row = safe_row(row)
         ws.append(row)
         for i, v in enumerate(row[: len(widths)]):
             n = len(str(v)) if v is not None else 0

@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from gaizao.core.masking import mask_id_number, mask_name, mask_phone
+from gaizao.core.xlsx import safe_cell, safe_row
 
 from .models import ManagementStatus, Survey
 
@@ -93,7 +94,7 @@ def _header_cells(ws, headers):
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     out = []
     for h in headers:
-        cell = WriteOnlyCell(ws, value=h)
+        cell = WriteOnlyCell(ws, value=safe_cell(h))
         cell.font, cell.fill = bold, fill
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         out.append(cell)
@@ -109,7 +110,7 @@ def _write(title: str, headers: list[str], widths: list[int], rows, sheet_title:
     ws.freeze_panes = "A2"
     ws.append(_header_cells(ws, headers))
     for row in rows:
-        ws.append(row)
+        ws.append(safe_row(row))
     wb.properties.title = title
     buf = BytesIO()
     wb.save(buf)

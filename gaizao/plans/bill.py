@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from gaizao.core.xlsx import download
+from gaizao.core.xlsx import download, safe_cell, safe_row
 
 
 def bill_workbook(
@@ -18,13 +18,13 @@ def bill_workbook(
     wb = Workbook()
     ws = wb.active
     ws.title = sheet_title[:31]
-    ws.append([title])
+    ws.append([safe_cell(title)])
     ws["A1"].font = Font(bold=True, size=14)
     for label, value in meta:
-        ws.append([label, value])
+        ws.append(safe_row([label, value]))
         ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
     ws.append([])
-    ws.append(headers)
+    ws.append(safe_row(headers))
     header_row = ws.max_row
     fill = PatternFill("solid", fgColor="DDEBF7")
     for cell in ws[header_row]:
@@ -33,7 +33,7 @@ def bill_workbook(
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     widths = [max(6, len(str(h)) * 2 + 2) for h in headers]
     for row in rows:
-        row = list(row)
+        row = safe_row(row)
         ws.append(row)
         for i, v in enumerate(row[: len(widths)]):
             n = len(str(v)) if v is not None else 0

@@ -66,10 +66,14 @@ def latest_survey(compound) -> Survey | None:
 
 def plans_for_user(user):
     """Current-or-past plans whose compound (or a member of whose cluster) the user sees."""
+    on_compound = compound_q(user, "compound__")
+    if not on_compound:
+        # An empty Q means "every compound" (superuser, country-level role).
+        # OR-ing it with the cluster filter would drop it (Q() | q == q) and
+        # leave only the cluster plans (issue 9, finding 7).
+        return Plan.objects.all()
     visible_clusters = Cluster.objects.filter(compound_q(user, "members__compound__")).values("pk")
-    return Plan.objects.filter(
-        Q(compound_q(user, "compound__")) | Q(cluster__in=visible_clusters)
-    ).distinct()
+    return Plan.objects.filter(on_compound | Q(cluster__in=visible_clusters)).distinct()
 
 
 def current_plans_for_user(user):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router
 from ninja.files import UploadedFile
 
-from gaizao.accounts.models import ApiToken
+from gaizao.accounts.models import ApiToken, User
 from gaizao.catalogue import selectors as catalogue_selectors
 from gaizao.core.errors import DomainError
 from gaizao.inventory.models import Unit
@@ -217,7 +217,7 @@ def _ballot_out(b):
 @router.post(
     "/votes/{vote_id}/ballots",
     response={201: BallotOut, 400: Error, 409: Error},
-    summary="本户线上表决(居民);重复表决返回 409",
+    summary="本户线上表决(居民;截止前可修改);与工作人员录入的票冲突返回 409",
 )
 def cast(request, vote_id: int, payload: BallotIn):
     vote = get_vote_for_user(request.user, vote_id)
@@ -234,7 +234,7 @@ def cast(request, vote_id: int, payload: BallotIn):
 @router.post(
     "/votes/{vote_id}/paper-ballots",
     response={201: BallotOut, 400: Error, 409: Error},
-    summary="工作人员录入纸质表决票(须附照片)或代为录入(channel=assisted)",
+    summary="工作人员录入纸质表决票(须附照片)或代为录入(channel=assisted,须附照片或见证人 witness)",
 )
 def enter_paper(
     request,
@@ -243,6 +243,7 @@ def enter_paper(
     choice: Form[str],
     channel: Form[str] = "paper",
     sheet_photo: File[UploadedFile] = None,
+    witness: Form[str] = "",
 ):
     vote = get_vote_for_user(request.user, vote_id, action="ballot.enter")
     unit = (
@@ -254,6 +255,11 @@ def enter_paper(
         raise Http404(_("房屋不存在或不属于本小区"))
     if channel not in ("paper", "assisted"):
         raise DomainError(_("方式应为 paper(纸质票)或 assisted(代为录入)"))
+    witness_user = None
+    if witness.strip():
+        witness_user = User.objects.filter(username=witness.strip(), is_active=True).first()
+        if witness_user is None:
+            raise DomainError(_("见证人账号“%(name)s”不存在") % {"name": witness.strip()})
     try:
         b = services.ballot_cast(
             actor=request.user,
@@ -262,6 +268,7 @@ def enter_paper(
             choice=choice,
             channel=channel,
             sheet_photo=sheet_photo,
+            witness=witness_user,
         )
     except services.DuplicateBallot as e:
         return 409, {"error": e.message}

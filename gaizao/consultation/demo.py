@@ -13,7 +13,7 @@ from gaizao.core.demo import DEMO_PASSWORD
 from gaizao.inventory.models import Compound, Unit
 
 from . import services
-from .models import Ballot, Consultation, ConsultationResponse, MenuChoice
+from .models import Ballot, Consultation, ConsultationResponse, MenuChoice, Vote
 
 RESIDENT = "jumin_demo"
 
@@ -77,6 +77,13 @@ def cast_ballots(ctx, vote, units, share: float, agree: float, staff):
             "unit_id", flat=True
         )
     )
+    # Assisted ballots carry evidence: a second staff member witnessed.
+    witness = (
+        User.objects.filter(role__in=[Role.COMMUNITY, Role.STREET_OFFICE])
+        .exclude(pk=staff.pk)
+        .order_by("pk")
+        .first()
+    )
     out = []
     for u in units:
         if rng.random() > share:
@@ -93,6 +100,7 @@ def cast_ballots(ctx, vote, units, share: float, agree: float, staff):
                 channel=channel,
                 entered_by=staff if channel != "online" else None,
                 assisted_by=staff if channel != "online" else None,
+                witness=witness if channel != "online" else None,
                 cast_at=min(
                     vote.opens_at + timedelta(hours=rng.randint(1, 100)),
                     timezone.now() - timedelta(minutes=rng.randint(5, 600)),
@@ -169,8 +177,8 @@ def seed(ctx):
         ),
     ]
     for c, matter, title, status, share, agree in specs:
-        opens = now - timedelta(days=3 if status == "open" else 40)
-        closes = now + timedelta(days=10) if status == "open" else now - timedelta(days=20)
+        opens = now - timedelta(days=3 if status == "open" else 50)
+        closes = now + timedelta(days=10) if status == "open" else now - timedelta(days=40)
         v = services.vote_create(
             actor=staff,
             compound=c,
@@ -182,6 +190,8 @@ def seed(ctx):
             # The published ones were held last month: recorded afterwards.
             record_past=status != "open",
             past_reason="" if status == "open" else "演示数据:补录已举行的表决",
+            # The running one was announced 20 days ago (15 days' notice).
+            now=now - timedelta(days=20),
         )
         services.vote_open(actor=staff, vote=v, record_past=status != "open")
         units = list(Unit.objects.filter(building__compound=c).exclude(pk=unit.pk))
@@ -189,6 +199,11 @@ def seed(ctx):
         if status == "published":
             services.vote_close(actor=staff, vote=v)
             services.vote_publish(actor=staff, vote=v)
+            # Held and published last month: the notice period is over.
+            Vote.objects.filter(pk=v.pk).update(
+                published_at=closes + timedelta(days=1),
+                notice_ends_at=closes + timedelta(days=1 + v.notice_days),
+            )
             v.refresh_from_db()
             ctx.say(f"  业主表决 {c.name} 第{matter}项: {'通过' if v.passed else '未通过'}")
     ctx.say(f"  入户码 {issued} 个(3 个楼栋)")

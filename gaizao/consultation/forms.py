@@ -9,6 +9,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from gaizao.accounts.models import User
 from gaizao.core.uploads import check_document
 
 from . import tally as T
@@ -184,6 +185,17 @@ class BallotEntryForm(forms.Form):
         error_messages={"invalid_choice": _("方式应为纸质表决票或代为录入")},
     )
     sheet_photo = forms.FileField(label=_("表决票照片(纸质票必传)"), required=False)
+    # Assisted ballots: the username of a second staff member who witnessed.
+    witness = forms.CharField(label=_("见证人账号"), required=False, max_length=150)
+
+    def clean_witness(self):
+        name = (self.cleaned_data.get("witness") or "").strip()
+        if not name:
+            return None
+        user = User.objects.filter(username=name, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(gettext("见证人账号“%(name)s”不存在") % {"name": name})
+        return user
 
     def clean_sheet_photo(self):
         f = self.cleaned_data.get("sheet_photo")

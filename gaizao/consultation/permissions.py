@@ -6,6 +6,7 @@ compound, staff their jurisdiction. Invisible → 404, visible but not
 allowed → 403."""
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -107,8 +108,19 @@ def ballot_sheet_visible(user, name: str) -> bool:
         return False
     cid = (
         Ballot.objects.filter(sheet_photo=name).values_list("vote__compound_id", flat=True).first()
-        or BallotConflict.objects.filter(sheet_photo=name)
+        or BallotConflict.objects.filter(Q(sheet_photo=name) | Q(evidence=name))
         .values_list("vote__compound_id", flat=True)
         .first()
     )
     return cid is not None and compounds_for_user(user).filter(pk=cid).exists()
+
+
+def may_witness(user, compound_id) -> bool:
+    """A witness to an assisted ballot, or the second person resolving a
+    conflict: staff who may enter ballots in the compound's jurisdiction."""
+    return (
+        user is not None
+        and getattr(user, "is_active", False)
+        and can_do(user, "ballot.enter")
+        and compounds_for_user(user).filter(pk=compound_id).exists()
+    )

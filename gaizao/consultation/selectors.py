@@ -32,6 +32,14 @@ from .selectors_units import (  # noqa: F401,E402 (re-exported)
     resolve_unit,
     unit_search,
 )
+from .selectors_votes import (  # noqa: F401,E402 (re-exported)
+    pending_objections,
+    plan_votes,
+    register_of,
+    register_rows,
+    unit_residents,
+    vote_rules_for,
+)
 
 
 def _share(part, whole) -> Decimal:
@@ -207,22 +215,13 @@ def compound_vote_passed(compound_id, matter: int) -> bool:
 
 
 def unit_votes(vote: Vote) -> list[T.UnitVote]:
-    """The tally's input: every unit of the compound with its ballot (if any)."""
+    """The tally's input: every unit of the owners' register frozen when the
+    vote opened (the current register before that) with its ballot (if any)."""
     choices = dict(Ballot.objects.filter(vote=vote).values_list("unit_id", "choice"))
-    out = []
-    for uid, area, owner_id, dev in compound_units(vote.compound_id).values_list(
-        "id", "exclusive_area", "owner_id", "owner__is_developer"
-    ):
-        out.append(
-            T.UnitVote(
-                unit=str(uid),
-                area=area,
-                owner=f"o{owner_id}" if owner_id else None,
-                developer=bool(dev),
-                choice=choices.get(uid),
-            )
-        )
-    return out
+    return [
+        T.UnitVote(unit=str(uid), area=area, owner=owner, developer=dev, choice=choices.get(uid))
+        for uid, area, owner, dev in register_of(vote)
+    ]
 
 
 def vote_tally(vote: Vote) -> T.TallyResult:
@@ -239,7 +238,9 @@ def vote_counts(vote: Vote) -> dict:
         out["by_channel"][r["channel"]] += r["n"]
     out["by_choice"] = dict(out["by_choice"])
     out["by_channel"] = dict(out["by_channel"])
-    out["units"] = compound_units(vote.compound_id).count()
+    out["units"] = (
+        len(vote.register) if vote.register_frozen_at else compound_units(vote.compound_id).count()
+    )
     return out
 
 

@@ -1,6 +1,8 @@
 """Vote pages (业主表决): create, open, ballots (online, paper, assisted),
 conflicts, close and tally, publish, objections, the result certificate."""
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -20,6 +22,19 @@ from .forms import BallotEntryForm, VoteForm, now_local_str, photo_problem
 from .models import Ballot, BallotConflict, Choice, Objection, Vote
 from .permissions import can_do, get_vote_for_user, is_resident, is_staff_user
 from .views import _need, resident_required, staff_required
+
+
+def household_share(proposal: dict, area) -> Decimal | None:
+    """What this household pays under the proposal: the residents' share of
+    the cost split by exclusive area (the plans app stores both totals)."""
+    try:
+        total = Decimal(str(proposal["resident_total"]))
+        area_total = Decimal(str(proposal["area_total"]))
+    except (KeyError, TypeError, ArithmeticError, ValueError):
+        return None
+    if area is None or not area_total:
+        return None
+    return (total * Decimal(area) / area_total).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def _rule_context(vote):
@@ -75,9 +90,13 @@ def vote_detail(request, pk):
     ctx = {"vote": vote, **_rule_context(vote)}
     if is_resident(request.user):
         mine = Ballot.objects.filter(vote=vote, unit_id=request.user.unit_id).first()
+        unit = Unit.objects.filter(pk=request.user.unit_id).only("exclusive_area").first()
         ctx.update(
             mine=mine,
-            can_cast=vote.accepts_online() and mine is None,
+            # An owner may change their own online ballot until the close.
+            can_cast=vote.accepts_online() and (mine is None or mine.channel == "online"),
+            proposal=vote.proposal or None,
+            household_pays=household_share(vote.proposal, unit.exclusive_area if unit else None),
             choices=Choice.choices,
             # A resident sees their own objections and the replies to them.
             objections=selectors.objections(vote, raised_by=request.user),
@@ -142,7 +161,7 @@ def ballot(request, pk):
     except DomainError as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, _("表决成功,谢谢您的参与!"))
+        messages.success(request, _("表决成功,谢谢您的参与!截止前您可以修改。"))
     return redirect("consultation:vote_detail", pk=vote.pk)
 
 
@@ -182,6 +201,7 @@ def ballot_enter(request, pk):
                 choice=d["choice"],
                 channel=d["channel"],
                 sheet_photo=d["sheet_photo"],
+                witness=d["witness"],
             )
         except DomainError as e:
             error = e.message
@@ -269,7 +289,11 @@ def conflict_resolve(request, pk, cid):
     else:
         try:
             services.conflict_resolve(
-                actor=request.user, conflict=conflict, resolution=request.POST.get("resolution", "")
+                actor=request.user,
+                conflict=conflict,
+                resolution=request.POST.get("resolution", ""),
+                reason=request.POST.get("reason", ""),
+                evidence=request.FILES.get("evidence"),
             )
         except DomainError as e:
             messages.error(request, e.message)

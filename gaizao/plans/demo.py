@@ -174,14 +174,12 @@ def _owners_vote_on_consulted_plans(ctx, managed: set[int]) -> None:
     ):
         if plan.compound_id not in managed:
             continue
-        v = votes.vote_create(
+        # Bound to this plan version (the approval gate reads plan_id).
+        v = services.plan_vote_start(
             actor=staff,
-            compound=plan.compound,
-            matter=7,
-            title=f"{plan.compound.name}老旧小区改造方案表决",
+            plan=plan,
             opens_at=now - timedelta(days=45),
             closes_at=now - timedelta(days=25),
-            description="按《民法典》第二百七十八条,由业主共同决定改造方案。",
             record_past=True,
             past_reason="演示数据:补录",
         )
@@ -191,6 +189,10 @@ def _owners_vote_on_consulted_plans(ctx, managed: set[int]) -> None:
         cast_ballots(ctx, v, units, share, ctx.rng.choice([0.95, 0.9, 0.85]), staff)
         votes.vote_close(actor=staff, vote=v)
         votes.vote_publish(actor=staff, vote=v)
+        # Held last month: the notice period is over.
+        type(v).objects.filter(pk=v.pk).update(
+            published_at=now - timedelta(days=24), notice_ends_at=now - timedelta(days=17)
+        )
         v.refresh_from_db()
         held += 1
         passed += bool(v.passed)

@@ -2,7 +2,10 @@
 funding rules in force, the gates read from consultation, and the plan
 summary for the resident portal."""
 
-from django.db.models import Prefetch, Q
+from decimal import Decimal
+
+from django.db.models import Prefetch, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gaizao.catalogue.models import CatalogItem
@@ -195,3 +198,48 @@ def streets_of_visible_compounds(user):
         .distinct()
         .order_by("street__code")
     )
+
+
+# ---- the decision a plan rests on (民法典第二百七十八条) ----
+
+ART_278_USE_FUND = 5  # 使用建筑物及其附属设施的维修资金
+ART_278_RAISE_FUND = 6  # 筹集建筑物及其附属设施的维修资金
+
+
+def plan_vote_blockers(plan: Plan) -> list[str]:
+    """Why the owners' decision does not (yet) carry this plan version:
+
+    * a passed item-7 vote bound to THIS plan version (Vote.plan_id), not
+      to an earlier one: owners decided on what they were shown;
+    * its result published and the notice period over (公示期满), with no
+      objection pending, and not set aside.
+    """
+    from_votes = list(consultation_selectors.plan_votes(plan.pk, ART_278_RENOVATION)[:5])
+    done = [v for v in from_votes if v.status == "published" and v.passed and not v.overturned]
+    if not done:
+        return [
+            _(
+                "本版方案(第%(v)s版)没有通过的业主表决(民法典第二百七十八条第一款第七项);"
+                "方案修改后须就新版本重新表决"
+            )
+            % {"v": plan.version}
+        ]
+    v = done[0]
+    out = []
+    if v.notice_ends_at and v.notice_ends_at > timezone.now():
+        out.append(
+            _("业主表决结果公示期至 %(end)s,公示期满后才能审批")
+            % {"end": f"{timezone.localtime(v.notice_ends_at):%Y-%m-%d %H:%M}"}
+        )
+    n = consultation_selectors.pending_objections(v)
+    if n:
+        out.append(_("业主表决有 %(n)s 件异议待答复,不能审批") % {"n": n})
+    return out
+
+
+def compound_exclusive_area(compound_id) -> Decimal:
+    """The compound's total exclusive area (the proposal splits the
+    residents' share by it)."""
+    return consultation_selectors.compound_units(compound_id).aggregate(s=Sum("exclusive_area"))[
+        "s"
+    ] or Decimal("0")

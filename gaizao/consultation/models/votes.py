@@ -13,7 +13,49 @@ from gaizao.core.models import TimeStamped, user_ref
 
 from ..tally import LAW_CHOICES, MATTERS
 
-__all__ = ["Vote", "Ballot", "BallotConflict", "Objection", "Choice", "Channel"]
+__all__ = [
+    "Vote",
+    "Ballot",
+    "BallotChange",
+    "BallotConflict",
+    "Objection",
+    "Choice",
+    "Channel",
+    "VoteRules",
+    "DEFAULT_NOTICE_DAYS_BEFORE",
+    "DEFAULT_MIN_VOTING_DAYS",
+]
+
+# 《业主大会和业主委员会指导规则》第二十三条: the owners' meeting is announced
+# fifteen days before it is held (会议召开15日前通知全体业主).
+DEFAULT_NOTICE_DAYS_BEFORE = 15
+# A vote shorter than this cannot reach owners who are away for a week.
+DEFAULT_MIN_VOTING_DAYS = 7
+
+
+class VoteRules(TimeStamped):
+    """A jurisdiction's rules for votes (the nearest area up the tree that
+    has a row applies; otherwise the defaults above)."""
+
+    area = models.OneToOneField(
+        "regions.Area", verbose_name=_("辖区"), on_delete=models.CASCADE, related_name="vote_rules"
+    )
+    notice_days_before = models.PositiveSmallIntegerField(
+        _("开始前公告天数"), default=DEFAULT_NOTICE_DAYS_BEFORE
+    )
+    min_voting_days = models.PositiveSmallIntegerField(
+        _("最短表决期(天)"), default=DEFAULT_MIN_VOTING_DAYS
+    )
+    # Assisted ballots (代为录入) carry the sheet photo OR a witness; with
+    # this set, both.
+    assisted_needs_both = models.BooleanField(_("代为录入须同时有照片和见证人"), default=False)
+
+    class Meta:
+        verbose_name = _("表决规则")
+        verbose_name_plural = _("表决规则")
+
+    def __str__(self):
+        return str(self.area)
 
 
 class Choice(models.TextChoices):
@@ -34,6 +76,7 @@ class Vote(TimeStamped):
         OPEN = "open", _("表决中")
         CLOSED = "closed", _("已计票")
         PUBLISHED = "published", _("已公示")
+        CANCELLED = "cancelled", _("已取消")
 
     compound = models.ForeignKey(
         "inventory.Compound", verbose_name=_("小区"), on_delete=models.CASCADE, related_name="votes"
@@ -70,6 +113,17 @@ class Vote(TimeStamped):
     # and certificate.
     past_reason = models.CharField(_("补录原因"), max_length=500, blank=True)
     created_by = user_ref(_("发起人"))
+    # The proposal owners vote on (plan id and version, items, total cost,
+    # what a household pays), set by the plans app when it starts the vote;
+    # shown to owners with the ballot and bound to the plan's approval.
+    plan_id = models.PositiveIntegerField(_("方案编号"), null=True, blank=True, db_index=True)
+    plan_version = models.PositiveIntegerField(_("方案版本"), null=True, blank=True)
+    proposal = models.JSONField(_("表决方案"), default=dict, blank=True)
+    # The owners' register frozen when the vote opens: [[unit_id, area,
+    # owner_key, developer], ...]; the denominators are those of that moment.
+    register = models.JSONField(_("表决时业主名册"), default=list, blank=True)
+    register_frozen_at = models.DateTimeField(_("名册冻结时间"), null=True, blank=True)
+    notice_published_at = models.DateTimeField(_("公告时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("业主表决")
@@ -126,6 +180,15 @@ class Ballot(models.Model):
     # Online: the resident; paper and assisted: the staff member who entered it.
     entered_by = user_ref(_("录入人"))
     assisted_by = user_ref(_("代为录入人"), blank=True)
+    # Assisted ballots: a second staff member who saw the owner say it.
+    witness = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("见证人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     sheet_photo = models.FileField(_("表决票照片"), upload_to=_sheet_path, blank=True)
     cast_at = models.DateTimeField(_("表决时间"), default=timezone.now)
 
@@ -146,9 +209,36 @@ class Ballot(models.Model):
         return f"{self.vote_id}/{self.unit_id} {self.choice}"
 
 
+class BallotChange(models.Model):
+    """Every change of a unit's ballot after it was first cast: the owner
+    changing their online ballot before the close, or a conflict resolved
+    by a second staff member. Nothing is overwritten without a row here."""
+
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="ballot_changes")
+    unit = models.ForeignKey(
+        "inventory.Unit", verbose_name=_("房屋"), on_delete=models.PROTECT, related_name="+"
+    )
+    choice_before = models.CharField(_("原意见"), max_length=8, choices=Choice.choices)
+    channel_before = models.CharField(_("原方式"), max_length=8, choices=Channel.choices)
+    choice_after = models.CharField(_("新意见"), max_length=8, choices=Choice.choices)
+    channel_after = models.CharField(_("新方式"), max_length=8, choices=Channel.choices)
+    changed_by = user_ref(_("变更人"))
+    reason = models.CharField(_("原因"), max_length=500, blank=True)
+    changed_at = models.DateTimeField(_("变更时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("表决票变更")
+        verbose_name_plural = _("表决票变更")
+        ordering = ["changed_at", "id"]
+
+    def __str__(self):
+        return f"{self.vote_id}/{self.unit_id} {self.choice_before}→{self.choice_after}"
+
+
 class BallotConflict(models.Model):
     """A second ballot for a unit that already has one: refused, kept here
-    for staff to resolve (keep the first, or replace it with this one)."""
+    for a second staff member to resolve (keep the first, or replace it),
+    with a reason and the evidence; the owner is told."""
 
     class Resolution(models.TextChoices):
         KEEP_FIRST = "keep_first", _("保留第一张")
@@ -168,11 +258,22 @@ class BallotConflict(models.Model):
     )
     resolved_by = user_ref(_("处理人"), blank=True)
     resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    reason = models.CharField(_("处理理由"), max_length=500, blank=True)
+    evidence = models.FileField(_("处理依据"), upload_to=_sheet_path, blank=True)
 
     class Meta:
         verbose_name = _("重复表决票")
         verbose_name_plural = _("重复表决票")
         ordering = ["attempted_at", "id"]
+        constraints = [
+            # At most one open conflict per unit and vote: a repeated sheet
+            # is refused, not piled up (issue 9 item 4).
+            models.UniqueConstraint(
+                fields=["vote", "unit"],
+                condition=Q(resolution=""),
+                name="conflict_one_open_per_unit",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.vote_id}/{self.unit_id} {self.attempted_choice}"

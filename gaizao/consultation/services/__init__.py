@@ -24,6 +24,7 @@ from .access import (  # noqa: F401
     resident_set_login,
     resident_user_for_unit,
 )
+from .ballots import ballot_cast, conflict_resolve  # noqa: F401
 from .objections import (  # noqa: F401
     REPLY_STATES,
     VOID,
@@ -32,5 +33,13 @@ from .objections import (  # noqa: F401
     vote_overturn,
     vote_retally,
 )
-from .votes import ballot_cast, conflict_resolve, vote_close, vote_create, vote_open, vote_publish  # noqa: F401
+from .votes import (  # noqa: F401
+    freeze_register,
+    vote_cancel,
+    vote_close,
+    vote_create,
+    vote_open,
+    vote_publish,
+    vote_update,
+)
 from .willingness import consultation_create, consultation_respond  # noqa: F401

@@ -11,6 +11,7 @@ from gaizao.core import audit
 from gaizao.core.errors import DomainError
 from gaizao.inventory.models import Unit
 
+from .. import hooks
 from ..models import (
     Ballot,
     Channel,
@@ -20,7 +21,8 @@ from ..models import (
 )
 from ..permissions import can_do
 from ._common import _require
-from .votes import _locked, _sheet_file, _tally_data
+from .ballots import _sheet_file
+from .votes import _locked, _tally_data
 
 
 def objection_add(*, actor, vote: Vote, text: str) -> Objection:
@@ -125,6 +127,8 @@ def vote_overturn(*, actor, vote: Vote, reason: str) -> Vote:
             action="update",
             changes={"overturned": [False, True], "reason": reason, "passed": v.passed},
         )
+        # Approvals resting on this result are withdrawn in the same transaction.
+        hooks.vote_overturned(vote=v, actor=actor, reason=reason)
     return v
 
 
@@ -206,4 +210,6 @@ def vote_retally(
                 "passed": [was, passed],
             },
         )
+        if was and not passed:
+            hooks.vote_overturned(vote=v, actor=actor, reason=reason)
     return v

@@ -1,28 +1,23 @@
 """Legal votes (业主共同决定, Civil Code art. 278): create, open, ballots, conflicts, close, publish."""
 
-import uuid
 from datetime import timedelta
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gaizao.accounts.models import Role
 from gaizao.core import audit
 from gaizao.core.errors import DomainError, ErrorDetail
-from gaizao.core.uploads import check_document
-from gaizao.inventory.models import Compound, Unit
+from gaizao.inventory.models import Compound
 
 from .. import selectors
 from .. import tally as T
 from ..models import (
-    Ballot,
     BallotConflict,
     Channel,
-    Choice,
     Vote,
 )
-from ._common import DuplicateBallot, _require
+from ._common import _require
 
 # ------------------------------------------------------------------- votes
 
@@ -39,6 +34,10 @@ def vote_create(
     notice_days: int = 7,
     record_past: bool = False,
     past_reason: str = "",
+    plan_id: int | None = None,
+    plan_version: int | None = None,
+    proposal: dict | None = None,
+    now=None,
 ) -> Vote:
     """A new vote (draft). Its closing time must lie ahead, unless it records
     a vote already held (record_past, with the reason why): otherwise staff
@@ -73,7 +72,11 @@ def vote_create(
             )
     if not 1 <= int(notice_days) <= 60:
         raise DomainError(_("公示期应为 1–60 天"))
-    law = T.law_for_date(timezone.localtime(opens_at).date())
+    _check_period(compound, opens_at, closes_at, record_past=record_past, now=now)
+    # The law in force when the decision is made: the closing date decides
+    # (a vote open across 2021-01-01 is decided under the Civil Code, and
+    # flagged in its result, see _tally_data).
+    law = T.law_for_date(timezone.localtime(closes_at).date())
     with transaction.atomic():
         # One running decision per matter and compound: a second press of
         # "发起表决" (or a second colleague) must not give residents two
@@ -101,12 +104,119 @@ def vote_create(
             notice_days=notice_days,
             past_reason=past_reason,
             created_by=actor,
+            plan_id=plan_id,
+            plan_version=plan_version,
+            proposal=proposal or {},
         )
         changes = {"matter": matter, "law": law}
+        if plan_id:
+            changes["plan"] = f"{plan_id} v{plan_version}"
         if past_reason:
             changes["past_reason"] = past_reason
         audit.record(actor=actor, instance=v, action="create", changes=changes)
     return v
+
+
+def _check_period(compound, opens_at, closes_at, *, record_past: bool, now=None) -> None:
+    """The jurisdiction's vote rules (selectors.vote_rules_for):
+
+    * a minimum voting period, always (a vote open for five minutes lets one
+      staff member decide a compound alone);
+    * the notice: 《业主大会和业主委员会指导规则》第二十三条 — owners are told
+      15 days (the jurisdiction's number) before the vote opens; a vote
+      already held (record_past) was announced then, outside this system.
+    """
+    rules = selectors.vote_rules_for(compound)
+    if closes_at - opens_at < timedelta(days=rules.min_voting_days):
+        raise DomainError(
+            _("表决期不少于 %(n)s 天(本辖区表决规则),请延后截止时间")
+            % {"n": rules.min_voting_days},
+            errors=[ErrorDetail(_("表决期过短"), field="closes_at")],
+        )
+    if record_past or rules.notice_days_before == 0:
+        # 0: the jurisdiction asks no notice period of its own.
+        return
+    now = now or timezone.now()
+    if opens_at < now + timedelta(days=rules.notice_days_before):
+        earliest = timezone.localtime(now + timedelta(days=rules.notice_days_before))
+        raise DomainError(
+            _(
+                "表决开始前须提前 %(n)s 日公告(《业主大会和业主委员会指导规则》第二十三条),"
+                "开始时间最早为 %(at)s"
+            )
+            % {"n": rules.notice_days_before, "at": f"{earliest:%Y-%m-%d %H:%M}"},
+            errors=[ErrorDetail(_("公告期不足"), field="opens_at")],
+        )
+
+
+def vote_update(
+    *, actor, vote: Vote, title: str, description: str, opens_at, closes_at, notice_days: int
+) -> Vote:
+    """Edit a draft (nothing has been announced yet); the same checks as creating."""
+    _require(actor, "vote.manage", _("您的角色无权修改表决"))
+    if not opens_at or not closes_at or closes_at <= opens_at:
+        raise DomainError(_("截止时间应晚于开始时间"))
+    if not 1 <= int(notice_days) <= 60:
+        raise DomainError(_("公示期应为 1–60 天"))
+    with transaction.atomic():
+        v = _locked(vote.pk, shared=False)
+        if v.status != Vote.Status.DRAFT:
+            raise DomainError(_("只有草稿状态的表决可以修改"))
+        _check_period(v.compound, opens_at, closes_at, record_past=bool(v.past_reason))
+        before = audit.snapshot(v, ["title", "opens_at", "closes_at", "notice_days"])
+        v.title = ((title or "").strip() or v.title)[:200]
+        v.description = description or ""
+        v.opens_at, v.closes_at, v.notice_days = opens_at, closes_at, int(notice_days)
+        v.law = T.law_for_date(timezone.localtime(closes_at).date())
+        v.save()
+        audit.record(
+            actor=actor,
+            instance=v,
+            action="update",
+            changes=audit.diff(
+                before, audit.snapshot(v, ["title", "opens_at", "closes_at", "notice_days"])
+            ),
+        )
+    return v
+
+
+def vote_cancel(*, actor, vote: Vote, reason: str) -> Vote:
+    """Cancel a draft (never an announced or running vote: owners were told)."""
+    _require(actor, "vote.manage", _("您的角色无权取消表决"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(
+            _("请填写取消原因"), errors=[ErrorDetail(_("请填写取消原因"), field="reason")]
+        )
+    with transaction.atomic():
+        v = _locked(vote.pk, shared=False)
+        if v.status != Vote.Status.DRAFT:
+            raise DomainError(_("只有草稿状态的表决可以取消"))
+        v.status = Vote.Status.CANCELLED
+        v.save(update_fields=["status", "updated_at"])
+        audit.record(
+            actor=actor,
+            instance=v,
+            action="update",
+            changes={"status": ["draft", "cancelled"], "reason": reason[:500]},
+        )
+    return v
+
+
+def freeze_register(v: Vote, now=None) -> None:
+    """Store the owners' register once, when the vote opens (the first
+    ballot or the close after the opening time, whichever comes first): the
+    denominators of the result are those of that moment. A conditional
+    UPDATE, so two ballots arriving together freeze it once."""
+    now = now or timezone.now()
+    if v.register_frozen_at is not None or now < v.opens_at:
+        return
+    rows = selectors.register_rows(v.compound_id)
+    n = Vote.objects.filter(pk=v.pk, register_frozen_at__isnull=True).update(
+        register=rows, register_frozen_at=now
+    )
+    if n:
+        v.register, v.register_frozen_at = rows, now
 
 
 def _locked(vote_id, *, shared: bool) -> Vote:
@@ -138,142 +248,14 @@ def vote_open(*, actor, vote: Vote, record_past: bool = False) -> Vote:
             )
         if not selectors.compound_units(v.compound_id).exists():
             raise DomainError(_("该小区没有登记房屋,无法表决"))
-        v.status = Vote.Status.OPEN
-        v.save(update_fields=["status", "updated_at"])
+        now = timezone.now()
+        v.status, v.notice_published_at = Vote.Status.OPEN, now
+        v.save(update_fields=["status", "notice_published_at", "updated_at"])
+        freeze_register(v, now)
         audit.record(
             actor=actor, instance=v, action="update", changes={"status": ["draft", "open"]}
         )
     return v
-
-
-def _sheet_file(f):
-    """A ballot sheet photo or PDF scan, checked by its first bytes (an HTML
-    or SVG file passed off as a photo would be served back from our site)
-    and renamed after what it really is; DomainError otherwise."""
-    if not f:
-        return None
-    ext, problem = check_document(f, allow_pdf=True)
-    if problem:
-        raise DomainError(problem, errors=[ErrorDetail(problem, field="sheet_photo")])
-    f.name = f"{uuid.uuid4().hex}{ext}"
-    return f
-
-
-def ballot_cast(
-    *,
-    actor,
-    vote: Vote,
-    unit: Unit,
-    choice: str,
-    channel: str = Channel.ONLINE,
-    sheet_photo=None,
-    now=None,
-) -> Ballot:
-    """Record a unit's ballot. Online: the resident of that unit while the vote
-    is open. Paper (with the sheet photo) and assisted: staff, while the vote
-    is open (also after the closing time, until it is tallied). A second ballot
-    for the unit is refused (the database constraint decides, so concurrent
-    submissions cannot both count) and kept as a BallotConflict."""
-    now = now or timezone.now()
-    if choice not in Choice.values:
-        raise DomainError(_("请选择 同意、反对 或 弃权"))
-    if channel not in Channel.values:
-        raise DomainError(_("表决方式无效"))
-    if channel == Channel.ONLINE:
-        if actor.role != Role.RESIDENT or actor.unit_id != unit.pk:
-            raise DomainError(_("只能为本户表决"))
-    else:
-        _require(actor, "ballot.enter", _("您的角色无权录入表决票"))
-        if channel == Channel.PAPER and not sheet_photo:
-            raise DomainError(_("录入纸质表决票须上传表决票照片"))
-    sheet_photo = _sheet_file(sheet_photo)
-    if unit.building.compound_id != vote.compound_id:
-        raise DomainError(_("该房屋不属于本次表决的小区"))
-    with transaction.atomic():
-        v = _locked(vote.pk, shared=True)
-        if v.status != Vote.Status.OPEN:
-            raise DomainError(_("表决未开启或已结束计票,不能再投票"))
-        if channel == Channel.ONLINE and not v.accepts_online(now):
-            raise DomainError(_("不在线上表决时间内(已截止或尚未开始)"))
-        try:
-            with transaction.atomic():
-                b = Ballot.objects.create(
-                    vote=v,
-                    unit=unit,
-                    choice=choice,
-                    channel=channel,
-                    entered_by=actor,
-                    assisted_by=actor if channel == Channel.ASSISTED else None,
-                    sheet_photo=sheet_photo or "",
-                    cast_at=now,
-                )
-        except IntegrityError:
-            b = None
-        if b is None:
-            BallotConflict.objects.create(
-                vote=v,
-                unit=unit,
-                attempted_choice=choice,
-                channel=channel,
-                attempted_by=actor,
-                sheet_photo=sheet_photo or "",
-                attempted_at=now,
-            )
-    if b is None:
-        # Raised after the transaction committed, so the conflict record stays.
-        if channel == Channel.ONLINE:
-            raise DuplicateBallot(
-                _("%(building)s%(unit)s 已经投过票,不能重复表决。如需更正,请联系社区工作人员处理。")
-                % {"building": unit.building.number, "unit": unit},
-                code="duplicate",
-            )
-        # Staff entering a sheet are the ones who resolve it: say what the
-        # first ballot was and where the second one went.
-        first = Ballot.objects.filter(vote_id=vote.pk, unit=unit).first()
-        raise DuplicateBallot(
-            _(
-                "%(building)s%(unit)s 该户已有表决票(%(choice)s,%(channel)s,%(at)s),"
-                "本张已记为冲突待处理,请在“重复表决票”中选择保留或替换"
-            )
-            % {
-                "building": unit.building.number,
-                "unit": unit,
-                "choice": first.get_choice_display() if first else "—",
-                "channel": first.get_channel_display() if first else "—",
-                "at": f"{timezone.localtime(first.cast_at):%Y-%m-%d %H:%M}" if first else "—",
-            },
-            code="duplicate",
-        )
-    return b
-
-
-def conflict_resolve(*, actor, conflict: BallotConflict, resolution: str) -> BallotConflict:
-    _require(actor, "vote.manage", _("您的角色无权处理重复表决票"))
-    if resolution not in BallotConflict.Resolution.values:
-        raise DomainError(_("请选择处理方式"))
-    with transaction.atomic():
-        v = _locked(conflict.vote_id, shared=False)
-        c = BallotConflict.objects.select_for_update().get(pk=conflict.pk)
-        if c.resolution:
-            raise DomainError(_("该重复表决票已处理"))
-        if v.status != Vote.Status.OPEN:
-            raise DomainError(_("表决已计票,不能再处理重复表决票"))
-        changes = {"resolution": resolution}
-        if resolution == BallotConflict.Resolution.REPLACE:
-            b = Ballot.objects.select_for_update().get(vote=v, unit_id=c.unit_id)
-            before = audit.snapshot(b, ["choice", "channel", "entered_by", "assisted_by"])
-            b.choice, b.channel, b.entered_by = c.attempted_choice, c.channel, c.attempted_by
-            b.assisted_by = c.attempted_by if c.channel == Channel.ASSISTED else None
-            b.sheet_photo = c.sheet_photo
-            b.cast_at = c.attempted_at
-            b.save()
-            changes["ballot"] = audit.diff(
-                before, audit.snapshot(b, ["choice", "channel", "entered_by", "assisted_by"])
-            )
-        c.resolution, c.resolved_by, c.resolved_at = resolution, actor, timezone.now()
-        c.save(update_fields=["resolution", "resolved_by", "resolved_at"])
-        audit.record(actor=actor, instance=c, action="update", changes=changes)
-    return c
 
 
 def _tally_data(v: Vote) -> tuple[dict, bool]:
@@ -295,7 +277,20 @@ def _tally_data(v: Vote) -> tuple[dict, bool]:
             result.owners_participating if base_participating else result.owners_total,
         ),
     }
-    data["ballots"] = Ballot.objects.filter(vote=v).count()
+    counts = selectors.vote_counts(v)
+    data["ballots"] = counts["total"]
+    # How the ballots were collected (online, paper, assisted): stated on the
+    # result and the certificate.
+    data["channels"] = {c: counts["by_channel"].get(c, 0) for c in Channel.values}
+    # The denominators are those of the register frozen at opening.
+    data["register_units"] = counts["units"]
+    if v.register_frozen_at:
+        data["register_frozen_at"] = timezone.localtime(v.register_frozen_at).isoformat()
+    # A vote open across 2021-01-01 began under the Property Law and was
+    # decided under the Civil Code (the closing date chooses the law).
+    opens, closes = timezone.localtime(v.opens_at).date(), timezone.localtime(v.closes_at).date()
+    if opens < T.CIVIL_CODE_IN_FORCE <= closes:
+        data["spans_2021"] = True
     return data, result.passed
 
 
@@ -312,6 +307,7 @@ def vote_close(*, actor, vote: Vote, now=None) -> Vote:
         n = BallotConflict.objects.filter(vote=v, resolution="").count()
         if n:
             raise DomainError(_("还有 %(n)s 张重复表决票未处理,请先处理再计票") % {"n": n})
+        freeze_register(v, now)
         data, passed = _tally_data(v)
         v.result, v.passed = data, passed
         v.status, v.closed_at = Vote.Status.CLOSED, now

@@ -108,7 +108,15 @@ def test_stack_of_sheets_by_typed_house_number(staff, users, vote, b2):
     r = enter(staff, vote, building=b2.pk, q="302", unit=unit.pk, choice="abstain")
     assert "2栋2单元302:弃权" in r.content.decode()
     # assisted entries count too, online ballots do not
-    r = enter(staff, vote, building=b2.pk, q="1-301", choice="agree", channel="assisted")
+    r = enter(
+        staff,
+        vote,
+        building=b2.pk,
+        q="1-301",
+        choice="agree",
+        channel="assisted",
+        sheet_photo=photo(),
+    )
     assert "已录入 <b>4</b> 张" in r.content.decode()
     assert Ballot.objects.count() == 4
 

@@ -89,65 +89,6 @@ def test_vote_law_by_opening_date(staff, cast):
     assert "第 1–9 项" in html and "截止时间应晚于开始时间" in html
 
 
-def test_online_ballot_and_duplicate_refused_and_recorded(client_for, users, vote, cast):
-    c = client_for(users["resident_a"])
-    r = c.post(reverse("consultation:ballot", args=[vote.pk]), {"choice": "agree"}, follow=True)
-    assert "表决成功" in r.content.decode()
-    r = c.post(reverse("consultation:ballot", args=[vote.pk]), {"choice": "oppose"}, follow=True)
-    assert "已经投过票" in r.content.decode()
-    assert Ballot.objects.filter(vote=vote).count() == 1
-    b = Ballot.objects.get()
-    assert b.choice == "agree" and b.channel == "online" and b.entered_by == users["resident_a"]
-    conflict = BallotConflict.objects.get()
-    assert conflict.attempted_choice == "oppose" and conflict.attempted_by == users["resident_a"]
-    assert conflict.resolution == ""
-    # the same through the API: 409 with one error shape
-    r = c.post(
-        f"/api/v1/votes/{vote.pk}/ballots", {"choice": "abstain"}, content_type="application/json"
-    )
-    assert r.status_code == 409 and "已经投过票" in r.json()["error"]
-    assert BallotConflict.objects.count() == 2
-
-
-def test_conflict_must_be_resolved_before_closing_and_replace_is_audited(
-    client_for, users, staff, vote, cast
-):
-    c = client_for(users["resident_a"])
-    c.post(reverse("consultation:ballot", args=[vote.pk]), {"choice": "agree"})
-    r = staff.post(
-        reverse("consultation:ballot_enter", args=[vote.pk]),
-        {
-            "unit": cast["units_a"][0].pk,
-            "choice": "oppose",
-            "channel": "paper",
-            "sheet_photo": photo(),
-        },
-        follow=True,
-    )
-    assert "该户已有表决票" in r.content.decode()
-    conflict = BallotConflict.objects.get()
-    Vote.objects.filter(pk=vote.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
-    r = staff.post(reverse("consultation:vote_action", args=[vote.pk, "close"]), follow=True)
-    assert "重复表决票未处理" in r.content.decode()
-    assert Vote.objects.get(pk=vote.pk).status == "open"
-    # the staff page lists the conflict
-    page = staff.get(reverse("consultation:vote_detail", args=[vote.pk])).content.decode()
-    assert "重复表决票(待处理 1)" in page
-    staff.post(
-        reverse("consultation:conflict_resolve", args=[vote.pk, conflict.pk]),
-        {"resolution": "replace"},
-    )
-    b = Ballot.objects.get()
-    assert b.choice == "oppose" and b.channel == "paper" and b.sheet_photo
-    conflict.refresh_from_db()
-    assert conflict.resolution == "replace" and conflict.resolved_by == users["community_tianxiang"]
-    from gaizao.core.models import AuditEntry
-
-    assert AuditEntry.objects.filter(model="consultation.ballotconflict").exists()
-    r = staff.post(reverse("consultation:vote_action", args=[vote.pk, "close"]))
-    assert Vote.objects.get(pk=vote.pk).status == "closed"
-
-
 def test_resident_cannot_vote_for_another_unit_or_see_another_compound(
     client_for, users, vote, cast, resident_a2
 ):
@@ -213,14 +154,21 @@ def test_paper_needs_photo_and_assisted_is_recorded(client_for, users, staff, vo
         follow=True,
     )
     assert "照片" in r.content.decode() and not Ballot.objects.exists()
-    r = staff.post(
-        reverse("consultation:ballot_enter", args=[vote.pk]),
-        {"unit": u2.pk, "choice": "agree", "channel": "assisted"},
-        HTTP_HX_REQUEST="true",
-    )
+    # assisted (代为录入) needs evidence: a photo or a second staff member
+    url = reverse("consultation:ballot_enter", args=[vote.pk])
+    assisted = {"unit": u2.pk, "choice": "agree", "channel": "assisted"}
+    r = staff.post(url, assisted, HTTP_HX_REQUEST="true")
+    assert "代为录入须有依据" in r.content.decode() and not Ballot.objects.exists()
+    r = staff.post(url, {**assisted, "witness": "community_tianxiang"}, HTTP_HX_REQUEST="true")
+    assert "见证人须是录入人以外" in r.content.decode() and not Ballot.objects.exists()
+    r = staff.post(url, {**assisted, "witness": "resident_a"}, HTTP_HX_REQUEST="true")
+    assert "见证人须是本辖区" in r.content.decode() and not Ballot.objects.exists()
+    make_user("community_w", "community", area=cast["compound_a"].community)
+    r = staff.post(url, {**assisted, "witness": "community_w"}, HTTP_HX_REQUEST="true")
     assert r.status_code == 200 and "已录入" in r.content.decode()
     b = Ballot.objects.get(unit=u2)
     assert b.channel == "assisted" and b.assisted_by == users["community_tianxiang"]
+    assert b.witness.username == "community_w"
     assert b.entered_by == users["community_tianxiang"]
     # API paper entry with a photo
     r = staff.post(
@@ -230,7 +178,7 @@ def test_paper_needs_photo_and_assisted_is_recorded(client_for, users, staff, vo
     assert r.status_code == 201, r.content
     r = staff.post(
         f"/api/v1/votes/{vote.pk}/paper-ballots",
-        {"unit_id": u1.pk, "choice": "agree", "channel": "assisted"},
+        {"unit_id": u1.pk, "choice": "agree", "channel": "assisted", "sheet_photo": photo()},
     )
     assert r.status_code == 409
     # the unit of another compound is not in this vote
@@ -328,6 +276,7 @@ def test_failed_quorum_and_assisted_and_developer(staff, cast, users, client_for
             "unit": Unit.objects.get(building=b, number="201").pk,
             "choice": "agree",
             "channel": "assisted",
+            "sheet_photo": photo(),
         },
     )
     Vote.objects.filter(pk=v.pk).update(closes_at=now - timedelta(minutes=1))
@@ -386,7 +335,7 @@ def test_votes_cannot_be_created_or_opened_in_the_past(staff, cast, users):
         )
     # a draft whose closing time passed before it was opened cannot be opened
     v = services.vote_create(
-        **kw, opens_at=now - timedelta(hours=2), closes_at=now + timedelta(hours=1)
+        **kw, opens_at=now - timedelta(hours=2), closes_at=now + timedelta(days=1, hours=1)
     )
     Vote.objects.filter(pk=v.pk).update(closes_at=now - timedelta(minutes=1))
     r = staff.post(reverse("consultation:vote_action", args=[v.pk, "open"]), follow=True)
@@ -450,13 +399,15 @@ def test_duplicate_paper_sheet_tells_staff_what_the_first_ballot_was(
         HTTP_HX_REQUEST="true",
     )
     html = r.content.decode()
-    assert "该户已有表决票(同意,线上," in html and "已记为冲突待处理" in html
+    assert "该户已有表决票(同意,线上," in html and "已记为冲突" in html
     assert "请联系社区工作人员" not in html
     r = staff.post(
         f"/api/v1/votes/{vote.pk}/paper-ballots",
-        {"unit_id": u1.pk, "choice": "abstain", "channel": "assisted"},
+        {"unit_id": u1.pk, "choice": "abstain", "channel": "assisted", "sheet_photo": photo()},
     )
-    assert r.status_code == 409 and "该户已有表决票(同意,线上," in r.json()["error"]
+    # one open conflict per unit: the second sheet is refused, not recorded
+    assert r.status_code == 409 and "已有一张重复表决票等待处理" in r.json()["error"]
+    assert BallotConflict.objects.count() == 1
     # the conflict table shows the first ballot next to each attempted one
     first = Ballot.objects.get(unit=u1)
     page = staff.get(reverse("consultation:vote_detail", args=[vote.pk])).content.decode()
@@ -466,8 +417,13 @@ def test_duplicate_paper_sheet_tells_staff_what_the_first_ballot_was(
     assert sheet.url in page
     # a sheet replacing the first: its link shows in the first column afterwards
     c = BallotConflict.objects.get(channel="paper")
-    staff.post(
-        reverse("consultation:conflict_resolve", args=[vote.pk, c.pk]), {"resolution": "replace"}
+    second = client_for(make_user("community_2", "community", area=cast["compound_a"].community))
+    r = second.post(
+        reverse("consultation:conflict_resolve", args=[vote.pk, c.pk]),
+        {"resolution": "replace", "reason": "业主书面确认", "evidence": photo()},
+        follow=True,
     )
+    assert "已处理重复表决票" in r.content.decode(), r.content.decode()[-3000:]
     page = staff.get(reverse("consultation:vote_detail", args=[vote.pk])).content.decode()
-    assert "纸质表决票" in page and "查看表决票" in page
+    # the resolved list keeps who, why and the evidence
+    assert "以第二张替换" in page and "业主书面确认" in page and ">依据</a>" in page

@@ -178,6 +178,8 @@ def _open_vote(cast):
         opens_at=now - timedelta(hours=1),
         closes_at=now + timedelta(days=7),
         notice_days=7,
+        # announced 16 days ago (15 days' notice before opening)
+        now=now - timedelta(days=16),
     )
     services.vote_open(actor=staff, vote=vote)
     return vote

@@ -30,4 +30,11 @@ from .setup import (  # noqa: F401
     funding_rule_save,
     item_cost_of,
 )
-from .workflow import approval_blockers, plan_approve, plan_mark_consulted, plan_revise  # noqa: F401
+from .workflow import (  # noqa: F401
+    approval_blockers,
+    plan_approve,
+    plan_mark_consulted,
+    plan_revise,
+    plan_vote_start,
+    plans_withdraw_for_vote,
+)

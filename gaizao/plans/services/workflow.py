@@ -7,13 +7,15 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gaizao.core import audit
+from gaizao.consultation import services as consultation_services
+from gaizao.core import audit, notify
 from gaizao.core.errors import DomainError
 from gaizao.stewardship.models import ManagementArrangement
 
 from .. import selectors
 from ..funding import fmt
 from ..models import (
+    FundingSource,
     Plan,
     PlanStatus,
 )
@@ -56,7 +58,11 @@ def approval_blockers(plan: Plan) -> list[str]:
                 _("%(name)s尚未制定管理规约(按什么规则管理),不能审批方案") % {"name": c.name}
             )
     rule = plan_rule(plan)
-    if rule is None or rule.vote_required:
+    if (rule is None or rule.vote_required) and plan.compound_id:
+        # The decision is bound to this version (issue 8: approval tied to
+        # what owners voted on), its notice period over, no objection pending.
+        out.extend(selectors.plan_vote_blockers(plan))
+    elif rule is None or rule.vote_required:
         for c in compounds:
             if not selectors.compound_vote_passed(c.pk):
                 out.append(
@@ -65,6 +71,21 @@ def approval_blockers(plan: Plan) -> list[str]:
                         "尚未通过,不能审批方案"
                     )
                     % {"name": c.name}
+                )
+    # 民法典第二百七十八条第一款第五项: using the maintenance fund is the
+    # owners' decision (more than half of the participating area and owners).
+    fund = plan.funding_lines.filter(source=FundingSource.MAINTENANCE_FUND).aggregate(
+        s=Sum("amount")
+    )["s"] or Decimal("0")
+    if fund > 0:
+        for c in compounds:
+            if not selectors.compound_vote_passed(c.pk, selectors.ART_278_USE_FUND):
+                out.append(
+                    _(
+                        "%(name)s使用专项维修资金 %(amount)s 元,须业主共同决定"
+                        "(民法典第二百七十八条第一款第五项)通过"
+                    )
+                    % {"name": c.name, "amount": fmt(fund)}
                 )
     lines_sum = plan.funding_lines.aggregate(s=Sum("amount"))["s"] or Decimal("0")
     if lines_sum != plan.total_cost:
@@ -101,6 +122,9 @@ def plan_mark_consulted(*, actor, plan: Plan, source: str = "web") -> Plan:
 def plan_approve(*, actor, plan: Plan, source: str = "web") -> Plan:
     with transaction.atomic():
         plan = _lock(plan)
+        # The one who drafted the version cannot approve it (four eyes).
+        if plan.created_by_id and plan.created_by_id == actor.pk:
+            raise DomainError(_("方案编制人不能审批自己编制的方案"), code="approval_blocked")
         blockers = approval_blockers(plan)
         if blockers:
             raise DomainError(
@@ -127,3 +151,81 @@ def plan_revise(*, actor, plan: Plan, source: str = "web") -> Plan:
         if locked.status != PlanStatus.APPROVED:
             raise DomainError(_("只有已审批的方案需要生成新版本;草稿可直接修改"))
         return _new_version(locked, actor, source)
+
+
+def plan_vote_start(
+    *,
+    actor,
+    plan: Plan,
+    opens_at,
+    closes_at,
+    notice_days: int = 7,
+    record_past: bool = False,
+    past_reason: str = "",
+    now=None,
+):
+    """Put this plan version to the owners (民法典第二百七十八条第一款第七项):
+    the vote carries the proposal (items, total cost, residents' share) so
+    owners see what they decide and the approval is bound to this version."""
+    if not plan.compound_id:
+        raise DomainError(_("片区方案请按小区分别发起业主表决"))
+    if plan.status not in (PlanStatus.DRAFT, PlanStatus.CONSULTED):
+        raise DomainError(_("只有未审批的方案可以提交业主表决"))
+    items = list(plan.items.order_by("id"))
+    resident = plan.funding_lines.filter(source=FundingSource.RESIDENT).aggregate(s=Sum("amount"))[
+        "s"
+    ] or Decimal("0")
+    proposal = {
+        "label": str(plan),
+        "version": plan.version,
+        "total_cost": fmt(plan.total_cost),
+        "items": [{"name": i.name, "cost": fmt(i.cost)} for i in items],
+        "resident_total": str(resident),
+        "area_total": str(selectors.compound_exclusive_area(plan.compound_id)),
+    }
+    return consultation_services.vote_create(
+        actor=actor,
+        compound=plan.compound,
+        matter=selectors.ART_278_RENOVATION,
+        title=f"{plan.compound.name}改造方案(第{plan.version}版)表决",
+        opens_at=opens_at,
+        closes_at=closes_at,
+        description=_("按《民法典》第二百七十八条,由业主共同决定改造方案。"),
+        notice_days=notice_days,
+        record_past=record_past,
+        past_reason=past_reason,
+        plan_id=plan.pk,
+        plan_version=plan.version,
+        proposal=proposal,
+        now=now,
+    )
+
+
+def plans_withdraw_for_vote(*, vote, actor, reason: str) -> None:
+    """A vote set aside (or re-tallied as not passed): the approval of the
+    plan version it carried is withdrawn — the plan goes back to 居民已征询 —
+    and the drafter and the approver are told. Registered with
+    consultation.hooks in PlansConfig.ready()."""
+    if not vote.plan_id:
+        return
+    plan = (
+        Plan.objects.select_for_update().filter(pk=vote.plan_id, status=PlanStatus.APPROVED).first()
+    )
+    if plan is None:
+        return
+    approver = plan.approved_by
+    plan.status, plan.approved_at, plan.approved_by = PlanStatus.CONSULTED, None, None
+    plan.save(update_fields=["status", "approved_at", "approved_by", "updated_at"])
+    audit.record(
+        actor=actor,
+        instance=plan,
+        action="update",
+        changes={"status": ["approved", "consulted"], "withdrawn": reason, "vote": vote.pk},
+    )
+    notify.send(
+        [plan.created_by, approver],
+        _("方案审批已撤回:%(plan)s") % {"plan": str(plan)},
+        _("该方案所依据的业主表决“%(title)s”已被撤销(%(reason)s),方案审批随之撤回,须重新表决。")
+        % {"title": vote.title, "reason": reason},
+        topic=f"plans.plan:{plan.pk}",
+    )

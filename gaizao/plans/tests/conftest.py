@@ -40,6 +40,7 @@ def plan_a(surveyed, users):
 @pytest.fixture
 def vote_passes(monkeypatch):
     monkeypatch.setattr("gaizao.plans.selectors.compound_vote_passed", lambda cid, matter=7: True)
+    monkeypatch.setattr("gaizao.plans.selectors.plan_vote_blockers", lambda plan: [])
 
 
 def arrange(compound, **kw):

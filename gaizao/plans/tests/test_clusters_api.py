@@ -93,6 +93,9 @@ def test_api_plan_flow(surveyed, users, client_for, vote_passes):
     assert r.status_code == 200 and r.json()["funding"][0]["amount"] == f"{total}"
     c.post(f"/api/v1/plans/{pid}/consulted")
     r = c.post(f"/api/v1/plans/{pid}/approve")
+    assert r.status_code == 400 and "方案编制人不能审批" in r.json()["error"]
+    c = client_for(users["district"])
+    r = c.post(f"/api/v1/plans/{pid}/approve")
     assert r.status_code == 400 and "以管定建" in r.json()["error"]
     r = c.put(
         f"/api/v1/compounds/{a.pk}/management",

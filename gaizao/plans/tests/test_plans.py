@@ -189,7 +189,10 @@ def test_approval_waits_for_vote_when_rule_requires(plan_a, users, client_for, a
     plan_a.refresh_from_db()
     assert plan_a.status == PlanStatus.CONSULTED
     FundingRule.objects.create(area=areas["district"], year=plan_a.year, vote_required=False)
-    c.post(f"/plans/{plan_a.pk}/do/approve/")
+    # the drafter (bureau) cannot approve their own plan; another person can
+    r = c.post(f"/plans/{plan_a.pk}/do/approve/", follow=True)
+    assert "方案编制人不能审批" in r.content.decode()
+    client_for(users["district"]).post(f"/plans/{plan_a.pk}/do/approve/")
     plan_a.refresh_from_db()
     assert plan_a.status == PlanStatus.APPROVED
 
@@ -198,7 +201,8 @@ def _approve(plan, users, client_for):
     arrange(plan.compound)
     c = client_for(users["bureau"])
     c.post(f"/plans/{plan.pk}/do/consult/")
-    c.post(f"/plans/{plan.pk}/do/approve/")
+    # approved by someone other than the drafter (bureau)
+    client_for(users["district"]).post(f"/plans/{plan.pk}/do/approve/")
     plan.refresh_from_db()
     assert plan.status == PlanStatus.APPROVED
     return c

@@ -23,6 +23,7 @@ from gaizao.plans.api import router as plans
 from gaizao.regions.api import router as regions
 from gaizao.site.api import router as site
 from gaizao.stewardship.api import router as stewardship
+from gaizao.works.api import router as works
 
 
 class TokenAuth(HttpBearer):
@@ -90,3 +91,4 @@ api.add_router("/", consultation)
 api.add_router("/", feedback)
 api.add_router("/", stewardship)
 api.add_router("/", site)
+api.add_router("/", works)

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "gaizao.plans",
     "gaizao.catalogue",
     "gaizao.stewardship",
+    "gaizao.works",
     "gaizao.feedback",
     "gaizao.site",
 ]
@@ -208,3 +209,25 @@ LOGGING = {
     # console handler would print every 403/404 a second time).
     "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
 }
+
+# Notices (gaizao.core.notify, docs/works.md): e-mail through SMTP, SMS
+# through a pluggable backend ("console" prints; "http" posts to a relay).
+EMAIL_BACKEND = os.environ.get(
+    "GAIZAO_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("GAIZAO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("GAIZAO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("GAIZAO_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("GAIZAO_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("GAIZAO_EMAIL_TLS") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("GAIZAO_EMAIL_FROM", "gaizao@localhost")
+GAIZAO_SMS_BACKEND = os.environ.get("GAIZAO_SMS_BACKEND", "console")
+GAIZAO_SMS_URL = os.environ.get("GAIZAO_SMS_URL", "")
+GAIZAO_SMS_TOKEN = os.environ.get("GAIZAO_SMS_TOKEN", "")
+# Days a stage may be overdue before the notice escalates one level up.
+GAIZAO_ESCALATE_AFTER_DAYS = int(os.environ.get("GAIZAO_ESCALATE_AFTER_DAYS", "7"))
+# Days before a planned date when the "due" notice goes out.
+GAIZAO_DUE_NOTICE_DAYS = int(os.environ.get("GAIZAO_DUE_NOTICE_DAYS", "3"))

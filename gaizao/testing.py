@@ -3,11 +3,13 @@ fixtures and by bench scripts. Plain functions; no randomness. It sits
 beside gaizao/urls.py, above the apps (it builds users, areas and compounds),
 so that core imports nothing above it."""
 
+from datetime import date
 from decimal import Decimal
 
 from gaizao.accounts.models import Role, User
 from gaizao.inventory.models import Building, Compound, Owner, Unit
 from gaizao.regions.models import Area, Organisation
+from gaizao.works.models import STAGE_ORDER, Milestone, Works
 
 PASSWORD = "pw-for-tests-1"
 
@@ -156,3 +158,23 @@ def make_cast(areas: dict[str, Area]) -> dict:
         "property_company": pc,
         "owners_committee_org": oc,
     }
+
+
+def make_works(plan, *, done_through: str | None = None, contractor=None, on=None, **kw):
+    """A works for `plan` (ORM only, no service checks) with its six
+    milestones; stages up to and including `done_through` marked done on `on`
+    (default: today)."""
+    w = Works.objects.create(
+        plan=plan,
+        compound=plan.compound if plan.compound_id else None,
+        cluster=plan.cluster if plan.cluster_id else None,
+        name=f"{plan.compound.name if plan.compound_id else plan.cluster.name}改造工程",
+        contractor=contractor,
+        **kw,
+    )
+    upto = STAGE_ORDER.index(done_through) if done_through else -1
+    for i, s in enumerate(STAGE_ORDER):
+        Milestone.objects.create(
+            works=w, stage=s, seq=i, actual_on=(on or date.today()) if i <= upto else None
+        )
+    return w

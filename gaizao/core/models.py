@@ -95,28 +95,33 @@ class AuditEntry(models.Model):
         raise AppendOnlyError("the audit trail is append-only")
 
 
-class Notification(models.Model):
-    """A message to one user, shown in the portal (the in-app backend of
-    gaizao.core.notify); email and SMS are sent beside it."""
+class Notice(models.Model):
+    """One notice sent to one person (gaizao.core.notify.send): the in-app
+    inbox, and the record of every e-mail and SMS that went out with it."""
 
-    user = models.ForeignKey(
+    recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("接收人"),
+        verbose_name=_("收件人"),
         on_delete=models.CASCADE,
-        related_name="notifications",
+        related_name="notices",
     )
     subject = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
-    # What it is about ("consultation.vote:12"), for links and de-duplication.
-    topic = models.CharField(_("事由"), max_length=100, blank=True)
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("类别"), max_length=48, db_index=True)
+    # What the notice is about, e.g. "milestone:12:overdue:1"; with kind and
+    # recipient it makes a periodic sender idempotent.
+    ref = models.CharField(_("关联对象"), max_length=120, db_index=True)
+    channels = models.JSONField(_("渠道"), default=list)
+    # {"email": "sent" | "no address" | "error: …", "sms": …}
+    deliveries = models.JSONField(_("发送结果"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("发送时间"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("通知")
         verbose_name_plural = _("通知")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"])]
+        indexes = [models.Index(fields=["recipient", "kind", "ref"])]
 
     def __str__(self):
-        return self.subject
+        return f"{self.recipient_id} {self.subject}"

@@ -1,118 +1,126 @@
-"""Notifications to people (owners, staff): one call, pluggable backends.
+"""Notices to people: in-app (core.Notice, the inbox), e-mail (Django's SMTP
+settings: EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD,
+EMAIL_USE_TLS, DEFAULT_FROM_EMAIL) and SMS through a pluggable backend
+(GAIZAO_SMS_BACKEND: "console" for development and tests, "http" for the
+gateway below). Every notice is recorded, with what each channel did.
 
-    notify.send(users, subject, body, topic="consultation.vote:12")
+    send(recipients=[user], subject="…", body="…", kind="works.overdue",
+         ref="milestone:12:overdue:0")
 
-Backends are chosen by settings.GAIZAO_NOTIFY_BACKENDS (dotted paths; default:
-in-app and console). Each backend gets a Message per recipient:
+The HTTP gateway adapter (GAIZAO_SMS_URL, GAIZAO_SMS_TOKEN) posts, per
+message, JSON {"to": "138…", "text": "…", "ref": "…"} with
+"Authorization: Bearer <token>" and expects a 2xx answer; the body of any
+other answer is recorded as the error. Most Chinese SMS providers sit
+behind such a relay (their own signed APIs differ per vendor)."""
 
-* InAppBackend  – a core.Notification row, shown in the portal;
-* EmailBackend  – Django's send_mail to user.email (skips users without one);
-* ConsoleBackend – logs the message (development, tests);
-* SmsBackend    – the interface for a text-message gateway; ConsoleSmsBackend
-  logs what it would send to user.phone. A real gateway subclasses SmsBackend
-  and implements send_sms(phone, text).
-
-Messages are sent after the surrounding transaction commits (on_commit), so
-a rolled-back decision tells nobody. Written here rather than taken from a
-library because the choice of gateway is the jurisdiction's and the in-app
-store is ours; Django's mail layer does the email part.
-"""
-
+import json
 import logging
-from dataclasses import dataclass
-from functools import cache
+import sys
+import urllib.request
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils.module_loading import import_string
 
-from .models import Notification
+from .models import Notice
 
-log = logging.getLogger("gaizao.notify")
-
-DEFAULT_BACKENDS = [
-    "gaizao.core.notify.InAppBackend",
-    "gaizao.core.notify.ConsoleBackend",
-]
+log = logging.getLogger(__name__)
+CHANNELS = ("inapp", "email", "sms")
 
 
-@dataclass(frozen=True)
-class Message:
-    user: object
-    subject: str
-    body: str
-    topic: str = ""
+class ConsoleSMSBackend:
+    """Writes each SMS to stderr (development) and keeps it in `outbox` (tests)."""
+
+    outbox: list[dict] = []
+
+    def send(self, *, to: str, text: str, ref: str) -> str:
+        msg = {"to": to, "text": text, "ref": ref}
+        ConsoleSMSBackend.outbox.append(msg)
+        print(f"[sms] {to}: {text}", file=sys.stderr)
+        return "sent"
 
 
-class Backend:
-    def send(self, message: Message) -> None:  # pragma: no cover - interface
-        raise NotImplementedError
+class HttpSMSBackend:
+    """POSTs to an SMS relay (request shape in the module docstring)."""
 
+    def __init__(self, url: str | None = None, token: str | None = None, timeout: float = 10):
+        self.url = url or getattr(settings, "GAIZAO_SMS_URL", "")
+        self.token = token or getattr(settings, "GAIZAO_SMS_TOKEN", "")
+        self.timeout = timeout
 
-class InAppBackend(Backend):
-    def send(self, message: Message) -> None:
-        Notification.objects.create(
-            user=message.user,
-            subject=message.subject[:200],
-            body=message.body,
-            topic=message.topic[:100],
+    def send(self, *, to: str, text: str, ref: str) -> str:
+        if not self.url:
+            return "error: GAIZAO_SMS_URL not set"
+        data = json.dumps({"to": to, "text": text, "ref": ref}, ensure_ascii=False).encode()
+        req = urllib.request.Request(
+            self.url,
+            data=data,
+            method="POST",
+            headers={
+                "Content-Type": "application/json; charset=utf-8",
+                "Authorization": f"Bearer {self.token}",
+            },
         )
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310
+                if 200 <= resp.status < 300:
+                    return "sent"
+                return f"error: HTTP {resp.status}"
+        except Exception as e:  # the gateway's failure is recorded, never raised
+            return f"error: {e}"[:200]
 
 
-class ConsoleBackend(Backend):
-    def send(self, message: Message) -> None:
-        log.info("notify %s: %s — %s", message.user, message.subject, message.body)
+def sms_backend():
+    name = getattr(settings, "GAIZAO_SMS_BACKEND", "console")
+    return HttpSMSBackend() if name == "http" else ConsoleSMSBackend()
 
 
-class EmailBackend(Backend):
-    def send(self, message: Message) -> None:
-        email = getattr(message.user, "email", "")
-        if email:
-            send_mail(message.subject, message.body, None, [email], fail_silently=True)
+def send(
+    *,
+    recipients: list,
+    subject: str,
+    body: str,
+    channels=CHANNELS,
+    kind: str,
+    ref: str,
+) -> list[Notice]:
+    """One Notice per recipient; e-mail and SMS go out after the commit, and
+    what each did is written back onto the notice."""
+    notices, seen = [], set()
+    for user in recipients:
+        if user is None or user.pk in seen:  # nobody, or told once already
+            continue
+        seen.add(user.pk)
+        n = Notice.objects.create(
+            recipient=user,
+            subject=subject[:200],
+            body=body,
+            kind=kind,
+            ref=ref[:120],
+            channels=list(channels),
+        )
+        notices.append(n)
+        transaction.on_commit(lambda n=n, user=user: _deliver(n, user))
+    return notices
 
 
-class SmsBackend(Backend):
-    """A text-message gateway: subclass and implement send_sms."""
-
-    def send(self, message: Message) -> None:
-        phone = getattr(message.user, "phone", "") or ""
-        if phone:
-            self.send_sms(phone, f"{message.subject}:{message.body}"[:300])
-
-    def send_sms(self, phone: str, text: str) -> None:  # pragma: no cover - interface
-        raise NotImplementedError
-
-
-class ConsoleSmsBackend(SmsBackend):
-    def send_sms(self, phone: str, text: str) -> None:
-        log.info("sms %s: %s", phone[:3] + "****" + phone[-4:], text)
-
-
-@cache
-def _backends(paths: tuple[str, ...]) -> list[Backend]:
-    return [import_string(p)() for p in paths]
-
-
-def backends() -> list[Backend]:
-    return _backends(tuple(getattr(settings, "GAIZAO_NOTIFY_BACKENDS", DEFAULT_BACKENDS)))
-
-
-def send(users, subject: str, body: str = "", *, topic: str = "") -> None:
-    """Tell each user (None and duplicates skipped), after commit."""
-    seen, recipients = set(), []
-    for u in users:
-        if u is not None and u.pk not in seen:
-            seen.add(u.pk)
-            recipients.append(u)
-
-    def deliver():
-        for u in recipients:
-            m = Message(user=u, subject=str(subject), body=str(body), topic=topic)
-            for b in backends():
-                try:
-                    b.send(m)
-                except Exception:  # one failing gateway must not stop the others
-                    log.exception("notify backend %s failed", type(b).__name__)
-
-    transaction.on_commit(deliver)
+def _deliver(n: Notice, user) -> None:
+    out = {}
+    if "email" in n.channels:
+        if not user.email:
+            out["email"] = "no address"
+        else:
+            try:
+                send_mail(n.subject, n.body, None, [user.email])
+                out["email"] = "sent"
+            except Exception as e:  # SMTP trouble is recorded, not raised
+                out["email"] = f"error: {e}"[:200]
+    if "sms" in n.channels:
+        phone = getattr(user, "phone", "")
+        out["sms"] = (
+            sms_backend().send(to=phone, text=f"{n.subject}:{n.body}"[:300], ref=n.ref)
+            if phone
+            else "no phone"
+        )
+    if out:
+        Notice.objects.filter(pk=n.pk).update(deliveries=out)

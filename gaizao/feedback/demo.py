@@ -12,7 +12,6 @@ from django.db.models import F
 from gaizao.accounts.models import Role, User
 from gaizao.core.demo import DEMO_PASSWORD
 from gaizao.inventory.models import Compound, Unit
-from gaizao.plans.models import Plan, PlanStatus
 from gaizao.regions.models import Organisation
 
 from . import services as svc
@@ -187,10 +186,9 @@ def seed_feedback(ctx):
 
 
 def seed_satisfaction(ctx):
-    """Satisfaction evaluations open only once the renovation is done: until
-    the works app exists, that is an approved plan (services.
-    renovation_done). Plans are approved in stewardship's demo, seeded
-    before this app."""
+    """Satisfaction evaluations open only once the renovation is done: the
+    works passed completion acceptance (services.renovation_done; the works
+    demo, seeded before this app)."""
     rng = ctx.rng
     compounds = ctx.shared.get("compounds") or list(Compound.objects.order_by("id")[:400])
     home = ctx.shared.get("demo_committee_compound") or (compounds[0] if compounds else None)
@@ -202,14 +200,8 @@ def seed_satisfaction(ctx):
     )
     if home is None or staff is None:
         return
-    approved = set(
-        Plan.objects.filter(status=PlanStatus.APPROVED).values_list("compound_id", flat=True)
-    )
-    done_ids = (
-        [c.pk for c in [home, *compounds] if c.pk in approved or svc.renovation_done(c)]
-        if approved
-        else []
-    )
+    # Evaluations open at completion acceptance (竣工验收, the works demo).
+    done_ids = [c.pk for c in [home, *compounds] if svc.renovation_done(c)]
     if not done_ids:
         ctx.say("  满意度评价: 尚无方案已审批的小区,未建立")
         return

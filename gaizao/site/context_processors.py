@@ -19,11 +19,20 @@ STAFF_NAV = [
     (gettext_lazy("改造方案"), "plans:plan_list", None),
     (gettext_lazy("居民参与"), "consultation:staff_home", None),
     (gettext_lazy("居民反馈"), "consultation:feedback_queue", None),
+    (gettext_lazy("施工项目"), "works:works_list", None),
+    (
+        gettext_lazy("责任清单"),
+        "works:responsibility",
+        {Role.LEADERSHIP, Role.HOUSING_BUREAU, Role.STREET_OFFICE, Role.COMMUNITY},
+    ),
 ]
 RESIDENT_NAV = [(gettext_lazy("我的小区"), "consultation:portal", None)]
 # Contractors and designers see the works they are contracted for, not the
 # inventory: for now that is the residents' feedback routed to them.
-WORKS_NAV = [(gettext_lazy("居民反馈"), "consultation:feedback_queue", None)]
+WORKS_NAV = [
+    (gettext_lazy("施工项目"), "works:works_list", None),
+    (gettext_lazy("居民反馈"), "consultation:feedback_queue", None),
+]
 WORKS_ROLES = {Role.CONTRACTOR, Role.DESIGNER}
 
 

@@ -12,6 +12,7 @@ from gaizao.inventory import demo as inventory_demo
 from gaizao.plans import demo as plans_demo
 from gaizao.regions import demo as regions_demo
 from gaizao.stewardship import demo as stewardship_demo
+from gaizao.works import demo as works_demo
 
 STEPS = [
     regions_demo.seed,  # the Panlong area tree
@@ -21,6 +22,7 @@ STEPS = [
     eligibility_demo.seed,  # scope verdicts (uses the willingness results)
     plans_demo.seed,  # drafted plans (uses verdicts and menu results)
     stewardship_demo.seed,  # long-term management after approved plans
+    works_demo.seed,  # works for the approved plans, at every stage, some late
     feedback_demo.seed,  # residents' feedback, then satisfaction with approved plans
 ]
 
@@ -32,6 +34,7 @@ LOGINS = [
     eligibility_demo.logins,
     plans_demo.logins,
     stewardship_demo.logins,
+    works_demo.logins,
     feedback_demo.logins,
 ]
 

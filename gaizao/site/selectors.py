@@ -17,6 +17,7 @@ from gaizao.feedback import selectors as feedback_selectors
 from gaizao.inventory.models import Unit
 from gaizao.inventory.permissions import compounds_for_user
 from gaizao.plans.selectors import plan_summary
+from gaizao.works import selectors as works_selectors
 
 
 def verdict_summary(compound) -> dict | None:
@@ -129,4 +130,6 @@ def resident_portal(user) -> dict:
         "verdict": verdict_summary(compound),
         # "问题解决了吗?" is asked on the feedback list; the portal points there.
         "awaiting_answer": feedback_selectors.awaiting_my_answer(user).count(),
+        # Progress and photos of the compound's works; defects against an item.
+        "works": works_selectors.resident_works(user, compound),
     }

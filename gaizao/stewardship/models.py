@@ -91,3 +91,116 @@ class ManagementArrangement(TimeStamped):
     @property
     def manager_label(self) -> str:
         return self.manager.name if self.manager_id else self.manager_name
+
+
+class MaintenanceOrder(TimeStamped):
+    """A repair to be done after the works (维修工单), from residents'
+    feedback, an inspection or a warranty defect. `source_ref` names the
+    originating record ("defect:12", "feedback:7") without importing its app."""
+
+    class Source(models.TextChoices):
+        FEEDBACK = "feedback", _("居民反馈")
+        INSPECTION = "inspection", _("巡查")
+        WARRANTY = "warranty", _("保修期缺陷")
+        OTHER = "other", _("其他")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待处理")
+        DONE = "done", _("已完成")
+
+    compound = models.ForeignKey(
+        "inventory.Compound", on_delete=models.CASCADE, related_name="maintenance_orders"
+    )
+    source = models.CharField(_("来源"), max_length=16, choices=Source.choices)
+    source_ref = models.CharField(_("来源记录"), max_length=64, blank=True)
+    text = models.TextField(_("维修内容"))
+    assignee = models.ForeignKey(
+        "regions.Organisation",
+        verbose_name=_("承办单位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default="open")
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("维修工单")
+        verbose_name_plural = _("维修工单")
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"{self.compound} · {self.get_source_display()}"
+
+
+class FundEntry(TimeStamped):
+    """The compound's maintenance fund (专项维修资金): contributions and draws.
+    A draw needs the owners' decision (《民法典》第二百七十八条: 使用建筑物及其
+    附属设施的维修资金 is decided by the owners jointly)."""
+
+    class Kind(models.TextChoices):
+        CONTRIBUTION = "contribution", _("缴存")
+        DRAW = "draw", _("使用")
+
+    compound = models.ForeignKey(
+        "inventory.Compound", on_delete=models.CASCADE, related_name="fund_entries"
+    )
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    amount = models.DecimalField(
+        _("金额(元)"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    on = models.DateField(_("日期"))
+    decision = models.CharField(_("业主表决依据"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("维修资金记录")
+        verbose_name_plural = _("维修资金记录")
+        ordering = ["on", "id"]
+
+
+# The quarterly rating's checklist (季度考评), one point each.
+RATING_CHECKLIST = [
+    ("cleaning", _("环境卫生整洁")),
+    ("greenery", _("绿化养护到位")),
+    ("facilities", _("公共设施完好")),
+    ("parking", _("停车秩序规范")),
+    ("security", _("安防设施运行")),
+    ("fees", _("物业费正常收缴")),
+    ("feedback", _("居民诉求及时回应")),
+    ("rules", _("执行管理规约")),
+]
+
+
+class Rating(TimeStamped):
+    compound = models.ForeignKey(
+        "inventory.Compound", on_delete=models.CASCADE, related_name="ratings"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    quarter = models.PositiveSmallIntegerField(_("季度"))
+    checklist = models.JSONField(_("考评项"), default=dict)
+    score = models.PositiveSmallIntegerField(_("得分"))
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("季度考评")
+        verbose_name_plural = _("季度考评")
+        ordering = ["compound_id", "year", "quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["compound", "year", "quarter"], name="rating_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.compound} {self.year}Q{self.quarter}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}Q{self.quarter}"

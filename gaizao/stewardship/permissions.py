@@ -13,6 +13,26 @@ from .models import ManagementArrangement
 R = Role
 RULES: dict[str, set] = {
     "arrangement.edit": {R.LEADERSHIP, R.HOUSING_BUREAU, R.STREET_OFFICE, R.COMMUNITY},
+    # After the handover (长效管理): the fund is kept by the community with
+    # the owners' committee; repairs are logged by whoever manages; the
+    # quarterly rating is the street's and the district's.
+    "fund.record": {
+        R.LEADERSHIP,
+        R.HOUSING_BUREAU,
+        R.STREET_OFFICE,
+        R.COMMUNITY,
+        R.OWNERS_COMMITTEE,
+    },
+    "order.create": {
+        R.LEADERSHIP,
+        R.HOUSING_BUREAU,
+        R.STREET_OFFICE,
+        R.COMMUNITY,
+        R.OWNERS_COMMITTEE,
+        R.PROPERTY_COMPANY,
+        R.PROPERTY_RIGHTS_UNIT,
+    },
+    "rating.record": {R.LEADERSHIP, R.HOUSING_BUREAU, R.STREET_OFFICE},
 }
 
 

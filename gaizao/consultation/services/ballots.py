@@ -285,13 +285,14 @@ def conflict_resolve(
         audit.record(actor=actor, instance=c, action="update", changes=changes)
         counted = Choice(b.choice).label
         notify.send(
-            selectors.unit_residents(c.unit_id),
-            _("您家的表决票已核实:%(title)s") % {"title": v.title},
-            _(
+            recipients=list(selectors.unit_residents(c.unit_id)),
+            subject=_("您家的表决票已核实:%(title)s") % {"title": v.title},
+            body=_(
                 "%(unit)s 在“%(title)s”中有两张意见不同的表决票,工作人员已核实处理:"
                 "计入的意见为“%(choice)s”。理由:%(reason)s。如有异议,可在公示期内提出。"
             )
             % {"unit": _label(c.unit), "title": v.title, "choice": counted, "reason": reason},
-            topic=f"consultation.vote:{v.pk}",
+            kind="consultation.ballot_conflict",
+            ref=f"vote:{v.pk}:conflict:{c.pk}",
         )
     return c

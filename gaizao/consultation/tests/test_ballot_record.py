@@ -14,7 +14,7 @@ from django.utils import timezone
 from gaizao.consultation import services
 from gaizao.consultation.models import Ballot, BallotChange, BallotConflict, Vote, VoteRules
 from gaizao.core.errors import DomainError
-from gaizao.core.models import Notification
+from gaizao.core.models import Notice
 from gaizao.testing import make_user
 
 from .test_votes import photo, staff, vote  # noqa: F401 (fixtures)
@@ -107,7 +107,7 @@ def test_staff_cannot_replace_owner_ballot_alone(
     (h,) = BallotChange.objects.all()
     assert (h.choice_before, h.choice_after, h.reason) == ("agree", "oppose", "业主到社区书面确认")
     # the owner is told, in the portal
-    (n,) = Notification.objects.filter(user=users["resident_a"])
+    (n,) = Notice.objects.filter(recipient=users["resident_a"])
     assert "反对" in n.body and "业主到社区书面确认" in n.body
     from gaizao.core.models import AuditEntry
 

@@ -10,8 +10,7 @@ from django.utils.translation import gettext_lazy
 from gaizao.core import audit
 from gaizao.core.errors import DomainError, ErrorDetail
 from gaizao.inventory.permissions import resident_compound_id
-from gaizao.plans.models import PlanStatus
-from gaizao.plans.selectors import cluster_of, current_plan_for_cluster, current_plan_for_compound
+from gaizao.works.selectors import accepted as works_accepted
 
 from .. import permissions as perms
 from ..models import SATISFACTION_ASPECTS, SatisfactionEvaluation, SatisfactionResponse
@@ -20,15 +19,10 @@ from .feedback import MAX_TEXT
 
 def renovation_done(compound) -> bool:
     """Whether the compound's renovation counts as finished for a
-    satisfaction evaluation. There is no works app yet, so the nearest fact
-    is an approved plan (一院一策) for the compound or for its cluster. When
-    the works app arrives this gate moves to 竣工验收 (completion acceptance)."""
-    plan = current_plan_for_compound(compound)
-    if plan is not None and plan.status == PlanStatus.APPROVED:
-        return True
-    cluster = cluster_of(compound)
-    plan = current_plan_for_cluster(cluster) if cluster is not None else None
-    return plan is not None and plan.status == PlanStatus.APPROVED
+    satisfaction evaluation: its works (or its cluster's) passed completion
+    acceptance (竣工验收) — the evaluation opens at acceptance, not at plan
+    approval (issue 10)."""
+    return works_accepted(compound)
 
 
 def satisfaction_open(
@@ -38,7 +32,7 @@ def satisfaction_open(
         raise PermissionDenied(_("您的角色无权发起满意度评价"))
     title = (title or "").strip()[:128] or f"{compound.name}改造满意度评价"
     if not renovation_done(compound):
-        raise DomainError(_("小区改造尚未完成(方案尚未审批),暂不能开展满意度评价"))
+        raise DomainError(_("小区改造尚未通过竣工验收,暂不能开展满意度评价"))
     if SatisfactionEvaluation.objects.filter(compound=compound, status="open").exists():
         raise DomainError(_("%(name)s已有进行中的满意度评价") % {"name": compound.name})
     try:

@@ -4,12 +4,15 @@ the root conftest)."""
 import pytest
 
 from gaizao.plans.models import Plan, PlanStatus
+from gaizao.testing import make_works
 
 
 def approve_plan(compound):
-    """An approved plan (一院一策) for the compound: what a satisfaction
-    evaluation needs until the works app records completion."""
-    return Plan.objects.create(compound=compound, year=2026, status=PlanStatus.APPROVED)
+    """An approved plan (一院一策) whose works passed completion acceptance:
+    what a satisfaction evaluation needs (it opens at 竣工验收)."""
+    plan = Plan.objects.create(compound=compound, year=2026, status=PlanStatus.APPROVED)
+    make_works(plan, done_through="acceptance")
+    return plan
 
 
 @pytest.fixture

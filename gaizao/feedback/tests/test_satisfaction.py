@@ -170,21 +170,24 @@ def test_api_satisfaction(cast, users, client_for, approved_a):
     assert post(street, f"/api/v1/satisfaction/{eid}/close").status_code == 400
 
 
-def test_evaluation_needs_an_approved_plan(cast, users, client_for):
+def test_evaluation_opens_at_acceptance_not_at_plan_approval(cast, users, client_for):
     url = reverse("consultation:satisfaction_list")
     street = client_for(users["street_jinchen"])
     r = street.post(url, {"compound": cast["compound_a"].pk})
     assert r.status_code == 400
-    assert "小区改造尚未完成(方案尚未审批),暂不能开展满意度评价" in r.content.decode()
+    assert "小区改造尚未通过竣工验收,暂不能开展满意度评价" in r.content.decode()
     r = post(street, "/api/v1/satisfaction", {"compound_id": cast["compound_a"].pk})
-    assert r.status_code == 400 and "方案尚未审批" in r.json()["error"]
-    # a plan that is only drafted is not enough
-    Plan.objects.create(compound=cast["compound_a"], year=2026, status="draft")
+    assert r.status_code == 400 and "竣工验收" in r.json()["error"]
+    # an approved plan is no longer enough, nor works only completed (竣工)
+    plan = Plan.objects.create(compound=cast["compound_a"], year=2026, status="approved")
+    testing.make_works(plan, done_through="completion")
     assert street.post(url, {"compound": cast["compound_a"].pk}).status_code == 400
     assert not SatisfactionEvaluation.objects.exists()
-    # the approved plan of the compound's cluster counts
+    # the accepted works of the compound's cluster counts
     cl = Cluster.objects.create(name="天祥片区", area=cast["compound_a"].street)
     ClusterMember.objects.create(cluster=cl, compound=cast["compound_a"])
-    Plan.objects.create(cluster=cl, year=2026, status="approved")
+    testing.make_works(
+        Plan.objects.create(cluster=cl, year=2026, status="approved"), done_through="acceptance"
+    )
     assert street.post(url, {"compound": cast["compound_a"].pk}).status_code == 302
     assert SatisfactionEvaluation.objects.count() == 1

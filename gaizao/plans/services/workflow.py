@@ -223,9 +223,12 @@ def plans_withdraw_for_vote(*, vote, actor, reason: str) -> None:
         changes={"status": ["approved", "consulted"], "withdrawn": reason, "vote": vote.pk},
     )
     notify.send(
-        [plan.created_by, approver],
-        _("方案审批已撤回:%(plan)s") % {"plan": str(plan)},
-        _("该方案所依据的业主表决“%(title)s”已被撤销(%(reason)s),方案审批随之撤回,须重新表决。")
+        recipients=[plan.created_by, approver],
+        subject=_("方案审批已撤回:%(plan)s") % {"plan": str(plan)},
+        body=_(
+            "该方案所依据的业主表决“%(title)s”已被撤销(%(reason)s),方案审批随之撤回,须重新表决。"
+        )
         % {"title": vote.title, "reason": reason},
-        topic=f"plans.plan:{plan.pk}",
+        kind="plans.approval_withdrawn",
+        ref=f"plan:{plan.pk}",
     )

@@ -13,7 +13,7 @@ from django.utils import timezone
 from gaizao.consultation import services as cs
 from gaizao.consultation.models import Objection, Vote, VoteRules
 from gaizao.core.errors import DomainError
-from gaizao.core.models import Notification
+from gaizao.core.models import Notice
 from gaizao.plans import services
 from gaizao.plans.models import FundingLine, FundingSource, Plan, PlanStatus
 
@@ -93,7 +93,7 @@ def test_overturned_vote_withdraws_approval_and_tells(
         cs.vote_overturn(actor=staff, vote=v, reason="公告未张贴,程序违法")
     plan_a.refresh_from_db()
     assert plan_a.status == PlanStatus.CONSULTED and plan_a.approved_by is None
-    told = set(Notification.objects.values_list("user__username", flat=True))
+    told = set(Notice.objects.values_list("recipient__username", flat=True))
     assert {"bureau", "district"} <= told
 
 

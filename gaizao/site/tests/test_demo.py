@@ -62,6 +62,7 @@ def test_demo_steps_are_an_explicit_ordered_list():
         "gaizao.eligibility.demo",
         "gaizao.plans.demo",
         "gaizao.stewardship.demo",
+        "gaizao.works.demo",
         "gaizao.feedback.demo",
     ]
     assert all(step.__name__ == "seed" for step in demo.STEPS)

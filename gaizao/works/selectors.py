@@ -1,0 +1,206 @@
+"""works reads, scoped by the user (permissions.works_q)."""
+
+from decimal import Decimal
+
+from django.apps import apps
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.utils import timezone
+
+from gaizao.inventory.models import Compound
+from gaizao.plans.models import SOURCE_ORDER
+from gaizao.regions.scope import compound_area_q
+
+from . import costs
+from .models import STAGE_ORDER, ChangeOrder, CostEntry, Milestone, Stage, WorksItem
+from .permissions import works_for_user
+from .responsibility import lateness
+
+
+def works_list(user, *, stage: str = "", late: bool = False):
+    qs = works_for_user(user).select_related("compound__street", "cluster", "contractor")
+    if stage in STAGE_ORDER:
+        qs = qs.filter(stage=stage)
+    if late:
+        qs = qs.filter(
+            Exists(
+                Milestone.objects.filter(
+                    works=OuterRef("pk"),
+                    actual_on__isnull=True,
+                    planned_on__lt=timezone.localdate(),
+                )
+            )
+        )
+    return qs.annotate(
+        n_items=Count("items", distinct=True),
+    ).order_by("-id")
+
+
+def milestones_of(works) -> list[Milestone]:
+    today = timezone.localdate()
+    out = list(works.milestones.select_related("responsible_org", "responsible_person"))
+    for m in out:
+        m.late = lateness(
+            m.planned_on,
+            m.actual_on,
+            today,
+            due_days=settings.GAIZAO_DUE_NOTICE_DAYS,
+            escalate_days=settings.GAIZAO_ESCALATE_AFTER_DAYS,
+        )
+    return out
+
+
+def works_rollup(works) -> costs.Rollup:
+    items = [
+        {"id": i.pk, "name": i.name, "budget": i.budget, "percent_done": i.percent_done}
+        for i in works.items.all()
+    ]
+    entries = list(
+        CostEntry.objects.filter(works=works).values("item_id", "source", "kind", "amount")
+    )
+    planned = {fl.source: fl.amount for fl in works.plan.funding_lines.all()}
+    changes: dict[int, Decimal] = {}
+    for co in ChangeOrder.objects.filter(works=works, status="approved", item__isnull=False):
+        changes[co.item_id] = changes.get(co.item_id, Decimal("0")) + co.amount
+    return costs.rollup(items, entries, planned, changes, SOURCE_ORDER)
+
+
+def overall_percent(works) -> Decimal:
+    agg = works.items.aggregate(b=Sum("budget"), n=Count("id"))
+    if not agg["n"]:
+        return Decimal("0")
+    if agg["b"]:
+        done = sum((i.budget * i.percent_done for i in works.items.all()), Decimal("0"))
+        return (done / agg["b"]).quantize(Decimal("0.1"))
+    return (sum((i.percent_done for i in works.items.all()), Decimal("0")) / agg["n"]).quantize(
+        Decimal("0.1")
+    )
+
+
+def responsibility_rows(user, *, only_late: bool = True, street_id=None, org_id=None):
+    """Open milestones of visible works, oldest planned date first."""
+    qs = (
+        Milestone.objects.filter(
+            works__in=works_for_user(user).values("pk"), actual_on__isnull=True
+        )
+        .exclude(planned_on__isnull=True)
+        .select_related(
+            "works__compound__street", "works__cluster", "responsible_org", "responsible_person"
+        )
+        .order_by("planned_on", "id")
+    )
+    today = timezone.localdate()
+    if only_late:
+        qs = qs.filter(planned_on__lt=today)
+    if street_id and str(street_id).isdigit():
+        qs = qs.filter(works__compound__street_id=street_id)
+    if org_id and str(org_id).isdigit():
+        qs = qs.filter(responsible_org_id=org_id)
+    return qs
+
+
+def late_summary(rows) -> dict:
+    """{"by_street": [(name, n)], "by_org": [(name, n)]} of late milestones."""
+    by_street: dict[str, int] = {}
+    by_org: dict[str, int] = {}
+    for m in rows:
+        st = m.works.compound.street.name if m.works.compound_id else "—"
+        by_street[st] = by_street.get(st, 0) + 1
+        org = m.responsible_org.name if m.responsible_org_id else "—"
+        by_org[org] = by_org.get(org, 0) + 1
+    return {
+        "by_street": sorted(by_street.items(), key=lambda x: -x[1]),
+        "by_org": sorted(by_org.items(), key=lambda x: -x[1]),
+    }
+
+
+def progress(area, *, batch_ids=None) -> dict:
+    """The programme's progress figures under `area` (for programme, disclosure
+    and site pages): compounds, households and floor area (m², the kept
+    summaries on Compound) whose works have started, completed and been
+    accepted, in total and by street. `batch_ids` keeps the compounds of those
+    programme batches (model programme.BatchCompound, issue 15); until that
+    app is installed the filter cannot apply and `batch_filtered` is False."""
+    compounds = Compound.objects.filter(compound_area_q(area))
+    batch_filtered = False
+    if batch_ids:
+        try:
+            member = apps.get_model("programme", "BatchCompound")
+        except LookupError:
+            member = None
+        if member is not None:
+            compounds = compounds.filter(
+                pk__in=member.objects.filter(batch_id__in=batch_ids).values("compound_id")
+            )
+            batch_filtered = True
+    streets: dict = {}
+    totals = {}
+    for stage in (Stage.START, Stage.COMPLETION, Stage.ACCEPTANCE):
+        done = Milestone.objects.filter(stage=stage, actual_on__isnull=False).values(
+            "works__compound_id"
+        )
+        rows = (
+            compounds.filter(pk__in=done)
+            .values("street_id", "street__name", "street__code")
+            .annotate(n=Count("pk"), hh=Sum("households"), fa=Sum("floor_area"))
+        )
+        t = {"compounds": 0, "households": 0, "floor_area": Decimal("0")}
+        for r in rows:
+            row = streets.setdefault(
+                r["street_id"],
+                {
+                    "street_id": r["street_id"],
+                    "street": r["street__name"],
+                    "code": r["street__code"],
+                },
+            )
+            row[stage] = {
+                "compounds": r["n"],
+                "households": r["hh"] or 0,
+                "floor_area": r["fa"] or Decimal("0"),
+            }
+            t["compounds"] += r["n"]
+            t["households"] += r["hh"] or 0
+            t["floor_area"] += r["fa"] or Decimal("0")
+        totals[stage] = t
+    empty = {"compounds": 0, "households": 0, "floor_area": Decimal("0")}
+    by_street = []
+    for row in sorted(streets.values(), key=lambda r: r["code"]):
+        for stage in (Stage.START, Stage.COMPLETION, Stage.ACCEPTANCE):
+            row.setdefault(stage, dict(empty))
+        by_street.append(row)
+    return {"totals": totals, "by_street": by_street, "batch_filtered": batch_filtered}
+
+
+def items_with_photos(works):
+    return WorksItem.objects.filter(works=works).prefetch_related("photos").order_by("id")
+
+
+def accepted(compound) -> bool:
+    """Whether the compound's works passed completion acceptance (竣工验收):
+    its own works, or its cluster's. The satisfaction evaluation opens then."""
+    return Milestone.objects.filter(
+        Q(works__compound=compound) | Q(works__cluster__members__compound=compound),
+        stage=Stage.ACCEPTANCE,
+        actual_on__isnull=False,
+    ).exists()
+
+
+def resident_works(user, compound) -> dict | None:
+    """The resident portal's works card: the compound's works (own or its
+    cluster's) with stages, per-item progress and the latest photos."""
+    w = (
+        works_for_user(user)
+        .filter(Q(compound=compound) | Q(cluster__members__compound=compound))
+        .select_related("contractor")
+        .first()
+    )
+    if w is None:
+        return None
+    return {
+        "works": w,
+        "milestones": milestones_of(w),
+        "items": list(w.items.all()),
+        "photos": list(w.photos.order_by("-id")[:6]),
+        "percent": overall_percent(w),
+    }

@@ -1,0 +1,73 @@
+"""The leadership office's lists: who is late (层层压实责任) and which
+renovated compounds are sliding back (长效管理 alerts)."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gaizao.core.xlsx import xlsx_response
+
+from .. import permissions as perms
+from .. import selectors
+from ..alerts import slide_back_alerts
+
+
+@login_required
+def responsibility(request):
+    if not perms.can_do(request.user, "responsibility.view"):
+        raise PermissionDenied(_("您的角色无权查看责任清单"))
+    only_late = request.GET.get("all") != "1"
+    rows = selectors.responsibility_rows(
+        request.user,
+        only_late=only_late,
+        street_id=request.GET.get("street"),
+        org_id=request.GET.get("org"),
+    )
+    today = timezone.localdate()
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(
+            "responsibility.xlsx",
+            _("责任清单"),
+            [
+                _("项目"),
+                _("街道"),
+                _("阶段"),
+                _("计划日期"),
+                _("逾期天数"),
+                _("责任单位"),
+                _("责任人"),
+            ],
+            (
+                [
+                    m.works.name,
+                    m.works.compound.street.name if m.works.compound_id else "",
+                    m.get_stage_display(),
+                    m.planned_on,
+                    max(0, (today - m.planned_on).days),
+                    m.responsible_org.name if m.responsible_org_id else "",
+                    str(m.responsible_person or ""),
+                ]
+                for m in rows[:20000]
+            ),
+        )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    for m in page:
+        m.days_late = max(0, (today - m.planned_on).days)
+    summary = selectors.late_summary(
+        selectors.responsibility_rows(request.user, only_late=True)[:5000]
+    )
+    return render(
+        request,
+        "works/responsibility.html",
+        {"page": page, "only_late": only_late, "summary": summary},
+    )
+
+
+@login_required
+def alerts(request):
+    if not perms.can_do(request.user, "responsibility.view"):
+        raise PermissionDenied(_("您的角色无权查看长效管理预警"))
+    return render(request, "works/alerts.html", {"alerts": slide_back_alerts(request.user)})

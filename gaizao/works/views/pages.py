@@ -1,0 +1,168 @@
+"""works pages: thin views over selectors and services."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from gaizao.core.errors import DomainError
+from gaizao.core.xlsx import xlsx_response
+from gaizao.plans.models import FundingSource, PlanStatus
+from gaizao.plans.permissions import get_plan_for_user
+from gaizao.plans.selectors import current_plans_for_user
+from gaizao.regions.models import Organisation
+
+from .. import permissions as perms
+from .. import selectors
+from ..models import STAGE_ORDER, CostKind, PhotoPhase, Stage
+from ..services import works_create
+
+
+@login_required
+def works_list(request):
+    stage = request.GET.get("stage", "")
+    late = request.GET.get("late") == "1"
+    qs = selectors.works_list(request.user, stage=stage, late=late)
+    if request.GET.get("format") == "xlsx":
+        rows = (
+            [
+                w.pk,
+                w.name,
+                w.compound.street.name if w.compound_id else "",
+                w.get_stage_display(),
+                w.contractor.name if w.contractor_id else "",
+                w.contract_amount,
+                w.final_account_on or "",
+            ]
+            for w in qs[:20000]
+        )
+        return xlsx_response(
+            "works.xlsx",
+            _("施工项目"),
+            [
+                _("编号"),
+                _("项目名称"),
+                _("街道"),
+                _("当前阶段"),
+                _("施工单位"),
+                _("合同金额(元)"),
+                _("结算日期"),
+            ],
+            rows,
+        )
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    ready = []
+    if perms.can_do(request.user, "works.create"):
+        ready = list(
+            current_plans_for_user(request.user)
+            .filter(status=PlanStatus.APPROVED, works__isnull=True)
+            .select_related("compound", "cluster")[:20]
+        )
+    return render(
+        request,
+        "works/works_list.html",
+        {"page": page, "stages": Stage.choices, "stage": stage, "late": late, "ready": ready},
+    )
+
+
+def _org_choices(kind):
+    # Contractors and designers register at district level; a handful per district.
+    return Organisation.objects.filter(kind=kind).order_by("name")[:200]
+
+
+@login_required
+def works_new(request, plan_pk):
+    plan = get_plan_for_user(request.user, plan_pk)
+    if not perms.can_do(request.user, "works.create"):
+        raise PermissionDenied(_("您的角色无权建立施工项目"))
+    error = ""
+    if request.method == "POST":
+        orgs = {}
+        for f in ("contractor", "designer", "supervisor", "implementer"):
+            v = request.POST.get(f) or None
+            orgs[f] = Organisation.objects.filter(pk=v).first() if v and v.isdigit() else None
+        try:
+            w = works_create(
+                actor=request.user,
+                plan=plan,
+                planned={s: request.POST.get(f"planned_{s}") for s in STAGE_ORDER},
+                **orgs,
+            )
+        except DomainError as e:
+            error = e.message
+        else:
+            return redirect("works:works_detail", w.pk)
+    return render(
+        request,
+        "works/works_new.html",
+        {
+            "plan": plan,
+            "stages": Stage.choices,
+            "contractors": _org_choices(Organisation.Kind.CONTRACTOR),
+            "designers": _org_choices(Organisation.Kind.DESIGNER),
+            "implementers": Organisation.objects.filter(
+                kind__in=[Organisation.Kind.STREET_OFFICE, Organisation.Kind.HOUSING_BUREAU]
+            ).order_by("name")[:200],
+            "error": error,
+            "post": request.POST if request.method == "POST" else None,
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def works_detail(request, pk):
+    w = perms.get_works_for_user(request.user, pk)
+    roll = selectors.works_rollup(w)
+    return render(
+        request,
+        "works/works_detail.html",
+        {
+            "w": w,
+            "milestones": selectors.milestones_of(w),
+            "roll": roll,
+            "flags": roll.flags,
+            "percent": selectors.overall_percent(w),
+            "reports": w.reports.select_related("author").prefetch_related("lines__item", "photos")[
+                :5
+            ],
+            "inspections": w.inspections.select_related("item")[:20],
+            "changes": w.change_orders.select_related("item")[:20],
+            "defects": w.defects.select_related("item")[:20],
+            "items": w.items.all(),
+            "can": perms.capabilities(request.user),
+            "source_choices": FundingSource.choices,
+            "cost_kinds": CostKind.choices,
+        },
+    )
+
+
+@login_required
+def works_report(request, pk):
+    """The contractor's progress report, made for a phone on site."""
+    w = perms.get_works_for_user(request.user, pk, action="works.report")
+    return render(request, "works/works_report.html", {"w": w, "items": w.items.all()})
+
+
+@login_required
+def works_acceptance(request, pk):
+    w = perms.get_works_for_user(request.user, pk)
+    items = list(selectors.items_with_photos(w))
+    for i in items:
+        ph = list(i.photos.all())
+        i.before = [p for p in ph if p.phase == PhotoPhase.BEFORE]
+        i.after = [p for p in ph if p.phase == PhotoPhase.AFTER]
+    ms = {m.stage: m for m in selectors.milestones_of(w)}
+    return render(
+        request,
+        "works/works_acceptance.html",
+        {
+            "w": w,
+            "items": items,
+            "ms": ms,
+            "signoffs": w.signoffs.all(),
+            "handover": getattr(w, "handover", None),
+            "can": perms.capabilities(request.user),
+        },
+    )

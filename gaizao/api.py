@@ -20,6 +20,7 @@ from gaizao.eligibility.api import router as eligibility
 from gaizao.feedback.api import router as feedback
 from gaizao.inventory.api import router as inventory
 from gaizao.plans.api import router as plans
+from gaizao.programme.api import router as programme
 from gaizao.regions.api import router as regions
 from gaizao.site.api import router as site
 from gaizao.stewardship.api import router as stewardship
@@ -90,5 +91,6 @@ api.add_router("/", plans)
 api.add_router("/", consultation)
 api.add_router("/", feedback)
 api.add_router("/", stewardship)
+api.add_router("/", programme)
 api.add_router("/", site)
 api.add_router("/", works)

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "gaizao.eligibility",
     "gaizao.plans",
     "gaizao.catalogue",
+    "gaizao.programme",
     "gaizao.stewardship",
     "gaizao.works",
     "gaizao.feedback",

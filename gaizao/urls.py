@@ -29,6 +29,7 @@ urlpatterns = [
     ),
     path("stewardship/", include("gaizao.stewardship.urls")),
     path("works/", include("gaizao.works.urls")),
+    path("programme/", include("gaizao.programme.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

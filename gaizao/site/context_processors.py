@@ -17,6 +17,7 @@ STAFF_NAV = [
     ),
     (gettext_lazy("改造范围"), "eligibility:reserve", None),
     (gettext_lazy("改造方案"), "plans:plan_list", None),
+    (gettext_lazy("改造计划"), "programme:programme_list", {Role.LEADERSHIP, Role.HOUSING_BUREAU}),
     (gettext_lazy("居民参与"), "consultation:staff_home", None),
     (gettext_lazy("居民反馈"), "consultation:feedback_queue", None),
     (gettext_lazy("施工项目"), "works:works_list", None),

@@ -10,6 +10,7 @@ from gaizao.eligibility import demo as eligibility_demo
 from gaizao.feedback import demo as feedback_demo
 from gaizao.inventory import demo as inventory_demo
 from gaizao.plans import demo as plans_demo
+from gaizao.programme import demo as programme_demo
 from gaizao.regions import demo as regions_demo
 from gaizao.stewardship import demo as stewardship_demo
 from gaizao.works import demo as works_demo
@@ -21,6 +22,7 @@ STEPS = [
     consultation_demo.seed,  # access codes, willingness, votes
     eligibility_demo.seed,  # scope verdicts (uses the willingness results)
     plans_demo.seed,  # drafted plans (uses verdicts and menu results)
+    programme_demo.seed,  # the Panlong 2020–2021 programme (uses the reserve and plan costs)
     stewardship_demo.seed,  # long-term management after approved plans
     works_demo.seed,  # works for the approved plans, at every stage, some late
     feedback_demo.seed,  # residents' feedback, then satisfaction with approved plans
@@ -33,6 +35,7 @@ LOGINS = [
     consultation_demo.logins,
     eligibility_demo.logins,
     plans_demo.logins,
+    programme_demo.logins,
     stewardship_demo.logins,
     works_demo.logins,
     feedback_demo.logins,

@@ -2,13 +2,13 @@
 
 from decimal import Decimal
 
-from django.apps import apps
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from gaizao.inventory.models import Compound
 from gaizao.plans.models import SOURCE_ORDER
+from gaizao.programme.models import Entry
 from gaizao.regions.scope import compound_area_q
 
 from . import costs
@@ -119,20 +119,14 @@ def progress(area, *, batch_ids=None) -> dict:
     and site pages): compounds, households and floor area (m², the kept
     summaries on Compound) whose works have started, completed and been
     accepted, in total and by street. `batch_ids` keeps the compounds of those
-    programme batches (model programme.BatchCompound, issue 15); until that
-    app is installed the filter cannot apply and `batch_filtered` is False."""
+    programme batches (programme.Entry, issue 15)."""
     compounds = Compound.objects.filter(compound_area_q(area))
     batch_filtered = False
     if batch_ids:
-        try:
-            member = apps.get_model("programme", "BatchCompound")
-        except LookupError:
-            member = None
-        if member is not None:
-            compounds = compounds.filter(
-                pk__in=member.objects.filter(batch_id__in=batch_ids).values("compound_id")
-            )
-            batch_filtered = True
+        compounds = compounds.filter(
+            pk__in=Entry.objects.filter(batch_id__in=batch_ids).values("compound_id")
+        )
+        batch_filtered = True
     streets: dict = {}
     totals = {}
     for stage in (Stage.START, Stage.COMPLETION, Stage.ACCEPTANCE):
@@ -204,3 +198,18 @@ def resident_works(user, compound) -> dict | None:
         "photos": list(w.photos.order_by("-id")[:6]),
         "percent": overall_percent(w),
     }
+
+
+def works_facts(compound_ids) -> dict[int, dict]:
+    """For the programme's progress page (programme.progress, registered in
+    WorksConfig.ready): whether each compound's works have started (开工 dated)
+    and completed (竣工 dated)."""
+    out = {cid: {"started": False, "completed": False} for cid in compound_ids}
+    done = Milestone.objects.filter(
+        works__compound_id__in=list(out),
+        stage__in=(Stage.START, Stage.COMPLETION),
+        actual_on__isnull=False,
+    ).values_list("works__compound_id", "stage")
+    for cid, stage in done:
+        out[cid]["started" if stage == Stage.START else "completed"] = True
+    return out

@@ -61,6 +61,7 @@ def test_demo_steps_are_an_explicit_ordered_list():
         "gaizao.consultation.demo",
         "gaizao.eligibility.demo",
         "gaizao.plans.demo",
+        "gaizao.programme.demo",
         "gaizao.stewardship.demo",
         "gaizao.works.demo",
         "gaizao.feedback.demo",

@@ -1,0 +1,217 @@
+"""The optimiser: priced dual bound, core LP, exact core re-solves, repair.
+
+1. Prices. For large instances an LP over a random sample (right-hand sides
+   scaled to the sample) gives first prices on the coupling rows (area floors,
+   budgets, extension caps); street-cap prices follow by exact coordinate
+   minimisation of the dual, street by street.
+2. Core LP (sifting). Every item is fixed to its best option at the prices
+   (a period or none) except a core nearest the price threshold; HiGHS solves
+   the LP over the core with the rest fixed, its row duals become the new
+   prices, and fixed items whose choice is no longer best join the core, until
+   none does. The bound is the dual objective at those prices over *all*
+   items, valid for any non-negative prices by weak duality; at convergence it
+   equals the LP-relaxation optimum.
+3. Integer plan. The LP plan is rounded and repaired; then small cores (a few
+   hundred items over all periods, then over pairs of periods) are re-solved
+   exactly by HiGHS as MIPs warm-started from the best plan, everything else
+   fixed, until the gap closes, the search stalls or the time runs out.
+Every HiGHS call runs in a child process killed at its wall-clock limit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import numpy as np
+
+from . import highs
+from .auction import street_sweeps
+from .dual import dual_prices
+from .problem import Prices, Problem
+
+FULL_LP_ITEMS = 8000  # up to this the first LP is over every item
+SAMPLE_ITEMS = 4000
+CORE_LP = 4000
+FULL_MIP_ITEMS = (
+    600  # up to this the MIP is over every item (warm-started; proves optimality when it can)
+)
+CORE_MIP = 150
+DUAL_SECONDS = 4.0  # the bundle method on the coupling prices, after the sampled LP
+MAX_CORE_LP = 6000  # the core LP stops growing here (HiGHS takes seconds beyond)
+
+
+@dataclasses.dataclass
+class Outcome:
+    assign: np.ndarray
+    bound: float  # scaled, LP dual bound
+    mip_bound: float | None  # scaled, when a MIP covered every item
+    stopped_by_time: bool
+    lp_value: float | None
+    stats: dict
+
+
+def penalty_for(P: Problem) -> float:
+    prof = np.abs(P.profit()).max() if P.n else 1.0
+    ratios = [prof]
+    for v in (P.a, P.c, P.h):
+        pos = v[v > 0]
+        if pos.size:
+            ratios.append(prof / pos.min())
+    return 1e3 * max(1.0, max(ratios))
+
+
+def _options(r: np.ndarray):
+    """Best option (−1 = none) and margin to the second best, per item."""
+    full = np.concatenate([r, np.zeros((r.shape[0], 1))], axis=1)
+    part = np.partition(full, full.shape[1] - 2, axis=1)
+    best_v, second_v = part[:, -1], part[:, -2]
+    choice = full.argmax(axis=1)
+    choice[choice == r.shape[1]] = -1
+    return choice, best_v - second_v, best_v
+
+
+def _subproblem(P: Problem, idx: np.ndarray) -> Problem:
+    """The free items idx alone, right-hand sides scaled to their share (for first prices)."""
+    free_all = np.flatnonzero(P.free)
+    frac = len(idx) / max(len(free_all), 1)
+    locked = np.where(P.free, -1, P.lock)
+    area, cost, hh, st = P.usage(locked)
+    pos = np.full(P.n, -1, dtype=np.int64)
+    pos[idx] = np.arange(len(idx))
+    keep = pos[P.use_item] >= 0
+    Kst = np.zeros_like(P.Kst)
+    if P.K is not None and P.S:
+        per_street = np.bincount(P.use_street[P.free[P.use_item]], minlength=P.S)
+        in_sample = np.bincount(P.use_street[keep], minlength=P.S)
+        share = in_sample / np.maximum(per_street, 1)
+        Kst = np.maximum(P.Kst - st, 0.0) * share[:, None]
+    return dataclasses.replace(
+        P,
+        n=len(idx),
+        a=P.a[idx],
+        c=P.c[idx],
+        h=P.h[idx],
+        s=P.s[idx],
+        lock=np.full(len(idx), -1, dtype=np.int64),
+        members=[],
+        use_item=pos[P.use_item[keep]],
+        use_street=P.use_street[keep],
+        use_cnt=P.use_cnt[keep],
+        A=np.maximum(P.A - area, 0.0) * frac,
+        B=np.maximum(P.B - cost, 0.0) * frac,
+        H=np.maximum(P.H - hh, 0.0) * frac,
+        Kst=Kst,
+        area_raw=P.area_raw[idx],
+        cost_raw=P.cost_raw[idx],
+        hh_raw=P.hh_raw[idx],
+    )
+
+
+def lp_phase(P: Problem, deadline: float, penalty: float, stats: dict):
+    """Sifting LP. Returns (prices, bound, lp_model, lp_x, fixed_assign) — model None if no LP."""
+    free = np.flatnonzero(P.free)
+    y = Prices.zeros(P.T, P.S)
+    rng = np.random.default_rng(0)
+    if len(free) > FULL_LP_ITEMS:
+        idx = np.sort(rng.choice(free, SAMPLE_ITEMS, replace=False))
+        sub = _subproblem(P, idx)
+        m = highs.build_core(sub, np.arange(sub.n), np.arange(P.T), np.full(sub.n, -1), penalty)
+        res = highs.solve_core(
+            m, integer=False, time_limit=max(deadline - time.perf_counter(), 0.1)
+        )
+        if res is not None and res.get("row_dual") is not None:
+            y = highs.prices_from_duals(sub, m, res["row_dual"], y)
+            y.pi = np.zeros((P.S, P.T))
+        y = street_sweeps(P, y)
+    share = min(DUAL_SECONDS, 0.3 * max(deadline - time.perf_counter(), 0.0))
+    if len(free) > FULL_LP_ITEMS and share > 0.2:
+        # the bundle method (coupling prices) alternated with the street auction,
+        # from the sampled prices: a tighter proven bound and better first prices
+        v0 = P.dual_value(y)
+        y1, v1 = dual_prices(P, time.perf_counter() + share, stats, y0=y)
+        stats["dual_bound"] = (v0, v1)
+        if v1 < v0:
+            y = y1
+    r = P.reduced(y)
+    bound = P.dual_value(y, r)
+    choice, margin, _ = _options(r)
+    base = np.where(P.free, choice, P.lock)
+    size = len(free) if len(free) <= FULL_LP_ITEMS else CORE_LP
+    core = free[np.argsort(margin[free], kind="stable")[:size]]
+    model = x = None
+    best_y = y
+    rounds = 0
+    tol = 1e-9 * max(1.0, float(np.abs(P.profit()).max(initial=1.0)))
+    while time.perf_counter() < deadline:
+        rounds += 1
+        core = _grow_for_rows(P, core, base, margin)
+        if len(core) > max(MAX_CORE_LP, size):
+            core = core[np.argsort(margin[core], kind="stable")[:MAX_CORE_LP]]
+        m = highs.build_core(P, core, np.arange(P.T), base, penalty)
+        res = highs.solve_core(
+            m, integer=False, time_limit=max(deadline - time.perf_counter(), 0.1)
+        )
+        if res is None or res.get("row_dual") is None:
+            break
+        model, x, model_base = m, res["x"], base
+        model.basis = res.get("basis")
+        y = highs.prices_from_duals(P, m, res["row_dual"], y)
+        r = P.reduced(y)
+        val = P.dual_value(y, r)
+        if val < bound:
+            bound, best_y = val, y
+        # fixed items whose choice is no longer the best at the new prices
+        outside = np.ones(P.n, dtype=bool)
+        outside[core] = False
+        outside &= P.free
+        cur = np.where(base >= 0, r[np.arange(P.n), np.maximum(base, 0)], 0.0)
+        best = np.maximum(r.max(axis=1), 0.0)
+        viol = np.flatnonzero(outside & (best - cur > tol))
+        stats["lp_core"] = len(core)
+        stats["lp_converged"] = not len(viol)
+        if not len(viol):
+            break
+        # sifting: the worst violators join, the core items farthest from the
+        # threshold leave (fixed to their best option) once the core is full
+        worst = viol[np.argsort(-(best - cur)[viol])][: max(300, len(core) // 2)]
+        choice, margin, _ = _options(r)
+        cap = max(MAX_CORE_LP, size)
+        if len(core) + len(worst) > cap:
+            keep = core[np.argsort(margin[core], kind="stable")[: max(cap - len(worst), 0)]]
+            dropped = np.setdiff1d(core, keep)
+            base = base.copy()
+            base[dropped] = choice[dropped]
+            core = keep
+        core = np.union1d(core, worst)
+    stats["lp_rounds"] = rounds
+    stats.setdefault("lp_converged", False)
+    return best_y, bound, model, x, (model_base if model is not None else base)
+
+
+def _grow_for_rows(P: Problem, core, base, margin):
+    """Add fixed items to the core where the fixed ones alone overrun a row."""
+    fixed = base.copy()
+    fixed[core] = -1
+    fixed[~P.free] = P.lock[~P.free]
+    area, cost, hh, st = P.usage(fixed)
+    add = []
+    for t in range(P.T):
+        for over, coef in (
+            (cost[t] - P.B[t] if P.has_budget[t] else 0.0, P.c),
+            (hh[t] - P.H[t] if P.has_ext[t] else 0.0, P.h),
+        ):
+            if over > 0:
+                cand = np.flatnonzero((fixed == t) & P.free & (coef > 0))
+                cand = cand[np.argsort(margin[cand])]
+                k = np.searchsorted(np.cumsum(coef[cand]), over * 1.2 + 1e-9) + 20
+                add.append(cand[:k])
+    if P.K is not None and P.S:
+        tu = fixed[P.use_item]
+        ok = (tu >= 0) & P.free[P.use_item]
+        over = st - P.Kst
+        bad = ok & (over[P.use_street, np.maximum(tu, 0)] > 0)
+        add.append(P.use_item[bad])
+    if add:
+        core = np.union1d(core, np.concatenate(add))
+    return core

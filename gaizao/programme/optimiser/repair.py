@@ -1,0 +1,228 @@
+"""Feasibility of a plan, repair to feasibility, and a greedy fill.
+
+A row counts as kept when it is off by no more than 1e-9 of its right-hand side
+(floating sums of areas and costs); street caps are counts and exact.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .problem import Prices, Problem
+
+REL_TOL = 1e-9
+
+
+def _tol(x) -> np.ndarray:
+    return REL_TOL * np.maximum(1.0, np.abs(x))
+
+
+class Ledger:
+    """Running use of every row by a plan, with O(1) fit checks."""
+
+    def __init__(self, P: Problem, assign: np.ndarray):
+        self.P = P
+        self.assign = assign.copy()
+        self.area, self.cost, self.hh, self.st = P.usage(self.assign)
+        order = np.argsort(P.use_item, kind="stable")
+        self.inc_s = P.use_street[order]
+        self.inc_c = P.use_cnt[order]
+        self.inc_start = np.searchsorted(P.use_item[order], np.arange(P.n + 1))
+        self.B = np.where(P.has_budget, P.B + _tol(P.B), np.inf)
+        self.H = np.where(P.has_ext, P.H + _tol(P.H), np.inf)
+        self.Kst = P.Kst if P.K is not None else None
+        n_inc = np.diff(self.inc_start)
+        self.one_s = np.where(
+            n_inc == 1,
+            self.inc_s[np.minimum(self.inc_start[:-1], max(len(self.inc_s) - 1, 0))]
+            if len(self.inc_s)
+            else -1,
+            -1,
+        )
+        self.one_c = np.where(
+            n_inc == 1,
+            self.inc_c[np.minimum(self.inc_start[:-1], max(len(self.inc_c) - 1, 0))]
+            if len(self.inc_c)
+            else 0.0,
+            0.0,
+        )
+        self.multi = n_inc > 1
+        self._c, self._h = P.c.tolist(), P.h.tolist()
+
+    def streets(self, i):
+        a, b = self.inc_start[i], self.inc_start[i + 1]
+        return self.inc_s[a:b], self.inc_c[a:b]
+
+    def fits(self, i: int, t: int) -> bool:
+        if self.cost[t] + self._c[i] > self.B[t] or self.hh[t] + self._h[i] > self.H[t]:
+            return False
+        if self.Kst is not None:
+            if self.multi[i]:
+                ss, cc = self.streets(i)
+                return not np.any(self.st[ss, t] + cc > self.Kst[ss, t])
+            s = self.one_s[i]
+            if s >= 0 and self.st[s, t] + self.one_c[i] > self.Kst[s, t]:
+                return False
+        return True
+
+    def put(self, i: int, t: int) -> None:
+        old = self.assign[i]
+        if old >= 0:
+            self._move(i, old, -1.0)
+        self.assign[i] = t
+        if t >= 0:
+            self._move(i, t, 1.0)
+
+    def _move(self, i, t, sign):
+        P = self.P
+        self.area[t] += sign * P.a[i]
+        self.cost[t] += sign * P.c[i]
+        self.hh[t] += sign * P.h[i]
+        ss, cc = self.streets(i)
+        if len(ss):
+            self.st[ss, t] += sign * cc
+
+
+def check(P: Problem, assign: np.ndarray) -> dict:
+    """Shortfall / overrun per row in scaled units (0 when kept)."""
+    area, cost, hh, st = P.usage(assign)
+    short = np.where(P.has_floor, np.maximum(P.A - area, 0.0), 0.0)
+    short[short <= _tol(P.A)] = 0.0
+    over_b = np.where(P.has_budget, np.maximum(cost - P.B, 0.0), 0.0)
+    over_b[over_b <= _tol(P.B)] = 0.0
+    over_h = np.where(P.has_ext, np.maximum(hh - P.H, 0.0), 0.0)
+    over_h[over_h <= _tol(P.H)] = 0.0
+    over_s = np.maximum(st - P.Kst, 0.0) if P.K is not None else np.zeros_like(st)
+    return {"floor": short, "budget": over_b, "ext": over_h, "street": over_s}
+
+
+def is_feasible(P: Problem, assign: np.ndarray) -> bool:
+    v = check(P, assign)
+    return not any(np.any(x > 0) for x in v.values())
+
+
+def penalised(P: Problem, assign: np.ndarray, penalty: float) -> float:
+    v = check(P, assign)
+    return P.objective(assign) - penalty * sum(float(x.sum()) for x in v.values())
+
+
+def repair(
+    P: Problem, assign: np.ndarray, y: Prices, *, fill: bool = True, max_candidates: int = 5000
+) -> np.ndarray:
+    """Make caps and budgets hold (drop the least worth), then reach the floors and
+    fill leftover budget with the best-priced items that fit."""
+    L = Ledger(P, assign)
+    r = P.reduced(y)
+    value = P.profit() + P.a[:, None] * y.lam[None, :]
+    free = P.free
+    # 1. overruns: drop free items, least value per unit of the overrun row first
+    for t in range(P.T):
+        for kind in ("budget", "ext"):
+            use = L.cost if kind == "budget" else L.hh
+            cap = L.B if kind == "budget" else L.H
+            if use[t] <= cap[t]:
+                continue
+            coef = P.c if kind == "budget" else P.h
+            cand = np.flatnonzero((L.assign == t) & free & (coef > 0))
+            cand = cand[np.argsort(value[cand, t] / coef[cand])]
+            for i in cand:
+                if use[t] <= cap[t]:
+                    break
+                L.put(int(i), -1)
+        if P.K is not None and P.S:
+            over = np.flatnonzero(L.st[:, t] > P.Kst[:, t])
+            for s in over:
+                items = P.use_item[(P.use_street == s)]
+                items = items[(L.assign[items] == t) & free[items]]
+                items = items[np.argsort(r[items, t])]
+                for i in items:
+                    if L.st[s, t] <= P.Kst[s, t]:
+                        break
+                    L.put(int(i), -1)
+    # 2. floors: add unassigned items that fit, best reduced profit first
+    for t in range(P.T):
+        if not P.has_floor[t] or L.area[t] >= P.A[t] - _tol(P.A[t]):
+            continue
+        cand = np.flatnonzero((L.assign < 0) & free)
+        cand = cand[np.argsort(-r[cand, t])][: max_candidates * 4]
+        for i in cand:
+            if L.area[t] >= P.A[t] - _tol(P.A[t]):
+                break
+            if L.fits(int(i), t):
+                L.put(int(i), t)
+    # 3. fill: positive-profit items into leftover room
+    if fill:
+        for t in range(P.T):
+            cand = np.flatnonzero((L.assign < 0) & free & (r[:, t] > -np.inf))
+            prof = P.profit()[cand, t]
+            cand = cand[prof > 0]
+            cand = cand[np.argsort(-r[cand, t])][:max_candidates]
+            for i in cand:
+                if L.fits(int(i), t):
+                    L.put(int(i), t)
+    return L.assign
+
+
+def priced_greedy(P: Problem, y: Prices, deadline: float = float("inf")) -> np.ndarray:
+    """Each item, most profitable at the prices first, into its best period that still
+    has room (budget, extension cap, street cap), else its next best; then repair."""
+    L = Ledger(P, np.where(P.free, -1, P.lock))
+    r = P.reduced(y)
+    free = np.flatnonzero(P.free)
+    rf = r[free]
+    best = rf.max(axis=1)
+    order = free[np.argsort(-best, kind="stable")]
+    pref = np.argsort(-r, axis=1)
+    for k, i in enumerate(order):
+        if k % 2000 == 0 and time.perf_counter() > deadline:
+            break
+        for t in pref[i]:
+            if r[i, t] <= 0:
+                break
+            if L.fits(int(i), int(t)):
+                L.put(int(i), int(t))
+                break
+    return repair(P, L.assign, y)
+
+
+def floor_swaps(P: Problem, assign: np.ndarray, deadline: float = float("inf")) -> np.ndarray:
+    """Reach short floors by trading area-poor compounds for area-rich ones.
+
+    For a period short of its floor: take out its compound with the least area per
+    yuan and fill the freed budget with unassigned compounds of the most area per
+    yuan that fit; keep the trade when it adds area. Feasibility before objective.
+    """
+    L = Ledger(P, assign)
+    ratio = P.a / np.maximum(P.c, 1e-12)
+    for t in range(P.T):
+        if not P.has_floor[t]:
+            continue
+        tol = _tol(P.A[t])
+        pool = np.flatnonzero((L.assign < 0) & P.free)
+        pool = list(pool[np.argsort(-ratio[pool], kind="stable")][:20000])
+        ins = np.flatnonzero((L.assign == t) & P.free)
+        ins = list(ins[np.argsort(ratio[ins], kind="stable")])
+        k = 0
+        while L.area[t] < P.A[t] - tol and ins and k < 5000 and time.perf_counter() < deadline:
+            k += 1
+            i = int(ins.pop(0))
+            if pool and ratio[pool[0]] <= ratio[i]:
+                break
+            before = L.area[t]
+            L.put(i, -1)
+            added = []
+            for j in list(pool[:200]):
+                if L.fits(int(j), t):
+                    L.put(int(j), t)
+                    added.append(j)
+            if L.area[t] <= before:
+                for j in added:
+                    L.put(int(j), -1)
+                L.put(i, t)
+                continue
+            for j in added:
+                pool.remove(j)
+            pool.append(i)
+    return L.assign

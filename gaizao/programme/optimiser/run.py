@@ -1,0 +1,128 @@
+"""`solve(instance)`: the plan, its proven bound and gap, the status and the shortfalls."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+
+import numpy as np
+
+from . import highs
+from .model import Instance, Result
+from .pricing import lp_phase, penalty_for
+from .problem import Problem, build_problem
+from .repair import check
+from .search import integer_phase
+from .shortfall import shortfalls
+
+OPTIMAL_GAP = 1e-9
+
+
+def solve(inst: Instance, time_limit: float = 10.0, *, rel_gap: float = 1e-7) -> Result:
+    """Best plan found within `time_limit` seconds (wall clock, HiGHS children included).
+
+    The bound is the LP dual bound (the Lagrangian dual over every row, which equals
+    the LP relaxation at convergence); when a MIP covered the whole instance its
+    proven dual bound is used if tighter.
+    """
+    t0 = time.perf_counter()
+    deadline = t0 + max(time_limit, 0.2)
+    P = build_problem(inst)
+    penalty = penalty_for(P)
+    stats: dict = {}
+    y, bound, model, x, base = lp_phase(P, t0 + 0.6 * (deadline - t0), penalty, stats)
+    stats["lp_seconds"] = time.perf_counter() - t0
+    assign, mip_bound, stopped = integer_phase(
+        P, y, bound, model, x, base, deadline - 0.05, penalty, rel_gap, stats
+    )
+    v = check(P, assign)
+    infeasible = any(np.any(a > 0) for a in v.values())
+    method = "lp-dual"
+    if infeasible:
+        # bound of the instance relaxed to what the plan reaches (floors lowered,
+        # caps raised by the locked overruns): the best any plan reaching as much could do
+        R = _relaxed(P, assign)
+        left = max(deadline - time.perf_counter(), 0.5)
+        _, bound, *_ = lp_phase(R, time.perf_counter() + left, penalty, {})
+        bound = min(bound, R.dual_value(y))
+        method = "lp-dual (targets lowered to the plan's shortfall)"
+    elif mip_bound is not None and mip_bound < bound:
+        bound, method = mip_bound, "mip (HiGHS, every compound)"
+    objective = _objective(P, assign)
+    ub = P.unscale_objective(bound)
+    if ub < objective and objective - ub <= 1e-9 * max(1.0, abs(objective)):
+        ub = objective
+    gap = (ub - objective) / abs(objective) if objective else (0.0 if ub <= 1e-12 else None)
+    if infeasible:
+        status = "infeasible-with-shortfall"
+    elif gap is not None and gap <= OPTIMAL_GAP:
+        status = "optimal"
+    elif stopped:
+        status = "time-limit"
+    else:
+        status = "feasible"
+    result_assign = {}
+    for i in np.flatnonzero(assign >= 0):
+        pid = inst.periods[int(assign[i])].id
+        for j in P.members[i]:
+            result_assign[inst.compounds[j].id] = pid
+    stats["items"] = P.n
+    return Result(
+        assignment=result_assign,
+        objective=objective,
+        bound=ub,
+        gap=gap,
+        seconds=time.perf_counter() - t0,
+        status=status,
+        shortfalls=shortfalls(P, assign, _single_period_lp(P)),
+        bound_method=method,
+        stats=stats | {"_assign": assign, "_prices": y, "_problem": P},
+    )
+
+
+def _objective(P: Problem, assign: np.ndarray) -> float:
+    inst = P.inst
+    terms = []
+    for i in np.flatnonzero(assign >= 0):
+        w = inst.periods[int(assign[i])].weight
+        terms.extend(w * inst.compounds[j].score for j in P.members[i])
+    return math.fsum(terms)
+
+
+def _relaxed(P: Problem, assign: np.ndarray) -> Problem:
+    area, cost, hh, st = P.usage(assign)
+    return dataclasses.replace(
+        P,
+        A=np.minimum(P.A, area),
+        B=np.where(P.has_budget, np.maximum(P.B, cost), P.B),
+        H=np.where(P.has_ext, np.maximum(P.H, hh), P.H),
+        Kst=np.maximum(P.Kst, st),
+    )
+
+
+def _single_period_lp(P: Problem):
+    """Most area period t alone can reach under all its rows (LP, HiGHS in a child)."""
+
+    def most_area(t: int, rows=("budget", "ext", "street")) -> float | None:
+        """Exact (MIP) for small instances, else the LP relaxation (an upper bound)."""
+        none = np.zeros(P.T, dtype=bool)
+        Q = dataclasses.replace(
+            P,
+            s=P.a.copy(),
+            w=np.eye(P.T)[t],
+            has_floor=none,
+            has_budget=P.has_budget if "budget" in rows else none,
+            has_ext=P.has_ext if "ext" in rows else none,
+            K=P.K if "street" in rows else None,
+        )
+        items = np.flatnonzero(P.free | (P.lock == t))
+        fixed = np.full(P.n, -1, dtype=np.int64)
+        m = highs.build_core(Q, items, np.array([t]), fixed, 0.0)
+        m.cost[m.ncol :] = -1e9
+        res = highs.solve_core(m, integer=P.n <= 200, time_limit=5.0)
+        if res is None or res.get("x") is None:
+            return None
+        return float(res["obj"]) * P.sa
+
+    return most_area

@@ -1,0 +1,247 @@
+"""Integer phase: round the core LP, repair, then exact MIP re-solves of small cores."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import time
+
+import numpy as np
+
+from . import highs
+from .pricing import CORE_MIP, FULL_MIP_ITEMS, _options
+from .problem import Prices, Problem
+from .repair import check, floor_swaps, is_feasible, penalised, priced_greedy, repair
+
+
+def integer_phase(
+    P: Problem,
+    y: Prices,
+    bound: float,
+    model,
+    x,
+    base,
+    deadline: float,
+    penalty: float,
+    rel_gap: float,
+    stats: dict,
+):
+    """Returns (assign, mip_bound or None, stopped_by_time)."""
+    t_start = time.perf_counter()
+    if model is not None and x is not None:
+        start = highs.assign_from_core(model, x, base, thresh=1 - 1e-6)
+    else:
+        start = base.copy()
+    start[~P.free] = P.lock[~P.free]
+    best = repair(P, start, y)
+    if stats.get("lp_converged") is False:
+        alt = priced_greedy(P, y, deadline)
+        stats["priced_greedy"] = P.objective(alt)
+        if penalised(P, alt, penalty) > penalised(P, best, penalty):
+            best = alt
+    if (
+        model is not None
+        and x is not None
+        and not is_feasible(P, best)
+        and stats.get("lp_converged", True)
+    ):
+        best = _raised_rounding(P, model, x, base, best, y, deadline, penalty, stats)
+    # a penalty on shortfall well above the marginal prices: large enough to prefer
+    # any feasible plan, small enough to keep HiGHS well scaled
+    top = max(
+        1.0,
+        float(
+            max(y.lam.max(initial=0), y.mu.max(initial=0), y.nu.max(initial=0), y.pi.max(initial=0))
+        ),
+    )
+    penalty = min(penalty, 20.0 * top * max(1.0, float(P.w.max())))
+    best_val = penalised(P, best, penalty)
+    stats["rounded"] = P.objective(best)
+    stats["rounding_seconds"] = round(time.perf_counter() - t_start, 2)
+    free = np.flatnonzero(P.free)
+    mip_bound = None
+    if not len(free):
+        return best, None, False
+    r = P.reduced(y)
+    rng = np.random.default_rng(1)
+    pairs = [tuple(range(P.T))] + [p for p in itertools.combinations(range(P.T), 2)]
+    if P.T > 2:
+        pairs += [p for p in itertools.combinations(range(P.T), 3)]
+    stall = 0
+    rounds = 0
+    stopped = False
+    full = len(free) <= FULL_MIP_ITEMS
+    if not is_feasible(P, best) and not full:
+        alt = floor_swaps(P, best, deadline - 0.5 * max(deadline - time.perf_counter(), 0.0))
+        if penalised(P, alt, penalty) > best_val:
+            best, best_val = alt, penalised(P, alt, penalty)
+            stats["floor_swaps"] = True
+    if not is_feasible(P, best):
+        best, best_val = _feasibility(P, r, best, best_val, y, deadline, penalty, full, stats)
+    for k in itertools.count():
+        left = deadline - time.perf_counter()
+        if left < 0.05:
+            stopped = True
+            break
+        if is_feasible(P, best) and _gap(P, best, bound, mip_bound) <= rel_gap:
+            break
+        if full:
+            items, periods = free, np.arange(P.T)
+        else:
+            periods = np.array(pairs[k % len(pairs)])
+            items = _pick_core(P, r, best, periods, rng, k >= len(pairs))
+        if not len(items):
+            stall += 1
+            if stall > len(pairs):
+                break
+            continue
+        m, x0 = _model(P, items, periods, best, penalty)
+        # rows no worse than the best plan's: it is a feasible warm start
+        m.upper[m.ncol :] = x0[m.ncol :] * (1 + 1e-9)
+        limit = left if full else min(left, 2.5)
+        res = highs.solve_core(
+            m,
+            integer=True,
+            time_limit=limit,
+            start_values=x0,
+            rel_gap=1e-9 if full else 1e-7,
+            grace=0.3,
+        )
+        rounds += 1
+        if res is None or res.get("x") is None:
+            stall += 1
+            if full:
+                break
+            continue
+        cand = highs.assign_from_core(m, res["x"], best)
+        cand = repair(P, cand, y)
+        val = penalised(P, cand, penalty)
+        if full and res["status"] == "Optimal" and is_feasible(P, cand):
+            mip_bound = float(res["dual_bound"]) + m.offset
+        stats.setdefault("mip_log", []).append(
+            (
+                len(items),
+                len(periods),
+                round(res["seconds"], 2),
+                res["status"][:8],
+                round(val - best_val, 5),
+            )
+        )
+        if val > best_val + 1e-12 * max(1.0, abs(best_val)):
+            best, best_val, stall = cand, val, 0
+        else:
+            stall += 1
+        if full:
+            if res["status"] != "Optimal":
+                stopped = time.perf_counter() >= deadline - 0.1
+            break
+        if stall > len(pairs) + 2:
+            break
+    stats["mip_rounds"] = rounds
+    return best, mip_bound, stopped
+
+
+def _gap(P: Problem, assign, bound, mip_bound) -> float:
+    ub = bound if mip_bound is None else min(bound, mip_bound)
+    obj = P.objective(assign)
+    return (ub - obj) / max(abs(obj), 1e-12)
+
+
+def _pick_core(P: Problem, r, best, periods, rng, randomise: bool):
+    """Items nearest the price threshold among those in `periods` or unassigned."""
+    movable = P.free & ((best < 0) | np.isin(best, periods))
+    idx = np.flatnonzero(movable)
+    if not len(idx):
+        return idx
+    sub = r[np.ix_(idx, periods)]
+    _, margin, _ = _options(sub)
+    size = CORE_MIP if len(periods) == P.T else int(CORE_MIP * 0.8)
+    if randomise:
+        margin = margin * (1.0 + 0.7 * rng.random(len(margin)))
+    take = np.argsort(margin, kind="stable")[:size]
+    return idx[take]
+
+
+def _model(P: Problem, items, periods, best, penalty):
+    m = highs.build_core(P, items, periods, best, penalty)
+    x0 = highs.start_from_assign(P, m, best)
+    # rows a hair tighter, so float sums keep them exactly, but never tighter than
+    # the plan itself needs: the warm start must stay feasible
+    ri = np.repeat(np.arange(len(m.start) - 1), np.diff(m.start))
+    act = np.bincount(m.index, weights=m.value * x0[ri], minlength=len(m.rlo))
+    shrink = 1e-7 * np.maximum(1.0, np.abs(np.where(np.isinf(m.rhi), m.rlo, m.rhi)))
+    soft = m.row_kind < 3
+    m.rhi = np.where(np.isinf(m.rhi) | ~soft, m.rhi, np.maximum(m.rhi - shrink, act))
+    m.rlo = np.where(np.isinf(m.rlo) | ~soft, m.rlo, np.minimum(m.rlo + shrink, act))
+    return m, x0
+
+
+FEAS_CORE = 1500
+
+
+def _feasibility(P: Problem, r, best, best_val, y, deadline, penalty, full, stats):
+    """Least total shortfall first (objective only as a tie-break), over a core."""
+    for attempt in range(3):
+        left = deadline - time.perf_counter()
+        if left < 0.1:
+            break
+        free = np.flatnonzero(P.free)
+        if full or len(free) <= FEAS_CORE:
+            items = free
+        else:
+            _, margin, _ = _options(r[free])
+            margin = margin * (1.0 + attempt * np.random.default_rng(attempt).random(len(free)))
+            items = free[np.argsort(margin, kind="stable")[:FEAS_CORE]]
+        m, x0 = _model(P, items, np.arange(P.T), best, penalty)
+        res = highs.solve_core(
+            m,
+            integer=True,
+            time_limit=min(left, max(1.0, 0.3 * left)),
+            start_values=x0,
+            rel_gap=1e-9,
+        )
+        stats["feasibility_rounds"] = attempt + 1
+        if res is None or res.get("x") is None:
+            continue
+        cand = repair(P, highs.assign_from_core(m, res["x"], best), y)
+        val = penalised(P, cand, penalty)
+        if val > best_val:
+            best, best_val = cand, val
+        if is_feasible(P, best) or res["status"] == "Optimal" and (full or len(free) <= FEAS_CORE):
+            break
+    return best, best_val
+
+
+def _raised_rounding(P: Problem, model, x, base, best, y, deadline, penalty, stats):
+    """Re-solve a small core LP (the fractional items and those nearest the prices,
+    the rest fixed as rounded down) with the floors raised by what rounding down
+    loses; round down again and repair; a few times, raising more while short."""
+    m = len(model.items)
+    X = x[: model.ncol].reshape(len(model.periods), m)
+    frac = (X > 1e-6) & (X < 1 - 1e-6)
+    lost = np.zeros(P.T)
+    for k, t in enumerate(model.periods):
+        lost[t] = float((P.a[model.items] * X[k] * frac[k]).sum())
+    basis = getattr(model, "basis", None)
+    raise_ = lost + check(P, best)["floor"]
+    for attempt in range(6):
+        if time.perf_counter() > deadline - 0.1:
+            break
+        R = dataclasses.replace(P, A=np.where(P.has_floor, P.A + raise_ * 1.0001, P.A))
+        mr = highs.build_core(R, model.items, model.periods, base, penalty)
+        res = highs.solve_core(
+            mr, integer=False, time_limit=max(deadline - time.perf_counter(), 0.1), basis=basis
+        )
+        stats["raised_rounds"] = attempt + 1
+        if res is None or res.get("x") is None:
+            break
+        basis = res.get("basis", basis)
+        plan = highs.assign_from_core(mr, res["x"], base, thresh=1 - 1e-6)
+        plan[~P.free] = P.lock[~P.free]
+        plan = repair(P, plan, y)
+        if is_feasible(P, plan):
+            return plan
+        if penalised(P, plan, penalty) > penalised(P, best, penalty):
+            best = plan
+        raise_ = raise_ * 1.5 + check(P, plan)["floor"] + P.a.mean()
+    return best

@@ -72,6 +72,10 @@ INSTALLED_APPS = [
     "gaizao.stewardship",
     "gaizao.works",
     "gaizao.feedback",
+    "gaizao.disclosure",
+    # django-ninja in INSTALLED_APPS: /api/v1/docs loads Swagger UI from the
+    # package's bundled static files, not from a CDN (no internet; issue 11).
+    "ninja",
     "gaizao.site",
 ]
 

@@ -31,6 +31,8 @@ urlpatterns = [
     path("works/", include("gaizao.works.urls")),
     path("programme/", include("gaizao.programme.urls")),
     path("api/v1/", api.urls),
+    # Public portal and open data (/public/, no login), dashboard (/dashboard/).
+    path("", include("gaizao.disclosure.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     # Uploaded photos and ballot sheets: each app answers for its own files.

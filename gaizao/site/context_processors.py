@@ -26,6 +26,12 @@ STAFF_NAV = [
         "works:responsibility",
         {Role.LEADERSHIP, Role.HOUSING_BUREAU, Role.STREET_OFFICE, Role.COMMUNITY},
     ),
+    (
+        gettext_lazy("驾驶舱"),
+        "disclosure:dashboard",
+        {Role.LEADERSHIP, Role.HOUSING_BUREAU, Role.STREET_OFFICE},
+    ),
+    (gettext_lazy("信息公开"), "disclosure:portal", None),
 ]
 RESIDENT_NAV = [(gettext_lazy("我的小区"), "consultation:portal", None)]
 # Contractors and designers see the works they are contracted for, not the

@@ -1,0 +1,180 @@
+"""The public portal's and open data's rows: plain dicts built ONLY from the
+whitelisted public fields below (`PUBLIC_FIELDS`, the data dictionary). No
+name, phone, ID number, unit or ballot of any person can reach them: the
+annotated queryset reads none, and each row is built field by field.
+
+Cached (Django's cache, `CACHE_SECONDS`): the portal is open to everybody and
+the figures move slowly; a change shows within that many seconds."""
+
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from gaizao.consultation.tally import percent
+from gaizao.eligibility import rules as er
+from gaizao.plans.models import PlanStatus
+
+from . import selectors as sel
+
+CACHE_SECONDS = 300
+
+# The data dictionary (数据字典): field, label, type, meaning. The open data
+# files have exactly these columns, in this order.
+PUBLIC_FIELDS = [
+    ("id", gettext_lazy("小区编号"), "integer", gettext_lazy("本系统内的小区编号,长期不变")),
+    ("name", gettext_lazy("小区名称"), "text", ""),
+    ("street", gettext_lazy("街道"), "text", gettext_lazy("所属街道办事处")),
+    ("community", gettext_lazy("社区"), "text", gettext_lazy("所属社区居委会")),
+    ("address", gettext_lazy("地址"), "text", ""),
+    ("built_year", gettext_lazy("建成年份"), "integer", ""),
+    ("floor_area", gettext_lazy("建筑面积(㎡)"), "decimal", ""),
+    ("building_count", gettext_lazy("楼栋数"), "integer", ""),
+    ("households", gettext_lazy("户数"), "integer", ""),
+    ("latitude", gettext_lazy("纬度"), "decimal", gettext_lazy("WGS-84 坐标系")),
+    ("longitude", gettext_lazy("经度"), "decimal", gettext_lazy("WGS-84 坐标系")),
+    ("stage", gettext_lazy("改造阶段"), "text", gettext_lazy("已达到的最后一个阶段")),
+    ("verdict", gettext_lazy("改造范围结论"), "text", gettext_lazy("按本辖区默认政策")),
+    ("plan_status", gettext_lazy("方案状态"), "text", ""),
+    ("plan_cost", gettext_lazy("方案总造价(元)"), "decimal", gettext_lazy("片区方案为片区总造价")),
+    ("vote_owners_total", gettext_lazy("表决:业主总人数"), "integer", ""),
+    ("vote_owners_agreeing", gettext_lazy("表决:同意人数"), "integer", ""),
+    ("vote_owners_share", gettext_lazy("表决:同意人数占比"), "text", ""),
+    ("vote_area_total", gettext_lazy("表决:专有部分总面积(㎡)"), "decimal", ""),
+    ("vote_area_agreeing", gettext_lazy("表决:同意面积(㎡)"), "decimal", ""),
+    ("vote_area_share", gettext_lazy("表决:同意面积占比"), "text", ""),
+    (
+        "vote_passed",
+        gettext_lazy("表决结果"),
+        "text",
+        gettext_lazy("通过/未通过;空表示尚无公示结果"),
+    ),
+    ("feedback_count", gettext_lazy("居民反映问题数"), "integer", ""),
+    ("feedback_closed", gettext_lazy("已办结问题数"), "integer", ""),
+    ("satisfaction_count", gettext_lazy("满意度答卷数"), "integer", ""),
+    ("satisfaction_avg", gettext_lazy("总体满意度(1–5)"), "decimal", ""),
+]
+FIELD_NAMES = [f[0] for f in PUBLIC_FIELDS]
+
+
+def stage_of(c) -> str:
+    """The last funnel stage the compound reached ("" if none)."""
+    reached = sel.reached_stages(c.surveyed, c.verdict, c.plan_status, c.vote_passed)
+    last = ""
+    for key, _label in sel.STAGES:
+        if reached[key]:
+            last = key
+    return last
+
+
+def _dec(x):
+    return None if x is None else Decimal(str(x))
+
+
+def row(c) -> dict:
+    """One compound's public row (keys = FIELD_NAMES), labels translated."""
+    res = c.vote_result or {}
+    has_vote = c.vote_id_ is not None
+    stage = stage_of(c)
+    return {
+        "id": c.pk,
+        "name": c.name,
+        "street": c.street.name if c.street_id else "",
+        "community": c.community.name if c.community_id else "",
+        "address": c.address,
+        "built_year": c.built_year,
+        "floor_area": c.floor_area,
+        "building_count": c.building_count,
+        "households": c.households,
+        "latitude": c.latitude,
+        "longitude": c.longitude,
+        "stage": str(sel.STAGE_LABELS[stage]) if stage else "",
+        "verdict": _(er.VERDICT_LABELS[c.verdict]) if c.verdict in er.VERDICT_LABELS else "",
+        "plan_status": str(PlanStatus(c.plan_status).label) if c.plan_status else "",
+        "plan_cost": c.plan_cost,
+        "vote_owners_total": res.get("owners_total") if has_vote else None,
+        "vote_owners_agreeing": res.get("owners_agreeing") if has_vote else None,
+        "vote_owners_share": (
+            percent(res.get("owners_agreeing", 0), res.get("owners_total", 0)) if has_vote else ""
+        ),
+        "vote_area_total": _dec(res.get("area_total")) if has_vote else None,
+        "vote_area_agreeing": _dec(res.get("area_agreeing")) if has_vote else None,
+        "vote_area_share": (
+            percent(
+                Decimal(str(res.get("area_agreeing", 0))), Decimal(str(res.get("area_total", 0)))
+            )
+            if has_vote
+            else ""
+        ),
+        "vote_passed": (_("通过") if c.vote_passed else _("未通过")) if has_vote else "",
+        "feedback_count": c.feedback_n,
+        "feedback_closed": c.feedback_closed,
+        "satisfaction_count": c.satisfaction_n,
+        "satisfaction_avg": (
+            Decimal(str(c.satisfaction_avg)).quantize(Decimal("0.01"))
+            if c.satisfaction_avg is not None
+            else None
+        ),
+    }
+
+
+def _key(*parts) -> str:
+    return "disclosure:" + translation.get_language() + ":" + ":".join(str(p) for p in parts)
+
+
+def all_rows() -> list[dict]:
+    """Every compound's public row (cached)."""
+    key = _key("rows")
+    rows = cache.get(key)
+    if rows is None:
+        qs = sel.annotated_compounds().order_by("street__code", "name", "id")
+        rows = [row(c) for c in qs]
+        cache.set(key, rows, CACHE_SECONDS)
+    return rows
+
+
+def summary() -> dict:
+    """The programme summary at the top of the portal (cached)."""
+    key = _key("summary")
+    data = cache.get(key)
+    if data is None:
+        qs = sel.annotated_compounds()
+        ids = qs.values("id")
+        data = {
+            "funnel": [dict(s, label=str(s["label"])) for s in sel.funnel(qs)],
+            "funding": [
+                dict(f, label=str(f["label"])) for f in sel.funding_by_source(ids) if f["amount"]
+            ],
+            "satisfaction": sel.satisfaction(ids),
+            "streets": sel.by_street(qs),
+        }
+        data["funding_total"] = sum((f["amount"] for f in data["funding"]), Decimal("0"))
+        cache.set(key, data, CACHE_SECONDS)
+    return data
+
+
+def search(rows: list[dict], q: str = "", street: str = "") -> list[dict]:
+    q = (q or "").strip()
+    out = rows
+    if street:
+        out = [r for r in out if r["street"] == street]
+    if q:
+        out = [r for r in out if q in r["name"] or q in r["street"] or q in r["community"]]
+    return out
+
+
+def card(pk: int) -> dict | None:
+    """One compound's public card (cached): its row plus the published vote's title."""
+    key = _key("card", pk)
+    data = cache.get(key)
+    if data is None:
+        c = sel.annotated_compounds().filter(pk=pk).first()
+        if c is None:
+            return None
+        data = row(c)
+        data["vote_title"] = c.vote_title or ""
+        data["plan_shared"] = c.plan_shared
+        cache.set(key, data, CACHE_SECONDS)
+    return data

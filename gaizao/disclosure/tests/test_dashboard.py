@@ -1,0 +1,72 @@
+import json
+
+import pytest
+
+
+@pytest.mark.django_db
+def test_dashboard_figures_and_drill_down_links(client_for, users, programme):
+    c = client_for(users["district"])
+    r = c.get("/dashboard/")
+    assert r.status_code == 200
+    funnel = {s["key"]: s for s in r.context["funnel"]}
+    assert funnel["eligible"]["n"] == 1 and funnel["surveyed"]["n"] == 2
+    funding = {f["key"]: f["amount"] for f in r.context["funding"]}
+    assert funding["central_subsidy"] == 800000 and funding["resident"] == 400000
+    assert r.context["funding_total"] == 1200000
+    assert r.context["satisfaction"]["avg"] == 5
+    chart = json.loads(r.context["chart"])
+    assert [s["value"] for s in chart["funnel"]] == [2, 2, 1, 1, 1, 1]
+    html = r.content.decode()
+    assert "vendor/echarts/echarts.min.js" in html
+    # Every figure leads to the compounds behind it, and the count matches.
+    for key, s in funnel.items():
+        lst = c.get(s["url"])
+        assert lst.status_code == 200
+        assert lst.context["count"] == s["n"], key
+    r2 = c.get(r.context["funding"][0]["url"])
+    assert [x["name"] for x in r2.context["rows"]] == ["天祥小区"]
+
+
+@pytest.mark.django_db
+def test_dashboard_scoped_to_the_users_area(client_for, users, programme):
+    r = client_for(users["street_qingyun"]).get("/dashboard/")
+    funnel = {s["key"]: s["n"] for s in r.context["funnel"]}
+    assert funnel["all"] == 1 and funnel["eligible"] == 0
+    assert r.context["funding_total"] == 0
+    lst = client_for(users["street_qingyun"]).get("/dashboard/compounds/")
+    assert [x["name"] for x in lst.context["rows"]] == ["云山小区"]
+
+
+@pytest.mark.django_db
+def test_dashboard_street_filter(client_for, users, programme, areas):
+    c = client_for(users["district"])
+    r = c.get("/dashboard/", {"street": areas["qingyun"].pk})
+    assert {s["key"]: s["n"] for s in r.context["funnel"]}["all"] == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["community_tianxiang", "surveyor", "contractor", None])
+def test_dashboard_refused_to_others(client_for, users, programme, who):
+    user = users[who] if who else None
+    r = client_for(user).get("/dashboard/")
+    assert r.status_code in (302, 403)
+    assert client_for(user).get("/dashboard/compounds/").status_code in (302, 403)
+
+
+@pytest.mark.django_db
+def test_drill_down_list_query_count_flat(client_for, users, programme, cast, areas):
+    from gaizao.testing import make_compound
+
+    c = client_for(users["district"])
+    c.get("/dashboard/compounds/")
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        c.get("/dashboard/compounds/")
+    for i in range(10):
+        make_compound(areas["jinchen"], f"加测小区{i}")
+    with CaptureQueriesContext(connection) as many:
+        r = c.get("/dashboard/compounds/")
+    assert r.context["count"] == 12
+    assert len(many) == len(few)

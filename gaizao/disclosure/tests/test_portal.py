@@ -1,0 +1,122 @@
+import csv
+import io
+import json
+
+import pytest
+from openpyxl import load_workbook
+
+from gaizao.disclosure import public
+
+# Personal data present in the fixture: none may reach a public page or file.
+PERSONAL = ["张三丰", "13812345678", "530103199001011234", "李四光", "13900001111", "101"]
+
+
+def _assert_no_personal(text: str):
+    for p in PERSONAL[:-1]:
+        assert p not in text, p
+
+
+@pytest.mark.django_db
+def test_portal_without_login_shows_summary_and_compounds(client, programme):
+    r = client.get("/public/")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "天祥小区" in html and "云山小区" in html
+    _assert_no_personal(html)
+    funnel = {s["key"]: s["n"] for s in r.context["summary"]["funnel"]}
+    assert funnel == {
+        "all": 2,
+        "surveyed": 2,
+        "eligible": 1,
+        "planned": 1,
+        "voted": 1,
+        "approved": 1,
+    }
+    assert r.context["summary"]["funding_total"] == 1200000
+
+
+@pytest.mark.django_db
+def test_portal_search_by_name_and_street(client, programme):
+    r = client.get("/public/", {"q": "云山"})
+    assert [x["name"] for x in r.context["page"].object_list] == ["云山小区"]
+    r = client.get("/public/", {"street": "金辰街道"})
+    assert [x["name"] for x in r.context["page"].object_list] == ["天祥小区"]
+    r = client.get("/public/", {"q": "没有的小区"})
+    assert "没有找到小区" in r.content.decode()
+
+
+@pytest.mark.django_db
+def test_public_card_vote_counts_and_shares_no_personal_data(client, programme):
+    r = client.get(f"/public/compounds/{programme['a'].pk}/")
+    assert r.status_code == 200
+    html = r.content.decode()
+    _assert_no_personal(html)
+    c = r.context["c"]
+    assert c["vote_owners_agreeing"] == 1 and c["vote_owners_total"] == 1
+    assert c["vote_owners_share"] == "100.00%"
+    assert c["vote_area_share"] == "100.00%"
+    assert c["plan_cost"] == 1200000
+    assert c["feedback_count"] == 1 and c["satisfaction_count"] == 1
+    assert "1,200,000.00" in html
+    assert client.get("/public/compounds/999999/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_portal_is_cached(client, programme, django_assert_max_num_queries):
+    client.get("/public/")
+    with django_assert_max_num_queries(0):
+        assert client.get("/public/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_row_keys_are_exactly_the_data_dictionary(programme):
+    rows = public.all_rows()
+    assert all(list(r) == public.FIELD_NAMES for r in rows)
+
+
+@pytest.mark.django_db
+def test_open_data_csv(client, programme):
+    r = client.get("/public/data/compounds.csv")
+    assert r.status_code == 200
+    text = r.content.decode("utf-8-sig")
+    _assert_no_personal(text)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert list(rows[0]) == public.FIELD_NAMES
+    a = next(x for x in rows if x["name"] == "天祥小区")
+    assert a["plan_cost"] == "1200000" and a["vote_owners_share"] == "100.00%"
+
+
+@pytest.mark.django_db
+def test_open_data_xlsx(client, programme):
+    r = client.get("/public/data/compounds.xlsx")
+    assert r.status_code == 200
+    ws = load_workbook(io.BytesIO(r.content)).active
+    values = [[c.value for c in row] for row in ws.iter_rows()]
+    assert values[0][1] == "小区名称"
+    assert len(values) == 3
+    _assert_no_personal(json.dumps(values, ensure_ascii=False, default=str))
+
+
+@pytest.mark.django_db
+def test_open_data_geojson(client, programme):
+    r = client.get("/public/data/compounds.geojson")
+    assert r["Content-Type"] == "application/geo+json"
+    doc = json.loads(r.content)
+    _assert_no_personal(r.content.decode())
+    feats = {f["properties"]["name"]: f for f in doc["features"]}
+    assert feats["天祥小区"]["geometry"]["coordinates"] == [102.73, 25.07]
+    assert feats["云山小区"]["geometry"] is None
+
+
+@pytest.mark.django_db
+def test_open_data_unknown_format_is_404_not_500(client, programme):
+    r = client.get("/public/data/compounds.pdf")
+    assert r.status_code == 404
+
+
+@pytest.mark.django_db
+def test_data_dictionary_page(client, programme):
+    r = client.get("/public/data/")
+    html = r.content.decode()
+    for name in public.FIELD_NAMES:
+        assert f"<code>{name}</code>" in html

@@ -1,0 +1,16 @@
+"""disclosure URLs: the public portal and open data (no login) under
+/public/, the leadership dashboard under /dashboard/."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "disclosure"
+urlpatterns = [
+    path("public/", views.portal, name="portal"),
+    path("public/compounds/<int:pk>/", views.portal_compound, name="portal_compound"),
+    path("public/data/", views.opendata, name="opendata"),
+    path("public/data/compounds.<str:fmt>", views.opendata_download, name="opendata_download"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/compounds/", views.dashboard_compounds, name="dashboard_compounds"),
+]

@@ -1,0 +1,175 @@
+"""Thin views: the portal and open data read public.py (cached, no personal
+data, no login); the dashboard reads selectors over the user's compounds."""
+
+import json
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import content_disposition_header, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from gaizao.plans.models import FundingSource
+from gaizao.regions.models import Area
+
+from . import opendata as od
+from . import permissions as perms
+from . import public
+from . import selectors as sel
+
+PER_PAGE = 50
+
+
+def _streets(rows):
+    return sorted({r["street"] for r in rows if r["street"]})
+
+
+@require_GET
+def portal(request):
+    rows = public.all_rows()
+    q = request.GET.get("q", "").strip()[:64]
+    street = request.GET.get("street", "").strip()[:64]
+    found = public.search(rows, q, street)
+    page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
+    params = urlencode({k: v for k, v in {"q": q, "street": street}.items() if v})
+    return render(
+        request,
+        "disclosure/portal.html",
+        {
+            "summary": public.summary(),
+            "page": page,
+            "q": q,
+            "street": street,
+            "streets": _streets(rows),
+            "found": len(found),
+            "params": params,
+        },
+    )
+
+
+@require_GET
+def portal_compound(request, pk: int):
+    data = public.card(pk)
+    if data is None:
+        raise Http404(_("没有这个小区"))
+    return render(request, "disclosure/portal_compound.html", {"c": data})
+
+
+@require_GET
+def opendata(request):
+    return render(
+        request,
+        "disclosure/opendata.html",
+        {"fields": public.PUBLIC_FIELDS, "formats": list(od.FORMATS)},
+    )
+
+
+@require_GET
+def opendata_download(request, fmt: str):
+    if fmt not in od.FORMATS:
+        raise Http404(_("不支持的格式:%(fmt)s(可选 csv、xlsx、geojson)") % {"fmt": fmt})
+    write, ctype = od.FORMATS[fmt]
+    resp = HttpResponse(write(public.all_rows()), content_type=ctype)
+    resp["Content-Disposition"] = content_disposition_header(True, f"compounds.{fmt}")
+    resp["Cache-Control"] = f"public, max-age={public.CACHE_SECONDS}"
+    return resp
+
+
+def _require_dashboard(user):
+    if not perms.can_do(user, "dashboard.view"):
+        raise PermissionDenied(_("此页面供领导小组办公室、住建局和街道使用"))
+
+
+def _drill(**kw) -> str:
+    return reverse("disclosure:dashboard_compounds") + "?" + urlencode(kw)
+
+
+@require_GET
+def dashboard(request):
+    _require_dashboard(request.user)
+    base = sel.scoped(request.user)
+    street = request.GET.get("street") or ""
+    street = int(street) if street.isdigit() else None
+    if street:
+        base = base.filter(street_id=street)
+    qs = sel.annotated_compounds(base)
+    ids = base.values("id")
+    extra = {"street": street} if street else {}
+    funnel = sel.funnel(qs)
+    for s in funnel:
+        s["url"] = _drill(**({"stage": s["key"]} if s["key"] != "all" else {}), **extra)
+    funding = sel.funding_by_source(ids)
+    for f in funding:
+        f["url"] = _drill(funding=f["key"], **extra)
+    streets = sel.by_street(qs)
+    for s in streets:
+        s["url"] = _drill(street=s["street_id"])
+        s["dash_url"] = reverse("disclosure:dashboard") + f"?street={s['street_id']}"
+    satisfaction = sel.satisfaction(ids)
+    chart = {
+        "funnel": [{"name": str(s["label"]), "value": s["n"], "url": s["url"]} for s in funnel],
+        "funding": [
+            {"name": str(f["label"]), "value": float(f["amount"]), "url": f["url"]}
+            for f in funding
+            if f["amount"]
+        ],
+        "streets": {
+            "names": [s["street__name"] for s in streets],
+            "urls": [s["url"] for s in streets],
+            "series": [
+                {"name": str(label), "data": [s[k] for s in streets]} for k, label in sel.STAGES
+            ],
+        },
+    }
+    return render(
+        request,
+        "disclosure/dashboard.html",
+        {
+            "funnel": funnel,
+            "funding": funding,
+            "funding_total": sum((f["amount"] for f in funding), Decimal("0")),
+            "streets": streets,
+            "satisfaction": satisfaction,
+            "satisfaction_url": _drill(stage="approved", **extra),
+            "street": Area.objects.filter(pk=street).first() if street else None,
+            "chart": json.dumps(chart, ensure_ascii=False),
+        },
+    )
+
+
+@require_GET
+def dashboard_compounds(request):
+    """The compound list behind every dashboard figure."""
+    _require_dashboard(request.user)
+    g = request.GET
+    street = g.get("street", "")
+    stage = g.get("stage", "")
+    funding = g.get("funding", "")
+    qs = sel.filter_compounds(
+        sel.annotated_compounds(sel.scoped(request.user)),
+        stage=stage,
+        street=int(street) if street.isdigit() else None,
+        funding=funding,
+        q=g.get("q", "").strip()[:64],
+    ).order_by("street__code", "name", "id")
+    page = Paginator(qs, PER_PAGE).get_page(g.get("page"))
+    rows = [public.row(c) for c in page.object_list]
+    params = urlencode({k: g[k] for k in ("street", "stage", "funding", "q") if g.get(k)})
+    labels = []
+    if stage in sel.STAGE_LABELS:
+        labels.append(str(sel.STAGE_LABELS[stage]))
+    if funding in FundingSource.values:
+        labels.append(str(FundingSource(funding).label))
+    if street.isdigit():
+        a = Area.objects.filter(pk=int(street)).first()
+        if a:
+            labels.append(a.name)
+    return render(
+        request,
+        "disclosure/dashboard_compounds.html",
+        {"page": page, "rows": rows, "params": params, "labels": labels, "count": qs.count()},
+    )

@@ -8,9 +8,11 @@ have one shape: {"error": "…", "errors": [{"row", "column", "field", "message"
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, django_auth
 
 from gaizao.accounts.models import ApiToken
@@ -38,6 +40,57 @@ class TokenAuth(HttpBearer):
         return tok.user
 
 
+class UnicodeJSONRenderer(JSONRenderer):
+    """Chinese text as UTF-8, not \\uXXXX escapes: readable with curl and in logs."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+def _validation_message(err: dict) -> str:
+    """pydantic's message in the language the request asked for (Accept-Language
+    or the user's choice); pydantic itself only speaks English."""
+    kind = err.get("type", "")
+    ctx = err.get("ctx") or {}
+    messages = {
+        "missing": _("必填项"),
+        "int_parsing": _("应为整数"),
+        "int_type": _("应为整数"),
+        "float_parsing": _("应为数字"),
+        "float_type": _("应为数字"),
+        "decimal_parsing": _("应为数字"),
+        "decimal_type": _("应为数字"),
+        "bool_parsing": _("应为是/否(true/false)"),
+        "bool_type": _("应为是/否(true/false)"),
+        "string_type": _("应为文本"),
+        "date_parsing": _("应为日期(YYYY-MM-DD)"),
+        "date_from_datetime_parsing": _("应为日期(YYYY-MM-DD)"),
+        "datetime_parsing": _("应为日期时间(YYYY-MM-DDTHH:MM)"),
+        "datetime_from_date_parsing": _("应为日期时间(YYYY-MM-DDTHH:MM)"),
+        "list_type": _("应为列表"),
+        "dict_type": _("应为对象"),
+        "model_attributes_type": _("应为对象"),
+        "json_invalid": _("JSON 格式有误"),
+        "enum": _("取值不在允许范围内"),
+        "literal_error": _("取值不在允许范围内"),
+        "extra_forbidden": _("不允许的字段"),
+        "uuid_parsing": _("应为 UUID"),
+    }
+    if kind in ("string_too_short", "too_short"):
+        return _("太短(至少 %(n)s)") % {"n": ctx.get("min_length", "?")}
+    if kind in ("string_too_long", "too_long"):
+        return _("太长(最多 %(n)s)") % {"n": ctx.get("max_length", "?")}
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        bound = next(iter(ctx.values()), "?")
+        sign = {
+            "greater_than": ">",
+            "greater_than_equal": "≥",
+            "less_than": "<",
+            "less_than_equal": "≤",
+        }
+        return _("应 %(sign)s %(bound)s") % {"sign": sign[kind], "bound": bound}
+    return messages.get(kind) or str(err.get("msg", ""))
+
+
 api = NinjaAPI(
     title="gaizao API",
     version="1",
@@ -46,6 +99,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     docs_url="/docs",
     auth=[TokenAuth(), django_auth],
+    renderer=UnicodeJSONRenderer(),
 )
 
 
@@ -80,8 +134,8 @@ def _invalid(request, exc: NinjaValidationError):
     errors = []
     for e in exc.errors:
         loc = [str(x) for x in e.get("loc", []) if x not in ("body", "query", "path", "payload")]
-        errors.append({"field": ".".join(loc), "message": e.get("msg", "")})
-    return api.create_response(request, {"error": "请求数据有误", "errors": errors}, status=422)
+        errors.append({"field": ".".join(loc), "message": _validation_message(e)})
+    return api.create_response(request, {"error": _("请求数据有误"), "errors": errors}, status=422)
 
 
 api.add_router("/", regions)

@@ -236,3 +236,6 @@ GAIZAO_SMS_TOKEN = os.environ.get("GAIZAO_SMS_TOKEN", "")
 GAIZAO_ESCALATE_AFTER_DAYS = int(os.environ.get("GAIZAO_ESCALATE_AFTER_DAYS", "7"))
 # Days before a planned date when the "due" notice goes out.
 GAIZAO_DUE_NOTICE_DAYS = int(os.environ.get("GAIZAO_DUE_NOTICE_DAYS", "3"))
+# Satisfaction results show no scores below this many answers (privacy on
+# small compounds: one household's score must not be readable). Issue 13.
+GAIZAO_SATISFACTION_MIN_RESPONSES = int(os.environ.get("GAIZAO_SATISFACTION_MIN_RESPONSES", "5"))

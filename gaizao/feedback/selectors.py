@@ -4,6 +4,7 @@ pure function over plain data."""
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -186,13 +187,18 @@ class AspectResult:
     satisfied_share: float | None  # share of responses with ≥ 4 stars
 
 
-def summarise_satisfaction(responses: list[dict], households: int) -> dict:
+def summarise_satisfaction(responses: list[dict], households: int, min_responses: int = 1) -> dict:
     """Pure: averages, distributions and shares satisfied (≥ 4 stars) per
-    aspect, and the response rate by households. No personal data."""
+    aspect, and the response rate by households. No personal data.
+
+    Below `min_responses` answers the scores are withheld (averages and shares
+    None, distributions all zero, `withheld` True): on a small compound one
+    household's score would otherwise be readable by its neighbours."""
     n = len(responses)
+    withheld = n < min_responses
     aspects = []
     for field, label in ASPECTS:
-        values = [int(r[field]) for r in responses if r.get(field)]
+        values = [] if withheld else [int(r[field]) for r in responses if r.get(field)]
         dist = {k: 0 for k in range(1, 6)}
         for v in values:
             dist[v] += 1
@@ -212,6 +218,8 @@ def summarise_satisfaction(responses: list[dict], households: int) -> dict:
         "households": households,
         "response_rate": round(n / households, 4) if households else None,
         "aspects": aspects,
+        "withheld": withheld,
+        "min_responses": min_responses,
     }
 
 
@@ -223,7 +231,9 @@ def satisfaction_results(evaluation: SatisfactionEvaluation) -> dict:
     )
     households = Unit.objects.filter(building__compound_id=evaluation.compound_id).count()
     households = households or (evaluation.compound.households or 0)
-    return summarise_satisfaction(rows, households)
+    return summarise_satisfaction(
+        rows, households, min_responses=settings.GAIZAO_SATISFACTION_MIN_RESPONSES
+    )
 
 
 def satisfaction_export_rows(evaluation):

@@ -63,7 +63,7 @@ def enter(c, v, **data):
 
 def test_search_fragment_lists_and_flags(staff, vote, b2, django_assert_max_num_queries):
     page = staff.get(reverse("consultation:vote_detail", args=[vote.pk])).content.decode()
-    assert 'name="q"' in page and "autofocus" in page and "已录入 <b>0</b> 张" in page
+    assert 'name="q"' in page and "autofocus" not in page and "已录入 <b>0</b> 张" in page
     assert '<select name="unit"' not in page  # no dropdown of every unit
     with django_assert_max_num_queries(8):
         r = search(staff, vote, "302", b2.pk)
@@ -197,3 +197,10 @@ def test_unit_search_sorts_buildings_by_number(staff, vote, cast, b2):
     assert [u["building"] for u in r.json()] == ["2栋", "2栋", "3栋", "10栋"]
     html = search(staff, vote, "301").content.decode()
     assert html.index("2栋 1单元301") < html.index("3栋") < html.index("10栋")
+
+
+def test_disabled_close_button_says_why_in_visible_text(staff, vote):
+    """A tooltip is invisible on a phone: the reason is printed next to the button."""
+    page = staff.get(reverse("consultation:vote_detail", args=[vote.pk])).content.decode()
+    assert 'disabled aria-describedby="close-why"' in page
+    assert 'id="close-why"' in page and "截止后才能计票</span>" in page

@@ -70,7 +70,7 @@ def test_resident_answers_and_changes_until_closing(client_for, users, cast, sur
     page = c.get(reverse("consultation:survey_fill", args=[survey.pk])).content.decode()
     # improvement and enhancement items with their costs; basic items are not on the menu
     assert "电动自行车棚" in page and "单元防盗门" in page and "屋面防水" not in page
-    assert "30000.00 元/处" in page
+    assert "30,000 元/处" in page and "30000.00" not in page
     r = c.post(
         reverse("consultation:survey_fill", args=[survey.pk]),
         {

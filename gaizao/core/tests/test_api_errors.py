@@ -84,3 +84,27 @@ def test_messages_follow_the_chosen_language(client_for, cast, settings):
     assert _error(c.get("/api/v1/nonexistent"), 404) == "No such API endpoint"
     r = c.delete(f"/api/v1/compounds/{cast['compound_a'].pk}")
     assert _error(r, 405) == "Method not allowed: DELETE"
+
+
+def test_json_is_utf8_not_escaped_and_422_speaks_the_asked_language(client_for, cast):
+    import json
+
+    c = client_for(cast["users"]["bureau"])
+    r = c.post("/api/v1/eligibility/evaluate", json.dumps({}), content_type="application/json")
+    assert r.status_code == 422
+    body = r.content.decode()
+    assert "\\u" not in body and "请求数据有误" in body
+    assert r.json()["errors"][0]["message"] == "必填项"
+    try:
+        r = c.post(
+            "/api/v1/eligibility/evaluate",
+            json.dumps({}),
+            content_type="application/json",
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+    finally:
+        translation.activate("zh-hans")  # LocaleMiddleware leaves it active in-process
+    assert r.json() == {
+        "error": "Invalid request data",
+        "errors": [{"field": "area_code", "message": "Required"}],
+    }

@@ -115,3 +115,32 @@ def test_console_prints_no_traceback(tmp_path):
         assert r.returncode == 1, (args, r.stderr)
         assert "Traceback" not in r.stderr, (args, r.stderr)
         assert expected in r.stderr, (args, r.stderr)
+
+
+def test_fresh_install_says_what_to_run(tmp_path):
+    """On an empty database every data command says in one line what to run."""
+    data = tmp_path / "data"
+    for args in (
+        ("export", "-o", str(tmp_path / "x.xlsx")),
+        ("eligibility", "--area", "530103"),
+        ("feedback_remind",),
+    ):
+        r = _gaizao(*args, data_dir=data)
+        assert r.returncode == 1, (args, r.stdout, r.stderr)
+        assert "Traceback" not in r.stderr, (args, r.stderr)
+        assert r.stderr.strip() == (
+            "数据库尚未建立或不是最新:请先运行 `gaizao migrate`(或 `gaizao demo` 载入演示数据)"
+        ), args
+    r = _gaizao("--lang", "en", "export", "-o", str(tmp_path / "x.xlsx"), data_dir=data)
+    assert r.returncode == 1 and r.stderr.strip().startswith("The database is not set up"), r.stderr
+    # After `gaizao migrate` the same command works.
+    assert _gaizao("migrate", "-v", "0", data_dir=data).returncode == 0
+    r = _gaizao("export", "-o", str(tmp_path / "x.xlsx"), data_dir=data)
+    assert r.returncode == 0, r.stderr
+
+
+def test_serve_takes_an_address():
+    from gaizao import cli
+
+    assert cli._language(["--lang", "en", "export"]) == ("en", ["export"])
+    assert cli._language(["--lang=zh", "tally"])[0] == "zh-hans"

@@ -48,7 +48,10 @@ def test_console_command_has_no_builtin_key_outside_debug(tmp_path):
         env=env,
         timeout=60,
     )
-    assert r.returncode != 0 and "SECRET_KEY must be set" in r.stderr
+    # Refused in one line that says what to do, not a traceback.
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert r.stderr.startswith("未设置 SECRET_KEY") and "DEBUG=1" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "x.xlsx").exists()
 
 

@@ -75,7 +75,8 @@ def test_one_response_per_unit_updated_while_open_refused_after_close(cast, user
     assert r.status_code == 400 and "已经结束" in r.json()["error"]
 
 
-def test_results_pages_and_export(cast, users, client_for, ev):
+def test_results_pages_and_export(cast, users, client_for, ev, settings):
+    settings.GAIZAO_SATISFACTION_MIN_RESPONSES = 1  # scores with few answers
     rate = reverse("consultation:satisfaction_rate", args=[ev.pk])
     client_for(users["resident_a"]).post(rate, {**STARS, "comment": "电梯加装得好"})
     neighbour = testing.make_user("neighbour", "resident", unit=cast["units_a"][1])
@@ -136,7 +137,8 @@ def test_bad_stars_refused(cast, users, client_for, ev):
     assert SatisfactionResponse.objects.count() == 0
 
 
-def test_api_satisfaction(cast, users, client_for, approved_a):
+def test_api_satisfaction(cast, users, client_for, approved_a, settings):
+    settings.GAIZAO_SATISFACTION_MIN_RESPONSES = 1  # scores with few answers
     street = client_for(users["street_jinchen"])
     r = post(street, "/api/v1/satisfaction", {"compound_id": cast["compound_a"].pk})
     assert r.status_code == 201
@@ -191,3 +193,15 @@ def test_evaluation_opens_at_acceptance_not_at_plan_approval(cast, users, client
     )
     assert street.post(url, {"compound": cast["compound_a"].pk}).status_code == 302
     assert SatisfactionEvaluation.objects.count() == 1
+
+
+def test_scores_withheld_below_the_minimum_number_of_answers(cast, users, client_for, approved_a):
+    """One household's answer on a small compound is not shown as "the" score."""
+    from gaizao.feedback.selectors import summarise_satisfaction
+
+    one = [{"overall": 2, "quality": 2, "progress": 2, "civility": 2, "management": 2}]
+    res = summarise_satisfaction(one, 10, min_responses=5)
+    assert res["withheld"] and res["responses"] == 1
+    assert all(a.average is None and a.satisfied_share is None for a in res["aspects"])
+    assert all(set(a.distribution.values()) == {0} for a in res["aspects"])
+    assert summarise_satisfaction(one * 5, 10, min_responses=5)["aspects"][0].average == 2.0

@@ -96,7 +96,7 @@ def test_preview_then_commit(cast, users, client_for):
     html = page.content.decode()
     # Every row's parsed values are shown, nothing is written yet.
     assert "天祥小区" in html and "桃源小区" in html and "云山新村" in html
-    assert "25000.00" in html and "12000.00" in html and "3000000.00" in html
+    assert "25,000" in html and "12,000" in html and "3,000,000" in html and "25000.00" not in html
     assert "合计行" in html and "确认导入" in html
     assert Compound.objects.count() == before
     # 天祥小区 exists already (cast): one update, two creates.

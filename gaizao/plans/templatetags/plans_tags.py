@@ -1,36 +1,12 @@
-"""Money and quantity formatting for plan pages: 1,234,567.89 whatever the locale."""
-
-from decimal import Decimal, InvalidOperation
+"""Money and quantity formatting for plan pages: the filters of
+gaizao.core.templatetags.gz_numbers under the plans pages' old tag-library name."""
 
 from django import template
 
+from gaizao.core.templatetags import gz_numbers
+
 register = template.Library()
-
-
-def _dec(value):
-    if value in (None, ""):
-        return None
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
-
-
-@register.filter
-def money(value):
-    d = _dec(value)
-    return "—" if d is None else f"{d.quantize(Decimal('0.01')):,}"
-
-
-@register.filter
-def num0(value):
-    d = _dec(value)
-    return "—" if d is None else f"{d.quantize(Decimal('1')):,}"
-
-
-@register.filter
-def qty(value):
-    d = _dec(value)
-    if d is None:
-        return "—"
-    return f"{int(d):,}" if d == d.to_integral_value() else f"{d.quantize(Decimal('0.01')):,}"
+register.filter("money", gz_numbers.money)
+register.filter("num0", gz_numbers.num0)
+register.filter("qty", gz_numbers.qty)
+register.filter("yuan", gz_numbers.yuan)

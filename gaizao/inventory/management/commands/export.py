@@ -44,6 +44,10 @@ class Command(BaseCommand):
             raise CommandError(f"导出文件名应以 .xlsx 结尾:{path}")
         if not path.parent.is_dir():
             raise CommandError(f"无法写入 {path}:文件夹 {path.parent} 不存在")
+        # Touch the database before a workbook is open: on an unmigrated
+        # database the one-line hint (gaizao.cli) comes out, not openpyxl's
+        # complaint about a half-written sheet.
+        Compound.objects.exists()
         actor = None
         if user:
             actor = User.objects.filter(username=user).select_related("area").first()

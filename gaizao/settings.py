@@ -4,6 +4,7 @@ Environment:
   DEBUG            "1" for development (default "0" unless running the demo/tests)
   SECRET_KEY       required when DEBUG is off
   DATABASE_URL     e.g. postgres://postgres@127.0.0.1:5432/gaizao; SQLite file by default
+  DATABASE_REPLICA_URL  optional PostgreSQL streaming replica for read-only pages
   GAIZAO_DATA_DIR  where the SQLite file and uploads live (default ./var)
   ALLOWED_HOSTS    comma separated
 """
@@ -82,6 +83,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Which database this request reads from (gaizao.core.replica): before
+    # the session, so the session and the user are read where the page is.
+    "gaizao.core.replica.ReplicaMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # zh-Hans unless the visitor chose a language: Accept-Language is ignored
     # without the language cookie (docs/i18n.md).
@@ -139,6 +143,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     DATABASES["default"]["TEST"] = {"NAME": ""}  # in-memory test database
+
+# A PostgreSQL streaming replica for read-only pages (gaizao.core.replica,
+# docs/scale.md). Only the pages named below read from it, and never for a
+# browser that wrote within the last GAIZAO_REPLICA_PIN_SECONDS.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=60
+    )
+    # Tests: the replica alias mirrors the test database (no second copy is
+    # created); the live replica tests point it at the standby themselves.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["gaizao.core.replica.ReplicaRouter"]
+GAIZAO_REPLICA_PIN_SECONDS = int(os.environ.get("GAIZAO_REPLICA_PIN_SECONDS", "10"))
+GAIZAO_REPLICA_VIEWS = [
+    "disclosure:*",  # dashboard, public portal, open data, reports
+    "inventory:compound_list",
+    "inventory:map",
+    "inventory:map_data",
+    "eligibility:reserve",
+    "plans:plan_list",
+    "programme:programme_list",
+    "works:works_list",
+    "works:responsibility",
+    "consultation:feedback_queue",
+]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -77,6 +77,10 @@ INSTALLED_APPS = [
     # django-ninja in INSTALLED_APPS: /api/v1/docs loads Swagger UI from the
     # package's bundled static files, not from a CDN (no internet; issue 11).
     "ninja",
+    # Background jobs (gaizao.core.jobs): django.tasks backport and its
+    # database backend; `gaizao worker` runs them.
+    "django_tasks",
+    "django_tasks_db",
     "gaizao.site",
 ]
 
@@ -168,6 +172,20 @@ GAIZAO_REPLICA_VIEWS = [
     "works:responsibility",
     "consultation:feedback_queue",
 ]
+
+# Background jobs (gaizao.core.jobs, docs/scale.md): stored in the database
+# and run by `gaizao worker` (the demo starts one). Tests run them at once,
+# in the test's own process, unless a test chooses the database backend.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if _testing
+        else "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+# Exports of more rows than this run as a background job with progress.
+GAIZAO_SYNC_EXPORT_MAX = int(os.environ.get("GAIZAO_SYNC_EXPORT_MAX", "2000"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

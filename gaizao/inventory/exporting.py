@@ -122,18 +122,25 @@ def with_latest_score(queryset):
     return queryset.annotate(latest_score=Subquery(latest.values("score")[:1]))
 
 
-def export_compounds_xlsx(queryset) -> bytes:
+def export_compounds_xlsx(queryset, *, progress=None) -> bytes:
     """The compounds of `queryset` (already scoped to the user) as .xlsx bytes,
-    in the import template's columns plus the latest survey score."""
+    in the import template's columns plus the latest survey score.
+    `progress(n)` is called after each row (a background job's counter)."""
     qs = with_latest_score(queryset).select_related(
         "street", "community", "property_company", "property_rights_unit"
     )
-    rows = ([col.value(c) for col in COMPOUND_COLUMNS] for c in qs.iterator(chunk_size=2000))
+
+    def rows():
+        for n, c in enumerate(qs.iterator(chunk_size=2000), start=1):
+            yield [col.value(c) for col in COMPOUND_COLUMNS]
+            if progress is not None:
+                progress(n)
+
     return _write(
         "老旧小区台账",
         [c.header for c in COMPOUND_COLUMNS],
         [c.width for c in COMPOUND_COLUMNS],
-        rows,
+        rows(),
         "小区台账",
     )
 

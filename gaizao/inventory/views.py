@@ -2,6 +2,7 @@
 `inventory.permissions`, read through `selectors`, write through `services`,
 render. htmx requests get the fragment the full page includes."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from gaizao.core import jobs
 from gaizao.core.errors import DomainError, Problems
 from gaizao.core.xlsx import download
 
@@ -20,6 +22,7 @@ from .exporting import export_compounds_xlsx
 from .facilities import BY_CODE, FACILITIES
 from .forms import CompoundFilterForm, CompoundForm, SurveyForm
 from .models import ManagementStatus
+from .tasks import export_compounds_task
 
 PER_PAGE = 50
 
@@ -60,6 +63,17 @@ def compound_export(request):
     """The filtered list as .xlsx (the import engineer's exporter)."""
     form = CompoundFilterForm(request.GET or None, user=request.user)
     qs = selectors.compound_list(request.user, form.filters())
+    if qs.count() > settings.GAIZAO_SYNC_EXPORT_MAX:
+        # A large jurisdiction: built by the worker, with progress (issue 14).
+        job = jobs.start(
+            user=request.user,
+            kind="inventory.export",
+            title=_("导出小区台账"),
+            task=export_compounds_task,
+            user_id=request.user.pk,
+            query=request.GET.urlencode(),
+        )
+        return redirect("core:job", pk=job.pk)
     name = _("老旧小区台账-%(date)s.xlsx") % {"date": f"{timezone.localdate():%Y%m%d}"}
     return download(export_compounds_xlsx(qs), name)
 

@@ -4,11 +4,14 @@ gaizao/urls.py composes `core_patterns` into the `core:` namespace and
 
 from django.urls import path
 
-from . import views
+from . import views, views_jobs
 
 core_patterns = [
     path("", views.home, name="home"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("jobs/", views_jobs.job_list, name="jobs"),
+    path("jobs/<int:pk>/", views_jobs.job_detail, name="job"),
+    path("jobs/<int:pk>/download", views_jobs.job_download, name="job_download"),
 ]
 consultation_patterns = [
     path("", views.portal, name="portal"),

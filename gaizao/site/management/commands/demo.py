@@ -1,3 +1,5 @@
+import subprocess
+import sys
 import time
 
 from django.core.management import call_command
@@ -39,12 +41,19 @@ class Command(BaseCommand):
             demo.logins(ctx)
         self.print_logins(ctx, opts["addr"])
         if not opts["no_serve"]:
-            call_command("runserver", opts["addr"], use_reloader=False)
+            # The background worker (big exports, whole-district evaluations)
+            # runs beside the server and stops with it.
+            worker = subprocess.Popen([sys.executable, "-m", "gaizao.cli", "worker"])
+            try:
+                call_command("runserver", opts["addr"], use_reloader=False)
+            finally:
+                worker.terminate()
 
     def print_logins(self, ctx, addr):
         w = self.stdout.write
         w("")
         w(f"演示地址: http://{addr}/   (API: http://{addr}/api/v1/docs)")
+        w("启动服务时,后台任务程序(gaizao worker)随之启动。")
         w("演示账号(密码相同):")
         for lg in ctx.logins:
             w(f"  {lg.role:<12} 用户名 {lg.username:<22} 密码 {lg.password}   {lg.sees}")

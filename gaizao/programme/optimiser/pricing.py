@@ -36,7 +36,6 @@ CORE_LP = 4000
 FULL_MIP_ITEMS = (
     600  # up to this the MIP is over every item (warm-started; proves optimality when it can)
 )
-CORE_MIP = 150
 DUAL_SECONDS = 4.0  # the bundle method on the coupling prices, after the sampled LP
 MAX_CORE_LP = 6000  # the core LP stops growing here (HiGHS takes seconds beyond)
 

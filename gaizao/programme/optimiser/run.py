@@ -108,8 +108,11 @@ def _relaxed(P: Problem, assign: np.ndarray) -> Problem:
 def _single_period_lp(P: Problem, deadline: float):
     """Most area period t alone can reach under all its rows (LP, HiGHS in a child).
 
-    Each solve gets what is left of the time limit (at least 0.3 s, at most 5 s);
-    a solve cut short proves nothing and the reason falls back to the next test."""
+    Each solve gets what is left of the time limit (at least 0.3 s; at most 1 s
+    for a MIP, whose bound is valid whenever it stops, 5 s for an LP).
+    The figure is an upper bound (the MIP's dual bound, or the LP optimum), so it
+    proves a shortfall reason even from a MIP stopped short; an LP stopped short
+    proves nothing and the reason falls back to the next test."""
 
     def most_area(t: int, rows=("budget", "ext", "street")) -> float | None:
         """Exact (MIP) for small instances, else the LP relaxation (an upper bound)."""
@@ -127,10 +130,14 @@ def _single_period_lp(P: Problem, deadline: float):
         fixed = np.full(P.n, -1, dtype=np.int64)
         m = highs.build_core(Q, items, np.array([t]), fixed, 0.0)
         m.cost[m.ncol :] = -1e9
-        limit = min(5.0, max(deadline - time.perf_counter(), 0.3))
-        res = highs.solve_core(m, integer=P.n <= 200, time_limit=limit, grace=0.2)
-        if res is None or res.get("x") is None or res["status"] != "Optimal":
+        integer = P.n <= 200
+        limit = min(1.0 if integer else 5.0, max(deadline - time.perf_counter(), 0.3))
+        res = highs.solve_core(m, integer=integer, time_limit=limit, rel_gap=1e-5, grace=0.2)
+        if res is None or res.get("x") is None:
             return None
-        return float(res["obj"]) * P.sa
+        if integer:
+            ub = float(res["dual_bound"])
+            return ub * P.sa if math.isfinite(ub) else None
+        return float(res["obj"]) * P.sa if res["status"] == "Optimal" else None
 
     return most_area

@@ -144,6 +144,11 @@ def lp_phase(P: Problem, deadline: float, penalty: float, stats: dict):
     tol = 1e-9 * max(1.0, float(np.abs(P.profit()).max(initial=1.0)))
     while time.perf_counter() < deadline:
         rounds += 1
+        if len(free) > FULL_LP_ITEMS:
+            base, trimmed = _within_caps(P, base, r, margin, core)
+            room = max(MAX_CORE_LP, size) - len(core)
+            if room > 0 and len(trimmed):
+                core = np.union1d(core, trimmed[np.argsort(margin[trimmed])][:room])
         core = _grow_for_rows(P, core, base, margin)
         if len(core) > max(MAX_CORE_LP, size):
             core = core[np.argsort(margin[core], kind="stable")[:MAX_CORE_LP]]
@@ -186,6 +191,61 @@ def lp_phase(P: Problem, deadline: float, penalty: float, stats: dict):
     stats["lp_rounds"] = rounds
     stats.setdefault("lp_converged", False)
     return best_y, bound, model, x, (model_base if model is not None else base)
+
+
+def _within_caps(P: Problem, base, r, margin, core, fill: float = 0.97):
+    """The fixed plan (free items outside the core at their priced choice) cut back
+    to its rows: per street and period the K best, per period the most certain
+    (largest margin) within 97 % of the budget and extension cap, so the core LP
+    keeps room for the core; the rest are left unassigned and returned (they are
+    the first to join the core)."""
+    out = base.copy()
+    on = np.zeros(P.n, dtype=bool)
+    on[np.flatnonzero(P.free)] = True
+    on[core] = False
+    on &= out >= 0
+    locked = np.where(P.free, -1, P.lock)
+    area, cost, hh, st = P.usage(locked)
+    drop = []
+    if P.K is not None and P.S:
+        n_inc = np.bincount(P.use_item, minlength=P.n)
+        single = n_inc == 1
+        multi = on & (n_inc > 1)
+        drop.append(np.flatnonzero(multi))
+        on &= ~multi
+        first = np.full(P.n, -1, dtype=np.int64)
+        first[P.use_item] = P.use_street
+        cnt = np.zeros(P.n)
+        cnt[P.use_item] = P.use_cnt
+        idx = np.flatnonzero(on & single)
+        t_i = out[idx]
+        val = r[idx, t_i]
+        order = np.lexsort((-val, t_i, first[idx]))
+        idx, t_i = idx[order], t_i[order]
+        grp = first[idx] * P.T + t_i
+        used = np.zeros(len(idx))
+        if len(idx):
+            c = cnt[idx]
+            cs = np.cumsum(c)
+            starts = np.r_[0, np.flatnonzero(np.diff(grp)) + 1]
+            g_of = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(idx)]))
+            used = cs - np.r_[0.0, cs[starts[1:] - 1]][g_of]
+            cap = P.Kst[first[idx], t_i] - st[first[idx], t_i]
+            over = used > cap + 1e-9
+            drop.append(idx[over])
+            on[idx[over]] = False
+    for t in range(P.T):
+        idx = np.flatnonzero(on & (out == t))
+        idx = idx[np.argsort(-margin[idx], kind="stable")]
+        ok = np.ones(len(idx), dtype=bool)
+        if P.has_budget[t]:
+            ok &= np.cumsum(P.c[idx]) <= fill * (P.B[t] - cost[t])
+        if P.has_ext[t]:
+            ok &= np.cumsum(P.h[idx]) <= fill * (P.H[t] - hh[t])
+        drop.append(idx[~ok])
+    gone = np.concatenate(drop) if drop else np.zeros(0, dtype=np.int64)
+    out[gone] = -1
+    return out, gone
 
 
 def _grow_for_rows(P: Problem, core, base, margin):

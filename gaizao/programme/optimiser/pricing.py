@@ -112,18 +112,23 @@ def lp_phase(P: Problem, deadline: float, penalty: float, stats: dict):
     free = np.flatnonzero(P.free)
     y = Prices.zeros(P.T, P.S)
     rng = np.random.default_rng(0)
+    t_start = time.perf_counter()
+    window = max(deadline - t_start, 0.0)
+    # first prices (sampled LP, street sweeps, bundle) end by 55 % of the window:
+    # at least one core LP round must follow, or the plan has no LP to round
+    first_by = t_start + 0.55 * window
     if len(free) > FULL_LP_ITEMS:
         idx = np.sort(rng.choice(free, SAMPLE_ITEMS, replace=False))
         sub = _subproblem(P, idx)
         m = highs.build_core(sub, np.arange(sub.n), np.arange(P.T), np.full(sub.n, -1), penalty)
         res = highs.solve_core(
-            m, integer=False, time_limit=max(deadline - time.perf_counter(), 0.1)
+            m, integer=False, time_limit=max(first_by - time.perf_counter(), 0.1)
         )
         if res is not None and res.get("row_dual") is not None:
             y = highs.prices_from_duals(sub, m, res["row_dual"], y)
             y.pi = np.zeros((P.S, P.T))
         y = street_sweeps(P, y)
-    share = min(DUAL_SECONDS, 0.3 * max(deadline - time.perf_counter(), 0.0))
+    share = min(DUAL_SECONDS, max(first_by - time.perf_counter(), 0.0))
     if len(free) > FULL_LP_ITEMS and share > 0.2:
         # the bundle method (coupling prices) alternated with the street auction,
         # from the sampled prices: a tighter proven bound and better first prices
@@ -142,7 +147,7 @@ def lp_phase(P: Problem, deadline: float, penalty: float, stats: dict):
     best_y = y
     rounds = 0
     tol = 1e-9 * max(1.0, float(np.abs(P.profit()).max(initial=1.0)))
-    while time.perf_counter() < deadline:
+    while rounds == 0 or time.perf_counter() < deadline:
         rounds += 1
         if len(free) > FULL_LP_ITEMS:
             base, trimmed = _within_caps(P, base, r, margin, core)
@@ -153,9 +158,10 @@ def lp_phase(P: Problem, deadline: float, penalty: float, stats: dict):
         if len(core) > max(MAX_CORE_LP, size):
             core = core[np.argsort(margin[core], kind="stable")[:MAX_CORE_LP]]
         m = highs.build_core(P, core, np.arange(P.T), base, penalty)
-        res = highs.solve_core(
-            m, integer=False, time_limit=max(deadline - time.perf_counter(), 0.1)
-        )
+        limit = deadline - time.perf_counter()
+        if rounds == 1:
+            limit = max(limit, 0.3 * window)
+        res = highs.solve_core(m, integer=False, time_limit=max(limit, 0.1))
         if res is None or res.get("row_dual") is None:
             break
         model, x, model_base = m, res["x"], base

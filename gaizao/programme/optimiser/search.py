@@ -34,17 +34,13 @@ def integer_phase(
         start = base.copy()
     start[~P.free] = P.lock[~P.free]
     best = repair(P, start, y)
-    if stats.get("lp_converged") is False:
+    if model is None or x is None:
+        # no core LP solved in time: the priced choices, greedily within the rows
         alt = priced_greedy(P, y, deadline)
         stats["priced_greedy"] = P.objective(alt)
         if penalised(P, alt, penalty) > penalised(P, best, penalty):
             best = alt
-    if (
-        model is not None
-        and x is not None
-        and not is_feasible(P, best)
-        and stats.get("lp_converged", True)
-    ):
+    if model is not None and x is not None and not is_feasible(P, best):
         best = _raised_rounding(P, model, x, base, best, y, deadline, penalty, stats)
     # a penalty on shortfall well above the marginal prices: large enough to prefer
     # any feasible plan, small enough to keep HiGHS well scaled

@@ -34,7 +34,7 @@ FULL_LP_ITEMS = 8000  # up to this the first LP is over every item
 SAMPLE_ITEMS = 4000
 CORE_LP = 4000
 FULL_MIP_ITEMS = (
-    600  # up to this the MIP is over every item (warm-started; proves optimality when it can)
+    150  # up to this the MIP is over every item (warm-started; proves optimality when it can)
 )
 DUAL_SECONDS = 4.0  # the bundle method on the coupling prices, after the sampled LP
 MAX_CORE_LP = 6000  # the core LP stops growing here (HiGHS takes seconds beyond)

@@ -61,6 +61,7 @@ def integer_phase(
     r = P.reduced(y)
     rng = np.random.default_rng(1)
     pairs = _core_schedule(P.T)
+    sizes = {len(p): CORE_SIZE.get(len(p), CORE_ALL) for p in pairs}
     stall = 0
     rounds = 0
     stopped = False
@@ -83,7 +84,7 @@ def integer_phase(
             items, periods = free, np.arange(P.T)
         else:
             periods = np.array(pairs[k % len(pairs)])
-            items = _pick_core(P, r, best, periods, rng, k >= len(pairs))
+            items = _pick_core(P, r, best, periods, rng, k >= len(pairs), sizes[len(periods)])
         if not len(items):
             stall += 1
             if stall > len(pairs):
@@ -121,9 +122,20 @@ def integer_phase(
                 round(val - best_val, 5),
             )
         )
+        grew = False
+        if not full:
+            # a core solved to optimality well within its time gets bigger next
+            # time (at large n the cores are easy and too small to matter); one
+            # stopped at its limit without gain gets smaller again
+            nper, quick = len(periods), res["seconds"] < 0.5 * CORE_SECONDS
+            if res["status"] == "Optimal" and quick and sizes[nper] < MAX_CORE:
+                sizes[nper] = min(int(sizes[nper] * 1.5), MAX_CORE)
+                grew = True
+            elif res["status"] != "Optimal" and val <= best_val:
+                sizes[nper] = max(int(sizes[nper] * 0.8), CORE_SIZE.get(nper, CORE_ALL))
         if val > best_val + 1e-12 * max(1.0, abs(best_val)):
             best, best_val, stall = cand, val, 0
-        else:
+        elif not grew:
             stall += 1
         if full:
             if res["status"] != "Optimal":
@@ -138,6 +150,7 @@ def integer_phase(
 CORE_SECONDS = 0.4  # one core MIP (HiGHS stops there; its best plan so far counts)
 CORE_SIZE = {1: 60, 2: 40}  # items in a core by its number of periods
 CORE_ALL = 30  # items in a core over every period
+MAX_CORE = 2000  # cores solved quickly grow by half each time, up to this
 
 
 def _core_schedule(T: int) -> list[tuple[int, ...]]:
@@ -161,7 +174,7 @@ def _gap(P: Problem, assign, bound, mip_bound) -> float:
     return (ub - obj) / max(abs(obj), 1e-12)
 
 
-def _pick_core(P: Problem, r, best, periods, rng, randomise: bool):
+def _pick_core(P: Problem, r, best, periods, rng, randomise: bool, size: int):
     """Items among those in `periods` or unassigned: first those the plan keeps off
     their priced choice (most lost first), then those nearest the price threshold."""
     movable = P.free & ((best < 0) | np.isin(best, periods))
@@ -176,7 +189,6 @@ def _pick_core(P: Problem, r, best, periods, rng, randomise: bool):
     here = np.where(cur >= 0, sub[np.arange(len(idx)), np.maximum(pos[cur], 0)], 0.0)
     lost = top - here  # ≥ 0; > 0 where the plan is off the priced choice
     key = np.where(lost > 1e-12, -lost, margin)
-    size = CORE_SIZE.get(len(periods), CORE_ALL)
     if randomise:
         key = np.where(key > 0, key * (1.0 + 0.7 * rng.random(len(key))), key)
     take = np.argsort(key, kind="stable")[:size]

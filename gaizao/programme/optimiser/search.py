@@ -34,14 +34,16 @@ def integer_phase(
         start = base.copy()
     start[~P.free] = P.lock[~P.free]
     best = repair(P, start, y)
-    if model is None or x is None:
-        # no core LP solved in time: the priced choices, greedily within the rows
+    if model is not None and x is not None and not is_feasible(P, best):
+        attempts = 6 if stats.get("lp_converged", True) else 3
+        best = _raised_rounding(P, model, x, base, best, y, deadline, penalty, stats, attempts)
+    if model is None or x is None or not is_feasible(P, best):
+        # no core LP solved in time, or its rounding is still short: the priced
+        # choices, greedily within the rows, and the better of the two
         alt = priced_greedy(P, y, deadline)
         stats["priced_greedy"] = P.objective(alt)
         if penalised(P, alt, penalty) > penalised(P, best, penalty):
             best = alt
-    if model is not None and x is not None and not is_feasible(P, best):
-        best = _raised_rounding(P, model, x, base, best, y, deadline, penalty, stats)
     # a penalty on shortfall well above the marginal prices: large enough to prefer
     # any feasible plan, small enough to keep HiGHS well scaled
     top = max(
@@ -245,7 +247,7 @@ def _feasibility(P: Problem, r, best, best_val, y, deadline, penalty, full, stat
     return best, best_val
 
 
-def _raised_rounding(P: Problem, model, x, base, best, y, deadline, penalty, stats):
+def _raised_rounding(P: Problem, model, x, base, best, y, deadline, penalty, stats, attempts=6):
     """Re-solve a small core LP (the fractional items and those nearest the prices,
     the rest fixed as rounded down) with the floors raised by what rounding down
     loses; round down again and repair; a few times, raising more while short."""
@@ -257,7 +259,7 @@ def _raised_rounding(P: Problem, model, x, base, best, y, deadline, penalty, sta
         lost[t] = float((P.a[model.items] * X[k] * frac[k]).sum())
     basis = getattr(model, "basis", None)
     raise_ = lost + check(P, best)["floor"]
-    for attempt in range(6):
+    for attempt in range(attempts):
         if time.perf_counter() > deadline - 0.1:
             break
         R = dataclasses.replace(P, A=np.where(P.has_floor, P.A + raise_ * 1.0001, P.A))

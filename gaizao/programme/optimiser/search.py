@@ -37,9 +37,10 @@ def integer_phase(
     if model is not None and x is not None and not is_feasible(P, best):
         attempts = 6 if stats.get("lp_converged", True) else 3
         best = _raised_rounding(P, model, x, base, best, y, deadline, penalty, stats, attempts)
-    if model is None or x is None or not is_feasible(P, best):
-        # no core LP solved in time, or its rounding is still short: the priced
-        # choices, greedily within the rows, and the better of the two
+    left = deadline - time.perf_counter()
+    if model is None or x is None or (not is_feasible(P, best) and left > GREEDY_SECONDS * P.n):
+        # no core LP solved in time, or its rounding is still short (and there is
+        # time for it): the priced choices, greedily within the rows; the better stands
         alt = priced_greedy(P, y, deadline)
         stats["priced_greedy"] = P.objective(alt)
         if penalised(P, alt, penalty) > penalised(P, best, penalty):
@@ -149,6 +150,7 @@ def integer_phase(
     return best, mip_bound, stopped
 
 
+GREEDY_SECONDS = 6e-5  # the priced greedy and its repair, per item (measured under load)
 CORE_SECONDS = 0.4  # one core MIP (HiGHS stops there; its best plan so far counts)
 CORE_SIZE = {1: 60, 2: 40}  # items in a core by its number of periods
 CORE_ALL = 30  # items in a core over every period

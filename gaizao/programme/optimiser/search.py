@@ -38,9 +38,10 @@ def integer_phase(
         attempts = 6 if stats.get("lp_converged", True) else 3
         best = _raised_rounding(P, model, x, base, best, y, deadline, penalty, stats, attempts)
     left = deadline - time.perf_counter()
-    if model is None or x is None or (not is_feasible(P, best) and left > GREEDY_SECONDS * P.n):
-        # no core LP solved in time, or its rounding is still short (and there is
-        # time for it): the priced choices, greedily within the rows; the better stands
+    no_lp = model is None or x is None
+    if (no_lp or not is_feasible(P, best)) and left > GREEDY_SECONDS * P.n:
+        # no core LP solved in time, or its rounding is still short, and there is
+        # time for it: the priced choices, greedily within the rows; the better stands
         alt = priced_greedy(P, y, deadline)
         stats["priced_greedy"] = P.objective(alt)
         if penalised(P, alt, penalty) > penalised(P, best, penalty):

@@ -289,9 +289,10 @@ def solve_core(
 
 
 def prices_from_duals(P: Problem, model: CoreModel, row_dual: np.ndarray, base: Prices) -> Prices:
-    """Row duals of a (maximising) core LP → prices; rows absent from the core keep `base`
-    for the coupling rows and get 0 for street rows (re-checked by the caller)."""
-    y = Prices(base.lam.copy(), base.mu.copy(), base.nu.copy(), np.zeros_like(base.pi))
+    """Row duals of a (maximising) core LP → prices; rows absent from the core (a street
+    with no core item) keep their price in `base`: the fixed items there were placed
+    at it, and dropping it to 0 would make every one of them look misplaced."""
+    y = Prices(base.lam.copy(), base.mu.copy(), base.nu.copy(), base.pi.copy())
     for r in np.flatnonzero(model.row_kind < 4):
         kind, t, s, d = model.row_kind[r], model.row_t[r], model.row_s[r], row_dual[r]
         if kind == 0:

@@ -34,9 +34,8 @@ FULL_LP_ITEMS = 8000  # up to this the first LP is over every item
 SAMPLE_ITEMS = 4000
 CORE_LP = 4000
 FULL_MIP_ITEMS = (
-    600  # up to this the MIP is over every item (warm-started; proves optimality when it can)
+    150  # up to this the MIP is over every item (warm-started; proves optimality when it can)
 )
-CORE_MIP = 150
 DUAL_SECONDS = 4.0  # the bundle method on the coupling prices, after the sampled LP
 MAX_CORE_LP = 6000  # the core LP stops growing here (HiGHS takes seconds beyond)
 
@@ -113,18 +112,23 @@ def lp_phase(P: Problem, deadline: float, penalty: float, stats: dict):
     free = np.flatnonzero(P.free)
     y = Prices.zeros(P.T, P.S)
     rng = np.random.default_rng(0)
+    t_start = time.perf_counter()
+    window = max(deadline - t_start, 0.0)
+    # first prices (sampled LP, street sweeps, bundle) end by 55 % of the window:
+    # at least one core LP round must follow, or the plan has no LP to round
+    first_by = t_start + 0.55 * window
     if len(free) > FULL_LP_ITEMS:
         idx = np.sort(rng.choice(free, SAMPLE_ITEMS, replace=False))
         sub = _subproblem(P, idx)
         m = highs.build_core(sub, np.arange(sub.n), np.arange(P.T), np.full(sub.n, -1), penalty)
         res = highs.solve_core(
-            m, integer=False, time_limit=max(deadline - time.perf_counter(), 0.1)
+            m, integer=False, time_limit=max(first_by - time.perf_counter(), 0.1)
         )
         if res is not None and res.get("row_dual") is not None:
             y = highs.prices_from_duals(sub, m, res["row_dual"], y)
             y.pi = np.zeros((P.S, P.T))
         y = street_sweeps(P, y)
-    share = min(DUAL_SECONDS, 0.3 * max(deadline - time.perf_counter(), 0.0))
+    share = min(DUAL_SECONDS, max(first_by - time.perf_counter(), 0.0))
     if len(free) > FULL_LP_ITEMS and share > 0.2:
         # the bundle method (coupling prices) alternated with the street auction,
         # from the sampled prices: a tighter proven bound and better first prices
@@ -143,15 +147,21 @@ def lp_phase(P: Problem, deadline: float, penalty: float, stats: dict):
     best_y = y
     rounds = 0
     tol = 1e-9 * max(1.0, float(np.abs(P.profit()).max(initial=1.0)))
-    while time.perf_counter() < deadline:
+    while rounds == 0 or time.perf_counter() < deadline:
         rounds += 1
+        if len(free) > FULL_LP_ITEMS:
+            base, trimmed = _within_caps(P, base, r, margin, core)
+            room = max(MAX_CORE_LP, size) - len(core)
+            if room > 0 and len(trimmed):
+                core = np.union1d(core, trimmed[np.argsort(margin[trimmed])][:room])
         core = _grow_for_rows(P, core, base, margin)
         if len(core) > max(MAX_CORE_LP, size):
             core = core[np.argsort(margin[core], kind="stable")[:MAX_CORE_LP]]
         m = highs.build_core(P, core, np.arange(P.T), base, penalty)
-        res = highs.solve_core(
-            m, integer=False, time_limit=max(deadline - time.perf_counter(), 0.1)
-        )
+        limit = deadline - time.perf_counter()
+        if rounds == 1:
+            limit = max(limit, 0.3 * window)
+        res = highs.solve_core(m, integer=False, time_limit=max(limit, 0.1))
         if res is None or res.get("row_dual") is None:
             break
         model, x, model_base = m, res["x"], base
@@ -187,6 +197,61 @@ def lp_phase(P: Problem, deadline: float, penalty: float, stats: dict):
     stats["lp_rounds"] = rounds
     stats.setdefault("lp_converged", False)
     return best_y, bound, model, x, (model_base if model is not None else base)
+
+
+def _within_caps(P: Problem, base, r, margin, core, fill: float = 0.97):
+    """The fixed plan (free items outside the core at their priced choice) cut back
+    to its rows: per street and period the K best, per period the most certain
+    (largest margin) within 97 % of the budget and extension cap, so the core LP
+    keeps room for the core; the rest are left unassigned and returned (they are
+    the first to join the core)."""
+    out = base.copy()
+    on = np.zeros(P.n, dtype=bool)
+    on[np.flatnonzero(P.free)] = True
+    on[core] = False
+    on &= out >= 0
+    locked = np.where(P.free, -1, P.lock)
+    area, cost, hh, st = P.usage(locked)
+    drop = []
+    if P.K is not None and P.S:
+        n_inc = np.bincount(P.use_item, minlength=P.n)
+        single = n_inc == 1
+        multi = on & (n_inc > 1)
+        drop.append(np.flatnonzero(multi))
+        on &= ~multi
+        first = np.full(P.n, -1, dtype=np.int64)
+        first[P.use_item] = P.use_street
+        cnt = np.zeros(P.n)
+        cnt[P.use_item] = P.use_cnt
+        idx = np.flatnonzero(on & single)
+        t_i = out[idx]
+        val = r[idx, t_i]
+        order = np.lexsort((-val, t_i, first[idx]))
+        idx, t_i = idx[order], t_i[order]
+        grp = first[idx] * P.T + t_i
+        used = np.zeros(len(idx))
+        if len(idx):
+            c = cnt[idx]
+            cs = np.cumsum(c)
+            starts = np.r_[0, np.flatnonzero(np.diff(grp)) + 1]
+            g_of = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(idx)]))
+            used = cs - np.r_[0.0, cs[starts[1:] - 1]][g_of]
+            cap = P.Kst[first[idx], t_i] - st[first[idx], t_i]
+            over = used > cap + 1e-9
+            drop.append(idx[over])
+            on[idx[over]] = False
+    for t in range(P.T):
+        idx = np.flatnonzero(on & (out == t))
+        idx = idx[np.argsort(-margin[idx], kind="stable")]
+        ok = np.ones(len(idx), dtype=bool)
+        if P.has_budget[t]:
+            ok &= np.cumsum(P.c[idx]) <= fill * (P.B[t] - cost[t])
+        if P.has_ext[t]:
+            ok &= np.cumsum(P.h[idx]) <= fill * (P.H[t] - hh[t])
+        drop.append(idx[~ok])
+    gone = np.concatenate(drop) if drop else np.zeros(0, dtype=np.int64)
+    out[gone] = -1
+    return out, gone
 
 
 def _grow_for_rows(P: Problem, core, base, margin):

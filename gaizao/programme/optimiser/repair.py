@@ -142,27 +142,44 @@ def repair(
                         break
                     L.put(int(i), -1)
     # 2. floors: add unassigned items that fit, best reduced profit first
+    need = P.A - _tol(P.A)
     for t in range(P.T):
-        if not P.has_floor[t] or L.area[t] >= P.A[t] - _tol(P.A[t]):
+        if not P.has_floor[t] or L.area[t] >= need[t]:
             continue
         cand = np.flatnonzero((L.assign < 0) & free)
         cand = cand[np.argsort(-r[cand, t])][: max_candidates * 4]
-        for i in cand:
-            if L.area[t] >= P.A[t] - _tol(P.A[t]):
-                break
-            if L.fits(int(i), t):
-                L.put(int(i), t)
+        _add_fitting(P, L, cand, t, lambda t=t: L.area[t] >= need[t])
     # 3. fill: positive-profit items into leftover room
     if fill:
+        prof = P.profit()
         for t in range(P.T):
-            cand = np.flatnonzero((L.assign < 0) & free & (r[:, t] > -np.inf))
-            prof = P.profit()[cand, t]
-            cand = cand[prof > 0]
+            cand = np.flatnonzero((L.assign < 0) & free & (prof[:, t] > 0))
             cand = cand[np.argsort(-r[cand, t])][:max_candidates]
-            for i in cand:
-                if L.fits(int(i), t):
-                    L.put(int(i), t)
+            _add_fitting(P, L, cand, t, None)
     return L.assign
+
+
+def _add_fitting(P: Problem, L: Ledger, cand: np.ndarray, t: int, done) -> None:
+    """Put each candidate (in order) that fits into period t, until done(); candidates
+    larger than the room left are skipped in numpy first, and the scan stops once
+    the budget left is below the cheapest candidate still ahead."""
+    room_c, room_h = L.B[t] - L.cost[t], L.H[t] - L.hh[t]
+    ok = (P.c[cand] <= room_c) & (P.h[cand] <= room_h)
+    if L.Kst is not None:
+        s1 = L.one_s[cand]
+        full = L.st[np.maximum(s1, 0), t] + L.one_c[cand] > L.Kst[np.maximum(s1, 0), t]
+        ok &= (s1 < 0) | ~full
+    cand = cand[ok]
+    if not len(cand):
+        return
+    cheapest = np.minimum.accumulate(P.c[cand][::-1])[::-1].tolist()
+    for k, i in enumerate(cand.tolist()):
+        if done is not None and done():
+            return
+        if L.cost[t] + cheapest[k] > L.B[t]:
+            return
+        if L.fits(i, t):
+            L.put(i, t)
 
 
 def priced_greedy(P: Problem, y: Prices, deadline: float = float("inf")) -> np.ndarray:

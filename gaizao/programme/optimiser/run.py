@@ -10,7 +10,7 @@ import numpy as np
 
 from . import highs
 from .model import Instance, Result
-from .pricing import lp_phase, penalty_for
+from .pricing import FULL_LP_ITEMS, lp_phase, penalty_for
 from .problem import Problem, build_problem
 from .repair import check
 from .search import integer_phase
@@ -31,7 +31,10 @@ def solve(inst: Instance, time_limit: float = 10.0, *, rel_gap: float = 1e-7) ->
     P = build_problem(inst)
     penalty = penalty_for(P)
     stats: dict = {}
-    y, bound, model, x, base = lp_phase(P, t0 + 0.6 * (deadline - t0), penalty, stats)
+    # above FULL_LP_ITEMS the LP is sifted and its prices decide most of the plan:
+    # it gets three quarters of the time (rounding and core MIPs the rest)
+    share = 0.6 if int(P.free.sum()) <= FULL_LP_ITEMS else 0.75
+    y, bound, model, x, base = lp_phase(P, t0 + share * (deadline - t0), penalty, stats)
     stats["lp_seconds"] = time.perf_counter() - t0
     assign, mip_bound, stopped = integer_phase(
         P, y, bound, model, x, base, deadline - 0.05, penalty, rel_gap, stats
@@ -43,9 +46,11 @@ def solve(inst: Instance, time_limit: float = 10.0, *, rel_gap: float = 1e-7) ->
         # bound of the instance relaxed to what the plan reaches (floors lowered,
         # caps raised by the locked overruns): the best any plan reaching as much could do
         R = _relaxed(P, assign)
-        left = max(deadline - time.perf_counter(), 0.5)
-        _, bound, *_ = lp_phase(R, time.perf_counter() + left, penalty, {})
-        bound = min(bound, R.dual_value(y))
+        bound = R.dual_value(y)
+        left = deadline - time.perf_counter()
+        if left > 0.2:
+            _, lp_bound, *_ = lp_phase(R, deadline, penalty, {})
+            bound = min(bound, lp_bound)
         method = "lp-dual (targets lowered to the plan's shortfall)"
     elif mip_bound is not None and mip_bound < bound:
         bound, method = mip_bound, "mip (HiGHS, every compound)"
@@ -62,6 +67,8 @@ def solve(inst: Instance, time_limit: float = 10.0, *, rel_gap: float = 1e-7) ->
         status = "time-limit"
     else:
         status = "feasible"
+    found = shortfalls(P, assign, _single_period_lp(P, deadline))
+    stats["deadline_overrun"] = max(0.0, time.perf_counter() - deadline)
     result_assign = {}
     for i in np.flatnonzero(assign >= 0):
         pid = inst.periods[int(assign[i])].id
@@ -75,7 +82,7 @@ def solve(inst: Instance, time_limit: float = 10.0, *, rel_gap: float = 1e-7) ->
         gap=gap,
         seconds=time.perf_counter() - t0,
         status=status,
-        shortfalls=shortfalls(P, assign, _single_period_lp(P)),
+        shortfalls=found,
         bound_method=method,
         stats=stats | {"_assign": assign, "_prices": y, "_problem": P},
     )
@@ -101,8 +108,14 @@ def _relaxed(P: Problem, assign: np.ndarray) -> Problem:
     )
 
 
-def _single_period_lp(P: Problem):
-    """Most area period t alone can reach under all its rows (LP, HiGHS in a child)."""
+def _single_period_lp(P: Problem, deadline: float):
+    """Most area period t alone can reach under all its rows (LP, HiGHS in a child).
+
+    Each solve gets what is left of the time limit (at least 0.3 s; at most 1 s
+    for a MIP, whose bound is valid whenever it stops, 5 s for an LP).
+    The figure is an upper bound (the MIP's dual bound, or the LP optimum), so it
+    proves a shortfall reason even from a MIP stopped short; an LP stopped short
+    proves nothing and the reason falls back to the next test."""
 
     def most_area(t: int, rows=("budget", "ext", "street")) -> float | None:
         """Exact (MIP) for small instances, else the LP relaxation (an upper bound)."""
@@ -120,9 +133,14 @@ def _single_period_lp(P: Problem):
         fixed = np.full(P.n, -1, dtype=np.int64)
         m = highs.build_core(Q, items, np.array([t]), fixed, 0.0)
         m.cost[m.ncol :] = -1e9
-        res = highs.solve_core(m, integer=P.n <= 200, time_limit=5.0)
+        integer = P.n <= 200
+        limit = min(1.0 if integer else 5.0, max(deadline - time.perf_counter(), 0.3))
+        res = highs.solve_core(m, integer=integer, time_limit=limit, rel_gap=1e-5, grace=0.2)
         if res is None or res.get("x") is None:
             return None
-        return float(res["obj"]) * P.sa
+        if integer:
+            ub = float(res["dual_bound"])
+            return ub * P.sa if math.isfinite(ub) else None
+        return float(res["obj"]) * P.sa if res["status"] == "Optimal" else None
 
     return most_area

@@ -2,6 +2,7 @@
 
 import itertools
 import math
+import os
 import random
 import time
 
@@ -282,13 +283,32 @@ def test_child_killed_at_its_wall_clock():
     assert run_in_child(_sleep, (0,), timeout=5) == "woke"
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its reaped children (the HiGHS children)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def test_time_limit_respected_on_a_large_instance():
+    """The solve ends within its limit plus a small allowance for the final bookkeeping.
+
+    The allowance is CPU work (about a second), so on a loaded machine it is
+    stretched by how much less than one core this test got: the wall clock over
+    the CPU time actually used. A HiGHS child overrunning (the failure this
+    guards against; seen by minutes) is killed at the wall clock whatever the
+    load, and would show as wall time with no matching CPU time here.
+    """
     from gaizao.programme.optimiser.synthetic import synthetic
 
     inst = instance_from_dict(synthetic(12000, seed=3))
-    t0 = time.perf_counter()
-    r = solve(inst, time_limit=3.0)
-    assert time.perf_counter() - t0 < 3.0 + 3.0  # the final repair and shortfall analysis
+    limit = 3.0
+    t0, c0 = time.perf_counter(), _cpu_seconds()
+    r = solve(inst, time_limit=limit)
+    wall, cpu = time.perf_counter() - t0, _cpu_seconds() - c0
+    # share of one core this test got (≤ 1 on a busy machine); never counted above 1
+    share = min(1.0, max(cpu / wall, 0.1))
+    assert wall < limit + 1.5 / share, (wall, cpu)
+    assert r.stats["deadline_overrun"] < 1.5 / share, r.stats["deadline_overrun"]
     assert r.bound >= r.objective
     assert r.status in {"time-limit", "feasible", "optimal", "infeasible-with-shortfall"}
 

@@ -15,8 +15,11 @@ from gaizao.regions.scope import areas_within
 from . import permissions as perms
 from . import selectors, services
 from .models import Stage
+from .organisation.api import router as org_router
 
 router = Router(tags=["works"])
+# Leadership group, joint meetings and their tasks (organisation/api.py).
+router.add_router("", org_router)
 
 
 class MilestoneOut(Schema):

@@ -20,6 +20,7 @@ from gaizao.regions.models import Organisation
 from gaizao.stewardship.models import FundEntry, ManagementArrangement
 from gaizao.stewardship.services_care import rating_record
 
+from . import demo_organisation
 from . import services as svc
 from .models import STAGE_ORDER, Milestone, PhotoPhase, WorksPhoto
 
@@ -163,6 +164,7 @@ def seed(ctx):
         ).exists()
     ctx.shared["works_demo"] = True
     ctx.say(f"  施工项目 {len(plans)} 个(各阶段:{counts});有逾期节点的 {late} 个")
+    demo_organisation.seed(ctx)
     logins(ctx)
 
 

@@ -106,7 +106,7 @@ def _meetings(ctx, staff, district, works):
     office = Organisation.objects.filter(kind=K.LEADERSHIP_OFFICE, area=district).first()
     utility = Organisation.objects.filter(kind=K.UTILITY).first()
     bureau_user = User.objects.filter(role=Role.HOUSING_BUREAU).order_by("id").first()
-    n_tasks = 0
+    n_tasks = n_meetings = 0
     for k, (ago, title) in enumerate(
         [
             (75, "老旧小区改造工作联席会议(第一次)"),
@@ -115,9 +115,10 @@ def _meetings(ctx, staff, district, works):
         ]
     ):
         held = today - timedelta(days=ago)
-        chunk = works[k * 8 : k * 8 + 8]
-        if not chunk:
+        if not works:
             break
+        # eight compounds per meeting, wrapping round a small demo
+        chunk = [works[(k * 4 + i) % len(works)] for i in range(min(8, len(works)))]
         decisions = [
             {
                 "text": "各街道对滞后项目逐一销号,落实属地责任",
@@ -185,4 +186,5 @@ def _meetings(ctx, staff, district, works):
                     actor=staff, task=t, on=min(today, t.due_on), note="已销号", source="demo"
                 )
         n_tasks += sum(d.tasks.count() for d in m.decisions.all())
-    ctx.say(f"  领导小组 {len(MEMBERS)} 人;联席会议 3 次,议定任务 {n_tasks} 个")
+        n_meetings += 1
+    ctx.say(f"  领导小组 {len(MEMBERS)} 人;联席会议 {n_meetings} 次,议定任务 {n_tasks} 个")

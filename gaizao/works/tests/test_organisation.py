@@ -323,3 +323,24 @@ def test_api_meetings_and_tasks(cast, users, orgs, client_for):
     street = client_for(users["street_jinchen"])
     r = street.post("/api/v1/meetings", payload, content_type="application/json")
     assert r.status_code == 403
+
+
+@pytest.mark.django_db
+def test_pages_in_english(cast, users, orgs, client_for, settings, works_a):
+    today = date.today()
+    office = client_for(users["district"])
+    _post_meeting(
+        office, cast, orgs, users, held=today, due_a=today, due_b=today + timedelta(days=1)
+    )
+    office.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    m = Meeting.objects.get()
+    page = office.get(f"/works/organisation/meetings/{m.pk}/").content.decode()
+    assert "Decisions and tasks" in page and "议定事项与任务" not in page
+    assert (
+        "Responsibility list (responsibility down the line)"
+        in office.get("/works/responsibility/").content.decode()
+    )
+    detail = office.get(f"/works/{works_a.pk}/").content.decode()
+    assert "Milestones (design → tender → start → completion → acceptance → handover)" in detail
+    r = office.post("/works/organisation/members/", {"name": "x", "position": "y", "role": "z"})
+    assert "Please record the leadership group first" in office.get(r["Location"]).content.decode()

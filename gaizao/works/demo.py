@@ -25,7 +25,9 @@ from . import services as svc
 from .models import STAGE_ORDER, Milestone, PhotoPhase, WorksPhoto
 
 K = Organisation.Kind
-SPREAD = [6, 5, 4, 3, 6, 5, 4, 3, 2, 1, 0]
+# Stage reached by the n-th approved plan's works (0: nothing done … 6:
+# handed over), round robin so a small demo still has one at every stage.
+SPREAD = [6, 3, 5, 4, 2, 1, 0]
 
 
 def _png(rgb: tuple[int, int, int], w: int = 160, h: int = 100) -> bytes:
@@ -81,9 +83,7 @@ def seed(ctx):
     counts = {s: 0 for s in ["none", *STAGE_ORDER]}
     late = 0
     for n, plan in enumerate(plans):
-        # 0: nothing done yet … 6: handed over. The first eleven spread so that
-        # the later stages (start … handover) hold two compounds each.
-        target = SPREAD[n] if n < len(SPREAD) else n % 7
+        target = SPREAD[n % len(SPREAD)]
         start = today - timedelta(days=40 * target + rng.randint(20, 40))
         if n % 3 == 1:  # a third of the works run late on their next stage
             start -= timedelta(days=rng.randint(25, 50))

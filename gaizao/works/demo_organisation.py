@@ -117,20 +117,24 @@ def _meetings(ctx, staff, district, works):
         held = today - timedelta(days=ago)
         if not works:
             break
-        # eight compounds per meeting, wrapping round a small demo
-        chunk = [works[(k * 4 + i) % len(works)] for i in range(min(8, len(works)))]
+        # compounds per meeting, wrapping round a small demo: the works with
+        # a stage still open get chased, the rest settle their rules
+        pending = [w for w in works if w.milestones.filter(actual_on__isnull=True).exists()]
+        pending = pending or works
+        chased = [pending[(k * 3 + i) % len(pending)] for i in range(min(5, len(pending)))]
+        ruled = [works[(k * 2 + i) % len(works)] for i in range(min(2, len(works)))]
         decisions = [
             {
                 "text": "各街道对滞后项目逐一销号,落实属地责任",
                 "tasks": [
                     {
-                        "title": f"督促{w.compound.name}按期推进{w.get_stage_display()}后续节点",
+                        "title": f"督促{w.compound.name}按期完成“{w.get_stage_display()}”节点",
                         "owner_org": streets.get(w.compound.street_id) or office,
                         "compound": w.compound,
                         # every third late, every third due soon, the rest later
                         "due_on": max(held, today + timedelta(days=(-12, 2, 20)[i % 3])),
                     }
-                    for i, w in enumerate(chunk[:5])
+                    for i, w in enumerate(chased)
                 ],
             },
             {
@@ -142,7 +146,7 @@ def _meetings(ctx, staff, district, works):
                         "compound": w.compound,
                         "due_on": max(held, today + timedelta(days=(-3, 12)[i % 2])),
                     }
-                    for i, w in enumerate(chunk[5:7])
+                    for i, w in enumerate(ruled)
                 ],
             },
             {
@@ -151,13 +155,13 @@ def _meetings(ctx, staff, district, works):
                     t
                     for t in [
                         {
-                            "title": "审定本批次管网改造施工图",
+                            "title": f"审定第{k + 1}批管网改造施工图",
                             "owner_org": bureau or office,
                             "owner_person": bureau_user,
                             "due_on": held + timedelta(days=20),
                         },
                         {
-                            "title": "完成管线迁改方案并报区改造办",
+                            "title": f"完成第{k + 1}批管线迁改方案并报区改造办",
                             "owner_org": utility,
                             "due_on": held + timedelta(days=30),
                         }

@@ -176,13 +176,19 @@ def meeting_new(request):
             # the form offers the compounds with works; any visible one is accepted
             "compounds": compounds.filter(works__isnull=False)[:500],
             "decision_rows": range(1, DECISION_ROWS + 1),
-            "task_rows": range(TASK_ROWS),
+            "task_rows": _task_rows(request.POST if request.method == "POST" else {}),
             "error": error,
             "errors": errors,
             "post": request.POST if request.method == "POST" else {},
         },
         status=400 if error else 200,
     )
+
+
+def _task_rows(post) -> list[dict]:
+    """The task rows of the form, with what was posted (kept after an error)."""
+    keys = ("decision", "title", "org", "person", "compound", "due")
+    return [{"r": r, **{k: post.get(f"t{r}_{k}", "") for k in keys}} for r in range(TASK_ROWS)]
 
 
 @require_POST

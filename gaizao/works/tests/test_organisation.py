@@ -344,3 +344,23 @@ def test_pages_in_english(cast, users, orgs, client_for, settings, works_a):
     assert "Milestones (design → tender → start → completion → acceptance → handover)" in detail
     r = office.post("/works/organisation/members/", {"name": "x", "position": "y", "role": "z"})
     assert "Please record the leadership group first" in office.get(r["Location"]).content.decode()
+
+
+@pytest.mark.django_db
+def test_refused_meeting_form_keeps_what_was_typed(cast, users, orgs, client_for):
+    today = date.today()
+    r = _post_meeting(
+        client_for(users["district"]),
+        cast,
+        orgs,
+        users,
+        held=today,
+        due_a=today,
+        due_b=today,
+        t1_org="",
+    )
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert 'value="协调供水公司完成管线迁改方案"' in html
+    assert f'<option value="{orgs["jinchen"].pk}" selected>' in html
+    assert f'value="{today.isoformat()}"' in html

@@ -27,6 +27,11 @@ STAFF_NAV = [
         {Role.LEADERSHIP, Role.HOUSING_BUREAU, Role.STREET_OFFICE, Role.COMMUNITY},
     ),
     (
+        gettext_lazy("组织机构"),
+        "works:organisation",
+        {Role.LEADERSHIP, Role.HOUSING_BUREAU, Role.STREET_OFFICE, Role.COMMUNITY},
+    ),
+    (
         gettext_lazy("驾驶舱"),
         "disclosure:dashboard",
         {Role.LEADERSHIP, Role.HOUSING_BUREAU, Role.STREET_OFFICE},

@@ -8,11 +8,14 @@ from ninja import Router, Schema
 
 from gaizao.inventory.permissions import get_compound_for_user
 
+from .api_care import router as care_router
 from .models import ManagementArrangement
 from .permissions import require_edit
 from .services import arrangement_save
 
 router = Router(tags=["stewardship"])
+# Fund, maintenance orders, ratings (api_care.py).
+router.add_router("", care_router)
 
 
 class ArrangementOut(Schema):

@@ -14,9 +14,14 @@ from gaizao.regions.scope import areas_within
 
 from . import permissions as perms
 from . import selectors, services
+from .api_steps import router as steps_router
 from .models import Stage
+from .organisation.api import router as org_router
 
 router = Router(tags=["works"])
+# Leadership group, joint meetings and their tasks (organisation/api.py).
+router.add_router("", org_router)
+router.add_router("", steps_router)
 
 
 class MilestoneOut(Schema):

@@ -20,10 +20,14 @@ from gaizao.regions.models import Organisation
 from gaizao.stewardship.models import FundEntry, ManagementArrangement
 from gaizao.stewardship.services_care import rating_record
 
+from . import demo_organisation
 from . import services as svc
 from .models import STAGE_ORDER, Milestone, PhotoPhase, WorksPhoto
 
 K = Organisation.Kind
+# Stage reached by the n-th approved plan's works (0: nothing done … 6:
+# handed over), round robin so a small demo still has one at every stage.
+SPREAD = [6, 3, 5, 4, 2, 1, 0]
 
 
 def _png(rgb: tuple[int, int, int], w: int = 160, h: int = 100) -> bytes:
@@ -74,12 +78,16 @@ def seed(ctx):
         .select_related("compound__street")
         .order_by("id")
     )
+    # The newest approved plan waits for its works: the first step of the
+    # walk through (建立施工项目) starts from it.
+    if len(plans) > 3:
+        plans = plans[:-1]
     today = timezone.localdate()
     streets = {o.area_id: o for o in Organisation.objects.filter(kind=K.STREET_OFFICE)}
     counts = {s: 0 for s in ["none", *STAGE_ORDER]}
     late = 0
     for n, plan in enumerate(plans):
-        target = n % 7  # 0: nothing done yet … 6: handed over
+        target = SPREAD[n % len(SPREAD)]
         start = today - timedelta(days=40 * target + rng.randint(20, 40))
         if n % 3 == 1:  # a third of the works run late on their next stage
             start -= timedelta(days=rng.randint(25, 50))
@@ -163,6 +171,7 @@ def seed(ctx):
         ).exists()
     ctx.shared["works_demo"] = True
     ctx.say(f"  施工项目 {len(plans)} 个(各阶段:{counts});有逾期节点的 {late} 个")
+    demo_organisation.seed(ctx)
     logins(ctx)
 
 

@@ -311,3 +311,15 @@ class Defect(TimeStamped):
 
     def __str__(self):
         return f"{self.works} {self.item}"
+
+
+# The programme's organisation (领导小组, 联席会议, tasks) lives in its own
+# module of this app; imported here so Django registers its models.
+from .organisation.models import (  # noqa: E402, F401
+    CompoundLink,
+    Decision,
+    GroupMember,
+    LeadershipGroup,
+    Meeting,
+    Task,
+)

@@ -17,6 +17,7 @@ from gaizao.core import notify
 from gaizao.core.models import Notice
 
 from .models import Milestone
+from .organisation.reminders import task_notices
 from .responsibility import lateness
 
 KIND = "works.reminder"
@@ -25,6 +26,7 @@ KIND = "works.reminder"
 @dataclass
 class RemindResult:
     considered: int = 0
+    tasks: int = 0
     sent: int = 0
     skipped: int = 0
     by_level: dict = field(default_factory=dict)
@@ -54,6 +56,23 @@ def recipients_for(m: Milestone, level: int) -> list:
     )
 
 
+def _send_once(res: RemindResult, ref, level, people, subject, body) -> None:
+    """Notify those of `people` not yet told under `ref` (idempotence)."""
+    already = set(
+        Notice.objects.filter(kind=KIND, ref=ref, recipient__in=people).values_list(
+            "recipient_id", flat=True
+        )
+    )
+    new = [u for u in people if u.pk not in already]
+    res.skipped += len(people) - len(new)
+    if not new:
+        return
+    with transaction.atomic():
+        notify.send(recipients=new, subject=subject, body=body, kind=KIND, ref=ref)
+    res.sent += len(new)
+    res.by_level[level] = res.by_level.get(level, 0) + len(new)
+
+
 def remind(*, today=None) -> RemindResult:
     today = today or timezone.localdate()
     res = RemindResult()
@@ -71,17 +90,6 @@ def remind(*, today=None) -> RemindResult:
             continue
         res.considered += 1
         for level in range(0, lt.level + 1):
-            ref = f"milestone:{m.pk}:{lt.state}:{level}"
-            people = recipients_for(m, level)
-            already = set(
-                Notice.objects.filter(kind=KIND, ref=ref, recipient__in=people).values_list(
-                    "recipient_id", flat=True
-                )
-            )
-            new = [u for u in people if u.pk not in already]
-            res.skipped += len(people) - len(new)
-            if not new:
-                continue
             stage = m.get_stage_display()
             if lt.state == "due":
                 subject = f"【到期提醒】{m.works.name}·{stage}"
@@ -92,8 +100,16 @@ def remind(*, today=None) -> RemindResult:
                 body += f"(责任单位:{m.responsible_org or '未指定'})。" if level else "。"
                 if level:
                     body += f"按规定逐级报告(第{level}级)。"
-            with transaction.atomic():
-                notify.send(recipients=new, subject=subject, body=body, kind=KIND, ref=ref)
-            res.sent += len(new)
-            res.by_level[level] = res.by_level.get(level, 0) + len(new)
+            ref = f"milestone:{m.pk}:{lt.state}:{level}"
+            _send_once(res, ref, level, recipients_for(m, level), subject, body)
+    # The joint meetings' tasks (organisation/), on the same ladder.
+    seen_tasks = set()
+    for ref, level, people, subject, body in task_notices(
+        today, due_days=due_days, escalate_days=esc
+    ):
+        tid = ref.split(":")[1]
+        if tid not in seen_tasks:
+            seen_tasks.add(tid)
+            res.tasks += 1
+        _send_once(res, ref, level, people, subject, body)
     return res

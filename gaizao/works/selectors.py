@@ -203,13 +203,18 @@ def resident_works(user, compound) -> dict | None:
 def works_facts(compound_ids) -> dict[int, dict]:
     """For the programme's progress page (programme.progress, registered in
     WorksConfig.ready): whether each compound's works have started (开工 dated)
-    and completed (竣工 dated)."""
+    and completed (竣工 dated) — its own works or its cluster's (片区)."""
     out = {cid: {"started": False, "completed": False} for cid in compound_ids}
-    done = Milestone.objects.filter(
-        works__compound_id__in=list(out),
-        stage__in=(Stage.START, Stage.COMPLETION),
-        actual_on__isnull=False,
-    ).values_list("works__compound_id", "stage")
-    for cid, stage in done:
-        out[cid]["started" if stage == Stage.START else "completed"] = True
+    ids = list(out)
+    dated = Milestone.objects.filter(
+        stage__in=(Stage.START, Stage.COMPLETION), actual_on__isnull=False
+    )
+    own = dated.filter(works__compound_id__in=ids).values_list("works__compound_id", "stage")
+    via_cluster = dated.filter(works__cluster__members__compound_id__in=ids).values_list(
+        "works__cluster__members__compound_id", "stage"
+    )
+    for rows in (own, via_cluster):
+        for cid, stage in rows:
+            if cid in out:
+                out[cid]["started" if stage == Stage.START else "completed"] = True
     return out

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .organisation import views as org
 from .views import actions, oversight, pages
 
 app_name = "works"
@@ -8,6 +9,19 @@ urlpatterns = [
     path("new/<int:plan_pk>/", pages.works_new, name="works_new"),
     path("responsibility/", oversight.responsibility, name="responsibility"),
     path("alerts/", oversight.alerts, name="alerts"),
+    path("organisation/", org.organisation_home, name="organisation"),
+    path("organisation/group/", org.group_save, name="group_save"),
+    path("organisation/members/", org.member_add, name="member_add"),
+    path("organisation/members/<int:mpk>/remove/", org.member_remove, name="member_remove"),
+    path("organisation/meetings/", org.meeting_list, name="meeting_list"),
+    path("organisation/meetings/new/", org.meeting_new, name="meeting_new"),
+    path("organisation/meetings/<int:pk>/", org.meeting_detail, name="meeting_detail"),
+    path("organisation/tasks/<int:pk>/done/", org.task_done, name="task_done"),
+    path(
+        "organisation/compound/<int:pk>/",
+        org.compound_organisations,
+        name="compound_organisations",
+    ),
     path("<int:pk>/", pages.works_detail, name="works_detail"),
     path("<int:pk>/report/", pages.works_report, name="works_report"),
     path("<int:pk>/report/submit/", actions.report_submit, name="report_submit"),

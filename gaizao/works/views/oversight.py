@@ -1,6 +1,8 @@
 """The leadership office's lists: who is late (层层压实责任) and which
 renovated compounds are sliding back (长效管理 alerts)."""
 
+from itertools import chain
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -13,6 +15,7 @@ from gaizao.core.xlsx import xlsx_response
 from .. import permissions as perms
 from .. import selectors
 from ..alerts import slide_back_alerts
+from ..organisation import selectors as org_selectors
 
 
 @login_required
@@ -26,7 +29,14 @@ def responsibility(request):
         street_id=request.GET.get("street"),
         org_id=request.GET.get("org"),
     )
+    tasks = org_selectors.task_rows(
+        request.user,
+        only_late=only_late,
+        street_id=request.GET.get("street"),
+        org_id=request.GET.get("org"),
+    )
     today = timezone.localdate()
+    task_label = _("联席会议任务")
     if request.GET.get("format") == "xlsx":
         return xlsx_response(
             "responsibility.xlsx",
@@ -40,17 +50,31 @@ def responsibility(request):
                 _("责任单位"),
                 _("责任人"),
             ],
-            (
-                [
-                    m.works.name,
-                    m.works.compound.street.name if m.works.compound_id else "",
-                    m.get_stage_display(),
-                    m.planned_on,
-                    max(0, (today - m.planned_on).days),
-                    m.responsible_org.name if m.responsible_org_id else "",
-                    str(m.responsible_person or ""),
-                ]
-                for m in rows[:20000]
+            chain(
+                (
+                    [
+                        m.works.name,
+                        m.works.compound.street.name if m.works.compound_id else "",
+                        m.get_stage_display(),
+                        m.planned_on,
+                        max(0, (today - m.planned_on).days),
+                        m.responsible_org.name if m.responsible_org_id else "",
+                        str(m.responsible_person or ""),
+                    ]
+                    for m in rows[:20000]
+                ),
+                (
+                    [
+                        t.title,
+                        t.compound.street.name if t.compound_id else "",
+                        task_label,
+                        t.due_on,
+                        max(0, (today - t.due_on).days),
+                        t.owner_org.name,
+                        str(t.owner_person or ""),
+                    ]
+                    for t in tasks[:20000]
+                ),
             ),
         )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
@@ -59,10 +83,19 @@ def responsibility(request):
     summary = selectors.late_summary(
         selectors.responsibility_rows(request.user, only_late=True)[:5000]
     )
+    task_list = list(tasks[:200])
+    for t in task_list:
+        t.days_late = max(0, (today - t.due_on).days)
     return render(
         request,
         "works/responsibility.html",
-        {"page": page, "only_late": only_late, "summary": summary},
+        {
+            "page": page,
+            "only_late": only_late,
+            "summary": summary,
+            "tasks": task_list,
+            "tasks_by_org": org_selectors.late_tasks_by_org(request.user),
+        },
     )
 
 

@@ -9,7 +9,7 @@ from gaizao.works.reminders import remind
 
 
 class Command(BaseCommand):
-    help = "发送施工节点到期与逾期提醒(站内、邮件、短信),逾期逐级上报;重复运行不会重复发送"
+    help = "发送施工节点和联席会议任务到期与逾期提醒(站内、邮件、短信),逾期逐级上报;重复运行不会重复发送"
 
     def add_arguments(self, parser):
         parser.add_argument("--today", help="按此日期计算(YYYY-MM-DD),用于补发或测试")
@@ -25,6 +25,7 @@ class Command(BaseCommand):
         r = remind(today=today)
         out = {
             "considered": r.considered,
+            "tasks": r.tasks,
             "sent": r.sent,
             "skipped": r.skipped,
             "by_level": r.by_level,
@@ -32,4 +33,6 @@ class Command(BaseCommand):
         if opts["json"]:
             self.stdout.write(json.dumps(out, ensure_ascii=False))
         else:
-            self.stdout.write(f"节点 {r.considered} 个,发送 {r.sent} 条,已发过跳过 {r.skipped} 条")
+            self.stdout.write(
+                f"节点 {r.considered} 个,联席会议任务 {r.tasks} 个,发送 {r.sent} 条,已发过跳过 {r.skipped} 条"
+            )

@@ -115,6 +115,16 @@ class VoteForm(_Period):
         return data
 
 
+class IdList(forms.Field):
+    """The ticked catalogue items of a menu (checkboxes named `items`): ids
+    as strings, kept as posted so that a form shown again keeps them."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        return [str(v) for v in (value or []) if str(v).strip()]
+
+
 class ResponseForm(forms.Form):
     willingness = forms.ChoiceField(
         label=_("您是否同意本小区进行改造?"),
@@ -144,6 +154,7 @@ class ResponseForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    items = IdList(required=False)
 
     def clean(self):
         data = super().clean()
@@ -212,3 +223,87 @@ class BallotEntryForm(forms.Form):
 
 def now_local_str(delta_days: int = 0) -> str:
     return (timezone.localtime() + timedelta(days=delta_days)).strftime("%Y-%m-%dT%H:%M")
+
+
+# ------------------------------------------------------------------ pages
+# The forms below only parse the shape of what was posted: the services
+# check the values and word the errors (one place for each rule), so the
+# fields are lenient here (required=False, not stripped).
+
+
+def _text(max_length=None):
+    return forms.CharField(required=False, strip=False, max_length=max_length)
+
+
+class CodeForm(forms.Form):
+    code = _text()
+
+
+class PhoneLoginForm(forms.Form):
+    phone = _text()
+    pin = _text()
+
+
+class BindPhoneForm(forms.Form):
+    phone = _text()
+    pin = _text()
+    pin2 = _text()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("pin", "") != data.get("pin2", ""):
+            raise forms.ValidationError(gettext("两次输入的密码不一致"))
+        return data
+
+
+class UnitPickForm(forms.Form):
+    """One unit id (letters: print one unit's letter; revoke its code)."""
+
+    unit = forms.IntegerField(required=False, min_value=1)
+
+
+class ChoiceForm(forms.Form):
+    choice = _text()
+
+
+class ConflictResolveForm(forms.Form):
+    resolution = _text()
+    reason = _text()
+    evidence = forms.FileField(required=False)
+
+
+class ObjectionForm(forms.Form):
+    text = _text()
+
+
+class ObjectionReplyForm(forms.Form):
+    reply = _text()
+    state = _text()
+
+
+class OverturnForm(forms.Form):
+    reason = _text()
+
+
+class RetallyForm(forms.Form):
+    building = forms.IntegerField(required=False)
+    q = _text()
+    choice = _text()
+    reason = _text()
+    sheet_photo = forms.FileField(required=False)
+
+    def clean_building(self):
+        # A building that is not a number means "any building", as before.
+        return self.cleaned_data.get("building")
+
+    def clean_sheet_photo(self):
+        f = self.cleaned_data.get("sheet_photo")
+        if f and (problem := photo_problem(f)):
+            raise forms.ValidationError(problem)
+        return f
+
+
+class AssistUnitForm(forms.Form):
+    """The unit staff fill a survey in for (posted, or picked by a link)."""
+
+    unit = _text()

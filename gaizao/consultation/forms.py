@@ -307,3 +307,51 @@ class AssistUnitForm(forms.Form):
     """The unit staff fill a survey in for (posted, or picked by a link)."""
 
     unit = _text()
+
+
+def _law_choices():
+    return [("", gettext("按截止日期确定"))] + [(k, gettext(v)) for k, v in T.LAW_CHOICES]
+
+
+class SheetTallyForm(forms.Form):
+    """Check a paper tally sheet: the tally is shown, nothing is stored."""
+
+    sheet = forms.FileField(
+        label=_("表决统计表(.xlsx 或 .csv,每户一行)"),
+        error_messages={"required": _("请选择表决统计表文件")},
+    )
+    law = forms.ChoiceField(
+        label=_("适用法律"),
+        required=False,
+        choices=_law_choices,
+    )
+    item = forms.IntegerField(
+        label=_("表决事项(按适用法律自己的项号)"),
+        min_value=1,
+        max_value=9,
+        help_text=_("民法典第二百七十八条第一款第 1–9 项;物权法第七十六条第一款第 1–7 项"),
+        error_messages={
+            "required": _("请填写表决事项的项号"),
+            "min_value": _("项号应为 1–9"),
+            "max_value": _("项号应为 1–9"),
+            "invalid": _("项号应为整数"),
+        },
+    )
+    opens = forms.DateField(
+        label=_("表决开始日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("请输入有效的日期")},
+    )
+    closes = forms.DateField(
+        label=_("表决截止日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("请输入有效的日期")},
+    )
+    developer = forms.CharField(
+        label=_("开发建设单位名称(可不填)"),
+        required=False,
+        max_length=200,
+        help_text=_("须与“业主”列中的名称完全一致;表中有“未售”列时可不填"),
+    )

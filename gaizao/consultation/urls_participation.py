@@ -3,7 +3,7 @@ portal at its root is gaizao.site's, composed in gaizao/urls.py)."""
 
 from django.urls import path
 
-from . import views, views_votes, views_willingness
+from . import views, views_sheet, views_votes, views_willingness
 
 urlpatterns = [
     path("code/", views.enter_code, name="enter_code"),
@@ -17,6 +17,7 @@ urlpatterns = [
         "staff/compound/<int:pk>/survey/new/", views_willingness.willingness_new, name="survey_new"
     ),
     path("staff/compound/<int:pk>/vote/new/", views_votes.vote_new, name="vote_new"),
+    path("staff/compound/<int:pk>/sheet/", views_sheet.sheet_check, name="sheet_check"),
     path("survey/<int:pk>/", views_willingness.willingness_fill, name="survey_fill"),
     path("survey/<int:pk>/results/", views_willingness.willingness_results, name="survey_results"),
     path("survey/<int:pk>/export.xlsx", views_willingness.willingness_export, name="survey_export"),

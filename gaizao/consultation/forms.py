@@ -355,3 +355,20 @@ class SheetTallyForm(forms.Form):
         max_length=200,
         help_text=_("须与“业主”列中的名称完全一致;表中有“未售”列时可不填"),
     )
+
+
+class MeetingRulesForm(forms.Form):
+    deemed_consent = forms.BooleanField(
+        label=_("本小区议事规则规定:未参与表决的业主视为同意"), required=False
+    )
+    adopted_on = forms.DateField(
+        label=_("议事规则通过日期"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": _("请填写议事规则通过日期"), "invalid": _("请输入有效的日期")},
+    )
+    source = forms.CharField(
+        label=_("条款出处"),
+        max_length=300,
+        help_text=_("如《天祥小区业主大会议事规则》第十八条"),
+        error_messages={"required": _("请填写条款出处")},
+    )

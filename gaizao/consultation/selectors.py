@@ -33,6 +33,8 @@ from .selectors_units import (  # noqa: F401,E402 (re-exported)
     unit_search,
 )
 from .selectors_votes import (  # noqa: F401,E402 (re-exported)
+    deemed_consent_rule,
+    meeting_rules_of,
     pending_objections,
     plan_votes,
     register_of,

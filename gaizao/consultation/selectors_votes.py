@@ -5,9 +5,18 @@ and the vote bound to a plan version (the plans approval gate)."""
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import timezone
+
 from gaizao.accounts.models import Role, User
 
-from .models import DEFAULT_MIN_VOTING_DAYS, DEFAULT_NOTICE_DAYS_BEFORE, Objection, Vote, VoteRules
+from .models import (
+    DEFAULT_MIN_VOTING_DAYS,
+    DEFAULT_NOTICE_DAYS_BEFORE,
+    MeetingRules,
+    Objection,
+    Vote,
+    VoteRules,
+)
 from .selectors_units import compound_units
 
 
@@ -60,3 +69,19 @@ def plan_votes(plan_id: int, matter: int):
 
 def pending_objections(vote: Vote) -> int:
     return Objection.objects.filter(vote=vote, state=Objection.State.PENDING).count()
+
+
+def meeting_rules_of(compound_id) -> MeetingRules | None:
+    return MeetingRules.objects.filter(compound_id=compound_id).first()
+
+
+def deemed_consent_rule(vote: Vote) -> MeetingRules | None:
+    """The compound's adopted 议事规则 clause on deemed consent, if it applies
+    to this vote: adopted on or before the day the vote opened (a rule
+    adopted later does not reach back)."""
+    rules = meeting_rules_of(vote.compound_id)
+    if rules is None or not rules.deemed_consent:
+        return None
+    if rules.adopted_on > timezone.localtime(vote.opens_at).date():
+        return None
+    return rules

@@ -33,7 +33,7 @@ Counting (最高人民法院《关于审理建筑物区分所有权纠纷案件�
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -368,3 +368,11 @@ def tally(units: Iterable[UnitVote], *, matter: int, law: str = CIVIL_CODE) -> T
         reasons=reasons,
         rule=describe_rule(law, matter),
     )
+
+
+def with_deemed_consent(units: Iterable[UnitVote]) -> list[UnitVote]:
+    """The units as a compound's adopted 议事规则 with deemed consent
+    (未参与表决视为同意) reads them: no reply counts as 同意. Only for the
+    second, labelled count beside the statutory one — the law counts those
+    who took part (民法典 第二百七十八条), and that count decides."""
+    return [replace(u, choice=AGREE) if u.choice is None else u for u in units]

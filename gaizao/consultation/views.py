@@ -21,7 +21,7 @@ from gaizao.inventory.permissions import get_building_for_user, get_compound_for
 
 from . import selectors, selectors_pages, services
 from .client import BACKEND, client_ip
-from .forms import BindPhoneForm, CodeForm, PhoneLoginForm, UnitPickForm
+from .forms import BindPhoneForm, CodeForm, MeetingRulesForm, PhoneLoginForm, UnitPickForm
 from .permissions import can_do, is_resident, is_staff_user
 
 
@@ -163,13 +163,46 @@ def staff_home(request):
     )
 
 
+def _meeting_rules_form(rules, data=None):
+    initial = (
+        {
+            "deemed_consent": rules.deemed_consent,
+            "adopted_on": rules.adopted_on,
+            "source": rules.source,
+        }
+        if rules
+        else {}
+    )
+    return MeetingRulesForm(data, initial=initial, prefix="rules")
+
+
 @staff_required
+@require_http_methods(["GET", "POST"])
 def staff_compound(request, pk):
+    """The compound's participation page; POST records what its adopted
+    议事规则 say about deemed consent."""
     compound = get_compound_for_user(request.user, pk)
+    rules = selectors.meeting_rules_of(compound.pk)
+    rules_form = _meeting_rules_form(rules)
+    if request.method == "POST":
+        _need(request.user, "vote.manage")
+        rules_form = _meeting_rules_form(rules, request.POST)
+        if rules_form.is_valid():
+            try:
+                services.meeting_rules_set(
+                    actor=request.user, compound=compound, **rules_form.cleaned_data
+                )
+            except DomainError as e:
+                rules_form.add_error(None, e.message)
+            else:
+                messages.success(request, _("已登记议事规则"))
+                return redirect(reverse("consultation:staff_compound", args=[compound.pk]))
     return render(
         request,
         "consultation/staff_compound.html",
         {
+            "rules": rules,
+            "rules_form": rules_form,
             "compound": compound,
             "buildings": selectors.building_code_stats(compound.pk),
             "surveys": selectors_pages.compound_consultations(compound),
@@ -178,6 +211,7 @@ def staff_compound(request, pk):
             "can_survey": can_do(request.user, "consultation.manage"),
             "can_vote": can_do(request.user, "vote.manage"),
         },
+        status=400 if rules_form.errors else 200,
     )
 
 

@@ -39,6 +39,7 @@ from .selectors_votes import (  # noqa: F401,E402 (re-exported)
     plan_votes,
     register_of,
     register_rows,
+    standing_plan_votes,
     unit_residents,
     vote_rules_for,
 )

@@ -26,6 +26,7 @@ class Rules:
     min_voting_days: int = DEFAULT_MIN_VOTING_DAYS
     assisted_needs_both: bool = False
     area_name: str = ""
+    plan_cost_tolerance: Decimal = Decimal("0")
 
 
 def vote_rules_for(compound) -> Rules:
@@ -37,7 +38,13 @@ def vote_rules_for(compound) -> Rules:
     for a in chain:
         r = found.get(a.pk)
         if r is not None:
-            return Rules(r.notice_days_before, r.min_voting_days, r.assisted_needs_both, a.name)
+            return Rules(
+                r.notice_days_before,
+                r.min_voting_days,
+                r.assisted_needs_both,
+                a.name,
+                r.plan_cost_tolerance,
+            )
     return Rules()
 
 
@@ -65,6 +72,19 @@ def unit_residents(unit_id) -> list[User]:
 def plan_votes(plan_id: int, matter: int):
     """Votes on this art. 278 matter bound to a plan row (one version)."""
     return Vote.objects.filter(plan_id=plan_id, matter=matter).order_by("-id")
+
+
+def standing_plan_votes(compound_id, matter: int):
+    """Votes on this matter bound to a plan version that stand: published,
+    passed and not set aside; the latest plan version first."""
+    return Vote.objects.filter(
+        compound_id=compound_id,
+        matter=matter,
+        plan_id__isnull=False,
+        status=Vote.Status.PUBLISHED,
+        passed=True,
+        overturned=False,
+    ).order_by("-plan_version", "-id")
 
 
 def pending_objections(vote: Vote) -> int:

@@ -53,9 +53,14 @@ def willingness_new(request, pk):
     )
 
 
-def _menu_context(consultation, response):
+def _menu_context(consultation, response, form=None):
+    """The menu with its ticks: what was just posted when the form comes back
+    with an error (never the last saved answer), else the saved answer."""
     items = catalogue_selectors.menu_items(consultation.compound) if consultation.with_menu else []
-    picked = selectors_pages.response_item_ids(response)
+    if form is not None and form.is_bound:
+        picked = set(form["items"].value() or [])
+    else:
+        picked = selectors_pages.response_item_ids(response)
     for it in items:
         it["checked"] = str(it["id"]) in picked
     return items
@@ -94,6 +99,18 @@ def _response_form(request, consultation, unit, *, assisted: bool):
     return form, response, error, False
 
 
+def _focus_first_error(form) -> str | None:
+    """Autofocus the first field in error, so the page opens there (no
+    script: the CSP will allow none inline)."""
+    if form is None:
+        return None
+    for name in form.fields:
+        if name in form.errors:
+            form.fields[name].widget.attrs["autofocus"] = True
+            return name
+    return None
+
+
 @resident_required
 @require_http_methods(["GET", "POST"])
 def willingness_fill(request, pk):
@@ -103,13 +120,14 @@ def willingness_fill(request, pk):
     if done:
         messages.success(request, _("已提交,谢谢!截止前您可以随时修改。"))
         return redirect("consultation:portal")
-    items = _menu_context(c, response)
+    items = _menu_context(c, response, form)
     return render(
         request,
         "consultation/willingness_fill.html",
         {
             "c": c,
             "form": form,
+            "focus_field": _focus_first_error(form),
             "response": response,
             "error": error,
             "items": items,
@@ -153,7 +171,8 @@ def willingness_assist(request, pk):
             "form": form,
             "response": response,
             "error": error,
-            "items": _menu_context(c, response) if unit else [],
+            "focus_field": _focus_first_error(form),
+            "items": _menu_context(c, response, form) if unit else [],
         },
         status=400 if (error or (form and form.errors)) else 200,
     )

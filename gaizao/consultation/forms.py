@@ -372,3 +372,33 @@ class MeetingRulesForm(forms.Form):
         help_text=_("如《天祥小区业主大会议事规则》第十八条"),
         error_messages={"required": _("请填写条款出处")},
     )
+
+
+class VoteEditForm(_Period):
+    """Edit a draft vote (nothing announced yet): its wording and dates."""
+
+    title = forms.CharField(
+        label=_("标题"), max_length=200, error_messages={"required": _("请填写标题")}
+    )
+    description = forms.CharField(label=_("表决内容说明"), required=False, widget=forms.Textarea)
+    opens_at = _dt(_("开始时间"))
+    closes_at = _dt(_("截止时间"))
+    notice_days = forms.IntegerField(
+        label=_("公示期(天)"),
+        min_value=1,
+        max_value=60,
+        error_messages={
+            "min_value": _("公示期至少 1 天"),
+            "max_value": _("公示期最多 60 天"),
+            "invalid": _("公示期应为整数天数"),
+        },
+    )
+
+
+class VoteCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("取消原因"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请填写取消原因")},
+    )

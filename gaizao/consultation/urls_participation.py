@@ -3,7 +3,7 @@ portal at its root is gaizao.site's, composed in gaizao/urls.py)."""
 
 from django.urls import path
 
-from . import views, views_sheet, views_votes, views_willingness
+from . import views, views_drafts, views_sheet, views_votes, views_willingness
 
 urlpatterns = [
     path("code/", views.enter_code, name="enter_code"),
@@ -38,5 +38,7 @@ urlpatterns = [
     path("vote/<int:pk>/overturn/", views_votes.vote_overturn, name="vote_overturn"),
     path("vote/<int:pk>/retally/", views_votes.vote_retally, name="vote_retally"),
     path("vote/<int:pk>/certificate/", views_votes.certificate, name="certificate"),
+    path("vote/<int:pk>/draft/edit/", views_drafts.vote_edit, name="vote_edit"),
+    path("vote/<int:pk>/draft/cancel/", views_drafts.vote_cancel, name="vote_cancel"),
     path("vote/<int:pk>/<slug:action>/", views_votes.vote_action, name="vote_action"),
 ]

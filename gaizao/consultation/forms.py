@@ -115,6 +115,16 @@ class VoteForm(_Period):
         return data
 
 
+class IdList(forms.Field):
+    """The ticked catalogue items of a menu (checkboxes named `items`): ids
+    as strings, kept as posted so that a form shown again keeps them."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        return [str(v) for v in (value or []) if str(v).strip()]
+
+
 class ResponseForm(forms.Form):
     willingness = forms.ChoiceField(
         label=_("您是否同意本小区进行改造?"),
@@ -144,6 +154,7 @@ class ResponseForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    items = IdList(required=False)
 
     def clean(self):
         data = super().clean()
@@ -212,3 +223,182 @@ class BallotEntryForm(forms.Form):
 
 def now_local_str(delta_days: int = 0) -> str:
     return (timezone.localtime() + timedelta(days=delta_days)).strftime("%Y-%m-%dT%H:%M")
+
+
+# ------------------------------------------------------------------ pages
+# The forms below only parse the shape of what was posted: the services
+# check the values and word the errors (one place for each rule), so the
+# fields are lenient here (required=False, not stripped).
+
+
+def _text(max_length=None):
+    return forms.CharField(required=False, strip=False, max_length=max_length)
+
+
+class CodeForm(forms.Form):
+    code = _text()
+
+
+class PhoneLoginForm(forms.Form):
+    phone = _text()
+    pin = _text()
+
+
+class BindPhoneForm(forms.Form):
+    phone = _text()
+    pin = _text()
+    pin2 = _text()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("pin", "") != data.get("pin2", ""):
+            raise forms.ValidationError(gettext("两次输入的密码不一致"))
+        return data
+
+
+class UnitPickForm(forms.Form):
+    """One unit id (letters: print one unit's letter; revoke its code)."""
+
+    unit = forms.IntegerField(required=False, min_value=1)
+
+
+class ChoiceForm(forms.Form):
+    choice = _text()
+
+
+class ConflictResolveForm(forms.Form):
+    resolution = _text()
+    reason = _text()
+    evidence = forms.FileField(required=False)
+
+
+class ObjectionForm(forms.Form):
+    text = _text()
+
+
+class ObjectionReplyForm(forms.Form):
+    reply = _text()
+    state = _text()
+
+
+class OverturnForm(forms.Form):
+    reason = _text()
+
+
+class RetallyForm(forms.Form):
+    building = forms.IntegerField(required=False)
+    q = _text()
+    choice = _text()
+    reason = _text()
+    sheet_photo = forms.FileField(required=False)
+
+    def clean_building(self):
+        # A building that is not a number means "any building", as before.
+        return self.cleaned_data.get("building")
+
+    def clean_sheet_photo(self):
+        f = self.cleaned_data.get("sheet_photo")
+        if f and (problem := photo_problem(f)):
+            raise forms.ValidationError(problem)
+        return f
+
+
+class AssistUnitForm(forms.Form):
+    """The unit staff fill a survey in for (posted, or picked by a link)."""
+
+    unit = _text()
+
+
+def _law_choices():
+    return [("", gettext("按截止日期确定"))] + [(k, gettext(v)) for k, v in T.LAW_CHOICES]
+
+
+class SheetTallyForm(forms.Form):
+    """Check a paper tally sheet: the tally is shown, nothing is stored."""
+
+    sheet = forms.FileField(
+        label=_("表决统计表(.xlsx 或 .csv,每户一行)"),
+        error_messages={"required": _("请选择表决统计表文件")},
+    )
+    law = forms.ChoiceField(
+        label=_("适用法律"),
+        required=False,
+        choices=_law_choices,
+    )
+    item = forms.IntegerField(
+        label=_("表决事项(按适用法律自己的项号)"),
+        min_value=1,
+        max_value=9,
+        help_text=_("民法典第二百七十八条第一款第 1–9 项;物权法第七十六条第一款第 1–7 项"),
+        error_messages={
+            "required": _("请填写表决事项的项号"),
+            "min_value": _("项号应为 1–9"),
+            "max_value": _("项号应为 1–9"),
+            "invalid": _("项号应为整数"),
+        },
+    )
+    opens = forms.DateField(
+        label=_("表决开始日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("请输入有效的日期")},
+    )
+    closes = forms.DateField(
+        label=_("表决截止日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("请输入有效的日期")},
+    )
+    developer = forms.CharField(
+        label=_("开发建设单位名称(可不填)"),
+        required=False,
+        max_length=200,
+        help_text=_("须与“业主”列中的名称完全一致;表中有“未售”列时可不填"),
+    )
+
+
+class MeetingRulesForm(forms.Form):
+    deemed_consent = forms.BooleanField(
+        label=_("本小区议事规则规定:未参与表决的业主视为同意"), required=False
+    )
+    adopted_on = forms.DateField(
+        label=_("议事规则通过日期"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": _("请填写议事规则通过日期"), "invalid": _("请输入有效的日期")},
+    )
+    source = forms.CharField(
+        label=_("条款出处"),
+        max_length=300,
+        help_text=_("如《天祥小区业主大会议事规则》第十八条"),
+        error_messages={"required": _("请填写条款出处")},
+    )
+
+
+class VoteEditForm(_Period):
+    """Edit a draft vote (nothing announced yet): its wording and dates."""
+
+    title = forms.CharField(
+        label=_("标题"), max_length=200, error_messages={"required": _("请填写标题")}
+    )
+    description = forms.CharField(label=_("表决内容说明"), required=False, widget=forms.Textarea)
+    opens_at = _dt(_("开始时间"))
+    closes_at = _dt(_("截止时间"))
+    notice_days = forms.IntegerField(
+        label=_("公示期(天)"),
+        min_value=1,
+        max_value=60,
+        error_messages={
+            "min_value": _("公示期至少 1 天"),
+            "max_value": _("公示期最多 60 天"),
+            "invalid": _("公示期应为整数天数"),
+        },
+    )
+
+
+class VoteCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("取消原因"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请填写取消原因")},
+    )

@@ -33,10 +33,13 @@ from .selectors_units import (  # noqa: F401,E402 (re-exported)
     unit_search,
 )
 from .selectors_votes import (  # noqa: F401,E402 (re-exported)
+    deemed_consent_rule,
+    meeting_rules_of,
     pending_objections,
     plan_votes,
     register_of,
     register_rows,
+    standing_plan_votes,
     unit_residents,
     vote_rules_for,
 )

@@ -5,9 +5,18 @@ and the vote bound to a plan version (the plans approval gate)."""
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import timezone
+
 from gaizao.accounts.models import Role, User
 
-from .models import DEFAULT_MIN_VOTING_DAYS, DEFAULT_NOTICE_DAYS_BEFORE, Objection, Vote, VoteRules
+from .models import (
+    DEFAULT_MIN_VOTING_DAYS,
+    DEFAULT_NOTICE_DAYS_BEFORE,
+    MeetingRules,
+    Objection,
+    Vote,
+    VoteRules,
+)
 from .selectors_units import compound_units
 
 
@@ -17,6 +26,7 @@ class Rules:
     min_voting_days: int = DEFAULT_MIN_VOTING_DAYS
     assisted_needs_both: bool = False
     area_name: str = ""
+    plan_cost_tolerance: Decimal = Decimal("0")
 
 
 def vote_rules_for(compound) -> Rules:
@@ -28,7 +38,13 @@ def vote_rules_for(compound) -> Rules:
     for a in chain:
         r = found.get(a.pk)
         if r is not None:
-            return Rules(r.notice_days_before, r.min_voting_days, r.assisted_needs_both, a.name)
+            return Rules(
+                r.notice_days_before,
+                r.min_voting_days,
+                r.assisted_needs_both,
+                a.name,
+                r.plan_cost_tolerance,
+            )
     return Rules()
 
 
@@ -58,5 +74,34 @@ def plan_votes(plan_id: int, matter: int):
     return Vote.objects.filter(plan_id=plan_id, matter=matter).order_by("-id")
 
 
+def standing_plan_votes(compound_id, matter: int):
+    """Votes on this matter bound to a plan version that stand: published,
+    passed and not set aside; the latest plan version first."""
+    return Vote.objects.filter(
+        compound_id=compound_id,
+        matter=matter,
+        plan_id__isnull=False,
+        status=Vote.Status.PUBLISHED,
+        passed=True,
+        overturned=False,
+    ).order_by("-plan_version", "-id")
+
+
 def pending_objections(vote: Vote) -> int:
     return Objection.objects.filter(vote=vote, state=Objection.State.PENDING).count()
+
+
+def meeting_rules_of(compound_id) -> MeetingRules | None:
+    return MeetingRules.objects.filter(compound_id=compound_id).first()
+
+
+def deemed_consent_rule(vote: Vote) -> MeetingRules | None:
+    """The compound's adopted 议事规则 clause on deemed consent, if it applies
+    to this vote: adopted on or before the day the vote opened (a rule
+    adopted later does not reach back)."""
+    rules = meeting_rules_of(vote.compound_id)
+    if rules is None or not rules.deemed_consent:
+        return None
+    if rules.adopted_on > timezone.localtime(vote.opens_at).date():
+        return None
+    return rules

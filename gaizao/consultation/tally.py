@@ -1,7 +1,8 @@
 """The tally of an owners' joint decision (业主共同决定): pure functions over
 dataclasses, exact arithmetic (Fraction), no ORM.
 
-Law (the rule set is chosen by the date the vote opened):
+Law (the rule set is chosen by the date the decision is made — the day the
+vote closes; a vote open across 2021-01-01 is flagged):
 
 * 《民法典》第二百七十八条 (in force 2021-01-01): every matter needs a quorum —
   owners holding two thirds or more (三分之二以上) of the exclusive area AND two
@@ -32,7 +33,7 @@ Counting (最高人民法院《关于审理建筑物区分所有权纠纷案件�
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -128,8 +129,48 @@ RULE_SETS: dict[str, RuleSet] = {
 
 
 def law_for_date(d: date) -> str:
-    """The law in force on the day a vote opened."""
+    """The law in force on the day the decision is made (the vote closes)."""
     return CIVIL_CODE if d >= CIVIL_CODE_IN_FORCE else PROPERTY_LAW
+
+
+def spans_2021(opens: date, closes: date) -> bool:
+    """Open under the Property Law, decided under the Civil Code: flagged."""
+    return opens < CIVIL_CODE_IN_FORCE <= closes
+
+
+# 《物权法》第七十六条第一款 numbers its own items 1–7; the rule sets above
+# are keyed by the Civil Code's items, so each Property Law item maps to the
+# Civil Code item with the same subject and the same Property Law threshold
+# (its item 5 "筹集和使用维修资金" is two Civil Code items, 5 and 6, both
+# at two thirds under the Property Law).
+PROPERTY_LAW_ITEMS: dict[int, tuple[str, int]] = {
+    1: (gettext_noop("制定和修改业主大会议事规则"), 1),
+    2: (gettext_noop("制定和修改建筑物及其附属设施的管理规约"), 2),
+    3: (gettext_noop("选举业主委员会或者更换业主委员会成员"), 3),
+    4: (gettext_noop("选聘和解聘物业服务企业或者其他管理人"), 4),
+    5: (gettext_noop("筹集和使用建筑物及其附属设施的维修资金"), 5),
+    6: (gettext_noop("改建、重建建筑物及其附属设施"), 7),
+    7: (gettext_noop("有关共有和共同管理权利的其他重大事项"), 9),
+}
+_ITEM_NUMERALS = "一二三四五六七八九"
+
+
+def matter_for_item(law: str, item: int) -> int:
+    """The item number as the law itself numbers it (a notice cites it so) →
+    the matter key of the rule sets (the Civil Code's numbering)."""
+    if law == PROPERTY_LAW:
+        if item not in PROPERTY_LAW_ITEMS:
+            raise ValueError(f"《物权法》第七十六条第一款只有第 1–7 项,而不是 {item}")
+        return PROPERTY_LAW_ITEMS[item][1]
+    if item not in MATTERS:
+        raise ValueError(f"《民法典》第二百七十八条第一款只有第 1–9 项,而不是 {item}")
+    return item
+
+
+def item_citation(law: str, item: int) -> str:
+    """ "《物权法》第七十六条第一款第七项 有关共有和共同管理权利的其他重大事项"."""
+    name = PROPERTY_LAW_ITEMS[item][0] if law == PROPERTY_LAW else MATTERS[item]
+    return f"{RULE_SETS[law].article}第一款第{_ITEM_NUMERALS[item - 1]}项 {name}"
 
 
 def rule_for(law: str, matter: int) -> tuple[RuleSet, Threshold]:
@@ -327,3 +368,11 @@ def tally(units: Iterable[UnitVote], *, matter: int, law: str = CIVIL_CODE) -> T
         reasons=reasons,
         rule=describe_rule(law, matter),
     )
+
+
+def with_deemed_consent(units: Iterable[UnitVote]) -> list[UnitVote]:
+    """The units as a compound's adopted 议事规则 with deemed consent
+    (未参与表决视为同意) reads them: no reply counts as 同意. Only for the
+    second, labelled count beside the statutory one — the law counts those
+    who took part (民法典 第二百七十八条), and that count decides."""
+    return [replace(u, choice=AGREE) if u.choice is None else u for u in units]

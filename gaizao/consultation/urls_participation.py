@@ -3,7 +3,7 @@ portal at its root is gaizao.site's, composed in gaizao/urls.py)."""
 
 from django.urls import path
 
-from . import views, views_votes, views_willingness
+from . import views, views_drafts, views_sheet, views_votes, views_willingness
 
 urlpatterns = [
     path("code/", views.enter_code, name="enter_code"),
@@ -17,6 +17,7 @@ urlpatterns = [
         "staff/compound/<int:pk>/survey/new/", views_willingness.willingness_new, name="survey_new"
     ),
     path("staff/compound/<int:pk>/vote/new/", views_votes.vote_new, name="vote_new"),
+    path("staff/compound/<int:pk>/sheet/", views_sheet.sheet_check, name="sheet_check"),
     path("survey/<int:pk>/", views_willingness.willingness_fill, name="survey_fill"),
     path("survey/<int:pk>/results/", views_willingness.willingness_results, name="survey_results"),
     path("survey/<int:pk>/export.xlsx", views_willingness.willingness_export, name="survey_export"),
@@ -37,5 +38,7 @@ urlpatterns = [
     path("vote/<int:pk>/overturn/", views_votes.vote_overturn, name="vote_overturn"),
     path("vote/<int:pk>/retally/", views_votes.vote_retally, name="vote_retally"),
     path("vote/<int:pk>/certificate/", views_votes.certificate, name="certificate"),
+    path("vote/<int:pk>/draft/edit/", views_drafts.vote_edit, name="vote_edit"),
+    path("vote/<int:pk>/draft/cancel/", views_drafts.vote_cancel, name="vote_cancel"),
     path("vote/<int:pk>/<slug:action>/", views_votes.vote_action, name="vote_action"),
 ]

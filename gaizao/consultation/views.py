@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,15 +17,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gaizao.core.errors import DomainError
-from gaizao.inventory.permissions import (
-    compounds_for_user,
-    get_building_for_user,
-    get_compound_for_user,
-)
+from gaizao.inventory.permissions import get_building_for_user, get_compound_for_user
 
-from . import selectors, services
+from . import selectors, selectors_pages, services
 from .client import BACKEND, client_ip
-from .models import Vote
+from .forms import BindPhoneForm, CodeForm, MeetingRulesForm, PhoneLoginForm, UnitPickForm
 from .permissions import can_do, is_resident, is_staff_user
 
 
@@ -73,7 +68,9 @@ def enter_code(request):
     code = request.GET.get("c", "")
     error = None
     if request.method == "POST":
-        code = request.POST.get("code", "")
+        form = CodeForm(request.POST)
+        form.is_valid()
+        code = form.cleaned_data.get("code", "")
         try:
             user = services.access_code_redeem(code=code, ip=client_ip(request))
         except DomainError as e:
@@ -94,11 +91,12 @@ def enter_code(request):
 @require_http_methods(["GET", "POST"])
 def phone_login(request):
     error = None
-    phone = request.POST.get("phone", "")
+    form = PhoneLoginForm(request.POST or None)
+    phone = form.cleaned_data.get("phone", "") if form.is_valid() else ""
     if request.method == "POST":
         try:
             user = services.resident_phone_login(
-                phone=phone, pin=request.POST.get("pin", ""), ip=client_ip(request)
+                phone=phone, pin=form.cleaned_data.get("pin", ""), ip=client_ip(request)
             )
         except DomainError as e:
             error = e.message
@@ -118,14 +116,18 @@ def phone_login(request):
 @require_http_methods(["GET", "POST"])
 def bind_phone(request):
     error = None
-    phone = request.POST.get("phone", request.user.phone)
+    phone = request.user.phone
     if request.method == "POST":
-        pin, pin2 = request.POST.get("pin", ""), request.POST.get("pin2", "")
-        if pin != pin2:
-            error = _("两次输入的密码不一致")
+        form = BindPhoneForm(request.POST)
+        valid = form.is_valid()
+        phone = form.cleaned_data.get("phone", "") if "phone" in request.POST else phone
+        if not valid:
+            error = form.non_field_errors()[0]
         else:
             try:
-                services.resident_set_login(user=request.user, phone=phone, pin=pin)
+                services.resident_set_login(
+                    user=request.user, phone=phone, pin=form.cleaned_data["pin"]
+                )
             except DomainError as e:
                 error = e.message
             else:
@@ -147,28 +149,9 @@ def bind_phone(request):
 @staff_required
 def staff_home(request):
     q = (request.GET.get("q") or "").strip()
-    qs = compounds_for_user(request.user).select_related("street", "community")
-    if q:
-        qs = qs.filter(name__icontains=q)
     active = request.GET.get("active") == "1"
-    if active:
-        qs = qs.filter(
-            Q(votes__isnull=False)
-            | Q(consultations__isnull=False)
-            | Q(buildings__units__access_codes__isnull=False)
-        ).distinct()
-    qs = qs.annotate(
-        surveys_n=Count("consultations", distinct=True),
-        surveys_open=Count(
-            "consultations",
-            distinct=True,
-            filter=Q(
-                consultations__opens_at__lte=timezone.now(),
-                consultations__closes_at__gt=timezone.now(),
-            ),
-        ),
-    ).prefetch_related(Prefetch("votes", queryset=Vote.objects.order_by("-opens_at")))
-    page = Paginator(qs.order_by("street__code", "name"), 50).get_page(request.GET.get("page"))
+    qs = selectors_pages.staff_compounds(request.user, q=q, active=active)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
     stats = selectors.access_code_stats([c.pk for c in page])
     rows = [
         {"compound": c, "codes": stats.get(c.pk, {}), "votes": list(c.votes.all())} for c in page
@@ -180,21 +163,55 @@ def staff_home(request):
     )
 
 
+def _meeting_rules_form(rules, data=None):
+    initial = (
+        {
+            "deemed_consent": rules.deemed_consent,
+            "adopted_on": rules.adopted_on,
+            "source": rules.source,
+        }
+        if rules
+        else {}
+    )
+    return MeetingRulesForm(data, initial=initial, prefix="rules")
+
+
 @staff_required
+@require_http_methods(["GET", "POST"])
 def staff_compound(request, pk):
+    """The compound's participation page; POST records what its adopted
+    议事规则 say about deemed consent."""
     compound = get_compound_for_user(request.user, pk)
+    rules = selectors.meeting_rules_of(compound.pk)
+    rules_form = _meeting_rules_form(rules)
+    if request.method == "POST":
+        _need(request.user, "vote.manage")
+        rules_form = _meeting_rules_form(rules, request.POST)
+        if rules_form.is_valid():
+            try:
+                services.meeting_rules_set(
+                    actor=request.user, compound=compound, **rules_form.cleaned_data
+                )
+            except DomainError as e:
+                rules_form.add_error(None, e.message)
+            else:
+                messages.success(request, _("已登记议事规则"))
+                return redirect(reverse("consultation:staff_compound", args=[compound.pk]))
     return render(
         request,
         "consultation/staff_compound.html",
         {
+            "rules": rules,
+            "rules_form": rules_form,
             "compound": compound,
             "buildings": selectors.building_code_stats(compound.pk),
-            "surveys": compound.consultations.all(),
-            "votes": compound.votes.all(),
+            "surveys": selectors_pages.compound_consultations(compound),
+            "votes": selectors_pages.compound_votes(compound),
             "can_issue": can_do(request.user, "access.issue"),
             "can_survey": can_do(request.user, "consultation.manage"),
             "can_vote": can_do(request.user, "vote.manage"),
         },
+        status=400 if rules_form.errors else 200,
     )
 
 
@@ -206,15 +223,18 @@ def letters(request, pk):
     return the printable letters — the only place the raw codes ever appear."""
     building = get_building_for_user(request.user, pk)
     _need(request.user, "access.issue")
-    units = list(building.units.order_by("entrance", "number"))
+    units = selectors_pages.building_units(building)
     if request.method == "GET":
         return render(
             request, "consultation/letters_confirm.html", {"building": building, "units": units}
         )
-    only = request.POST.get("unit")
+    form = UnitPickForm(request.POST)
     try:
+        if not form.is_valid():
+            raise ValueError(form.errors)
+        only = form.cleaned_data["unit"]
         issued = services.access_codes_issue(
-            actor=request.user, building=building, units=[int(only)] if only else None
+            actor=request.user, building=building, units=[only] if only else None
         )
     except (DomainError, ValueError) as e:
         messages.error(request, getattr(e, "message", None) or _("房屋选择无效"))
@@ -244,9 +264,10 @@ def letters(request, pk):
 def revoke_code(request, pk):
     """Revoke a unit's unused code (e.g. its letter was lost)."""
     building = get_building_for_user(request.user, pk)
+    form = UnitPickForm(request.POST)
     unit = (
-        building.units.filter(pk=request.POST.get("unit") or 0).first()
-        if str(request.POST.get("unit", "")).isdigit()
+        selectors_pages.building_unit(building, form.cleaned_data["unit"])
+        if form.is_valid()
         else None
     )
     if unit is None:

@@ -13,13 +13,22 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gaizao.core.errors import DomainError
-from gaizao.inventory.models import Unit
 from gaizao.inventory.permissions import get_compound_for_user
 
-from . import selectors, services
+from . import selectors, selectors_pages, services
 from . import tally as T
-from .forms import BallotEntryForm, VoteForm, now_local_str, photo_problem
-from .models import Ballot, BallotConflict, Choice, Objection, Vote
+from .forms import (
+    BallotEntryForm,
+    ChoiceForm,
+    ConflictResolveForm,
+    ObjectionForm,
+    ObjectionReplyForm,
+    OverturnForm,
+    RetallyForm,
+    VoteForm,
+    now_local_str,
+)
+from .models import Choice, Objection, Vote
 from .permissions import can_do, get_vote_for_user, is_resident, is_staff_user
 from .views import _need, resident_required, staff_required
 
@@ -89,8 +98,8 @@ def vote_detail(request, pk):
     vote = get_vote_for_user(request.user, pk)
     ctx = {"vote": vote, **_rule_context(vote)}
     if is_resident(request.user):
-        mine = Ballot.objects.filter(vote=vote, unit_id=request.user.unit_id).first()
-        unit = Unit.objects.filter(pk=request.user.unit_id).only("exclusive_area").first()
+        mine = selectors_pages.unit_ballot(vote, request.user.unit_id)
+        unit = selectors_pages.resident_unit(request.user)
         ctx.update(
             mine=mine,
             # An owner may change their own online ballot until the close.
@@ -112,9 +121,7 @@ def _staff_vote_context(request, vote, form=None):
     return {
         "counts": selectors.vote_counts(vote),
         "conflicts": selectors.open_conflicts(vote),
-        "resolved_conflicts": BallotConflict.objects.filter(vote=vote)
-        .exclude(resolution="")
-        .select_related("unit__building", "resolved_by"),
+        "resolved_conflicts": selectors_pages.resolved_conflicts(vote),
         "objections": objections,
         "upheld": any(o.state == Objection.State.UPHELD for o in objections),
         "reply_states": [
@@ -124,21 +131,13 @@ def _staff_vote_context(request, vote, form=None):
         "can_enter": can_do(request.user, "ballot.enter"),
         "can_reply": can_do(request.user, "objection.reply"),
         "can_overturn": can_do(request.user, "vote.overturn"),
-        "buildings": _buildings(vote)
+        "buildings": selectors_pages.vote_buildings(vote)
         if vote.status in (Vote.Status.OPEN, Vote.Status.PUBLISHED)
         else [],
         "entered_n": selectors.entered_by_count(vote, request.user),
         "entry_form": form or BallotEntryForm(),
         "closable": vote.status == Vote.Status.OPEN and timezone.now() >= vote.closes_at,
     }
-
-
-def _buildings(vote):
-    # 1栋, 2栋 … 10栋: by the number in the name, not as text.
-    return sorted(
-        vote.compound.buildings.only("id", "number"),
-        key=lambda b: selectors.natural_key(b.number),
-    )
 
 
 def _staff_user_required(request):
@@ -153,10 +152,12 @@ def _staff_user_required(request):
 @require_POST
 def ballot(request, pk):
     vote = get_vote_for_user(request.user, pk)
-    unit = Unit.objects.select_related("building").get(pk=request.user.unit_id)
+    unit = selectors_pages.resident_unit(request.user)
+    form = ChoiceForm(request.POST)
+    form.is_valid()
     try:
         services.ballot_cast(
-            actor=request.user, vote=vote, unit=unit, choice=request.POST.get("choice", "")
+            actor=request.user, vote=vote, unit=unit, choice=form.cleaned_data.get("choice", "")
         )
     except DomainError as e:
         messages.error(request, e.message)
@@ -170,11 +171,7 @@ def _entry_unit(vote, d):
     else the one the typed house number means (DomainError if none or
     several)."""
     if d.get("unit"):
-        unit = (
-            Unit.objects.select_related("building")
-            .filter(pk=d["unit"], building__compound_id=vote.compound_id)
-            .first()
-        )
+        unit = selectors_pages.vote_unit(vote, d["unit"])
         if unit is None:
             raise DomainError(_("该房屋不属于本小区"))
         return unit
@@ -283,7 +280,10 @@ def vote_action(request, pk, action):
 @require_POST
 def conflict_resolve(request, pk, cid):
     vote = get_vote_for_user(request.user, pk, action="vote.manage")
-    conflict = BallotConflict.objects.filter(vote=vote, pk=cid).first()
+    conflict = selectors_pages.vote_conflict(vote, cid)
+    form = ConflictResolveForm(request.POST, request.FILES)
+    form.is_valid()
+    d = form.cleaned_data
     if conflict is None:
         messages.error(request, _("重复表决票不存在"))
     else:
@@ -291,9 +291,9 @@ def conflict_resolve(request, pk, cid):
             services.conflict_resolve(
                 actor=request.user,
                 conflict=conflict,
-                resolution=request.POST.get("resolution", ""),
-                reason=request.POST.get("reason", ""),
-                evidence=request.FILES.get("evidence"),
+                resolution=d.get("resolution", ""),
+                reason=d.get("reason", ""),
+                evidence=d.get("evidence"),
             )
         except DomainError as e:
             messages.error(request, e.message)
@@ -307,8 +307,12 @@ def objection(request, pk):
     if not request.user.is_authenticated:
         return redirect("consultation:enter_code")
     vote = get_vote_for_user(request.user, pk)
+    form = ObjectionForm(request.POST)
+    form.is_valid()
     try:
-        services.objection_add(actor=request.user, vote=vote, text=request.POST.get("text", ""))
+        services.objection_add(
+            actor=request.user, vote=vote, text=form.cleaned_data.get("text", "")
+        )
     except DomainError as e:
         messages.error(request, e.message)
     else:
@@ -333,7 +337,7 @@ def certificate(request, pk):
         {
             "vote": vote,
             "r": vote.result,
-            "objections_n": vote.objections.count(),
+            "objections_n": selectors_pages.objections_count(vote),
             # The {% now %} tag takes a literal format only: the date is
             # passed in and formatted with the translated "date format".
             "today": timezone.localdate(),
@@ -351,15 +355,17 @@ def objection_reply(request, pk, oid):
     if (resp := _staff_user_required(request)) is not None:
         return resp
     vote = get_vote_for_user(request.user, pk, action="objection.reply")
-    o = Objection.objects.filter(vote=vote, pk=oid).first()
+    o = selectors_pages.vote_objection(vote, oid)
     if o is None:
         raise Http404(_("异议不存在"))
+    form = ObjectionReplyForm(request.POST)
+    form.is_valid()
     try:
         services.objection_reply(
             actor=request.user,
             objection=o,
-            reply=request.POST.get("reply", ""),
-            state=request.POST.get("state", ""),
+            reply=form.cleaned_data.get("reply", ""),
+            state=form.cleaned_data.get("state", ""),
         )
     except DomainError as e:
         messages.error(request, e.message)
@@ -373,8 +379,12 @@ def vote_overturn(request, pk):
     if (resp := _staff_user_required(request)) is not None:
         return resp
     vote = get_vote_for_user(request.user, pk, action="vote.overturn")
+    form = OverturnForm(request.POST)
+    form.is_valid()
     try:
-        services.vote_overturn(actor=request.user, vote=vote, reason=request.POST.get("reason", ""))
+        services.vote_overturn(
+            actor=request.user, vote=vote, reason=form.cleaned_data.get("reason", "")
+        )
     except DomainError as e:
         messages.error(request, e.message)
     else:
@@ -388,23 +398,20 @@ def vote_retally(request, pk):
     if (resp := _staff_user_required(request)) is not None:
         return resp
     vote = get_vote_for_user(request.user, pk, action="vote.overturn")
-    building = request.POST.get("building") or None
+    form = RetallyForm(request.POST, request.FILES)
+    form.is_valid()
+    d = form.cleaned_data
     try:
-        unit = selectors.resolve_unit(
-            vote,
-            request.POST.get("q", ""),
-            building_id=building if str(building or "").isdigit() else None,
-        )
-        photo = request.FILES.get("sheet_photo")
-        if photo is not None and (problem := photo_problem(photo)):
-            raise DomainError(problem)
+        unit = selectors.resolve_unit(vote, d.get("q", ""), building_id=d.get("building"))
+        if "sheet_photo" in form.errors:
+            raise DomainError(form.errors["sheet_photo"][0])
         services.vote_retally(
             actor=request.user,
             vote=vote,
             unit=unit,
-            choice=request.POST.get("choice", ""),
-            reason=request.POST.get("reason", ""),
-            sheet_photo=photo,
+            choice=d.get("choice", ""),
+            reason=d.get("reason", ""),
+            sheet_photo=d.get("sheet_photo"),
         )
     except DomainError as e:
         messages.error(request, e.message)

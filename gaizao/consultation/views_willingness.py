@@ -12,15 +12,10 @@ from gaizao.catalogue import selectors as catalogue_selectors
 from gaizao.core.errors import DomainError
 from gaizao.core.masking import mask_name
 from gaizao.core.xlsx import xlsx_response
-from gaizao.inventory.models import Unit
-from gaizao.inventory.permissions import (
-    get_compound_for_user,
-    sees_personal_data,
-)
+from gaizao.inventory.permissions import get_compound_for_user, sees_personal_data
 
-from . import selectors, services
-from .forms import ConsultationForm, ResponseForm, now_local_str
-from .models import ConsultationResponse
+from . import selectors, selectors_pages, services
+from .forms import AssistUnitForm, ConsultationForm, ResponseForm, now_local_str
 from .permissions import can_do, get_consultation_for_user, is_staff_user
 from .views import _need, resident_required, staff_required
 
@@ -58,16 +53,21 @@ def willingness_new(request, pk):
     )
 
 
-def _menu_context(consultation, response):
+def _menu_context(consultation, response, form=None):
+    """The menu with its ticks: what was just posted when the form comes back
+    with an error (never the last saved answer), else the saved answer."""
     items = catalogue_selectors.menu_items(consultation.compound) if consultation.with_menu else []
-    picked = set(response.choices.values_list("catalog_item_id", flat=True)) if response else set()
+    if form is not None and form.is_bound:
+        picked = set(form["items"].value() or [])
+    else:
+        picked = selectors_pages.response_item_ids(response)
     for it in items:
-        it["checked"] = it["id"] in picked
+        it["checked"] = str(it["id"]) in picked
     return items
 
 
 def _response_form(request, consultation, unit, *, assisted: bool):
-    response = ConsultationResponse.objects.filter(consultation=consultation, unit=unit).first()
+    response = selectors_pages.unit_response(consultation, unit)
     initial = {}
     if response:
         initial = {
@@ -89,7 +89,7 @@ def _response_form(request, consultation, unit, *, assisted: bool):
                 contribution_yuan=d["contribution_yuan"],
                 contribution_per_m2=d["contribution_per_m2"],
                 note=d["note"],
-                item_ids=request.POST.getlist("items"),
+                item_ids=d["items"],
                 assisted=assisted,
             )
         except DomainError as e:
@@ -99,22 +99,35 @@ def _response_form(request, consultation, unit, *, assisted: bool):
     return form, response, error, False
 
 
+def _focus_first_error(form) -> str | None:
+    """Autofocus the first field in error, so the page opens there (no
+    script: the CSP will allow none inline)."""
+    if form is None:
+        return None
+    for name in form.fields:
+        if name in form.errors:
+            form.fields[name].widget.attrs["autofocus"] = True
+            return name
+    return None
+
+
 @resident_required
 @require_http_methods(["GET", "POST"])
 def willingness_fill(request, pk):
     c = get_consultation_for_user(request.user, pk)
-    unit = Unit.objects.select_related("building").get(pk=request.user.unit_id)
+    unit = selectors_pages.resident_unit(request.user)
     form, response, error, done = _response_form(request, c, unit, assisted=False)
     if done:
         messages.success(request, _("已提交,谢谢!截止前您可以随时修改。"))
         return redirect("consultation:portal")
-    items = _menu_context(c, response)
+    items = _menu_context(c, response, form)
     return render(
         request,
         "consultation/willingness_fill.html",
         {
             "c": c,
             "form": form,
+            "focus_field": _focus_first_error(form),
             "response": response,
             "error": error,
             "items": items,
@@ -130,13 +143,10 @@ def willingness_fill(request, pk):
 def willingness_assist(request, pk):
     """Community staff fill the survey in for a resident who cannot (代填)."""
     c = get_consultation_for_user(request.user, pk, action="ballot.enter")
-    units = list(
-        selectors.compound_units(c.compound_id)
-        .select_related("building")
-        .order_by("building__number", "entrance", "number")
-    )
+    units = selectors_pages.consultation_units(c)
     unit = None
-    uid = request.POST.get("unit") or request.GET.get("unit")
+    picked = AssistUnitForm(request.POST if request.method == "POST" else request.GET)
+    uid = picked.cleaned_data.get("unit") if picked.is_valid() else None
     if uid:
         unit = next((u for u in units if str(u.pk) == str(uid)), None)
         if unit is None:
@@ -161,7 +171,8 @@ def willingness_assist(request, pk):
             "form": form,
             "response": response,
             "error": error,
-            "items": _menu_context(c, response) if unit else [],
+            "focus_field": _focus_first_error(form),
+            "items": _menu_context(c, response, form) if unit else [],
         },
         status=400 if (error or (form and form.errors)) else 200,
     )
@@ -193,16 +204,9 @@ def willingness_results(request, pk):
 def willingness_export(request, pk):
     c = get_consultation_for_user(request.user, pk, action="consultation.manage")
     personal = sees_personal_data(request.user)
-    responses = {
-        r.unit_id: r
-        for r in ConsultationResponse.objects.filter(consultation=c).prefetch_related("choices")
-    }
+    responses = selectors_pages.responses_by_unit(c)
     rows = []
-    for u in (
-        selectors.compound_units(c.compound_id)
-        .select_related("building", "owner")
-        .order_by("building__number", "entrance", "number")
-    ):
+    for u in selectors_pages.consultation_units(c, with_owner=True):
         r = responses.get(u.pk)
         owner = u.owner.name if u.owner else ""
         rows.append(

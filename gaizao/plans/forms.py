@@ -222,3 +222,45 @@ class ClusterForm(forms.Form):
         src = picked_from if picked_from is not None else data
         raw = src.getlist("compounds") if src is not None else []
         self.picked = [int(x) for x in raw if str(x).isdigit()]
+
+
+def _dt_field(label):
+    return forms.DateTimeField(
+        label=label,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={
+            "required": gettext_lazy("请填写时间"),
+            "invalid": gettext_lazy("请输入有效的日期时间"),
+        },
+    )
+
+
+class PlanVoteForm(forms.Form):
+    """Put a plan version to the owners (民法典第二百七十八条第一款第七项)."""
+
+    opens_at = _dt_field(gettext_lazy("开始时间"))
+    closes_at = _dt_field(gettext_lazy("截止时间"))
+    notice_days = forms.IntegerField(
+        label=gettext_lazy("结果公示期(天)"),
+        min_value=1,
+        max_value=60,
+        initial=7,
+        error_messages={"invalid": gettext_lazy("公示期应为整数天数")},
+    )
+
+    def clean(self):
+        data = super().clean()
+        o, c = data.get("opens_at"), data.get("closes_at")
+        if o and c and c <= o:
+            self.add_error("closes_at", _("截止时间应晚于开始时间"))
+        return data
+
+
+class VoteReuseForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("沿用理由"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": gettext_lazy("请填写沿用上一版业主表决的理由")},
+    )

@@ -294,3 +294,37 @@ class FundingLine(models.Model):
 
     def __str__(self):
         return f"{self.get_source_display()} {self.amount}"
+
+
+class PlanVoteReuse(TimeStamped):
+    """A new plan version resting on the previous version's passed vote: its
+    cost rose within the jurisdiction's tolerance and it adds no item, and a
+    second person (not the drafter) confirmed it. The approval gate checks
+    the tolerance again, so later edits cannot slip past."""
+
+    plan = models.OneToOneField(
+        Plan, verbose_name=_("方案"), on_delete=models.CASCADE, related_name="vote_reuse"
+    )
+    vote = models.ForeignKey(
+        "consultation.Vote",
+        verbose_name=_("沿用的业主表决"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    voted_cost = models.DecimalField(_("表决时总造价(元)"), max_digits=14, decimal_places=2)
+    cost = models.DecimalField(_("确认时总造价(元)"), max_digits=14, decimal_places=2)
+    reason = models.CharField(_("沿用理由"), max_length=500)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("沿用业主表决")
+        verbose_name_plural = _("沿用业主表决")
+
+    def __str__(self):
+        return f"{self.plan} · {self.vote}"

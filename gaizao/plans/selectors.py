@@ -19,7 +19,14 @@ from gaizao.inventory.models import Survey
 from gaizao.inventory.permissions import compound_q, compounds_for_user
 from gaizao.regions.scope import ancestor_prefixes
 
+from . import selectors_votes as votes
 from .models import Cluster, FundingRule, Plan, PlanItem, PlanStatus
+from .selectors_votes import (  # noqa: F401 (re-exported for the gates)
+    ART_278_COMMON_USE,
+    ART_278_RAISE_FUND,
+    ART_278_USE_FUND,
+    common_use_items,
+)
 
 
 def catalogue_for_plan(plan: Plan):
@@ -202,9 +209,6 @@ def streets_of_visible_compounds(user):
 
 # ---- the decision a plan rests on (民法典第二百七十八条) ----
 
-ART_278_USE_FUND = 5  # 使用建筑物及其附属设施的维修资金
-ART_278_RAISE_FUND = 6  # 筹集建筑物及其附属设施的维修资金
-
 
 def plan_vote_blockers(plan: Plan) -> list[str]:
     """Why the owners' decision does not (yet) carry this plan version:
@@ -216,6 +220,18 @@ def plan_vote_blockers(plan: Plan) -> list[str]:
     """
     from_votes = list(consultation_selectors.plan_votes(plan.pk, ART_278_RENOVATION)[:5])
     done = [v for v in from_votes if v.status == "published" and v.passed and not v.overturned]
+    if not done:
+        # Within the jurisdiction's tolerance, confirmed by a second person,
+        # the previous version's vote carries this one — checked again now.
+        reuse = votes.plan_vote_reuse(plan)
+        if reuse is not None:
+            standing = votes.previous_vote(plan)
+            if standing is None or standing.pk != reuse.vote_id:
+                return [_("沿用的业主表决已不再有效(已撤销或有更新的表决),须重新表决")]
+            problems = votes.reuse_problems(plan, standing)
+            if problems:
+                return [_("确认沿用表决后方案又有修改:") + ";".join(problems)]
+            done = [standing]
     if not done:
         return [
             _(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_documents, views_setup
+from . import views, views_documents, views_setup, views_votes
 
 app_name = "plans"
 urlpatterns = [
@@ -15,6 +15,8 @@ urlpatterns = [
     path("<int:pk>/funding/recompute/", views.funding_recompute, name="funding_recompute"),
     path("<int:pk>/update/", views.plan_update, name="plan_update"),
     path("<int:pk>/do/<slug:action>/", views.plan_action, name="plan_action"),
+    path("<int:pk>/vote/new/", views_votes.plan_vote_new, name="plan_vote_new"),
+    path("<int:pk>/vote/reuse/", views_votes.plan_vote_reuse, name="plan_vote_reuse"),
     path("<int:pk>/diff/<int:other_pk>/", views_documents.plan_diff, name="plan_diff"),
     path("<int:pk>/print/", views_documents.plan_print, name="plan_print"),
     path("<int:pk>/xlsx/", views_documents.plan_xlsx, name="plan_xlsx"),

@@ -22,7 +22,7 @@ from gaizao.inventory.permissions import get_compound_for_user
 from gaizao.stewardship import selectors as stewardship_selectors
 from gaizao.stewardship.permissions import can_do as stewardship_can
 
-from . import selectors, services
+from . import selectors, services, views_votes
 from .funding import SOURCE_LABELS, TIER_LABELS
 from .models import FundingSource, ItemSource, Plan, PlanStatus
 from .permissions import can_do, get_plan_for_user, require
@@ -80,6 +80,7 @@ def plan_context(plan: Plan, user, *, error: str = "") -> dict:
         if editable
         else [],
         "error": error,
+        **views_votes.vote_context(plan, user),
         "tier_labels": {k: _(v) for k, v in TIER_LABELS.items()},
         "item_sources": ItemSource.choices,
     }

@@ -49,6 +49,16 @@ class VoteRules(TimeStamped):
     # Assisted ballots (代为录入) carry the sheet photo OR a witness; with
     # this set, both.
     assisted_needs_both = models.BooleanField(_("代为录入须同时有照片和见证人"), default=False)
+    # A new plan version may rest on the previous version's passed vote when
+    # its total cost rises by at most this share (0.05 = 5 %) and it adds no
+    # item, and a second person confirms; 0: every new version needs a vote.
+    plan_cost_tolerance = models.DecimalField(
+        _("沿用上一版表决的造价增幅上限"),
+        max_digits=5,
+        decimal_places=4,
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
 
     class Meta:
         verbose_name = _("表决规则")

@@ -25,6 +25,7 @@ from .access import (  # noqa: F401
     resident_user_for_unit,
 )
 from .ballots import ballot_cast, conflict_resolve  # noqa: F401
+from .meeting_rules import meeting_rules_set  # noqa: F401
 from .objections import (  # noqa: F401
     REPLY_STATES,
     VOID,

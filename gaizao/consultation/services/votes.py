@@ -286,6 +286,17 @@ def _tally_data(v: Vote) -> tuple[dict, bool]:
     data["register_units"] = counts["units"]
     if v.register_frozen_at:
         data["register_frozen_at"] = timezone.localtime(v.register_frozen_at).isoformat()
+    # Deemed consent (未参与表决视为同意) only where the compound's adopted
+    # 议事规则 provides it: a second count, labelled, beside the statutory
+    # one above, which alone decides `passed`.
+    rule = selectors.deemed_consent_rule(v)
+    if rule is not None:
+        deemed = T.tally(T.with_deemed_consent(selectors.unit_votes(v)), matter=v.matter, law=v.law)
+        data["deemed"] = {
+            **deemed.as_dict(),
+            "source": rule.source,
+            "adopted_on": rule.adopted_on.isoformat(),
+        }
     # A vote open across 2021-01-01 began under the Property Law and was
     # decided under the Civil Code (the closing date chooses the law).
     opens, closes = timezone.localtime(v.opens_at).date(), timezone.localtime(v.closes_at).date()

@@ -35,6 +35,7 @@ from .workflow import (  # noqa: F401
     plan_approve,
     plan_mark_consulted,
     plan_revise,
+    plan_vote_reuse_confirm,
     plan_vote_start,
     plans_withdraw_for_vote,
 )

@@ -12,12 +12,13 @@ from gaizao.core import audit, notify
 from gaizao.core.errors import DomainError
 from gaizao.stewardship.models import ManagementArrangement
 
-from .. import selectors
+from .. import selectors, selectors_votes
 from ..funding import fmt
 from ..models import (
     FundingSource,
     Plan,
     PlanStatus,
+    PlanVoteReuse,
 )
 from ..selectors import (
     plan_compounds,
@@ -86,6 +87,36 @@ def approval_blockers(plan: Plan) -> list[str]:
                         "(民法典第二百七十八条第一款第五项)通过"
                     )
                     % {"name": c.name, "amount": fmt(fund)}
+                )
+    # 第六项: drawing more than the fund holds means raising it (续筹) — the
+    # owners' decision at three quarters (第二款).
+    if fund > plan.maintenance_fund_balance:
+        for c in compounds:
+            if not selectors.compound_vote_passed(c.pk, selectors.ART_278_RAISE_FUND):
+                out.append(
+                    _(
+                        "%(name)s动用专项维修资金 %(amount)s 元超过可用余额 %(balance)s 元,"
+                        "须业主共同决定筹集维修资金(民法典第二百七十八条第一款第六项)通过"
+                    )
+                    % {
+                        "name": c.name,
+                        "amount": fmt(fund),
+                        "balance": fmt(plan.maintenance_fund_balance),
+                    }
+                )
+    # 第八项: items that change the use of common parts or run a business on
+    # them (parking, paid chargers, parcel lockers) — three quarters.
+    common_use = selectors.common_use_items(plan.items.all())
+    if common_use:
+        names = "、".join(i.name for i in common_use)
+        for c in compounds:
+            if not selectors.compound_vote_passed(c.pk, selectors.ART_278_COMMON_USE):
+                out.append(
+                    _(
+                        "%(name)s的方案含改变共有部分用途或利用共有部分经营的项目(%(items)s),"
+                        "须业主共同决定(民法典第二百七十八条第一款第八项,四分之三以上)通过"
+                    )
+                    % {"name": c.name, "items": names}
                 )
     lines_sum = plan.funding_lines.aggregate(s=Sum("amount"))["s"] or Decimal("0")
     if lines_sum != plan.total_cost:
@@ -179,7 +210,8 @@ def plan_vote_start(
         "label": str(plan),
         "version": plan.version,
         "total_cost": fmt(plan.total_cost),
-        "items": [{"name": i.name, "cost": fmt(i.cost)} for i in items],
+        "total_cost_raw": str(plan.total_cost),
+        "items": [{"code": i.code, "name": i.name, "cost": fmt(i.cost)} for i in items],
         "resident_total": str(resident),
         "area_total": str(selectors.compound_exclusive_area(plan.compound_id)),
     }
@@ -208,11 +240,12 @@ def plans_withdraw_for_vote(*, vote, actor, reason: str) -> None:
     consultation.hooks in PlansConfig.ready()."""
     if not vote.plan_id:
         return
-    plan = (
-        Plan.objects.select_for_update().filter(pk=vote.plan_id, status=PlanStatus.APPROVED).first()
-    )
-    if plan is None:
-        return
+    ids = [vote.plan_id, *selectors_votes.plans_reusing_vote(vote.pk).values_list("pk", flat=True)]
+    for plan in Plan.objects.select_for_update().filter(pk__in=ids, status=PlanStatus.APPROVED):
+        _withdraw(plan, vote=vote, actor=actor, reason=reason)
+
+
+def _withdraw(plan: Plan, *, vote, actor, reason: str) -> None:
     approver = plan.approved_by
     plan.status, plan.approved_at, plan.approved_by = PlanStatus.CONSULTED, None, None
     plan.save(update_fields=["status", "approved_at", "approved_by", "updated_at"])
@@ -232,3 +265,48 @@ def plans_withdraw_for_vote(*, vote, actor, reason: str) -> None:
         kind="plans.approval_withdrawn",
         ref=f"plan:{plan.pk}",
     )
+
+
+def plan_vote_reuse_confirm(
+    *, actor, plan: Plan, reason: str, source: str = "web"
+) -> PlanVoteReuse:
+    """A second person (not the drafter of this version) confirms that it may
+    rest on the previous version's passed vote: the total cost rose within
+    the jurisdiction's tolerance and no item was added. Recorded and audited;
+    the approval gate checks the tolerance again."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("请填写沿用上一版业主表决的理由"))
+    with transaction.atomic():
+        plan = _lock(plan)
+        if plan.status not in (PlanStatus.DRAFT, PlanStatus.CONSULTED):
+            raise DomainError(_("只有未审批的方案可以确认沿用业主表决"))
+        if plan.created_by_id and plan.created_by_id == actor.pk:
+            raise DomainError(_("须由方案编制人以外的另一人确认沿用业主表决"))
+        vote = selectors_votes.previous_vote(plan)
+        problems = selectors_votes.reuse_problems(plan, vote)
+        if problems:
+            raise DomainError(";".join(problems))
+        reuse, _created = PlanVoteReuse.objects.update_or_create(
+            plan=plan,
+            defaults={
+                "vote": vote,
+                "voted_cost": selectors_votes.voted_cost(vote),
+                "cost": plan.total_cost,
+                "reason": reason,
+                "confirmed_by": actor,
+            },
+        )
+        audit.record(
+            actor=actor,
+            instance=plan,
+            action="update",
+            source=source,
+            changes={
+                "vote_reused": [None, vote.pk],
+                "voted_cost": str(reuse.voted_cost),
+                "cost": str(plan.total_cost),
+                "reason": reason,
+            },
+        )
+    return reuse

@@ -1,0 +1,135 @@
+"""Reads behind the participation pages (staff overview, letters, the vote
+and survey pages), so that the views hold no queries (STYLE.md habit 3)."""
+
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+
+from gaizao.inventory.models import Building, Unit
+from gaizao.inventory.permissions import compounds_for_user
+
+from .models import Ballot, BallotConflict, Consultation, ConsultationResponse, Objection, Vote
+from .selectors_units import compound_units, natural_key
+
+# ------------------------------------------------------------ staff overview
+
+
+def staff_compounds(user, *, q: str = "", active: bool = False):
+    """The compounds of the user's jurisdiction for the participation
+    overview, with survey counts and their votes (newest first)."""
+    qs = compounds_for_user(user).select_related("street", "community")
+    if q:
+        qs = qs.filter(name__icontains=q)
+    if active:
+        qs = qs.filter(
+            Q(votes__isnull=False)
+            | Q(consultations__isnull=False)
+            | Q(buildings__units__access_codes__isnull=False)
+        ).distinct()
+    now = timezone.now()
+    qs = qs.annotate(
+        surveys_n=Count("consultations", distinct=True),
+        surveys_open=Count(
+            "consultations",
+            distinct=True,
+            filter=Q(consultations__opens_at__lte=now, consultations__closes_at__gt=now),
+        ),
+    ).prefetch_related(Prefetch("votes", queryset=Vote.objects.order_by("-opens_at")))
+    return qs.order_by("street__code", "name")
+
+
+def compound_consultations(compound):
+    return Consultation.objects.filter(compound=compound)
+
+
+def compound_votes(compound):
+    return Vote.objects.filter(compound=compound)
+
+
+def building_units(building: Building) -> list[Unit]:
+    return list(building.units.order_by("entrance", "number"))
+
+
+def building_unit(building: Building, unit_id) -> Unit | None:
+    if not unit_id:
+        return None
+    return building.units.filter(pk=unit_id).first()
+
+
+# ---------------------------------------------------------------- votes
+
+
+def resident_unit(user) -> Unit | None:
+    """The resident's own unit (with its building)."""
+    return Unit.objects.select_related("building").filter(pk=user.unit_id).first()
+
+
+def unit_ballot(vote: Vote, unit_id) -> Ballot | None:
+    return Ballot.objects.filter(vote=vote, unit_id=unit_id).first()
+
+
+def resolved_conflicts(vote: Vote):
+    return (
+        BallotConflict.objects.filter(vote=vote)
+        .exclude(resolution="")
+        .select_related("unit__building", "resolved_by")
+    )
+
+
+def vote_conflict(vote: Vote, cid) -> BallotConflict | None:
+    return BallotConflict.objects.filter(vote=vote, pk=cid).first()
+
+
+def vote_objection(vote: Vote, oid) -> Objection | None:
+    return Objection.objects.filter(vote=vote, pk=oid).first()
+
+
+def objections_count(vote: Vote) -> int:
+    return Objection.objects.filter(vote=vote).count()
+
+
+def vote_buildings(vote: Vote) -> list[Building]:
+    # 1栋, 2栋 … 10栋: by the number in the name, not as text.
+    return sorted(
+        Building.objects.filter(compound_id=vote.compound_id).only("id", "number"),
+        key=lambda b: natural_key(b.number),
+    )
+
+
+def vote_unit(vote: Vote, unit_id) -> Unit | None:
+    """A unit of the vote's compound by id (None if it is not one)."""
+    return (
+        Unit.objects.select_related("building")
+        .filter(pk=unit_id, building__compound_id=vote.compound_id)
+        .first()
+    )
+
+
+# ------------------------------------------------------ willingness surveys
+
+
+def unit_response(consultation: Consultation, unit) -> ConsultationResponse | None:
+    return ConsultationResponse.objects.filter(consultation=consultation, unit=unit).first()
+
+
+def response_item_ids(response: ConsultationResponse | None) -> set[str]:
+    if response is None:
+        return set()
+    return {str(i) for i in response.choices.values_list("catalog_item_id", flat=True)}
+
+
+def consultation_units(consultation: Consultation, *, with_owner: bool = False) -> list[Unit]:
+    related = ("building", "owner") if with_owner else ("building",)
+    return list(
+        compound_units(consultation.compound_id)
+        .select_related(*related)
+        .order_by("building__number", "entrance", "number")
+    )
+
+
+def responses_by_unit(consultation: Consultation) -> dict[int, ConsultationResponse]:
+    return {
+        r.unit_id: r
+        for r in ConsultationResponse.objects.filter(consultation=consultation).prefetch_related(
+            "choices"
+        )
+    }

@@ -77,13 +77,6 @@ def make_compound(street: Area, name: str = "测试小区", *, community=None, *
         building_count=4,
         in_main_urban_area=True,
         management_status="none",
-        # The exclusion facts recorded as "no", so that a test compound is
-        # within the national scope unless a test says otherwise (a blank
-        # exclusion fact is 待核实, and plan approval needs the scope).
-        in_shantytown_plan=False,
-        demolition_planned=False,
-        self_built_area=Decimal("0"),
-        is_urban_village=False,
     )
     defaults.update(kw)
     return Compound.objects.create(name=name, street=street, community=community, **defaults)

@@ -182,6 +182,14 @@ class Compound(TimeStamped):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        # A number of years is a plan: keep the 是/否 fact in step with it.
+        if self.demolition_within_years is not None and self.demolition_planned is None:
+            self.demolition_planned = True
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "demolition_planned"}
+        super().save(*args, **kwargs)
+
     def clean(self):
         super().clean()
         if (

@@ -330,8 +330,7 @@ def _row(out: ParsedSheet, rownum: int, raw: dict) -> None:
         row["build_year"], row["build_date"] = y, d
         if approx:
             row["approx"].append("build_year")
-        # Only a round figure is uncertain both ways; "2000年以前" is a bound
-        # the parser already keeps on the safe side of the cut-off.
+        # Only a round figure is uncertain both ways ("2000年以前" is a bound).
         row["build_year_approximate"] = None if y is None else approx == ABOUT
     except CellError as e:
         fail("build", e)
@@ -386,9 +385,9 @@ def _row(out: ParsedSheet, rownum: int, raw: dict) -> None:
                 row["demolition_planned"] = bool(n)
             else:
                 yes = yes_no(v)
-                row["demolition_within_years"] = (
-                    ((col.years if col else None) or 3) if yes else None
-                )
+                # 是 under "三年内…" is within 3 years; without years in the
+                # header the years stay unknown (待核实), never made up.
+                row["demolition_within_years"] = (col.years if col else None) if yes else None
                 row["demolition_planned"] = yes
         except CellError:
             fail(

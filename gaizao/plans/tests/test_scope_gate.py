@@ -3,6 +3,7 @@
 with a recorded decision of the leadership office (issue 8, deliver 4)."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -29,6 +30,13 @@ def _approvable(plan, users, surveyed):
     """Everything but the scope in place: management, consulted, a passed
     vote on this version with its notice period over."""
     staff = users["community_tianxiang"]
+    # Every exclusion fact recorded as "no": within the national scope.
+    Compound.objects.filter(pk=plan.compound_id).update(
+        in_shantytown_plan=False,
+        demolition_planned=False,
+        self_built_area=Decimal("0"),
+        is_urban_village=False,
+    )
     arrange(plan.compound)
     services.plan_mark_consulted(actor=users["bureau"], plan=plan)
     now = timezone.now()

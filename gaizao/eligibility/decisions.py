@@ -54,6 +54,8 @@ def apply_decisions(
             )
         )
         out.verdict = override.outcome
+    if out.verdict != v.verdict:
+        out.missing = []  # settled by the person who decided, who said why
     if out.verdict == INELIGIBLE:
         out.extension = False
     return out

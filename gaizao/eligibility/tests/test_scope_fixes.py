@@ -130,7 +130,8 @@ def test_verification_settles_review_only():
     assert v.verdict == "eligible"
     assert v.reasons[-1].criterion == "verified"
     assert v.reasons[-1].detail == "核实为符合改造范围:已查明无拆除计划(李四,2026-11-30)"
-    assert review.verdict == "review"  # the input is not changed
+    assert v.missing == [] and review.missing  # settled; the input is not changed
+    assert review.verdict == "review"
     # Once the data decide, the rules win over an old verification.
     ineligible = rules.evaluate(good_facts(is_urban_village=True), NATIONAL)
     assert decisions.apply_decisions(ineligible, ok, None).verdict == "ineligible"

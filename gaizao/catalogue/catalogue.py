@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from .catalogue_data import ITEMS
+from .catalogue_data import ITEMS, SOURCES
 from .models import CatalogItem
 
 
@@ -17,6 +17,8 @@ def ensure_builtin_catalogue(model=None) -> int:
             "code", flat=True
         )
     )
+    # An older migration passes a historical model without `source`.
+    has_source = any(f.name == "source" for f in model._meta.get_fields())
     new = []
     for code, name, name_en, tier, unit, cost, facility, sources, basis, factor, desc in ITEMS:
         if code in existing:
@@ -34,6 +36,7 @@ def ensure_builtin_catalogue(model=None) -> int:
                 estimate_basis=basis,
                 estimate_factor=Decimal(factor),
                 description=desc,
+                **({"source": SOURCES.get(code, "")} if has_source else {}),
             )
         )
     model.objects.bulk_create(new)

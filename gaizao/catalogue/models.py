@@ -79,6 +79,8 @@ class CatalogItem(TimeStamped):
         _("估算系数"), max_digits=10, decimal_places=4, default=Decimal("1")
     )
     description = models.CharField(_("说明"), max_length=300, blank=True)
+    # Why the item sits in its tier: the document (23号, the Panlong seed).
+    source = models.CharField(_("分类依据"), max_length=200, blank=True)
     active = models.BooleanField(_("启用"), default=True)
 
     class Meta:

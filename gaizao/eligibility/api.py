@@ -7,7 +7,8 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
 
 from gaizao.core.errors import DomainError
 from gaizao.inventory.models import Compound
@@ -181,7 +182,8 @@ class PolicyOut(Schema):
     environment_facilities: list[str]
     poor_management_statuses: list[str]
     willingness_mode: str
-    willingness_min_pct: Decimal
+    willingness_min: str  # exact fraction, e.g. "2/3"
+    willingness_min_pct: Decimal  # the same, rounded, for display
     exclusions: list[str]
     demolition_years: int | None
     self_built_pct: Decimal
@@ -224,3 +226,75 @@ def evaluate(request, payload: EvaluateIn):
         raise DomainError(_("区划代码“%(area_code)s”不存在") % {"area_code": payload.area_code})
     p = _policy_or_404(payload.policy)
     return services.evaluate_area(actor=user, area=area, policy=p, source="api").as_dict()
+
+
+class DeterminationIn(Schema):
+    kind: str  # "verify" (核实) or "override" (领导小组办公室决定)
+    outcome: str  # "eligible" or "ineligible"
+    reason: str
+
+
+class DeterminationOut(Schema):
+    id: int
+    compound_id: int
+    policy: str
+    kind: str
+    outcome: str
+    verdict_before: str
+    reason: str
+    evidence: str | None
+    decided_by: str | None
+    decided_at: datetime
+
+
+def _determination(d) -> dict:
+    return {
+        "id": d.pk,
+        "compound_id": d.compound_id,
+        "policy": d.policy.code,
+        "kind": d.kind,
+        "outcome": d.outcome,
+        "verdict_before": d.verdict_before,
+        "reason": d.reason,
+        "evidence": d.evidence.url if d.evidence else None,
+        "decided_by": str(d.decided_by) if d.decided_by_id else None,
+        "decided_at": d.decided_at,
+    }
+
+
+@router.get(
+    "/compounds/{compound_id}/eligibility/determinations",
+    response=list[DeterminationOut],
+    summary="一个小区的改造范围核实与领导小组办公室决定",
+)
+def determination_list(request, compound_id: int):
+    if not can_do(request.user, "eligibility.view"):
+        raise PermissionDenied(_("您的角色无权查看改造范围"))
+    c = get_compound_for_user(request.user, compound_id)
+    return [_determination(d) for d in selectors.determinations(c)]
+
+
+@router.post(
+    "/compounds/{compound_id}/eligibility/determinations",
+    response={201: DeterminationOut},
+    summary="核实“待核实”结论(须附证明材料),或记录领导小组办公室的决定(须写明理由)",
+)
+def determination_create(
+    request,
+    compound_id: int,
+    payload: Form[DeterminationIn],
+    evidence: File[UploadedFile] = None,
+):
+    if not can_do(request.user, "eligibility.view"):
+        raise PermissionDenied(_("您的角色无权查看改造范围"))
+    c = get_compound_for_user(request.user, compound_id)
+    d = services.determination_record(
+        actor=request.user,
+        compound=c,
+        kind=payload.kind,
+        outcome=payload.outcome,
+        reason=payload.reason,
+        evidence=evidence,
+        source="api",
+    )
+    return 201, _determination(d)

@@ -45,7 +45,8 @@ NATIONAL_2020 = {
     "environment_min": 1,
     "poor_management_statuses": ["none", "self_governance"],
     "willingness_mode": "if_surveyed",
-    "willingness_min_pct": Decimal("66.67"),
+    # willingness threshold: the model's default, exactly "2/3" (not in this
+    # dict, so migration 0002 still runs on its own historical model)
     "exclusions": ALL_EXCLUSIONS,
     "demolition_years": None,
     "self_built_pct": Decimal("50"),
@@ -70,7 +71,9 @@ PANLONG_2020 = {
     "extension_cutoff": None,
     "extension_cap_pct": None,
     "require_main_urban": True,
-    "single_buildings_count": False,
+    # The seed speaks of 小区 and never excludes single buildings; 23号 says
+    # 住宅小区(含单栋住宅楼). Panlong counts them (issue 8).
+    "single_buildings_count": True,
     "criteria": ALL_CRITERIA,
     "conditions_min": 2,
     "neglect_score_below": Decimal("60"),
@@ -80,7 +83,8 @@ PANLONG_2020 = {
     "environment_min": 1,
     "poor_management_statuses": ["none", "self_governance"],
     "willingness_mode": "required",
-    "willingness_min_pct": Decimal("66.67"),
+    # willingness threshold: the model's default, exactly "2/3" (not in this
+    # dict, so migration 0002 still runs on its own historical model)
     "exclusions": ALL_EXCLUSIONS,
     "demolition_years": 3,
     "self_built_pct": Decimal("50"),

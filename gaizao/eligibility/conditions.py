@@ -6,6 +6,7 @@ check_conditions."""
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 from gaizao.inventory.facilities import BY_CODE
 
@@ -79,7 +80,8 @@ def check_facilities(f: CompoundFacts, p: PolicyRules) -> Reason:
     text = f"基础设施 {len(rated)} 项中 {len(poor)} 项损坏或缺失({pct(share)})"
     if names:
         text += f":{names}"
-    if share >= p.facilities_broken_pct:
+    # Compared as exact fractions: 3 of 10 meets "30 %" exactly.
+    if Fraction(len(poor), len(rated)) >= Fraction(p.facilities_broken_pct) / 100:
         return Reason(
             f"need.{FACILITIES}", True, f"{text},达到 {limit(p.facilities_broken_pct)}", label
         )

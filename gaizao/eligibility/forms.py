@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy
 from gaizao.inventory.facilities import FACILITIES
 
 from . import rules
-from .models import Policy
+from .models import Determination, Policy
 from .services import PARAM_FIELDS
 
 STATUS_CHOICES = [(k, gettext_lazy(v)) for k, v in rules.MANAGEMENT_LABELS.items()]
@@ -69,3 +69,26 @@ class PolicyForm(forms.ModelForm):
     def validate_unique(self):
         # The service numbers versions; (area, name, version) is checked there.
         pass
+
+
+class DeterminationForm(forms.Form):
+    """核实 (kind=verify) or a decision of the leadership office (override).
+    The service checks the rest (who may, the verdict, the file's bytes)."""
+
+    kind = forms.ChoiceField(choices=Determination.Kind.choices, widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(
+        label=gettext_lazy("结论"),
+        choices=Determination.Outcome.choices,
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("理由"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("写明核实了什么、依据哪份材料或文件"),
+    )
+    evidence = forms.FileField(
+        label=gettext_lazy("证明材料(照片或 PDF)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf"}),
+    )

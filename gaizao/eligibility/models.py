@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -10,6 +11,19 @@ from gaizao.core.models import TimeStamped, user_ref
 from . import rules
 
 PCT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
+
+
+def validate_fraction(value) -> None:
+    try:
+        rules.parse_fraction(value)
+    except ValueError as e:
+        raise ValidationError(str(e))
+
+
+def fraction_str(value) -> str:
+    """The stored form of a share: "2/3", "1/2"."""
+    f = rules.parse_fraction(value)
+    return f"{f.numerator}/{f.denominator}"
 
 
 class Policy(TimeStamped):
@@ -91,12 +105,14 @@ class Policy(TimeStamped):
     willingness_mode = models.CharField(
         _("居民改造意愿"), max_length=16, choices=Willingness.choices, default=Willingness.REQUIRED
     )
-    willingness_min_pct = models.DecimalField(
-        _("同意改造户数比例不低于(%)"),
-        max_digits=5,
-        decimal_places=2,
-        default=Decimal("66.67"),
-        validators=PCT,
+    # Stored as an exact fraction ("2/3"), not 66.67 %: exactly two thirds of
+    # the households must pass a "≥ 2/3" rule (issue 8).
+    willingness_min = models.CharField(
+        _("同意改造户数比例不低于"),
+        max_length=24,
+        default="2/3",
+        validators=[validate_fraction],
+        help_text=_("分数或百分比,如 2/3、3/4、50%;按精确分数比较"),
     )
     exclusions = models.JSONField(_("排除情形"), default=list, blank=True)
     demolition_years = models.PositiveSmallIntegerField(
@@ -138,6 +154,17 @@ class Policy(TimeStamped):
         return f"{self.name} v{self.version}" if self.version > 1 else self.name
 
     @property
+    def willingness_min_pct(self) -> Decimal:
+        """The threshold as a percentage, for display and the API (rounded to
+        0.01; the rules compare the exact fraction)."""
+        f = rules.parse_fraction(self.willingness_min)
+        return (Decimal(f.numerator) * 100 / Decimal(f.denominator)).quantize(Decimal("0.01"))
+
+    @property
+    def willingness_min_text(self) -> str:
+        return rules.fraction_text(rules.parse_fraction(self.willingness_min))
+
+    @property
     def scope_label(self) -> str:
         return self.area.name if self.area_id else str(_("全国"))
 
@@ -159,7 +186,7 @@ class Policy(TimeStamped):
             environment_min=self.environment_min,
             poor_management_statuses=tuple(self.poor_management_statuses or ()),
             willingness_mode=self.willingness_mode,
-            willingness_min_pct=Decimal(self.willingness_min_pct),
+            willingness_min=rules.parse_fraction(self.willingness_min),
             exclusions=tuple(self.exclusions or ()),
             demolition_years=self.demolition_years,
             self_built_pct=Decimal(self.self_built_pct),
@@ -216,3 +243,57 @@ class Verdict(models.Model):
                 "extension": self.extension,
             }
         )
+
+
+class Determination(models.Model):
+    """A person's decision on a compound's scope verdict, kept with its reason
+    and evidence and never edited (a later one supersedes it):
+
+    - 核实 (`verify`): staff who may evaluate settle a 待核实 verdict, i.e. the
+      facts the rules lacked were checked on site or in the records. It
+      applies only while the rules still say 待核实; once the data decide,
+      the rules win.
+    - 领导小组办公室决定 (`override`): the leadership office decides a
+      compound's scope whatever the rules say (e.g. admits a compound judged
+      不符合 for a reason the rules cannot see). A plan can be approved for a
+      compound that is eligible or has such a decision (issue 8 item 4).
+    """
+
+    class Kind(models.TextChoices):
+        VERIFY = "verify", _("核实")
+        OVERRIDE = "override", _("领导小组办公室决定")
+
+    class Outcome(models.TextChoices):
+        ELIGIBLE = rules.ELIGIBLE, _("符合改造范围")
+        INELIGIBLE = rules.INELIGIBLE, _("不符合")
+
+    compound = models.ForeignKey(
+        "inventory.Compound",
+        verbose_name=_("小区"),
+        on_delete=models.CASCADE,
+        related_name="eligibility_determinations",
+    )
+    policy = models.ForeignKey(
+        Policy, verbose_name=_("政策"), on_delete=models.PROTECT, related_name="determinations"
+    )
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    outcome = models.CharField(_("结论"), max_length=16, choices=Outcome.choices)
+    # The verdict the rules gave when the decision was made.
+    verdict_before = models.CharField(
+        _("原结论"), max_length=16, choices=Verdict.Kind.choices, blank=True
+    )
+    reason = models.TextField(_("理由"))
+    evidence = models.FileField(
+        _("证明材料"), upload_to="eligibility/%Y/%m/", blank=True, max_length=200
+    )
+    decided_by = user_ref(_("决定人"), blank=True)
+    decided_at = models.DateTimeField(_("决定时间"))
+
+    class Meta:
+        verbose_name = _("改造范围核实与决定")
+        verbose_name_plural = _("改造范围核实与决定")
+        ordering = ["-decided_at", "-id"]
+        indexes = [models.Index(fields=["compound", "policy", "kind", "-decided_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.compound_id} {self.outcome}"

@@ -8,10 +8,11 @@ from django.utils.translation import gettext_lazy
 
 from gaizao.accounts.models import Role
 from gaizao.accounts.permissions import can
+from gaizao.inventory.permissions import compounds_for_user
 from gaizao.regions.models import Area
 from gaizao.regions.scope import areas_within
 
-from .models import Policy
+from .models import Determination, Policy
 
 R = Role
 RULES: dict[str, set] = {
@@ -19,6 +20,11 @@ RULES: dict[str, set] = {
     "policy.manage": {R.LEADERSHIP, R.HOUSING_BUREAU},
     # Re-evaluate the compounds of one's own jurisdiction (storing verdicts).
     "eligibility.evaluate": {R.LEADERSHIP, R.HOUSING_BUREAU, R.STREET_OFFICE},
+    # Settle a 待核实 verdict (核实, with reason and evidence): those who evaluate.
+    "eligibility.verify": {R.LEADERSHIP, R.HOUSING_BUREAU, R.STREET_OFFICE},
+    # Decide a compound's scope whatever the rules say: the leadership office
+    # only (盘龙区老旧小区改造工作领导小组, seed; issue 8 item 4).
+    "eligibility.override": {R.LEADERSHIP},
     # See the reserve and the verdicts: every staff role that sees compounds.
     "eligibility.view": {
         R.LEADERSHIP,
@@ -81,3 +87,12 @@ def policy_areas_for(user):
     if user.area_id is None:
         return Area.objects.none()
     return areas_within(user.area).exclude(level=Area.Level.COMMUNITY).order_by("code")
+
+
+def evidence_visible(user, name: str) -> bool:
+    """/media/eligibility/…: the evidence of a 核实 or decision is seen by
+    staff who may see verdicts and the compound (registered in apps.py)."""
+    if not can_do(user, "eligibility.view"):
+        return False
+    cid = Determination.objects.filter(evidence=name).values_list("compound_id", flat=True).first()
+    return cid is not None and compounds_for_user(user).filter(pk=cid).exists()

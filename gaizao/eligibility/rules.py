@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 from .conditions import (  # noqa: F401 (re-exported)
     CONDITION_CHECKS,
@@ -29,8 +30,10 @@ from .facts import (  # noqa: F401 (re-exported: rules.X is how callers name the
     PolicyRules,
     Reason,
     Verdict,
+    fraction_text,
     limit,
     num,
+    parse_fraction,
     pct,
 )
 from .vocabulary import (  # noqa: F401 (re-exported: rules.X is how callers name them)
@@ -63,20 +66,36 @@ def _cutoff_words(cutoff: date, inclusive: bool) -> str:
     return f"{'不晚于' if inclusive else '早于'}{cutoff.isoformat()}"
 
 
+# An approximate year ("2000年左右", "约1999", "90年代") is read as this many
+# years either side. No document fixes the margin: this is the system's
+# reading, so that a round figure near a cut-off is checked (待核实), not
+# taken as exact (docs/eligibility.md).
+APPROX_MARGIN_YEARS = 2
+
+
 def built_within(
-    built_date: date | None, built_year: int | None, cutoff: date, inclusive: bool
+    built_date: date | None,
+    built_year: int | None,
+    cutoff: date,
+    inclusive: bool,
+    approximate: bool = False,
 ) -> bool | None:
-    """Was the compound built before the cut-off? None when only the year is
-    known and the cut-off falls inside that year (can't tell)."""
+    """Was the compound built before the cut-off? None when it can't be told:
+    only the year is known and the cut-off falls inside that year, or the
+    year is approximate and its window straddles the cut-off."""
 
     def ok(d: date) -> bool:
         return d <= cutoff if inclusive else d < cutoff
 
-    if built_date is not None:
+    if approximate and built_year is not None:
+        margin = APPROX_MARGIN_YEARS
+        first, last = date(built_year - margin, 1, 1), date(built_year + margin, 12, 31)
+    elif built_date is not None:
         return ok(built_date)
-    if built_year is None:
+    elif built_year is None:
         return None
-    first, last = date(built_year, 1, 1), date(built_year, 12, 31)
+    else:
+        first, last = date(built_year, 1, 1), date(built_year, 12, 31)
     if ok(last):
         return True  # the whole year is early enough
     if not ok(first):
@@ -85,6 +104,9 @@ def built_within(
 
 
 def _built_text(f: CompoundFacts) -> str:
+    if f.built_year_approximate and f.built_year is not None:
+        m = APPROX_MARGIN_YEARS
+        return f"约{f.built_year}年建成(约数,按{f.built_year - m}–{f.built_year + m}年判断)"
     if f.built_date is not None:
         return f"建成于{f.built_date.isoformat()}"
     return f"建成于{f.built_year}年(仅知年份)"
@@ -95,12 +117,13 @@ def check_built(f: CompoundFacts, p: PolicyRules) -> tuple[Reason, bool]:
     label = "建成时间"
     if f.built_date is None and f.built_year is None:
         return Reason("built", None, "缺少建成年份", label), False
-    main = built_within(f.built_date, f.built_year, p.built_cutoff, p.cutoff_inclusive)
+    approx = f.built_year_approximate
+    main = built_within(f.built_date, f.built_year, p.built_cutoff, p.cutoff_inclusive, approx)
     words = _cutoff_words(p.built_cutoff, p.cutoff_inclusive)
     if main:
         return Reason("built", True, f"{_built_text(f)},{words}", label), False
     if p.extension_cutoff is not None:
-        ext = built_within(f.built_date, f.built_year, p.extension_cutoff, True)
+        ext = built_within(f.built_date, f.built_year, p.extension_cutoff, True, approx)
         if ext:
             cap = (
                 f",纳入户数不超过当年改造总户数的{limit(p.extension_cap_pct)}"
@@ -114,6 +137,14 @@ def check_built(f: CompoundFacts, p: PolicyRules) -> tuple[Reason, bool]:
                 f"{p.extension_cutoff.isoformat()}){cap}",
                 label,
             ), True
+        if ext is None and main is False:
+            return Reason(
+                "built",
+                None,
+                f"{_built_text(f)},无法判断是否在扩展范围内(不晚于"
+                f"{p.extension_cutoff.isoformat()}),需核实建成日期",
+                label,
+            ), False
     if main is None:
         return Reason(
             "built", None, f"{_built_text(f)},无法判断是否{words},需核实建成日期", label
@@ -155,27 +186,20 @@ def check_willingness(f: CompoundFacts, p: PolicyRules) -> Reason | None:
         if p.willingness_mode == WILLINGNESS_REQUIRED:
             return Reason("willingness", None, "尚未开展意愿征询(本政策要求征询后纳入)", label)
         return Reason("willingness", None, "尚未开展意愿征询(实施前须征询,暂不影响纳入储备)", label)
-    share = Decimal(f.willingness) * 100
-    if share >= p.willingness_min_pct:
-        return Reason(
-            "willingness",
-            True,
-            f"同意改造的户数占 {pct(share)},达到 {limit(p.willingness_min_pct)}",
-            label,
-        )
+    # Exact fractions on both sides: exactly 2 of 3 households meets "2/3".
+    share = Fraction(f.willingness)
+    shown = pct(Decimal(share.numerator) * 100 / Decimal(share.denominator))
+    need = fraction_text(p.willingness_min)
+    if share >= p.willingness_min:
+        return Reason("willingness", True, f"同意改造的户数占 {shown},达到 {need}", label)
     if f.willingness_open:
         return Reason(
             "willingness",
             None,
-            f"意愿征询进行中,目前同意改造的户数占 {pct(share)},尚未达到 {limit(p.willingness_min_pct)}",
+            f"意愿征询进行中,目前同意改造的户数占 {shown},尚未达到 {need}",
             label,
         )
-    return Reason(
-        "willingness",
-        False,
-        f"同意改造的户数占 {pct(share)},低于 {limit(p.willingness_min_pct)}",
-        label,
-    )
+    return Reason("willingness", False, f"同意改造的户数占 {shown},低于 {need}", label)
 
 
 # --- exclusions ------------------------------------------------------------------
@@ -196,8 +220,22 @@ def check_exclusions(f: CompoundFacts, p: PolicyRules) -> list[Reason]:
                 out.append(Reason(crit, True, "未纳入棚改计划", label))
         elif code == DEMOLITION:
             years = f.demolition_within_years
-            if years is None:
+            if years is None and f.demolition_planned is False:
                 out.append(Reason(crit, True, "无拆除新建或改扩翻建计划", label))
+            elif years is None and f.demolition_planned is None:
+                # A blank is "not checked", like every other exclusion fact.
+                out.append(Reason(crit, None, "缺少“是否拟拆除新建或改扩翻建”", label))
+            elif years is None and p.demolition_years is not None:
+                out.append(
+                    Reason(
+                        crit,
+                        None,
+                        f"有拆除新建或改扩翻建计划但缺少年限,无法判断是否在{p.demolition_years}年内",
+                        label,
+                    )
+                )
+            elif years is None:
+                out.append(Reason(crit, False, "有拆除新建或改扩翻建计划", label))
             elif p.demolition_years is None or years <= p.demolition_years:
                 within = f"(政策排除{p.demolition_years}年内的计划)" if p.demolition_years else ""
                 out.append(Reason(crit, False, f"计划{years}年内拆除新建或改扩翻建{within}", label))
@@ -219,7 +257,8 @@ def check_exclusions(f: CompoundFacts, p: PolicyRules) -> list[Reason]:
                 out.append(Reason(crit, None, "有居民自建住房但缺少建筑面积,无法计算占比", label))
             else:
                 share = Decimal(f.self_built_area) * 100 / Decimal(f.floor_area)
-                if share >= p.self_built_pct:
+                exact = Fraction(Decimal(f.self_built_area)) / Fraction(Decimal(f.floor_area))
+                if exact >= Fraction(p.self_built_pct) / 100:
                     out.append(
                         Reason(
                             crit,
@@ -254,6 +293,7 @@ MISSING_NAMES = {
     "need": "摸底调查或管理状况",
     "willingness": "意愿征询",
     f"exclusion.{SHANTYTOWN}": "是否纳入棚改计划",
+    f"exclusion.{DEMOLITION}": "是否拟拆除新建或改扩翻建",
     f"exclusion.{SELF_BUILT}": "居民自建住房面积",
     f"exclusion.{URBAN_VILLAGE}": "是否城中村",
 }
@@ -300,10 +340,14 @@ def evaluate(f: CompoundFacts, p: PolicyRules) -> Verdict:
                 name = "、".join(lacking) or name
             elif r.criterion == "willingness" and f.willingness is not None:
                 name = "意愿征询结果(征询进行中)"
+            elif r.criterion == "built" and f.built_year_approximate:
+                name = "确切建成年份"
             elif r.criterion == "built" and (f.built_year or f.built_date):
                 name = "建成日期"
             elif r.criterion == f"exclusion.{SELF_BUILT}" and f.self_built_area:
                 name = "建筑面积"
+            elif r.criterion == f"exclusion.{DEMOLITION}" and f.demolition_planned:
+                name = "拟拆除新建的年限"
             if name not in missing:
                 missing.append(name)
     if any(r.passed is False for r in decisive):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 from django.db.models import Count, Sum
 from django.utils import timezone
@@ -18,8 +19,8 @@ from gaizao.inventory.permissions import compounds_for_user
 from gaizao.regions.models import Area
 from gaizao.regions.scope import areas_within
 
-from . import extension, rules
-from .models import Policy, Verdict
+from . import decisions, extension, rules
+from .models import Determination, Policy, Verdict
 from .permissions import area_within_user
 
 CHUNK = 2000  # ids per IN (...) query; keeps SQLite under its variable limit
@@ -34,21 +35,22 @@ def _chunks(seq, n=CHUNK):
 # --- willingness (consultation app) --------------------------------------------
 
 
-def _share(summary: dict | None) -> Decimal | None:
-    """Share of households in favour, 0–1, from a willingness summary."""
+def _share(summary: dict | None) -> Fraction | None:
+    """Share of households in favour, 0–1, from a willingness summary, as an
+    exact fraction (2 of 3 is 2/3, not 0.6667)."""
     if not summary:
         return None
     total, yes = summary.get("households_total"), summary.get("households_yes")
     if total:
-        return Decimal(yes or 0) / Decimal(total)
+        return Fraction(int(yes or 0), int(total))
     share = summary.get("share_households")
     if share is None:
         return None
-    share = Decimal(str(share))
+    share = Fraction(Decimal(str(share)))
     return share / 100 if share > 1 else share  # accept a percentage too
 
 
-def willingness_shares(compound_ids) -> dict[int, Decimal | None]:
+def willingness_shares(compound_ids) -> dict[int, Fraction | None]:
     """compound id → share of households willing (0–1), None when no
     willingness survey exists (consultation's bulk summaries)."""
     ids = list(compound_ids)
@@ -84,9 +86,11 @@ FACT_FIELDS = [
     "community_id",
     "built_date",
     "built_year",
+    "built_year_approximate",
     "in_main_urban_area",
     "management_status",
     "in_shantytown_plan",
+    "demolition_planned",
     "demolition_within_years",
     "self_built_area",
     "floor_area",
@@ -130,12 +134,14 @@ def facts_for(compounds) -> dict[int, rules.CompoundFacts]:
             name=r["name"],
             built_date=r["built_date"],
             built_year=r["built_year"],
+            built_year_approximate=bool(r["built_year_approximate"]),
             in_main_urban_area=r["in_main_urban_area"],
             management_status=r["management_status"] or "",
             latest_score=survey[1] if survey else None,
             surveyed=survey is not None,
             facility_ratings=ratings.get(cid, {}),
             in_shantytown_plan=r["in_shantytown_plan"],
+            demolition_planned=r["demolition_planned"],
             demolition_within_years=r["demolition_within_years"],
             self_built_area=r["self_built_area"],
             floor_area=r["floor_area"],
@@ -344,7 +350,67 @@ def compute(
         by_pk = {p.pk: p for _c, p, _v, _d in results}
         for pk, items in groups.items():
             extension.apply_extension_cap(items, by_pk[pk].extension_cap_pct)
-    return results
+    made = latest_decisions(list(facts))
+    return [
+        (cid, p, decisions.apply_decisions(v, *made.get((cid, p.pk), (None, None))), d)
+        for cid, p, v, d in results
+    ]
+
+
+def _decision(d: Determination) -> decisions.Decision:
+    who = str(d.decided_by) if d.decided_by_id else ""
+    return decisions.Decision(
+        kind=d.kind,
+        outcome=d.outcome,
+        reason=d.reason,
+        by=who,
+        on=f"{timezone.localtime(d.decided_at):%Y-%m-%d}",
+    )
+
+
+def latest_decisions(compound_ids) -> dict[tuple[int, int], tuple]:
+    """(compound id, policy id) → (latest 核实, latest override), each a
+    decisions.Decision or None. One query per chunk of compounds."""
+    out: dict[tuple[int, int], list] = {}
+    for part in _chunks(compound_ids):
+        for d in (
+            Determination.objects.filter(compound_id__in=part)
+            .select_related("decided_by")
+            .order_by("-decided_at", "-id")
+        ):
+            slot = out.setdefault((d.compound_id, d.policy_id), [None, None])
+            i = 0 if d.kind == Determination.Kind.VERIFY else 1
+            if slot[i] is None:
+                slot[i] = _decision(d)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def determinations(compound):
+    """Every 核实 and decision on a compound, newest first (the record)."""
+    return (
+        Determination.objects.filter(compound=compound)
+        .select_related("policy", "decided_by")
+        .order_by("-decided_at", "-id")
+    )
+
+
+def approval_blocker(compound) -> str | None:
+    """Why a renovation plan for this compound cannot be approved on scope
+    grounds, or None. 国办发〔2020〕23号 and the Panlong seed limit renovation
+    to compounds within the scope: the compound must be 符合改造范围 under its
+    jurisdiction's default policy (the rules, a 核实, or a recorded decision
+    of the leadership office with its reason). Issue 8 item 4."""
+    # Live, not the stored reserve record: the facts may have changed since.
+    policy = default_policy_for(compound)
+    if policy is None:
+        return None
+    ((_c, _p, v, _d),) = compute(Compound.objects.filter(pk=compound.pk), policy, cap=False)
+    if v.verdict == rules.ELIGIBLE:
+        return None
+    return _(
+        "%(name)s的改造范围结论为“%(verdict)s”(%(policy)s):须核实为符合改造范围,"
+        "或由领导小组办公室记录决定及理由后,才能审批方案"
+    ) % {"name": compound.name, "verdict": _(v.label), "policy": str(policy)}
 
 
 # ---- what the pages look up ------------------------------------------------------

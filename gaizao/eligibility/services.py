@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gaizao.core import audit
+from gaizao.core import audit, uploads
 from gaizao.core.errors import DomainError
 from gaizao.inventory.facilities import BY_CODE
 from gaizao.inventory.models import Compound
@@ -22,7 +22,7 @@ from gaizao.regions.models import Area
 from gaizao.regions.scope import compound_area_q
 
 from . import builtin, rules, selectors
-from .models import Policy, Verdict
+from .models import Determination, Policy, Verdict, fraction_str
 from .permissions import area_within_user, can_do, policy_editable
 
 # --- policies ------------------------------------------------------------------
@@ -56,7 +56,7 @@ PARAM_FIELDS = [
     "environment_min",
     "poor_management_statuses",
     "willingness_mode",
-    "willingness_min_pct",
+    "willingness_min",
     "exclusions",
     "demolition_years",
     "self_built_pct",
@@ -89,6 +89,11 @@ def _validate(data: dict) -> None:
             _("“至少满足几项”为 %(conditions_min)s,但只选了 %(n_crit)s 项判断项")
             % {"conditions_min": data["conditions_min"], "n_crit": len(crit)}
         )
+    if "willingness_min" in data:
+        try:
+            data["willingness_min"] = fraction_str(data["willingness_min"])
+        except ValueError as e:
+            problems.append(f"{Policy._meta.get_field('willingness_min').verbose_name}:{e}")
     if "environment" in crit and not data.get("environment_facilities"):
         problems.append(_("选择了“环境脏乱差”,请至少选择一项检查的设施"))
     if problems:
@@ -138,7 +143,8 @@ def policy_create(*, actor, data: dict, source: str = "web") -> Policy:
         and (area is None or not area_within_user(actor, area))
     ):
         raise DomainError(_("只能为本辖区或下级区划制定政策"))
-    _validate(data)
+    data = dict(data)
+    _validate(data)  # also writes the threshold as an exact fraction ("2/3")
     with transaction.atomic():
         last = (
             Policy.objects.select_for_update()
@@ -180,6 +186,7 @@ def policy_update(*, actor, policy: Policy, data: dict, source: str = "web") -> 
         raise DomainError(_("只能为本辖区或下级区划制定政策"))
     merged = {f: getattr(policy, f) for f in PARAM_FIELDS} | data
     _validate(merged)
+    data = {k: merged.get(k, v) for k, v in data.items()}
     with transaction.atomic():
         before = audit.snapshot(policy)
         for k, v in data.items():
@@ -339,3 +346,96 @@ def evaluate_area(
         out.counts[v.verdict] += 1
         out.policies[str(p)] = out.policies.get(str(p), 0) + 1
     return out
+
+
+# --- 核实 and the leadership office's decisions -----------------------------------
+
+REASON_MIN = 4  # characters: "同上" or "无" is not a reason
+
+
+def determination_record(
+    *,
+    actor,
+    compound: Compound,
+    kind: str,
+    outcome: str,
+    reason: str,
+    evidence=None,
+    policy: Policy | None = None,
+    source: str = "web",
+) -> Determination:
+    """Record a 核实 (`verify`: settles a 待核实 verdict; reason and evidence
+    required) or a decision of the leadership office (`override`: reason
+    required, evidence optional), audit it, and store the compound's verdict
+    again so the reserve shows it. Under the compound's default policy unless
+    `policy` is given. Nothing is written unless everything is valid."""
+    action = "eligibility.override" if kind == Determination.Kind.OVERRIDE else "eligibility.verify"
+    if kind not in Determination.Kind.values:
+        raise DomainError(_("类型只能是 verify(核实)或 override(领导小组办公室决定)"))
+    if not can_do(actor, action):
+        if kind == Determination.Kind.OVERRIDE:
+            raise PermissionDenied(_("只有领导小组办公室可以决定改造范围"))
+        raise PermissionDenied(_("您的角色无权核实改造范围"))
+    if not actor.is_superuser and not compounds_for_user(actor).filter(pk=compound.pk).exists():
+        raise PermissionDenied(_("只能核实本辖区的小区"))
+    problems = []
+    if outcome not in Determination.Outcome.values:
+        problems.append(_("结论只能是“符合改造范围”或“不符合”"))
+    reason = (reason or "").strip()
+    if len(reason) < REASON_MIN:
+        problems.append(_("请写明理由(至少 %(n)s 个字)") % {"n": REASON_MIN})
+    ext = None
+    if evidence:
+        ext, msg = uploads.check_document(evidence)
+        if msg:
+            problems.append(msg)
+    elif kind == Determination.Kind.VERIFY:
+        problems.append(_("核实须上传证明材料(照片或 PDF 扫描件)"))
+    policy = policy or selectors.default_policy_for(compound)
+    if policy is None:
+        problems.append(
+            _("系统中没有可用的改造政策,请先运行 gaizao eligibility --install-policies")
+        )
+    if problems:
+        raise DomainError(";".join(problems))
+    ((_c, _p, live, _d),) = selectors.compute(
+        Compound.objects.filter(pk=compound.pk), policy, cap=False
+    )
+    if kind == Determination.Kind.VERIFY and live.verdict != rules.REVIEW:
+        raise DomainError(
+            _("当前结论为“%(verdict)s”,只有“待核实”的结论需要核实") % {"verdict": _(live.label)}
+        )
+    with transaction.atomic():
+        d = Determination(
+            compound=compound,
+            policy=policy,
+            kind=kind,
+            outcome=outcome,
+            verdict_before=live.verdict,
+            reason=reason,
+            decided_by=actor if getattr(actor, "is_authenticated", False) else None,
+            decided_at=timezone.now(),
+        )
+        if evidence:
+            evidence.name = f"evidence{ext}"  # never the client's file name
+            d.evidence = evidence
+        d.save()
+        audit.record(
+            actor=actor,
+            instance=d,
+            action="create",
+            changes={
+                "compound": compound.name,
+                "policy": str(policy),
+                "kind": kind,
+                "verdict": [live.verdict, outcome],
+                "reason": reason,
+                "evidence": d.evidence.name if d.evidence else "",
+            },
+            source=source,
+        )
+        _store(
+            selectors.compute(Compound.objects.filter(pk=compound.pk), policy, cap=False),
+            actor=actor,
+        )
+    return d

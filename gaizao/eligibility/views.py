@@ -17,7 +17,7 @@ from gaizao.inventory.permissions import get_compound_for_user
 from gaizao.regions.selectors import communities_of, streets_of
 
 from . import rules, selectors, services
-from .forms import PolicyForm
+from .forms import DeterminationForm, PolicyForm
 from .permissions import (
     can_do,
     get_policy_for_user,
@@ -190,13 +190,65 @@ def compound(request, pk):
     return _compound_page(request, c, policy, default, staff=True)
 
 
-def _compound_page(request, c, policy, default, *, staff: bool):
+@login_required
+@require_POST
+def compound_decide(request, pk):
+    """核实 a 待核实 verdict, or record the leadership office's decision."""
+    user = request.user
+    require(user, "eligibility.view", _("您的角色无权查看改造范围"))
+    c = get_compound_for_user(user, pk)
+    default = selectors.default_policy_for(c)
+    kind = request.POST.get("kind") if request.POST.get("kind") in ("verify", "override") else "x"
+    form = DeterminationForm(request.POST, request.FILES, auto_id=f"{kind}_%s")
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.determination_record(
+                actor=user,
+                compound=c,
+                kind=d["kind"],
+                outcome=d["outcome"],
+                reason=d["reason"],
+                evidence=d["evidence"],
+                policy=default,
+            )
+        except DomainError as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(request, _("已记录并重新保存改造范围结论"))
+            return redirect("eligibility:compound", pk=c.pk)
+    # Everything the person entered stays on the page, the error on top.
+    return _compound_page(request, c, default, default, staff=True, form=form, status=400)
+
+
+def _compound_page(request, c, policy, default, *, staff: bool, form=None, status=200):
     _c, _p, live, _d = selectors.compute_one(c, policy)
     stored = selectors.stored_verdict(c, policy) if policy else None
+    user = request.user
+    on_default = policy is not None and default is not None and policy.pk == default.pk
+    may_verify = staff and on_default and can_do(user, "eligibility.verify")
+    may_override = staff and on_default and can_do(user, "eligibility.override")
+    forms_ = {}
+    if may_verify and (
+        live.verdict == rules.REVIEW or (form and form.data.get("kind") == "verify")
+    ):
+        forms_["verify"] = (
+            form
+            if form is not None and form.data.get("kind") == "verify"
+            else DeterminationForm(initial={"kind": "verify"}, auto_id="verify_%s")
+        )
+    if may_override:
+        forms_["override"] = (
+            form
+            if form is not None and form.data.get("kind") == "override"
+            else DeterminationForm(initial={"kind": "override"}, auto_id="override_%s")
+        )
     return render(
         request,
         "eligibility/compound.html",
         {
+            "decide_forms": forms_,
+            "determinations": selectors.determinations(c) if staff else [],
             "compound": c,
             "policy": policy,
             "default": default,
@@ -213,6 +265,7 @@ def _compound_page(request, c, policy, default, *, staff: bool):
             "staff": staff,
             "can_evaluate": staff and can_do(request.user, "eligibility.evaluate"),
         },
+        status=status,
     )
 
 

@@ -53,12 +53,14 @@ class CompoundOut(Schema):
 
 class CompoundDetailOut(CompoundOut):
     built_date: date | None
+    built_year_approximate: bool
     is_single_building: bool
     in_main_urban_area: bool | None
     property_company: OrgRef | None
     property_rights_unit: OrgRef | None
     owners_committee: OrgRef | None
     in_shantytown_plan: bool | None
+    demolition_planned: bool | None
     demolition_within_years: int | None
     self_built_area: Decimal | None
     is_urban_village: bool | None
@@ -93,6 +95,7 @@ class CompoundPatchIn(Schema):
     address: str | None = Field(None, max_length=200)
     built_year: int | None = None
     built_date: date | None = None
+    built_year_approximate: bool | None = None
     floor_area: Decimal | None = None
     building_count: int | None = Field(None, ge=0)
     households: int | None = Field(None, ge=0)
@@ -103,6 +106,7 @@ class CompoundPatchIn(Schema):
     property_rights_unit_id: int | None = None
     owners_committee_id: int | None = None
     in_shantytown_plan: bool | None = None
+    demolition_planned: bool | None = None
     demolition_within_years: int | None = Field(None, ge=0)
     self_built_area: Decimal | None = None
     is_urban_village: bool | None = None
@@ -211,12 +215,14 @@ def _compound(c, *, detail=False) -> dict:
         out.update(
             {
                 "built_date": c.built_date,
+                "built_year_approximate": c.built_year_approximate,
                 "is_single_building": c.is_single_building,
                 "in_main_urban_area": c.in_main_urban_area,
                 "property_company": _org(c.property_company),
                 "property_rights_unit": _org(c.property_rights_unit),
                 "owners_committee": _org(c.owners_committee),
                 "in_shantytown_plan": c.in_shantytown_plan,
+                "demolition_planned": c.demolition_planned,
                 "demolition_within_years": c.demolition_within_years,
                 "self_built_area": c.self_built_area,
                 "is_urban_village": c.is_urban_village,

@@ -180,7 +180,11 @@ def seed(ctx):
                 if status == "property_rights_unit"
                 else None,
                 in_shantytown_plan=rng.random() < 0.03,
-                demolition_within_years=rng.choice([2, 3, 5]) if rng.random() < 0.04 else None,
+                demolition_planned=(
+                    demolition := rng.choice([2, 3, 5]) if rng.random() < 0.04 else None
+                )
+                is not None,
+                demolition_within_years=demolition,
                 self_built_area=Decimal(rng.randint(500, 5000))
                 if rng.random() < 0.04
                 else Decimal(0),

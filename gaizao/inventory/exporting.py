@@ -39,9 +39,18 @@ class ExportColumn:
 
 def _built(c):
     d = c.built_date
+    if c.built_year_approximate and c.built_year is not None:
+        return f"约{c.built_year}"  # re-imports as an approximate year
     if d is None:
         return c.built_year
     return d.strftime("%Y-%m") if d.day == 1 else d.isoformat()
+
+
+def _demolition(c):
+    """Years if known, else 是/否 as recorded; blank = not checked."""
+    if c.demolition_within_years is not None:
+        return c.demolition_within_years
+    return YES_NO[c.demolition_planned]
 
 
 def _num(v):
@@ -63,7 +72,7 @@ COMPOUND_COLUMNS: list[ExportColumn] = [
     C("估算投资(元)", lambda c: _num(c.investment_yuan), 14),
     C("主城区", lambda c: YES_NO[c.in_main_urban_area], 8),
     C("已纳入棚户区改造计划", lambda c: YES_NO[c.in_shantytown_plan], 10),
-    C("拟拆除新建或改扩翻建(年内)", lambda c: c.demolition_within_years, 10),
+    C("拟拆除新建或改扩翻建(年内)", lambda c: _demolition(c), 10),
     C("居民自建住房面积(㎡)", lambda c: _num(c.self_built_area), 10),
     C("城中村", lambda c: YES_NO[c.is_urban_village], 8),
     C("管理状况", lambda c: MANAGEMENT_LABELS.get(c.management_status, ""), 10),

@@ -43,6 +43,12 @@ class Compound(TimeStamped):
     # The scope rules need the build date; many records know only the year.
     built_year = models.PositiveSmallIntegerField(_("建成年份"), null=True, blank=True)
     built_date = models.DateField(_("建成日期"), null=True, blank=True)
+    # "2000年左右", "约1999": the year is a round figure, not a fact. The scope
+    # rules then treat it as a window of years and give 待核实 when the window
+    # straddles a policy's cut-off (eligibility.rules.built_within).
+    built_year_approximate = models.BooleanField(
+        _("建成年份为约数"), default=False, help_text=_("如“2000年左右”“约1999年”")
+    )
     floor_area = models.DecimalField(
         _("建筑面积(㎡)"),
         max_digits=12,
@@ -84,12 +90,20 @@ class Compound(TimeStamped):
     )
     # Exclusion facts of the scope rules (seed: 不属于老旧小区改造范畴).
     in_shantytown_plan = models.BooleanField(_("已纳入棚户区改造计划"), null=True, blank=True)
+    # 是/否 as recorded; empty = not yet checked, which the scope rules read as
+    # 待核实 like every other blank exclusion fact (not as "no plan").
+    demolition_planned = models.BooleanField(
+        _("拟拆除新建或改扩翻建"),
+        null=True,
+        blank=True,
+        help_text=_("是否有拆除新建或改、扩、翻建计划;留空表示尚未核实"),
+    )
     demolition_within_years = models.PositiveSmallIntegerField(
         _("拟拆除新建或改扩翻建(年内)"),
         validators=[MaxValueValidator(100)],
         null=True,
         blank=True,
-        help_text=_("计划在几年内拆除新建或改、扩、翻建;无计划留空"),
+        help_text=_("计划在几年内拆除新建或改、扩、翻建;无计划或年限不明留空"),
     )
     self_built_area = models.DecimalField(
         _("居民自建住房面积(㎡)"),
@@ -168,6 +182,14 @@ class Compound(TimeStamped):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        # A number of years is a plan: keep the 是/否 fact in step with it.
+        if self.demolition_within_years is not None and self.demolition_planned is None:
+            self.demolition_planned = True
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "demolition_planned"}
+        super().save(*args, **kwargs)
+
     def clean(self):
         super().clean()
         if (
@@ -176,6 +198,10 @@ class Compound(TimeStamped):
             and self.self_built_area > self.floor_area
         ):
             raise ValidationError({"self_built_area": _("居民自建住房面积不能大于小区建筑面积")})
+        if self.demolition_within_years is not None and self.demolition_planned is False:
+            raise ValidationError(
+                {"demolition_planned": _("填写了拟拆除的年数,“拟拆除新建或改扩翻建”应为“是”")}
+            )
 
 
 class Building(TimeStamped):

@@ -29,6 +29,7 @@ class CatalogItemOut(Schema):
     funding_sources: list[str]
     jurisdiction: str | None
     year: int | None
+    source: str = ""  # the tier's basis (国办发〔2020〕23号, the Panlong seed)
 
 
 class PlanItemOut(Schema):
@@ -176,6 +177,7 @@ def catalogue(request, compound_id: int | None = None, year: int | None = None):
             "funding_sources": c.funding_sources or [],
             "jurisdiction": c.jurisdiction.name if c.jurisdiction_id else None,
             "year": c.year,
+            "source": c.source,
         }
         for c in qs.select_related("jurisdiction")
     ]

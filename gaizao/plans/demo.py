@@ -175,14 +175,17 @@ def _owners_vote_on_consulted_plans(ctx, managed: set[int]) -> None:
         if plan.compound_id not in managed:
             continue
         # Bound to this plan version (the approval gate reads plan_id).
-        v = services.plan_vote_start(
-            actor=staff,
-            plan=plan,
-            opens_at=now - timedelta(days=45),
-            closes_at=now - timedelta(days=25),
-            record_past=True,
-            past_reason="演示数据:补录",
-        )
+        try:
+            v = services.plan_vote_start(
+                actor=staff,
+                plan=plan,
+                opens_at=now - timedelta(days=45),
+                closes_at=now - timedelta(days=25),
+                record_past=True,
+                past_reason="演示数据:补录",
+            )
+        except DomainError:
+            continue  # the compound already has an item-7 vote under way
         votes.vote_open(actor=staff, vote=v, record_past=True)
         units = list(Unit.objects.filter(building__compound_id=plan.compound_id))
         share = ctx.rng.choice([0.92, 0.9, 0.85, 0.6])

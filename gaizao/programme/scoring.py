@@ -8,6 +8,7 @@ criterion. A missing fact counts 0 and is marked as missing.
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 AGE_CAP_YEARS = 40  # compounds 40 years or older count fully on age
 
@@ -36,6 +37,11 @@ class ScoreFacts:
     in_cluster: bool = False
 
 
+def _decimal(value) -> Decimal:
+    fr = Fraction(value)
+    return Decimal(fr.numerator) / Decimal(fr.denominator)
+
+
 def _values(f: ScoreFacts, year: int) -> dict[str, Decimal | None]:
     cond = None
     if f.survey_score is not None:
@@ -46,7 +52,8 @@ def _values(f: ScoreFacts, year: int) -> dict[str, Decimal | None]:
     will = (
         None
         if f.willingness_share is None
-        else min(max(Decimal(f.willingness_share), Decimal(0)), Decimal(1))
+        # eligibility gives the share as an exact Fraction (yes/total).
+        else min(max(_decimal(f.willingness_share), Decimal(0)), Decimal(1))
     )
     return {
         "condition": cond,

@@ -42,6 +42,7 @@ def complete(compound, **kw):
     """Fill every exclusion fact so that only the rules decide."""
     values = dict(
         in_shantytown_plan=False,
+        demolition_planned=False,
         is_urban_village=False,
         self_built_area=Decimal(0),
         in_main_urban_area=True,

@@ -84,11 +84,15 @@ def test_sheet_json_not_imported(policies, areas, tmp_path):
     path = _sheet(
         tmp_path,
         [
-            ["老院一", "金辰街道", 1995, 20000, 200, 4, "是", "否", "", 0, "否", "无"],
-            ["城中村院", "金辰街道", 1990, 8000, 80, 3, "是", "否", "", 0, "是", "无"],
-            ["新院", "青云街道", 2003, 9000, 90, 3, "是", "否", "", 0, "否", "无"],
+            ["老院一", "金辰街道", 1995, 20000, 200, 4, "是", "否", "否", 0, "否", "无"],
+            ["城中村院", "金辰街道", 1990, 8000, 80, 3, "是", "否", "否", 0, "是", "无"],
+            ["新院", "青云街道", 2003, 9000, 90, 3, "是", "否", "否", 0, "否", "无"],
             ["拆迁院", "青云街道", 1985, 5000, 50, 2, "是", "否", 3, 0, "否", "物业"],
-            ["坏行", "青云街道", "很久以前", 5000, 50, 2, "是", "否", "", 0, "否", "无"],
+            ["坏行", "青云街道", "很久以前", 5000, 50, 2, "是", "否", "否", 0, "否", "无"],
+            # Blank demolition cell: not checked, so 待核实 (not "no plan").
+            ["空白院", "金辰街道", 1992, 6000, 60, 2, "是", "否", "", 0, "否", "无"],
+            # "2000年左右" straddles Panlong's cut-off (before 2000-01-01).
+            ["约数院", "金辰街道", "2000年左右", 6000, 60, 2, "是", "否", "否", 0, "否", "无"],
         ],
     )
     before = Verdict.objects.count()
@@ -106,6 +110,9 @@ def test_sheet_json_not_imported(policies, areas, tmp_path):
     )
     assert rows["坏行"]["errors"], rows["坏行"]
     assert rows["坏行"]["verdict"] == "review" and "建成年份" in rows["坏行"]["missing"]
+    assert rows["空白院"]["verdict"] == "review"
+    assert "是否拟拆除新建或改扩翻建" in rows["空白院"]["missing"]
+    assert rows["约数院"]["verdict"] == "review" and "确切建成年份" in rows["约数院"]["missing"]
     assert Verdict.objects.count() == before  # nothing written
     out, _ = run(path, "--json", "--policy", "national-2020")
     rows = {r["name"]: r for r in json.loads(out)}
@@ -120,7 +127,7 @@ def test_sheet_json_not_imported(policies, areas, tmp_path):
 def test_sheet_unknown_streets_use_national(policies, areas, tmp_path):
     pytest.importorskip("gaizao.inventory.importing")
     path = _sheet(
-        tmp_path, [["外地小区", "不存在街道", 1995, 20000, 200, 4, "否", "否", "", 0, "否", "无"]]
+        tmp_path, [["外地小区", "不存在街道", 1995, 20000, 200, 4, "否", "否", "否", 0, "否", "无"]]
     )
     out, _ = run(path, "--json")
     (row,) = json.loads(out)

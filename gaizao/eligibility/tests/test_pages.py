@@ -160,7 +160,7 @@ def test_policy_list_and_create_new_version(policies, areas, users, client_for):
         "facilities_broken_pct": "30",
         "environment_min": "1",
         "willingness_mode": "if_surveyed",
-        "willingness_min_pct": "66.67",
+        "willingness_min": "2/3",
         "exclusions": ["shantytown", "urban_village"],
         "demolition_years": "3",
         "self_built_pct": "50",
@@ -196,7 +196,7 @@ def test_policy_form_errors_are_chinese_and_nothing_saved(policies, areas, users
             "facilities_broken_pct": "30",
             "environment_min": "1",
             "willingness_mode": "required",
-            "willingness_min_pct": "66.67",
+            "willingness_min": "2/3",
             "self_built_pct": "50",
         },
     )

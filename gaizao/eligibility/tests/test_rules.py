@@ -49,6 +49,7 @@ def good_facts(**kw) -> CompoundFacts:
         surveyed=True,
         facility_ratings=ratings(),
         in_shantytown_plan=False,
+        demolition_planned=False,
         demolition_within_years=None,
         self_built_area=Decimal(0),
         floor_area=Decimal(20000),
@@ -171,7 +172,13 @@ def test_single_buildings():
     v = rules.evaluate(good_facts(is_single_building=True), NATIONAL)
     assert v.verdict == "eligible"
     assert reason(v, "single_building").passed is True
+    # Panlong counts them too: the seed never excludes them and 23号 says
+    # 住宅小区(含单栋住宅楼) (issue 8).
     v = rules.evaluate(good_facts(is_single_building=True), PANLONG)
+    assert v.verdict == "eligible"
+    v = rules.evaluate(
+        good_facts(is_single_building=True), replace(PANLONG, single_buildings_count=False)
+    )
     assert v.verdict == "ineligible"
 
 
@@ -234,7 +241,7 @@ def test_willingness_required_by_panlong():
     assert v.missing == ["意愿征询"]
     v = rules.evaluate(good_facts(willingness=Decimal("0.5")), PANLONG)
     assert v.verdict == "ineligible"
-    assert reason(v, "willingness").detail == "同意改造的户数占 50%,低于 66.67%"
+    assert reason(v, "willingness").detail == "同意改造的户数占 50%,低于 2/3(66.67%)"
 
 
 def test_willingness_if_surveyed_for_national():

@@ -186,8 +186,16 @@ def _check_year(y: int, raw) -> int:
     return y
 
 
-def build_time(value) -> tuple[int | None, date | None, bool]:
-    """(year, date or None, approximate) of a 建成年代/时间 cell."""
+_ABOUT_PREFIX = re.compile(r"^(约|大约|大概|估计)")
+# The kinds of approximate build time build_time() reports (truthy both):
+# ABOUT — a round figure either side of the year ("2000年左右", "约1999",
+# "90年代"); BOUND — one side known ("2000年以前" → 1999 at the latest).
+ABOUT, BOUND = "about", "bound"
+
+
+def build_time(value) -> tuple[int | None, date | None, str | bool]:
+    """(year, date or None, approximate) of a 建成年代/时间 cell. `approximate`
+    is False, ABOUT or BOUND."""
     if is_blank(value):
         return None, None, False
     if isinstance(value, datetime):
@@ -205,6 +213,10 @@ def build_time(value) -> tuple[int | None, date | None, bool]:
     else:
         s = nfkc(value).replace(" ", "")
     s = s.rstrip("。")
+    about = _ABOUT_PREFIX.match(s)
+    if about and len(s) > about.end():
+        y, d, _kind = build_time(s[about.end() :])
+        return y, d, ABOUT
     m = _FULL_DATE.match(s)
     if m:
         y, mo, d = (int(x) for x in m.groups())
@@ -227,12 +239,13 @@ def build_time(value) -> tuple[int | None, date | None, bool]:
         if m.group(2) == "00" or (m.group(1) is None and int(m.group(2)) < 30):
             y = 2000 + int(m.group(2)) if m.group(1) is None else y
         y += {"中": 5, "中期": 5, "末": 8, "末期": 8, "后期": 7}.get(m.group(3) or "", 0)
-        return _check_year(y, value), None, True
+        return _check_year(y, value), None, ABOUT
     m = _YEAR_BEFORE.match(s)
     if m:
         # "2000年以前" means built by 1999: keep it before the policy cut-off.
         shift = {"以前": -1, "之前": -1, "前": -1, "以后": 1, "后": 1}.get(m.group(2), 0)
-        return _check_year(int(m.group(1)) + shift, value), None, True
+        kind = ABOUT if m.group(2) in ("左右", "前后") else BOUND
+        return _check_year(int(m.group(1)) + shift, value), None, kind
     raise CellError(
         _("“%(value)s”不是可识别的年份或日期(例如 1995、1995年6月、1990年代)")
         % {"value": text(value)}

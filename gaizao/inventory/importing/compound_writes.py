@@ -31,12 +31,14 @@ COMPOUND_FIELD_MAP = {  # parsed key → model field
     "address": "address",
     "build_year": "built_year",
     "build_date": "built_date",
+    "build_year_approximate": "built_year_approximate",
     "floor_area_m2": "floor_area",
     "households": "households",
     "buildings": "building_count",
     "investment_yuan": "investment_yuan",
     "in_main_urban_area": "in_main_urban_area",
     "in_shantytown_plan": "in_shantytown_plan",
+    "demolition_planned": "demolition_planned",
     "demolition_within_years": "demolition_within_years",
     "self_built_area_m2": "self_built_area",
     "is_urban_village": "is_urban_village",
@@ -185,6 +187,8 @@ def preview_compounds(file_or_path, *, user, filename=None, street=None) -> Impo
 LABELS = {f.key: f.label for f in COMPOUND_FIELDS} | {
     "build_year": gettext_noop("建成年份"),
     "build_date": gettext_noop("建成日期"),
+    "build_year_approximate": gettext_noop("建成年份为约数"),
+    "demolition_planned": gettext_noop("拟拆除新建或改扩翻建"),
 }
 
 
@@ -305,7 +309,7 @@ def commit_compounds(
         orgs: dict = {}
         present = set(pv.columns)
         if "build" in present:
-            present |= {"build_year", "build_date"}
+            present |= {"build_year", "build_date", "build_year_approximate"}
         for row in pv.rows:
             st, community, current = pv.resolved[row["row"]]
             values = {}
@@ -322,6 +326,8 @@ def commit_compounds(
                 and current.built_date.year != row["build_year"]
             ):
                 values["built_date"] = None  # the sheet corrects the year: drop a stale date
+            if row.get("demolition_planned") is False:
+                values["demolition_within_years"] = None  # "否" clears a recorded plan
             if community is not None:
                 values["community"] = community
             if row.get("buildings") is not None:

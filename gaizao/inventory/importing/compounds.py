@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from .cells import (
+    ABOUT,
     AREA_UNITS,
     MONEY_UNITS,
     CellError,
@@ -218,6 +219,7 @@ ROW_KEYS = (
     "community",
     "build_year",
     "build_date",
+    "build_year_approximate",
     "floor_area_m2",
     "households",
     "buildings",
@@ -225,6 +227,7 @@ ROW_KEYS = (
     "address",
     "in_main_urban_area",
     "in_shantytown_plan",
+    "demolition_planned",
     "demolition_within_years",
     "self_built_area_m2",
     "is_urban_village",
@@ -327,6 +330,8 @@ def _row(out: ParsedSheet, rownum: int, raw: dict) -> None:
         row["build_year"], row["build_date"] = y, d
         if approx:
             row["approx"].append("build_year")
+        # Only a round figure is uncertain both ways ("2000年以前" is a bound).
+        row["build_year_approximate"] = None if y is None else approx == ABOUT
     except CellError as e:
         fail("build", e)
 
@@ -377,11 +382,13 @@ def _row(out: ParsedSheet, rownum: int, raw: dict) -> None:
                 if n is None or not 0 <= n <= 100:
                     raise CellError(_("“%(value)s”不是合理的年数") % {"value": text(v)})
                 row["demolition_within_years"] = n or None
+                row["demolition_planned"] = bool(n)
             else:
                 yes = yes_no(v)
-                row["demolition_within_years"] = (
-                    ((col.years if col else None) or 3) if yes else None
-                )
+                # 是 under "三年内…" is within 3 years; without years in the
+                # header the years stay unknown (待核实), never made up.
+                row["demolition_within_years"] = (col.years if col else None) if yes else None
+                row["demolition_planned"] = yes
         except CellError:
             fail(
                 "demolition_within_years",

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from gaizao.consultation import services as consultation_services
 from gaizao.core import audit, notify
 from gaizao.core.errors import DomainError
+from gaizao.eligibility.selectors import approval_blocker as scope_blocker
 from gaizao.stewardship.models import ManagementArrangement
 
 from .. import selectors, selectors_votes
@@ -58,6 +59,8 @@ def approval_blockers(plan: Plan) -> list[str]:
             out.append(
                 _("%(name)s尚未制定管理规约(按什么规则管理),不能审批方案") % {"name": c.name}
             )
+    # Within the renovation scope, or a recorded decision of the leadership office.
+    out.extend(b for b in map(scope_blocker, compounds) if b)
     rule = plan_rule(plan)
     if (rule is None or rule.vote_required) and plan.compound_id:
         # The decision is bound to this version (issue 8: approval tied to

@@ -20,6 +20,7 @@ from gaizao.regions.scope import areas_within
 
 from . import permissions, scoring
 from .facilities import FACILITIES
+from .importing import common as import_common
 from .models import Compound, Condition, ConditionPhoto, Owner, Survey, Unit
 
 GRADE_CHOICES = [(code, gettext_lazy(label)) for _bound, code, label in scoring.GRADES] + [
@@ -337,3 +338,22 @@ def units_of_building(user, building) -> list[dict]:
             }
         )
     return out
+
+
+def import_streets(user):
+    """The streets the import form offers: those the user may import into."""
+    return import_common.streets_in_scope(user).order_by("code")
+
+
+def import_compounds(user):
+    """The compounds the import form offers for a household register."""
+    return (
+        permissions.compounds_for_user(user)
+        .select_related("street")
+        .order_by("street__code", "name")
+    )
+
+
+def units_of_compound(compound):
+    """Every unit of one compound (the household-register export)."""
+    return Unit.objects.filter(building__compound=compound)

@@ -11,11 +11,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gaizao.core.masking import mask_name
+from gaizao.core.sorting import natural_key
 from gaizao.inventory.models import Unit
 
 from . import permissions as perms
 from .models import (
     SATISFACTION_ASPECTS,
+    FeedbackEvent,
     FeedbackStatus,
     ResponsibleParty,
     SatisfactionEvaluation,
@@ -84,6 +86,43 @@ def awaiting_my_answer(user):
     return my_feedback(user).filter(status=S.FIXED)
 
 
+def attach_fix_reports(items) -> list:
+    """Set `fix_event` on each item: its latest 整改完成 event with the
+    after-photos, so "问题解决了吗?" shows what was done. Two queries for
+    any number of items."""
+    items = list(items)
+    by_id = {fb.pk: fb for fb in items}
+    for fb in items:
+        fb.fix_event = None
+    events = (
+        FeedbackEvent.objects.filter(feedback_id__in=by_id, action=FeedbackEvent.Action.FIX)
+        .prefetch_related("photos")
+        .order_by("at", "id")
+    )
+    for ev in events:
+        by_id[ev.feedback_id].fix_event = ev  # the latest wins
+    return items
+
+
+def report_photos(fb):
+    """The reporter's photos (after-photos are shown with their 整改 event)."""
+    return fb.photos.filter(event__isnull=True)
+
+
+def answer_units(fb):
+    """Households of the feedback's compound, for staff recording an answer
+    on a resident's behalf (which owner confirmed or objected)."""
+    units = Unit.objects.filter(building__compound_id=fb.compound_id).select_related("building")
+    return sorted(
+        units,
+        key=lambda u: (
+            natural_key(u.building.number),
+            natural_key(u.entrance),
+            natural_key(u.number),
+        ),
+    )
+
+
 def compound_feedback_for_resident(user, limit: int = 30):
     """Others' items in the resident's compound (shown without reporter)."""
     return (
@@ -125,7 +164,11 @@ def reporter_label(user, fb) -> str:
 
 
 def timeline(fb):
-    return fb.events.select_related("actor__organisation").order_by("at", "id")
+    return (
+        fb.events.select_related("actor__organisation", "unit__building")
+        .prefetch_related("photos")
+        .order_by("at", "id")
+    )
 
 
 def actor_label(viewer, event, fb) -> str:

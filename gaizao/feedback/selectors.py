@@ -212,6 +212,22 @@ def open_evaluations_for_resident(user):
     return perms.evaluations_for_user(user).filter(status="open").select_related("compound")
 
 
+def open_evaluations_with_answer(user) -> list:
+    """Open evaluations of the resident's compound, each with `answered`
+    (their household has rated): for the resident home page. Two queries."""
+    evaluations = list(open_evaluations_for_resident(user))
+    done = set()
+    if user.unit_id and evaluations:
+        done = set(
+            SatisfactionResponse.objects.filter(
+                evaluation__in=evaluations, unit_id=user.unit_id
+            ).values_list("evaluation_id", flat=True)
+        )
+    for ev in evaluations:
+        ev.answered = ev.pk in done
+    return evaluations
+
+
 def my_response(user, evaluation):
     if not user.unit_id:
         return None

@@ -32,6 +32,7 @@ STAFF_NAV = [
         {Role.LEADERSHIP, Role.HOUSING_BUREAU, Role.STREET_OFFICE},
     ),
     (gettext_lazy("信息公开"), "disclosure:portal", None),
+    (gettext_lazy("用户密码"), "accounts:reset_admin", {Role.LEADERSHIP, Role.HOUSING_BUREAU}),
 ]
 RESIDENT_NAV = [(gettext_lazy("我的小区"), "consultation:portal", None)]
 # Contractors and designers see the works they are contracted for, not the

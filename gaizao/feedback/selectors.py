@@ -17,6 +17,7 @@ from gaizao.inventory.models import Unit
 from . import permissions as perms
 from .models import (
     SATISFACTION_ASPECTS,
+    Feedback,
     FeedbackEvent,
     FeedbackStatus,
     ResponsibleParty,
@@ -70,6 +71,18 @@ def feedback_queue(
     if mine and user.organisation_id:
         qs = qs.filter(responsible_org_id=user.organisation_id)
     return qs.order_by("due_on", "-id") if overdue else qs.order_by("-created_at", "-id")
+
+
+def waiting_for_staff(user):
+    """Items the user's side still owes an answer (受理 or 整改): open,
+    accepted or reopened in their jurisdiction; for a company, those routed
+    to it. Residents have none (their "问题解决了吗?" is awaiting_my_answer)."""
+    if perms.has_resident_role(user):
+        return Feedback.objects.none()
+    qs = perms.feedback_for_user(user).filter(status__in=OPEN_STATES)
+    if user.organisation_id:
+        qs = qs.filter(responsible_org_id=user.organisation_id)
+    return qs
 
 
 def my_feedback(user):

@@ -1,9 +1,13 @@
 """Navigation shown in the header: only links the user may use and that exist."""
 
+from functools import partial
+
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy
 
 from gaizao.accounts.models import Role
+
+from .inbox import inbox_count
 
 # (label, url name, roles allowed or None for every signed-in staff role)
 STAFF_NAV = [
@@ -66,4 +70,6 @@ def nav(request):
         spec = WORKS_NAV
     else:
         spec = STAFF_NAV
-    return {"nav_links": _links(spec, user)}
+    # A callable: the template calls it only where the header is drawn, and
+    # the count (one query) is cached on the request.
+    return {"nav_links": _links(spec, user), "inbox_count": partial(inbox_count, request)}

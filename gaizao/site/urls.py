@@ -9,6 +9,8 @@ from . import views
 core_patterns = [
     path("", views.home, name="home"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("inbox/", views.inbox_page, name="inbox"),
+    path("inbox/read/", views.inbox_read, name="inbox_read"),
 ]
 consultation_patterns = [
     path("", views.portal, name="portal"),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gaizao.core.masking import mask_name
-from gaizao.core.sorting import natural_key
+from gaizao.core.sorting import unit_key
 from gaizao.inventory.models import Unit
 
 from . import permissions as perms
@@ -126,14 +126,7 @@ def answer_units(fb):
     """Households of the feedback's compound, for staff recording an answer
     on a resident's behalf (which owner confirmed or objected)."""
     units = Unit.objects.filter(building__compound_id=fb.compound_id).select_related("building")
-    return sorted(
-        units,
-        key=lambda u: (
-            natural_key(u.building.number),
-            natural_key(u.entrance),
-            natural_key(u.number),
-        ),
-    )
+    return sorted(units, key=lambda u: unit_key(u.building.number, u.entrance, u.number))
 
 
 def compound_feedback_for_resident(user, limit: int = 30):
@@ -310,12 +303,11 @@ def satisfaction_results(evaluation: SatisfactionEvaluation) -> dict:
 
 def satisfaction_export_rows(evaluation):
     """Staff export: one row per household answer (unit, no owner names)."""
-    qs = (
-        SatisfactionResponse.objects.filter(evaluation=evaluation)
-        .select_related("unit__building")
-        .order_by("unit__building__number", "unit__entrance", "unit__number")
+    qs = SatisfactionResponse.objects.filter(evaluation=evaluation).select_related("unit__building")
+    rows = sorted(
+        qs, key=lambda r: unit_key(r.unit.building.number, r.unit.entrance, r.unit.number)
     )
-    for r in qs:
+    for r in rows:
         yield [
             f"{r.unit.building.number}{r.unit}",
             r.overall,

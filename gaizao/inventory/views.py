@@ -56,6 +56,18 @@ def compound_list(request):
 
 @login_required
 @require_GET
+def filter_communities(request):
+    """htmx: the community options of the chosen street (cascading filter)."""
+    _streets, communities = selectors.filter_areas(request.user)
+    return render(
+        request,
+        "inventory/partials/_community_options.html",
+        {"communities": selectors.communities_of_street(communities, request.GET.get("street"))},
+    )
+
+
+@login_required
+@require_GET
 def compound_export(request):
     """The filtered list as .xlsx (the import engineer's exporter)."""
     form = CompoundFilterForm(request.GET or None, user=request.user)

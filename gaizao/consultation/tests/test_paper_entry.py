@@ -63,7 +63,12 @@ def enter(c, v, **data):
 
 def test_search_fragment_lists_and_flags(staff, vote, b2, django_assert_max_num_queries):
     page = staff.get(reverse("consultation:vote_detail", args=[vote.pk])).content.decode()
-    assert 'name="q"' in page and "data-refocus " not in page and "autofocus" not in page and "已录入 <b>0</b> 张" in page
+    assert (
+        'name="q"' in page
+        and "data-refocus " not in page
+        and "autofocus" not in page
+        and "已录入 <b>0</b> 张" in page
+    )
     assert '<select name="unit"' not in page  # no dropdown of every unit
     with django_assert_max_num_queries(8):
         r = search(staff, vote, "302", b2.pk)

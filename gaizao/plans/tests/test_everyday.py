@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from django.urls import reverse
+
 from gaizao.plans.models import ItemSource
 from gaizao.plans.selectors import catalogue_for_plan, current_plan_for_compound
 
@@ -70,3 +72,15 @@ def test_residents_get_no_staff_tools_on_plan_list(cast, users, client_for):
     for label in ("资金筹措规则", "改造内容目录", "format=xlsx", "长效管理安排"):
         assert label not in page
     assert resident.get("/plans/?format=xlsx").status_code == 403
+
+
+def test_english_pages_say_once_that_records_stay_chinese(plan_a, cast, users, client_for):
+    c = client_for(users["community_tianxiang"])
+    assert "records-note" not in c.get(f"/plans/{plan_a.pk}/").content.decode()
+    c.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = c.get(f"/plans/{plan_a.pk}/").content.decode()
+    assert body.count("Records are shown as entered, in Chinese") == 1
+    url = reverse("eligibility:compound", args=[cast["compound_a"].pk])
+    body = c.get(url).content.decode()
+    assert body.count("Records are shown as entered, in Chinese") == 1
+    c.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})

@@ -163,6 +163,7 @@ def survey_create(request, pk):
                     note=form.cleaned_data["note"],
                     ratings=form.ratings(),
                     photos=photos,
+                    keep_good_photos=True,
                 )
             except DomainError as e:
                 photo_errors = form.add_domain_errors(e.errors)
@@ -176,6 +177,12 @@ def survey_create(request, pk):
                     _("摸底调查已保存:状况评分 %(score)s(%(label)s)")
                     % {"score": score, "label": label},
                 )
+                if survey.rejected_photos:
+                    messages.warning(
+                        request,
+                        _("以下照片未保存(其余照片已保存):%(list)s")
+                        % {"list": ";".join(survey.rejected_photos)},
+                    )
                 return redirect("inventory:survey_detail", pk=survey.pk)
         else:
             # Report bad photos in the same round, so nothing is found late.

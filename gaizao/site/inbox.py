@@ -116,7 +116,7 @@ def items(user) -> dict[str, list[Item]]:
             v.title,
             _("截止:%(at)s") % {"at": timezone.localtime(v.closes_at).strftime("%Y-%m-%d %H:%M")},
             reverse("consultation:vote_detail", args=[v.pk]),
-            v.closes_at,
+            None,  # the deadline is the detail line
         )
         for v in src["votes"].order_by("closes_at", "id")[:LIMIT]
     ]

@@ -276,6 +276,8 @@ EMAIL_HOST_USER = os.environ.get("GAIZAO_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("GAIZAO_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("GAIZAO_EMAIL_TLS") == "1"
 DEFAULT_FROM_EMAIL = os.environ.get("GAIZAO_EMAIL_FROM", "gaizao@localhost")
+# One-time password-reset links (accounts/reset.py) expire after a day.
+PASSWORD_RESET_TIMEOUT = 24 * 3600
 GAIZAO_SMS_BACKEND = os.environ.get("GAIZAO_SMS_BACKEND", "console")
 GAIZAO_SMS_URL = os.environ.get("GAIZAO_SMS_URL", "")
 GAIZAO_SMS_TOKEN = os.environ.get("GAIZAO_SMS_TOKEN", "")

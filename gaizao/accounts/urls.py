@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import views, views_reset
 
 app_name = "accounts"
 urlpatterns = [
@@ -23,4 +23,8 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("tokens/", views.tokens, name="tokens"),
+    path("reset/", views_reset.reset_request, name="reset_request"),
+    path("reset/<uidb64>/<token>/", views_reset.ResetConfirmView.as_view(), name="reset_confirm"),
+    path("users/", views_reset.admin_users, name="reset_admin"),
+    path("users/<int:pk>/reset-link/", views_reset.admin_issue, name="reset_issue"),
 ]

@@ -12,3 +12,9 @@ def natural_key(text: str) -> tuple:
     parts = re.split(r"(\d+)", s)
     key = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p)
     return (0 if key and key[0][0] == 0 else 1, key)
+
+
+def unit_key(building_number: str, entrance: str, number: str) -> tuple:
+    """Sort key for a household: 1栋 < 2栋 < 10栋, then 1单元 < 2单元, then
+    101 < 102 < 1001 (each part by its numbers, not as text)."""
+    return (natural_key(building_number), natural_key(entrance), natural_key(number))

@@ -73,6 +73,9 @@ class FeedbackIn(Schema):
 
 class CommentIn(Schema):
     comment: str = ""
+    # Staff recording a resident's answer (confirm / reopen): the household
+    # who gave it; an objection (reopen) needs one when the item has no unit.
+    unit_id: int | None = None
 
 
 def _out(user, fb) -> dict:
@@ -209,7 +212,12 @@ def feedback_detail(request, feedback_id: int):
 def _transition(request, feedback_id: int, action: str, payload: CommentIn):
     fb = perms.get_feedback_for_user(request.user, feedback_id)
     svc.feedback_transition(
-        actor=request.user, feedback=fb, action=action, comment=payload.comment, source="api"
+        actor=request.user,
+        feedback=fb,
+        action=action,
+        comment=payload.comment,
+        unit_id=payload.unit_id,
+        source="api",
     )
     return _detail(request, perms.get_feedback_for_user(request.user, feedback_id))
 

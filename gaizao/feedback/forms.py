@@ -65,6 +65,8 @@ class CommentForm(forms.Form):
     comment = forms.CharField(
         label=_("说明"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    # Staff recording a resident's answer: which household gave it.
+    unit = forms.IntegerField(required=False, min_value=1)
 
 
 _stars = lazy(lambda n: gettext("%(n)s 星") % {"n": n}, str)

@@ -162,6 +162,15 @@ class FeedbackPhoto(models.Model):
     # file's signature and size.
     image = models.FileField(_("照片"), upload_to="feedback/%Y/%m/")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # Set for an after-photo (整改后照片) taken with 整改完成: the event it shows.
+    event = models.ForeignKey(
+        "FeedbackEvent",
+        verbose_name=_("整改记录"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="photos",
+    )
 
     class Meta:
         db_table = "consultation_feedbackphoto"
@@ -199,6 +208,16 @@ class FeedbackEvent(models.Model):
     comment = models.TextField(_("说明"), blank=True)
     # Staff recorded the resident's answer on their behalf.
     assisted = models.BooleanField(_("代为登记"), default=False)
+    # For an answer staff recorded (assisted): the household (owner's unit)
+    # who gave it, so an objection (没解决) says which owner objected.
+    unit = models.ForeignKey(
+        "inventory.Unit",
+        verbose_name=_("答复的住户"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         db_table = "consultation_feedbackevent"

@@ -11,11 +11,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gaizao.core.masking import mask_name
+from gaizao.core.sorting import unit_key
 from gaizao.inventory.models import Unit
 
 from . import permissions as perms
 from .models import (
     SATISFACTION_ASPECTS,
+    Feedback,
+    FeedbackEvent,
     FeedbackStatus,
     ResponsibleParty,
     SatisfactionEvaluation,
@@ -70,6 +73,18 @@ def feedback_queue(
     return qs.order_by("due_on", "-id") if overdue else qs.order_by("-created_at", "-id")
 
 
+def waiting_for_staff(user):
+    """Items the user's side still owes an answer (受理 or 整改): open,
+    accepted or reopened in their jurisdiction; for a company, those routed
+    to it. Residents have none (their "问题解决了吗?" is awaiting_my_answer)."""
+    if perms.has_resident_role(user):
+        return Feedback.objects.none()
+    qs = perms.feedback_for_user(user).filter(status__in=OPEN_STATES)
+    if user.organisation_id:
+        qs = qs.filter(responsible_org_id=user.organisation_id)
+    return qs
+
+
 def my_feedback(user):
     return (
         perms.feedback_for_user(user)
@@ -82,6 +97,36 @@ def my_feedback(user):
 def awaiting_my_answer(user):
     """Items marked fixed that the reporter has not yet confirmed or reopened."""
     return my_feedback(user).filter(status=S.FIXED)
+
+
+def attach_fix_reports(items) -> list:
+    """Set `fix_event` on each item: its latest 整改完成 event with the
+    after-photos, so "问题解决了吗?" shows what was done. Two queries for
+    any number of items."""
+    items = list(items)
+    by_id = {fb.pk: fb for fb in items}
+    for fb in items:
+        fb.fix_event = None
+    events = (
+        FeedbackEvent.objects.filter(feedback_id__in=by_id, action=FeedbackEvent.Action.FIX)
+        .prefetch_related("photos")
+        .order_by("at", "id")
+    )
+    for ev in events:
+        by_id[ev.feedback_id].fix_event = ev  # the latest wins
+    return items
+
+
+def report_photos(fb):
+    """The reporter's photos (after-photos are shown with their 整改 event)."""
+    return fb.photos.filter(event__isnull=True)
+
+
+def answer_units(fb):
+    """Households of the feedback's compound, for staff recording an answer
+    on a resident's behalf (which owner confirmed or objected)."""
+    units = Unit.objects.filter(building__compound_id=fb.compound_id).select_related("building")
+    return sorted(units, key=lambda u: unit_key(u.building.number, u.entrance, u.number))
 
 
 def compound_feedback_for_resident(user, limit: int = 30):
@@ -125,7 +170,11 @@ def reporter_label(user, fb) -> str:
 
 
 def timeline(fb):
-    return fb.events.select_related("actor__organisation").order_by("at", "id")
+    return (
+        fb.events.select_related("actor__organisation", "unit__building")
+        .prefetch_related("photos")
+        .order_by("at", "id")
+    )
 
 
 def actor_label(viewer, event, fb) -> str:
@@ -167,6 +216,22 @@ def evaluations_list(user):
 
 def open_evaluations_for_resident(user):
     return perms.evaluations_for_user(user).filter(status="open").select_related("compound")
+
+
+def open_evaluations_with_answer(user) -> list:
+    """Open evaluations of the resident's compound, each with `answered`
+    (their household has rated): for the resident home page. Two queries."""
+    evaluations = list(open_evaluations_for_resident(user))
+    done = set()
+    if user.unit_id and evaluations:
+        done = set(
+            SatisfactionResponse.objects.filter(
+                evaluation__in=evaluations, unit_id=user.unit_id
+            ).values_list("evaluation_id", flat=True)
+        )
+    for ev in evaluations:
+        ev.answered = ev.pk in done
+    return evaluations
 
 
 def my_response(user, evaluation):
@@ -238,12 +303,11 @@ def satisfaction_results(evaluation: SatisfactionEvaluation) -> dict:
 
 def satisfaction_export_rows(evaluation):
     """Staff export: one row per household answer (unit, no owner names)."""
-    qs = (
-        SatisfactionResponse.objects.filter(evaluation=evaluation)
-        .select_related("unit__building")
-        .order_by("unit__building__number", "unit__entrance", "unit__number")
+    qs = SatisfactionResponse.objects.filter(evaluation=evaluation).select_related("unit__building")
+    rows = sorted(
+        qs, key=lambda r: unit_key(r.unit.building.number, r.unit.entrance, r.unit.number)
     )
-    for r in qs:
+    for r in rows:
         yield [
             f"{r.unit.building.number}{r.unit}",
             r.overall,

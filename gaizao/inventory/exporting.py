@@ -9,6 +9,7 @@ owner names, phones and ID numbers unless the caller may see them
 from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
+from itertools import groupby
 
 from django.db.models import OuterRef, Subquery
 from openpyxl import Workbook
@@ -17,6 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from gaizao.core.masking import mask_id_number, mask_name, mask_phone
+from gaizao.core.sorting import unit_key
 from gaizao.core.xlsx import safe_cell, safe_row
 
 from .models import ManagementStatus, Survey
@@ -158,12 +160,22 @@ def export_units_xlsx(queryset, *, mask_personal: bool, with_compound: bool = Fa
     """Units of `queryset` with their owners. `mask_personal` masks names,
     phones and ID numbers (callers pass `not sees_personal_data(user)`)."""
     qs = queryset.select_related("building__compound", "owner").order_by(
-        "building__compound_id", "building__number", "entrance", "number"
+        "building__compound_id", "building_id", "entrance", "number"
     )
     mn, mp, mi = (mask_name, mask_phone, mask_id_number) if mask_personal else (str, str, str)
 
+    def units():
+        # Natural order (1栋 < 2栋 < 10栋) within each compound; one compound
+        # at a time in memory, whatever the size of the export.
+        for _cid, group in groupby(
+            qs.iterator(chunk_size=5000), key=lambda u: u.building.compound_id
+        ):
+            yield from sorted(
+                group, key=lambda u: unit_key(u.building.number, u.entrance, u.number)
+            )
+
     def rows():
-        for u in qs.iterator(chunk_size=5000):
+        for u in units():
             o = u.owner
             row = [
                 u.building.number,

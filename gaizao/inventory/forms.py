@@ -1,5 +1,6 @@
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -45,10 +46,39 @@ class CompoundFilterForm(forms.Form):
     )
 
     def __init__(self, data, *, user):
-        super().__init__(data)
         streets, communities = selectors.filter_areas(user)
+        # Cascading choice: the community list follows the chosen street
+        # (htmx swaps the options; the server narrows them too). A community
+        # left over from another street is dropped, not reported.
+        communities = selectors.communities_of_street(communities, (data or {}).get("street"))
+        community = (data or {}).get("community")
+        if (
+            community
+            and not communities.filter(pk=community if str(community).isdigit() else None).exists()
+        ):
+            data = data.copy()
+            data.pop("community")
+        super().__init__(data)
         self.fields["street"].queryset = streets
         self.fields["community"].queryset = communities
+        self.fields["street"].widget.attrs.update(
+            {
+                "hx-get": reverse("inventory:filter_communities"),
+                "hx-target": "#id_community",
+                "hx-swap": "innerHTML",
+                "hx-trigger": "change",
+            }
+        )
+
+    def clean(self):
+        data = super().clean()
+        lo, hi = data.get("built_from"), data.get("built_to")
+        if lo is not None and hi is not None and lo > hi:
+            self.add_error(
+                "built_to",
+                gettext("截止年份 %(hi)s 早于起始年份 %(lo)s,请对调") % {"hi": hi, "lo": lo},
+            )
+        return data
 
     def filters(self) -> selectors.CompoundFilters:
         if self.is_bound:

@@ -14,12 +14,13 @@ from django.utils.translation import gettext, gettext_lazy
 from gaizao.accounts.models import AREA_ROLES
 from gaizao.core.masking import mask_id_number, mask_name, mask_phone
 from gaizao.core.models import AuditEntry
-from gaizao.core.sorting import natural_key
+from gaizao.core.sorting import natural_key, unit_key
 from gaizao.regions.models import Area
 from gaizao.regions.scope import areas_within
 
 from . import permissions, scoring
 from .facilities import FACILITIES
+from .importing import common as import_common
 from .models import Compound, Condition, ConditionPhoto, Owner, Survey, Unit
 
 GRADE_CHOICES = [(code, gettext_lazy(label)) for _bound, code, label in scoring.GRADES] + [
@@ -159,6 +160,13 @@ def filter_areas(user) -> tuple:
         streets.filter(pk__in=visible.values("street_id")).order_by("code"),
         communities.filter(pk__in=visible.values("community_id")).order_by("code"),
     )
+
+
+def communities_of_street(communities, street_id):
+    """The filter's community choices for one street (all when none chosen)."""
+    if street_id and str(street_id).isdigit():
+        return communities.filter(parent_id=street_id)
+    return communities
 
 
 # --- detail ---------------------------------------------------------------
@@ -321,7 +329,11 @@ def units_of_building(user, building) -> list[dict]:
     # Residents see the units of their compound, not who owns them.
     lists_owners = permissions.can_do(user, "owner.list")
     out = []
-    for u in building.units.select_related("owner").order_by("entrance", "number"):
+    units = sorted(
+        building.units.select_related("owner"),
+        key=lambda u: unit_key(building.number, u.entrance, u.number),
+    )
+    for u in units:
         name = u.owner.name if u.owner_id and lists_owners else ""
         if name and not whole and not u.owner.is_developer:
             name = mask_name(name)
@@ -337,3 +349,22 @@ def units_of_building(user, building) -> list[dict]:
             }
         )
     return out
+
+
+def import_streets(user):
+    """The streets the import form offers: those the user may import into."""
+    return import_common.streets_in_scope(user).order_by("code")
+
+
+def import_compounds(user):
+    """The compounds the import form offers for a household register."""
+    return (
+        permissions.compounds_for_user(user)
+        .select_related("street")
+        .order_by("street__code", "name")
+    )
+
+
+def units_of_compound(compound):
+    """Every unit of one compound (the household-register export)."""
+    return Unit.objects.filter(building__compound=compound)

@@ -224,8 +224,14 @@ def survey_create(
     ratings: dict,
     photos: dict | None = None,
     source: str = "web",
+    keep_good_photos: bool = False,
 ) -> Survey:
     """Record one condition survey (摸底调查).
+
+    keep_good_photos (the phone form): a photo that is not an image or is too
+    big does not refuse the survey; the good photos are saved and the
+    rejected ones named in `survey.rejected_photos`, so a surveyor never
+    re-selects every photo because of one bad file.
 
     ratings: {facility code: (rating, note)} — every facility of FACILITIES
     must be rated (不适用 is a rating); photos: {facility code: [UploadedFile]}.
@@ -265,7 +271,15 @@ def survey_create(
     for code in photos or {}:
         if code not in BY_CODE:
             problems.add(_("未知的设施代码“%(code)s”") % {"code": code}, field=code)
-    good_photos = check_photos({k: v for k, v in (photos or {}).items() if k in BY_CODE}, problems)
+    photo_problems = Problems()
+    good_photos = check_photos(
+        {k: v for k, v in (photos or {}).items() if k in BY_CODE}, photo_problems
+    )
+    rejected = [p.message for p in photo_problems.items]
+    if not keep_good_photos or problems:
+        for p in photo_problems.items:
+            problems.add(p.message, field=p.field)
+        rejected = []
     if problems:
         raise DomainError(
             _("摸底调查有 %(n)s 处需要更正") % {"n": len(problems.items)}, errors=problems.items
@@ -307,6 +321,7 @@ def survey_create(
                     "grade": grade_zh(score)[1],  # recorded: zh-Hans whatever the request
                     "conditions": len(conds),
                     "photos": n_photos,
+                    **({"photos_rejected": len(rejected)} if rejected else {}),
                 },
             )
     except Exception:
@@ -317,4 +332,5 @@ def survey_create(
             except OSError:
                 pass
         raise
+    survey.rejected_photos = rejected
     return survey

@@ -59,6 +59,18 @@ def compound_list(request):
 
 @login_required
 @require_GET
+def filter_communities(request):
+    """htmx: the community options of the chosen street (cascading filter)."""
+    _streets, communities = selectors.filter_areas(request.user)
+    return render(
+        request,
+        "inventory/partials/_community_options.html",
+        {"communities": selectors.communities_of_street(communities, request.GET.get("street"))},
+    )
+
+
+@login_required
+@require_GET
 def compound_export(request):
     """The filtered list as .xlsx (the import engineer's exporter)."""
     form = CompoundFilterForm(request.GET or None, user=request.user)
@@ -165,6 +177,7 @@ def survey_create(request, pk):
                     note=form.cleaned_data["note"],
                     ratings=form.ratings(),
                     photos=photos,
+                    keep_good_photos=True,
                 )
             except DomainError as e:
                 photo_errors = form.add_domain_errors(e.errors)
@@ -178,6 +191,12 @@ def survey_create(request, pk):
                     _("摸底调查已保存:状况评分 %(score)s(%(label)s)")
                     % {"score": score, "label": label},
                 )
+                if survey.rejected_photos:
+                    messages.warning(
+                        request,
+                        _("以下照片未保存(其余照片已保存):%(list)s")
+                        % {"list": ";".join(survey.rejected_photos)},
+                    )
                 return redirect("inventory:survey_detail", pk=survey.pk)
         else:
             # Report bad photos in the same round, so nothing is found late.

@@ -2,9 +2,6 @@
 nothing written) → confirm (re-validated, one transaction). Thin views over
 inventory.importing.services."""
 
-import os
-
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,70 +10,21 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from gaizao.core.errors import DomainError
 from gaizao.core.masking import mask_id_number, mask_name, mask_phone
 from gaizao.core.xlsx import download
 
-from . import exporting
-from .importing import limits, reading, services, stash
-from .importing.cells import CellError
+from . import exporting, selectors
+from .forms_import import ImportConfirmForm, ImportForm
+from .importing import services, stash
 from .importing.compounds import COMPOUND_FIELDS
 from .importing.units import UNIT_FIELDS
-from .models import Compound, ManagementStatus, Unit
-from .permissions import can_do, compounds_for_user, sees_personal_data
+from .models import ManagementStatus
+from .permissions import can_do, get_compound_for_user, sees_personal_data
 
 ROWS_PER_PAGE = 500
-
-
-class ImportForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=gettext_lazy("导入内容"),
-        choices=[
-            ("compounds", gettext_lazy("小区台账(每行一个小区)")),
-            ("units", gettext_lazy("房屋及业主清册(一个小区的每户)")),
-        ],
-    )
-    file = forms.FileField(label=gettext_lazy("表格文件(.xlsx、.xls、.ods、WPS 表格或 .csv)"))
-    street = forms.ModelChoiceField(
-        label=gettext_lazy("所属街道(表中未填街道时使用)"),
-        queryset=None,
-        required=False,
-        empty_label=gettext_lazy("按表中“所属街道”列"),
-    )
-    compound = forms.ModelChoiceField(
-        label=gettext_lazy("导入到小区(房屋清册必选)"),
-        queryset=None,
-        required=False,
-        empty_label=gettext_lazy("—请选择小区—"),
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["street"].queryset = services.streets_in_scope(user).order_by("code")
-        self.fields["compound"].queryset = (
-            compounds_for_user(user).select_related("street").order_by("street__code", "name")
-        )
-        self.fields["compound"].label_from_instance = lambda c: f"{c.street.name} · {c.name}"
-
-    def clean_file(self):
-        f = self.cleaned_data["file"]
-        ext = os.path.splitext(f.name.lower())[1]
-        if ext not in reading.SUPPORTED:
-            raise forms.ValidationError(_("请上传 .xlsx、.xls、.ods、WPS 表格(.et)或 .csv 文件"))
-        try:
-            limits.check_file_size(f.size)
-        except CellError as e:
-            raise forms.ValidationError(str(e))
-        return f
-
-    def clean(self):
-        data = super().clean()
-        if data.get("kind") == "units" and not data.get("compound"):
-            self.add_error("compound", _("导入房屋及业主清册时必须选择小区"))
-        return data
 
 
 def _check(request):
@@ -175,7 +123,8 @@ def import_preview(request, token):
     try:
         street, compound = _targets(user, meta)
         if request.method == "POST":
-            if "cancel" in request.POST:
+            confirm = ImportConfirmForm(request.POST)
+            if confirm.cancelled:
                 stash.discard(token)
                 messages.info(request, _("已取消导入,没有写入任何数据"))
                 return redirect("inventory:import")
@@ -187,7 +136,7 @@ def import_preview(request, token):
                 street=street,
                 compound=compound,
                 source="import",
-                accept_warnings=request.POST.get("accept_warnings") == "1",
+                accept_warnings=confirm.warnings_accepted,
             )
             stash.discard(token)
             messages.success(request, result.summary())
@@ -251,15 +200,11 @@ def import_template(request, kind):
 def export_units(request, pk):
     """All units and owners of one compound; personal data masked unless the
     role may see it (个人信息保护法)."""
-    qs = compounds_for_user(request.user)
-    try:
-        compound = qs.get(pk=pk)
-    except (Compound.DoesNotExist, ValueError):
-        raise Http404(_("小区不存在或不在您的辖区内"))
+    compound = get_compound_for_user(request.user, pk)
     if not can_do(request.user, "owner.list"):
         raise PermissionDenied(_("您的角色无权查看业主名册"))
     data = exporting.export_units_xlsx(
-        Unit.objects.filter(building__compound=compound),
+        selectors.units_of_compound(compound),
         mask_personal=not sees_personal_data(request.user),
     )
     return download(data, _("%(name)s-房屋及业主.xlsx") % {"name": compound.name})

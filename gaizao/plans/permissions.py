@@ -17,6 +17,9 @@ from .selectors import plans_for_user
 R = Role
 EDITORS = {R.LEADERSHIP, R.HOUSING_BUREAU, R.STREET_OFFICE, R.COMMUNITY}
 DISTRICT = {R.LEADERSHIP, R.HOUSING_BUREAU}
+# Every working role: residents read their compound's plan but get none of the
+# staff tools (export, clusters, catalogue, funding rules) on /plans/.
+STAFF = set(R) - {R.RESIDENT}
 
 # Role × action.
 RULES: dict[str, set] = {
@@ -28,6 +31,7 @@ RULES: dict[str, set] = {
     "cluster.edit": EDITORS,
     "catalogue.edit": DISTRICT,
     "funding_rule.edit": DISTRICT,
+    "plan.tools": STAFF,
 }
 
 MESSAGES = {
@@ -39,6 +43,7 @@ MESSAGES = {
     "cluster.edit": gettext_lazy("您的角色无权编辑片区"),
     "catalogue.edit": gettext_lazy("只有领导小组办公室或住建局可以修改改造内容目录"),
     "funding_rule.edit": gettext_lazy("只有领导小组办公室或住建局可以修改资金筹措规则"),
+    "plan.tools": gettext_lazy("居民账号不能导出方案清单"),
 }
 
 

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -138,6 +139,7 @@ def plan_list(request):
     if status in PlanStatus.values:
         qs = qs.filter(status=status)
     if request.GET.get("format") == "xlsx":
+        require(request.user, "plan.tools")
         rows = [
             (
                 p.subject_name,
@@ -173,6 +175,7 @@ def plan_list(request):
             "status": status,
             "statuses": PlanStatus.choices,
             "can_cluster": can_do(request.user, "cluster.edit"),
+            "staff_tools": can_do(request.user, "plan.tools"),
         },
     )
 
@@ -282,12 +285,65 @@ def menu_import(request, pk):
     plan = get_plan_for_user(request.user, pk, action="plan.edit")
     if not plan.compound_id:
         raise Http404
-    n = services.plan_add_menu_results(
+    result = services.plan_add_menu_results(
         actor=request.user, plan=plan, results=selectors.menu_results(plan.compound_id)
     )
     plan = selectors.current_plan_for_compound(plan.compound) or plan
-    messages.success(request, _("已加入居民点单项目 %(n)s 项") % {"n": n})
+    for level, text in menu_import_messages(result):
+        messages.add_message(request, level, text)
     return redirect("plans:plan_detail", plan.pk)
+
+
+def _shares(rows, limit: int = 8) -> str:
+    parts = [
+        _("%(name)s %(share)s%%")
+        % {"name": r["name"], "share": floatformat((r["share"] or 0) * 100, 0)}
+        for r in rows[:limit]
+    ]
+    if len(rows) > limit:
+        parts.append(_("等 %(n)s 项") % {"n": len(rows)})
+    return _("、").join(parts)
+
+
+def menu_import_messages(result) -> list[tuple[int, str]]:
+    """One line for what was added and one per reason something was not,
+    naming the ≥ 50 % rule and each item's share of households."""
+    out = []
+    if result.added:
+        out.append(
+            (
+                messages.SUCCESS,
+                _("已加入居民点单项目 %(n)s 项:%(items)s")
+                % {"n": len(result.added), "items": _shares(result.added)},
+            )
+        )
+    if result.below:
+        out.append(
+            (
+                messages.WARNING if not result.added else messages.INFO,
+                _(
+                    "%(n)s 项未加入:只有选择户数达到全部户数 %(t)s%% 及以上的项目才加入方案。"
+                    "各项选择比例:%(items)s"
+                )
+                % {
+                    "n": len(result.below),
+                    "t": result.threshold_percent,
+                    "items": _shares(result.below),
+                },
+            )
+        )
+    if result.present:
+        out.append(
+            (
+                messages.INFO,
+                _("%(n)s 项已在方案中,未重复加入") % {"n": len(result.present)},
+            )
+        )
+    for r in result.refused:
+        out.append((messages.WARNING, _("%(name)s 未加入:%(reason)s") % r))
+    if not out:
+        out.append((messages.INFO, _("居民点单没有可加入的项目")))
+    return out
 
 
 @login_required

@@ -1,6 +1,7 @@
 """site API: the resident's own compound (`/participation/me`), which joins
 consultation with the compound's plan, so it sits at the top layer."""
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
@@ -10,7 +11,7 @@ from ninja import Router, Schema
 from gaizao.consultation.permissions import is_resident
 from gaizao.inventory.models import Unit
 
-from . import selectors
+from . import inbox, selectors
 
 router = Router()
 
@@ -53,4 +54,53 @@ def me(request):
         "unit": f"{unit.building.number}{unit}",
         "exclusive_area": unit.exclusive_area,
         "plan_status": plan["status_label"] if plan else None,
+    }
+
+
+class InboxItemOut(Schema):
+    kind: str
+    title: str
+    detail: str
+    url: str
+    at: datetime | None = None
+    notice_id: int | None = None
+
+
+class InboxOut(Schema):
+    count: int
+    counts: dict[str, int]
+    items: list[InboxItemOut]
+
+
+@router.get(
+    "/inbox",
+    response=InboxOut,
+    summary="待办与通知",
+    operation_id="gaizao_site_api_inbox",
+    tags=["site"],
+)
+def inbox_list(request):
+    """What waits for the caller: votes to cast (residents), feedback to
+    answer and overdue milestones (staff), unread notices."""
+    counts = inbox.counts(request.user)
+    items = [it for section in inbox.items(request.user).values() for it in section]
+    return {"count": sum(counts.values()), "counts": counts, "items": items}
+
+
+@router.post(
+    "/inbox/notices/{notice_id}/read",
+    response=InboxItemOut,
+    summary="通知标为已读",
+    operation_id="gaizao_site_api_inbox_notice_read",
+    tags=["site"],
+)
+def inbox_notice_read(request, notice_id: int):
+    n = inbox.notice_mark_read(user=request.user, notice_id=notice_id, source="api")
+    return {
+        "kind": "notices",
+        "title": n.subject,
+        "detail": n.body,
+        "url": "",
+        "at": n.created_at,
+        "notice_id": n.pk,
     }

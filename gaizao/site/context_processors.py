@@ -1,9 +1,13 @@
 """Navigation shown in the header: only links the user may use and that exist."""
 
+from functools import partial
+
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy
 
 from gaizao.accounts.models import Role
+
+from .inbox import inbox_count
 
 # (label, url name, roles allowed or None for every signed-in staff role)
 STAFF_NAV = [
@@ -37,6 +41,7 @@ STAFF_NAV = [
         {Role.LEADERSHIP, Role.HOUSING_BUREAU, Role.STREET_OFFICE},
     ),
     (gettext_lazy("信息公开"), "disclosure:portal", None),
+    (gettext_lazy("用户密码"), "accounts:reset_admin", {Role.LEADERSHIP, Role.HOUSING_BUREAU}),
 ]
 RESIDENT_NAV = [(gettext_lazy("我的小区"), "consultation:portal", None)]
 # Contractors and designers see the works they are contracted for, not the
@@ -70,4 +75,6 @@ def nav(request):
         spec = WORKS_NAV
     else:
         spec = STAFF_NAV
-    return {"nav_links": _links(spec, user)}
+    # A callable: the template calls it only where the header is drawn, and
+    # the count (one query) is cached on the request.
+    return {"nav_links": _links(spec, user), "inbox_count": partial(inbox_count, request)}

@@ -130,6 +130,9 @@ def resident_portal(user) -> dict:
         "verdict": verdict_summary(compound),
         # "问题解决了吗?" is asked on the feedback list; the portal points there.
         "awaiting_answer": feedback_selectors.awaiting_my_answer(user).count(),
+        # The satisfaction evaluation, while open, is asked here too (not
+        # only under 我的反映).
+        "evaluations": feedback_selectors.open_evaluations_with_answer(user),
         # Progress and photos of the compound's works; defects against an item.
         "works": works_selectors.resident_works(user, compound),
     }

@@ -12,6 +12,8 @@ core_patterns = [
     path("jobs/", views_jobs.job_list, name="jobs"),
     path("jobs/<int:pk>/", views_jobs.job_detail, name="job"),
     path("jobs/<int:pk>/download", views_jobs.job_download, name="job_download"),
+    path("inbox/", views.inbox_page, name="inbox"),
+    path("inbox/read/", views.inbox_read, name="inbox_read"),
 ]
 consultation_patterns = [
     path("", views.portal, name="portal"),

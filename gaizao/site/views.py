@@ -3,18 +3,21 @@ compounds), the audit log and the resident portal. They live at the top
 layer so that core and consultation import nothing above them; their URL
 names stay `core:home`, `core:audit_log` and `consultation:portal`."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from gaizao.accounts.models import Role
 from gaizao.consultation.views import resident_required
 from gaizao.core import audit
 from gaizao.core.xlsx import xlsx_response
 
-from . import selectors
+from . import inbox, selectors
+from .forms import NoticeReadForm
 
 
 def home(request):
@@ -93,3 +96,33 @@ def audit_log(request):
 @resident_required
 def portal(request):
     return render(request, "site/portal.html", selectors.resident_portal(request.user))
+
+
+@login_required
+def inbox_page(request):
+    """待办与通知: votes to cast, feedback to answer, overdue milestones and
+    unread notices, each linking to where it is done."""
+    sections = [
+        {"key": k, "title": inbox.SECTION_TITLES[k], "items": v}
+        for k, v in inbox.items(request.user).items()
+    ]
+    return render(
+        request,
+        "site/inbox.html",
+        {"sections": sections, "empty": not any(s["items"] for s in sections)},
+    )
+
+
+@login_required
+@require_POST
+def inbox_read(request):
+    """Mark one notice read (`notice`) or all of them (`all`)."""
+    form = NoticeReadForm(request.POST)
+    if form.is_valid() and form.cleaned_data["all"]:
+        inbox.notices_mark_all_read(user=request.user)
+        messages.success(request, _("已全部标为已读"))
+    elif form.is_valid() and form.cleaned_data["notice"]:
+        inbox.notice_mark_read(user=request.user, notice_id=form.cleaned_data["notice"])
+    else:
+        messages.error(request, _("请选择要标为已读的通知"))
+    return redirect("core:inbox")

@@ -63,7 +63,12 @@ def enter(c, v, **data):
 
 def test_search_fragment_lists_and_flags(staff, vote, b2, django_assert_max_num_queries):
     page = staff.get(reverse("consultation:vote_detail", args=[vote.pk])).content.decode()
-    assert 'name="q"' in page and "autofocus" not in page and "已录入 <b>0</b> 张" in page
+    assert (
+        'name="q"' in page
+        and "data-refocus " not in page
+        and "autofocus" not in page
+        and "已录入 <b>0</b> 张" in page
+    )
     assert '<select name="unit"' not in page  # no dropdown of every unit
     with django_assert_max_num_queries(8):
         r = search(staff, vote, "302", b2.pk)
@@ -94,7 +99,8 @@ def test_stack_of_sheets_by_typed_house_number(staff, users, vote, b2):
     assert r.status_code == 200 and "已录入 2栋1单元302:同意" in html
     assert "已录入 <b>1</b> 张" in html
     # the form comes back empty and focused, building and channel kept
-    assert 'name="q" value=""' in html and "autofocus" in html
+    # the cursor returns to 房号 without autofocus's scroll (app.js, data-refocus)
+    assert 'name="q" value=""' in html and "data-refocus" in html and "autofocus" not in html
     assert f'<option value="{b2.pk}" selected>' in html
     assert 'value="paper" selected' in html and "checked" not in html
     b = Ballot.objects.get()

@@ -131,12 +131,29 @@ def test_fresh_install_says_what_to_run(tmp_path):
         assert r.stderr.strip() == (
             "数据库尚未建立或不是最新:请先运行 `gaizao migrate`(或 `gaizao demo` 载入演示数据)"
         ), args
+    sheet = tmp_path / "台账.csv"
+    sheet.write_text("所属街道,小区名称,户数\n金辰街道,甲,10\n", encoding="utf-8")
+    for args in (("import", str(sheet)), ("import", str(sheet), "--dry-run")):
+        r = _gaizao(*args, data_dir=data)
+        assert r.returncode == 1 and "Traceback" not in r.stderr, (args, r.stderr)
+        assert r.stderr.strip().endswith("请先运行 `gaizao migrate`(或 `gaizao demo` 载入演示数据)")
+    # tally reads only its sheet: it works on a fresh install
+    ballots = tmp_path / "表决.csv"
+    ballots.write_text("房号,专有部分面积,表决意见\n101,80,同意\n102,60,同意\n", encoding="utf-8")
+    r = _gaizao("tally", str(ballots), "--matter", "7", data_dir=data)
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
     r = _gaizao("--lang", "en", "export", "-o", str(tmp_path / "x.xlsx"), data_dir=data)
     assert r.returncode == 1 and r.stderr.strip().startswith("The database is not set up"), r.stderr
     # After `gaizao migrate` the same command works.
     assert _gaizao("migrate", "-v", "0", data_dir=data).returncode == 0
     r = _gaizao("export", "-o", str(tmp_path / "x.xlsx"), data_dir=data)
     assert r.returncode == 0, r.stderr
+    # … and import on a database without any areas says where they come from
+    r = _gaizao("import", str(sheet), data_dir=data)
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert r.stderr.strip().splitlines()[-1].endswith("或运行 `gaizao demo` 载入演示区划")
+    r = _gaizao("eligibility", "--json", str(sheet), data_dir=data)
+    assert r.returncode in (0, 1) and "Traceback" not in r.stderr, r.stderr
 
 
 def test_serve_takes_an_address():

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from gaizao.core import audit
 from gaizao.core.errors import DomainError, ErrorDetail
 from gaizao.core.uploads import image_extension
-from gaizao.inventory.models import Compound
+from gaizao.inventory.models import Compound, Unit
 from gaizao.inventory.permissions import resident_compound_id
 from gaizao.regions.models import Organisation
 
@@ -202,14 +202,45 @@ def feedback_create(
     return fb
 
 
+def _answering_unit(feedback: Feedback, unit_id, *, required: bool):
+    """The household staff answer for (confirm / reopen on a resident's
+    behalf): the chosen unit of the feedback's compound, else the reporter's.
+    An objection (没解决) must say which owner objected."""
+    if unit_id in (None, ""):
+        if feedback.unit_id is None and required:
+            raise DomainError(
+                _("代居民登记“没解决”时,请选择提出异议的住户(哪一户业主)"),
+                errors=[ErrorDetail(_("请选择答复的住户"), field="unit")],
+            )
+        return feedback.unit
+    unit = Unit.objects.filter(pk=unit_id, building__compound_id=feedback.compound_id).first()
+    if unit is None:
+        raise DomainError(
+            _("所选住户不在本小区"), errors=[ErrorDetail(_("所选住户不在本小区"), field="unit")]
+        )
+    return unit
+
+
 def feedback_transition(
-    *, actor, feedback: Feedback, action: str, comment: str = "", source: str = "web"
+    *,
+    actor,
+    feedback: Feedback,
+    action: str,
+    comment: str = "",
+    source: str = "web",
+    photos=None,
+    unit_id=None,
 ) -> Feedback:
-    """accept / fix / confirm / reopen, per permissions.TRANSITIONS."""
+    """accept / fix / confirm / reopen, per permissions.TRANSITIONS. `photos`:
+    after-photos with 整改完成 (optional). `unit_id`: when staff record the
+    resident's answer, the household who gave it (defaults to the reporter's)."""
     comment = (comment or "").strip()
     if len(comment) > MAX_TEXT:
         raise DomainError(_("说明不能超过 %(MAX_TEXT)s 字") % {"MAX_TEXT": MAX_TEXT})
     perms.authorize_transition(actor, feedback, action)
+    photos = check_photos(photos) if action == "fix" else []
+    assisted = action in ("confirm", "reopen") and feedback.reporter_id != actor.pk
+    unit = _answering_unit(feedback, unit_id, required=action == "reopen") if assisted else None
     with transaction.atomic():
         # Lock the row and check again: two people clicking at once must not
         # both move it (e.g. a reporter's 没解决 racing the auto-confirm).
@@ -236,9 +267,12 @@ def feedback_transition(
         changes = {"status": [before, fb.status], "transition": action}
         if before_due is not None:
             changes["due_on"] = [before_due.isoformat(), fb.due_on.isoformat()]
+        if unit is not None:
+            changes["answered_for_unit"] = unit.pk
+        if photos:
+            changes["after_photos"] = len(photos)
         audit.record(actor=actor, instance=fb, action="update", source=source, changes=changes)
-        assisted = action in ("confirm", "reopen") and fb.reporter_id != actor.pk
-        FeedbackEvent.objects.create(
+        event = FeedbackEvent.objects.create(
             feedback=fb,
             actor=actor,
             action=action,
@@ -246,7 +280,10 @@ def feedback_transition(
             to_status=fb.status,
             comment=comment,
             assisted=assisted,
+            unit=unit,
         )
+        for f in photos:
+            FeedbackPhoto.objects.create(feedback=fb, event=event, image=f)
     feedback.status, feedback.fixed_at, feedback.closed_at, feedback.due_on = (
         fb.status,
         fb.fixed_at,

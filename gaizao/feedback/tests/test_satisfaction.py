@@ -205,3 +205,17 @@ def test_scores_withheld_below_the_minimum_number_of_answers(cast, users, client
     assert all(a.average is None and a.satisfied_share is None for a in res["aspects"])
     assert all(set(a.distribution.values()) == {0} for a in res["aspects"])
     assert summarise_satisfaction(one * 5, 10, min_responses=5)["aspects"][0].average == 2.0
+
+
+def test_open_evaluation_is_on_the_resident_home_page(cast, users, client_for, ev):
+    ra = client_for(users["resident_a"])
+    portal = reverse("consultation:portal")
+    rate = reverse("consultation:satisfaction_rate", args=[ev.pk])
+    page = ra.get(portal).content.decode()
+    assert f"满意度评价:{ev.title}" in page and rate in page and "去评价" in page
+    ra.post(rate, STARS)
+    assert "修改我的评价" in ra.get(portal).content.decode()
+    # residents of another compound do not see it; a closed one disappears
+    assert rate not in client_for(users["resident_b"]).get(portal).content.decode()
+    SatisfactionEvaluation.objects.filter(pk=ev.pk).update(status="closed")
+    assert rate not in ra.get(portal).content.decode()

@@ -32,7 +32,7 @@ def feedback_list(request):
     user = request.user
     if not perms.has_resident_role(user):
         return redirect("consultation:feedback_queue")
-    mine = list(sel.my_feedback(user))
+    mine = sel.attach_fix_reports(sel.my_feedback(user))
     _decorate(user, mine)
     return render(
         request,
@@ -122,13 +122,17 @@ def _panel_context(request, fb, error: str = ""):
     events = list(sel.timeline(fb))
     for ev in events:
         ev.who = sel.actor_label(user, ev, fb)
+    sel.attach_fix_reports([fb])
+    actions = perms.allowed_actions(user, fb)
+    is_reporter = fb.reporter_id == user.pk
     return {
+        "answer_units": sel.answer_units(fb) if "confirm" in actions and not is_reporter else [],
         "fb": fb,
         "events": events,
-        "actions": perms.allowed_actions(user, fb),
+        "actions": actions,
         "labels": perms.ACTION_LABELS,
         "error": error,
-        "is_reporter": fb.reporter_id == user.pk,
+        "is_reporter": is_reporter,
         "sees_full": perms.sees_reporter(user, fb) == "full" and fb.reporter_id != user.pk,
         "resident": perms.has_resident_role(user),
         "auto_days": svc.auto_confirm_days(),
@@ -139,7 +143,7 @@ def _panel_context(request, fb, error: str = ""):
 def feedback_detail(request, pk):
     fb = perms.get_feedback_for_user(request.user, pk)
     ctx = _panel_context(request, fb)
-    ctx.update(base=_base(request), photos=list(fb.photos.all()))
+    ctx.update(base=_base(request), photos=list(sel.report_photos(fb)))
     return render(request, "feedback/feedback_detail.html", ctx)
 
 
@@ -151,10 +155,17 @@ def feedback_act(request, pk, action):
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
     error = ""
     if not form.is_valid():
-        error = _("说明不能超过 2000 字")
+        error = _("说明不能超过 2000 字") if "comment" in form.errors else _("所选住户无效")
     else:
         try:
-            svc.feedback_transition(actor=request.user, feedback=fb, action=action, comment=comment)
+            svc.feedback_transition(
+                actor=request.user,
+                feedback=fb,
+                action=action,
+                comment=comment,
+                photos=request.FILES.getlist("photos"),
+                unit_id=form.cleaned_data["unit"],
+            )
         except DomainError as e:
             error = e.message
     partial = request.POST.get("partial") or "panel"

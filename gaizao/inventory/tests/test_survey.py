@@ -91,7 +91,7 @@ def test_missing_ratings_keep_entered_data_and_write_nothing(cast, client_for, s
     assert not AuditEntry.objects.exists()
 
 
-def test_non_image_photo_is_refused_and_nothing_written(cast, client_for, settings):
+def test_non_image_photo_is_named_and_the_good_ones_kept(cast, client_for, settings):
     c = client_for(cast["users"]["surveyor"])
     a = cast["compound_a"]
     good = SimpleUploadedFile("ok.png", PNG, content_type="image/png")
@@ -108,14 +108,20 @@ def test_non_image_photo_is_refused_and_nothing_written(cast, client_for, settin
             p_gas_pipes=fake,
         ),
     )
-    assert r.status_code == 200
-    body = r.content.decode()
+    # Issue 13: one bad file does not cost the good photos. The survey is
+    # saved with the good photo; the rejected files are named.
+    assert r.status_code == 302
+    body = c.get(r["Location"]).content.decode()
+    assert "以下照片未保存(其余照片已保存)" in body
     assert "“供水管线管道”的文件“report.pdf”不是照片" in body
     assert "“燃气管线管道”的文件“x.svg”不是照片" in body
-    assert "照片需要重新选择" in body
-    assert r.context["form"]["r_roads"].value() == "worn" and 'value="需修补"' in body
-    assert not Survey.objects.exists() and not ConditionPhoto.objects.exists()
-    assert _files(settings.MEDIA_ROOT) == []
+    survey = Survey.objects.get()
+    assert ConditionPhoto.objects.filter(condition__survey=survey).count() == 1
+    assert len(_files(settings.MEDIA_ROOT)) == 1
+    assert (
+        AuditEntry.objects.get(action="create", model="inventory.survey").changes["photos_rejected"]
+        == 2
+    )
 
 
 def test_oversize_photo_and_future_date(cast, client_for, monkeypatch):

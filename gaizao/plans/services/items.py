@@ -1,5 +1,6 @@
 """Plan items and funding: set, add, remove, split, edit."""
 
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -134,15 +135,41 @@ def plan_item_remove(*, actor, plan: Plan, item_id, source: str = "web") -> Plan
     return target
 
 
-def plan_add_menu_results(*, actor, plan: Plan, results: list[dict], source: str = "web") -> int:
+# An item the residents chose goes into the plan when at least half of all
+# households picked it: the programme's "尊重居民意愿" (Panlong 2020 seed text,
+# 提升项目 "结合居民意愿") read as the same half the item menu page shows.
+MENU_THRESHOLD = Decimal("0.5")
+
+
+@dataclass
+class MenuImport:
+    """What "加入居民点单结果" did, item by item, so the page can say why
+    nothing (or only part) was added."""
+
+    added: list[dict] = field(default_factory=list)
+    below: list[dict] = field(default_factory=list)  # share < MENU_THRESHOLD
+    present: list[dict] = field(default_factory=list)  # already in the plan
+    refused: list[dict] = field(default_factory=list)  # the catalogue refused it
+
+    @property
+    def threshold_percent(self) -> int:
+        return int(MENU_THRESHOLD * 100)
+
+
+def plan_add_menu_results(
+    *, actor, plan: Plan, results: list[dict], source: str = "web"
+) -> MenuImport:
     """Add the residents' chosen items (居民点单) not yet in the plan: those
     picked by at least half of the households (when the share is known)."""
-    added = 0
+    out = MenuImport()
     for r in results:
         code = r.get("code")
-        if r.get("share") is not None and Decimal(str(r["share"])) < Decimal("0.5"):
+        row = {"code": code, "name": r.get("name") or code, "share": r.get("share")}
+        if r.get("share") is not None and Decimal(str(r["share"])) < MENU_THRESHOLD:
+            out.below.append(row)
             continue
         if not code or plan.items.filter(code=code).exists():
+            out.present.append(row)
             continue
         try:
             plan, _added = plan_item_add(
@@ -154,10 +181,11 @@ def plan_add_menu_results(*, actor, plan: Plan, results: list[dict], source: str
                 estimate="居民点单选定,工程量待核定",
                 source=source,
             )
-            added += 1
-        except DomainError:
+        except DomainError as e:
+            out.refused.append(row | {"reason": e.message})
             continue
-    return added
+        out.added.append(row)
+    return out
 
 
 # ---- funding ----------------------------------------------------------------

@@ -12,3 +12,14 @@ document.addEventListener("submit", function (e) {
   var btn = e.submitter;
   if (btn && btn.tagName === "BUTTON") { btn.setAttribute("aria-busy", "true"); btn.classList.add("busy"); }
 }, true);
+
+// After an htmx swap, put the cursor back in the field marked data-refocus
+// without scrolling to it (autofocus would scroll past the page header on a
+// phone), and show the top of the swapped part: its message and counts.
+document.addEventListener("htmx:afterSettle", function () {
+  var field = document.querySelector("[data-refocus]");
+  if (!field || document.activeElement === field) return;
+  field.focus({ preventScroll: true });
+  var top = field.closest("[data-refocus-top]");
+  if (top && top.getBoundingClientRect().top < 0) top.scrollIntoView({ block: "start" });
+});

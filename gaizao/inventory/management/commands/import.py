@@ -109,6 +109,12 @@ class Command(BaseCommand):
             self._text(pv, result, dry_run, t_parse)
         if unusable:
             raise CommandError(";".join(unusable))
+        if pv.errors and kind == "compounds" and not services.streets_in_scope(None).exists():
+            # A fresh install has no area tree: every street is "not found".
+            raise CommandError(
+                "还没有行政区划(街道),未写入任何数据:请先在 /admin/ 录入区划,"
+                "或运行 `gaizao demo` 载入演示区划"
+            )
         if pv.errors:
             raise CommandError(f"发现{len(pv.errors)}处错误,未写入任何数据")
         if pv.warnings and not accept and not dry_run:

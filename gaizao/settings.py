@@ -178,6 +178,7 @@ for _prefix, _path in [
     ("vendor/htmx", _NODE / "htmx.org" / "dist"),
     ("vendor/leaflet", _NODE / "leaflet" / "dist"),
     ("vendor/echarts", _NODE / "echarts" / "dist"),
+    ("vendor/protomaps-leaflet", _NODE / "protomaps-leaflet" / "dist"),
 ]:
     if _path.is_dir():
         STATICFILES_DIRS.append((_prefix, _path))

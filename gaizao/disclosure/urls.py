@@ -9,6 +9,7 @@ app_name = "disclosure"
 urlpatterns = [
     path("public/", views.portal, name="portal"),
     path("public/compounds/<int:pk>/", views.portal_compound, name="portal_compound"),
+    path("public/photos/<int:pk>/", views.portal_photo, name="portal_photo"),
     path("public/data/", views.opendata, name="opendata"),
     path("public/data/compounds.<str:fmt>", views.opendata_download, name="opendata_download"),
     path("dashboard/", views.dashboard, name="dashboard"),

@@ -1,7 +1,6 @@
 """Thin views: the portal and open data read public.py (cached, no personal
 data, no login); the dashboard reads selectors over the user's compounds."""
 
-import json
 import mimetypes
 from decimal import Decimal
 
@@ -198,7 +197,7 @@ def dashboard(request):
             "satisfaction": satisfaction,
             "satisfaction_url": _drill(stage="approved", **extra),
             "street": Area.objects.filter(pk=street).first() if street else None,
-            "chart": json.dumps(chart, ensure_ascii=False),
+            "chart": chart,
         },
     )
 

@@ -1,5 +1,3 @@
-import json
-
 import pytest
 
 
@@ -14,7 +12,7 @@ def test_dashboard_figures_and_drill_down_links(client_for, users, programme):
     assert funding["central_subsidy"] == 800000 and funding["resident"] == 400000
     assert r.context["funding_total"] == 1200000
     assert r.context["satisfaction"]["avg"] == 5
-    chart = json.loads(r.context["chart"])
+    chart = r.context["chart"]
     assert [s["value"] for s in chart["funnel"]] == [2, 2, 1, 1, 1, 1, 1, 1, 0, 0]
     # Funding planned against paid, overdue responsibilities, targets.
     paid = {f["key"]: f["paid"] for f in r.context["funding"]}
@@ -33,6 +31,8 @@ def test_dashboard_figures_and_drill_down_links(client_for, users, programme):
         assert c.get(url).context["count"] == n, url
     html = r.content.decode()
     assert "vendor/echarts/echarts.min.js" in html
+    # The chart data is a JSON object in the page (not a JSON-encoded string).
+    assert '<script id="dash-data" type="application/json">{' in html
     # Every figure leads to the compounds behind it, and the count matches.
     for key, s in funnel.items():
         lst = c.get(s["url"])

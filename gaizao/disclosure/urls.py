@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from . import views, views_map
+from . import views, views_map, views_report
 
 app_name = "disclosure"
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     path("public/data/compounds.<str:fmt>", views.opendata_download, name="opendata_download"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/compounds/", views.dashboard_compounds, name="dashboard_compounds"),
+    path("dashboard/report/", views_report.report_page, name="report"),
     path("map/", views_map.map_page, name="map"),
     path("map/data.json", views_map.map_data, name="map_data"),
     path("map/tiles/<int:z>/<int:x>/<int:y>.mvt", views_map.map_tile, name="map_tile"),

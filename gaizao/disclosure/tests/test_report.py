@@ -90,7 +90,9 @@ def test_totals_equal_the_sum_of_rows_and_roll_up_to_the_city(areas, water):
 def test_report_command_writes_the_fixed_layout(tmp_path, areas, water):
     out = tmp_path / "r.xlsx"
     s = StringIO()
-    call_command("report", "--period", "2024-Q4", "--area", "530103000000", "-o", str(out), stdout=s)
+    call_command(
+        "report", "--period", "2024-Q4", "--area", "530103000000", "-o", str(out), stdout=s
+    )
     assert "r.xlsx" in s.getvalue()
     ws = load_workbook(out).active
     assert ws["A1"].value == "城镇老旧小区改造统计报表"

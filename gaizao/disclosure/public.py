@@ -207,6 +207,7 @@ def works_public(pk: int) -> dict | None:
     return {
         "milestones": [
             {
+                "key": r["stage"],
                 "stage": str(labels.get(r["stage"], r["stage"])),
                 "planned_on": r["planned_on"],
                 "actual_on": r["actual_on"],
@@ -246,6 +247,7 @@ def card(pk: int) -> dict | None:
         data = row(c)
         data["vote_title"] = c.vote_title or ""
         data["plan_shared"] = c.plan_shared
+        data["plan_id"] = c.plan_id_
         data["works"] = works_public(pk)
         cache.set(key, data, CACHE_SECONDS)
     return data

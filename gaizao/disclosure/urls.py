@@ -15,6 +15,7 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/compounds/", views.dashboard_compounds, name="dashboard_compounds"),
     path("dashboard/report/", views_report.report_page, name="report"),
+    path("dashboard/notices/<int:pk>/", views_report.notice, name="notice"),
     path("map/", views_map.map_page, name="map"),
     path("map/data.json", views_map.map_data, name="map_data"),
     path("map/tiles/<int:z>/<int:x>/<int:y>.mvt", views_map.map_tile, name="map_tile"),

@@ -78,6 +78,23 @@ def cluster(points, zoom: int) -> list[dict]:
     return out
 
 
+def focus(base) -> list[float] | None:
+    """The first view: where most compounds are (5th to 95th percentile of
+    their coordinates), so a few outlying ones do not zoom the map out."""
+    lats, lons = [], []
+    for lat, lon in base.filter(latitude__isnull=False, longitude__isnull=False).values_list(
+        "latitude", "longitude"
+    ):
+        lats.append(float(lat))
+        lons.append(float(lon))
+    if not lats:
+        return None
+    lats.sort()
+    lons.sort()
+    lo, hi = int(len(lats) * 0.05), max(0, int(len(lats) * 0.95) - 1)
+    return [lons[lo], lats[lo], lons[hi], lats[hi]]
+
+
 def points(base, bbox, *, stage="", street=None, batch=None) -> list[tuple]:
     """[(id, name, lat, lon, stage)] of the compounds in bbox (annotated,
     filtered like the drill-down list)."""

@@ -54,6 +54,9 @@ def map_page(request):
         .distinct()
     )
     a = basemap.archive(settings.GAIZAO_BASEMAP)
+    base = sel.scoped(request.user)
+    if f["street"]:
+        base = base.filter(street_id=f["street"])
     return render(
         request,
         "disclosure/map.html",
@@ -68,7 +71,7 @@ def map_page(request):
             + [("late", sel.EXTRA_FILTERS["late"], "")],
             "colours": STAGE_COLOURS,
             "basemap": a is not None,
-            "bounds": a.bounds() if a else None,
+            "bounds": mapdata.focus(base) or (a.bounds() if a else None),
             "list_url": reverse("disclosure:dashboard_compounds"),
             "street_obj": Area.objects.filter(pk=f["street"]).first() if f["street"] else None,
         },

@@ -225,6 +225,7 @@ for _prefix, _path in [
     ("vendor/htmx", _NODE / "htmx.org" / "dist"),
     ("vendor/leaflet", _NODE / "leaflet" / "dist"),
     ("vendor/echarts", _NODE / "echarts" / "dist"),
+    ("vendor/protomaps-leaflet", _NODE / "protomaps-leaflet" / "dist"),
 ]:
     if _path.is_dir():
         STATICFILES_DIRS.append((_prefix, _path))
@@ -288,3 +289,6 @@ GAIZAO_DUE_NOTICE_DAYS = int(os.environ.get("GAIZAO_DUE_NOTICE_DAYS", "3"))
 # Satisfaction results show no scores below this many answers (privacy on
 # small compounds: one household's score must not be readable). Issue 13.
 GAIZAO_SATISFACTION_MIN_RESPONSES = int(os.environ.get("GAIZAO_SATISFACTION_MIN_RESPONSES", "5"))
+# The one map's base map (issue 11): a PMTiles vector archive served by the
+# app (`gaizao basemap build` writes it; docs/disclosure.md).
+GAIZAO_BASEMAP = Path(os.environ.get("GAIZAO_BASEMAP", DATA_DIR / "basemap" / "basemap.pmtiles"))

@@ -9,6 +9,7 @@ the figures move slowly; a change shows within that many seconds."""
 from decimal import Decimal
 
 from django.core.cache import cache
+from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,7 +17,10 @@ from django.utils.translation import gettext_lazy
 from gaizao.consultation.tally import percent
 from gaizao.eligibility import rules as er
 from gaizao.plans.models import PlanStatus
+from gaizao.programme.models import Programme
+from gaizao.works.models import Milestone, PhotoPhase, Stage, WorksPhoto
 
+from . import progress as prog
 from . import selectors as sel
 
 CACHE_SECONDS = 300
@@ -61,7 +65,7 @@ FIELD_NAMES = [f[0] for f in PUBLIC_FIELDS]
 
 def stage_of(c) -> str:
     """The last funnel stage the compound reached ("" if none)."""
-    reached = sel.reached_stages(c.surveyed, c.verdict, c.plan_status, c.vote_passed)
+    reached = sel.flags_of(c)
     last = ""
     for key, _label in sel.STAGES:
         if reached[key]:
@@ -151,8 +155,75 @@ def summary() -> dict:
             "streets": sel.by_street(qs),
         }
         data["funding_total"] = sum((f["amount"] for f in data["funding"]), Decimal("0"))
+        data["programme"], data["batches"] = programme_public(qs)
         cache.set(key, data, CACHE_SECONDS)
     return data
+
+
+def programme_public(annotated) -> tuple[dict | None, list[dict]]:
+    """The newest programme and its batches: dates, targets, compounds taken
+    in, started and completed (plain dicts, no person)."""
+    p = Programme.objects.order_by("-created_at", "-id").first()
+    if p is None:
+        return None, []
+    rows = []
+    for t in prog.targets(p, annotated):
+        b = t["batch"]
+        rows.append(
+            {
+                "name": b.name,
+                "starts_on": b.starts_on,
+                "ends_on": b.ends_on,
+                "households_target": b.households_target,
+                "area_target": b.area_target_m2,
+                **{k: t[k] for k in ("n", "households", "area", "started", "completed")},
+                "started_households": t["started_households"],
+                "rate_n": t["rate_n"],
+            }
+        )
+    return {"name": p.name, "note": p.note}, rows
+
+
+def works_public(pk: int) -> dict | None:
+    """The compound's works for its public card: stage, the dated milestones
+    (planned and actual dates only — no responsible person) and photo ids.
+    Photo captions are not shown: they are free text and could name someone."""
+    m = list(
+        Milestone.objects.filter(
+            Q(works__compound_id=pk) | Q(works__cluster__members__compound_id=pk)
+        )
+        .order_by("seq", "id")
+        .values("works_id", "stage", "planned_on", "actual_on")
+    )
+    if not m:
+        return None
+    works_id = m[0]["works_id"]
+    labels = dict(Stage.choices)
+    photos = list(
+        WorksPhoto.objects.filter(works_id=works_id)
+        .order_by("-id")
+        .values("id", "phase", "taken_at")[:6]
+    )
+    return {
+        "milestones": [
+            {
+                "key": r["stage"],
+                "stage": str(labels.get(r["stage"], r["stage"])),
+                "planned_on": r["planned_on"],
+                "actual_on": r["actual_on"],
+            }
+            for r in m
+            if r["works_id"] == works_id
+        ],
+        "photos": [
+            dict(p, phase=str(dict(PhotoPhase.choices).get(p["phase"], p["phase"]))) for p in photos
+        ],
+    }
+
+
+def public_photo(photo_id: int):
+    """A works photo shown on a public card (None if there is none)."""
+    return WorksPhoto.objects.filter(pk=photo_id).only("image").first()
 
 
 def search(rows: list[dict], q: str = "", street: str = "") -> list[dict]:
@@ -176,5 +247,7 @@ def card(pk: int) -> dict | None:
         data = row(c)
         data["vote_title"] = c.vote_title or ""
         data["plan_shared"] = c.plan_shared
+        data["plan_id"] = c.plan_id_
+        data["works"] = works_public(pk)
         cache.set(key, data, CACHE_SECONDS)
     return data

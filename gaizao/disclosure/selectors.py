@@ -10,9 +10,11 @@ from decimal import Decimal
 
 from django.db.models import (
     Avg,
+    BooleanField,
     Count,
     DecimalField,
     Exists,
+    ExpressionWrapper,
     FloatField,
     IntegerField,
     JSONField,
@@ -22,6 +24,7 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gaizao.consultation.models import Vote
@@ -30,6 +33,8 @@ from gaizao.feedback.models import Feedback, FeedbackStatus, SatisfactionRespons
 from gaizao.inventory.models import Compound, Survey
 from gaizao.inventory.permissions import compound_q
 from gaizao.plans.models import FundingLine, FundingSource, Plan, PlanStatus
+from gaizao.programme.models import Entry
+from gaizao.works.models import Handover, Milestone, Stage
 
 # The funnel (DESIGN.md): each stage counts the compounds that reached it.
 STAGES = [
@@ -38,7 +43,13 @@ STAGES = [
     ("planned", _("已编制方案")),
     ("voted", _("业主表决通过")),
     ("approved", _("方案已审批")),
+    ("started", _("已开工")),
+    ("completed", _("已竣工")),
+    ("accepted", _("已验收")),
+    ("managed", _("已移交管理")),
 ]
+# Drill-down filters that are not funnel stages.
+EXTRA_FILTERS = {"late": _("有逾期未办事项")}
 STAGE_LABELS = dict(STAGES)
 STAGE_Q = {
     "surveyed": Q(surveyed=True),
@@ -46,7 +57,15 @@ STAGE_Q = {
     "planned": Q(plan_status__isnull=False),
     "voted": Q(vote_passed=True),
     "approved": Q(plan_status=PlanStatus.APPROVED),
+    "started": Q(started=True),
+    "completed": Q(completed=True),
+    "accepted": Q(accepted=True),
+    "managed": Q(managed=True),
+    "late": Q(late=True),
 }
+FLAG_FIELDS = ("surveyed", "verdict", "plan_status", "vote_passed") + tuple(
+    k for k, _l in STAGES[5:]
+)
 
 
 def _count(qs, key: str = "compound") -> Subquery:
@@ -61,6 +80,25 @@ def _count(qs, key: str = "compound") -> Subquery:
 
 def _current_plans():
     return Plan.objects.exclude(status=PlanStatus.SUPERSEDED)
+
+
+def _own_or_cluster(qs, path: str = "works__") -> ExpressionWrapper:
+    """Whether a row of `qs` belongs to the compound's own works or to its
+    cluster's: two index-friendly Exists joined by OR (one Exists over an OR
+    of two joins scans every row for each compound)."""
+    own = Exists(qs.filter(**{f"{path}compound": OuterRef("pk")}))
+    shared = Exists(qs.filter(**{f"{path}cluster__members__compound": OuterRef("pk")}))
+    return ExpressionWrapper(Q(own) | Q(shared), output_field=BooleanField())
+
+
+def _milestone_done(stage: str) -> ExpressionWrapper:
+    return _own_or_cluster(Milestone.objects.filter(stage=stage, actual_on__isnull=False))
+
+
+def late_milestones():
+    """Open milestones whose planned date has passed (the responsibility list's
+    overdue rows, works.selectors.responsibility_rows)."""
+    return Milestone.objects.filter(actual_on__isnull=True, planned_on__lt=timezone.localdate())
 
 
 def annotated_compounds(base=None):
@@ -88,6 +126,11 @@ def annotated_compounds(base=None):
             Subquery(shared.values("total_cost")[:1], output_field=money),
         ),
         plan_shared=Exists(shared),
+        started=_milestone_done(Stage.START),
+        completed=_milestone_done(Stage.COMPLETION),
+        accepted=_milestone_done(Stage.ACCEPTANCE),
+        managed=_own_or_cluster(Handover.objects.all()),
+        late=_own_or_cluster(late_milestones()),
         vote_id_=Subquery(vote.values("id")[:1]),
         vote_title=Subquery(vote.values("title")[:1]),
         vote_result=Subquery(vote.values("result")[:1], output_field=JSONField()),
@@ -111,13 +154,18 @@ def annotated_compounds(base=None):
     )
 
 
-def filter_compounds(qs, *, stage: str = "", street=None, q: str = "", funding: str = ""):
+def filter_compounds(
+    qs, *, stage: str = "", street=None, q: str = "", funding: str = "", batch=None
+):
     """The filters shared by the drill-down list, the portal search and the
-    map: stage (STAGES key), street (Area id), name/street text, funding source."""
+    map: stage (STAGES key or "late"), street (Area id), batch (programme
+    Batch id), name/street text, funding source."""
     if stage in STAGE_Q:
         qs = qs.filter(STAGE_Q[stage])
     if street:
         qs = qs.filter(street_id=street)
+    if batch:
+        qs = qs.filter(Exists(Entry.objects.filter(compound=OuterRef("pk"), batch_id=batch)))
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(street__name__icontains=q))
     if funding in FundingSource.values:
@@ -136,14 +184,26 @@ def scoped(user):
     return Compound.objects.filter(compound_q(user))
 
 
-def reached_stages(surveyed, verdict, plan_status, vote_passed) -> dict[str, bool]:
+def reached_stages(
+    surveyed, verdict, plan_status, vote_passed, started=False, completed=False, accepted=False,
+    managed=False,
+) -> dict[str, bool]:  # fmt: skip
     return {
         "surveyed": bool(surveyed),
         "eligible": verdict == "eligible",
         "planned": plan_status is not None,
         "voted": vote_passed is True,
         "approved": plan_status == PlanStatus.APPROVED,
+        "started": bool(started),
+        "completed": bool(completed),
+        "accepted": bool(accepted),
+        "managed": bool(managed),
     }
+
+
+def flags_of(c) -> dict[str, bool]:
+    """reached_stages of an annotated compound."""
+    return reached_stages(*(getattr(c, f) for f in FLAG_FIELDS))
 
 
 def _stage_rows(qs):
@@ -155,10 +215,7 @@ def _stage_rows(qs):
         "street_id",
         "street__name",
         "street__code",
-        "surveyed",
-        "verdict",
-        "plan_status",
-        "vote_passed",
+        *FLAG_FIELDS,
     ):
         yield sid, name, code, reached_stages(*flags)
 

@@ -1,12 +1,12 @@
 """Thin views: the portal and open data read public.py (cached, no personal
 data, no login); the dashboard reads selectors over the user's compounds."""
 
-import json
+import mimetypes
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import content_disposition_header, urlencode
@@ -14,10 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from gaizao.plans.models import FundingSource
+from gaizao.programme.models import Batch
 from gaizao.regions.models import Area
 
 from . import opendata as od
 from . import permissions as perms
+from . import progress as prog
 from . import public
 from . import selectors as sel
 
@@ -57,6 +59,22 @@ def portal_compound(request, pk: int):
     if data is None:
         raise Http404(_("没有这个小区"))
     return render(request, "disclosure/portal_compound.html", {"c": data})
+
+
+@require_GET
+def portal_photo(request, pk: int):
+    """A works photo on a public card: only photos of works, nothing else
+    from the protected media folder."""
+    photo = public.public_photo(pk)
+    if photo is None or not photo.image:
+        raise Http404(_("没有这张照片"))
+    try:
+        fh = photo.image.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("没有这张照片"))
+    resp = FileResponse(fh, content_type=mimetypes.guess_type(photo.image.name)[0] or "image/jpeg")
+    resp["Cache-Control"] = f"public, max-age={public.CACHE_SECONDS}"
+    return resp
 
 
 @require_GET
@@ -102,13 +120,29 @@ def dashboard(request):
     funnel = sel.funnel(qs)
     for s in funnel:
         s["url"] = _drill(**({"stage": s["key"]} if s["key"] != "all" else {}), **extra)
-    funding = sel.funding_by_source(ids)
+    funding = prog.funding_planned_paid(ids)
     for f in funding:
         f["url"] = _drill(funding=f["key"], **extra)
+    programme = prog.current_programme(request.user, request.GET.get("programme"))
+    targets = prog.targets(programme, qs)
+    for t in targets:
+        b = t["batch"].pk
+        t["url"] = _drill(batch=b, **extra)
+        t["started_url"] = _drill(batch=b, stage="started", **extra)
+        t["completed_url"] = _drill(batch=b, stage="completed", **extra)
+        for s in t["streets"]:
+            s["url"] = _drill(batch=b, street=s["street_id"])
+            s["started_url"] = _drill(batch=b, street=s["street_id"], stage="started")
+            s["completed_url"] = _drill(batch=b, street=s["street_id"], stage="completed")
+    late = prog.overdue(ids)
+    late["url"] = _drill(stage="late", **extra)
+    for s in late["by_street"]:
+        s["url"] = _drill(stage="late", street=s["street_id"])
     streets = sel.by_street(qs)
     for s in streets:
         s["url"] = _drill(street=s["street_id"])
         s["dash_url"] = reverse("disclosure:dashboard") + f"?street={s['street_id']}"
+        s["cells"] = [(k, s[k]) for k, _l in sel.STAGES]
     satisfaction = sel.satisfaction(ids)
     chart = {
         "funnel": [{"name": str(s["label"]), "value": s["n"], "url": s["url"]} for s in funnel],
@@ -117,6 +151,29 @@ def dashboard(request):
             for f in funding
             if f["amount"]
         ],
+        "paid": {
+            "names": [str(f["label"]) for f in funding if f["amount"] or f["paid"]],
+            "urls": [f["url"] for f in funding if f["amount"] or f["paid"]],
+            "planned": [float(f["amount"]) for f in funding if f["amount"] or f["paid"]],
+            "paid": [float(f["paid"]) for f in funding if f["amount"] or f["paid"]],
+        },
+        "targets": {
+            "names": [t["batch"].name for t in targets],
+            "urls": [t["url"] for t in targets],
+            "started_urls": [t["started_url"] for t in targets],
+            "completed_urls": [t["completed_url"] for t in targets],
+            "n": [t["n"] for t in targets],
+            "started": [t["started"] for t in targets],
+            "completed": [t["completed"] for t in targets],
+        },
+        "stages": [k for k, _l in sel.STAGES],
+        "labels": {
+            "n": _("计划小区"),
+            "started": _("已开工"),
+            "completed": _("已竣工"),
+            "planned": _("计划"),
+            "paid": _("已拨付"),
+        },
         "streets": {
             "names": [s["street__name"] for s in streets],
             "urls": [s["url"] for s in streets],
@@ -132,11 +189,15 @@ def dashboard(request):
             "funnel": funnel,
             "funding": funding,
             "funding_total": sum((f["amount"] for f in funding), Decimal("0")),
+            "paid_total": sum((f["paid"] for f in funding), Decimal("0")),
+            "programme": programme,
+            "targets": targets,
+            "late": late,
             "streets": streets,
             "satisfaction": satisfaction,
             "satisfaction_url": _drill(stage="approved", **extra),
             "street": Area.objects.filter(pk=street).first() if street else None,
-            "chart": json.dumps(chart, ensure_ascii=False),
+            "chart": chart,
         },
     )
 
@@ -149,19 +210,27 @@ def dashboard_compounds(request):
     street = g.get("street", "")
     stage = g.get("stage", "")
     funding = g.get("funding", "")
+    batch = g.get("batch", "")
     qs = sel.filter_compounds(
         sel.annotated_compounds(sel.scoped(request.user)),
         stage=stage,
         street=int(street) if street.isdigit() else None,
         funding=funding,
+        batch=int(batch) if batch.isdigit() else None,
         q=g.get("q", "").strip()[:64],
     ).order_by("street__code", "name", "id")
     page = Paginator(qs, PER_PAGE).get_page(g.get("page"))
     rows = [public.row(c) for c in page.object_list]
-    params = urlencode({k: g[k] for k in ("street", "stage", "funding", "q") if g.get(k)})
+    params = urlencode({k: g[k] for k in ("street", "stage", "funding", "batch", "q") if g.get(k)})
     labels = []
     if stage in sel.STAGE_LABELS:
         labels.append(str(sel.STAGE_LABELS[stage]))
+    if stage in sel.EXTRA_FILTERS:
+        labels.append(str(sel.EXTRA_FILTERS[stage]))
+    if batch.isdigit():
+        b = Batch.objects.filter(pk=int(batch)).first()
+        if b:
+            labels.append(b.name)
     if funding in FundingSource.values:
         labels.append(str(FundingSource(funding).label))
     if street.isdigit():

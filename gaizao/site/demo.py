@@ -6,6 +6,7 @@ this order inside one transaction, then prints the logins from LOGINS."""
 
 from gaizao.accounts import demo as accounts_demo
 from gaizao.consultation import demo as consultation_demo
+from gaizao.disclosure import demo as disclosure_demo
 from gaizao.eligibility import demo as eligibility_demo
 from gaizao.feedback import demo as feedback_demo
 from gaizao.inventory import demo as inventory_demo
@@ -26,6 +27,7 @@ STEPS = [
     stewardship_demo.seed,  # long-term management after approved plans
     works_demo.seed,  # works for the approved plans, at every stage, some late
     feedback_demo.seed,  # residents' feedback, then satisfaction with approved plans
+    disclosure_demo.seed,  # the one map's offline base map from the compounds
 ]
 
 # Printed when the demo database already exists (no seeding).

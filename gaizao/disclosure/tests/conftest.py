@@ -10,6 +10,8 @@ from gaizao.eligibility.models import Policy, Verdict
 from gaizao.feedback.models import Feedback, SatisfactionEvaluation, SatisfactionResponse
 from gaizao.inventory.models import Survey
 from gaizao.plans.models import FundingLine, Plan
+from gaizao.programme.models import Batch, Entry, Programme
+from gaizao.works.models import CostEntry, Milestone, Works, WorksItem
 
 
 @pytest.fixture(autouse=True)
@@ -89,4 +91,50 @@ def programme(cast, users):
         management=4,
         comment="张三丰说很好",
     )
-    return {"a": a, "b": b, "plan": plan, "vote": vote}
+    # Works: started (开工 2024-06-10) and completed, not accepted; a late
+    # acceptance milestone; 300,000 yuan central subsidy paid.
+    works = Works.objects.create(plan=plan, compound=a, name="天祥小区改造工程", stage="completion")
+    today = date.today()
+    Milestone.objects.create(
+        works=works, stage="start", seq=3, planned_on=date(2024, 6, 1), actual_on=date(2024, 6, 10)
+    )
+    Milestone.objects.create(
+        works=works,
+        stage="completion",
+        seq=4,
+        planned_on=date(2024, 10, 1),
+        actual_on=date(2024, 10, 20),
+    )
+    Milestone.objects.create(
+        works=works, stage="acceptance", seq=5, planned_on=today - timedelta(days=5)
+    )
+    item = WorksItem.objects.create(
+        works=works, name="供水管网改造", unit="m", quantity=Decimal("1200"), budget=800000
+    )
+    CostEntry.objects.create(
+        works=works,
+        item=item,
+        source="central_subsidy",
+        kind="paid",
+        amount=Decimal("300000.00"),
+        on=date(2024, 7, 1),
+    )
+    prog = Programme.objects.create(name="2024年改造计划", area=a.street.parent or a.street)
+    batch = Batch.objects.create(
+        programme=prog,
+        name="第一批",
+        starts_on=date(2024, 1, 1),
+        ends_on=date(2024, 12, 31),
+        households_target=100,
+        area_target_m2=Decimal("10000"),
+    )
+    for c in (a, b):
+        Entry.objects.create(
+            programme=prog,
+            compound=c,
+            batch=batch,
+            cost_yuan=Decimal("1000000"),
+            area_m2=c.floor_area or Decimal("5000"),
+            households=c.households or 40,
+        )
+    return {"a": a, "b": b, "plan": plan, "vote": vote, "works": works, "batch": batch}

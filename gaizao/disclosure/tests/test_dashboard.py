@@ -1,5 +1,3 @@
-import json
-
 import pytest
 
 
@@ -14,10 +12,27 @@ def test_dashboard_figures_and_drill_down_links(client_for, users, programme):
     assert funding["central_subsidy"] == 800000 and funding["resident"] == 400000
     assert r.context["funding_total"] == 1200000
     assert r.context["satisfaction"]["avg"] == 5
-    chart = json.loads(r.context["chart"])
-    assert [s["value"] for s in chart["funnel"]] == [2, 2, 1, 1, 1, 1]
+    chart = r.context["chart"]
+    assert [s["value"] for s in chart["funnel"]] == [2, 2, 1, 1, 1, 1, 1, 1, 0, 0]
+    # Funding planned against paid, overdue responsibilities, targets.
+    paid = {f["key"]: f["paid"] for f in r.context["funding"]}
+    assert paid["central_subsidy"] == 300000 and paid["resident"] == 0
+    assert r.context["paid_total"] == 300000
+    assert r.context["late"]["total"] == 1
+    (t,) = r.context["targets"]
+    assert (t["n"], t["started"], t["completed"], t["rate_n"]) == (2, 1, 1, 50)
+    assert [s["started"] for s in t["streets"]] in ([1, 0], [0, 1])
+    for url, n in [
+        (t["url"], 2),
+        (t["started_url"], 1),
+        (r.context["late"]["url"], 1),
+        (t["streets"][0]["url"], 1),
+    ]:
+        assert c.get(url).context["count"] == n, url
     html = r.content.decode()
     assert "vendor/echarts/echarts.min.js" in html
+    # The chart data is a JSON object in the page (not a JSON-encoded string).
+    assert '<script id="dash-data" type="application/json">{' in html
     # Every figure leads to the compounds behind it, and the count matches.
     for key, s in funnel.items():
         lst = c.get(s["url"])

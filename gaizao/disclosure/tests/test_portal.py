@@ -31,8 +31,17 @@ def test_portal_without_login_shows_summary_and_compounds(client, programme):
         "planned": 1,
         "voted": 1,
         "approved": 1,
+        "started": 1,
+        "completed": 1,
+        "accepted": 0,
+        "managed": 0,
     }
     assert r.context["summary"]["funding_total"] == 1200000
+    # The programme and its batch, with works progress.
+    assert r.context["summary"]["programme"]["name"] == "2024年改造计划"
+    (b,) = r.context["summary"]["batches"]
+    assert (b["name"], b["n"], b["started"], b["completed"]) == ("第一批", 2, 1, 1)
+    assert "第一批" in html
 
 
 @pytest.mark.django_db
@@ -120,3 +129,31 @@ def test_data_dictionary_page(client, programme):
     html = r.content.decode()
     for name in public.FIELD_NAMES:
         assert f"<code>{name}</code>" in html
+
+
+@pytest.mark.django_db
+def test_portal_card_shows_works_progress_and_photos_without_people(
+    client, programme, settings, tmp_path
+):
+    from django.core.files.base import ContentFile
+
+    from gaizao.works.models import Milestone, WorksPhoto
+
+    settings.MEDIA_ROOT = tmp_path
+    w = programme["works"]
+    m = Milestone.objects.get(works=w, stage="start")
+    m.responsible_person = None
+    m.note = "张三丰负责"
+    m.save()
+    photo = WorksPhoto(works=w, phase="after", caption="张三丰家门口")
+    photo.image.save("after.jpg", ContentFile(b"\xff\xd8\xff\xe0JFIF"), save=True)
+    r = client.get(f"/public/compounds/{programme['a'].pk}/")
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert "2024-06-10" in html and "改造后" in html
+    assert f"/public/photos/{photo.pk}/" in html
+    _assert_no_personal(html)
+    assert "张三丰家门口" not in html and "张三丰负责" not in html
+    img = client.get(f"/public/photos/{photo.pk}/")
+    assert img.status_code == 200 and img["Content-Type"] == "image/jpeg"
+    assert client.get("/public/photos/999999/").status_code == 404

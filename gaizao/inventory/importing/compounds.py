@@ -24,6 +24,7 @@ from .cells import (
     text,
     yes_no,
 )
+from .coords import to_wgs84
 from .names import loose_name
 from .plausibility import check_compound
 from .sheet import Field, ParsedSheet, Schema, parse_sheet
@@ -183,6 +184,7 @@ COMPOUND_FIELDS = [
     F("property_rights_unit", gettext_noop("产权单位"), ("原产权单位", "产权单位名称")),
     F("longitude", gettext_noop("经度"), ("lng", "lon", "longitude")),
     F("latitude", gettext_noop("纬度"), ("lat", "latitude")),
+    F("coordinate_system", gettext_noop("坐标系"), ("坐标系统", "crs")),
     F("note", gettext_noop("备注"), ("说明", "情况说明", "其他")),
 ]
 # Columns our own export adds that import deliberately ignores.
@@ -446,6 +448,10 @@ def _row(out: ParsedSheet, rownum: int, raw: dict) -> None:
             row[key] = d
         except CellError as e:
             fail(key, e)
+    try:
+        to_wgs84(row, text(cell("coordinate_system")[0]))
+    except CellError as e:
+        fail("coordinate_system", e)
     for finding in check_compound(row):
         col = raw.get(finding.field, (None, None))[1]
         where = {"row": rownum, "column": col.header if col else None, "field": finding.field}

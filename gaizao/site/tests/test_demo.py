@@ -65,5 +65,6 @@ def test_demo_steps_are_an_explicit_ordered_list():
         "gaizao.stewardship.demo",
         "gaizao.works.demo",
         "gaizao.feedback.demo",
+        "gaizao.disclosure.demo",
     ]
     assert all(step.__name__ == "seed" for step in demo.STEPS)

@@ -1,0 +1,156 @@
+"""The dashboard's figures from the layers below: targets against progress
+(programme batches, works milestones), funding planned against paid (plans'
+funding lines, works' cost entries) and overdue responsibilities (works
+milestones past their planned date). Reads only; over the compounds the
+caller passes (already scoped through inventory.permissions.compound_q)."""
+
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+
+from gaizao.programme.models import Batch, Entry, Programme
+from gaizao.programme.selectors import programmes_for_user
+from gaizao.works.models import CostEntry, CostKind, Stage, Works
+
+from . import selectors as sel
+
+ZERO = Decimal("0")
+
+
+def _works_touching(compound_ids):
+    return Works.objects.filter(
+        Q(compound__in=compound_ids) | Q(cluster__members__compound__in=compound_ids)
+    ).values("id")
+
+
+def funding_planned_paid(compound_ids) -> list[dict]:
+    """Per funding source: planned (current plans' funding lines) and paid
+    (works cost entries of kind 已拨付), yuan, exact."""
+    planned = sel.funding_by_source(compound_ids)
+    paid = {
+        r["source"]: r["s"] or ZERO
+        for r in CostEntry.objects.filter(
+            works__in=_works_touching(compound_ids), kind=CostKind.PAID
+        )
+        .values("source")
+        .annotate(s=Sum("amount"))
+    }
+    for f in planned:
+        f["paid"] = paid.get(f["key"], ZERO)
+        f["paid_pct"] = (
+            (f["paid"] / f["amount"] * 100).quantize(Decimal("0.1")) if f["amount"] else None
+        )
+    return planned
+
+
+def overdue(compound_ids) -> dict:
+    """Open milestones past their planned date, in total and by street and stage."""
+    rows = (
+        sel.late_milestones()
+        .filter(works__in=_works_touching(compound_ids))
+        .values("works__compound__street_id", "works__compound__street__name", "stage")
+        .annotate(n=Count("id"))
+    )
+    total, by_street, by_stage = 0, {}, {}
+    labels = dict(Stage.choices)
+    for r in rows:
+        total += r["n"]
+        key = r["works__compound__street_id"]
+        s = by_street.setdefault(
+            key, {"street_id": key, "name": r["works__compound__street__name"] or "—", "n": 0}
+        )
+        s["n"] += r["n"]
+        by_stage[str(labels.get(r["stage"], r["stage"]))] = (
+            by_stage.get(str(labels.get(r["stage"], r["stage"])), 0) + r["n"]
+        )
+    return {
+        "total": total,
+        "by_street": sorted(by_street.values(), key=lambda s: -s["n"]),
+        "by_stage": sorted(by_stage.items(), key=lambda kv: -kv[1]),
+    }
+
+
+def current_programme(user, programme_id=None) -> Programme | None:
+    qs = programmes_for_user(user)
+    if programme_id:
+        return qs.filter(pk=programme_id).first()
+    return qs.order_by("-created_at", "-id").first()
+
+
+def _blank() -> dict:
+    return {
+        "n": 0,
+        "households": 0,
+        "area": ZERO,
+        "started": 0,
+        "started_households": 0,
+        "started_area": ZERO,
+        "completed": 0,
+        "completed_households": 0,
+        "completed_area": ZERO,
+    }
+
+
+def _pct(part, whole):
+    return (Decimal(part) / Decimal(whole) * 100).quantize(Decimal("0.1")) if whole else None
+
+
+def targets(programme, annotated) -> list[dict]:
+    """Per batch and, inside it, per street: compounds, households and m²
+    planned (the batch's entries; targets where the batch sets them) against
+    started and completed (works milestones with an actual date)."""
+    if programme is None:
+        return []
+    facts = {
+        r["id"]: r
+        for r in annotated.order_by().values(
+            "id", "street_id", "street__name", "started", "completed"
+        )
+    }
+    entries = Entry.objects.filter(
+        programme=programme, batch__isnull=False, compound_id__in=list(facts)
+    ).values_list("compound_id", "batch_id", "households", "area_m2")
+    by_batch: dict = {}
+    by_street: dict = {}
+    for cid, bid, hh, area in entries:
+        f = facts[cid]
+        street_key = (bid, f["street_id"])
+        sacc = by_street.setdefault(
+            street_key, _blank() | {"street_id": f["street_id"], "street": f["street__name"]}
+        )
+        for acc in (by_batch.setdefault(bid, _blank()), sacc):
+            acc["n"] += 1
+            acc["households"] += hh or 0
+            acc["area"] += area or ZERO
+            if f["started"]:
+                acc["started"] += 1
+                acc["started_households"] += hh or 0
+                acc["started_area"] += area or ZERO
+            if f["completed"]:
+                acc["completed"] += 1
+                acc["completed_households"] += hh or 0
+                acc["completed_area"] += area or ZERO
+    out = []
+    for b in Batch.objects.filter(programme=programme).order_by("position", "id"):
+        t = by_batch.get(b.pk, _blank())
+        streets = sorted(
+            (v for (bid, _s), v in by_street.items() if bid == b.pk),
+            key=lambda v: v["street"] or "",
+        )
+        for s in streets:
+            s["rate_n"] = _pct(s["started"], s["n"])
+            s["rate_hh"] = _pct(s["started_households"], s["households"])
+        out.append(
+            {
+                "batch": b,
+                **t,
+                "households_target": b.households_target,
+                "area_target": b.area_target_m2,
+                "rate_n": _pct(t["started"], t["n"]),
+                "rate_hh": _pct(t["started_households"], t["households"]),
+                "area_started_pct": _pct(t["started_area"], b.area_target_m2 or t["area"]),
+                "hh_started_pct": _pct(t["started_households"], b.households_target or 0),
+                "streets": streets,
+            }
+        )
+    return out

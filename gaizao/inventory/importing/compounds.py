@@ -25,6 +25,7 @@ from .cells import (
     yes_no,
 )
 from .coords import to_wgs84
+from .management import MANAGEMENT, management_status  # noqa: F401 (re-exported)
 from .names import loose_name
 from .plausibility import check_compound
 from .sheet import Field, ParsedSheet, Schema, parse_sheet
@@ -241,59 +242,10 @@ ROW_KEYS = (
     "note",
 )
 
-MANAGEMENT = {
-    "property_company": (
-        "物业",
-        "物业服务企业",
-        "物业公司",
-        "物业管理",
-        "专业物业",
-        "物业服务",
-        "有物业",
-        "市场化物业",
-    ),
-    "property_rights_unit": (
-        "产权单位",
-        "产权单位管理",
-        "单位管理",
-        "单位自管",
-        "原产权单位",
-        "单位",
-    ),
-    "self_governance": (
-        "自治",
-        "居民自治",
-        "业主自治",
-        "自管",
-        "居民自管",
-        "业委会",
-        "自治管理",
-        "社区托管",
-        "社区代管",
-        "准物业",
-    ),
-    "none": ("无", "无人管理", "无物业", "弃管", "失管", "无管理", "否", "没有"),
-}
-_MANAGEMENT_LOOKUP = {w: k for k, words in MANAGEMENT.items() for w in words}
-
 Q2 = Decimal("0.01")
 Q6 = Decimal("0.000001")
 MAX_AREA = Decimal("9999999999")  # DecimalField(max_digits=12, decimal_places=2)
 MAX_MONEY = Decimal("999999999999")
-
-
-def management_status(value) -> str:
-    if is_blank(value):
-        return ""
-    s = nfkc(value).replace(" ", "")
-    if s in _MANAGEMENT_LOOKUP:
-        return _MANAGEMENT_LOOKUP[s]
-    for word, key in sorted(_MANAGEMENT_LOOKUP.items(), key=lambda kv: -len(kv[0])):
-        if len(word) > 1 and word in s:
-            return key
-    raise CellError(
-        _("“%(value)s”不是可识别的管理状况(物业 / 产权单位 / 自治 / 无)") % {"value": text(value)}
-    )
 
 
 def _row(out: ParsedSheet, rownum: int, raw: dict) -> None:

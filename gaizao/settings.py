@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     # django-ninja in INSTALLED_APPS: /api/v1/docs loads Swagger UI from the
     # package's bundled static files, not from a CDN (no internet; issue 11).
     "ninja",
+    "django_ratelimit",
     "gaizao.site",
 ]
 
@@ -94,6 +95,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle sessions end (GAIZAO_IDLE_MINUTES_*); the mark is written once a minute.
+    "gaizao.accounts.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # request.htmx (django-htmx): is this an htmx request, a history restore?
     "django_htmx.middleware.HtmxMiddleware",
@@ -193,6 +196,43 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
+# Sessions end after this many idle minutes (issue 9 #10; accounts.middleware):
+# staff 30, residents a day (an elderly resident reads a notice slowly).
+# The last activity is written at most once a minute, not on every request.
+GAIZAO_IDLE_MINUTES_STAFF = int(os.environ.get("GAIZAO_IDLE_MINUTES_STAFF", "30"))
+GAIZAO_IDLE_MINUTES_RESIDENT = int(os.environ.get("GAIZAO_IDLE_MINUTES_RESIDENT", "1440"))
+# A session never outlives a working day's worth of idle time plus this cap.
+SESSION_COOKIE_AGE = int(os.environ.get("GAIZAO_SESSION_DAYS", "7")) * 24 * 3600
+# API tokens expire this many days after they are made (and on a password change).
+GAIZAO_API_TOKEN_DAYS = int(os.environ.get("GAIZAO_API_TOKEN_DAYS", "90"))
+
+# The shared cache: the rate limiter's counters (gaizao.core.throttle) must be
+# seen by every worker, so production sets GAIZAO_CACHE_URL=redis://…; the
+# local-memory default counts per process (development, tests).
+_CACHE_URL = os.environ.get("GAIZAO_CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
+        if _CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# django-ratelimit's check refuses a non-shared cache; local memory is the
+# development default, and `check --deploy` warns about it (gaizao.W001,
+# gaizao/core/checks.py). W001 only says Django's own RedisCache is not on
+# the library's list; its incr is Redis INCR, atomic.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + (
+    [] if _CACHE_URL else ["django_ratelimit.E003"]
+)
+# Limits (count/window): staff login per account and per client address,
+# household access codes and PIN logins per client, ballots per household.
+GAIZAO_LOGIN_RATE_ACCOUNT = os.environ.get("GAIZAO_LOGIN_RATE_ACCOUNT", "10/15m")
+GAIZAO_LOGIN_RATE_CLIENT = os.environ.get("GAIZAO_LOGIN_RATE_CLIENT", "30/15m")
+GAIZAO_ACCESS_RATE = os.environ.get("GAIZAO_ACCESS_RATE", "10/15m")
+GAIZAO_BALLOT_RATE = os.environ.get("GAIZAO_BALLOT_RATE", "20/h")
+# A header that the trusted reverse proxy sets on every request (X-Real-IP);
+# empty: the direct peer (REMOTE_ADDR). Never a header clients can set.
+GAIZAO_CLIENT_IP_HEADER = os.environ.get("GAIZAO_CLIENT_IP_HEADER", "")
 # HTTPS: HSTS and the redirect only when the site is served over HTTPS
 # (GAIZAO_HTTPS=1; docs/settings.md), so the demo on http://127.0.0.1 works.
 if os.environ.get("GAIZAO_HTTPS") == "1":

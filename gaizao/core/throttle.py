@@ -17,9 +17,11 @@ X-Real-IP); a client-controlled X-Forwarded-For must never be trusted, it
 would let anyone pick a fresh address per attempt.
 """
 
+import functools
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
 
@@ -92,3 +94,23 @@ def check(group: str, value: str, rate: str, message: str | None = None) -> Usag
     if usage.over:
         refuse(usage, message)
     return usage
+
+
+def per_household(view):
+    """Ballot endpoints: at most GAIZAO_BALLOT_RATE submissions per household
+    (the account's unit; issue 9 #4, #8). A page answers 429 with the message;
+    under /api/ Throttled becomes the JSON 429 of gaizao/api.py."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        unit_id = getattr(request.user, "unit_id", None)
+        if unit_id is not None:
+            usage = hit("ballot", unit_id, settings.GAIZAO_BALLOT_RATE)
+            if usage.over:
+                message = _("本户提交过于频繁,请 %(n)s 分钟后再试。") % {"n": minutes_left(usage)}
+                if request.path_info.startswith("/api/"):
+                    raise Throttled(message, minutes=minutes_left(usage))
+                return render(request, "429.html", {"message": message}, status=429)
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -77,6 +78,7 @@ INSTALLED_APPS = [
     # package's bundled static files, not from a CDN (no internet; issue 11).
     "ninja",
     "django_ratelimit",
+    "csp",
     "gaizao.site",
 ]
 
@@ -98,6 +100,8 @@ MIDDLEWARE = [
     # Idle sessions end (GAIZAO_IDLE_MINUTES_*); the mark is written once a minute.
     "gaizao.accounts.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy (django-csp; CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     # request.htmx (django-htmx): is this an htmx request, a history restore?
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -242,6 +246,26 @@ if os.environ.get("GAIZAO_HTTPS") == "1":
     SECURE_SSL_REDIRECT = True
     # The trusted proxy (nginx) sets this header; nothing else may.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Content-Security-Policy (issue 9 #10): scripts only from this site's own
+# static files — the templates carry no inline <script> nor on*= handlers
+# (gaizao/static/gaizao/app.js reads data-confirm, data-autosubmit,
+# data-print instead). Inline style attributes stay allowed: Leaflet's and
+# ECharts' markup and a few templates use them, and styles cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
 SESSION_COOKIE_SECURE = not DEBUG and os.environ.get("GAIZAO_INSECURE_COOKIES") != "1"
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 

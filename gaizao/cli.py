@@ -115,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
         argv = ["runserver", addr, *rest]
     from django.db import DatabaseError
 
+    if not argv or argv[0] != "runserver":
+        # Writes made by a command are audited as such (gaizao.core.audit).
+        os.environ["GAIZAO_AUDIT_CHANNEL"] = "cli"
     try:
         execute_from_command_line(["gaizao", *argv])
     except DatabaseError:

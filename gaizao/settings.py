@@ -52,7 +52,8 @@ ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin with every ModelAdmin audited (core/admin_site.py).
+    "gaizao.core.admin_apps.AuditedAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -93,6 +94,8 @@ MIDDLEWARE = [
     # Under /api/ every error is JSON {"error": …}, in the caller's language:
     # unknown paths, wrong methods and crashes included (docs/api.md).
     "gaizao.core.middleware.ApiErrorMiddleware",
+    # Writes under /api/ are audited with the channel "api".
+    "gaizao.core.middleware.ApiChannelMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -1,6 +1,16 @@
-"""The audit trail: every service that changes an inventory record calls
-`record()` inside its transaction."""
+"""The audit trail: every service that changes a record calls `record()`
+inside its transaction.
 
+The channel (web, api, import, admin, cli) comes from the caller, or from
+the request: `channel()` is set for the duration of an API request
+(ApiChannelMiddleware), of an admin save (core.admin_site) and of a command
+(gaizao.cli), so a service called there records "api", "admin" or "cli"
+even though its own default says "web" (issue 9 #6: API writes were
+labelled as web)."""
+
+import contextlib
+import contextvars
+import os
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -21,6 +31,27 @@ SOURCE_LABELS = {
 }
 
 
+_channel: contextvars.ContextVar[str | None] = contextvars.ContextVar("audit_channel", default=None)
+
+# Never copied into the trail, even hashed.
+SECRET_FIELDS = {"password", "key_hash", "code_hash", "password_mark"}
+
+
+@contextlib.contextmanager
+def channel(name: str):
+    """Record writes made inside as coming through `name`."""
+    token = _channel.set(name)
+    try:
+        yield
+    finally:
+        _channel.reset(token)
+
+
+def current_channel(default: str = "web") -> str:
+    # GAIZAO_AUDIT_CHANNEL: set by the `gaizao` command for everything but the server.
+    return _channel.get() or os.environ.get("GAIZAO_AUDIT_CHANNEL") or default
+
+
 def _plain(value):
     if isinstance(value, Decimal):
         return str(value)
@@ -37,7 +68,8 @@ def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict:
     for f in instance._meta.concrete_fields:
         if fields is not None and f.name not in fields:
             continue
-        out[f.attname] = _plain(getattr(instance, f.attname))
+        value = getattr(instance, f.attname)
+        out[f.attname] = "***" if f.attname in SECRET_FIELDS and value else _plain(value)
     return out
 
 
@@ -53,6 +85,9 @@ def diff(before: dict, after: dict) -> dict:
 def record(
     *, actor, instance: models.Model, action: str, changes: dict | None = None, source: str = "web"
 ) -> AuditEntry:
+    # A service's default "web" yields to the channel the request runs in.
+    if source == "web":
+        source = current_channel()
     return AuditEntry.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         source=source,

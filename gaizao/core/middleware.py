@@ -15,6 +15,8 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 
+from . import audit
+
 logger = logging.getLogger("gaizao.api")
 
 
@@ -87,3 +89,17 @@ class ApiErrorMiddleware:
         if source is not None and source.has_header("Allow"):
             response["Allow"] = source["Allow"]  # RFC 9110 §15.5.6: a 405 names the methods
         return response
+
+
+class ApiChannelMiddleware:
+    """Writes made while answering /api/ are audited with the channel "api"
+    (gaizao.core.audit.channel), whatever the service's default says."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info.startswith("/api/"):
+            with audit.channel("api"):
+                return self.get_response(request)
+        return self.get_response(request)

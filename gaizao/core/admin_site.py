@@ -22,11 +22,12 @@ def _deleted(before: dict) -> dict:
 
 
 class AuditedAdminMixin:
-    # A ModelAdmin that records its own saves and deletes sets this.
-    audit_writes_itself = False
+    # A ModelAdmin that records its own saves and deletes sets
+    # `audit_writes_itself = True` (not defined here: this mixin comes
+    # first in the MRO and would hide it).
 
     def save_model(self, request, obj, form, change):
-        if self.audit_writes_itself:
+        if getattr(self, "audit_writes_itself", False):
             return super().save_model(request, obj, form, change)
         old = type(obj)._default_manager.filter(pk=obj.pk).first() if change else None
         before = audit.snapshot(old) if old is not None else {}
@@ -42,7 +43,7 @@ class AuditedAdminMixin:
             )
 
     def delete_model(self, request, obj):
-        if self.audit_writes_itself:
+        if getattr(self, "audit_writes_itself", False):
             return super().delete_model(request, obj)
         with audit.channel("admin"):
             audit.record(

@@ -18,6 +18,7 @@ from django.apps import apps
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .masking import mask_id_number, mask_name, mask_phone
 from .models import AuditEntry
 
 SOURCE_LABELS = {
@@ -82,6 +83,34 @@ def diff(before: dict, after: dict) -> dict:
     }
 
 
+# Relations through which a record reaches its compound.
+_COMPOUND_PATHS = (
+    "building",
+    "unit",
+    "vote",
+    "plan",
+    "feedback",
+    "works",
+    "consultation",
+    "survey",
+)
+
+
+def compound_of(instance, depth: int = 0) -> int | None:
+    """The id of the compound a record belongs to, if any."""
+    if instance is None or depth > 3:
+        return None
+    if instance._meta.label_lower == "inventory.compound":
+        return instance.pk
+    cid = getattr(instance, "compound_id", None)
+    if cid:
+        return cid
+    for rel in _COMPOUND_PATHS:
+        if getattr(instance, f"{rel}_id", None):
+            return compound_of(getattr(instance, rel), depth + 1)
+    return None
+
+
 def record(
     *, actor, instance: models.Model, action: str, changes: dict | None = None, source: str = "web"
 ) -> AuditEntry:
@@ -96,6 +125,7 @@ def record(
         object_pk=str(instance.pk),
         object_repr=str(instance)[:200],
         changes=changes or {},
+        compound_id=compound_of(instance),
     )
 
 
@@ -112,19 +142,91 @@ def model_label(label: str) -> str:
         return label
 
 
-def describe(entry: AuditEntry) -> list[tuple[str, str]]:
+# Personal fields (个人信息保护法), masked for readers whose role sees them
+# masked elsewhere (issue 9 #5): by field name in any model, plus the name
+# fields of the models that are people.
+_MASK_BY_FIELD = {
+    "phone": mask_phone,
+    "reporter_phone": mask_phone,
+    "id_number": mask_id_number,
+    "reporter_name": mask_name,
+    "owner_name": mask_name,
+}
+_PEOPLE = {
+    "inventory.owner": {"name": mask_name},
+    "accounts.user": {
+        "display_name": mask_name,
+        "first_name": mask_name,
+        "last_name": mask_name,
+        "email": mask_phone,
+    },
+}
+
+
+def _masker(model: str, key: str):
+    return _MASK_BY_FIELD.get(key) or _PEOPLE.get(model, {}).get(key)
+
+
+def masked_repr(entry: AuditEntry, mask: bool) -> str:
+    if mask and entry.model in _PEOPLE:
+        return mask_name(entry.object_repr)
+    return entry.object_repr
+
+
+def _fk_fields(label: str) -> dict:
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
+        return {}
+    return {f.attname: f for f in model._meta.fields if f.is_relation and f.many_to_one}
+
+
+def resolve_names(entries) -> dict:
+    """{(related model label, pk): name} for the foreign keys named in these
+    entries' changes: one query per related model, so the page shows
+    社区: 天祥社区 → 映象社区 rather than 社区: 5 → 7."""
+    wanted: dict = {}
+    for e in entries:
+        fks = _fk_fields(e.model)
+        for key, value in (e.changes or {}).items():
+            f = fks.get(key) or fks.get(f"{key}_id")
+            if f is None or not isinstance(value, list):
+                continue
+            for v in value:
+                if isinstance(v, int | str) and str(v).isdigit():
+                    wanted.setdefault(f.related_model, set()).add(int(v))
+    out = {}
+    for model, ids in wanted.items():
+        label = model._meta.label_lower
+        for obj in model._default_manager.filter(pk__in=ids):
+            out[(label, obj.pk)] = str(obj)
+    return out
+
+
+def describe(entry: AuditEntry, *, mask: bool = False, names: dict | None = None):
     """The changes as (field label, "old → new") in the user's language,
-    for people reading the trail rather than programs."""
+    for people reading the trail rather than programs. `mask`: personal
+    fields masked; `names`: from resolve_names(), ids shown as names."""
     try:
         fields = {f.attname: str(f.verbose_name) for f in apps.get_model(entry.model)._meta.fields}
     except (LookupError, ValueError):
         fields = {}
+    fks = _fk_fields(entry.model) if names is not None else {}
     out = []
     for key, value in (entry.changes or {}).items():
         label = fields.get(key) or fields.get(f"{key}_id") or key
+        masker = _masker(entry.model, key) if mask else None
+        fk = fks.get(key) or fks.get(f"{key}_id")
+
+        def show(v, masker=masker, fk=fk):
+            if v in (None, ""):
+                return "—"
+            if fk is not None and str(v).isdigit():
+                v = names.get((fk.related_model._meta.label_lower, int(v)), v)
+            return masker(str(v)) if masker else str(v)
+
         if isinstance(value, list) and len(value) == 2:
-            old, new = ("—" if v in (None, "") else str(v) for v in value)
-            out.append((label, f"{old} → {new}"))
+            out.append((label, f"{show(value[0])} → {show(value[1])}"))
         else:
-            out.append((label, "—" if value in (None, "") else str(value)))
+            out.append((label, show(value)))
     return out

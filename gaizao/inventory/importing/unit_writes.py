@@ -286,6 +286,7 @@ def _write_units(pv: ImportPreview, *, user, compound, source) -> ImportResult:
             model=compound._meta.label_lower,
             object_pk=str(compound.pk),
             object_repr=str(compound)[:200],
+            compound_id=compound.pk,
             changes={
                 "file": pv.filename,
                 "kind": "units",
@@ -305,6 +306,7 @@ def _write_units(pv: ImportPreview, *, user, compound, source) -> ImportResult:
             model=Building._meta.label_lower,
             object_pk=str(b.pk),
             object_repr=f"{compound.name} {b.number}"[:200],
+            compound_id=compound.pk,
             changes={"file": pv.filename, "number": b.number},
         )
         for b in new_buildings

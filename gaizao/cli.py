@@ -80,10 +80,9 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.setdefault("DEBUG", "1")
     lang, argv = _language(argv)
     import django
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
     from django.utils import translation
-
-    from django.core.exceptions import ImproperlyConfigured
 
     try:
         django.setup()

@@ -96,6 +96,8 @@ MIDDLEWARE = [
     "gaizao.core.middleware.ApiErrorMiddleware",
     # Writes under /api/ are audited with the channel "api".
     "gaizao.core.middleware.ApiChannelMiddleware",
+    # Integers beyond the database's range: 422 naming the field, before the view.
+    "gaizao.core.middleware.ApiIntegerRangeMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -18,11 +18,11 @@ export GAIZAO_LOGIN_RATE_CLIENT="100000/m" GAIZAO_ACCESS_RATE="100000/m" GAIZAO_
 unset DATABASE_URL
 
 .venv/bin/python manage.py migrate -v 0
-TOKEN="$(.venv/bin/python manage.py shell -c '
+TOKEN="$(.venv/bin/python manage.py shell -v 0 -c '
 from gaizao.accounts.models import ApiToken, User
 u = User.objects.create_superuser("fuzz", password=None)
 print(ApiToken.issue(u, "fuzz")[1])
-')"
+' | tail -n 1)"
 
 .venv/bin/python manage.py runserver "127.0.0.1:$PORT" --noreload >"$DATA/server.log" 2>&1 &
 SERVER=$!

@@ -127,6 +127,9 @@ def main(argv: list[str] | None = None) -> int:
             raise
         sys.stderr.write(problem + "\n")
         return 1
+    finally:
+        # main() also runs in-process (tests): the label ends with the command.
+        os.environ.pop("GAIZAO_AUDIT_CHANNEL", None)
     return 0
 
 

@@ -2,6 +2,7 @@
 role, and logged-in clients. Factories live in gaizao.testing."""
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from gaizao import testing
@@ -12,6 +13,9 @@ def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     # The cast has 14 users; the real hasher costs ~1 s each on a busy CI box.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Rate-limit counters (gaizao.core.throttle) live in the cache: every
+    # test starts with none, as every test client shares 127.0.0.1.
+    cache.clear()
 
 
 @pytest.fixture

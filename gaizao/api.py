@@ -18,6 +18,7 @@ from ninja.security import HttpBearer, django_auth
 from gaizao.accounts.models import ApiToken
 from gaizao.consultation.api import router as consultation
 from gaizao.core.errors import DomainError
+from gaizao.core.throttle import Throttled
 from gaizao.eligibility.api import router as eligibility
 from gaizao.feedback.api import router as feedback
 from gaizao.inventory.api import router as inventory
@@ -106,6 +107,13 @@ api = NinjaAPI(
 @api.exception_handler(DomainError)
 def _domain_error(request, exc: DomainError):
     return api.create_response(request, exc.as_dict(), status=400)
+
+
+@api.exception_handler(Throttled)
+def _throttled(request, exc: Throttled):
+    response = api.create_response(request, exc.as_dict(), status=429)
+    response["Retry-After"] = str(exc.minutes * 60)
+    return response
 
 
 @api.exception_handler(Http404)

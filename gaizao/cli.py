@@ -114,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
         argv = ["runserver", addr, *rest]
     from django.db import DatabaseError
 
+    if not argv or argv[0] != "runserver":
+        # Writes made by a command are audited as such (gaizao.core.audit).
+        os.environ["GAIZAO_AUDIT_CHANNEL"] = "cli"
     try:
         execute_from_command_line(["gaizao", *argv])
     except DatabaseError:
@@ -124,6 +127,9 @@ def main(argv: list[str] | None = None) -> int:
             raise
         sys.stderr.write(problem + "\n")
         return 1
+    finally:
+        # main() also runs in-process (tests): the label ends with the command.
+        os.environ.pop("GAIZAO_AUDIT_CHANNEL", None)
     return 0
 
 

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -52,7 +53,8 @@ ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin with every ModelAdmin audited (core/admin_site.py).
+    "gaizao.core.admin_apps.AuditedAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -81,6 +83,8 @@ INSTALLED_APPS = [
     # database backend; `gaizao worker` runs them.
     "django_tasks",
     "django_tasks_db",
+    "django_ratelimit",
+    "csp",
     "gaizao.site",
 ]
 
@@ -98,11 +102,19 @@ MIDDLEWARE = [
     # Under /api/ every error is JSON {"error": …}, in the caller's language:
     # unknown paths, wrong methods and crashes included (docs/api.md).
     "gaizao.core.middleware.ApiErrorMiddleware",
+    # Writes under /api/ are audited with the channel "api".
+    "gaizao.core.middleware.ApiChannelMiddleware",
+    # Integers beyond the database's range: 422 naming the field, before the view.
+    "gaizao.core.middleware.ApiIntegerRangeMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle sessions end (GAIZAO_IDLE_MINUTES_*); the mark is written once a minute.
+    "gaizao.accounts.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy (django-csp; CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     # request.htmx (django-htmx): is this an htmx request, a history restore?
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -241,6 +253,43 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
+# Sessions end after this many idle minutes (issue 9 #10; accounts.middleware):
+# staff 30, residents a day (an elderly resident reads a notice slowly).
+# The last activity is written at most once a minute, not on every request.
+GAIZAO_IDLE_MINUTES_STAFF = int(os.environ.get("GAIZAO_IDLE_MINUTES_STAFF", "30"))
+GAIZAO_IDLE_MINUTES_RESIDENT = int(os.environ.get("GAIZAO_IDLE_MINUTES_RESIDENT", "1440"))
+# A session never outlives a working day's worth of idle time plus this cap.
+SESSION_COOKIE_AGE = int(os.environ.get("GAIZAO_SESSION_DAYS", "7")) * 24 * 3600
+# API tokens expire this many days after they are made (and on a password change).
+GAIZAO_API_TOKEN_DAYS = int(os.environ.get("GAIZAO_API_TOKEN_DAYS", "90"))
+
+# The shared cache: the rate limiter's counters (gaizao.core.throttle) must be
+# seen by every worker, so production sets GAIZAO_CACHE_URL=redis://…; the
+# local-memory default counts per process (development, tests).
+_CACHE_URL = os.environ.get("GAIZAO_CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
+        if _CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# django-ratelimit's check refuses a non-shared cache; local memory is the
+# development default, and `check --deploy` warns about it (gaizao.W001,
+# gaizao/core/checks.py). W001 only says Django's own RedisCache is not on
+# the library's list; its incr is Redis INCR, atomic.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + (
+    [] if _CACHE_URL else ["django_ratelimit.E003"]
+)
+# Limits (count/window): staff login per account and per client address,
+# household access codes and PIN logins per client, ballots per household.
+GAIZAO_LOGIN_RATE_ACCOUNT = os.environ.get("GAIZAO_LOGIN_RATE_ACCOUNT", "10/15m")
+GAIZAO_LOGIN_RATE_CLIENT = os.environ.get("GAIZAO_LOGIN_RATE_CLIENT", "30/15m")
+GAIZAO_ACCESS_RATE = os.environ.get("GAIZAO_ACCESS_RATE", "10/15m")
+GAIZAO_BALLOT_RATE = os.environ.get("GAIZAO_BALLOT_RATE", "20/h")
+# A header that the trusted reverse proxy sets on every request (X-Real-IP);
+# empty: the direct peer (REMOTE_ADDR). Never a header clients can set.
+GAIZAO_CLIENT_IP_HEADER = os.environ.get("GAIZAO_CLIENT_IP_HEADER", "")
 # HTTPS: HSTS and the redirect only when the site is served over HTTPS
 # (GAIZAO_HTTPS=1; docs/settings.md), so the demo on http://127.0.0.1 works.
 if os.environ.get("GAIZAO_HTTPS") == "1":
@@ -250,6 +299,26 @@ if os.environ.get("GAIZAO_HTTPS") == "1":
     SECURE_SSL_REDIRECT = True
     # The trusted proxy (nginx) sets this header; nothing else may.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Content-Security-Policy (issue 9 #10): scripts only from this site's own
+# static files — the templates carry no inline <script> nor on*= handlers
+# (gaizao/static/gaizao/app.js reads data-confirm, data-autosubmit,
+# data-print instead). Inline style attributes stay allowed: Leaflet's and
+# ECharts' markup and a few templates use them, and styles cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
 SESSION_COOKIE_SECURE = not DEBUG and os.environ.get("GAIZAO_INSECURE_COOKIES") != "1"
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 

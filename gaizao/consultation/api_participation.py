@@ -11,6 +11,7 @@ from ninja.files import UploadedFile
 
 from gaizao.accounts.models import ApiToken, User
 from gaizao.catalogue import selectors as catalogue_selectors
+from gaizao.core import throttle
 from gaizao.core.errors import DomainError
 from gaizao.inventory.models import Unit
 from gaizao.inventory.permissions import get_compound_for_user
@@ -216,9 +217,10 @@ def _ballot_out(b):
 
 @router.post(
     "/votes/{vote_id}/ballots",
-    response={201: BallotOut, 400: Error, 409: Error},
-    summary="本户线上表决(居民;截止前可修改);与工作人员录入的票冲突返回 409",
+    response={201: BallotOut, 400: Error, 409: Error, 429: Error},
+    summary="本户线上表决(居民;截止前可修改);与工作人员录入的票冲突返回 409;过于频繁返回 429",
 )
+@throttle.per_household
 def cast(request, vote_id: int, payload: BallotIn):
     vote = get_vote_for_user(request.user, vote_id)
     unit = _my_unit(request)

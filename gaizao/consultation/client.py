@@ -2,10 +2,10 @@
 login backend a redeemed code or a phone login uses, and the caller's
 address for the rate limit."""
 
+from gaizao.core.throttle import client_ip
+
+__all__ = ["BACKEND", "client_ip"]
+
 BACKEND = "django.contrib.auth.backends.ModelBackend"
-
-
-def client_ip(request) -> str:
-    # The direct peer only: a reverse proxy in front must set REMOTE_ADDR
-    # (X-Forwarded-For is client-controlled and would defeat the rate limit).
-    return request.META.get("REMOTE_ADDR", "") or "?"
+# client_ip: the direct peer, or the header the trusted proxy sets
+# (GAIZAO_CLIENT_IP_HEADER); never a client-controlled X-Forwarded-For.

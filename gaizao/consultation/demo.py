@@ -130,7 +130,8 @@ def seed(ctx):
         pairs = services.access_codes_issue(actor=staff, building=b)
         issued += len(pairs)
         for _unit, raw in pairs[:3]:
-            services.access_code_redeem(code=raw, ip="demo")
+            # one address per household: the limiter counts every redemption
+            services.access_code_redeem(code=raw, ip=f"demo-{_unit.pk}")
     # The demo resident: a household of the main compound with a password.
     unit = Unit.objects.filter(building__compound=tx).order_by("building__number", "number").first()
     User.objects.create_user(

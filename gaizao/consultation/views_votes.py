@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gaizao.core import throttle
 from gaizao.core.errors import DomainError
 from gaizao.inventory.permissions import get_compound_for_user
 
@@ -150,6 +151,7 @@ def _staff_user_required(request):
 
 @resident_required
 @require_POST
+@throttle.per_household
 def ballot(request, pk):
     vote = get_vote_for_user(request.user, pk)
     unit = selectors_pages.resident_unit(request.user)

@@ -7,6 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础")
 
     def ready(self):
-        # Background jobs register who may fetch their files ("jobs/") with
-        # the protected-media registry; the module needs the models loaded.
-        from . import jobs  # noqa: F401
+        # The deploy checks register themselves; background jobs register who
+        # may fetch their files ("jobs/") with the protected-media registry.
+        # Both need the models loaded.
+        from . import checks, jobs  # noqa: F401

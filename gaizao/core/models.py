@@ -73,6 +73,10 @@ class AuditEntry(models.Model):
     object_repr = models.CharField(_("对象"), max_length=200)
     # {"field": [old, new], ...}; for imports a summary {"rows": n, ...}
     changes = models.JSONField(_("变更"), default=dict, blank=True)
+    # The compound the change belongs to, for scoping the trail to the
+    # reader's jurisdiction (issue 9 #5); a plain id, so that core needs no
+    # inventory model and deleting a compound rewrites nothing here.
+    compound_id = models.BigIntegerField(_("小区"), null=True, blank=True, db_index=True)
 
     objects = AuditEntryQuerySet.as_manager()
 

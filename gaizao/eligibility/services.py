@@ -318,6 +318,13 @@ def evaluate_compound(compound: Compound, policy: Policy | None = None, *, actor
     with transaction.atomic():
         results = selectors.compute(qs, policy, cap=False)
         _store(results, actor=actor)
+        # Evaluations are writes too (issue 9 #6).
+        audit.record(
+            actor=actor,
+            instance=compound,
+            action="update",
+            changes={"eligibility": [None, results[0][2].verdict], "policy": str(results[0][1])},
+        )
     return Verdict.objects.select_related("policy").get(compound=compound, policy=results[0][1])
 
 
@@ -341,10 +348,18 @@ def evaluate_area(
     with transaction.atomic():
         results = selectors.compute(qs, policy)
         _store(results, actor=actor)
-    for _c, p, v, _d in results:
-        out.total += 1
-        out.counts[v.verdict] += 1
-        out.policies[str(p)] = out.policies.get(str(p), 0) + 1
+        for _c, p, v, _d in results:
+            out.total += 1
+            out.counts[v.verdict] += 1
+            out.policies[str(p)] = out.policies.get(str(p), 0) + 1
+        # One entry per evaluation run, not per compound (issue 9 #6).
+        audit.record(
+            actor=actor,
+            instance=area,
+            action="update",
+            changes={"eligibility_evaluated": out.total, **dict(out.counts)},
+            source=source,
+        )
     return out
 
 

@@ -42,6 +42,11 @@ STAFF_NAV = [
     ),
     (gettext_lazy("信息公开"), "disclosure:portal", None),
     (gettext_lazy("用户密码"), "accounts:reset_admin", {Role.LEADERSHIP, Role.HOUSING_BUREAU}),
+    (
+        gettext_lazy("操作记录"),
+        "core:audit_log",
+        {Role.LEADERSHIP, Role.HOUSING_BUREAU, Role.STREET_OFFICE, Role.COMMUNITY},
+    ),
 ]
 RESIDENT_NAV = [(gettext_lazy("我的小区"), "consultation:portal", None)]
 # Contractors and designers see the works they are contracted for, not the

@@ -7,6 +7,7 @@ plans."""
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
+from gaizao.accounts.models import Role
 from gaizao.consultation import selectors as consultation_selectors
 from gaizao.consultation.models import ConsultationResponse, Vote
 from gaizao.core import audit
@@ -72,9 +73,25 @@ def home_totals(user) -> dict:
     return {"totals": totals, "surveyed": surveyed, "by_street": by_street}
 
 
-def audit_entries(*, model: str | None = None, source: str | None = None, q: str = ""):
-    """The audit trail, newest first, filtered. Who may read it is the view's check."""
+# Who reads the trail: the offices that answer for the record, each for its
+# own jurisdiction (issue 9 #5). District offices also see the entries that
+# belong to no compound (accounts, tokens, policies).
+AUDIT_ROLES = {Role.LEADERSHIP, Role.HOUSING_BUREAU, Role.STREET_OFFICE, Role.COMMUNITY}
+AUDIT_DISTRICT_ROLES = {Role.LEADERSHIP, Role.HOUSING_BUREAU}
+
+
+def may_read_audit(user) -> bool:
+    return user.is_superuser or user.role in AUDIT_ROLES
+
+
+def audit_entries(user, *, model: str | None = None, source: str | None = None, q: str = ""):
+    """The audit trail the user may read, newest first, filtered."""
     qs = AuditEntry.objects.select_related("actor")
+    if not user.is_superuser:
+        visible = Q(compound_id__in=compounds_for_user(user).values("pk"))
+        if user.role in AUDIT_DISTRICT_ROLES:
+            visible |= Q(compound_id__isnull=True)
+        qs = qs.filter(visible)
     if model:
         qs = qs.filter(model=model)
     if source:

@@ -4,7 +4,7 @@ gaizao/urls.py composes `core_patterns` into the `core:` namespace and
 
 from django.urls import path
 
-from . import views, views_jobs
+from . import views, views_devices, views_jobs
 
 core_patterns = [
     path("", views.home, name="home"),
@@ -17,4 +17,9 @@ core_patterns = [
 ]
 consultation_patterns = [
     path("", views.portal, name="portal"),
+    path(
+        "staff/building/<int:pk>/devices/",
+        views_devices.household_devices,
+        name="household_devices",
+    ),
 ]

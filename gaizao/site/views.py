@@ -15,6 +15,7 @@ from gaizao.accounts.models import Role
 from gaizao.consultation.views import resident_required
 from gaizao.core import audit
 from gaizao.core.xlsx import xlsx_response
+from gaizao.inventory.permissions import sees_personal_data
 
 from . import inbox, selectors
 from .forms import NoticeReadForm
@@ -33,16 +34,20 @@ def home(request):
 
 @login_required
 def audit_log(request):
-    """Recent changes; superusers and district offices only (they answer for the record)."""
-    if not (
-        request.user.is_superuser or request.user.role in {Role.LEADERSHIP, Role.HOUSING_BUREAU}
-    ):
+    """Recent changes, for the offices that answer for the record, each for
+    its own jurisdiction; personal fields masked as the reader's role sees
+    them elsewhere (issue 9 #5), the Excel export included."""
+    user = request.user
+    if not selectors.may_read_audit(user):
         return render(request, "403.html", status=403)
+    mask = not (user.is_superuser or sees_personal_data(user))
     q = (request.GET.get("q") or "").strip()
     qs = selectors.audit_entries(
-        model=request.GET.get("model"), source=request.GET.get("source"), q=q
+        user, model=request.GET.get("model"), source=request.GET.get("source"), q=q
     )
     if request.GET.get("format") == "xlsx":
+        entries = list(qs[:100000])
+        names = audit.resolve_names(entries)
         rows = (
             (
                 localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
@@ -51,10 +56,10 @@ def audit_log(request):
                 e.get_action_display(),
                 audit.model_label(e.model),
                 e.object_pk,
-                e.object_repr,
-                ";".join(f"{k}: {v}" for k, v in audit.describe(e)),
+                audit.masked_repr(e, mask),
+                ";".join(f"{k}: {v}" for k, v in audit.describe(e, mask=mask, names=names)),
             )
-            for e in qs[:100000]
+            for e in entries
         )
         return xlsx_response(
             _("操作记录.xlsx"),
@@ -72,8 +77,10 @@ def audit_log(request):
             rows,
         )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    names = audit.resolve_names(page)
     for e in page:
-        e.lines = audit.describe(e)
+        e.lines = audit.describe(e, mask=mask, names=names)
+        e.shown_repr = audit.masked_repr(e, mask)
         e.source_label = audit.SOURCE_LABELS.get(e.source, e.source)
         e.model_label = audit.model_label(e.model)
     return render(

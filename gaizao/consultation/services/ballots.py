@@ -163,10 +163,22 @@ def ballot_cast(
                     )
             except IntegrityError:
                 b = None
+            if b is not None:
+                # Online, paper and assisted ballots alike (issue 9 #6).
+                audit.record(
+                    actor=actor,
+                    instance=b,
+                    action="create",
+                    changes={
+                        "choice": [None, choice],
+                        "channel": [None, channel],
+                        "witness": [None, getattr(witness, "username", None)],
+                    },
+                )
         if b is None:
             try:
                 with transaction.atomic():
-                    BallotConflict.objects.create(
+                    conflict = BallotConflict.objects.create(
                         vote=v,
                         unit=unit,
                         attempted_choice=choice,
@@ -174,6 +186,12 @@ def ballot_cast(
                         attempted_by=actor,
                         sheet_photo=sheet_photo or "",
                         attempted_at=now,
+                    )
+                    audit.record(
+                        actor=actor,
+                        instance=conflict,
+                        action="create",
+                        changes={"attempted_choice": [None, choice], "channel": [None, channel]},
                     )
                 outcome = "conflict"
             except IntegrityError:

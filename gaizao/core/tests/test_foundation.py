@@ -108,8 +108,14 @@ def test_audit_log_page_and_export(client_for, cast):
     ws = load_workbook(BytesIO(r.content)).active
     assert ws["A1"].value == "时间" and ws["G2"].value == "天祥小区"
     assert ws["H2"].value == "户数: 200 → 201" and ws["E2"].value == "老旧小区"
-    # A street office does not answer for the district's record.
-    assert client_for(cast["users"]["street_jinchen"]).get("/audit/").status_code == 403
+    # Organisations and residents do not read the trail; a street office
+    # reads its own streets' part of it (issue 9 #5: test_audit_log_scope).
+    assert client_for(cast["users"]["property_company"]).get("/audit/").status_code == 403
+    assert client_for(cast["users"]["resident_a"]).get("/audit/").status_code in (302, 403)
+    assert (
+        "天祥小区"
+        not in client_for(cast["users"]["street_qingyun"]).get("/audit/").content.decode()
+    )
 
 
 def test_admin_changes_are_audited(client_for, cast):

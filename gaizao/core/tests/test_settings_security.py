@@ -67,6 +67,23 @@ def test_https_deployment_sends_hsts_and_check_deploy_is_clean(tmp_path):
         GAIZAO_HTTPS="1",
         ALLOWED_HOSTS="gaizao.example.gov.cn",
         GAIZAO_DATA_DIR=str(tmp_path),
+        GAIZAO_CACHE_URL="redis://127.0.0.1:6379/1",
     )
     assert r.returncode == 0, r.stderr
     assert int(r.stdout.strip().splitlines()[-1]) >= 31536000
+
+
+def test_check_deploy_warns_about_a_per_process_limiter(tmp_path):
+    """Without a shared cache each worker counts its own guesses (issue 9 #8)."""
+    code = (
+        SETUP + "\nfrom django.core.management import call_command\n"
+        "call_command('check', '--deploy', '--fail-level', 'WARNING')\n"
+    )
+    r = _run(
+        code,
+        SECRET_KEY=STRONG,
+        GAIZAO_HTTPS="1",
+        ALLOWED_HOSTS="gaizao.example.gov.cn",
+        GAIZAO_DATA_DIR=str(tmp_path),
+    )
+    assert r.returncode != 0 and "gaizao.W001" in r.stderr

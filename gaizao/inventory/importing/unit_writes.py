@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from gaizao.accounts.selectors import households_with_accounts
+from gaizao.accounts.services import unit_access_end
 from gaizao.core.errors import DomainError
 from gaizao.core.models import AuditEntry
 
@@ -215,7 +217,7 @@ def _write_units(pv: ImportPreview, *, user, compound, source) -> ImportResult:
             new_ids[(name, phone, idn, dev)] = pk
 
     adapt = connection.ops.adapt_decimalfield_value
-    to_create, to_update = [], []
+    to_create, to_update, owner_changed = [], [], []
     for row, owner in zip(pv.rows, row_owner, strict=True):
         bid = buildings[row["building"]]
         owner_id = new_ids[owner] if owner.__class__ is tuple else owner
@@ -243,6 +245,8 @@ def _write_units(pv: ImportPreview, *, user, compound, source) -> ImportResult:
             result.unchanged += 1
             continue
         to_update.append((adapt(area, 9, 2), new_owner, new_floor, db_now, pk))
+        if old_owner is not None and new_owner != old_owner:
+            owner_changed.append(pk)
     _insert_many(
         Unit,
         [
@@ -265,6 +269,10 @@ def _write_units(pv: ImportPreview, *, user, compound, source) -> ImportResult:
         )
         with connection.cursor() as c:
             c.executemany(sql, to_update)
+    # A new owner: whoever was signed in for the unit is cut off (issue 9 #1).
+    # One query finds the few changed units that have accounts at all.
+    for unit_id in households_with_accounts(owner_changed):
+        unit_access_end(actor=user, unit_id=unit_id, reason="owner", source=source)
     result.created, result.updated = len(to_create), len(to_update)
     result.extra = {"owners_created": len(new_owners), "buildings_created": len(new_buildings)}
 
@@ -278,6 +286,7 @@ def _write_units(pv: ImportPreview, *, user, compound, source) -> ImportResult:
             model=compound._meta.label_lower,
             object_pk=str(compound.pk),
             object_repr=str(compound)[:200],
+            compound_id=compound.pk,
             changes={
                 "file": pv.filename,
                 "kind": "units",
@@ -297,6 +306,7 @@ def _write_units(pv: ImportPreview, *, user, compound, source) -> ImportResult:
             model=Building._meta.label_lower,
             object_pk=str(b.pk),
             object_repr=f"{compound.name} {b.number}"[:200],
+            compound_id=compound.pk,
             changes={"file": pv.filename, "number": b.number},
         )
         for b in new_buildings

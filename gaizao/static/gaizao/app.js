@@ -1,4 +1,26 @@
 // gaizao: one small script for every page.
+// The pages carry no inline scripts nor on*= handlers (Content-Security-Policy,
+// issue 9 #10): what they did is asked for with data attributes instead.
+//   data-confirm="…"   on a form: ask before sending (cancel: not sent)
+//   data-autosubmit    on a select/input: send its form when it changes
+//   data-print         on a button: print the page
+document.addEventListener("submit", function (e) {
+  var form = e.target;
+  if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    e.preventDefault();
+    e.stopImmediatePropagation();
+  }
+}, true);
+document.addEventListener("change", function (e) {
+  var el = e.target;
+  if (el && el.hasAttribute && el.hasAttribute("data-autosubmit") && el.form) {
+    if (el.form.requestSubmit) el.form.requestSubmit(); else el.form.submit();
+  }
+});
+document.addEventListener("click", function (e) {
+  var el = e.target.closest && e.target.closest("[data-print]");
+  if (el) { e.preventDefault(); window.print(); }
+});
 // A form sent the ordinary way (not by htmx) is sent once: a second tap on
 // a slow phone does nothing, and the button says it is working.
 document.addEventListener("submit", function (e) {

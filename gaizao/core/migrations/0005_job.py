@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0003_notice'),
+        ('core', '0004_audit_entry_compound'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

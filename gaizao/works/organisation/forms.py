@@ -22,6 +22,28 @@ def pick(qs, value, label):
     return obj
 
 
+def pick_compound(qs, value, label):
+    """A compound typed by name (or "街道·名称" when two share a name), or
+    given by id; looked up among the compounds the user may see, so the page
+    needs no list of every compound (STYLE.md habit 18)."""
+    value = (value or "").strip()
+    if not value or value.isdigit():
+        return pick(qs, value, label)
+    street, _sep, name = value.rpartition("·")
+    found = qs.filter(name=name.strip())
+    if street:
+        found = found.filter(street__name=street.strip())
+    hits = list(found.select_related("street")[:3])
+    if not hits:
+        raise DomainError(_("%(label)s“%(v)s”不在可选范围内") % {"label": label, "v": value})
+    if len(hits) > 1:
+        raise DomainError(
+            _("%(label)s“%(v)s”有同名小区,请写成“街道·小区名”,如“%(e)s”")
+            % {"label": label, "v": value, "e": f"{hits[0].street.name}·{hits[0].name}"}
+        )
+    return hits[0]
+
+
 def meeting_kwargs(post, *, orgs, people, compounds) -> dict:
     """{"title", "held_on", "convened_by", "attendees", "minutes", "decisions"}
     from the new-meeting form: DECISION_ROWS decision boxes and TASK_ROWS task
@@ -40,7 +62,9 @@ def meeting_kwargs(post, *, orgs, people, compounds) -> dict:
                 "title": title,
                 "owner_org": pick(orgs, post.get(f"t{r}_org"), label + _("责任单位")),
                 "owner_person": pick(people, post.get(f"t{r}_person"), label + _("责任人")),
-                "compound": pick(compounds, post.get(f"t{r}_compound"), label + _("涉及小区")),
+                "compound": pick_compound(
+                    compounds, post.get(f"t{r}_compound"), label + _("涉及小区")
+                ),
                 "due_on": post.get(f"t{r}_due"),
             }
         )

@@ -173,8 +173,6 @@ def meeting_new(request):
             "departments": selectors.departments(district),
             "streets": selectors.street_offices(district),
             "people": people[:300],
-            # the form offers the compounds with works; any visible one is accepted
-            "compounds": compounds.filter(works__isnull=False)[:500],
             "decision_rows": range(1, DECISION_ROWS + 1),
             "task_rows": _task_rows(request.POST if request.method == "POST" else {}),
             "error": error,

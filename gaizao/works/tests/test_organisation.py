@@ -364,3 +364,41 @@ def test_refused_meeting_form_keeps_what_was_typed(cast, users, orgs, client_for
     assert 'value="协调供水公司完成管线迁改方案"' in html
     assert f'<option value="{orgs["jinchen"].pk}" selected>' in html
     assert f'value="{today.isoformat()}"' in html
+
+
+@pytest.mark.django_db
+def test_a_task_names_its_compound_by_typing_it(cast, users, orgs, client_for, areas):
+    """The form lists no compounds (habit 18): the name is typed and looked up
+    among those the user may see; two of one name need the street."""
+    from gaizao.testing import make_compound
+    from gaizao.works.organisation.models import Task
+
+    today = date.today()
+    office = client_for(users["district"])
+    page = office.get("/works/organisation/meetings/new/").content.decode()
+    assert '<select name="t0_compound"' not in page and 'name="t0_compound"' in page
+    a, b = cast["compound_a"], cast["compound_b"]
+    r = _post_meeting(
+        office,
+        cast,
+        orgs,
+        users,
+        held=today,
+        due_a=today,
+        due_b=today,
+        t0_compound=a.name,
+        t1_compound=f"{b.street.name}·{b.name}",
+    )
+    assert r.status_code == 302
+    assert set(Task.objects.values_list("compound__name", flat=True)) >= {a.name, b.name}
+    make_compound(areas["qingyun"], a.name, community=areas["yunshan"])
+    n = Task.objects.count()
+    r = _post_meeting(
+        office, cast, orgs, users, held=today, due_a=today, due_b=today, t0_compound=a.name
+    )
+    assert r.status_code == 400 and "街道·小区名" in r.content.decode()
+    r = _post_meeting(
+        office, cast, orgs, users, held=today, due_a=today, due_b=today, t0_compound="没有这个小区"
+    )
+    assert r.status_code == 400 and "不在可选范围内" in r.content.decode()
+    assert Task.objects.count() == n  # nothing half-written

@@ -15,14 +15,20 @@ from gaizao.core.uploads import check_document
 from . import tally as T
 from .models import Channel, Choice, Willingness
 
-DT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
+DT_INPUT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends and shows
+DT_FORMATS = [DT_INPUT, "%Y-%m-%d %H:%M", "%Y-%m-%d"]
 
 
 class DateTimeLocal(forms.DateTimeInput):
     input_type = "datetime-local"
 
     def __init__(self, **kw):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kw)
+        super().__init__(format=DT_INPUT, **kw)
+
+
+def local_input(dt) -> str:
+    """An aware datetime as a datetime-local input's value, in local time."""
+    return timezone.localtime(dt).strftime(DT_INPUT)
 
 
 def _please_fill(label) -> str:
@@ -32,7 +38,8 @@ def _please_fill(label) -> str:
 _required = lazy(_please_fill, str)
 
 
-def _dt(label):
+def datetime_field(label):
+    """A vote's opening or closing time (also the plans' vote form)."""
     return forms.DateTimeField(
         label=label,
         input_formats=DT_FORMATS,
@@ -63,8 +70,8 @@ class ConsultationForm(_Period):
         label=_("标题"), max_length=200, error_messages={"required": _("请填写标题")}
     )
     description = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea)
-    opens_at = _dt(_("开始时间"))
-    closes_at = _dt(_("截止时间"))
+    opens_at = datetime_field(_("开始时间"))
+    closes_at = datetime_field(_("截止时间"))
     with_menu = forms.BooleanField(
         label=_("同时请居民点单(选择完善类、提升类改造项目)"), required=False, initial=True
     )
@@ -82,8 +89,8 @@ class VoteForm(_Period):
         label=_("标题"), max_length=200, required=False, help_text=_("留空则使用事项名称")
     )
     description = forms.CharField(label=_("表决内容说明"), required=False, widget=forms.Textarea)
-    opens_at = _dt(_("开始时间"))
-    closes_at = _dt(_("截止时间"))
+    opens_at = datetime_field(_("开始时间"))
+    closes_at = datetime_field(_("截止时间"))
     notice_days = forms.IntegerField(
         label=_("公示期(天)"),
         min_value=1,
@@ -222,7 +229,7 @@ class BallotEntryForm(forms.Form):
 
 
 def now_local_str(delta_days: int = 0) -> str:
-    return (timezone.localtime() + timedelta(days=delta_days)).strftime("%Y-%m-%dT%H:%M")
+    return local_input(timezone.now() + timedelta(days=delta_days))
 
 
 # ------------------------------------------------------------------ pages
@@ -381,8 +388,8 @@ class VoteEditForm(_Period):
         label=_("标题"), max_length=200, error_messages={"required": _("请填写标题")}
     )
     description = forms.CharField(label=_("表决内容说明"), required=False, widget=forms.Textarea)
-    opens_at = _dt(_("开始时间"))
-    closes_at = _dt(_("截止时间"))
+    opens_at = datetime_field(_("开始时间"))
+    closes_at = datetime_field(_("截止时间"))
     notice_days = forms.IntegerField(
         label=_("公示期(天)"),
         min_value=1,

@@ -3,21 +3,16 @@ reason, before anything is announced (services.vote_update / vote_cancel)."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gaizao.core.errors import DomainError
 
 from . import services
-from .forms import VoteCancelForm, VoteEditForm
+from .forms import VoteCancelForm, VoteEditForm, local_input
 from .models import Vote
 from .permissions import get_vote_for_user
 from .views import staff_required
-
-
-def _local(dt) -> str:
-    return timezone.localtime(dt).strftime("%Y-%m-%dT%H:%M")
 
 
 @staff_required
@@ -32,8 +27,8 @@ def vote_edit(request, pk):
         initial={
             "title": vote.title,
             "description": vote.description,
-            "opens_at": _local(vote.opens_at),
-            "closes_at": _local(vote.closes_at),
+            "opens_at": local_input(vote.opens_at),
+            "closes_at": local_input(vote.closes_at),
             "notice_days": vote.notice_days,
         },
     )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gaizao.catalogue.models import EstimateBasis, ItemUnit, Tier
+from gaizao.consultation.forms import datetime_field
 from gaizao.inventory import facilities
 
 from .funding import SOURCE_LABELS, TIER_LABELS
@@ -224,23 +225,11 @@ class ClusterForm(forms.Form):
         self.picked = [int(x) for x in raw if str(x).isdigit()]
 
 
-def _dt_field(label):
-    return forms.DateTimeField(
-        label=label,
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        error_messages={
-            "required": gettext_lazy("请填写时间"),
-            "invalid": gettext_lazy("请输入有效的日期时间"),
-        },
-    )
-
-
 class PlanVoteForm(forms.Form):
     """Put a plan version to the owners (民法典第二百七十八条第一款第七项)."""
 
-    opens_at = _dt_field(gettext_lazy("开始时间"))
-    closes_at = _dt_field(gettext_lazy("截止时间"))
+    opens_at = datetime_field(gettext_lazy("开始时间"))
+    closes_at = datetime_field(gettext_lazy("截止时间"))
     notice_days = forms.IntegerField(
         label=gettext_lazy("结果公示期(天)"),
         min_value=1,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gaizao.consultation import selectors as consultation_selectors
+from gaizao.consultation.forms import local_input
 from gaizao.core.errors import DomainError
 
 from . import selectors_votes, services
@@ -45,10 +46,6 @@ def vote_context(plan, user) -> dict:
     return ctx
 
 
-def _local(dt) -> str:
-    return timezone.localtime(dt).strftime("%Y-%m-%dT%H:%M")
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_vote_new(request, pk):
@@ -59,8 +56,8 @@ def plan_vote_new(request, pk):
     form = PlanVoteForm(
         request.POST or None,
         initial={
-            "opens_at": _local(start),
-            "closes_at": _local(
+            "opens_at": local_input(start),
+            "closes_at": local_input(
                 start + timedelta(days=max(rules.min_voting_days, 14) if rules else 14)
             ),
             "notice_days": 7,

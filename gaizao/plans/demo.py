@@ -13,10 +13,11 @@ from gaizao.catalogue.catalogue import ensure_builtin_catalogue
 from gaizao.consultation import services as votes
 from gaizao.consultation.demo import cast_ballots
 from gaizao.core.errors import DomainError
+from gaizao.eligibility import selectors as eligibility_selectors
 from gaizao.inventory.models import Compound, Unit
 from gaizao.regions.models import Area
 
-from . import services
+from . import selectors, services
 from .models import Plan, PlanStatus
 
 D = Decimal
@@ -82,7 +83,13 @@ def seed(ctx):
             source="cli",
         )
         services.plan_draft_for_cluster(actor=actor, cluster=cluster, year=year, source="cli")
-    pool = [c for c in surveyed if c not in members]
+    # Plans are drafted for compounds within the renovation scope (the
+    # approval gate would refuse the others; eligibility's demo ran first).
+    pool = [
+        c
+        for c in surveyed
+        if c not in members and eligibility_selectors.approval_blocker(c) is None
+    ]
     chosen = rng.sample(pool, min(40, len(pool)))
     extras = [
         "elevator_retrofit",
@@ -118,7 +125,7 @@ def seed(ctx):
                 )
             except DomainError:
                 pass
-        if plan.items.exists() and rng.random() < 0.35:
+        if plan.items.exists() and rng.random() < 0.7:
             plan = services.plan_mark_consulted(actor=actor, plan=plan, source="cli")
         plans.append(plan)
     ctx.shared["plans"] = plans
@@ -186,17 +193,39 @@ def _owners_vote_on_consulted_plans(ctx, managed: set[int]) -> None:
             )
         except DomainError:
             continue  # the compound already has an item-7 vote under way
-        votes.vote_open(actor=staff, vote=v, record_past=True)
         units = list(Unit.objects.filter(building__compound_id=plan.compound_id))
         share = ctx.rng.choice([0.92, 0.9, 0.85, 0.6])
-        cast_ballots(ctx, v, units, share, ctx.rng.choice([0.95, 0.9, 0.85]), staff)
-        votes.vote_close(actor=staff, vote=v)
-        votes.vote_publish(actor=staff, vote=v)
-        # Held last month: the notice period is over.
-        type(v).objects.filter(pk=v.pk).update(
-            published_at=now - timedelta(days=24), notice_ends_at=now - timedelta(days=17)
-        )
-        v.refresh_from_db()
+        v = _hold(ctx, v, units, share, ctx.rng.choice([0.95, 0.9, 0.85]), staff, now)
+        common_use = selectors.common_use_items(plan.items.all())
+        if v.passed and common_use:
+            # Parking, chargers, canteens on common parts: item 8, at 3/4.
+            v8 = votes.vote_create(
+                actor=staff,
+                compound=plan.compound,
+                matter=selectors.ART_278_COMMON_USE,
+                title=f"{plan.compound.name}利用共有部分("
+                + "、".join(i.name for i in common_use)
+                + ")表决",
+                opens_at=now - timedelta(days=45),
+                closes_at=now - timedelta(days=25),
+                record_past=True,
+                past_reason="演示数据:补录",
+            )
+            _hold(ctx, v8, units, 0.92, 0.95, staff, now)
         held += 1
         passed += bool(v.passed)
     ctx.say(f"  方案表决: {held} 个小区, 通过 {passed} 个")
+
+
+def _hold(ctx, v, units, share, agree, staff, now):
+    """Open, ballot, close and publish a vote held last month (its notice
+    period is over)."""
+    votes.vote_open(actor=staff, vote=v, record_past=True)
+    cast_ballots(ctx, v, units, share, agree, staff)
+    votes.vote_close(actor=staff, vote=v)
+    votes.vote_publish(actor=staff, vote=v)
+    type(v).objects.filter(pk=v.pk).update(
+        published_at=now - timedelta(days=24), notice_ends_at=now - timedelta(days=17)
+    )
+    v.refresh_from_db()
+    return v

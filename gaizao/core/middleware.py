@@ -86,7 +86,9 @@ class ApiErrorMiddleware:
             message = _("服务器内部错误,请稍后重试;您提交的内容没有被部分保存")
         else:
             message = _("请求无法处理(HTTP %(status)s)") % {"status": status}
-        response = JsonResponse({"error": message}, status=status)
+        response = JsonResponse(
+            {"error": message}, status=status, json_dumps_params={"ensure_ascii": False}
+        )
         if source is not None and source.has_header("Allow"):
             response["Allow"] = source["Allow"]  # RFC 9110 §15.5.6: a 405 names the methods
         return response

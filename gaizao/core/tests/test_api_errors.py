@@ -108,3 +108,9 @@ def test_json_is_utf8_not_escaped_and_422_speaks_the_asked_language(client_for, 
         "error": "Invalid request data",
         "errors": [{"field": "area_code", "message": "Required"}],
     }
+
+
+def test_edge_errors_are_readable_utf8(client_for, users):
+    """Like every other API answer (issue 13), not \\u-escaped."""
+    r = client_for(users["district"]).get("/api/v1/nonexistent")
+    assert "接口不存在".encode() in r.content and b"\\u" not in r.content

@@ -1,10 +1,19 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class DisclosureConfig(AppConfig):
     """信息公开: the leadership dashboard, the public portal, open data,
-    notices and the statistical report (issue 11). Reads only; writes nothing."""
+    notices and the statistical report (issue 11). Its only writes are the
+    kept per-compound summary (`CompoundFacts`), re-derived whenever a record
+    below changes (disclosure.facts, gaizao.core.summaries)."""
 
     name = "gaizao.disclosure"
     label = "disclosure"
     verbose_name = "信息公开"
+
+    def ready(self):
+        from . import facts
+
+        facts.connect()
+        post_migrate.connect(facts.first_fill, sender=self, dispatch_uid="facts-first-fill")

@@ -3,27 +3,35 @@ whitelisted public fields below (`PUBLIC_FIELDS`, the data dictionary). No
 name, phone, ID number, unit or ballot of any person can reach them: the
 annotated queryset reads none, and each row is built field by field.
 
-Cached (Django's cache, `CACHE_SECONDS`): the portal is open to everybody and
-the figures move slowly; a change shows within that many seconds."""
+Read from the kept per-compound summary (disclosure.facts) and cached
+(Django's cache, `CACHE_SECONDS`), keyed by the summary's version: with a
+shared cache (Redis) a change shows on the next request; with per-process
+memory caches, within that many seconds."""
 
+import hashlib
 from decimal import Decimal
 
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gaizao.consultation.tally import percent
+from gaizao.core import summaries
 from gaizao.eligibility import rules as er
+from gaizao.inventory.models import Compound
 from gaizao.plans.models import PlanStatus
 from gaizao.programme.models import Programme
+from gaizao.regions.models import Area
 from gaizao.works.models import Milestone, PhotoPhase, Stage, WorksPhoto
 
 from . import progress as prog
 from . import selectors as sel
 
 CACHE_SECONDS = 300
+PER_PAGE = 50
 
 # The data dictionary (数据字典): field, label, type, meaning. The open data
 # files have exactly these columns, in this order.
@@ -125,18 +133,73 @@ def row(c) -> dict:
 
 
 def _key(*parts) -> str:
-    return "disclosure:" + translation.get_language() + ":" + ":".join(str(p) for p in parts)
+    """Cache key: language, the kept summary's version (bumped by every
+    write that changes a figure: gaizao.core.summaries), then the parts."""
+    return ":".join(
+        ["disclosure", translation.get_language(), str(summaries.version())]
+        + [str(p) for p in parts]
+    )
 
 
-def all_rows() -> list[dict]:
-    """Every compound's public row (cached)."""
-    key = _key("rows")
-    rows = cache.get(key)
-    if rows is None:
-        qs = sel.annotated_compounds().order_by("street__code", "name", "id")
-        rows = [row(c) for c in qs]
-        cache.set(key, rows, CACHE_SECONDS)
-    return rows
+def page_cache_key(path: str) -> str:
+    return _key("html", hashlib.sha256(path.encode()).hexdigest()[:32])
+
+
+def _ordered(qs):
+    return qs.order_by("street__code", "name", "id")
+
+
+def rows_iter():
+    """Every compound's public row, streamed from the kept summary in chunks
+    (open data; memory stays flat whatever the count)."""
+    for c in _ordered(sel.annotated_compounds()).iterator(chunk_size=2000):
+        yield row(c)
+
+
+def search_page(q: str = "", street: str = "", page: int | str | None = 1) -> dict:
+    """One page of the portal's list (cached): {"rows", "count", "number",
+    "num_pages"}. Searched in SQL over names and street/community names;
+    only the page's rows are built."""
+    q, street = (q or "").strip(), (street or "").strip()
+    try:
+        number = max(int(page or 1), 1)
+    except (TypeError, ValueError):
+        number = 1
+    key = _key("page", q, street, number, PER_PAGE)
+    data = cache.get(key)
+    if data is None:
+        qs = sel.annotated_compounds()
+        if street:
+            qs = qs.filter(street__name=street)
+        if q:
+            qs = qs.filter(
+                Q(name__icontains=q)
+                | Q(street__name__icontains=q)
+                | Q(community__name__icontains=q)
+            )
+        pg = Paginator(_ordered(qs), PER_PAGE).get_page(number)
+        data = {
+            "rows": [row(c) for c in pg.object_list],
+            "count": pg.paginator.count,
+            "number": pg.number,
+            "num_pages": pg.paginator.num_pages,
+        }
+        cache.set(key, data, CACHE_SECONDS)
+    return data
+
+
+def street_names() -> list[str]:
+    """Street names that have compounds (cached): the portal's street choice."""
+    key = _key("streets")
+    names = cache.get(key)
+    if names is None:
+        names = list(
+            Area.objects.filter(pk__in=Compound.objects.values("street_id"))
+            .order_by("code")
+            .values_list("name", flat=True)
+        )
+        cache.set(key, names, CACHE_SECONDS)
+    return names
 
 
 def summary() -> dict:
@@ -224,16 +287,6 @@ def works_public(pk: int) -> dict | None:
 def public_photo(photo_id: int):
     """A works photo shown on a public card (None if there is none)."""
     return WorksPhoto.objects.filter(pk=photo_id).only("image").first()
-
-
-def search(rows: list[dict], q: str = "", street: str = "") -> list[dict]:
-    q = (q or "").strip()
-    out = rows
-    if street:
-        out = [r for r in out if r["street"] == street]
-    if q:
-        out = [r for r in out if q in r["name"] or q in r["street"] or q in r["community"]]
-    return out
 
 
 def card(pk: int) -> dict | None:

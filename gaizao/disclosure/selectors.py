@@ -11,30 +11,28 @@ from decimal import Decimal
 from django.db.models import (
     Avg,
     BooleanField,
+    Case,
     Count,
-    DecimalField,
     Exists,
     ExpressionWrapper,
+    F,
     FloatField,
-    IntegerField,
-    JSONField,
     OuterRef,
     Q,
-    Subquery,
     Sum,
+    Value,
+    When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gaizao.consultation.models import Vote
-from gaizao.eligibility.models import Verdict
-from gaizao.feedback.models import Feedback, FeedbackStatus, SatisfactionResponse
-from gaizao.inventory.models import Compound, Survey
+from gaizao.feedback.models import SatisfactionResponse
+from gaizao.inventory.models import Compound
 from gaizao.inventory.permissions import compound_q
 from gaizao.plans.models import FundingLine, FundingSource, Plan, PlanStatus
 from gaizao.programme.models import Entry
-from gaizao.works.models import Handover, Milestone, Stage
+from gaizao.works.models import Milestone
 
 # The funnel (DESIGN.md): each stage counts the compounds that reached it.
 STAGES = [
@@ -51,48 +49,34 @@ STAGES = [
 # Drill-down filters that are not funnel stages.
 EXTRA_FILTERS = {"late": _("有逾期未办事项")}
 STAGE_LABELS = dict(STAGES)
+# Each stage (and "late") as a condition on the kept summary's columns, so a
+# filter or a count reads one indexed row per compound (disclosure.facts).
 STAGE_Q = {
-    "surveyed": Q(surveyed=True),
-    "eligible": Q(verdict="eligible"),
-    "planned": Q(plan_status__isnull=False),
-    "voted": Q(vote_passed=True),
-    "approved": Q(plan_status=PlanStatus.APPROVED),
-    "started": Q(started=True),
-    "completed": Q(completed=True),
-    "accepted": Q(accepted=True),
-    "managed": Q(managed=True),
-    "late": Q(late=True),
+    "surveyed": Q(facts__surveyed=True),
+    "eligible": Q(facts__verdict="eligible"),
+    "planned": Q(facts__plan_id__isnull=False),
+    "voted": Q(facts__vote_passed=True),
+    "approved": Q(facts__plan_status=PlanStatus.APPROVED),
+    "started": Q(facts__started=True),
+    "completed": Q(facts__completed=True),
+    "accepted": Q(facts__accepted=True),
+    "managed": Q(facts__managed=True),
+    "late": Q(facts__next_due_on__isnull=False),  # and < today: stage_q()
 }
 FLAG_FIELDS = ("surveyed", "verdict", "plan_status", "vote_passed") + tuple(
     k for k, _l in STAGES[5:]
 )
 
 
-def _count(qs, key: str = "compound") -> Subquery:
-    return Coalesce(
-        Subquery(
-            qs.order_by().values(key).annotate(n=Count("id")).values("n")[:1],
-            output_field=IntegerField(),
-        ),
-        0,
-    )
+def stage_q(key: str) -> Q:
+    """The condition of a stage key of STAGE_Q ("late" depends on today)."""
+    if key == "late":
+        return Q(facts__next_due_on__lt=timezone.localdate())
+    return STAGE_Q[key]
 
 
 def _current_plans():
     return Plan.objects.exclude(status=PlanStatus.SUPERSEDED)
-
-
-def _own_or_cluster(qs, path: str = "works__") -> ExpressionWrapper:
-    """Whether a row of `qs` belongs to the compound's own works or to its
-    cluster's: two index-friendly Exists joined by OR (one Exists over an OR
-    of two joins scans every row for each compound)."""
-    own = Exists(qs.filter(**{f"{path}compound": OuterRef("pk")}))
-    shared = Exists(qs.filter(**{f"{path}cluster__members__compound": OuterRef("pk")}))
-    return ExpressionWrapper(Q(own) | Q(shared), output_field=BooleanField())
-
-
-def _milestone_done(stage: str) -> ExpressionWrapper:
-    return _own_or_cluster(Milestone.objects.filter(stage=stage, actual_on__isnull=False))
 
 
 def late_milestones():
@@ -102,53 +86,46 @@ def late_milestones():
 
 
 def annotated_compounds(base=None):
-    """Compounds with the public figures of each, in SQL (a fixed number of
-    queries whatever the count). `plan_*` is the compound's current plan, its
-    own or its cluster's; `vote_*` the latest published, standing vote."""
+    """Compounds with the public figures of each, read from the kept summary
+    (`CompoundFacts`, refreshed by every write that changes a figure:
+    disclosure.facts). A fixed number of queries whatever the count, and no
+    per-compound subquery: the figures are plain columns of one joined row.
+    `plan_*` is the compound's current plan, its own or its cluster's;
+    `vote_*` the latest published, standing vote."""
     base = Compound.objects.all() if base is None else base
-    direct = _current_plans().filter(compound=OuterRef("pk")).order_by("-version")
-    shared = _current_plans().filter(cluster__members__compound=OuterRef("pk")).order_by("-version")
-    vote = Vote.objects.filter(
-        compound=OuterRef("pk"), status=Vote.Status.PUBLISHED, overturned=False
-    ).order_by("-published_at", "-id")
-    money = DecimalField(max_digits=14, decimal_places=2)
+    today = timezone.localdate()
     return base.select_related("street", "community").annotate(
-        surveyed=Exists(Survey.objects.filter(compound=OuterRef("pk"))),
-        verdict=Subquery(
-            Verdict.objects.filter(compound=OuterRef("pk"), by_default=True).values("verdict")[:1]
+        surveyed=Coalesce(F("facts__surveyed"), False),
+        verdict=NullIf(F("facts__verdict"), Value("")),
+        plan_id_=F("facts__plan_id"),
+        plan_status=NullIf(F("facts__plan_status"), Value("")),
+        plan_cost=F("facts__plan_cost"),
+        plan_shared=Coalesce(F("facts__plan_shared"), False),
+        started=Coalesce(F("facts__started"), False),
+        completed=Coalesce(F("facts__completed"), False),
+        accepted=Coalesce(F("facts__accepted"), False),
+        managed=Coalesce(F("facts__managed"), False),
+        late=ExpressionWrapper(
+            Q(facts__next_due_on__lt=today) & Q(facts__next_due_on__isnull=False),
+            output_field=BooleanField(),
         ),
-        plan_id_=Coalesce(Subquery(direct.values("id")[:1]), Subquery(shared.values("id")[:1])),
-        plan_status=Coalesce(
-            Subquery(direct.values("status")[:1]), Subquery(shared.values("status")[:1])
-        ),
-        plan_cost=Coalesce(
-            Subquery(direct.values("total_cost")[:1], output_field=money),
-            Subquery(shared.values("total_cost")[:1], output_field=money),
-        ),
-        plan_shared=Exists(shared),
-        started=_milestone_done(Stage.START),
-        completed=_milestone_done(Stage.COMPLETION),
-        accepted=_milestone_done(Stage.ACCEPTANCE),
-        managed=_own_or_cluster(Handover.objects.all()),
-        late=_own_or_cluster(late_milestones()),
-        vote_id_=Subquery(vote.values("id")[:1]),
-        vote_title=Subquery(vote.values("title")[:1]),
-        vote_result=Subquery(vote.values("result")[:1], output_field=JSONField()),
-        vote_passed=Subquery(vote.values("passed")[:1]),
-        feedback_n=_count(Feedback.objects.filter(compound=OuterRef("pk"))),
-        feedback_closed=_count(
-            Feedback.objects.filter(compound=OuterRef("pk"), status=FeedbackStatus.CONFIRMED)
-        ),
-        satisfaction_n=_count(
-            SatisfactionResponse.objects.filter(evaluation__compound=OuterRef("pk")),
-            "evaluation__compound",
-        ),
-        satisfaction_avg=Subquery(
-            SatisfactionResponse.objects.filter(evaluation__compound=OuterRef("pk"))
-            .order_by()
-            .values("evaluation__compound")
-            .annotate(a=Avg("overall"))
-            .values("a")[:1],
+        vote_id_=F("facts__vote_id"),
+        vote_title=F("facts__vote_title"),
+        vote_result=F("facts__vote_result"),
+        vote_passed=F("facts__vote_passed"),
+        feedback_n=Coalesce(F("facts__feedback_n"), 0),
+        feedback_closed=Coalesce(F("facts__feedback_closed"), 0),
+        satisfaction_n=Coalesce(F("facts__satisfaction_n"), 0),
+        satisfaction_avg=Case(
+            When(
+                facts__satisfaction_n__gt=0,
+                then=ExpressionWrapper(
+                    Cast(F("facts__satisfaction_sum"), FloatField())
+                    / Cast(F("facts__satisfaction_n"), FloatField()),
+                    output_field=FloatField(),
+                ),
+            ),
+            default=None,
             output_field=FloatField(),
         ),
     )
@@ -161,7 +138,7 @@ def filter_compounds(
     map: stage (STAGES key or "late"), street (Area id), batch (programme
     Batch id), name/street text, funding source."""
     if stage in STAGE_Q:
-        qs = qs.filter(STAGE_Q[stage])
+        qs = qs.filter(stage_q(stage))
     if street:
         qs = qs.filter(street_id=street)
     if batch:
@@ -206,29 +183,15 @@ def flags_of(c) -> dict[str, bool]:
     return reached_stages(*(getattr(c, f) for f in FLAG_FIELDS))
 
 
-def _stage_rows(qs):
-    """(street_id, street name, street code, reached) per compound: one query.
-    Counted in Python: Django folds several filtered Count()s over Exists
-    annotations into a wrong aggregate (seen on 5.2), and 5,000 small tuples
-    cost a few milliseconds."""
-    for sid, name, code, *flags in qs.order_by().values_list(
-        "street_id",
-        "street__name",
-        "street__code",
-        *FLAG_FIELDS,
-    ):
-        yield sid, name, code, reached_stages(*flags)
+def _stage_counts() -> dict:
+    return {"total": Count("pk")} | {k: Count("pk", filter=STAGE_Q[k]) for k, _l in STAGES}
 
 
 def funnel(qs) -> list[dict]:
-    """[{key, label, n}] over an annotated queryset: one query."""
-    counts = {k: 0 for k, _l in STAGES}
-    total = 0
-    for _sid, _n, _c, reached in _stage_rows(qs):
-        total += 1
-        for k, v in reached.items():
-            counts[k] += v
-    return [{"key": "all", "label": _("小区总数"), "n": total}] + [
+    """[{key, label, n}] over a queryset of compounds: one aggregate query
+    over the kept summary."""
+    counts = qs.order_by().aggregate(**_stage_counts())
+    return [{"key": "all", "label": _("小区总数"), "n": counts["total"]}] + [
         {"key": k, "label": label, "n": counts[k]} for k, label in STAGES
     ]
 
@@ -260,15 +223,12 @@ def satisfaction(compound_ids) -> dict:
 
 
 def by_street(qs) -> list[dict]:
-    """Funnel per street: [{street_id, street__name, total, surveyed, …}]."""
-    rows: dict = {}
-    for sid, name, code, reached in _stage_rows(qs):
-        r = rows.setdefault(
-            sid,
-            {"street_id": sid, "street__name": name, "street__code": code, "total": 0}
-            | {k: 0 for k, _l in STAGES},
-        )
-        r["total"] += 1
-        for k, v in reached.items():
-            r[k] += v
-    return sorted(rows.values(), key=lambda r: r["street__code"] or "")
+    """Funnel per street: [{street_id, street__name, total, surveyed, …}],
+    one grouped query over the kept summary."""
+    rows = (
+        Compound.objects.filter(pk__in=qs.order_by().values("pk"))
+        .order_by()
+        .values("street_id", "street__name", "street__code")
+        .annotate(**_stage_counts())
+    )
+    return sorted(rows, key=lambda r: r["street__code"] or "")

@@ -4,12 +4,15 @@ data, no login); the dashboard reads selectors over the user's compounds."""
 import mimetypes
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import content_disposition_header, urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -26,31 +29,35 @@ from . import selectors as sel
 PER_PAGE = 50
 
 
-def _streets(rows):
-    return sorted({r["street"] for r in rows if r["street"]})
-
-
 @require_GET
 def portal(request):
-    rows = public.all_rows()
+    """The public list. Its body (summary, batches, one page of rows) is
+    rendered once per version of the kept summary, language and query and
+    cached; each response renders only the page frame around it (the frame
+    carries the visitor's own CSRF token and login menu, never cached)."""
     q = request.GET.get("q", "").strip()[:64]
     street = request.GET.get("street", "").strip()[:64]
-    found = public.search(rows, q, street)
-    page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
-    params = urlencode({k: v for k, v in {"q": q, "street": street}.items() if v})
-    return render(
-        request,
-        "disclosure/portal.html",
-        {
-            "summary": public.summary(),
-            "page": page,
-            "q": q,
-            "street": street,
-            "streets": _streets(rows),
-            "found": len(found),
-            "params": params,
-        },
-    )
+    key = public.page_cache_key(f"portal?q={q}&street={street}&page={request.GET.get('page')}")
+    body = cache.get(key)
+    if body is None:
+        found = public.search_page(q, street, request.GET.get("page"))
+        params = urlencode({k: v for k, v in {"q": q, "street": street}.items() if v})
+        page = Paginator(range(found["count"]), public.PER_PAGE).get_page(found["number"])
+        body = render_to_string(
+            "disclosure/_portal_body.html",
+            {
+                "summary": public.summary(),
+                "rows": found["rows"],
+                "page": page,  # navigation only: the rows come cached
+                "q": q,
+                "street": street,
+                "streets": public.street_names(),
+                "found": found["count"],
+                "params": params,
+            },
+        )
+        cache.set(key, body, public.CACHE_SECONDS)
+    return render(request, "disclosure/portal.html", {"body": mark_safe(body)})  # noqa: S308
 
 
 @require_GET
@@ -91,7 +98,12 @@ def opendata_download(request, fmt: str):
     if fmt not in od.FORMATS:
         raise Http404(_("不支持的格式:%(fmt)s(可选 csv、xlsx、geojson)") % {"fmt": fmt})
     write, ctype = od.FORMATS[fmt]
-    resp = HttpResponse(write(public.all_rows()), content_type=ctype)
+    key = public.page_cache_key("opendata:" + fmt)
+    body = cache.get(key)
+    if body is None:
+        body = write(public.rows_iter())
+        cache.set(key, body, public.CACHE_SECONDS)
+    resp = HttpResponse(body, content_type=ctype)
     resp["Content-Disposition"] = content_disposition_header(True, f"compounds.{fmt}")
     resp["Cache-Control"] = f"public, max-age={public.CACHE_SECONDS}"
     return resp

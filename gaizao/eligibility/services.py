@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gaizao.core import audit, uploads
+from gaizao.core import audit, summaries, uploads
 from gaizao.core.errors import DomainError
 from gaizao.inventory.facilities import BY_CODE
 from gaizao.inventory.models import Compound
@@ -306,6 +306,8 @@ def _store(results, *, actor) -> None:
             "evaluated_by",
         ],
     )
+    # bulk writes send no signal: re-derive the kept summary (core.summaries).
+    summaries.touch(cid for cid, _p, _v, _d in results)
 
 
 def evaluate_compound(compound: Compound, policy: Policy | None = None, *, actor=None) -> Verdict:

@@ -47,9 +47,10 @@ def test_portal_without_login_shows_summary_and_compounds(client, programme):
 @pytest.mark.django_db
 def test_portal_search_by_name_and_street(client, programme):
     r = client.get("/public/", {"q": "云山"})
-    assert [x["name"] for x in r.context["page"].object_list] == ["云山小区"]
+    assert [x["name"] for x in r.context["rows"]] == ["云山小区"]
     r = client.get("/public/", {"street": "金辰街道"})
-    assert [x["name"] for x in r.context["page"].object_list] == ["天祥小区"]
+    assert [x["name"] for x in r.context["rows"]] == ["天祥小区"]
+    assert [x["name"] for x in public.search_page("", "金辰街道")["rows"]] == ["天祥小区"]
     r = client.get("/public/", {"q": "没有的小区"})
     assert "没有找到小区" in r.content.decode()
 
@@ -79,7 +80,7 @@ def test_portal_is_cached(client, programme, django_assert_max_num_queries):
 
 @pytest.mark.django_db
 def test_row_keys_are_exactly_the_data_dictionary(programme):
-    rows = public.all_rows()
+    rows = list(public.rows_iter())
     assert all(list(r) == public.FIELD_NAMES for r in rows)
 
 
@@ -157,3 +158,30 @@ def test_portal_card_shows_works_progress_and_photos_without_people(
     img = client.get(f"/public/photos/{photo.pk}/")
     assert img.status_code == 200 and img["Content-Type"] == "image/jpeg"
     assert client.get("/public/photos/999999/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_cached_portal_page_shows_a_change_after_the_next_write(client, programme, cast):
+    """The rendered page is cached for visitors, keyed by the kept summary's
+    version: a write that changes a figure makes the next visit fresh."""
+    from gaizao.inventory.models import Survey
+
+    r = client.get("/public/", {"q": "云山"})
+    assert "<td>已摸底调查</td>" in r.content.decode()
+    again = client.get("/public/", {"q": "云山"})
+    assert again.context.get("rows") is None  # the body came from the cache
+    assert "<td>已摸底调查</td>" in again.content.decode()
+    Survey.objects.filter(compound=cast["compound_b"]).delete()
+    after = client.get("/public/", {"q": "云山"}).content.decode()
+    assert "<td>已摸底调查</td>" not in after and "云山小区" in after
+
+
+@pytest.mark.django_db
+def test_portal_pages_through_the_database_not_a_cached_list(
+    client, programme, django_assert_max_num_queries
+):
+    """A portal page reads one page of rows: the query count does not depend
+    on the number of compounds (the cache is cleared by the autouse fixture)."""
+    with django_assert_max_num_queries(12):
+        r = client.get("/public/", {"page": "999"})
+    assert r.status_code == 200

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gaizao.core import audit
+from gaizao.core import audit, summaries
 from gaizao.core.errors import DomainError
 from gaizao.core.uploads import check_document
 from gaizao.plans.models import FundingSource, PlanStatus
@@ -79,6 +79,12 @@ def works_create(
                 planned_on=as_date(planned.get(s), Stage(s).label, required=False),
             )
             for i, s in enumerate(STAGE_ORDER)
+        )
+        # bulk_create sends no signal: the planned dates make "late" (kept summary).
+        summaries.touch(
+            [w.compound_id]
+            if w.compound_id
+            else plan.cluster.members.values_list("compound_id", flat=True)
         )
         WorksItem.objects.bulk_create(
             WorksItem(

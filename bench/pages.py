@@ -46,6 +46,7 @@ BASELINE = {"list, page 1", "list, filtered", "list, search (htmx)", "detail"}
 def generate(n: int, seed: int = 2020):
     from gaizao import testing
     from gaizao.accounts.models import Role
+    from gaizao.inventory import latest
     from gaizao.inventory.facilities import FACILITIES
     from gaizao.inventory.models import Building, Compound, Condition, Owner, Survey, Unit
     from gaizao.inventory.scoring import condition_score
@@ -128,6 +129,7 @@ def generate(n: int, seed: int = 2020):
         )
         ratings_of.append(r)
     Survey.objects.bulk_create(surveys, batch_size=2000)
+    latest.refresh()
     Condition.objects.bulk_create(
         [
             Condition(survey=s, facility=k, rating=v)

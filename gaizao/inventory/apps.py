@@ -10,6 +10,8 @@ class InventoryConfig(AppConfig):
 
     def ready(self):
         # permissions imports models: only once the app registry is ready.
+        from . import latest
         from .permissions import survey_photo_visible
 
         register_file_checker("surveys/", survey_photo_visible)
+        latest.connect()

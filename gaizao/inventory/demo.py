@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from gaizao.accounts.models import Role, User
 from gaizao.core.demo import DEMO_PASSWORD
+from gaizao.inventory import latest
 from gaizao.regions.demo import URBAN_STREETS
 from gaizao.regions.models import Area, Organisation
 
@@ -312,6 +313,7 @@ def seed(ctx):
         )
         surveys.append((s, ratings))
     Survey.objects.bulk_create([s for s, _ in surveys], batch_size=1000)
+    latest.refresh([s.compound_id for s, _ in surveys])  # bulk: no signal
     for s, ratings in surveys:
         for code, rating in ratings.items():
             conds.append(

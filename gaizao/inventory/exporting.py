@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from io import BytesIO
 from itertools import groupby
 
-from django.db.models import OuterRef, Subquery
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -21,7 +20,7 @@ from gaizao.core.masking import mask_id_number, mask_name, mask_phone
 from gaizao.core.sorting import unit_key
 from gaizao.core.xlsx import safe_cell, safe_row
 
-from .models import ManagementStatus, Survey
+from .models import ManagementStatus
 
 YES_NO = {True: "是", False: "否", None: ""}
 MANAGEMENT_LABELS = {
@@ -129,8 +128,8 @@ def _write(title: str, headers: list[str], widths: list[int], rows, sheet_title:
 
 
 def with_latest_score(queryset):
-    latest = Survey.objects.filter(compound=OuterRef("pk")).order_by("-surveyed_on", "-id")
-    return queryset.annotate(latest_score=Subquery(latest.values("score")[:1]))
+    """The latest score is kept on the compound (inventory.latest)."""
+    return queryset
 
 
 def export_compounds_xlsx(queryset, *, progress=None) -> bytes:

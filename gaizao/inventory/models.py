@@ -59,6 +59,17 @@ class Compound(TimeStamped):
     )
     building_count = models.PositiveIntegerField(_("楼栋数"), null=True, blank=True)
     households = models.PositiveIntegerField(_("户数"), null=True, blank=True)
+    # Kept: the score of the latest survey (inventory.latest), for lists that
+    # sort, filter and colour by it over a whole jurisdiction.
+    latest_score = models.DecimalField(
+        _("最近状况评分"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=True,
+    )
     is_single_building = models.BooleanField(_("单栋住宅楼"), default=False)
     in_main_urban_area = models.BooleanField(_("位于主城区"), null=True, blank=True)
     management_status = models.CharField(

@@ -1,13 +1,13 @@
 """Inventory reads (STYLE.md habit 3): every query starts from the user's
 jurisdiction (`inventory.permissions`), joins what the page or endpoint shows
-with select_related, and annotates the latest condition score in SQL so a list
-costs the same few queries whatever its length."""
+with select_related, and reads the latest condition score kept on the compound (inventory.latest),
+so a list costs the same few queries whatever its length."""
 
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 from django.core.paginator import Paginator
-from django.db.models import Count, DecimalField, F, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import Count, F, Prefetch, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext, gettext_lazy
 
@@ -21,6 +21,7 @@ from gaizao.regions.scope import areas_within
 from . import permissions, scoring
 from .facilities import FACILITIES
 from .importing import common as import_common
+from .latest import latest_score_subquery  # noqa: F401  (re-exported)
 from .models import Compound, Condition, ConditionPhoto, Owner, Survey, Unit
 
 GRADE_CHOICES = [(code, gettext_lazy(label)) for _bound, code, label in scoring.GRADES] + [
@@ -70,15 +71,6 @@ class CompoundFilters:
         return cls(**kw)
 
 
-def latest_score_subquery() -> Subquery:
-    return Subquery(
-        Survey.objects.filter(compound=OuterRef("pk"))
-        .order_by("-surveyed_on", "-id")
-        .values("score")[:1],
-        output_field=DecimalField(max_digits=5, decimal_places=1),
-    )
-
-
 def grade_q(grade: str) -> Q:
     if grade == "unknown":
         return Q(latest_score__isnull=True)
@@ -92,7 +84,7 @@ def grade_q(grade: str) -> Q:
 def compound_list(user, filters: "dict | CompoundFilters | None" = None):
     """The compounds `user` may see, filtered, with `latest_score` annotated."""
     f = CompoundFilters.from_data(filters)
-    qs = permissions.compounds_for_user(user).annotate(latest_score=latest_score_subquery())
+    qs = permissions.compounds_for_user(user)
     if f.street:
         qs = qs.filter(street_id=f.street)
     if f.community:

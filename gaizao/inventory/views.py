@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -51,6 +52,8 @@ def compound_list(request):
         "page": page,
         "qs": _querystring(request),
         "can_edit": permissions.can_do(request.user, "compound.edit"),
+        # one reverse() for the page, not one per row
+        "detail_prefix": reverse("inventory:compound_detail", args=[0])[:-2],
     }
     if _is_fragment(request):
         return render(request, "inventory/partials/_compound_table.html", ctx)

@@ -8,7 +8,6 @@ from gaizao.consultation.models import Vote
 from gaizao.eligibility.selectors import willingness_shares
 from gaizao.inventory.models import Compound
 from gaizao.inventory.permissions import compound_q
-from gaizao.inventory.selectors import latest_score_subquery
 from gaizao.plans.models import ClusterMember, FundingLine, FundingSource, Plan, PlanStatus
 from gaizao.regions.scope import ancestor_prefixes
 from gaizao.stewardship.models import ManagementArrangement
@@ -188,10 +187,8 @@ def entry_facts(compound_ids) -> dict[int, dict]:
     queries per chunk of 5,000 compounds whatever the jurisdiction's size."""
     out: dict[int, dict] = {}
     for ids in _chunks(compound_ids):
-        rows = (
-            Compound.objects.filter(pk__in=ids)
-            .annotate(latest_score=latest_score_subquery())
-            .values("id", "latest_score", "built_year", "floor_area", "households")
+        rows = Compound.objects.filter(pk__in=ids).values(
+            "id", "latest_score", "built_year", "floor_area", "households"
         )
         shares = willingness_shares(ids)
         voted = set(

@@ -8,6 +8,8 @@ InventoryConfig.ready); bulk writes call `refresh` themselves."""
 from django.db.models import DecimalField, OuterRef, Subquery
 from django.db.models.signals import post_delete, post_save
 
+from gaizao.core import summaries
+
 from .models import Compound, Survey
 
 
@@ -33,14 +35,17 @@ def refresh(compound_ids=None, chunk: int = 2000) -> None:
                 .values_list("pk", flat=True)[:chunk]
             )
             if not ids:
-                return
+                break
             Compound.objects.filter(pk__in=ids).update(latest_score=latest_score_subquery())
             last = ids[-1]
+        summaries.bump_version()
+        return
     ids = sorted({i for i in compound_ids if i is not None})
     for start in range(0, len(ids), chunk):
         Compound.objects.filter(pk__in=ids[start : start + chunk]).update(
             latest_score=latest_score_subquery()
         )
+    summaries.bump_version()
 
 
 def _on_survey(sender, instance, raw=False, **kwargs):
@@ -48,6 +53,13 @@ def _on_survey(sender, instance, raw=False, **kwargs):
         refresh([instance.compound_id])
 
 
+def _on_compound(sender, instance, raw=False, **kwargs):
+    # Rendered lists carry the data version in their cache keys.
+    summaries.bump_version()
+
+
 def connect() -> None:
     post_save.connect(_on_survey, sender=Survey, dispatch_uid="latest-score-save")
     post_delete.connect(_on_survey, sender=Survey, dispatch_uid="latest-score-delete")
+    post_save.connect(_on_compound, sender=Compound, dispatch_uid="list-version-save")
+    post_delete.connect(_on_compound, sender=Compound, dispatch_uid="list-version-delete")

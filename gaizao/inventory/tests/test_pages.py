@@ -303,3 +303,22 @@ def test_detail_query_count_is_constant(cast, client_for, django_assert_max_num_
     # + the latest survey's conditions and their photos
     with django_assert_max_num_queries(14):  # +1: the header's inbox count
         assert c.get(f"/compounds/{a.pk}/").status_code == 200
+
+
+def test_list_body_is_cached_per_user_and_dropped_by_a_write(cast, areas, client_for):
+    """The rendered list is reused for the same user and query, never shown
+    to another user, and a compound or survey write makes the next visit
+    fresh (issue 14)."""
+    street = client_for(cast["users"]["street_jinchen"])
+    district = client_for(cast["users"]["district"])
+    first = street.get("/compounds/")
+    assert "天祥小区" in first.content.decode() and "云山小区" not in first.content.decode()
+    again = street.get("/compounds/")
+    assert again.context.get("page") is None  # the body came from the cache
+    assert "云山小区" in district.get("/compounds/").content.decode()  # not the street's body
+    a = cast["compound_a"]
+    a.name = "天祥新村"
+    a.save()
+    assert "天祥新村" in street.get("/compounds/").content.decode()
+    Survey.objects.create(compound=a, surveyed_on=date(2026, 2, 1), score=Decimal("12.0"))
+    assert "12.0" in street.get("/compounds/").content.decode()

@@ -40,6 +40,7 @@ from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 
 STREETS = ["金辰", "青云", "鼓楼", "东华", "拓东", "联盟"]
+UNITS_PER_BUILDING = 50
 BASELINE = {"list, page 1", "list, filtered", "list, search (htmx)", "detail"}
 
 
@@ -98,24 +99,29 @@ def generate(n: int, seed: int = 2020):
         for k in range(1, c.building_count + 1)
     ]
     Building.objects.bulk_create(buildings, batch_size=2000)
-    owners = [
-        Owner(compound=b.compound, name=f"业主{i}", phone="13800000000")
-        for i, b in enumerate(buildings)
-        for _ in range(12)
-    ]
-    Owner.objects.bulk_create(owners, batch_size=5000)
-    units = [
-        Unit(
-            building=b,
-            entrance="1",
-            number=f"{k + 1:02d}",
-            exclusive_area=Decimal("65.5"),
-            owner=owners[i * 12 + k],
-        )
-        for i, b in enumerate(buildings)
-        for k in range(12)
-    ]
-    Unit.objects.bulk_create(units, batch_size=5000)
+    # 50 units a building, about 100 a compound: 500,000 units at 5,000
+    # compounds (issue 11's size), written a thousand buildings at a time.
+    per = UNITS_PER_BUILDING
+    for start in range(0, len(buildings), 1000):
+        part = buildings[start : start + 1000]
+        owners = [
+            Owner(compound=b.compound, name=f"业主{start + i}", phone="13800000000")
+            for i, b in enumerate(part)
+            for _ in range(per)
+        ]
+        Owner.objects.bulk_create(owners, batch_size=5000)
+        units = [
+            Unit(
+                building=b,
+                entrance="1",
+                number=f"{k + 1:02d}",
+                exclusive_area=Decimal("65.5"),
+                owner=owners[i * per + k],
+            )
+            for i, b in enumerate(part)
+            for k in range(per)
+        ]
+        Unit.objects.bulk_create(units, batch_size=5000)
     today = date(2026, 6, 1)
     surveys, ratings_of = [], []
     for c in compounds:
@@ -140,6 +146,11 @@ def generate(n: int, seed: int = 2020):
     )
     user = testing.make_user("bench_district", Role.LEADERSHIP, area=district)
     works_stages(rng, user, district, compounds)
+    # Bulk inserts send no signal: derive the kept summary once (gaizao
+    # summaries --rebuild), as the demo and bench/scale.py do.
+    from gaizao.disclosure.facts import rebuild
+
+    rebuild()
     return user, compounds, streets
 
 
@@ -236,10 +247,15 @@ def main():
     a = ap.parse_args()
     from django.db import connection
 
+    from gaizao.inventory.models import Unit
+
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0)
     user, compounds, streets = generate(a.compounds)
-    print(f"database {TMP}: {a.compounds} compounds generated in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"database {TMP}: {a.compounds} compounds, {Unit.objects.count():,} units "
+        f"generated in {time.perf_counter() - t0:.1f} s"
+    )
     c = Client()
     c.force_login(user)
     rng = random.Random(1)

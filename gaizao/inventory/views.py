@@ -2,25 +2,19 @@
 `inventory.permissions`, read through `selectors`, write through `services`,
 render. htmx requests get the fragment the full page includes."""
 
-import hashlib
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from gaizao.core import jobs, summaries
+from gaizao.core import jobs, pagecache
 from gaizao.core.errors import DomainError, Problems
 from gaizao.core.xlsx import download
 
@@ -32,9 +26,6 @@ from .models import ManagementStatus
 from .tasks import export_compounds_task
 
 PER_PAGE = 50
-# Rendered list bodies are dropped at once on a write when the cache is
-# shared (Redis); with per-process memory caches, after this many seconds.
-LIST_CACHE_SECONDS = 60
 
 
 def _is_fragment(request) -> bool:
@@ -49,29 +40,15 @@ def _querystring(request, drop=("page",)) -> str:
     return q.urlencode()
 
 
-def _list_cache_key(request, part: str) -> str:
-    """The list's rendered body depends only on who looks (their scope), the
-    query string, the language and the data: the key carries each, the data
-    as the version that every compound, survey and summary write bumps
-    (gaizao.core.summaries)."""
-    u = request.user
-    who = f"{u.pk}.{u.role}.{getattr(u, 'area_id', '')}.{getattr(u, 'organisation_id', '')}"
-    query = hashlib.sha256(
-        "&".join(f"{k}={v}" for k, v in sorted(request.GET.lists())).encode()
-    ).hexdigest()[:24]
-    return f"inventory:list:{part}:{summaries.version()}:{get_language()}:{who}:{query}"
-
-
 @login_required
 @require_GET
 def compound_list(request):
     """The compound list. Its body (filters and the page of rows) is cached
-    per user, query and data version; only the page frame (the user's own
-    menu and CSRF token) is rendered on every request."""
+    per user, query and data version (gaizao.core.pagecache); only the page
+    frame (the user's own menu and CSRF token) is rendered on every request."""
     fragment = _is_fragment(request)
-    key = _list_cache_key(request, "table" if fragment else "body")
-    body = cache.get(key)
-    if body is None:
+
+    def build():
         form = CompoundFilterForm(request.GET or None, user=request.user)
         qs = selectors.compound_list(request.user, form.filters())
         page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
@@ -83,16 +60,14 @@ def compound_list(request):
             # one reverse() for the page, not one per row
             "detail_prefix": reverse("inventory:compound_detail", args=[0])[:-2],
         }
-        template = (
-            "inventory/partials/_compound_table.html"
-            if fragment
-            else "inventory/partials/_compound_list_body.html"
-        )
-        body = render_to_string(template, ctx)
-        cache.set(key, body, LIST_CACHE_SECONDS)
+        if fragment:
+            return "inventory/partials/_compound_table.html", ctx
+        return "inventory/partials/_compound_list_body.html", ctx
+
+    body = pagecache.cached_body(request, "compounds." + ("table" if fragment else "body"), build)
     if fragment:
         return HttpResponse(body)
-    return render(request, "inventory/compound_list.html", {"body": mark_safe(body)})  # noqa: S308
+    return render(request, "inventory/compound_list.html", {"body": body})
 
 
 @login_required

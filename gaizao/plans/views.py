@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gaizao.catalogue.models import Tier
+from gaizao.core import pagecache
 from gaizao.core.errors import DomainError
 from gaizao.core.xlsx import xlsx_response
 from gaizao.inventory.permissions import get_compound_for_user
@@ -166,18 +167,19 @@ def plan_list(request):
             ],
             rows,
         )
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "plans/plan_list.html",
-        {
-            "page": page,
+
+    def build():
+        return "plans/partials/_plan_list_body.html", {
+            "page": Paginator(qs, 50).get_page(request.GET.get("page")),
             "status": status,
             "statuses": PlanStatus.choices,
             "can_cluster": can_do(request.user, "cluster.edit"),
             "staff_tools": can_do(request.user, "plan.tools"),
-        },
-    )
+        }
+
+    # The body is cached per user, query and data version (core.pagecache).
+    body = pagecache.cached_body(request, "plans", build)
+    return render(request, "plans/plan_list.html", {"body": body})
 
 
 @login_required

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
+from gaizao.core import pagecache
 from gaizao.core.errors import DomainError
 from gaizao.core.xlsx import xlsx_response
 from gaizao.inventory.permissions import compounds_for_user, get_compound_for_user
@@ -212,13 +213,12 @@ def feedback_queue(request):
     user = request.user
     _require_staff(user)
     filters = _queue_filters(request)
-    qs = sel.feedback_queue(user, **filters)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    _decorate(user, page.object_list)
-    return render(
-        request,
-        "feedback/feedback_queue.html",
-        {
+
+    def build():
+        qs = sel.feedback_queue(user, **filters)
+        page = Paginator(qs, 50).get_page(request.GET.get("page"))
+        _decorate(user, page.object_list)
+        return "feedback/partials/_queue_body.html", {
             "page": page,
             "filters": filters,
             "counts": sel.queue_counts(user),
@@ -226,8 +226,11 @@ def feedback_queue(request):
             "categories": FeedbackCategory.choices,
             "can_record": perms.can_do(user, "feedback.record_assisted"),
             "export_query": request.GET.urlencode(),
-        },
-    )
+        }
+
+    # The body is cached per user, query and data version (core.pagecache).
+    body = pagecache.cached_body(request, "feedback.queue", build)
+    return render(request, "feedback/feedback_queue.html", {"body": body, "filters": filters})
 
 
 @login_required

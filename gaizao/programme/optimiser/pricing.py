@@ -26,12 +26,12 @@ import time
 import numpy as np
 
 from . import highs
-from .auction import street_sweeps
-from .dual import dual_prices
 from .problem import Prices, Problem
+from .smooth import smooth_prices
 
 FULL_LP_ITEMS = 8000  # up to this the first LP is over every item
-SAMPLE_ITEMS = 4000
+SAMPLE_ITEMS = 40000  # a street sample this large first, above SAMPLE_FROM items
+SAMPLE_FROM = 100000
 CORE_LP = 4000
 FULL_MIP_ITEMS = (
     150  # up to this the MIP is over every item (warm-started; proves optimality when it can)
@@ -70,10 +70,40 @@ def _options(r: np.ndarray):
     return choice, best_v - second_v, best_v
 
 
+def _street_sample(P: Problem, free: np.ndarray, size: int, rng) -> np.ndarray:
+    """Free items of whole streets, in random street order, until `size` items
+    (items without a street at the same rate): a street's cap then binds in the
+    sample exactly as in the instance, where a thin random sample of every street
+    leaves each a cap of one or two places and the floor prices come out near 0."""
+    if P.K is None or not P.S:
+        return np.sort(rng.choice(free, size, replace=False))
+    street_of = np.full(P.n, -1, dtype=np.int64)
+    street_of[P.use_item] = P.use_street
+    isfree = np.zeros(P.n, dtype=bool)
+    isfree[free] = True
+    per = np.bincount(street_of[free][street_of[free] >= 0], minlength=P.S)
+    order = rng.permutation(P.S)
+    k = int(np.searchsorted(np.cumsum(per[order]), size)) + 1
+    chosen = np.zeros(P.S, dtype=bool)
+    chosen[order[:k]] = True
+    frac = per[order[:k]].sum() / max(per.sum(), 1)
+    pick = isfree & (street_of >= 0) & chosen[np.maximum(street_of, 0)]
+    loose = np.flatnonzero(isfree & (street_of < 0))
+    if len(loose):
+        take = rng.random(len(loose)) < frac
+        pick[loose[take]] = True
+    return np.flatnonzero(pick)
+
+
 def _subproblem(P: Problem, idx: np.ndarray) -> Problem:
     """The free items idx alone, right-hand sides scaled to their share (for first prices)."""
     free_all = np.flatnonzero(P.free)
     frac = len(idx) / max(len(free_all), 1)
+
+    def share_of(v: np.ndarray) -> float:
+        # the sample's share of what the free items have of this row's quantity
+        total = float(v[free_all].sum())
+        return float(v[idx].sum()) / total if total > 0 else frac
     locked = np.where(P.free, -1, P.lock)
     area, cost, hh, st = P.usage(locked)
     pos = np.full(P.n, -1, dtype=np.int64)
@@ -97,9 +127,9 @@ def _subproblem(P: Problem, idx: np.ndarray) -> Problem:
         use_item=pos[P.use_item[keep]],
         use_street=P.use_street[keep],
         use_cnt=P.use_cnt[keep],
-        A=np.maximum(P.A - area, 0.0) * frac,
-        B=np.maximum(P.B - cost, 0.0) * frac,
-        H=np.maximum(P.H - hh, 0.0) * frac,
+        A=np.maximum(P.A - area, 0.0) * share_of(P.a),
+        B=np.maximum(P.B - cost, 0.0) * share_of(P.c),
+        H=np.maximum(P.H - hh, 0.0) * share_of(P.h),
         Kst=Kst,
         area_raw=P.area_raw[idx],
         cost_raw=P.cost_raw[idx],
@@ -118,23 +148,19 @@ def lp_phase(P: Problem, deadline: float, penalty: float, stats: dict):
     # at least one core LP round must follow, or the plan has no LP to round
     first_by = t_start + 0.55 * window
     if len(free) > FULL_LP_ITEMS:
-        idx = np.sort(rng.choice(free, SAMPLE_ITEMS, replace=False))
-        sub = _subproblem(P, idx)
-        m = highs.build_core(sub, np.arange(sub.n), np.arange(P.T), np.full(sub.n, -1), penalty)
-        res = highs.solve_core(
-            m, integer=False, time_limit=max(first_by - time.perf_counter(), 0.1)
-        )
-        if res is not None and res.get("row_dual") is not None:
-            y = highs.prices_from_duals(sub, m, res["row_dual"], y)
-            y.pi = np.zeros((P.S, P.T))
-        y = street_sweeps(P, y)
-    share = min(DUAL_SECONDS, max(first_by - time.perf_counter(), 0.0))
-    if len(free) > FULL_LP_ITEMS and share > 0.2:
-        # the bundle method (coupling prices) alternated with the street auction,
-        # from the sampled prices: a tighter proven bound and better first prices
+        # every price at once on the smoothed dual (L-BFGS-B): the sampled LP and the
+        # block-by-block bundle/auction it replaces stalled 2.5 % above the LP with
+        # floor prices near 0, so the priced plan took too little area
+        if len(free) > SAMPLE_FROM:
+            # a street sample first (right-hand sides scaled to it): cheap first
+            # coupling prices, so the whole-instance descent starts near them
+            idx = _street_sample(P, free, SAMPLE_ITEMS, rng)
+            sub = _subproblem(P, idx)
+            ys, _ = smooth_prices(sub, Prices.zeros(P.T, P.S), t_start + 0.25 * window, {})
+            y = Prices(ys.lam, ys.mu, ys.nu, ys.pi).clamp(P)
         v0 = P.dual_value(y)
-        y1, v1 = dual_prices(P, time.perf_counter() + share, stats, y0=y)
-        stats["dual_bound"] = (v0, v1)
+        y1, v1 = smooth_prices(P, y, first_by, stats)
+        stats["dual_bound"] = (P.unscale_objective(v0), P.unscale_objective(v1))
         if v1 < v0:
             y = y1
     r = P.reduced(y)
@@ -162,6 +188,9 @@ def lp_phase(P: Problem, deadline: float, penalty: float, stats: dict):
         if rounds == 1:
             limit = max(limit, 0.3 * window)
         res = highs.solve_core(m, integer=False, time_limit=max(limit, 0.1))
+        stats.setdefault("lp_round_seconds", []).append(
+            round(res["seconds"], 2) if res is not None else None
+        )
         if res is None or res.get("row_dual") is None:
             break
         model, x, model_base = m, res["x"], base

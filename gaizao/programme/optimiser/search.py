@@ -11,7 +11,7 @@ import numpy as np
 from . import highs
 from .pricing import FULL_MIP_ITEMS, _options
 from .problem import Prices, Problem
-from .repair import check, floor_swaps, is_feasible, penalised, priced_greedy, repair
+from .repair import check, floor_swaps, floor_trades, is_feasible, penalised, priced_greedy, repair
 
 
 def integer_phase(
@@ -34,6 +34,10 @@ def integer_phase(
         start = base.copy()
     start[~P.free] = P.lock[~P.free]
     best = repair(P, start, y)
+    if not is_feasible(P, best):
+        # the floors rounding left short, by the cheapest trades (each row kept)
+        best = floor_trades(P, best, y, deadline)
+        stats["floor_trades"] = is_feasible(P, best)
     if model is not None and x is not None and not is_feasible(P, best):
         attempts = 6 if stats.get("lp_converged", True) else 3
         best = _raised_rounding(P, model, x, base, best, y, deadline, penalty, stats, attempts)

@@ -261,7 +261,7 @@ def floor_trades(
     L = Ledger(P, assign)
     r = P.reduced(y)
     tolA = _tol(P.A)
-    for _ in range(50 * P.T):
+    for _ in range(100 * P.T):
         short = np.where(P.has_floor, P.A - L.area, 0.0)
         t = int(np.argmax(short))
         if short[t] <= tolA[t] or time.perf_counter() > deadline:
@@ -298,7 +298,9 @@ def _trade_once(P: Problem, L: Ledger, r: np.ndarray, t: int, need: float, pool:
     if L.Kst is not None:
         sj, si = L.one_s[J], np.where(I_ >= 0, L.one_s[np.maximum(I_, 0)], -2)
         room = np.where(sj >= 0, L.Kst[np.maximum(sj, 0), t] - L.st[np.maximum(sj, 0), t], 1.0)
-        fit &= (room[:, None] >= L.one_c[J][:, None]) | (sj[:, None] == si[None, :])
+        ci_ = np.where(I_ >= 0, L.one_c[np.maximum(I_, 0)], 0.0)
+        freed = np.where(sj[:, None] == si[None, :], ci_[None, :], 0.0)
+        fit &= room[:, None] + freed >= L.one_c[J][:, None]
     # objective lost: j's move (its worth now minus in t) plus i's worth in t
     here = np.where(src[J] >= 0, P.w[np.maximum(src[J], 0)] * P.s[J], 0.0)
     lost_j = here - P.w[t] * P.s[J]
@@ -311,7 +313,10 @@ def _trade_once(P: Problem, L: Ledger, r: np.ndarray, t: int, need: float, pool:
     if closes.any():
         key = np.where(closes, lost, np.inf)
     else:
-        key = np.where(good, lost / np.maximum(gain, 1e-300), np.inf)
+        # a big step each time (at least half the largest gain on offer), else
+        # trades of a few m² that gain objective would run for ever
+        big = good & (gain >= 0.5 * gain[good].max())
+        key = np.where(big, lost / np.maximum(gain, 1e-300), np.inf)
     k = int(np.argmin(key))
     jj, ii = divmod(k, len(I_))
     j, i = int(J[jj]), int(I_[ii])

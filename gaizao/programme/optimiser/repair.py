@@ -311,16 +311,45 @@ def _trade_once(P: Problem, L: Ledger, r: np.ndarray, t: int, need: float, pool:
         return False
     closes = good & (gain >= need)
     if closes.any():
-        key = np.where(closes, lost, np.inf)
-    else:
-        # a big step each time (at least half the largest gain on offer), else
-        # trades of a few m² that gain objective would run for ever
-        big = good & (gain >= 0.5 * gain[good].max())
-        key = np.where(big, lost / np.maximum(gain, 1e-300), np.inf)
-    k = int(np.argmin(key))
-    jj, ii = divmod(k, len(I_))
-    j, i = int(J[jj]), int(I_[ii])
+        k = int(np.argmin(np.where(closes, lost, np.inf)))
+        jj, ii = divmod(k, len(I_))
+        _trade(L, int(I_[ii]), int(J[jj]), t)
+        return True
+    # far short: many trades at once, best ratio of objective lost per m² first,
+    # among big steps (at least half the largest gain on offer; else trades of a
+    # few m² that gain objective would run for ever); each re-checked on the ledger
+    big = good & (gain >= 0.5 * gain[good].max())
+    key = np.where(big, lost / np.maximum(gain, 1e-300), np.inf)
+    order = np.argsort(key, axis=None)[: int(big.sum())]
+    used_i, used_j, done, left = set(), set(), 0, need
+    for k in order[:5000].tolist():
+        jj, ii = divmod(k, len(I_))
+        i, j = int(I_[ii]), int(J[jj])
+        if j in used_j or (i >= 0 and i in used_i) or L.assign[j] == t:
+            continue
+        src_j = int(L.assign[j])
+        if src_j >= 0 and L.area[src_j] - P.a[j] < P.A[src_j] + _tol(P.A[src_j]):
+            continue
+        if i >= 0:
+            L.put(i, -1)
+        old = L.assign[j]
+        L.put(j, -1)
+        if L.fits(j, t):
+            L.put(j, t)
+            used_j.add(j)
+            used_i.add(i)
+            done += 1
+            left -= gain[jj, ii]
+            if left <= 0:
+                break
+        else:
+            L.put(j, int(old))
+            if i >= 0:
+                L.put(i, t)
+    return done > 0
+
+
+def _trade(L: Ledger, i: int, j: int, t: int) -> None:
     if i >= 0:
         L.put(i, -1)
     L.put(j, t)
-    return True

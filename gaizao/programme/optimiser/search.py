@@ -36,13 +36,13 @@ def integer_phase(
     best = repair(P, start, y)
     if not is_feasible(P, best):
         # the floors rounding left short, by the cheapest trades (each row kept)
-        best = floor_trades(P, best, y, deadline + 1.0)
+        best = floor_trades(P, best, y, deadline + 0.5)
         stats["after_trades"] = {k: float(v.sum()) for k, v in check(P, best).items()}
     if model is not None and x is not None and not is_feasible(P, best):
         attempts = 6 if stats.get("lp_converged", True) else 3
         best = _raised_rounding(P, model, x, base, best, y, deadline, penalty, stats, attempts)
         if not is_feasible(P, best):
-            best = floor_trades(P, best, y, deadline + 1.0)
+            best = floor_trades(P, best, y, deadline + 0.5)
     left = deadline - time.perf_counter()
     no_lp = model is None or x is None
     if (no_lp or not is_feasible(P, best)) and left > GREEDY_SECONDS * P.n:

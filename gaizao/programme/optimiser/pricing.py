@@ -34,6 +34,7 @@ CORE_LP = 4000
 FULL_MIP_ITEMS = (
     150  # up to this the MIP is over every item (warm-started; proves optimality when it can)
 )
+HUGE = 100_000
 MAX_CORE_LP = 6000  # the core LP stops growing here (HiGHS takes seconds beyond)
 
 
@@ -75,7 +76,10 @@ def lp_phase(P: Problem, deadline: float, penalty: float, stats: dict):
     window = max(deadline - t_start, 0.0)
     # first prices (the smoothed dual) end by 55 % of the window:
     # at least one core LP round must follow, or the plan has no LP to round
-    first_by = t_start + 0.55 * window
+    # (above HUGE items the smoothed dual needs more of it: 220,000 compounds
+    # take ~120 ms an evaluation on a loaded machine, and the prices it reaches
+    # decide most of the plan)
+    first_by = t_start + (0.7 if len(free) > HUGE else 0.55) * window
     if len(free) > FULL_LP_ITEMS:
         # every price at once on the smoothed dual (L-BFGS-B): the sampled LP and the
         # block-by-block bundle/auction it replaces stalled 2.5 % above the LP with

@@ -9,7 +9,7 @@ import time
 import numpy as np
 
 from . import highs
-from .pricing import FULL_MIP_ITEMS, _options
+from .pricing import FULL_MIP_ITEMS, HUGE, _options
 from .problem import Prices, Problem
 from .repair import check, floor_swaps, floor_trades, is_feasible, penalised, priced_greedy, repair
 
@@ -38,7 +38,8 @@ def integer_phase(
         # the floors rounding left short, by the cheapest trades (each row kept)
         best = floor_trades(P, best, y, deadline + 0.5)
         stats["after_trades"] = {k: float(v.sum()) for k, v in check(P, best).items()}
-    if model is not None and x is not None and not is_feasible(P, best):
+    if model is not None and x is not None and not is_feasible(P, best) and P.n <= HUGE:
+        # (above HUGE items its repairs take seconds the core MIPs need more)
         attempts = 6 if stats.get("lp_converged", True) else 3
         best = _raised_rounding(P, model, x, base, best, y, deadline, penalty, stats, attempts)
         if not is_feasible(P, best):

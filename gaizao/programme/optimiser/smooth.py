@@ -34,6 +34,7 @@ from threadpoolctl import threadpool_limits
 from .problem import Prices, Problem
 
 TEMPERATURES = (3e-2, 3e-3, 3e-4, 3e-5)  # relative to the largest profit w_t·s_i
+F32_FROM = 100_000
 
 
 class _Stop(Exception):
@@ -77,10 +78,13 @@ def smooth_prices(
     # (T, n) layout over the free items: every reduction over periods is elementwise
     # over rows (numpy's reductions along a short last axis are ~10× slower), and
     # no BLAS call (its threads fight over the cores of a loaded machine)
-    profT = np.ascontiguousarray(prof[nfree].T)
-    af, cf, hf = P.a[nfree], P.c[nfree], P.h[nfree]
+    # above F32_FROM items the soft part runs in float32 (twice as fast; the
+    # bound is evaluated in float64 at the end, so it stays exact)
+    dt = np.float32 if len(nfree) > F32_FROM else np.float64
+    profT = np.ascontiguousarray(prof[nfree].T, dtype=dt)
+    af, cf, hf = P.a[nfree].astype(dt), P.c[nfree].astype(dt), P.h[nfree].astype(dt)
     sidx = sidx_all[nfree]
-    zeros_n = np.zeros(len(nfree))
+    zeros_n = np.zeros(len(nfree), dtype=dt)
     # diagonal scaling (z = D·u): the curvature of the smoothed dual in a price is
     # about Σ (coefficient)² over the items its row touches — n items for a
     # coupling price, one street's for a street price; without it L-BFGS-B needed
@@ -100,34 +104,35 @@ def smooth_prices(
     def fg(u, tau):
         z = u * D
         lam, mu, nu, pi = split(z)
-        r = profT + lam[:, None] * af
-        r -= mu[:, None] * cf
-        r -= nu[:, None] * hf
+        lam_, mu_, nu_ = lam.astype(dt), mu.astype(dt), nu.astype(dt)
+        r = profT + lam_[:, None] * af
+        r -= mu_[:, None] * cf
+        r -= nu_[:, None] * hf
         if streets:
-            piT = np.hstack([pi.T, np.zeros((T, 1))])
+            piT = np.hstack([pi.T, np.zeros((T, 1))]).astype(dt)
             r -= np.take(piT, sidx, axis=1)
             for t in range(T):
-                np.subtract.at(r[t], m_pos, m_cnt * pi[m_street, t])
+                np.subtract.at(r[t], m_pos, (m_cnt * pi[m_street, t]).astype(dt))
         # locked items pay their rows at their period: a linear term
         rows = -(lam @ P.A) + mu @ P.B + nu @ P.H + float((Kst * pi).sum())
         locked = lock_r0 + lam @ lock_use[0] - mu @ lock_use[1] - nu @ lock_use[2]
         if streets:
             locked -= float((pi * lock_use[3]).sum())
         top = np.maximum.reduce([*r, zeros_n])
-        exact = rows + locked + float(top.sum())
+        exact = rows + locked + float(top.sum(dtype=np.float64))
         best["evals"] += 1
         if exact < best["v"]:
             best["v"], best["z"] = exact, z.copy()
         r -= top[None, :]
-        r *= 1.0 / tau
+        r *= dt(1.0 / tau)
         e = np.exp(r, out=r)
-        den = np.exp(-top / tau) + np.add.reduce([*e])
-        value = rows + locked + float((top + tau * np.log(den)).sum())
+        den = np.exp(-top * dt(1.0 / tau)) + np.add.reduce([*e])
+        value = rows + locked + float((top + dt(tau) * np.log(den)).sum(dtype=np.float64))
         e /= den[None, :]
         g = np.zeros(len(z))
-        g[:T] = (e * af).sum(axis=1) + lock_use[0] - P.A
-        g[T : 2 * T] = P.B - (e * cf).sum(axis=1) - lock_use[1]
-        g[2 * T : 3 * T] = P.H - (e * hf).sum(axis=1) - lock_use[2]
+        g[:T] = (e * af).sum(axis=1, dtype=np.float64) + lock_use[0] - P.A
+        g[T : 2 * T] = P.B - (e * cf).sum(axis=1, dtype=np.float64) - lock_use[1]
+        g[2 * T : 3 * T] = P.H - (e * hf).sum(axis=1, dtype=np.float64) - lock_use[2]
         if streets:
             use = np.empty((S, T))
             for t in range(T):

@@ -243,3 +243,113 @@ def floor_swaps(P: Problem, assign: np.ndarray, deadline: float = float("inf")) 
                 pool.remove(j)
             pool.append(i)
     return L.assign
+
+
+def floor_trades(
+    P: Problem, assign: np.ndarray, y: Prices, deadline: float = float("inf"), pool: int = 400
+) -> np.ndarray:
+    """Reach short floors by the cheapest trades, each row kept.
+
+    A short period t takes a compound j (unassigned, or from a period whose floor
+    has that much area to spare) and, if its budget, extension cap or street cap
+    has no room, gives back one of its own, i: among the pairs (i, j) that keep
+    every row, the one losing the least objective per m² gained — or, when one
+    trade closes the gap, the one losing the least in all. Candidates are the
+    `pool` best-priced on each side (reduced profit at the prices y), every pair
+    checked at once in numpy; repeated until the floor is met or no trade adds area.
+    """
+    L = Ledger(P, assign)
+    r = P.reduced(y)
+    tolA = _tol(P.A)
+    for _ in range(100 * P.T):
+        short = np.where(P.has_floor, P.A - L.area, 0.0)
+        t = int(np.argmax(short))
+        if short[t] <= tolA[t] or time.perf_counter() > deadline:
+            break
+        if not _trade_once(P, L, r, t, short[t], pool):
+            break
+    return L.assign
+
+
+def _trade_once(P: Problem, L: Ledger, r: np.ndarray, t: int, need: float, pool: int) -> bool:
+    spare = np.where(P.has_floor, L.area - P.A - _tol(P.A), np.inf)
+    single = ~L.multi
+    src = L.assign
+    ok_j = P.free & single & (src != t)
+    on = src >= 0
+    ok_j &= ~on | (P.a <= spare[np.maximum(src, 0)])
+    cand_j = np.flatnonzero(ok_j & (P.a > 0))
+    # gain for j: its worth in t minus what it is worth where it is now
+    here = np.where(on, r[np.arange(P.n), np.maximum(src, 0)], 0.0)
+    loss_j = here[cand_j] - r[cand_j, t]
+    cand_j = cand_j[np.argsort(loss_j / P.a[cand_j], kind="stable")[:pool]]
+    cand_i = np.flatnonzero((src == t) & P.free & single)
+    cand_i = cand_i[np.argsort(r[cand_i, t], kind="stable")[:pool]]
+    # pairs (i, j), with "no i" as column 0
+    I_ = np.r_[-1, cand_i]
+    J = cand_j
+    ai = np.where(I_ >= 0, P.a[np.maximum(I_, 0)], 0.0)
+    ci = np.where(I_ >= 0, P.c[np.maximum(I_, 0)], 0.0)
+    hi = np.where(I_ >= 0, P.h[np.maximum(I_, 0)], 0.0)
+    gain = P.a[J][:, None] - ai[None, :]
+    fit = (L.cost[t] + P.c[J][:, None] - ci[None, :] <= L.B[t]) & (
+        L.hh[t] + P.h[J][:, None] - hi[None, :] <= L.H[t]
+    )
+    if L.Kst is not None:
+        sj, si = L.one_s[J], np.where(I_ >= 0, L.one_s[np.maximum(I_, 0)], -2)
+        room = np.where(sj >= 0, L.Kst[np.maximum(sj, 0), t] - L.st[np.maximum(sj, 0), t], 1.0)
+        ci_ = np.where(I_ >= 0, L.one_c[np.maximum(I_, 0)], 0.0)
+        freed = np.where(sj[:, None] == si[None, :], ci_[None, :], 0.0)
+        fit &= room[:, None] + freed >= L.one_c[J][:, None]
+    # objective lost: j's move (its worth now minus in t) plus i's worth in t
+    here = np.where(src[J] >= 0, P.w[np.maximum(src[J], 0)] * P.s[J], 0.0)
+    lost_j = here - P.w[t] * P.s[J]
+    lost_i = np.where(I_ >= 0, P.w[t] * P.s[np.maximum(I_, 0)], 0.0)
+    lost = lost_j[:, None] + lost_i[None, :]
+    good = fit & (gain > 0)
+    if not good.any():
+        return False
+    closes = good & (gain >= need)
+    if closes.any():
+        k = int(np.argmin(np.where(closes, lost, np.inf)))
+        jj, ii = divmod(k, len(I_))
+        _trade(L, int(I_[ii]), int(J[jj]), t)
+        return True
+    # far short: many trades at once, best ratio of objective lost per m² first,
+    # among big steps (at least half the largest gain on offer; else trades of a
+    # few m² that gain objective would run for ever); each re-checked on the ledger
+    big = good & (gain >= 0.5 * gain[good].max())
+    key = np.where(big, lost / np.maximum(gain, 1e-300), np.inf)
+    order = np.argsort(key, axis=None)[: int(big.sum())]
+    used_i, used_j, done, left = set(), set(), 0, need
+    for k in order[:5000].tolist():
+        jj, ii = divmod(k, len(I_))
+        i, j = int(I_[ii]), int(J[jj])
+        if j in used_j or (i >= 0 and i in used_i) or L.assign[j] == t:
+            continue
+        src_j = int(L.assign[j])
+        if src_j >= 0 and L.area[src_j] - P.a[j] < P.A[src_j] + _tol(P.A[src_j]):
+            continue
+        if i >= 0:
+            L.put(i, -1)
+        old = L.assign[j]
+        L.put(j, -1)
+        if L.fits(j, t):
+            L.put(j, t)
+            used_j.add(j)
+            used_i.add(i)
+            done += 1
+            left -= gain[jj, ii]
+            if left <= 0:
+                break
+        else:
+            L.put(j, int(old))
+            if i >= 0:
+                L.put(i, t)
+    return done > 0
+
+
+def _trade(L: Ledger, i: int, j: int, t: int) -> None:
+    if i >= 0:
+        L.put(i, -1)
+    L.put(j, t)

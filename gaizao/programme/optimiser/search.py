@@ -9,9 +9,9 @@ import time
 import numpy as np
 
 from . import highs
-from .pricing import FULL_MIP_ITEMS, _options
+from .pricing import FULL_MIP_ITEMS, HUGE, _options
 from .problem import Prices, Problem
-from .repair import check, floor_swaps, is_feasible, penalised, priced_greedy, repair
+from .repair import check, floor_swaps, floor_trades, is_feasible, penalised, priced_greedy, repair
 
 
 def integer_phase(
@@ -34,9 +34,16 @@ def integer_phase(
         start = base.copy()
     start[~P.free] = P.lock[~P.free]
     best = repair(P, start, y)
-    if model is not None and x is not None and not is_feasible(P, best):
+    if not is_feasible(P, best):
+        # the floors rounding left short, by the cheapest trades (each row kept)
+        best = floor_trades(P, best, y, deadline + 0.5)
+        stats["after_trades"] = {k: float(v.sum()) for k, v in check(P, best).items()}
+    if model is not None and x is not None and not is_feasible(P, best) and P.n <= HUGE:
+        # (above HUGE items its repairs take seconds the core MIPs need more)
         attempts = 6 if stats.get("lp_converged", True) else 3
         best = _raised_rounding(P, model, x, base, best, y, deadline, penalty, stats, attempts)
+        if not is_feasible(P, best):
+            best = floor_trades(P, best, y, deadline + 0.5)
     left = deadline - time.perf_counter()
     no_lp = model is None or x is None
     if (no_lp or not is_feasible(P, best)) and left > GREEDY_SECONDS * P.n:

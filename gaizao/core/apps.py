@@ -10,4 +10,6 @@ class CoreConfig(AppConfig):
         # The deploy checks register themselves; background jobs register who
         # may fetch their files ("jobs/") with the protected-media registry.
         # Both need the models loaded.
-        from . import checks, jobs  # noqa: F401
+        from . import checks, jobs, pagecache  # noqa: F401
+
+        pagecache.connect()

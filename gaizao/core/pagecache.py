@@ -5,9 +5,9 @@ A list page's body (its filters, cards and page of rows) depends only on who
 looks, the query string, the language and the data. `cached_body` keys the
 rendered body on each: the user's id, role, area and organisation; the sorted
 query string; the language; and `gaizao.core.summaries.version()`, which every
-write to the records behind these lists bumps (compounds, surveys and every
-record the kept per-compound summary watches: verdicts, plans, votes, works,
-milestones, handovers, feedback, satisfaction answers). The page frame around
+save or delete of a gaizao record bumps (`connect()`: one cache increment a
+write; the audit trail, jobs and sessions excepted), as do the bulk writes
+that refresh the kept summaries (gaizao.core.summaries.touch). The page frame around
 the body (the user's menu, messages and CSRF token) is rendered on every
 request and never cached; a cached body must therefore hold no form that
 posts (no CSRF token).
@@ -20,6 +20,7 @@ import hashlib
 from collections.abc import Callable
 
 from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -50,3 +51,20 @@ def cached_body(
         html = render_to_string(template, ctx, request=request)
         cache.set(key, html, seconds)
     return mark_safe(html)  # noqa: S308 (rendered by our own templates)
+
+
+# Writes that change no list: the trail itself, job progress, notifications.
+NOT_SHOWN = {"core.auditentry", "core.job", "core.notice"}
+
+
+def _bump(sender, raw=False, **kwargs):
+    if raw or not sender.__module__.startswith("gaizao."):
+        return  # Django's own (sessions, …) and migrations' historical models
+    if sender._meta.label_lower in NOT_SHOWN:
+        return
+    summaries.bump_version()
+
+
+def connect() -> None:
+    post_save.connect(_bump, dispatch_uid="pagecache-save")
+    post_delete.connect(_bump, dispatch_uid="pagecache-delete")

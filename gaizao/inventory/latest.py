@@ -53,13 +53,6 @@ def _on_survey(sender, instance, raw=False, **kwargs):
         refresh([instance.compound_id])
 
 
-def _on_compound(sender, instance, raw=False, **kwargs):
-    # Rendered lists carry the data version in their cache keys.
-    summaries.bump_version()
-
-
 def connect() -> None:
     post_save.connect(_on_survey, sender=Survey, dispatch_uid="latest-score-save")
     post_delete.connect(_on_survey, sender=Survey, dispatch_uid="latest-score-delete")
-    post_save.connect(_on_compound, sender=Compound, dispatch_uid="list-version-save")
-    post_delete.connect(_on_compound, sender=Compound, dispatch_uid="list-version-delete")

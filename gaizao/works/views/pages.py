@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from gaizao.core import pagecache
 from gaizao.core.errors import DomainError
 from gaizao.core.xlsx import xlsx_response
 from gaizao.plans.models import FundingSource, PlanStatus
@@ -51,19 +52,27 @@ def works_list(request):
             ],
             rows,
         )
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    ready = []
-    if perms.can_do(request.user, "works.create"):
-        ready = list(
-            current_plans_for_user(request.user)
-            .filter(status=PlanStatus.APPROVED, works__isnull=True)
-            .select_related("compound", "cluster")[:20]
-        )
-    return render(
-        request,
-        "works/works_list.html",
-        {"page": page, "stages": Stage.choices, "stage": stage, "late": late, "ready": ready},
-    )
+
+    def build():
+        page = Paginator(qs, 50).get_page(request.GET.get("page"))
+        ready = []
+        if perms.can_do(request.user, "works.create"):
+            ready = list(
+                current_plans_for_user(request.user)
+                .filter(status=PlanStatus.APPROVED, works__isnull=True)
+                .select_related("compound", "cluster")[:20]
+            )
+        return "works/partials/_works_list_body.html", {
+            "page": page,
+            "stages": Stage.choices,
+            "stage": stage,
+            "late": late,
+            "ready": ready,
+        }
+
+    # The body is cached per user, query and data version (core.pagecache).
+    body = pagecache.cached_body(request, "works.list", build)
+    return render(request, "works/works_list.html", {"body": body})
 
 
 def _org_choices(kind):

@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from gaizao.core import pagecache
 from gaizao.plans.models import FundingSource
 from gaizao.programme.models import Batch
 from gaizao.regions.models import Area
@@ -120,7 +121,17 @@ def _drill(**kw) -> str:
 
 @require_GET
 def dashboard(request):
+    """The leadership dashboard. Its body is rendered once per user, query,
+    language and data version (gaizao.core.pagecache) from the kept
+    summaries; the frame renders per request."""
     _require_dashboard(request.user)
+    body = pagecache.cached_body(
+        request, "dashboard", lambda: ("disclosure/_dashboard_body.html", _dashboard(request))
+    )
+    return render(request, "disclosure/dashboard.html", {"body": body})
+
+
+def _dashboard(request) -> dict:
     base = sel.scoped(request.user)
     street = request.GET.get("street") or ""
     street = int(street) if street.isdigit() else None
@@ -194,24 +205,20 @@ def dashboard(request):
             ],
         },
     }
-    return render(
-        request,
-        "disclosure/dashboard.html",
-        {
-            "funnel": funnel,
-            "funding": funding,
-            "funding_total": sum((f["amount"] for f in funding), Decimal("0")),
-            "paid_total": sum((f["paid"] for f in funding), Decimal("0")),
-            "programme": programme,
-            "targets": targets,
-            "late": late,
-            "streets": streets,
-            "satisfaction": satisfaction,
-            "satisfaction_url": _drill(stage="approved", **extra),
-            "street": Area.objects.filter(pk=street).first() if street else None,
-            "chart": chart,
-        },
-    )
+    return {
+        "funnel": funnel,
+        "funding": funding,
+        "funding_total": sum((f["amount"] for f in funding), Decimal("0")),
+        "paid_total": sum((f["paid"] for f in funding), Decimal("0")),
+        "programme": programme,
+        "targets": targets,
+        "late": late,
+        "streets": streets,
+        "satisfaction": satisfaction,
+        "satisfaction_url": _drill(stage="approved", **extra),
+        "street": Area.objects.filter(pk=street).first() if street else None,
+        "chart": chart,
+    }
 
 
 @require_GET

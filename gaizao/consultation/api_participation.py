@@ -32,10 +32,10 @@ from .api_participation_schemas import (
     RedeemOut,
     ReplyIn,
     ResponseIn,
-    ResponseOut,
-    SurveyOut,
     UnitMatchOut,
     VoteOut,
+    WillingnessResponseOut,
+    WillingnessSurveyOut,
 )
 from .client import BACKEND, client_ip
 from .models import Ballot, Objection, Vote
@@ -88,7 +88,7 @@ def _survey_out(c):
     }
 
 
-@router.get("/participation/surveys", response=list[SurveyOut], summary="意愿征询列表")
+@router.get("/participation/surveys", response=list[WillingnessSurveyOut], summary="意愿征询列表")
 def surveys(request, compound_id: int | None = None):
     qs = consultations_for_user(request.user).order_by("-opens_at", "-id")
     if compound_id is not None:
@@ -108,7 +108,7 @@ def survey_menu(request, survey_id: int):
 
 @router.post(
     "/participation/surveys/{survey_id}/response",
-    response={200: ResponseOut, 400: Error},
+    response={200: WillingnessResponseOut, 400: Error},
     summary="提交或修改本户意愿和点单(工作人员可代填,传 unit_id)",
 )
 def survey_respond(request, survey_id: int, payload: ResponseIn):

@@ -304,7 +304,7 @@ class ResultsOut(Schema):
     aspects: list[AspectOut]
 
 
-class RatingIn(Schema):
+class SatisfactionRatingIn(Schema):
     overall: int
     quality: int
     content: int
@@ -313,7 +313,7 @@ class RatingIn(Schema):
     comment: str = ""
 
 
-class ResponseOut(Schema):
+class SatisfactionResponseOut(Schema):
     evaluation_id: int
     created: bool
     overall: int
@@ -384,11 +384,11 @@ def satisfaction_close(request, evaluation_id: int):
 
 @router.post(
     "/satisfaction/{evaluation_id}/responses",
-    response={200: ResponseOut},
+    response={200: SatisfactionResponseOut},
     summary="提交或修改本户评价(每户一份)",
     operation_id=_OP + "satisfaction_submit",
 )
-def satisfaction_submit(request, evaluation_id: int, payload: RatingIn):
+def satisfaction_submit(request, evaluation_id: int, payload: SatisfactionRatingIn):
     ev = perms.get_evaluation_for_user(request.user, evaluation_id)
     ratings = payload.dict()
     resp, created = svc.satisfaction_submit(

@@ -11,6 +11,7 @@ from typing import Literal
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
+from gaizao.core.apikit import Error
 from gaizao.core.errors import DomainError, ErrorDetail
 
 from . import permissions, scoring, selectors, services
@@ -147,7 +148,7 @@ class ConditionOut(Schema):
     photos: list[str] = Field(default_factory=list, description="照片地址")
 
 
-class SurveyOut(Schema):
+class ConditionSurveyOut(Schema):
     id: int
     compound_id: int
     surveyed_on: date
@@ -157,7 +158,7 @@ class SurveyOut(Schema):
     grade: Grade
 
 
-class SurveyDetailOut(SurveyOut):
+class SurveyDetailOut(ConditionSurveyOut):
     conditions: list[ConditionOut]
 
 
@@ -171,10 +172,6 @@ class SurveyIn(Schema):
     surveyed_on: date
     note: str = Field("", max_length=5000)
     conditions: list[ConditionIn] = Field(description="每项设施一条;全部设施都须填写")
-
-
-class Error(Schema):
-    error: str
 
 
 ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 422: Error}
@@ -324,7 +321,7 @@ def list_units(request, building_id: int):
 # --- surveys ----------------------------------------------------------------
 
 
-@router.get("/compounds/{compound_id}/surveys", response={200: list[SurveyOut], **ERRORS})
+@router.get("/compounds/{compound_id}/surveys", response={200: list[ConditionSurveyOut], **ERRORS})
 def list_surveys(request, compound_id: int):
     compound = permissions.get_compound_for_user(request.user, compound_id)
     qs = compound.surveys.select_related("surveyor").order_by("-surveyed_on", "-id")

@@ -83,7 +83,7 @@ class WorksIn(Schema):
     planned: dict[str, date] = {}
 
 
-class DoneIn(Schema):
+class MilestoneDoneIn(Schema):
     on: date
 
 
@@ -220,7 +220,7 @@ def get_works(request, works_id: int):
 
 
 @router.post("/works/{works_id}/milestones/{stage}/done", response=WorksOut)
-def milestone_done(request, works_id: int, stage: str, payload: DoneIn):
+def milestone_done(request, works_id: int, stage: str, payload: MilestoneDoneIn):
     w = perms.get_works_for_user(request.user, works_id)
     services.milestone_done(actor=request.user, works=w, stage=stage, on=payload.on, source="api")
     w.refresh_from_db()

@@ -98,7 +98,7 @@ class MeetingIn(Schema):
     decisions: list[DecisionIn]
 
 
-class DoneIn(Schema):
+class TaskDoneIn(Schema):
     on: str
     note: str = ""
 
@@ -239,7 +239,7 @@ def tasks(request, late: bool = False, open: bool = True, limit: int = 200, offs
 
 
 @router.post("/tasks/{task_id}/done", response=TaskOut)
-def task_done(request, task_id: int, payload: DoneIn):
+def task_done(request, task_id: int, payload: TaskDoneIn):
     t = perms.get_task_for_user(request.user, task_id)
     services.task_done(actor=request.user, task=t, on=payload.on, note=payload.note, source="api")
     return _task(t, timezone.localdate())

@@ -89,6 +89,20 @@ def _after(keys: list[Key], values: list) -> Q:
     return out
 
 
+def _unique(keys: list[Key]) -> list[Key]:
+    """The sort keys made unique by the primary key (in the last key's direction)."""
+    return [*keys, Key("pk", desc=keys[-1].desc if keys else False)]
+
+
+def _ordered(qs: QuerySet, keys: list[Key]) -> QuerySet:
+    return qs.order_by(
+        *[
+            F(k.field).desc(nulls_last=True) if k.desc else F(k.field).asc(nulls_last=True)
+            for k in keys
+        ]
+    )
+
+
 def keyset_page(
     qs: QuerySet,
     *,
@@ -101,12 +115,8 @@ def keyset_page(
 
     `scope` names the list and its filters' order, so that a cursor of one
     list (or one ordering) is refused by another."""
-    keys = [*keys, Key("pk", desc=keys[-1].desc if keys else False)]
-    order = [
-        F(k.field).desc(nulls_last=True) if k.desc else F(k.field).asc(nulls_last=True)
-        for k in keys
-    ]
-    qs = qs.order_by(*order)
+    keys = _unique(keys)
+    qs = _ordered(qs, keys)
     if after:
         try:
             values = signing.loads(after, salt=f"{_SALT}:{scope}")
@@ -127,5 +137,30 @@ def keyset_page(
 
 def _value(obj, path: str):
     for part in path.split("__"):
+        if obj is None:
+            return None
         obj = getattr(obj, part)
     return obj
+
+
+def paged(
+    qs: QuerySet,
+    *,
+    after: str | None,
+    limit: int,
+    keys: list[Key],
+    scope: str,
+    out=None,
+    offset: int | None = None,
+) -> dict:
+    """The answer of a list endpoint: {"items", "next"}; `out` turns a row
+    into its output dict. `offset` (deprecated, for one release): the old
+    OFFSET paging with its `count`, when a client still sends it without
+    `after`."""
+    out = out or (lambda row: row)
+    if offset is not None and not after:
+        limit = max(1, min(int(limit), LIMIT_MAX))
+        rows = _ordered(qs, _unique(keys))[offset : offset + limit]
+        return {"items": [out(r) for r in rows], "next": None, "count": qs.count()}
+    rows, nxt = keyset_page(qs, after=after, limit=limit, keys=keys, scope=scope)
+    return {"items": [out(r) for r in rows], "next": nxt}

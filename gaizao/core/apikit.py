@@ -21,6 +21,7 @@ from django.core import signing
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from pydantic import create_model
 
 from .errors import DomainError, ErrorDetail
 
@@ -91,6 +92,8 @@ def _after(keys: list[Key], values: list) -> Q:
 
 def _unique(keys: list[Key]) -> list[Key]:
     """The sort keys made unique by the primary key (in the last key's direction)."""
+    if keys and keys[-1].field in ("pk", "id"):
+        return keys
     return [*keys, Key("pk", desc=keys[-1].desc if keys else False)]
 
 
@@ -164,3 +167,14 @@ def paged(
         return {"items": [out(r) for r in rows], "next": None, "count": qs.count()}
     rows, nxt = keyset_page(qs, after=after, limit=limit, keys=keys, scope=scope)
     return {"items": [out(r) for r in rows], "next": nxt}
+
+
+def page_schema(item: type, name: str) -> type[Schema]:
+    """The schema of a keyset page of `item`: {"items": [...], "next": cursor}.
+    `name` is its OpenAPI component name (unique: `<Item>Page`)."""
+    return create_model(
+        name,
+        __base__=Schema,
+        items=(list[item], ...),
+        next=(str | None, Field(description="下一页的游标(?after=);null 表示已是最后一页")),
+    )

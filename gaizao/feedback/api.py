@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
 
-from gaizao.core.apikit import Key, paged
+from gaizao.core.apikit import Key, PageQuery, page_schema, paged
 from gaizao.inventory.permissions import get_compound_for_user
 
 from . import permissions as perms
@@ -354,18 +354,26 @@ def _ev(ev) -> dict:
 
 @router.get(
     "/satisfaction",
-    response=list[EvaluationOut],
+    response=page_schema(EvaluationOut, "EvaluationPage"),
     summary="满意度评价(居民:本小区进行中的;工作人员:辖区内的)",
     operation_id=_OP + "satisfaction_list",
 )
-def satisfaction_list(request, status: str = ""):
+def satisfaction_list(request, page: Query[PageQuery], status: str = ""):
+    """Newest first; keyset pages (after/limit)."""
     user = request.user
     qs = sel.evaluations_list(user)
     if perms.has_resident_role(user) and not status:
         status = "open"
     if status in ("open", "closed"):
         qs = qs.filter(status=status)
-    return [_ev(ev) for ev in qs[:500]]
+    return paged(
+        qs,
+        after=page.after,
+        limit=page.limit,
+        keys=[Key("id", desc=True)],
+        scope="satisfaction",
+        out=_ev,
+    )
 
 
 @router.post(

@@ -65,3 +65,30 @@ def test_a_body_that_is_not_json_is_a_422_in_chinese(users, client_for):
     )
     assert r.status_code == 422
     assert r.json()["errors"][0]["message"] == "JSON 格式有误"
+
+
+def test_bodies_of_the_wrong_json_type_are_a_422_and_change_nothing(cast, client_for):
+    """An array (or a number, a string) where an object is required: 422
+    naming the problem in Chinese, never applied (issue 9 #9: a feedback
+    transition once went through from `[[false]]`)."""
+    from gaizao.feedback.models import Feedback
+    from gaizao.feedback.services import feedback as svc
+
+    fb = svc.feedback_create(actor=cast["users"]["resident_a"], category="other", text="漏水")
+    staff = client_for(cast["users"]["district"])
+    a = cast["compound_a"]
+    before = Feedback.objects.get(pk=fb.pk).status
+    for body in ("[[false]]", "[]", "7", '"x"', "true"):
+        for url, method in (
+            (f"/api/v1/feedback/{fb.pk}/accept", staff.post),
+            (f"/api/v1/compounds/{a.pk}", staff.patch),
+        ):
+            r = method(url, data=body, content_type="application/json")
+            assert r.status_code == 422, (url, body, r.status_code, r.content)
+            assert r.json() == {
+                "error": "请求数据有误",
+                "errors": [{"field": "", "message": "应为对象"}],
+            }
+    assert Feedback.objects.get(pk=fb.pk).status == before
+    # core/middleware.py: null stays allowed (it is the optional body of the
+    # feedback transitions); it changes nothing

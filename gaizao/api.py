@@ -17,6 +17,7 @@ from ninja.security import HttpBearer, django_auth
 
 from gaizao.accounts.models import ApiToken
 from gaizao.consultation.api import router as consultation
+from gaizao.core.apikit import CursorInvalid, Error
 from gaizao.core.errors import DomainError
 from gaizao.core.throttle import Throttled
 from gaizao.eligibility.api import router as eligibility
@@ -92,7 +93,36 @@ def _validation_message(err: dict) -> str:
     return messages.get(kind) or str(err.get("msg", ""))
 
 
-api = NinjaAPI(
+# Answers any operation may give through the shared handlers below (and the
+# edge middleware): documented on every operation so that clients and the
+# fuzzer (scripts/fuzz_api.sh) know them. 409 is documented only by the
+# operations that can give it (a ballot that conflicts).
+SHARED_ERRORS = {
+    "400": "业务规则不允许(DomainError);errors 列出各字段",
+    "401": "未登录或令牌无效",
+    "403": "对象可见,但您的角色无权执行此操作",
+    "404": "对象不存在或不在您的辖区内",
+    "422": "请求数据与接口定义不符(类型、取值范围、JSON 格式、翻页游标)",
+    "429": "请求过于频繁,已暂时锁定(Retry-After 给出秒数)",
+}
+
+
+class GaizaoAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.setdefault("Error", Error.model_json_schema())
+        ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        for methods in schema.get("paths", {}).values():
+            for op in methods.values():
+                responses = op.setdefault("responses", {})
+                for code, text in SHARED_ERRORS.items():
+                    if code not in responses:
+                        responses[code] = {"description": text, **ref}
+        return schema
+
+
+api = GaizaoAPI(
     title="gaizao API",
     version="1",
     description="老旧小区改造 — 台账、摸底、改造范围、方案、居民参与。所有数据按用户辖区过滤。",
@@ -116,6 +146,11 @@ def _throttled(request, exc: Throttled):
     return response
 
 
+@api.exception_handler(CursorInvalid)
+def _bad_cursor(request, exc: CursorInvalid):
+    return api.create_response(request, exc.as_dict(), status=422)
+
+
 @api.exception_handler(Http404)
 def _not_found(request, exc):
     msg = str(exc) or "对象不存在或不在您的辖区内"
@@ -134,6 +169,14 @@ def _unauthenticated(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
+    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+        # django-ninja's own refusal of a body that is not JSON: the same 422
+        # as every other malformed request, in the caller's language
+        return api.create_response(
+            request,
+            {"error": _("请求数据有误"), "errors": [{"field": "", "message": _("JSON 格式有误")}]},
+            status=422,
+        )
     return api.create_response(request, {"error": str(exc)}, status=exc.status_code)
 
 

@@ -287,6 +287,11 @@ GAIZAO_LOGIN_RATE_ACCOUNT = os.environ.get("GAIZAO_LOGIN_RATE_ACCOUNT", "10/15m"
 GAIZAO_LOGIN_RATE_CLIENT = os.environ.get("GAIZAO_LOGIN_RATE_CLIENT", "30/15m")
 GAIZAO_ACCESS_RATE = os.environ.get("GAIZAO_ACCESS_RATE", "10/15m")
 GAIZAO_BALLOT_RATE = os.environ.get("GAIZAO_BALLOT_RATE", "20/h")
+# Password-reset requests (issue 13): per client address, and per account
+# (the identifier typed, and the account it names), so that nobody can flood
+# a user's phone with reset SMS or probe many accounts from one address.
+GAIZAO_RESET_RATE_CLIENT = os.environ.get("GAIZAO_RESET_RATE_CLIENT", "10/h")
+GAIZAO_RESET_RATE_ACCOUNT = os.environ.get("GAIZAO_RESET_RATE_ACCOUNT", "3/h")
 # A header that the trusted reverse proxy sets on every request (X-Real-IP);
 # empty: the direct peer (REMOTE_ADDR). Never a header clients can set.
 GAIZAO_CLIENT_IP_HEADER = os.environ.get("GAIZAO_CLIENT_IP_HEADER", "")

@@ -9,6 +9,7 @@ A user's administrator: a superuser, or the leadership office / housing
 bureau of an area that holds the user (their area, their household's street,
 or their organisation's area)."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied
@@ -20,7 +21,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from gaizao.core import audit
+from gaizao.core import audit, throttle
 from gaizao.core.notify import sms_backend
 
 from .models import Role
@@ -49,12 +50,32 @@ def _find(identifier: str):
     return found[0] if len(found) == 1 else None
 
 
-def reset_request(*, identifier: str, absolute, source: str = "web") -> None:
+def _throttle(client: str, identifier: str) -> None:
+    """The login limiter (core.throttle), counted before any lookup: per
+    client address and per identifier typed, refused with the lockout's
+    minutes (the same for accounts that exist and those that do not)."""
+    message = _("重置密码的请求过于频繁,请 %(n)s 分钟后再试。")
+    for group, value, rate in (
+        ("reset.client", client, settings.GAIZAO_RESET_RATE_CLIENT),
+        ("reset.identifier", identifier.strip().lower(), settings.GAIZAO_RESET_RATE_ACCOUNT),
+    ):
+        usage = throttle.hit(group, value, rate)
+        if usage.over:
+            throttle.refuse(usage, message % {"n": throttle.minutes_left(usage)})
+
+
+def reset_request(*, identifier: str, absolute, client: str = "?", source: str = "web") -> None:
     """Send a one-time link to the account's own phone (SMS) and e-mail.
     Says nothing about whether the account exists (the caller shows the same
-    message either way). `absolute(path)` makes the full URL."""
+    message either way). `absolute(path)` makes the full URL. Throttled
+    (core.throttle.Throttled) per client and per identifier; per account
+    too, silently (the same account typed as username, phone and e-mail
+    still gets at most GAIZAO_RESET_RATE_ACCOUNT links an hour)."""
+    _throttle(client, identifier)
     user = _find(identifier)
     if user is None or not (user.phone or user.email):
+        return
+    if throttle.hit("reset.account", user.pk, settings.GAIZAO_RESET_RATE_ACCOUNT).over:
         return
     link = absolute(reset_path(user))
     sent = []

@@ -116,13 +116,16 @@ def device_end(*, actor: User, device: LoginSession, source: str = "web") -> Non
         )
 
 
-def password_changed(*, user: User, keep_session: str | None, source: str = "web") -> None:
-    """After a password change: other sessions end, every API token dies."""
+def password_changed(
+    *, user: User, keep_session: str | None, source: str = "web", actor: User | None = None
+) -> None:
+    """After a password change: other sessions end, every API token dies.
+    `actor`: who changed it (an administrator in the admin), the user if None."""
     with transaction.atomic():
         n_tokens = ApiToken.objects.filter(user=user, revoked=False).update(revoked=True)
         n_sessions = sessions_end(users=[user], reason="password", keep=keep_session)
         audit.record(
-            actor=user,
+            actor=actor or user,
             instance=user,
             action="update",
             changes={

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from gaizao.core import audit
+from gaizao.core import audit, throttle
 
 from . import reset
 
@@ -34,9 +34,15 @@ class UserSearchForm(forms.Form):
 def reset_request(request):
     form = ResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        reset.reset_request(
-            identifier=form.cleaned_data["identifier"], absolute=request.build_absolute_uri
-        )
+        try:
+            reset.reset_request(
+                identifier=form.cleaned_data["identifier"],
+                absolute=request.build_absolute_uri,
+                client=throttle.client_ip(request),
+            )
+        except throttle.Throttled as e:
+            form.add_error(None, e.message)
+            return render(request, "accounts/reset_request.html", {"form": form}, status=429)
         # The same answer whether or not the account exists.
         messages.success(
             request,

@@ -6,12 +6,13 @@ from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router
+from ninja import File, Form, Query, Router
 from ninja.files import UploadedFile
 
 from gaizao.accounts.models import ApiToken, User
 from gaizao.catalogue import selectors as catalogue_selectors
 from gaizao.core import throttle
+from gaizao.core.apikit import Key, PageQuery, page_schema, paged
 from gaizao.core.errors import DomainError
 from gaizao.inventory.models import Unit
 from gaizao.inventory.permissions import get_compound_for_user
@@ -32,10 +33,10 @@ from .api_participation_schemas import (
     RedeemOut,
     ReplyIn,
     ResponseIn,
-    ResponseOut,
-    SurveyOut,
     UnitMatchOut,
     VoteOut,
+    WillingnessResponseOut,
+    WillingnessSurveyOut,
 )
 from .client import BACKEND, client_ip
 from .models import Ballot, Objection, Vote
@@ -88,12 +89,24 @@ def _survey_out(c):
     }
 
 
-@router.get("/participation/surveys", response=list[SurveyOut], summary="意愿征询列表")
-def surveys(request, compound_id: int | None = None):
-    qs = consultations_for_user(request.user).order_by("-opens_at", "-id")
+WillingnessSurveyPage = page_schema(WillingnessSurveyOut, "WillingnessSurveyPage")
+VotePage = page_schema(VoteOut, "VotePage")
+
+
+@router.get("/participation/surveys", response=WillingnessSurveyPage, summary="意愿征询列表")
+def surveys(request, page: Query[PageQuery], compound_id: int | None = None):
+    """The latest first; keyset pages (after/limit)."""
+    qs = consultations_for_user(request.user)
     if compound_id is not None:
         qs = qs.filter(compound_id=compound_id)
-    return [_survey_out(c) for c in qs[:200]]
+    return paged(
+        qs,
+        after=page.after,
+        limit=page.limit,
+        keys=[Key("opens_at", desc=True)],
+        scope="surveys",
+        out=_survey_out,
+    )
 
 
 @router.get(
@@ -108,7 +121,7 @@ def survey_menu(request, survey_id: int):
 
 @router.post(
     "/participation/surveys/{survey_id}/response",
-    response={200: ResponseOut, 400: Error},
+    response={200: WillingnessResponseOut, 400: Error},
     summary="提交或修改本户意愿和点单(工作人员可代填,传 unit_id)",
 )
 def survey_respond(request, survey_id: int, payload: ResponseIn):
@@ -191,12 +204,20 @@ def _vote_out(v, request):
     }
 
 
-@router.get("/votes", response=list[VoteOut], summary="业主表决列表")
-def votes(request, compound_id: int | None = None):
-    qs = votes_for_user(request.user).order_by("-opens_at", "-id")
+@router.get("/votes", response=VotePage, summary="业主表决列表")
+def votes(request, page: Query[PageQuery], compound_id: int | None = None):
+    """The latest first; keyset pages (after/limit)."""
+    qs = votes_for_user(request.user)
     if compound_id is not None:
         qs = qs.filter(compound_id=compound_id)
-    return [_vote_out(v, request) for v in qs[:200]]
+    return paged(
+        qs,
+        after=page.after,
+        limit=page.limit,
+        keys=[Key("opens_at", desc=True)],
+        scope="votes",
+        out=lambda v: _vote_out(v, request),
+    )
 
 
 @router.get("/votes/{vote_id}", response=VoteOut, summary="业主表决详情")

@@ -6,9 +6,7 @@ from decimal import Decimal
 
 from ninja import Schema
 
-
-class Error(Schema):
-    error: str
+from gaizao.core.apikit import Error  # noqa: F401  (re-exported for api_participation)
 
 
 class RedeemIn(Schema):
@@ -22,7 +20,7 @@ class RedeemOut(Schema):
     unit: str
 
 
-class SurveyOut(Schema):
+class WillingnessSurveyOut(Schema):
     id: int
     compound_id: int
     title: str
@@ -52,7 +50,7 @@ class ResponseIn(Schema):
     unit_id: int | None = None  # staff, assisted mode: the unit acted for
 
 
-class ResponseOut(Schema):
+class WillingnessResponseOut(Schema):
     id: int
     unit_id: int
     willingness: str

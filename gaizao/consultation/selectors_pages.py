@@ -4,6 +4,7 @@ and survey pages), so that the views hold no queries (STYLE.md habit 3)."""
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
+from gaizao.core.sorting import unit_key
 from gaizao.inventory.models import Building, Unit
 from gaizao.inventory.permissions import compounds_for_user
 
@@ -46,7 +47,9 @@ def compound_votes(compound):
 
 
 def building_units(building: Building) -> list[Unit]:
-    return list(building.units.order_by("entrance", "number"))
+    # 1-2 before 1-10 (issue 13): by the numbers in the names, not as text
+    units = building.units.all()
+    return sorted(units, key=lambda u: unit_key("", u.entrance, u.number))
 
 
 def building_unit(building: Building, unit_id) -> Unit | None:
@@ -119,11 +122,10 @@ def response_item_ids(response: ConsultationResponse | None) -> set[str]:
 
 def consultation_units(consultation: Consultation, *, with_owner: bool = False) -> list[Unit]:
     related = ("building", "owner") if with_owner else ("building",)
-    return list(
-        compound_units(consultation.compound_id)
-        .select_related(*related)
-        .order_by("building__number", "entrance", "number")
-    )
+    units = compound_units(consultation.compound_id).select_related(*related)
+    # 1栋 before 10栋, 1-2 before 1-10 (issue 13): by number, not as text. A
+    # compound has at most a few thousand units; the page lists them all anyway.
+    return sorted(units, key=lambda u: unit_key(u.building.number, u.entrance, u.number))
 
 
 def responses_by_unit(consultation: Consultation) -> dict[int, ConsultationResponse]:

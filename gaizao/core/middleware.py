@@ -142,7 +142,8 @@ def out_of_range_fields(query, kwargs, body) -> list[str]:
 class ApiIntegerRangeMiddleware:
     """Integers the database cannot hold are refused before the view runs
     (issue 9 #9: ?offset=99999999999999999999 and huge ids answered 500):
-    422 naming the field, in the caller's language."""
+    422 naming the field, in the caller's language. So is a JSON body that
+    is not an object."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -158,16 +159,22 @@ class ApiIntegerRangeMiddleware:
             try:
                 body = json.loads(request.body)
             except ValueError:
-                body = None
+                body = None  # not JSON: django-ninja answers 422 (gaizao/api.py)
+            if isinstance(body, (list, str, int, float, bool)):
+                # Every JSON body of this API is an object (null where the
+                # body is optional); an array once applied a feedback
+                # transition from `[[false]]` (issue 9 #9).
+                return _refuse([{"field": "", "message": _("应为对象")}])
         fields = out_of_range_fields(request.GET, view_kwargs, body)
         if not fields:
             return None
         message = _("超出允许的范围(整数的绝对值不能超过 %(max)s)") % {"max": DB_INT_MAX}
-        return JsonResponse(
-            {
-                "error": _("请求数据有误"),
-                "errors": [{"field": f, "message": message} for f in fields],
-            },
-            status=422,
-            json_dumps_params={"ensure_ascii": False},
-        )
+        return _refuse([{"field": f, "message": message} for f in fields])
+
+
+def _refuse(errors: list[dict]) -> JsonResponse:
+    return JsonResponse(
+        {"error": _("请求数据有误"), "errors": errors},
+        status=422,
+        json_dumps_params={"ensure_ascii": False},
+    )

@@ -7,9 +7,10 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import File, Form, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
+from gaizao.core.apikit import Key, paged
 from gaizao.core.errors import DomainError
 from gaizao.inventory.models import Compound
 from gaizao.inventory.permissions import get_compound_for_user
@@ -101,9 +102,10 @@ class VerdictTotal(Schema):
 
 
 class ReserveOut(Schema):
-    count: int
+    count: int = Field(description="符合筛选条件的小区数(由 totals 得出,不另行计数)")
     totals: dict[str, VerdictTotal]
     items: list[ReserveItem]
+    next: str | None = Field(description="下一页的游标(?after=);null 表示已是最后一页")
 
 
 class ReserveFilters(Schema):
@@ -111,8 +113,9 @@ class ReserveFilters(Schema):
     street: str | None = None  # area code
     community: str | None = None
     verdict: str | None = None
-    limit: int = 100
-    offset: int = 0
+    after: str | None = Field(None, max_length=500, description="上一页返回的 next(翻页游标)")
+    limit: int = Field(100, ge=1, le=500)
+    offset: int | None = Field(None, ge=0, description="已弃用(下一版本移除):按偏移分页")
 
 
 @router.get(
@@ -132,12 +135,19 @@ def reserve(request, filters: Query[ReserveFilters]):
         raise DomainError(_("区划代码不存在"))
     base = selectors.reserve_verdicts(user, policy=p, street=street, community=community)
     qs = base.filter(verdict=f.verdict) if f.verdict else base
-    limit = max(1, min(f.limit, 1000))
-    offset = max(0, f.offset)
-    rows = selectors.reserve_rows(qs)[offset : offset + limit]
+    totals = selectors.reserve_totals(base)
+    page = paged(
+        selectors.reserve_rows(qs),
+        after=f.after,
+        limit=f.limit,
+        offset=f.offset,
+        keys=[Key("compound__street__code"), Key("compound__name")],
+        scope="reserve",
+    )
     return {
-        "count": qs.count(),
-        "totals": selectors.reserve_totals(base),
+        "count": totals[f.verdict]["n"] if f.verdict else sum(t["n"] for t in totals.values()),
+        "totals": totals,
+        "next": page["next"],
         "items": [
             {
                 "compound_id": v.compound_id,
@@ -153,7 +163,7 @@ def reserve(request, filters: Query[ReserveFilters]):
                 "missing": v.missing,
                 "evaluated_at": v.evaluated_at,
             }
-            for v in rows
+            for v in page["items"]
         ],
     }
 

@@ -6,9 +6,10 @@ from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
-from ninja import File, Router, Schema
+from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
 
+from gaizao.core.apikit import Key, PageQuery, page_schema, paged
 from gaizao.inventory.permissions import get_compound_for_user
 
 from . import permissions as perms
@@ -121,8 +122,9 @@ def _detail(request, fb) -> dict:
 
 
 class FeedbackPage(Schema):
-    count: int
     items: list[FeedbackOut]
+    next: str | None = Field(description="下一页的游标(?after=);null 表示已是最后一页")
+    count: int | None = Field(None, description="仅在使用已弃用的 offset 分页时返回")
 
 
 @router.get(
@@ -138,8 +140,9 @@ def feedback_list(
     overdue: bool = False,
     compound_id: int | None = None,
     mine: bool = False,
-    limit: int = 50,
-    offset: int = 0,
+    after: str | None = Query(None, max_length=500, description="上一页返回的 next(翻页游标)"),
+    limit: int = Query(50, ge=1, le=500),
+    offset: int | None = Query(None, ge=0, description="已弃用(下一版本移除):按偏移分页"),
 ):
     """Residents: their compound's items (others' without reporter); staff:
     the queue of their jurisdiction and organisation. Filters as on the page."""
@@ -157,9 +160,17 @@ def feedback_list(
             compound_id=compound_id,
             mine=mine,
         )
-    limit = max(1, min(limit, 500))
-    offset = max(0, offset)
-    return {"count": qs.count(), "items": [_out(user, fb) for fb in qs[offset : offset + limit]]}
+    # overdue: the most overdue first; otherwise the newest first
+    keys = [Key("due_on")] if overdue else [Key("created_at", desc=True)]
+    return paged(
+        qs,
+        after=after,
+        limit=limit,
+        offset=offset,
+        keys=keys,
+        scope=f"feedback:{int(overdue)}",
+        out=lambda fb: _out(user, fb),
+    )
 
 
 @router.post(
@@ -304,7 +315,7 @@ class ResultsOut(Schema):
     aspects: list[AspectOut]
 
 
-class RatingIn(Schema):
+class SatisfactionRatingIn(Schema):
     overall: int
     quality: int
     content: int
@@ -313,7 +324,7 @@ class RatingIn(Schema):
     comment: str = ""
 
 
-class ResponseOut(Schema):
+class SatisfactionResponseOut(Schema):
     evaluation_id: int
     created: bool
     overall: int
@@ -343,18 +354,26 @@ def _ev(ev) -> dict:
 
 @router.get(
     "/satisfaction",
-    response=list[EvaluationOut],
+    response=page_schema(EvaluationOut, "EvaluationPage"),
     summary="满意度评价(居民:本小区进行中的;工作人员:辖区内的)",
     operation_id=_OP + "satisfaction_list",
 )
-def satisfaction_list(request, status: str = ""):
+def satisfaction_list(request, page: Query[PageQuery], status: str = ""):
+    """Newest first; keyset pages (after/limit)."""
     user = request.user
     qs = sel.evaluations_list(user)
     if perms.has_resident_role(user) and not status:
         status = "open"
     if status in ("open", "closed"):
         qs = qs.filter(status=status)
-    return [_ev(ev) for ev in qs[:500]]
+    return paged(
+        qs,
+        after=page.after,
+        limit=page.limit,
+        keys=[Key("id", desc=True)],
+        scope="satisfaction",
+        out=_ev,
+    )
 
 
 @router.post(
@@ -384,11 +403,11 @@ def satisfaction_close(request, evaluation_id: int):
 
 @router.post(
     "/satisfaction/{evaluation_id}/responses",
-    response={200: ResponseOut},
+    response={200: SatisfactionResponseOut},
     summary="提交或修改本户评价(每户一份)",
     operation_id=_OP + "satisfaction_submit",
 )
-def satisfaction_submit(request, evaluation_id: int, payload: RatingIn):
+def satisfaction_submit(request, evaluation_id: int, payload: SatisfactionRatingIn):
     ev = perms.get_evaluation_for_user(request.user, evaluation_id)
     ratings = payload.dict()
     resp, created = svc.satisfaction_submit(

@@ -11,6 +11,7 @@ from typing import Literal
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
+from gaizao.core.apikit import Error, Key, paged
 from gaizao.core.errors import DomainError, ErrorDetail
 
 from . import permissions, scoring, selectors, services
@@ -69,8 +70,9 @@ class CompoundDetailOut(CompoundOut):
 
 
 class CompoundPage(Schema):
-    count: int
     items: list[CompoundOut]
+    next: str | None = Field(description="下一页的游标(?after=);null 表示已是最后一页")
+    count: int | None = Field(None, description="仅在使用已弃用的 offset 分页时返回")
 
 
 class CompoundFilterIn(Schema):
@@ -82,8 +84,11 @@ class CompoundFilterIn(Schema):
     grade: Grade | None = None
     q: str | None = Field(None, max_length=100, description="名称或地址包含")
     order: Literal[tuple(selectors.ORDERINGS)] | None = None  # type: ignore[valid-type]
+    after: str | None = Field(None, max_length=500, description="上一页返回的 next(翻页游标)")
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int | None = Field(
+        None, ge=0, description="已弃用(下一版本移除):按偏移分页,返回 count;请改用 after"
+    )
 
 
 class CompoundPatchIn(Schema):
@@ -147,7 +152,7 @@ class ConditionOut(Schema):
     photos: list[str] = Field(default_factory=list, description="照片地址")
 
 
-class SurveyOut(Schema):
+class ConditionSurveyOut(Schema):
     id: int
     compound_id: int
     surveyed_on: date
@@ -157,7 +162,7 @@ class SurveyOut(Schema):
     grade: Grade
 
 
-class SurveyDetailOut(SurveyOut):
+class SurveyDetailOut(ConditionSurveyOut):
     conditions: list[ConditionOut]
 
 
@@ -173,10 +178,17 @@ class SurveyIn(Schema):
     conditions: list[ConditionIn] = Field(description="每项设施一条;全部设施都须填写")
 
 
-class Error(Schema):
-    error: str
-
-
+# The API's keyset order for each of the list's orderings (selectors.ORDERINGS):
+# the same sort fields, made unique by id.
+COMPOUND_KEYS = {
+    "": [Key("street__code"), Key("name")],
+    "name": [Key("name")],
+    "-built_year": [Key("built_year", desc=True)],
+    "built_year": [Key("built_year")],
+    "-floor_area": [Key("floor_area", desc=True)],
+    "score": [Key("latest_score")],
+    "-score": [Key("latest_score", desc=True)],
+}
 ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 422: Error}
 
 
@@ -272,13 +284,19 @@ def _survey(s, conditions=None) -> dict:
 
 @router.get("/compounds", response={200: CompoundPage, **ERRORS})
 def list_compounds(request, filters: Query[CompoundFilterIn]):
-    """老旧小区列表,按用户辖区过滤;筛选条件与列表页相同;limit/offset 分页。"""
+    """老旧小区列表,按用户辖区过滤;筛选条件与列表页相同;按游标分页(after/limit)。"""
     data = filters.dict()
-    limit, offset = data.pop("limit"), data.pop("offset")
-    qs = selectors.compound_list(request.user, data)
-    count = qs.count()
-    items = [_compound(c) for c in qs[offset : offset + limit]]
-    return {"count": count, "items": items}
+    after, limit, offset = data.pop("after"), data.pop("limit"), data.pop("offset")
+    order = data.get("order") or ""
+    return paged(
+        selectors.compound_list(request.user, data),
+        after=after,
+        limit=limit,
+        offset=offset,
+        keys=COMPOUND_KEYS[order],
+        scope=f"compounds:{order}",
+        out=_compound,
+    )
 
 
 @router.get("/compounds/{compound_id}", response={200: CompoundDetailOut, **ERRORS})
@@ -324,7 +342,7 @@ def list_units(request, building_id: int):
 # --- surveys ----------------------------------------------------------------
 
 
-@router.get("/compounds/{compound_id}/surveys", response={200: list[SurveyOut], **ERRORS})
+@router.get("/compounds/{compound_id}/surveys", response={200: list[ConditionSurveyOut], **ERRORS})
 def list_surveys(request, compound_id: int):
     compound = permissions.get_compound_for_user(request.user, compound_id)
     qs = compound.surveys.select_related("surveyor").order_by("-surveyed_on", "-id")

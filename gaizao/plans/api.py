@@ -5,8 +5,9 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
+from gaizao.core.apikit import Key, PageQuery, page_schema, paged
 from gaizao.inventory.permissions import compounds_for_user, get_compound_for_user
 
 from . import selectors, services
@@ -268,21 +269,31 @@ def approve(request, plan_id: int):
     return plan_out(services.plan_approve(actor=request.user, plan=plan, source="api"))
 
 
-@router.get("/clusters", response=list[ClusterOut])
-def list_clusters(request):
-    out = []
-    for c in clusters_for_user(request.user).select_related("area").prefetch_related("members"):
+ClusterPage = page_schema(ClusterOut, "ClusterPage")
+
+
+@router.get("/clusters", response=ClusterPage)
+def list_clusters(request, page: Query[PageQuery]):
+    """By name; keyset pages (after/limit)."""
+
+    def out(c):
         plan = selectors.current_plan_for_cluster(c)
-        out.append(
-            {
-                "id": c.pk,
-                "name": c.name,
-                "area": c.area.name,
-                "compound_ids": [m.compound_id for m in c.members.all()],
-                "plan_id": plan.pk if plan else None,
-            }
-        )
-    return out
+        return {
+            "id": c.pk,
+            "name": c.name,
+            "area": c.area.name,
+            "compound_ids": [m.compound_id for m in c.members.all()],
+            "plan_id": plan.pk if plan else None,
+        }
+
+    return paged(
+        clusters_for_user(request.user).select_related("area").prefetch_related("members"),
+        after=page.after,
+        limit=page.limit,
+        keys=[Key("name")],
+        scope="clusters",
+        out=out,
+    )
 
 
 @router.post("/clusters", response={201: ClusterOut})

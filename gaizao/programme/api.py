@@ -6,8 +6,9 @@ from datetime import date
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
+from gaizao.core.apikit import Key, PageQuery, page_schema, paged
 from gaizao.core.errors import DomainError
 
 from . import runner, selectors, services
@@ -153,11 +154,20 @@ def _run_out(r) -> dict:
     }
 
 
-@router.get("/programmes", response=list[ProgrammeOut])
-def list_programmes(request):
-    return [
-        _programme_out(p) for p in visible_programmes(request.user).select_related("area")[:200]
-    ]
+ProgrammePage = page_schema(ProgrammeOut, "ProgrammePage")
+
+
+@router.get("/programmes", response=ProgrammePage)
+def list_programmes(request, page: Query[PageQuery]):
+    """Newest first; keyset pages (after/limit)."""
+    return paged(
+        visible_programmes(request.user).select_related("area"),
+        after=page.after,
+        limit=page.limit,
+        keys=[Key("id", desc=True)],
+        scope="programmes",
+        out=_programme_out,
+    )
 
 
 @router.get("/programmes/{programme_id}", response=ProgrammeDetailOut)

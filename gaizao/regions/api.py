@@ -1,4 +1,6 @@
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
+
+from gaizao.core.apikit import Key, PageQuery, page_schema, paged
 
 from .models import Area
 
@@ -13,12 +15,18 @@ class AreaOut(Schema):
     parent_id: int | None
 
 
-@router.get("/areas", response=list[AreaOut])
-def list_areas(request, parent_code: str | None = None, level: str | None = None):
-    """行政区划 (public reference data: codes and names only)."""
+AreaPage = page_schema(AreaOut, "AreaPage")
+
+
+@router.get("/areas", response=AreaPage)
+def list_areas(
+    request, page: Query[PageQuery], parent_code: str | None = None, level: str | None = None
+):
+    """行政区划 (public reference data: codes and names only), by code; keyset
+    pages (after/limit): the country has some 700,000 areas."""
     qs = Area.objects.all()
     if parent_code:
         qs = qs.filter(parent__code=parent_code)
     if level:
         qs = qs.filter(level=level)
-    return list(qs.order_by("code")[:2000])
+    return paged(qs, after=page.after, limit=page.limit, keys=[Key("code")], scope="areas")

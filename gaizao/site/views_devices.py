@@ -16,6 +16,7 @@ from gaizao.accounts import selectors as account_selectors
 from gaizao.accounts import services as account_services
 from gaizao.consultation.permissions import can_do
 from gaizao.consultation.views import staff_required
+from gaizao.core.sorting import unit_key
 from gaizao.inventory.permissions import get_building_for_user
 
 
@@ -31,7 +32,7 @@ def household_devices(request, pk):
     building = get_building_for_user(request.user, pk)
     if not can_do(request.user, "access.issue"):
         raise PermissionDenied(_("您的角色无权管理住户登录"))
-    units = list(building.units.order_by("entrance", "number"))
+    units = sorted(building.units.all(), key=lambda u: unit_key("", u.entrance, u.number))
     form = _DeviceForm(request.POST if request.method == "POST" else request.GET)
     unit = None
     if form.is_valid():

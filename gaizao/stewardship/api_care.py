@@ -72,7 +72,7 @@ class OrderIn(Schema):
     text: str
 
 
-class RatingIn(Schema):
+class CareRatingIn(Schema):
     year: int
     quarter: int
     checked: list[str]
@@ -151,7 +151,7 @@ def order_done(request, compound_id: int, order_id: int):
 
 
 @router.post("/compounds/{compound_id}/ratings", response={201: RatingOut})
-def rating(request, compound_id: int, payload: RatingIn):
+def rating(request, compound_id: int, payload: CareRatingIn):
     compound = get_compound_for_user(request.user, compound_id)
     _require(request.user, "rating.record")
     r = rating_record(

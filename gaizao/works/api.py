@@ -6,8 +6,9 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
+from gaizao.core.apikit import Key, PageQuery, page_schema, paged
 from gaizao.plans.permissions import get_plan_for_user
 from gaizao.regions.models import Area, Organisation
 from gaizao.regions.scope import areas_within
@@ -83,7 +84,7 @@ class WorksIn(Schema):
     planned: dict[str, date] = {}
 
 
-class DoneIn(Schema):
+class MilestoneDoneIn(Schema):
     on: date
 
 
@@ -150,11 +151,22 @@ def _org(pk):
     return Organisation.objects.filter(pk=pk).first() if pk else None
 
 
-@router.get("/works", response=list[WorksOut])
-def list_works(request, stage: str = "", late: bool = False, limit: int = 100, offset: int = 0):
+WorksPage = page_schema(WorksOut, "WorksPage")
+LatePage = page_schema(LateOut, "LatePage")
+
+
+@router.get("/works", response=WorksPage)
+def list_works(request, page: Query[PageQuery], stage: str = "", late: bool = False):
+    """Works projects, newest first; keyset pages (after/limit)."""
     qs = selectors.works_list(request.user, stage=stage, late=late)
-    limit = max(1, min(limit, 500))
-    return [_works(w) for w in qs[offset : offset + limit]]
+    return paged(
+        qs,
+        after=page.after,
+        limit=page.limit,
+        keys=[Key("id", desc=True)],
+        scope="works",
+        out=_works,
+    )
 
 
 @router.post("/works", response={201: WorksOut})
@@ -220,7 +232,7 @@ def get_works(request, works_id: int):
 
 
 @router.post("/works/{works_id}/milestones/{stage}/done", response=WorksOut)
-def milestone_done(request, works_id: int, stage: str, payload: DoneIn):
+def milestone_done(request, works_id: int, stage: str, payload: MilestoneDoneIn):
     w = perms.get_works_for_user(request.user, works_id)
     services.milestone_done(actor=request.user, works=w, stage=stage, on=payload.on, source="api")
     w.refresh_from_db()
@@ -290,14 +302,15 @@ def post_defect(request, works_id: int, payload: DefectIn):
     return 201, {"id": d.pk}
 
 
-@router.get("/responsibility/late", response=list[LateOut])
-def late(request, limit: int = 200):
+@router.get("/responsibility/late", response=LatePage)
+def late(request, page: Query[PageQuery]):
+    """Late milestones, the longest overdue first; keyset pages (after/limit)."""
     if not perms.can_do(request.user, "responsibility.view"):
         raise PermissionDenied(_("您的角色无权查看责任清单"))
-    rows = selectors.responsibility_rows(request.user, only_late=True)[: max(1, min(limit, 1000))]
     today = date.today()
-    return [
-        {
+
+    def out(m):
+        return {
             "works_id": m.works_id,
             "works": m.works.name,
             "street": m.works.compound.street.name if m.works.compound_id else None,
@@ -306,8 +319,15 @@ def late(request, limit: int = 200):
             "days_late": (today - m.planned_on).days,
             "responsible_org": m.responsible_org.name if m.responsible_org_id else None,
         }
-        for m in rows
-    ]
+
+    return paged(
+        selectors.responsibility_rows(request.user, only_late=True),
+        after=page.after,
+        limit=page.limit,
+        keys=[Key("planned_on")],
+        scope="late",
+        out=out,
+    )
 
 
 @router.get("/works-progress")

@@ -90,3 +90,39 @@ def test_who_may_issue_links(users, client_for):
     c = client_for(users["district"])
     assert c.post(f"/accounts/users/{users['admin'].pk}/reset-link/").status_code == 404
     assert client_for(None).get("/accounts/users/").status_code == 302
+
+
+def test_reset_requests_are_throttled_per_identifier_and_client(users, settings):
+    """Issue 13: the login limiter serves reset requests too; at the limit
+    the request still goes through, one more is refused with a Chinese
+    message and 429, from any address; the client limit covers every
+    identifier; the same account typed another way gets no more SMS."""
+    from django.test import Client
+
+    settings.GAIZAO_RESET_RATE_ACCOUNT = "3/h"
+    settings.GAIZAO_RESET_RATE_CLIENT = "5/h"
+    u = users["street_jinchen"]
+    u.phone, u.email = "13800001234", ""
+    u.save()
+    c = Client(REMOTE_ADDR="10.3.0.1")
+    for _i in range(3):
+        assert c.post("/accounts/reset/", {"identifier": "13800001234"}).status_code == 302
+    assert len(ConsoleSMSBackend.outbox) == 3
+    r = Client(REMOTE_ADDR="10.3.0.2").post("/accounts/reset/", {"identifier": "13800001234"})
+    assert r.status_code == 429
+    assert "重置密码的请求过于频繁" in r.content.decode() and "分钟后再试" in r.content.decode()
+    # the same account by its username: the typed name is new, but the account
+    # has had its three links; the same answer as always, and no fourth SMS
+    r = Client(REMOTE_ADDR="10.3.0.3").post("/accounts/reset/", {"identifier": u.username})
+    assert r.status_code == 302 and len(ConsoleSMSBackend.outbox) == 3
+    # the client limit: 5 requests from one address, whatever they name
+    c2 = Client(REMOTE_ADDR="10.3.0.9")
+    for i in range(5):
+        assert c2.post("/accounts/reset/", {"identifier": f"nobody{i}"}).status_code == 302
+    assert c2.post("/accounts/reset/", {"identifier": "nobody-else"}).status_code == 429
+    assert (
+        Client(REMOTE_ADDR="10.3.0.10")
+        .post("/accounts/reset/", {"identifier": "nobody-else"})
+        .status_code
+        == 302
+    )

@@ -147,3 +147,45 @@ def test_staff_end_everything_for_a_household(staff, cast, client):
     assert api.get("/api/v1/participation/me").status_code == 401
     user.refresh_from_db()
     assert user.phone == ""
+
+
+def test_the_device_list_never_shows_an_invalidated_session_as_live(staff, cast, client):
+    """A session cut off without its row being ended (the PIN bind changed the
+    password under the code login; the admin set a new password; the
+    session expired) is shown as 已失效 with no button, and tokens made under
+    the old password are not counted as valid."""
+    unit, user, _api = _former_holder(cast, client)
+    url = reverse("consultation:household_devices", args=[cast["building_a"].pk])
+    rows = staff.get(url, {"unit": unit.pk}).context["devices"]
+    # the code login before the PIN bind is dead (auth hash changed); the bound one lives
+    assert [d.live for d in rows] == [True, False]
+    assert LoginSession.objects.filter(user=user, ended_at__isnull=True).count() == 2
+    html = staff.get(url, {"unit": unit.pk}).content.decode()
+    assert html.count("登录中") == 1 and html.count("退出该设备") == 1
+    assert "另有 1 个有效的 API 令牌" in html
+
+    user.set_password("set-elsewhere-1")  # e.g. the Django admin
+    user.save()
+    html = staff.get(url, {"unit": unit.pk}).content.decode()
+    assert "登录中" not in html and "退出该设备" not in html
+    assert "已失效" in html and "有效的 API 令牌" not in html
+
+    # an expired session is not live either
+    user.set_password("246810")
+    user.save()
+    live = Client()
+    live.force_login(user)
+    Session.objects.filter(session_key=live.session.session_key).update(
+        expire_date="2000-01-01T00:00:00Z"
+    )
+    assert not any(d.live for d in staff.get(url, {"unit": unit.pk}).context["devices"])
+
+
+def test_my_tokens_page_lists_only_tokens_that_still_log_in(users, client_for):
+    user = users["street_jinchen"]
+    ApiToken.issue(user, "旧密码下的令牌")
+    user.set_password("changed-in-admin-1")
+    user.save()
+    ApiToken.issue(user, "新令牌")
+    html = client_for(user).get(reverse("accounts:tokens")).content.decode()
+    assert "新令牌" in html and "旧密码下的令牌" not in html

@@ -17,6 +17,7 @@ from gaizao.accounts.models import Role, User
 from gaizao.accounts.services import unit_access_end
 from gaizao.core import audit, throttle
 from gaizao.core.errors import DomainError
+from gaizao.core.sorting import unit_key
 from gaizao.inventory.models import Unit
 
 from ..models import (
@@ -60,10 +61,11 @@ def access_codes_issue(*, actor, building, units=None) -> list[tuple[Unit, str]]
     raw codes exist only in this return value."""
     if not can_do(actor, "access.issue"):
         raise DomainError(_("您的角色无权发放入户码"))
-    qs = building.units.all().order_by("entrance", "number")
+    qs = building.units.all()
     if units is not None:
         qs = qs.filter(pk__in=[u.pk if hasattr(u, "pk") else u for u in units])
-    targets = list(qs)
+    # the letters print 1-2 before 1-10 (issue 13)
+    targets = sorted(qs, key=lambda u: unit_key("", u.entrance, u.number))
     if not targets:
         raise DomainError(_("该楼栋没有登记房屋,无法发放入户码"))
     now = timezone.now()

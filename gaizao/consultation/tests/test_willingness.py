@@ -286,3 +286,34 @@ def test_willingness_summaries_bulk_is_constant_queries(
     whole = selectors.consultation_summary(survey)
     assert got[cast["compound_a"].pk]["share_area"] == whole["share_area"]
     assert got[cast["compound_a"].pk]["households_yes"] == whole["households_yes"] == 1
+
+
+def test_units_sort_by_number_not_as_text(client_for, users, cast, survey):
+    """Issue 13: 10栋 after 2栋, entrance 10 after 2, room 1001 after 201, on
+    the assisted page and in the export (both read consultation_units)."""
+    from gaizao.testing import make_building, make_unit
+
+    ba = cast["building_a"]
+    make_unit(make_building(cast["compound_a"], "10栋"), "101", "50")
+    make_unit(make_building(cast["compound_a"], "2栋"), "101", "50")
+    make_unit(ba, "1001", "50")
+    make_unit(ba, "201", "50")
+    make_unit(ba, "101", "50", entrance="10")
+    make_unit(ba, "101", "50", entrance="2")
+    want = [
+        ("1栋", "1", "101"),
+        ("1栋", "1", "102"),
+        ("1栋", "1", "201"),
+        ("1栋", "1", "1001"),
+        ("1栋", "2", "101"),
+        ("1栋", "10", "101"),
+        ("2栋", "1", "101"),
+        ("10栋", "1", "101"),
+    ]
+    staff = client_for(users["community_tianxiang"])
+    x = staff.get(reverse("consultation:survey_export", args=[survey.pk]))
+    rows = [r[:3] for r in load_workbook(BytesIO(x.content)).active.iter_rows(values_only=True)]
+    assert rows[1 : 1 + len(want)] == want
+    page = staff.get(reverse("consultation:survey_assist", args=[survey.pk]))
+    got = [(u.building.number, u.entrance, u.number) for u in page.context["units"]]
+    assert got == want

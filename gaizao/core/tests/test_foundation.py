@@ -55,7 +55,7 @@ def test_api_token_auth_and_error_shape(client, cast):
     _, raw = ApiToken.issue(cast["users"]["district"])
     r = client.get("/api/v1/areas", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert r.status_code == 200
-    assert any(a["code"] == "530103000000" for a in r.json())
+    assert any(a["code"] == "530103000000" for a in r.json()["items"])
     r = client.get("/api/v1/areas", HTTP_AUTHORIZATION="Bearer nonsense")
     assert r.status_code == 401
     assert "error" in r.json()

@@ -70,7 +70,7 @@ def test_api_list_scoped_and_filtered(cast, users, client_for, contractor_org):
     assert texts(client_for(users["contractor"]).get("/api/v1/feedback")) == ["A1"]
     street = client_for(users["street_jinchen"])
     r = street.get("/api/v1/feedback?category=other")
-    assert texts(r) == ["A2"] and r.json()["count"] == 1
+    assert texts(r) == ["A2"] and r.json()["next"] is None
     assert texts(street.get("/api/v1/feedback?overdue=true")) == []
     # A neighbour sees the item without its reporter.
     item = (

@@ -148,8 +148,8 @@ def test_api_satisfaction(cast, users, client_for, approved_a, settings):
         == 404
     )
     ra = client_for(users["resident_a"])
-    assert [e["id"] for e in ra.get("/api/v1/satisfaction").json()] == [eid]
-    assert client_for(users["resident_b"]).get("/api/v1/satisfaction").json() == []
+    assert [e["id"] for e in ra.get("/api/v1/satisfaction").json()["items"]] == [eid]
+    assert client_for(users["resident_b"]).get("/api/v1/satisfaction").json()["items"] == []
     r = post(ra, f"/api/v1/satisfaction/{eid}/responses", STARS)
     assert r.status_code == 200 and r.json()["created"]
     r = post(ra, f"/api/v1/satisfaction/{eid}/responses", {**STARS, "overall": 3})

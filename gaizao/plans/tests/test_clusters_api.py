@@ -126,6 +126,6 @@ def test_api_clusters(surveyed, users, client_for, areas):
         content_type="application/json",
     )
     assert r.status_code == 201
-    assert c.get("/api/v1/clusters").json()[0]["name"] == "北片区"
+    assert c.get("/api/v1/clusters").json()["items"][0]["name"] == "北片区"
     r = c.post(f"/api/v1/clusters/{r.json()['id']}/plan")
     assert r.status_code == 400 and "天祥北院" in r.json()["error"]

@@ -13,7 +13,7 @@ def test_api_programme_batches_runs_assignments(world, client_for, users):
     p = world["programme"]
     c = client_for(users["district"])
     r = c.get("/api/v1/programmes")
-    assert r.status_code == 200 and [x["id"] for x in r.json()] == [p.pk]
+    assert r.status_code == 200 and [x["id"] for x in r.json()["items"]] == [p.pk]
     r = c.get(f"/api/v1/programmes/{p.pk}")
     assert [b["name"] for b in r.json()["batches"]] == ["2020年上半年", "2020年下半年"]
     r = c.post(

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -191,3 +192,23 @@ def test_audit_channel_context():
 def test_secret_fields_never_reach_the_trail(users):
     snap = audit.snapshot(users["bureau"])
     assert snap["password"] == "***"
+
+
+def test_a_password_changed_in_the_admin_is_audited_and_ends_sessions(admin_client, users):
+    su, c = admin_client
+    user = users["street_jinchen"]
+    victim = Client()
+    victim.force_login(user)
+    _tok, raw = ApiToken.issue(user)
+    url = reverse("admin:auth_user_password_change", args=[user.pk])
+    # a mismatch writes nothing
+    r = c.post(url, {"password1": "Neu-Passwort-2026", "password2": "other-Passwort-2026"})
+    assert r.status_code == 200
+    assert not entries("accounts.user", object_pk=str(user.pk)).exists()
+    r = c.post(url, {"password1": "Neu-Passwort-2026", "password2": "Neu-Passwort-2026"})
+    assert r.status_code == 302
+    e = entries("accounts.user", object_pk=str(user.pk)).get()
+    assert e.source == "admin" and e.actor == su
+    assert e.changes["password"] == ["***", "***"] and e.changes["tokens_revoked"] == 1
+    assert victim.get("/").status_code == 302  # the user's sessions ended
+    assert ApiToken.objects.get().revoked

@@ -7,8 +7,9 @@ from datetime import date
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
+from gaizao.core.apikit import Key, PageQuery, page_schema, paged
 from gaizao.core.errors import DomainError
 from gaizao.inventory.permissions import compounds_for_user
 
@@ -98,7 +99,7 @@ class MeetingIn(Schema):
     decisions: list[DecisionIn]
 
 
-class DoneIn(Schema):
+class TaskDoneIn(Schema):
     on: str
     note: str = ""
 
@@ -149,21 +150,28 @@ def group(request):
     }
 
 
-@router.get("/meetings", response=list[MeetingOut])
-def meetings(request, limit: int = 100, offset: int = 0):
+MeetingPage = page_schema(MeetingOut, "MeetingPage")
+
+
+@router.get("/meetings", response=MeetingPage)
+def meetings(request, page: Query[PageQuery]):
+    """Meetings, the latest first; keyset pages (after/limit)."""
     _require_view(request.user)
-    qs = selectors.meetings(request.user)[offset : offset + max(1, min(limit, 500))]
-    return [
-        {
+    return paged(
+        selectors.meetings(request.user),
+        after=page.after,
+        limit=page.limit,
+        keys=[Key("held_on", desc=True)],
+        scope="meetings",
+        out=lambda m: {
             "id": m.pk,
             "title": m.title,
             "held_on": m.held_on,
             "convened_by": m.convened_by.name if m.convened_by_id else None,
             "n_tasks": m.n_tasks,
             "n_open": m.n_open,
-        }
-        for m in qs
-    ]
+        },
+    )
 
 
 def _detail(user, m) -> dict:
@@ -226,20 +234,30 @@ def meeting_create(request, payload: MeetingIn):
     return 201, _detail(request.user, m)
 
 
-@router.get("/tasks", response=list[TaskOut])
-def tasks(request, late: bool = False, open: bool = True, limit: int = 200, offset: int = 0):
+TaskPage = page_schema(TaskOut, "TaskPage")
+
+
+@router.get("/tasks", response=TaskPage)
+def tasks(request, page: Query[PageQuery], late: bool = False, open: bool = True):
+    """Tasks, the earliest due first; keyset pages (after/limit)."""
     qs = perms.tasks_for_user(request.user).select_related("decision", "owner_org", "owner_person")
     today = timezone.localdate()
     if open or late:
         qs = qs.filter(done_on__isnull=True)
     if late:
         qs = qs.filter(due_on__lt=today)
-    qs = qs.order_by("due_on", "id")[offset : offset + max(1, min(limit, 1000))]
-    return [_task(t, today) for t in qs]
+    return paged(
+        qs,
+        after=page.after,
+        limit=page.limit,
+        keys=[Key("due_on")],
+        scope="tasks",
+        out=lambda t: _task(t, today),
+    )
 
 
 @router.post("/tasks/{task_id}/done", response=TaskOut)
-def task_done(request, task_id: int, payload: DoneIn):
+def task_done(request, task_id: int, payload: TaskDoneIn):
     t = perms.get_task_for_user(request.user, task_id)
     services.task_done(actor=request.user, task=t, on=payload.on, note=payload.note, source="api")
     return _task(t, timezone.localdate())

@@ -22,8 +22,8 @@ def test_contractor_sees_only_its_works(cast, users, client_for, works_a, other_
     assert mine.get(f"/works/{works_a.pk}/").status_code == 200
     assert theirs.get(f"/works/{works_a.pk}/").status_code == 404
     assert theirs.get(f"/api/v1/works/{works_a.pk}").status_code == 404
-    assert theirs.get("/api/v1/works").json() == []
-    assert [w["id"] for w in mine.get("/api/v1/works").json()] == [works_a.pk]
+    assert theirs.get("/api/v1/works").json() == {"items": [], "next": None}
+    assert [w["id"] for w in mine.get("/api/v1/works").json()["items"]] == [works_a.pk]
     assert works_a.name not in theirs.get("/works/").content.decode()
     # nor post progress to it
     r = theirs.post(f"/works/{works_a.pk}/report/submit/", {"text": "x"})

@@ -313,8 +313,8 @@ def test_api_meetings_and_tasks(cast, users, orgs, client_for):
     assert r.status_code == 400 and "不是有效日期" in r.json()["error"]
     assert Meeting.objects.count() == 1
     community = client_for(users["community_tianxiang"])
-    assert [t["id"] for t in community.get("/api/v1/tasks?late=true").json()] == [tid]
-    assert client_for(users["street_qingyun"]).get("/api/v1/tasks").json() == []
+    assert [t["id"] for t in community.get("/api/v1/tasks?late=true").json()["items"]] == [tid]
+    assert client_for(users["street_qingyun"]).get("/api/v1/tasks").json()["items"] == []
     r = community.post(
         f"/api/v1/tasks/{tid}/done", {"on": today.isoformat()}, content_type="application/json"
     )

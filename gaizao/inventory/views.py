@@ -17,7 +17,7 @@ from gaizao.core import jobs
 from gaizao.core.errors import DomainError, Problems
 from gaizao.core.xlsx import download
 
-from . import permissions, scoring, selectors, services
+from . import permissions, picking, scoring, selectors, services
 from .exporting import export_compounds_xlsx
 from .facilities import BY_CODE, FACILITIES
 from .forms import CompoundFilterForm, CompoundForm, SurveyForm
@@ -67,6 +67,17 @@ def filter_communities(request):
         "inventory/partials/_community_options.html",
         {"communities": selectors.communities_of_street(communities, request.GET.get("street"))},
     )
+
+
+@login_required
+@require_GET
+def compound_suggest(request):
+    """JSON: at most 20 compounds within the user's scope whose name contains
+    ?q= (the typed compound boxes' suggestions, picking.py)."""
+    rows = picking.suggest_compounds(
+        permissions.compounds_for_user(request.user), request.GET.get("q")
+    )
+    return JsonResponse({"results": rows}, json_dumps_params={"ensure_ascii": False})
 
 
 @login_required

@@ -149,10 +149,12 @@ def filter_compounds(
         lines = FundingLine.objects.filter(source=funding, amount__gt=0).exclude(
             plan__status=PlanStatus.SUPERSEDED
         )
+        # EXISTS, not a join over plans and cluster members with DISTINCT
+        # (STYLE.md habit 18).
         qs = qs.filter(
-            Q(plans__in=lines.values("plan"))
-            | Q(cluster_membership__cluster__plans__in=lines.values("plan"))
-        ).distinct()
+            Exists(lines.filter(plan__compound_id=OuterRef("pk")))
+            | Exists(lines.filter(plan__cluster__members__compound_id=OuterRef("pk")))
+        )
     return qs
 
 

@@ -93,7 +93,7 @@ def map_data(request):
     if not zoom.isdigit() or not 0 <= int(zoom) <= 22:
         return JsonResponse({"error": _("zoom 参数应为 0–22 的整数")}, status=400)
     pts = mapdata.points(sel.scoped(request.user), bbox, **_filters(g))
-    markers = mapdata.cluster(pts, int(zoom))
+    markers = mapdata.cluster(pts, mapdata.fit_zoom(bbox, int(zoom)))
     detail = reverse("inventory:compound_detail", args=[0]).replace("/0/", "/{id}/")
     return JsonResponse(
         {"count": len(pts), "markers": markers, "detail_url": detail},

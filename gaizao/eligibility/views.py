@@ -74,7 +74,9 @@ def reserve(request):
             "policy": policy,
             "policies": selectors.policies(),
             "streets": streets_of(scope),
-            "communities": communities_of(street or scope),
+            # Cascading: a street's communities once a street is chosen, never
+            # every community of the jurisdiction (STYLE.md habit 18).
+            "communities": communities_of(street) if street else [c for c in [community] if c],
             "street": street,
             "community": community,
             "verdict": verdict,

@@ -6,7 +6,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from gaizao.inventory.models import Compound
+from gaizao.inventory.picking import CompoundField
 from gaizao.regions.models import Organisation
 
 from .models import SATISFACTION_ASPECTS, FeedbackCategory, ResponsibleParty
@@ -41,11 +41,8 @@ class FeedbackForm(forms.Form):
 class AssistedFeedbackForm(FeedbackForm):
     """Staff recording for a resident (phone call, visit)."""
 
-    compound = forms.ModelChoiceField(
-        label=_("小区"),
-        queryset=Compound.objects.none(),
-        error_messages={"required": _("请选择小区"), "invalid_choice": _("请选择小区")},
-    )
+    # Typed with suggestions, not a drop-down of every compound (habit 18).
+    compound = CompoundField(label=_("小区"), error_messages={"required": _("请选择小区")})
     reporter_name = forms.CharField(
         label=_("反映人姓名"), max_length=64, error_messages={"required": _("请填写反映人姓名")}
     )
@@ -101,11 +98,8 @@ class SatisfactionForm(forms.Form):
 
 
 class OpenEvaluationForm(forms.Form):
-    compound = forms.ModelChoiceField(
-        label=_("小区"),
-        queryset=Compound.objects.none(),
-        error_messages={"required": _("请选择小区"), "invalid_choice": _("请选择小区")},
-    )
+    # Typed with suggestions, not a drop-down of every compound (habit 18).
+    compound = CompoundField(label=_("小区"), error_messages={"required": _("请选择小区")})
     title = forms.CharField(
         label=_("标题"),
         max_length=128,

@@ -109,7 +109,19 @@ class CompoundForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         streets, communities = selectors.filter_areas(user)
         self.fields["street"].queryset = streets
-        self.fields["community"].queryset = communities.select_related("parent")
+        # Cascading: the communities of the chosen street (the posted one, else
+        # the compound's), never every community of the jurisdiction
+        # (STYLE.md habit 18). After a street change the re-shown form offers
+        # the new street's communities.
+        # Any community in scope is accepted, so that one of another street
+        # gets clean()'s message rather than "not a valid choice".
+        street_id = self.data.get("street") if self.is_bound else self.instance.street_id
+        street_id = int(street_id) if str(street_id or "").isdigit() else None
+        field = self.fields["community"]
+        field.queryset = communities.select_related("parent")
+        field.widget.choices = [("", field.empty_label)] + [
+            (c.pk, field.label_from_instance(c)) for c in field.queryset.filter(parent_id=street_id)
+        ]
         # The database's check constraints, said as field limits with a message.
         self.fields["built_year"].validators += [MinValueValidator(1900), MaxValueValidator(2100)]
         self.fields["self_built_area"].validators.append(MinValueValidator(0))

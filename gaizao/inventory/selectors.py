@@ -18,7 +18,7 @@ from gaizao.core.sorting import natural_key, unit_key
 from gaizao.regions.models import Area
 from gaizao.regions.scope import areas_within
 
-from . import permissions, scoring
+from . import mapgrid, permissions, scoring
 from .facilities import FACILITIES
 from .importing import common as import_common
 from .latest import latest_score_subquery  # noqa: F401  (re-exported)
@@ -111,25 +111,35 @@ def with_grades(rows):
     return rows
 
 
-def map_points(user, filters=None) -> list[dict]:
-    """Compounds with coordinates, as small dicts for the map (no model instances)."""
-    qs = compound_list(user, filters).filter(latitude__isnull=False, longitude__isnull=False)
-    out = []
-    for r in qs.values("id", "name", "latitude", "longitude", "latest_score", "street__name"):
-        code, label = scoring.grade(r["latest_score"])
-        out.append(
-            {
-                "id": r["id"],
-                "name": r["name"],
-                "lat": float(r["latitude"]),
-                "lng": float(r["longitude"]),
-                "street": r["street__name"],
-                "score": float(r["latest_score"]) if r["latest_score"] is not None else None,
-                "grade": code,
-                "grade_label": label,
-            }
-        )
-    return out
+def map_markers(user, filters, bbox, zoom: int) -> tuple[int, list[dict]]:
+    """(compounds located in the viewport, markers): the compounds of the
+    list's filters inside bbox, clustered on a pixel grid by their condition
+    grade (mapgrid); single compounds carry their street and score for the
+    popup. At most mapgrid.MAX_POINTS are read."""
+    qs = mapgrid.in_bbox(compound_list(user, filters), bbox)
+    rows = list(
+        qs.order_by().values_list(
+            "id", "name", "latitude", "longitude", "latest_score", "street__name"
+        )[: mapgrid.MAX_POINTS]
+    )
+    extra = {r[0]: (r[4], r[5]) for r in rows}
+    pts = [(r[0], r[1], float(r[2]), float(r[3]), scoring.grade(r[4])[0]) for r in rows]
+    markers = mapgrid.cluster(pts, mapgrid.fit_zoom(bbox, zoom), kind="grade", kinds="grades")
+    for m in markers:
+        if "id" in m:
+            score, street = extra[m["id"]]
+            m["street"] = street
+            m["score"] = float(score) if score is not None else None
+            m["grade_label"] = str(scoring.grade(score)[1])
+    return len(pts), markers
+
+
+def map_summary(user, filters) -> dict:
+    """The map's first answer for a filter: how many compounds match, how
+    many have coordinates, and where most of them are (no points)."""
+    qs = compound_list(user, filters)
+    located = qs.filter(latitude__isnull=False, longitude__isnull=False)
+    return {"count": qs.count(), "located": located.count(), "bounds": mapgrid.focus(located)}
 
 
 def filter_areas(user) -> tuple:

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.compound_list, name="compound_list"),
     path("export.xlsx", views.compound_export, name="compound_export"),
     path("map/", views.compound_map, name="map"),
+    path("suggest.json", views.compound_suggest, name="compound_suggest"),
     path("communities/", views.filter_communities, name="filter_communities"),
     path("map/data.json", views.map_data, name="map_data"),
     path("<int:pk>/", views.compound_detail, name="compound_detail"),

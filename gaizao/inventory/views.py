@@ -18,7 +18,7 @@ from gaizao.core import jobs, pagecache
 from gaizao.core.errors import DomainError, Problems
 from gaizao.core.xlsx import download
 
-from . import permissions, scoring, selectors, services
+from . import mapgrid, permissions, picking, scoring, selectors, services
 from .exporting import export_compounds_xlsx
 from .facilities import BY_CODE, FACILITIES
 from .forms import CompoundFilterForm, CompoundForm, SurveyForm
@@ -80,6 +80,17 @@ def filter_communities(request):
         "inventory/partials/_community_options.html",
         {"communities": selectors.communities_of_street(communities, request.GET.get("street"))},
     )
+
+
+@login_required
+@require_GET
+def compound_suggest(request):
+    """JSON: at most 20 compounds within the user's scope whose name contains
+    ?q= (the typed compound boxes' suggestions, picking.py)."""
+    rows = picking.suggest_compounds(
+        permissions.compounds_for_user(request.user), request.GET.get("q")
+    )
+    return JsonResponse({"results": rows}, json_dumps_params={"ensure_ascii": False})
 
 
 @login_required
@@ -278,11 +289,26 @@ def compound_map(request):
 @login_required
 @require_GET
 def map_data(request):
-    """GeoJSON-like points for the map, scoped to the user's jurisdiction."""
+    """The compound map by viewport (STYLE.md habit 18): without bbox, the
+    counts and where most compounds are; with ?bbox=w,s,e,n&zoom=Z, the
+    markers inside, clustered on the server (≤ ~200 KB at any zoom)."""
     form = CompoundFilterForm(request.GET or None, user=request.user)
-    points = selectors.map_points(request.user, form.filters())
-    total = selectors.compound_list(request.user, form.filters()).count()
+    g = request.GET
+    if not g.get("bbox"):
+        return JsonResponse(
+            selectors.map_summary(request.user, form.filters()),
+            json_dumps_params={"ensure_ascii": False},
+        )
+    try:
+        bbox, zoom = mapgrid.parse_bbox(g["bbox"]), mapgrid.parse_zoom(g.get("zoom", ""))
+    except mapgrid.BadParam as e:
+        message = {
+            "bbox": _("bbox 参数应为“西经度,南纬度,东经度,北纬度”(WGS-84 度数)"),
+            "zoom": _("zoom 参数应为 0–22 的整数"),
+        }[str(e)]
+        return JsonResponse({"error": message}, status=400)
+    located, markers = selectors.map_markers(request.user, form.filters(), bbox, zoom)
     return JsonResponse(
-        {"count": total, "located": len(points), "items": points},
-        json_dumps_params={"ensure_ascii": False},
+        {"located": located, "markers": markers},
+        json_dumps_params={"ensure_ascii": False, "separators": (",", ":")},
     )

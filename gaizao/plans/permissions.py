@@ -3,6 +3,7 @@ habits 4 and 5). A plan is visible when its compound is (or, for a cluster
 plan, when one member is); invisible → 404, visible but not allowed → 403."""
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -11,7 +12,7 @@ from gaizao.accounts.models import Role
 from gaizao.accounts.permissions import can
 from gaizao.inventory.permissions import compound_q
 
-from .models import Cluster, Plan
+from .models import Cluster, ClusterMember, Plan
 from .selectors import plans_for_user
 
 R = Role
@@ -57,7 +58,14 @@ def require(user, action: str) -> None:
 
 
 def clusters_for_user(user):
-    return Cluster.objects.filter(compound_q(user, "members__compound__")).distinct()
+    """Clusters with a member the user sees: EXISTS over the members, not a
+    join with DISTINCT (STYLE.md habit 18)."""
+    seen = compound_q(user, "compound__")
+    if not seen:  # every compound (superuser, country-level role)
+        return Cluster.objects.all()
+    return Cluster.objects.filter(
+        Exists(ClusterMember.objects.filter(seen, cluster_id=OuterRef("pk")))
+    )
 
 
 def get_cluster_for_user(user, pk, *, action: str | None = None) -> Cluster:

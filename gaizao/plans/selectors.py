@@ -83,7 +83,9 @@ def plans_for_user(user):
         # leave only the cluster plans (issue 9, finding 7).
         return Plan.objects.all()
     visible_clusters = Cluster.objects.filter(compound_q(user, "members__compound__")).values("pk")
-    return Plan.objects.filter(on_compound | Q(cluster__in=visible_clusters)).distinct()
+    # No DISTINCT: the compound is a foreign key and the clusters a subquery,
+    # so no plan row is repeated.
+    return Plan.objects.filter(on_compound | Q(cluster__in=visible_clusters))
 
 
 def current_plans_for_user(user):

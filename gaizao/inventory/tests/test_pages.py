@@ -277,15 +277,28 @@ def test_map_page_and_scoped_data(cast, client_for):
         "leaflet.js" in page and "tileLayer" not in page and "http" not in page.split("<script")[-1]
     )
     data = c.get("/compounds/map/data.json").json()
-    assert [x["name"] for x in data["items"]] == ["云山小区"]
-    assert data["count"] == 2 and data["located"] == 1
-    assert data["items"][0]["grade"] == "unknown"
-    d = client_for(cast["users"]["district"]).get("/compounds/map/data.json", {"q": "天祥"}).json()
-    assert [x["name"] for x in d["items"]] == ["天祥小区"]
+    assert data["count"] == 2 and data["located"] == 1 and "markers" not in data
+    assert data["bounds"] == [102.72, 25.06, 102.72, 25.06]
+    view = {"bbox": "102.6,25.0,102.9,25.2", "zoom": "16"}
+    data = c.get("/compounds/map/data.json", view).json()
+    assert [x["name"] for x in data["markers"]] == ["云山小区"]
+    assert data["markers"][0]["grade"] == "unknown" and data["markers"][0]["street"] == "青云街道"
+    d = (
+        client_for(cast["users"]["district"])
+        .get("/compounds/map/data.json", {**view, "q": "天祥"})
+        .json()
+    )
+    assert [x["name"] for x in d["markers"]] == ["天祥小区"]
     assert (
-        client_for(cast["users"]["contractor"]).get("/compounds/map/data.json").json()["items"]
+        client_for(cast["users"]["contractor"])
+        .get("/compounds/map/data.json", view)
+        .json()["markers"]
         == []
     )
+    bad = c.get("/compounds/map/data.json", {"bbox": "x", "zoom": "8"})
+    assert bad.status_code == 400 and "bbox 参数" in bad.json()["error"]
+    bad = c.get("/compounds/map/data.json", {"bbox": "1,1,2,2", "zoom": "99"})
+    assert bad.status_code == 400 and "zoom 参数" in bad.json()["error"]
 
 
 def test_detail_query_count_is_constant(cast, client_for, django_assert_max_num_queries):

@@ -45,3 +45,33 @@ document.addEventListener("htmx:afterSettle", function () {
   var top = field.closest("[data-refocus-top]");
   if (top && top.getBoundingClientRect().top < 0) top.scrollIntoView({ block: "start" });
 });
+
+// A compound typed by name (data-suggest="url" on an input with a
+// <datalist>): as the user types, ask the server for at most 20 matches
+// within the user's scope and offer them (no page lists every compound).
+(function () {
+  var timer = null, last = {};
+  document.addEventListener("input", function (e) {
+    var el = e.target;
+    if (!el || !el.dataset || !el.dataset.suggest || !el.list) return;
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      var q = el.value.trim();
+      var key = el.id || el.name;
+      if (!q || last[key] === q) return;
+      last[key] = q;
+      fetch(el.dataset.suggest + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : { results: [] }; })
+        .then(function (data) {
+          var list = el.list;
+          while (list.firstChild) list.removeChild(list.firstChild);
+          (data.results || []).forEach(function (row) {
+            var o = document.createElement("option");
+            o.value = row.label;
+            list.appendChild(o);
+          });
+        })
+        .catch(function () {});
+    }, 200);
+  });
+})();

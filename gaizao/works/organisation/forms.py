@@ -5,6 +5,7 @@ id is refused with a message, never trusted."""
 from django.utils.translation import gettext as _
 
 from gaizao.core.errors import DomainError
+from gaizao.inventory.picking import pick_compound
 
 DECISION_ROWS = 5
 TASK_ROWS = 6
@@ -20,28 +21,6 @@ def pick(qs, value, label):
     if obj is None:
         raise DomainError(_("%(label)s不在可选范围内") % {"label": label})
     return obj
-
-
-def pick_compound(qs, value, label):
-    """A compound typed by name (or "街道·名称" when two share a name), or
-    given by id; looked up among the compounds the user may see, so the page
-    needs no list of every compound (STYLE.md habit 18)."""
-    value = (value or "").strip()
-    if not value or value.isdigit():
-        return pick(qs, value, label)
-    street, _sep, name = value.rpartition("·")
-    found = qs.filter(name=name.strip())
-    if street:
-        found = found.filter(street__name=street.strip())
-    hits = list(found.select_related("street")[:3])
-    if not hits:
-        raise DomainError(_("%(label)s“%(v)s”不在可选范围内") % {"label": label, "v": value})
-    if len(hits) > 1:
-        raise DomainError(
-            _("%(label)s“%(v)s”有同名小区,请写成“街道·小区名”,如“%(e)s”")
-            % {"label": label, "v": value, "e": f"{hits[0].street.name}·{hits[0].name}"}
-        )
-    return hits[0]
 
 
 def meeting_kwargs(post, *, orgs, people, compounds) -> dict:

@@ -112,8 +112,12 @@ def _header_cells(ws, headers):
     return out
 
 
-def _write(title: str, headers: list[str], widths: list[int], rows, sheet_title: str) -> bytes:
-    # write_only: a 100,000-unit export streams rows instead of building a DOM.
+def _write(
+    title: str, headers: list[str], widths: list[int], rows, sheet_title: str, out=None
+) -> bytes:
+    """The workbook as bytes, or written to the file object `out` (then b"").
+    write_only: a 100,000-unit export streams rows instead of building a DOM
+    (openpyxl keeps the rows in a temporary file until the save)."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(sheet_title[:31])
     for i, w in enumerate(widths, start=1):
@@ -123,6 +127,9 @@ def _write(title: str, headers: list[str], widths: list[int], rows, sheet_title:
     for row in rows:
         ws.append(safe_row(row))
     wb.properties.title = title
+    if out is not None:
+        wb.save(out)
+        return b""
     buf = BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -133,10 +140,12 @@ def with_latest_score(queryset):
     return queryset.annotate(latest_score=Subquery(latest.values("score")[:1]))
 
 
-def export_compounds_xlsx(queryset, *, progress=None) -> bytes:
+def export_compounds_xlsx(queryset, *, progress=None, out=None) -> bytes:
     """The compounds of `queryset` (already scoped to the user) as .xlsx bytes,
-    in the import template's columns plus the latest survey score.
-    `progress(n)` is called after each row (a background job's counter)."""
+    or written to the file object `out` (a background job: nothing of the
+    size of the jurisdiction stays in memory), in the import template's
+    columns plus the latest survey score. `progress(n)` is called after each
+    row (a background job's counter)."""
     qs = with_latest_score(queryset).select_related(
         "street", "community", "property_company", "property_rights_unit"
     )
@@ -153,6 +162,7 @@ def export_compounds_xlsx(queryset, *, progress=None) -> bytes:
         [c.width for c in COMPOUND_COLUMNS],
         rows(),
         "小区台账",
+        out,
     )
 
 

@@ -95,6 +95,15 @@ def jobs_for_user(user):
     return Job.objects.filter(user=user)
 
 
+def pending(user, pk) -> Job | None:
+    """The user's job `pk` if it is still queued or running."""
+    if not pk:
+        return None
+    return Job.objects.filter(
+        pk=pk, user_id=user.pk, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
+    ).first()
+
+
 def get_job_for_user(user, pk) -> Job:
     """A user sees the jobs they started; anyone else's is not found."""
     job = Job.objects.filter(pk=pk).first()

@@ -116,7 +116,11 @@ def import_preview(request, token):
             if (meta.get("rows") or 0) > settings.GAIZAO_SYNC_IMPORT_MAX:
                 # Many rows: committed by the worker, still in one
                 # transaction (docs/import.md "Large imports"); the stash is
-                # kept until the job has written it.
+                # kept until the job has written it. A second click while
+                # the job waits or runs shows that job, not a second import.
+                pending = jobs.pending(user, meta.get("job_id"))
+                if pending is not None:
+                    return redirect("core:job", pk=pending.pk)
                 job = jobs.start(
                     user=user,
                     kind="inventory.import",
@@ -127,6 +131,7 @@ def import_preview(request, token):
                     token=token,
                     accept_warnings=confirm.warnings_accepted,
                 )
+                stash.remember(token, job_id=job.pk)
                 return redirect("core:job", pk=job.pk)
             result = services.commit(
                 kind,

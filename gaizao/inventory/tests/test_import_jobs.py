@@ -117,3 +117,12 @@ def test_a_job_whose_upload_became_invalid_links_back_to_the_errors(
     job = Job.objects.get()
     assert job.status == Job.Status.FAILED and "没有写入任何数据" in job.message
     assert not Compound.objects.filter(name="金辰新苑").exists()
+
+
+@override_settings(GAIZAO_SYNC_IMPORT_MAX=0)
+def test_a_second_click_shows_the_waiting_job(cast, users, client_for):
+    c = client_for(users["bureau"])
+    url, _html = _previewed(c)
+    first = c.post(url, {"confirm": "1"})  # the job is queued (not run: no commit)
+    second = c.post(url, {"confirm": "1"})
+    assert Job.objects.count() == 1 and first.url == second.url

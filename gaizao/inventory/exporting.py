@@ -24,6 +24,10 @@ from gaizao.core.xlsx import safe_cell, safe_row
 from .models import ManagementStatus, Survey
 
 YES_NO = {True: "是", False: "否", None: ""}
+# Rows fetched at a time by the compound export. The database driver holds
+# up to two such batches at once (the one being written and the next), so
+# this, not the jurisdiction, bounds the export's memory (bench/jobs.py).
+EXPORT_CHUNK = 500
 MANAGEMENT_LABELS = {
     ManagementStatus.PROPERTY_COMPANY: "物业",
     ManagementStatus.PROPERTY_RIGHTS_UNIT: "产权单位",
@@ -151,7 +155,7 @@ def export_compounds_xlsx(queryset, *, progress=None, out=None) -> bytes:
     )
 
     def rows():
-        for n, c in enumerate(qs.iterator(chunk_size=2000), start=1):
+        for n, c in enumerate(qs.iterator(chunk_size=EXPORT_CHUNK), start=1):
             yield [col.value(c) for col in COMPOUND_COLUMNS]
             if progress is not None:
                 progress(n)

@@ -198,6 +198,10 @@ TASKS = {
 }
 # Exports of more rows than this run as a background job with progress.
 GAIZAO_SYNC_EXPORT_MAX = int(os.environ.get("GAIZAO_SYNC_EXPORT_MAX", "2000"))
+# A whole-area evaluation of more compounds than this runs as a job (in
+# chunks either way); so does the commit of an import of more rows than this.
+GAIZAO_SYNC_EVALUATE_MAX = int(os.environ.get("GAIZAO_SYNC_EVALUATE_MAX", "2000"))
+GAIZAO_SYNC_IMPORT_MAX = int(os.environ.get("GAIZAO_SYNC_IMPORT_MAX", "5000"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

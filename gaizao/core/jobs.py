@@ -21,7 +21,7 @@ transactions, so a page polling the job sees them while the work goes on.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
@@ -55,25 +55,53 @@ def report(job_id: int, done: int) -> None:
 
 
 def finish(
-    job_id: int, *, data: bytes | None = None, filename: str = "", message: str = ""
+    job_id: int,
+    *,
+    data: bytes | None = None,
+    path=None,
+    filename: str = "",
+    message: str = "",
+    link: str = "",
 ) -> None:
+    """Done: keep the file made (`data`, or the file at `path`, copied in
+    chunks so a big export is never all in memory), the message and the
+    page where the result is seen (`link`)."""
     job = Job.objects.get(pk=job_id)
     if data is not None:
         job.file.save(f"{job.pk}.bin", ContentFile(data), save=False)
         job.filename = filename
+    elif path is not None:
+        with open(path, "rb") as f:
+            job.file.save(f"{job.pk}.bin", File(f), save=False)
+        job.filename = filename
     job.status, job.message, job.finished_at = Job.Status.DONE, message[:500], timezone.now()
+    job.link = link[:300]
     job.done = job.total
     job.save()
 
 
-def fail(job_id: int, message: str) -> None:
+def fail(job_id: int, message: str, *, link: str = "") -> None:
     Job.objects.filter(pk=job_id).update(
-        status=Job.Status.FAILED, message=message[:500], finished_at=timezone.now()
+        status=Job.Status.FAILED, message=message[:500], finished_at=timezone.now(), link=link[:300]
     )
+
+
+def note(job_id: int, message: str) -> None:
+    """What the job is doing now (a stage without a count)."""
+    Job.objects.filter(pk=job_id).update(message=message[:500])
 
 
 def jobs_for_user(user):
     return Job.objects.filter(user=user)
+
+
+def pending(user, pk) -> Job | None:
+    """The user's job `pk` if it is still queued or running."""
+    if not pk:
+        return None
+    return Job.objects.filter(
+        pk=pk, user_id=user.pk, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
+    ).first()
 
 
 def get_job_for_user(user, pk) -> Job:

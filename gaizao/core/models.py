@@ -158,6 +158,9 @@ class Job(models.Model):
     message = models.CharField(_("说明"), max_length=500, blank=True)
     file = models.FileField(_("结果文件"), upload_to="jobs/", blank=True)
     filename = models.CharField(_("文件名"), max_length=200, blank=True)
+    # Where the result is seen (the reserve after an evaluation, the list
+    # after an import, the preview with its errors after a failed import).
+    link = models.CharField(_("结果页面"), max_length=300, blank=True)
     task_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(_("发起时间"), auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)

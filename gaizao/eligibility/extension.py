@@ -18,19 +18,23 @@ class CapItem:
     built_sort: tuple = ()  # older first: (year, date or "")
 
 
-def apply_extension_cap(items: list[CapItem], cap_pct: Decimal | None) -> None:
+def apply_extension_cap(
+    items: list[CapItem], cap_pct: Decimal | None, *, base_households: int = 0
+) -> None:
     """Compounds eligible only through the extension window may make up at
     most `cap_pct` of the households of the year's eligible compounds
     (国办发〔2020〕23号 allows the extension; the cap is the jurisdiction's).
     The oldest are admitted first; the rest become "review" with the reason.
     Changes the verdicts in place. The denominator is the eligible compounds
-    evaluated together (the jurisdiction's reserve)."""
+    evaluated together (the jurisdiction's reserve), plus `base_households`:
+    a run in chunks (evaluation.py) passes only the extension compounds and
+    the households of the eligible ones it has already stored."""
     if cap_pct is None:
         return
     ext = [i for i in items if i.verdict.verdict == ELIGIBLE and i.verdict.extension]
     if not ext:
         return
-    base = sum(
+    base = base_households + sum(
         (i.households or 0)
         for i in items
         if i.verdict.verdict == ELIGIBLE and not i.verdict.extension

@@ -318,25 +318,17 @@ def _built_sort(f: rules.CompoundFacts) -> tuple:
     return (f.built_year or 9999, date((f.built_year or 9999), 12, 31))
 
 
-def compute(
-    compounds,
-    policy: Policy | None = None,
-    *,
-    cap: bool = True,
-    defaults: DefaultPolicies | None = None,
-):
-    """A read: evaluate without storing (services._store keeps the results): list of (compound id, Policy, rules.Verdict,
-    by_default). `compounds` is a queryset. With `cap`, the extension-window
-    cap is applied across the compounds evaluated together."""
+def compute_raw(compounds, policy: Policy | None = None, *, defaults=None) -> list[tuple]:
+    """The rules' verdicts before the extension cap and people's decisions:
+    list of (compound id, Policy, rules.Verdict, by_default, CapItem).
+    `compounds` is a queryset; a constant number of queries for any size."""
     defaults = defaults or DefaultPolicies()
     meta = {
         cid: (com or st)
         for cid, com, st in compounds.values_list("id", "community__prefix", "street__prefix")
     }
-    facts = facts_for(compounds)
-    results = []
-    groups: dict[int, list[extension.CapItem]] = {}
-    for cid, f in facts.items():
+    out = []
+    for cid, f in facts_for(compounds).items():
         default = defaults.for_prefix(meta.get(cid))
         p = policy or default
         if p is None:
@@ -344,17 +336,40 @@ def compute(
                 _("系统中没有可用的改造政策,请先运行 gaizao eligibility --install-policies")
             )
         v = rules.evaluate(f, p.rules())
-        results.append((cid, p, v, default is not None and p.pk == default.pk))
-        groups.setdefault(p.pk, []).append(extension.CapItem(cid, v, f.households, _built_sort(f)))
-    if cap:
-        by_pk = {p.pk: p for _c, p, _v, _d in results}
-        for pk, items in groups.items():
-            extension.apply_extension_cap(items, by_pk[pk].extension_cap_pct)
-    made = latest_decisions(list(facts))
+        item = extension.CapItem(cid, v, f.households, _built_sort(f))
+        out.append((cid, p, v, default is not None and p.pk == default.pk, item))
+    return out
+
+
+def with_decisions(results) -> list[tuple]:
+    """(compound id, Policy, verdict, by_default) rows with the latest 核实
+    and leadership decisions applied (one query per chunk of compounds)."""
+    made = latest_decisions([r[0] for r in results])
     return [
         (cid, p, decisions.apply_decisions(v, *made.get((cid, p.pk), (None, None))), d)
         for cid, p, v, d in results
     ]
+
+
+def compute(
+    compounds,
+    policy: Policy | None = None,
+    *,
+    cap: bool = True,
+    defaults: DefaultPolicies | None = None,
+):
+    """A read: evaluate without storing (the services store the results):
+    list of (compound id, Policy, rules.Verdict, by_default). `compounds` is
+    a queryset. With `cap`, the extension-window cap is applied across the
+    compounds evaluated together (a whole area in chunks: evaluation.py)."""
+    raw = compute_raw(compounds, policy, defaults=defaults)
+    if cap:
+        groups: dict[int, tuple] = {}
+        for _cid, p, _v, _d, item in raw:
+            groups.setdefault(p.pk, (p, []))[1].append(item)
+        for p, items in groups.values():
+            extension.apply_extension_cap(items, p.extension_cap_pct)
+    return with_decisions([(cid, p, v, d) for cid, p, v, d, _i in raw])
 
 
 def _decision(d: Determination) -> decisions.Decision:

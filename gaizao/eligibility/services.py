@@ -5,7 +5,6 @@ one transaction; nothing is half-written."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,15 +12,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gaizao.core import audit, summaries, uploads
+from gaizao.core import audit, uploads
 from gaizao.core.errors import DomainError
 from gaizao.inventory.facilities import BY_CODE
 from gaizao.inventory.models import Compound
 from gaizao.inventory.permissions import compounds_for_user
 from gaizao.regions.models import Area
-from gaizao.regions.scope import compound_area_q
 
 from . import builtin, rules, selectors
+from .evaluation import AreaEvaluation, EvaluationFailed, evaluate_area, store_verdicts  # noqa: F401
 from .models import Determination, Policy, Verdict, fraction_str
 from .permissions import area_within_user, can_do, policy_editable
 
@@ -239,77 +238,6 @@ def ensure_builtin_policies() -> list[Policy]:
 # --- evaluation ------------------------------------------------------------------
 
 
-@dataclass
-class AreaEvaluation:
-    area: Area | None
-    total: int = 0
-    counts: dict = field(default_factory=lambda: dict.fromkeys(rules.VERDICT_LABELS, 0))
-    policies: dict = field(default_factory=dict)  # policy str → number of compounds
-
-    def as_dict(self) -> dict:
-        return {
-            "area_code": self.area.code if self.area else None,
-            "total": self.total,
-            "counts": self.counts,
-            "policies": self.policies,
-        }
-
-    @property
-    def summary(self) -> str:
-        c = self.counts
-        return _(
-            "已评估 %(total)s 个小区:符合 %(eligible)s 个,待核实 %(review)s 个,"
-            "不符合 %(ineligible)s 个"
-        ) % {"total": self.total, **c}
-
-
-def _store(results, *, actor) -> None:
-    now = timezone.now()
-    who = actor if getattr(actor, "is_authenticated", False) else None
-    rows = [
-        Verdict(
-            compound_id=cid,
-            policy=p,
-            verdict=v.verdict,
-            reasons=[r.as_dict() for r in v.reasons],
-            missing=v.missing,
-            extension=v.extension,
-            by_default=by_default,
-            evaluated_at=now,
-            evaluated_by=who,
-        )
-        for cid, p, v, by_default in results
-    ]
-    # A compound has one reserve verdict: clear the flag on verdicts under
-    # another policy that used to be its default.
-    default_ids: dict[int, list[int]] = {}
-    for cid, p, _v, by_default in results:
-        if by_default:
-            default_ids.setdefault(p.pk, []).append(cid)
-    for pk, ids in default_ids.items():
-        for part in selectors._chunks(ids):
-            Verdict.objects.filter(compound_id__in=part, by_default=True).exclude(
-                policy_id=pk
-            ).update(by_default=False)
-    Verdict.objects.bulk_create(
-        rows,
-        batch_size=1000,
-        update_conflicts=True,
-        unique_fields=["compound", "policy"],
-        update_fields=[
-            "verdict",
-            "reasons",
-            "missing",
-            "extension",
-            "by_default",
-            "evaluated_at",
-            "evaluated_by",
-        ],
-    )
-    # bulk writes send no signal: re-derive the kept summary (core.summaries).
-    summaries.touch(cid for cid, _p, _v, _d in results)
-
-
 def evaluate_compound(compound: Compound, policy: Policy | None = None, *, actor=None) -> Verdict:
     """Evaluate one compound (under its jurisdiction's default policy unless
     `policy` is given) and store the verdict. The extension cap is a
@@ -319,7 +247,7 @@ def evaluate_compound(compound: Compound, policy: Policy | None = None, *, actor
     qs = Compound.objects.filter(pk=compound.pk)
     with transaction.atomic():
         results = selectors.compute(qs, policy, cap=False)
-        _store(results, actor=actor)
+        store_verdicts(results, actor=actor)
         # Evaluations are writes too (issue 9 #6).
         audit.record(
             actor=actor,
@@ -328,41 +256,6 @@ def evaluate_compound(compound: Compound, policy: Policy | None = None, *, actor
             changes={"eligibility": [None, results[0][2].verdict], "policy": str(results[0][1])},
         )
     return Verdict.objects.select_related("policy").get(compound=compound, policy=results[0][1])
-
-
-def evaluate_area(
-    *, actor, area: Area, policy: Policy | None = None, source: str = "web"
-) -> AreaEvaluation:
-    """Evaluate every compound of `area` (that `actor` may see; all of them
-    for actor None, the command line) and store the verdicts in one
-    transaction. Constant number of queries per chunk, whatever the size."""
-    if area is None:
-        raise DomainError(_("请指定要评估的区划"))
-    if actor is not None:
-        if not can_do(actor, "eligibility.evaluate"):
-            raise PermissionDenied(_("您的角色无权评估改造范围"))
-        if not area_within_user(actor, area):
-            raise PermissionDenied(_("只能评估本辖区的小区"))
-    qs = Compound.objects.filter(compound_area_q(area))
-    if actor is not None:
-        qs = qs & compounds_for_user(actor)
-    out = AreaEvaluation(area=area)
-    with transaction.atomic():
-        results = selectors.compute(qs, policy)
-        _store(results, actor=actor)
-        for _c, p, v, _d in results:
-            out.total += 1
-            out.counts[v.verdict] += 1
-            out.policies[str(p)] = out.policies.get(str(p), 0) + 1
-        # One entry per evaluation run, not per compound (issue 9 #6).
-        audit.record(
-            actor=actor,
-            instance=area,
-            action="update",
-            changes={"eligibility_evaluated": out.total, **dict(out.counts)},
-            source=source,
-        )
-    return out
 
 
 # --- 核实 and the leadership office's decisions -----------------------------------
@@ -451,7 +344,7 @@ def determination_record(
             },
             source=source,
         )
-        _store(
+        store_verdicts(
             selectors.compute(Compound.objects.filter(pk=compound.pk), policy, cap=False),
             actor=actor,
         )

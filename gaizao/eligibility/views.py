@@ -1,6 +1,7 @@
 """Pages: the reserve (项目储备库), one compound's verdict, the policies.
 Thin: authorise, validate, call the service, render."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,12 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gaizao.core import jobs
 from gaizao.core.errors import DomainError
 from gaizao.core.xlsx import xlsx_response
 from gaizao.inventory.permissions import get_compound_for_user
 from gaizao.regions.selectors import communities_of, streets_of
 
 from . import rules, selectors, services
+from .evaluation import area_compounds
 from .forms import DeterminationForm, PolicyForm
 from .permissions import (
     can_do,
@@ -25,6 +28,7 @@ from .permissions import (
     policy_editable,
     require,
 )
+from .tasks import evaluate_area_task, reserve_url
 
 MARKS = {True: ("✔", "ok"), False: ("✘", "bad"), None: ("?", "warn")}
 
@@ -151,14 +155,27 @@ def reserve_evaluate(request):
     if area is None:
         messages.error(request, _("请选择要评估的区划"))
         return redirect("eligibility:reserve")
+    n = area_compounds(actor=user, area=area).count()  # refuses another jurisdiction
+    if n > settings.GAIZAO_SYNC_EVALUATE_MAX:
+        # A large jurisdiction: evaluated by the worker in chunks, with
+        # progress on the job's page (issue 14 item 3).
+        job = jobs.start(
+            user=user,
+            kind="eligibility.evaluate",
+            title=_("评估改造范围:%(area)s") % {"area": area.name},
+            task=evaluate_area_task,
+            user_id=user.pk,
+            area_id=area.pk,
+            policy_id=policy.pk if policy else None,
+        )
+        return redirect("core:job", pk=job.pk)
     try:
         result = services.evaluate_area(actor=user, area=area, policy=policy)
     except DomainError as e:
         messages.error(request, e.message)
     else:
         messages.success(request, f"{area.name}:{result.summary}")
-    url = reverse("eligibility:reserve")
-    return redirect(f"{url}?policy={policy.code}" if policy else url)
+    return redirect(reserve_url(policy))
 
 
 @login_required

@@ -23,6 +23,10 @@ from gaizao.core.xlsx import safe_cell, safe_row
 from .models import ManagementStatus
 
 YES_NO = {True: "是", False: "否", None: ""}
+# Rows fetched at a time by the compound export. The database driver holds
+# up to two such batches at once (the one being written and the next), so
+# this, not the jurisdiction, bounds the export's memory (bench/jobs.py).
+EXPORT_CHUNK = 500
 MANAGEMENT_LABELS = {
     ManagementStatus.PROPERTY_COMPANY: "物业",
     ManagementStatus.PROPERTY_RIGHTS_UNIT: "产权单位",
@@ -111,8 +115,12 @@ def _header_cells(ws, headers):
     return out
 
 
-def _write(title: str, headers: list[str], widths: list[int], rows, sheet_title: str) -> bytes:
-    # write_only: a 100,000-unit export streams rows instead of building a DOM.
+def _write(
+    title: str, headers: list[str], widths: list[int], rows, sheet_title: str, out=None
+) -> bytes:
+    """The workbook as bytes, or written to the file object `out` (then b"").
+    write_only: a 100,000-unit export streams rows instead of building a DOM
+    (openpyxl keeps the rows in a temporary file until the save)."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(sheet_title[:31])
     for i, w in enumerate(widths, start=1):
@@ -122,6 +130,9 @@ def _write(title: str, headers: list[str], widths: list[int], rows, sheet_title:
     for row in rows:
         ws.append(safe_row(row))
     wb.properties.title = title
+    if out is not None:
+        wb.save(out)
+        return b""
     buf = BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -132,16 +143,18 @@ def with_latest_score(queryset):
     return queryset
 
 
-def export_compounds_xlsx(queryset, *, progress=None) -> bytes:
+def export_compounds_xlsx(queryset, *, progress=None, out=None) -> bytes:
     """The compounds of `queryset` (already scoped to the user) as .xlsx bytes,
-    in the import template's columns plus the latest survey score.
-    `progress(n)` is called after each row (a background job's counter)."""
+    or written to the file object `out` (a background job: nothing of the
+    size of the jurisdiction stays in memory), in the import template's
+    columns plus the latest survey score. `progress(n)` is called after each
+    row (a background job's counter)."""
     qs = with_latest_score(queryset).select_related(
         "street", "community", "property_company", "property_rights_unit"
     )
 
     def rows():
-        for n, c in enumerate(qs.iterator(chunk_size=2000), start=1):
+        for n, c in enumerate(qs.iterator(chunk_size=EXPORT_CHUNK), start=1):
             yield [col.value(c) for col in COMPOUND_COLUMNS]
             if progress is not None:
                 progress(n)
@@ -152,6 +165,7 @@ def export_compounds_xlsx(queryset, *, progress=None) -> bytes:
         [c.width for c in COMPOUND_COLUMNS],
         rows(),
         "小区台账",
+        out,
     )
 
 

@@ -1,17 +1,19 @@
 """Spreadsheet import pages: upload → preview (every row, every error,
-nothing written) → confirm (re-validated, one transaction). Thin views over
-inventory.importing.services."""
+nothing written) → confirm (re-validated, one transaction; a sheet of more
+than GAIZAO_SYNC_IMPORT_MAX rows is committed by a background job). Thin
+views over inventory.importing.services."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from gaizao.core import jobs
 from gaizao.core.errors import DomainError
 from gaizao.core.masking import mask_id_number, mask_name, mask_phone
 from gaizao.core.xlsx import download
@@ -23,6 +25,7 @@ from .importing.compounds import COMPOUND_FIELDS
 from .importing.units import UNIT_FIELDS
 from .models import ManagementStatus
 from .permissions import can_do, get_compound_for_user, sees_personal_data
+from .tasks import import_commit_task, import_done_url, import_targets
 
 ROWS_PER_PAGE = 500
 
@@ -70,15 +73,6 @@ def import_start(request):
     )
 
 
-def _targets(user, meta):
-    street = compound = None
-    if meta.get("street_id"):
-        street = services.street_for_user(user, meta["street_id"])
-    if meta.get("compound_id"):
-        compound = services.compound_for_import(user, meta["compound_id"])
-    return street, compound
-
-
 def _mask(name: str) -> str:
     return name if name == "—" else mask_name(name)
 
@@ -100,15 +94,6 @@ def _masked_rows(rows, kind, user):
     return out
 
 
-def _done_url(kind, compound):
-    try:
-        if kind == "units" and compound is not None:
-            return reverse("inventory:compound_detail", args=[compound.pk])
-        return reverse("inventory:compound_list")
-    except NoReverseMatch:
-        return reverse("inventory:import")
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_preview(request, token):
@@ -121,13 +106,33 @@ def import_preview(request, token):
     kind = meta["kind"]
     commit_error = None
     try:
-        street, compound = _targets(user, meta)
+        street, compound = import_targets(user, meta)
         if request.method == "POST":
             confirm = ImportConfirmForm(request.POST)
             if confirm.cancelled:
                 stash.discard(token)
                 messages.info(request, _("已取消导入,没有写入任何数据"))
                 return redirect("inventory:import")
+            if (meta.get("rows") or 0) > settings.GAIZAO_SYNC_IMPORT_MAX:
+                # Many rows: committed by the worker, still in one
+                # transaction (docs/import.md "Large imports"); the stash is
+                # kept until the job has written it. A second click while
+                # the job waits or runs shows that job, not a second import.
+                pending = jobs.pending(user, meta.get("job_id"))
+                if pending is not None:
+                    return redirect("core:job", pk=pending.pk)
+                job = jobs.start(
+                    user=user,
+                    kind="inventory.import",
+                    title=_("导入%(kind)s:%(file)s")
+                    % {"kind": _(services.KINDS.get(kind, kind)), "file": meta["filename"]},
+                    task=import_commit_task,
+                    user_id=user.pk,
+                    token=token,
+                    accept_warnings=confirm.warnings_accepted,
+                )
+                stash.remember(token, job_id=job.pk)
+                return redirect("core:job", pk=job.pk)
             result = services.commit(
                 kind,
                 path,
@@ -140,10 +145,12 @@ def import_preview(request, token):
             )
             stash.discard(token)
             messages.success(request, result.summary())
-            return redirect(_done_url(kind, compound))
+            return redirect(import_done_url(kind, compound))
         pv = services.preview(
             kind, path, user=user, filename=meta["filename"], street=street, compound=compound
         )
+        if meta.get("rows") != len(pv.rows):
+            stash.remember(token, rows=len(pv.rows))
     except DomainError as e:
         commit_error = e
         if request.method != "POST" or not e.errors:
@@ -178,6 +185,7 @@ def import_preview(request, token):
             "token": token,
             "kind_label": _(services.KINDS[kind]) if kind in services.KINDS else kind,
             "commit_error": commit_error,
+            "in_background": len(pv.rows) > settings.GAIZAO_SYNC_IMPORT_MAX,
             "general_errors": by_row.get(None, []),
         },
         status=400 if commit_error else 200,

@@ -67,6 +67,15 @@ def load(token: str, *, user_id) -> tuple[Path, dict] | None:
     return folder / "upload", meta
 
 
+def remember(token: str, **values) -> None:
+    """Add to the upload's meta: the preview records its number of rows,
+    which decides whether the commit runs in the request or as a job."""
+    folder = root() / uuid.UUID(str(token)).hex
+    meta = json.loads((folder / "meta.json").read_text())
+    meta.update(values)
+    (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False))
+
+
 def discard(token: str) -> None:
     try:
         token = uuid.UUID(str(token)).hex

@@ -37,6 +37,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **o):
+        self.verbosity, self._shown = o.get("verbosity", 1), 0
         try:
             return self._handle(o)
         except DomainError as e:
@@ -63,33 +64,18 @@ class Command(BaseCommand):
             return self._sheet(o, policy, area)
         if area is None:
             raise CommandError("请用 --area 指定区划代码,或给出一个表格文件")
-        result = services.evaluate_area(actor=None, area=area, policy=policy, source="cli")
+        # In chunks, each its own transaction, progress on stderr (stdout
+        # stays the table or the JSON); memory does not grow with the area.
+        result = services.evaluate_area(
+            actor=None, area=area, policy=policy, source="cli", progress=self._progress
+        )
         verdicts = Verdict.objects.filter(
             compound__in=Compound.objects.filter(compound_area_q(area))
         )
         verdicts = verdicts.filter(policy=policy) if policy else verdicts.filter(by_default=True)
-        rows = selectors.reserve_rows(verdicts)
+        rows = selectors.reserve_rows(verdicts).iterator(chunk_size=2000)
         if o["json"]:
-            out = [
-                {
-                    "compound_id": v.compound_id,
-                    "name": v.compound.name,
-                    "street": v.compound.street.name,
-                    "policy": v.policy.code,
-                    "verdict": v.verdict,
-                    "reasons": v.reasons,
-                    "missing": v.missing,
-                }
-                for v in rows
-            ]
-            self.stdout.write(
-                json.dumps(
-                    {"summary": result.as_dict(), "compounds": out},
-                    ensure_ascii=False,
-                    indent=1,
-                    default=json_default,
-                )
-            )
+            self._json(result, rows)
             return
         w = self.stdout.write
         w(f"{'小区':<16}\t{'街道':<8}\t{'结论':<8}\t依据")
@@ -103,6 +89,31 @@ class Command(BaseCommand):
                 f"{rules.VERDICT_LABELS[v.verdict]:<8}\t{why}"
             )
         w(f"{area.name}:{result.summary}")
+
+    def _progress(self, done, total):
+        # A line per 5,000 compounds and at the end.
+        if self.verbosity and done and (done == total or done // 5000 > self._shown // 5000):
+            self.stderr.write(f"已评估 {done} / {total}")
+        self._shown = done
+
+    def _json(self, result, rows):
+        """{"summary": …, "compounds": […]}, written a compound at a time."""
+        head = json.dumps({"summary": result.as_dict()}, ensure_ascii=False, indent=1)
+        w = self.stdout.write
+        w(head[: head.rindex("}")].rstrip() + ',\n "compounds": [', ending="")
+        for i, v in enumerate(rows):
+            item = {
+                "compound_id": v.compound_id,
+                "name": v.compound.name,
+                "street": v.compound.street.name,
+                "policy": v.policy.code,
+                "verdict": v.verdict,
+                "reasons": v.reasons,
+                "missing": v.missing,
+            }
+            text = json.dumps(item, ensure_ascii=False, default=json_default)
+            w(("," if i else "") + "\n  " + text, ending="")
+        w("\n ]\n}")
 
     def _sheet(self, o, policy, area):
         out = evaluate_sheet(o["sheet"], policy=policy, area=area)

@@ -72,7 +72,9 @@ def test_queries_grow_by_chunk_not_by_compound(policies, areas, willing):
     with CaptureQueriesContext(connection) as three:
         _run(areas["qingyun"], chunk=4)
     per_chunk = (len(three) - len(one)) / 2
-    assert per_chunk == int(per_chunk) and per_chunk <= 14
+    # ≤ 14 for the evaluation, 5 for re-deriving the chunk's kept summary
+    # (savepoint, read, delete, insert, release: disclosure.facts.refresh).
+    assert per_chunk == int(per_chunk) and per_chunk <= 19
 
 
 def _extension_compounds(areas):

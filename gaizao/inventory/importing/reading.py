@@ -31,6 +31,7 @@ import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
+from functools import lru_cache
 from pathlib import Path
 
 from django.utils.translation import gettext as _
@@ -200,7 +201,26 @@ def _stored_zip(members: dict[str, bytes]) -> bytes:
 _ACTIVE_TAB = re.compile(rb'activeTab="(\d+)"')
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
 _STATE_HIDDEN = re.compile(rb'state="(?:hidden|veryHidden)"')
-_MULTI_LETTER = re.compile(rb' r="([A-Z]{2,})[0-9]')
+# The sheet XML is scanned before the reader sees it (51 MB for 100,000
+# rows): a few passes, each a C scan for a literal prefix.
+# - a namespace-prefixed cell or row element (<x:c …>, <x:row>);
+_PREFIXED = re.compile(rb":(?:c[\s/>]|row)")
+# - a cell whose reference is not its first attribute, written ` r="…"`
+#   (<c>, <c/>, <c s="1" r="A1">, <c\tr=…>, r='…'): its place is implicit,
+#   or not seen by the scan below;
+_CELL_WITHOUT_REF = re.compile(rb'<c(?:[\t\n\r/>]| (?!r="))')
+# - the references that can be over a limit: two or more column letters
+#   (with their row number), or a row number as long as the row limit.
+_WIDE_OR_TALL = rb' r="(?:([A-Z]{2,})([0-9]*)|[A-Z]?([0-9]{%d,}))"'
+
+
+@lru_cache(maxsize=8)
+def _refs(digits: int) -> re.Pattern:
+    return re.compile(_WIDE_OR_TALL % digits)
+
+
+def _row_limit(columns: int) -> int:
+    return min(limits.MAX_ROWS, limits.MAX_CELLS // max(columns, 1))
 
 
 def _col_number(letters: bytes) -> int:
@@ -215,21 +235,24 @@ def _xlsx_extent(xml: bytes) -> tuple[int, int] | None:
     XML, found without parsing it: the widest column among the references of
     two or more letters (else 26), and the highest row number among the
     references at least as long as the row limit. None when a cell has no
-    reference (its place is implicit) or the XML is namespace-prefixed: such
-    a file is read in the child process instead."""
-    if b":c " in xml or b":row" in xml:
+    reference of its own (its place is implicit) or the XML is
+    namespace-prefixed: such a file is read in the child process instead."""
+    if _PREFIXED.search(xml) or _CELL_WITHOUT_REF.search(xml):
         return None
-    cells = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/>")
-    if cells != xml.count(b'<c r="'):
-        return None
-    wide = set(_MULTI_LETTER.findall(xml))
-    columns = max((_col_number(w) for w in wide), default=26 if cells else 0)
+    has_cells = b'<c r="' in xml
+    digits = len(str(_row_limit(26)))
+    found = _refs(digits).findall(xml)
+    columns = max(
+        (_col_number(w) for w in {w for w, _r, _t in found if w}),
+        default=26 if has_cells else 0,
+    )
     if columns > limits.MAX_COLUMNS:
         return 0, columns
-    row_limit = min(limits.MAX_ROWS, limits.MAX_CELLS // max(columns, 1))
-    digits = len(str(row_limit))
-    tall = re.findall(rb' r="[A-Z]{0,3}([0-9]{%d,})"' % digits, xml)
-    rows = max((int(t) for t in tall), default=0)
+    row_limit = _row_limit(columns)
+    if len(str(row_limit)) < digits:  # a wide sheet has a lower row limit: look again
+        digits = len(str(row_limit))
+        found = _refs(digits).findall(xml)
+    rows = max((int(r or t) for _w, r, t in found if r or t), default=0)
     if rows <= row_limit:  # within the limit: report the bound, not more
         rows = min(row_limit, 10 ** (digits - 1))
     return rows, columns

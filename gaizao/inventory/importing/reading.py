@@ -26,6 +26,7 @@ import re
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from collections.abc import Iterator
@@ -276,7 +277,7 @@ def _normalise(cells) -> tuple:
     → None. Readers give every number as a float: 3.0 households, 101.0."""
     return tuple(
         [
-            None if v == "" else int(v) if v.__class__ is float and v.is_integer() else v
+            (int(v) if v.is_integer() else v) if v.__class__ is float else None if v == "" else v
             for v in cells
         ]
     )
@@ -286,20 +287,14 @@ def _calamine_rows(stored: bytes, index: int, deadline: float) -> Iterator[tuple
     import python_calamine as pc
 
     try:
-        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(stored))
-        names = wb.sheet_names
-        order = [index] + [i for i in range(len(names)) if i != index]
-        sheet = None
-        for i in order:
-            if i >= len(names):
-                continue
-            meta = wb.sheets_metadata[i]
-            if meta.typ != pc.SheetTypeEnum.WorkSheet:
-                continue
-            candidate = wb.get_sheet_by_index(i)
-            if candidate.height and candidate.start is not None:
-                sheet = candidate
-                break
+        # From a file, not a BytesIO: calamine takes a file-like object in
+        # through Python reads, 0.1–0.2 s more for a 50 MB sheet. The file is
+        # the re-stored copy checked above, removed as soon as it is read.
+        with tempfile.NamedTemporaryFile(prefix="gaizao-import-", suffix=".xlsx") as f:
+            f.write(stored)
+            f.flush()
+            wb = pc.CalamineWorkbook.from_path(f.name)
+            sheet = _first_sheet(pc, wb, index)
     except Exception as e:  # calamine's errors have several types
         raise CellError(_("无法读取表格文件(文件可能已损坏):%(error)s") % {"error": e})
     if time.monotonic() > deadline:
@@ -309,6 +304,18 @@ def _calamine_rows(stored: bytes, index: int, deadline: float) -> Iterator[tuple
     first = sheet.start[0] + 1
     for i, cells in enumerate(sheet.iter_rows()):
         yield first + i, _normalise(cells)
+
+
+def _first_sheet(pc, wb, index: int):
+    """The sheet at `index` (the active one), else the first worksheet with data."""
+    names = wb.sheet_names
+    for i in [index] + [i for i in range(len(names)) if i != index]:
+        if i >= len(names) or wb.sheets_metadata[i].typ != pc.SheetTypeEnum.WorkSheet:
+            continue
+        candidate = wb.get_sheet_by_index(i)
+        if candidate.height and candidate.start is not None:
+            return candidate
+    return None
 
 
 def _from_child(value):

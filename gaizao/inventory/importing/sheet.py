@@ -450,10 +450,11 @@ def parse_sheet(
                         break
                 else:
                     raw[key] = carried[key] if fill and key in carried else (None, cols[0])
-            name = raw.get(name_field)
-            if (name is None or is_blank(name[0])) and all(is_blank(cells[i]) for i in used):
-                skip({"row": rownum, "reason": gettext_noop("无内容的行(仅序号)"), "text": ""})
-                continue
+            name = raw.get(name_field, (None,))[0]
+            if name is None or (name.__class__ is str and not name.strip()):
+                if all(is_blank(cells[i]) for i in used):
+                    skip({"row": rownum, "reason": gettext_noop("无内容的行(仅序号)"), "text": ""})
+                    continue
             row_parser(out, rownum, raw)
     except CellError as e:  # a corrupt file discovered mid-way
         out.error(str(e))

@@ -152,12 +152,12 @@ _NO = {
 
 
 def yes_no(value) -> bool | None:
+    if value.__class__ is str and value in _YES_NO_EXACT:  # the common 是 / 否, first
+        return _YES_NO_EXACT[value]
     if is_blank(value):
         return None
     if isinstance(value, bool):
         return value
-    if value in _YES_NO_EXACT:  # the common 是 / 否 without normalising
-        return _YES_NO_EXACT[value]
     s = nfkc(value).lower().replace(" ", "")
     if s in _YES:
         return True

@@ -174,7 +174,7 @@ def _parsed_preview(kind, parsed: ParsedSheet, filename, target) -> ImportPrevie
     return ImportPreview(
         kind=kind,
         filename=filename,
-        rows=[dict(r) for r in parsed.rows],
+        rows=parsed.rows,  # the caller's own parse: annotated in place, not copied
         errors=list(parsed.errors),
         skipped=parsed.skipped,
         header_row=parsed.header_row,

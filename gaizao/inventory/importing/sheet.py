@@ -6,6 +6,7 @@ Pure: no ORM."""
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -372,64 +373,88 @@ def parse_sheet(
                 yield rownum, cells
         yield from rows
 
-    carried: dict[str, object] = {}
+    # The loop below runs once per data row (100,000 in a district's unit
+    # register), so what can be decided once is decided here: each field's
+    # column (most have one), whether it fills down, and which fields need
+    # to know whether they were ever filled.
+    watched = {key for _header, key in lookalikes}
+    plan = [
+        (key, cols[0].index, cols[0], key in fill_down, key in watched)
+        for key, cols in columns.items()
+        if len(cols) == 1
+    ]
+    several = [
+        (key, cols, key in fill_down, key in watched)
+        for key, cols in columns.items()
+        if len(cols) > 1
+    ]
+    width = 1 + max((c.index for cols in columns.values() for c in cols), default=0)
+    used = sorted({c.index for cols in columns.values() for c in cols})
+    carried: dict[str, tuple] = {}
     filled: set[str] = set()
     header_first = header_set[0] if header_set else ""
-    items = list(columns.items())
+    header_count = len(header_set)
+    first_norm = lru_cache(maxsize=1024)(norm_header)
+    skip = out.skipped.append
     try:
         for rownum, cells in data_rows():
             values = [c for c in cells if c is not None and (c.__class__ is not str or c.strip())]
             if not values:
                 continue
             v0 = values[0]
-            if any(v.__class__ is str and v.lstrip()[:1] in _TOTALS_START for v in values[:3]):
-                first = [re.sub(r"\s+", "", nfkc(text(v))) for v in values[:3]]
-                if any(_TOTALS.match(f) for f in first):
-                    out.skipped.append(
-                        {"row": rownum, "reason": gettext_noop("合计行"), "text": text(v0)}
+            total = False
+            for v in values[:3]:
+                if v.__class__ is str and v.lstrip()[:1] in _TOTALS_START:
+                    total = any(
+                        _TOTALS.match(re.sub(r"\s+", "", nfkc(text(x)))) for x in values[:3]
                     )
-                    continue
+                    break
+            if total:
+                skip({"row": rownum, "reason": gettext_noop("合计行"), "text": text(v0)})
+                continue
             if len(values) <= 2 and _NOTES.match(re.sub(r"\s+", "", nfkc(text(v0)))):
-                out.skipped.append(
-                    {"row": rownum, "reason": gettext_noop("说明行"), "text": text(v0)[:60]}
-                )
+                skip({"row": rownum, "reason": gettext_noop("说明行"), "text": text(v0)[:60]})
                 continue
             if (
-                len(values) == len(header_set)
+                len(values) == header_count
                 and v0.__class__ is str
-                and norm_header(v0) == header_first
+                and first_norm(v0) == header_first
                 and [norm_header(c) for c in values] == header_set
             ):
-                out.skipped.append(
-                    {"row": rownum, "reason": gettext_noop("重复的表头行"), "text": ""}
-                )
+                skip({"row": rownum, "reason": gettext_noop("重复的表头行"), "text": ""})
                 continue
-            ncells = len(cells)
+            if len(cells) < width:
+                cells = (*cells, *(None,) * (width - len(cells)))
             raw: dict[str, tuple[object, Column]] = {}
-            for key, cols in items:
-                chosen = None
-                for col in cols:
-                    v = cells[col.index] if col.index < ncells else None
-                    if v is not None and (v.__class__ is not str or v.strip()):
-                        chosen = (v, col)
-                        break
-                if chosen is None:
-                    if key in fill_down and key in carried:
-                        # Merged cells (a street spanning many rows) read as
-                        # blank below their first row: carry the value down.
-                        chosen = carried[key]  # type: ignore[assignment]
-                    else:
-                        chosen = (None, cols[0])
+            for key, index, col, fill, watch in plan:
+                v = cells[index]
+                if v is None or (v.__class__ is str and not v.strip()):
+                    # Merged cells (a street spanning many rows) read as blank
+                    # below their first row: carry the value down.
+                    raw[key] = carried[key] if fill and key in carried else (None, col)
                 else:
-                    filled.add(key)
-                    if key in fill_down:
+                    raw[key] = chosen = (v, col)
+                    if fill:
                         carried[key] = chosen
-                raw[key] = chosen
-            if key_blank(raw, name_field) and _only_sequence(cells, columns):
-                out.skipped.append(
-                    {"row": rownum, "reason": gettext_noop("无内容的行(仅序号)"), "text": ""}
-                )
-                continue
+                    if watch:
+                        filled.add(key)
+            for key, cols, fill, watch in several:
+                for col in cols:
+                    v = cells[col.index]
+                    if v is not None and (v.__class__ is not str or v.strip()):
+                        raw[key] = chosen = (v, col)
+                        if fill:
+                            carried[key] = chosen
+                        if watch:
+                            filled.add(key)
+                        break
+                else:
+                    raw[key] = carried[key] if fill and key in carried else (None, cols[0])
+            name = raw.get(name_field, (None,))[0]
+            if name is None or (name.__class__ is str and not name.strip()):
+                if all(is_blank(cells[i]) for i in used):
+                    skip({"row": rownum, "reason": gettext_noop("无内容的行(仅序号)"), "text": ""})
+                    continue
             row_parser(out, rownum, raw)
     except CellError as e:  # a corrupt file discovered mid-way
         out.error(str(e))
@@ -449,12 +474,3 @@ def parse_sheet(
             field=key,
         )
     return out
-
-
-def key_blank(raw, name) -> bool:
-    return name not in raw or is_blank(raw[name][0])
-
-
-def _only_sequence(cells, columns) -> bool:
-    used = {c.index for cols in columns.values() for c in cols}
-    return all(is_blank(v) for i, v in enumerate(cells) if i in used)

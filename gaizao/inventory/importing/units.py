@@ -12,7 +12,7 @@ from functools import lru_cache
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from .cells import AREA_UNITS, CellError, integer, is_blank, nfkc, number, text, yes_no
+from .cells import AREA_UNITS, CellError, integer, nfkc, number, text, yes_no
 from .sheet import Field, ParsedSheet, Schema, parse_sheet
 
 F = Field
@@ -113,64 +113,101 @@ def unit_number(value) -> str:
     return m.group(1) if m else s[:32]
 
 
+_BLANK = (None, None)
+_FLOOR_UNITS = (("层", 1), ("楼", 1))
+
+
+@lru_cache(maxsize=65536, typed=True)
+def unit_area(value, multiplier=1) -> Decimal:
+    """An exclusive-area cell in m², to the cent; CellError when it is not a
+    positive number the register can hold. Cached: a register repeats a few
+    hundred areas over its 100,000 units."""
+    area, _a = number(value, units=AREA_UNITS, header_multiplier=multiplier)
+    if area is None or area <= 0:
+        raise CellError(_("面积必须大于0(填的是“%(value)s”)") % {"value": text(value)})
+    # Checked before quantize too, which fails past 28 digits (1e30 ㎡).
+    if area >= 10_000_000 or (area := area.quantize(Q2)) > MAX_UNIT_AREA:
+        raise CellError(_("“%(value)s”面积过大") % {"value": text(value)})
+    if not area:  # 0.001 ㎡ is 0.00 once stored
+        raise CellError(_("面积必须大于0(填的是“%(value)s”)") % {"value": text(value)})
+    return area
+
+
+def floor_number(value) -> int | None:
+    if value.__class__ is int:  # the usual cell: skip the text parsing
+        floor = value
+    else:
+        floor, _a = integer(value, units=_FLOOR_UNITS)
+    if floor is not None and not -10 <= floor <= 200:
+        raise CellError(_("“%(value)s”不是合理的楼层") % {"value": text(value)})
+    return floor
+
+
+def compact(value) -> str:
+    """A code (phone, ID number) half-width, without spaces."""
+    if value is None:
+        return ""
+    if value.__class__ is str and value.isascii():
+        return "".join(value.split())  # what the general path gives ASCII, faster
+    return nfkc(text(value)).replace(" ", "")
+
+
+def _fail(out: ParsedSheet, raw: dict, rownum: int, key: str, message: str) -> None:
+    col = raw[key][1] if key in raw else None
+    out.error(message, row=rownum, column=col.header if col else out.columns.get(key), field=key)
+
+
 def _row(out: ParsedSheet, rownum: int, raw: dict) -> None:
-    def cell(key):
-        return raw.get(key, (None, None))
-
-    def fail(key, message):
-        col = raw[key][1] if key in raw else None
-        out.error(
-            message, row=rownum, column=col.header if col else out.columns.get(key), field=key
-        )
-
+    """One data row (called 100,000 times for a district: the common cells
+    take the short paths, every message is the same as on the long ones)."""
+    get = raw.get
     ok = True
-    v, _c = cell("building")
-    if "building" in raw and is_blank(v):
-        fail("building", _("楼栋不能为空"))
-        ok = False
-    building = building_number(v) if not is_blank(v) else DEFAULT_BUILDING
-    entrance = entrance_number(cell("entrance")[0])
-    v, _c = cell("number")
-    number_ = unit_number(v)
+    v = get("building", _BLANK)[0]
+    if v is None or (v.__class__ is str and not v.strip()):
+        if "building" in raw:
+            _fail(out, raw, rownum, "building", _("楼栋不能为空"))
+            ok = False
+        building = DEFAULT_BUILDING
+    else:
+        building = building_number(v)
+    entrance = entrance_number(get("entrance", _BLANK)[0])
+    number_ = unit_number(get("number", _BLANK)[0])
     if not number_:
-        fail("number", _("房号不能为空"))
+        _fail(out, raw, rownum, "number", _("房号不能为空"))
         ok = False
     floor = None
-    v, _c = cell("floor")
-    try:
-        floor, _a = integer(v, units=(("层", 1), ("楼", 1)))
-        if floor is not None and not -10 <= floor <= 200:
-            raise CellError(_("“%(value)s”不是合理的楼层") % {"value": text(v)})
-    except CellError as e:
-        fail("floor", str(e))
-    v, col = cell("exclusive_area")
+    v = get("floor", _BLANK)[0]
+    if v is not None:
+        try:
+            floor = floor_number(v)
+        except CellError as e:
+            _fail(out, raw, rownum, "floor", str(e))
+    v, col = get("exclusive_area", _BLANK)
     area = None
-    if is_blank(v):
-        fail("exclusive_area", _("面积不能为空"))
+    if v is None or (v.__class__ is str and not v.strip()):
+        _fail(out, raw, rownum, "exclusive_area", _("面积不能为空"))
         ok = False
     else:
         try:
-            area, _a = number(v, units=AREA_UNITS, header_multiplier=col.multiplier if col else 1)
-            if area is None or area <= 0:
-                raise CellError(_("面积必须大于0(填的是“%(value)s”)") % {"value": text(v)})
-            area = area.quantize(Q2)
-            if area > MAX_UNIT_AREA:
-                raise CellError(_("“%(value)s”面积过大") % {"value": text(v)})
+            area = unit_area(v, col.multiplier if col else 1)
         except CellError as e:
-            fail("exclusive_area", str(e))
-            area = None
+            _fail(out, raw, rownum, "exclusive_area", str(e))
             ok = False
-    id_raw = cell("id_number")[0]
-    if isinstance(id_raw, int | float) and not isinstance(id_raw, bool) and abs(id_raw) >= 1e15:
+    id_raw = get("id_number", _BLANK)[0]
+    if id_raw.__class__ in (int, float) and abs(id_raw) >= 1e15:  # type: ignore[arg-type]
         # Excel kept an 18-digit ID as a float: the last digits are gone.
-        fail(
+        _fail(
+            out,
+            raw,
+            rownum,
             "id_number",
             _("证件号码被 Excel 存成了数字,末几位已丢失;请把该列设为文本后重新填写"),
         )
+    v = get("is_developer", _BLANK)[0]
     try:
-        developer = bool(yes_no(cell("is_developer")[0]))
+        developer = v is not None and bool(yes_no(v))
     except CellError as e:
-        fail("is_developer", str(e))
+        _fail(out, raw, rownum, "is_developer", str(e))
         developer = False
     out.rows.append(
         {
@@ -180,9 +217,9 @@ def _row(out: ParsedSheet, rownum: int, raw: dict) -> None:
             "number": number_,
             "floor": floor,
             "exclusive_area": area,
-            "owner_name": text(cell("owner_name")[0])[:128],
-            "phone": nfkc(text(cell("phone")[0])).replace(" ", "")[:32],
-            "id_number": nfkc(text(id_raw)).replace(" ", "").upper()[:32],
+            "owner_name": text(get("owner_name", _BLANK)[0])[:128],
+            "phone": compact(get("phone", _BLANK)[0])[:32],
+            "id_number": compact(id_raw).upper()[:32],
             "is_developer": developer,
             "ok": ok,
         }

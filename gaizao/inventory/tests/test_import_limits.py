@@ -37,6 +37,23 @@ def test_cell_reference_padding_is_refused_not_allocated():
     assert "列数过多" in msg and "256" in msg
 
 
+@pytest.mark.parametrize(
+    "cell", ['<c\tr="ZZZZZZZ2">', '<c\nr="ZZZZZZZ2">', '<c s="0" r="ZZZZZZZ2">']
+)
+def test_reference_not_written_first_is_not_missed(cell):
+    # A tab instead of the space before r= hid the reference from the scan:
+    # calamine then allocated 8 billion cells and aborted the whole process.
+    data = raw_xlsx(HEADER + f'<row r="2">{cell}<v>1</v></c></row>')
+    msg = only_error(parse(data))
+    assert "列数过多" in msg or "内存" in msg
+
+
+def test_wide_reference_with_a_far_row_is_refused():
+    data = raw_xlsx(HEADER + '<row r="2"><c r="AB9999999"><v>1</v></c></row>')
+    msg = only_error(parse(data))
+    assert "行数过多" in msg and "9999999" in msg
+
+
 def test_far_corner_cell_is_refused():
     data = raw_xlsx(HEADER + '<row r="1048576"><c r="C1048576"><v>1</v></c></row>')
     msg = only_error(parse(data))

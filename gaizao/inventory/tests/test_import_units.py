@@ -8,7 +8,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from gaizao.core.models import AuditEntry
-from gaizao.inventory.importing import services
+from gaizao.inventory.importing import parse_unit_sheet, services
 from gaizao.inventory.models import Building, Owner, Unit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -154,3 +154,23 @@ def test_units_import_query_count_does_not_grow_with_rows(
             io.BytesIO(xlsx(rows)), user=users["bureau"], compound=a, filename="x.xlsx"
         )
     assert result.created == 112 and result.extra["owners_created"] == 112
+
+
+def test_unit_area_edges_are_messages_not_crashes():
+    # 1e30 ㎡ made Decimal.quantize raise InvalidOperation (a 500 on the
+    # page); 0.001 ㎡ passed as "> 0" and became 0.00, which the database's
+    # check refuses at the end of the import.
+    rows = [
+        ["楼栋", "房号", "专有部分面积(㎡)"],
+        ["1栋", "101", 1e30],
+        ["1栋", "102", 0.001],
+        ["1栋", "103", 9999999.994],
+        ["1栋", "104", 10_000_000],
+        ["1栋", "105", "61.5平方米"],
+    ]
+    p = parse_unit_sheet(io.BytesIO(xlsx(rows)), filename="u.xlsx")
+    errors = {e.row: e.message for e in p.errors}
+    assert "面积过大" in errors[2] and "面积过大" in errors[5]
+    assert "面积必须大于0" in errors[3]
+    areas = {r["row"]: r["exclusive_area"] for r in p.rows}
+    assert areas[4] == Decimal("9999999.99") and areas[6] == Decimal("61.50")

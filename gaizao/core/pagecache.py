@@ -53,8 +53,9 @@ def cached_body(
     return mark_safe(html)  # noqa: S308 (rendered by our own templates)
 
 
-# Writes that change no list: the trail itself, job progress, notifications.
-NOT_SHOWN = {"core.auditentry", "core.job", "core.notice"}
+# Writes that change no cached body: the trail itself and job progress.
+# (Notices do: the header's inbox count is cached on the same version.)
+NOT_SHOWN = {"core.auditentry", "core.job"}
 
 
 def _bump(sender, raw=False, **kwargs):

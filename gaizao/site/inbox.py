@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Exists, Func, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -22,7 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from gaizao.accounts.models import ORGANISATION_ROLES, Role
 from gaizao.consultation.models import Ballot, Vote
-from gaizao.core import audit
+from gaizao.core import audit, summaries
 from gaizao.core.models import Notice
 from gaizao.feedback import selectors as feedback_selectors
 from gaizao.works import selectors as works_selectors
@@ -88,11 +89,26 @@ def counts(user) -> dict[str, int]:
     return {k[2:]: v or 0 for k, v in row.items()}
 
 
+COUNT_SECONDS = 60
+
+
 def inbox_count(request) -> int:
-    """The header's number, cached on the request."""
+    """The header's number, on every staff page: cached per user and data
+    version (any save or delete of a record, notices included, bumps it:
+    gaizao.core.pagecache), so a page does not re-count a province's votes,
+    feedback and milestones on each request; "overdue" follows the clock
+    within COUNT_SECONDS."""
     if not hasattr(request, "_gz_inbox_count"):
         user = request.user
-        request._gz_inbox_count = sum(counts(user).values()) if user.is_authenticated else 0
+        if not user.is_authenticated:
+            request._gz_inbox_count = 0
+        else:
+            key = f"inbox:count:{summaries.version()}:{user.pk}"
+            n = cache.get(key)
+            if n is None:
+                n = sum(counts(user).values())
+                cache.set(key, n, COUNT_SECONDS)
+            request._gz_inbox_count = n
     return request._gz_inbox_count
 
 

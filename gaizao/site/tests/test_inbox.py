@@ -125,3 +125,22 @@ def test_inbox_needs_a_login(cast, client_for):
     anon = client_for(None)
     assert anon.get("/inbox/").status_code == 302
     assert anon.get("/api/v1/inbox").status_code in (401, 403)
+
+
+def test_header_count_is_cached_until_a_write(cast, users, client_for, vote):
+    """A second page costs no count query; a new notice (any write) makes the
+    next page count again."""
+    user = users["resident_a"]
+
+    class Req:
+        pass
+
+    first, second, third = Req(), Req(), Req()
+    for r in (first, second, third):
+        r.user = user
+    assert inbox.inbox_count(first) == 1
+    with CaptureQueriesContext(connection) as ctx:
+        assert inbox.inbox_count(second) == 1
+    assert len(ctx.captured_queries) == 0
+    Notice.objects.create(recipient=user, subject="通知", kind="t", ref="y")
+    assert inbox.inbox_count(third) == 2

@@ -219,3 +219,18 @@ def test_open_evaluation_is_on_the_resident_home_page(cast, users, client_for, e
     assert rate not in client_for(users["resident_b"]).get(portal).content.decode()
     SatisfactionEvaluation.objects.filter(pk=ev.pk).update(status="closed")
     assert rate not in ra.get(portal).content.decode()
+
+
+def test_export_withholds_each_households_stars_below_the_minimum(
+    cast, users, client_for, ev, settings
+):
+    """One answer on a small compound identifies the household: the staff
+    file withholds the per-household rows as the page withholds the scores."""
+    settings.GAIZAO_SATISFACTION_MIN_RESPONSES = 5
+    rate = reverse("consultation:satisfaction_rate", args=[ev.pk])
+    client_for(users["resident_a"]).post(rate, {**STARS, "overall": 2, "comment": "不满意"})
+    r = client_for(users["district"]).get(reverse("consultation:satisfaction_export", args=[ev.pk]))
+    rows = [row for row in load_workbook(BytesIO(r.content)).active.values if any(row)]
+    text = " ".join(str(c) for row in rows for c in row if c is not None)
+    assert "答卷少于 5 份" in text and "不满意" not in text
+    assert not any(row[1] == 2 for row in rows if len(row) > 1)

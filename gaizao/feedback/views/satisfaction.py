@@ -1,6 +1,7 @@
 """Satisfaction evaluation pages (成果共享): the list with the form to open
 one, results, the resident's star form, close and export."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -152,7 +153,17 @@ def satisfaction_export(request, pk):
         _("意见建议"),
         _("填写时间"),
     ]
-    rows = list(sel.satisfaction_export_rows(ev))
+    if res.get("withheld"):
+        # The page withholds the scores below the minimum (one household's
+        # stars would be identifiable on a small compound): so does the file.
+        rows = [
+            [
+                _("答卷少于 %(n)s 份,不列出各户评分")
+                % {"n": res.get("min_responses", settings.GAIZAO_SATISFACTION_MIN_RESPONSES)}
+            ]
+        ]
+    else:
+        rows = list(sel.satisfaction_export_rows(ev))
     rows.append([])
     rows.append([_("平均")] + [a.average for a in res["aspects"]])
     rows.append(

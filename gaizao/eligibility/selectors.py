@@ -445,26 +445,6 @@ def area_from_code(code, user):
     return area
 
 
-def evaluable_areas(user):
-    """Areas the user may run a whole evaluation for."""
-    if user.is_superuser:
-        return Area.objects.filter(level__in=["province", "city", "district", "street"]).order_by(
-            "code"
-        )
-    if user.area_id is None:
-        return Area.objects.none()
-    return (
-        (
-            areas_within(user.area)
-            .filter(level__in=["district", "street", "community"])
-            .order_by("code")
-            | Area.objects.filter(pk=user.area_id)
-        )
-        .distinct()
-        .order_by("code")
-    )
-
-
 def compute_one(compound, policy):
     """The live evaluation of one compound: (compound, policy, live, detail)."""
     (row,) = compute(type(compound).objects.filter(pk=compound.pk), policy, cap=False)

@@ -38,9 +38,7 @@ def resolve(user, text: str | None) -> tuple[Area | None, str]:
     if not (user.is_superuser or user.area_id):
         return None, _("您没有所属辖区,不能评估")
     scope = None if user.is_superuser else user.area
-    found = list(
-        areas_within(scope).filter(name=text, level__in=LEVELS).order_by("code")[:6]
-    )
+    found = list(areas_within(scope).filter(name=text, level__in=LEVELS).order_by("code")[:6])
     if len(found) == 1:
         return found[0], ""
     if len(found) > 1:

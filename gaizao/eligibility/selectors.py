@@ -17,7 +17,6 @@ from gaizao.core.errors import DomainError
 from gaizao.inventory.models import Compound, Condition, Survey
 from gaizao.inventory.permissions import compounds_for_user
 from gaizao.regions.models import Area
-from gaizao.regions.scope import areas_within
 
 from . import decisions, extension, rules
 from .models import Determination, Policy, Verdict

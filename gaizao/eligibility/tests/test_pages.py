@@ -107,9 +107,11 @@ def test_reserve_is_scoped(policies, areas, users, client_for, willing):
         reverse("eligibility:evaluate"), {"area": "530103005000"}, follow=True
     )
     assert "“金辰街道”不在您的辖区内,不能评估" in r.content.decode()
-    assert not Verdict.objects.filter(compound__street=areas["jinchen"]).exclude(
-        evaluated_by=None
-    ).exists()
+    assert (
+        not Verdict.objects.filter(compound__street=areas["jinchen"])
+        .exclude(evaluated_by=None)
+        .exists()
+    )
     assert client_for(users["contractor"]).get(reverse("eligibility:reserve")).status_code == 403
 
 

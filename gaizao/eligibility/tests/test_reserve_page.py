@@ -45,7 +45,9 @@ def test_page_does_not_grow_with_areas_and_compounds(policies, areas, users, cli
     assert 'name="area" value="盘龙区"' in html  # the user's own area preselected
     for i in range(40):
         Area.objects.create(
-            code=f"530103005{i + 100:03d}", name=f"新社区{i}", level="community",
+            code=f"530103005{i + 100:03d}",
+            name=f"新社区{i}",
+            level="community",
             parent=areas["jinchen"],
         )
     for i in range(30):

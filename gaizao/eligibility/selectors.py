@@ -17,7 +17,6 @@ from gaizao.core.errors import DomainError
 from gaizao.inventory.models import Compound, Condition, Survey
 from gaizao.inventory.permissions import compounds_for_user
 from gaizao.regions.models import Area
-from gaizao.regions.scope import areas_within
 
 from . import decisions, extension, rules
 from .models import Determination, Policy, Verdict
@@ -443,26 +442,6 @@ def area_from_code(code, user):
     if area is None or not (user.is_superuser or area_within_user(user, area)):
         return None
     return area
-
-
-def evaluable_areas(user):
-    """Areas the user may run a whole evaluation for."""
-    if user.is_superuser:
-        return Area.objects.filter(level__in=["province", "city", "district", "street"]).order_by(
-            "code"
-        )
-    if user.area_id is None:
-        return Area.objects.none()
-    return (
-        (
-            areas_within(user.area)
-            .filter(level__in=["district", "street", "community"])
-            .order_by("code")
-            | Area.objects.filter(pk=user.area_id)
-        )
-        .distinct()
-        .order_by("code")
-    )
 
 
 def compute_one(compound, policy):

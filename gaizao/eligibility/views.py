@@ -12,13 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from gaizao.core import jobs
+from gaizao.core import jobs, pagecache
 from gaizao.core.errors import DomainError
 from gaizao.core.xlsx import xlsx_response
 from gaizao.inventory.permissions import get_compound_for_user
 from gaizao.regions.selectors import communities_of, streets_of
 
-from . import rules, selectors, services
+from . import areapick, rules, selectors, services
 from .evaluation import area_compounds
 from .forms import DeterminationForm, PolicyForm
 from .permissions import (
@@ -47,19 +47,49 @@ def reserve(request):
     user = request.user
     require(user, "eligibility.view", _("您的角色无权查看改造范围"))
     g = request.GET
+    if g.get("format") == "xlsx":
+        policy, filters = _reserve_filters(request)
+        qs = selectors.reserve_verdicts(user, policy=policy, **filters)
+        return _export(qs, policy)
+
+    def build():
+        return "eligibility/partials/_reserve_body.html", _reserve_context(request)
+
+    # The body is cached per user, query and data version (core.pagecache);
+    # the evaluate form, which posts, is rendered around it on every request.
+    can_evaluate = can_do(user, "eligibility.evaluate")
+    return render(
+        request,
+        "eligibility/reserve.html",
+        {
+            "body": pagecache.cached_body(request, "eligibility.reserve", build),
+            "can_evaluate": can_evaluate,
+            # The user's own area preselected; another is typed (name or
+            # code) and resolved within the user's scope on POST (areapick):
+            # no list that grows with the jurisdiction (STYLE.md habit 18).
+            "own_area": user.area if can_evaluate and user.area_id else None,
+            "policy_code": (g.get("policy") or "")[:64],
+        },
+    )
+
+
+def _reserve_filters(request):
+    g, user = request.GET, request.user
     policy = selectors.get_policy(g.get("policy")) if g.get("policy") else None
-    scope = user.area if user.area_id else None
     street = selectors.area_from_code(g.get("street"), user)
     community = selectors.area_from_code(g.get("community"), user)
-    verdict = g.get("verdict") if g.get("verdict") in rules.VERDICT_LABELS else ""
     q = (g.get("q") or "").strip()[:64]
-    qs = selectors.reserve_verdicts(
-        user, policy=policy, street=street, community=community, verdict=verdict, q=q
-    )
-    if g.get("format") == "xlsx":
-        return _export(qs, policy)
+    verdict = g.get("verdict") if g.get("verdict") in rules.VERDICT_LABELS else ""
+    return policy, {"street": street, "community": community, "q": q, "verdict": verdict}
+
+
+def _reserve_context(request):
+    user, g = request.user, request.GET
+    policy, filters = _reserve_filters(request)
+    street, community = filters["street"], filters["community"]
+    qs = selectors.reserve_verdicts(user, policy=policy, **filters)
     totals = selectors.reserve_totals(
-        selectors.reserve_verdicts(user, policy=policy, street=street, community=community, q=q)
+        selectors.reserve_verdicts(user, policy=policy, **(filters | {"verdict": ""}))
     )
     page = Paginator(selectors.reserve_rows(qs), 50).get_page(g.get("page"))
     for v in page:
@@ -69,31 +99,24 @@ def reserve(request):
     cards = [
         {"key": k, "label": _(label), **totals[k]} for k, label in rules.VERDICT_LABELS.items()
     ]
-    return render(
-        request,
-        "eligibility/reserve.html",
-        {
-            "page": page,
-            "cards": cards,
-            "policy": policy,
-            "policies": selectors.policies(),
-            "streets": streets_of(scope),
-            # Cascading: a street's communities once a street is chosen, never
-            # every community of the jurisdiction (STYLE.md habit 18).
-            "communities": communities_of(street) if street else [c for c in [community] if c],
-            "street": street,
-            "community": community,
-            "verdict": verdict,
-            "q": q,
-            "verdict_choices": {k: _(v) for k, v in rules.VERDICT_LABELS.items()},
-            "unevaluated": selectors.unevaluated_count(user, policy),
-            "can_evaluate": can_do(user, "eligibility.evaluate"),
-            "evaluable_areas": selectors.evaluable_areas(user)
-            if can_do(user, "eligibility.evaluate")
-            else [],
-            "export_query": g.urlencode(),
-        },
-    )
+    return {
+        "page": page,
+        "cards": cards,
+        "policy": policy,
+        "policies": selectors.policies(),
+        "streets": streets_of(user.area if user.area_id else None),
+        # Cascading: a street's communities once a street is chosen, never
+        # every community of the jurisdiction (STYLE.md habit 18).
+        "communities": communities_of(street) if street else [c for c in [community] if c],
+        "street": street,
+        "community": community,
+        "verdict": filters["verdict"],
+        "q": filters["q"],
+        "verdict_choices": {k: _(v) for k, v in rules.VERDICT_LABELS.items()},
+        "unevaluated": selectors.unevaluated_count(user, policy),
+        "can_evaluate": can_do(user, "eligibility.evaluate"),
+        "export_query": g.urlencode(),
+    }
 
 
 def _export(qs, policy):
@@ -144,8 +167,7 @@ def reserve_evaluate(request):
     user = request.user
     if not can_do(user, "eligibility.evaluate"):
         raise PermissionDenied(_("您的角色无权评估改造范围"))
-    code = request.POST.get("area") or (user.area.code if user.area_id else "")
-    area = selectors.area_by_code(code)
+    area, problem = areapick.resolve(user, request.POST.get("area"))
     policy = None
     if request.POST.get("policy"):
         policy = selectors.get_policy(request.POST["policy"])
@@ -153,8 +175,8 @@ def reserve_evaluate(request):
             messages.error(request, _("没有找到该政策"))
             return redirect("eligibility:reserve")
     if area is None:
-        messages.error(request, _("请选择要评估的区划"))
-        return redirect("eligibility:reserve")
+        messages.error(request, problem)
+        return redirect(reserve_url(policy))
     n = area_compounds(actor=user, area=area).count()  # refuses another jurisdiction
     if n > settings.GAIZAO_SYNC_EVALUATE_MAX:
         # A large jurisdiction: evaluated by the worker in chunks, with

@@ -185,7 +185,8 @@ def test_a_small_area_stays_in_the_request(policies, areas, users, client_for, w
 def test_another_jurisdiction_starts_no_job(policies, areas, users, client_for):
     _many(areas, 1)
     r = _post(client_for(users["street_jinchen"]), areas["qingyun"])
-    assert r.status_code == 403 and not Job.objects.exists()
+    assert r.status_code == 302 and r.url == reverse("eligibility:reserve")
+    assert not Job.objects.exists()  # refused with a message (areapick), no job
 
 
 @override_settings(GAIZAO_SYNC_EVALUATE_MAX=0)

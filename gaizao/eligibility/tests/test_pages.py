@@ -104,9 +104,14 @@ def test_reserve_is_scoped(policies, areas, users, client_for, willing):
     assert "青云老院" in html and "金辰老院" not in html
     # A street office cannot evaluate another street.
     r = client_for(users["street_qingyun"]).post(
-        reverse("eligibility:evaluate"), {"area": "530103005000"}
+        reverse("eligibility:evaluate"), {"area": "530103005000"}, follow=True
     )
-    assert r.status_code == 403
+    assert "“金辰街道”不在您的辖区内,不能评估" in r.content.decode()
+    assert (
+        not Verdict.objects.filter(compound__street=areas["jinchen"])
+        .exclude(evaluated_by=None)
+        .exists()
+    )
     assert client_for(users["contractor"]).get(reverse("eligibility:reserve")).status_code == 403
 
 

@@ -192,7 +192,14 @@ def _parse_quantity(value, *, label: str = gettext_lazy("工程量")) -> Decimal
         )
     if q > MAX_QUANTITY:
         raise DomainError(_("%(label)s %(value)s 过大,请核实") % {"label": label, "value": value})
-    return q.quantize(Decimal("0.01"))
+    q = q.quantize(Decimal("0.01"))
+    if q <= 0:
+        # 0.001 or 4e-35 is "greater than 0" but is stored as 0.00, which the
+        # database refuses (a 500 found by the API fuzzer).
+        raise DomainError(
+            _("%(label)s %(value)s 太小:最小为 0.01") % {"label": label, "value": value}
+        )
+    return q
 
 
 def _editable(plan: Plan, actor, source: str) -> Plan:

@@ -70,16 +70,31 @@ def test_quantity_edit_htmx_updates_costs_and_funding(plan_a, users, client_for)
     assert AuditEntry.objects.filter(model="plans.plan", object_pk=str(plan_a.pk)).count() >= 2
 
 
-@pytest.mark.parametrize("bad", ["-5", "0", "abc", ""])
+@pytest.mark.parametrize("bad", ["-5", "0", "abc", "", "0.004", "4.09e-35"])
 def test_bad_quantity_refused_nothing_changed(plan_a, users, client_for, bad):
     c = client_for(users["bureau"])
     item = plan_a.items.get(code="water_supply_pipes")
     r = c.post(f"/plans/{plan_a.pk}/items/{item.pk}/", {"quantity": bad}, HTTP_HX_REQUEST="true")
     assert r.status_code == 200
     body = r.content.decode()
-    assert "必须大于 0" in body or "不是有效的数字" in body
+    assert "必须大于 0" in body or "不是有效的数字" in body or "最小为 0.01" in body
     item.refresh_from_db()
     assert item.quantity == D("400")
+
+
+def test_api_item_too_small_to_store_is_a_422_not_a_500(plan_a, users, client_for):
+    """Found by the API fuzzer: 4e-35 is above 0 but stored as 0.00."""
+    from gaizao.accounts.models import ApiToken
+
+    _t, token = ApiToken.issue(users["bureau"], "t")
+    r = client_for(None).post(
+        f"/api/v1/plans/{plan_a.pk}/items",
+        {"code": "elevator_retrofit", "quantity": 4.094281131931236e-35},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert r.status_code in (400, 422) and "0.01" in r.json()["error"]
+    assert not plan_a.items.filter(code="elevator_retrofit").exists()
 
 
 def test_add_item_from_catalogue_and_remove(plan_a, users, client_for):

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from gaizao.accounts.models import Role
 from gaizao.consultation.views import resident_required
-from gaizao.core import audit
+from gaizao.core import audit, pagecache
 from gaizao.core.xlsx import xlsx_response
 from gaizao.inventory.permissions import sees_personal_data
 
@@ -29,7 +29,11 @@ def home(request):
         return redirect("consultation:portal")
     if user.role in (Role.CONTRACTOR, Role.DESIGNER):
         return redirect("consultation:feedback_queue")
-    return render(request, "site/home.html", selectors.home_totals(user))
+    # The figures are cached per user and data version (core.pagecache).
+    body = pagecache.cached_body(
+        request, "home", lambda: ("site/_home_body.html", selectors.home_totals(user))
+    )
+    return render(request, "site/home.html", {"body": body})
 
 
 @login_required

@@ -30,21 +30,30 @@ from . import summaries
 SECONDS = 60
 
 
-def body_key(request, part: str) -> str:
-    u = request.user
-    who = f"{u.pk}.{getattr(u, 'role', '')}.{getattr(u, 'area_id', '')}."
-    who += f"{getattr(u, 'organisation_id', '')}.{int(u.is_superuser)}"
+def body_key(request, part: str, *, per_user: bool = True) -> str:
+    """per_user=False: one body for every visitor (public pages)."""
+    who = "all"
+    if per_user:
+        u = request.user
+        who = f"{u.pk}.{getattr(u, 'role', '')}.{getattr(u, 'area_id', '')}."
+        who += f"{getattr(u, 'organisation_id', '')}.{int(u.is_superuser)}"
     query = "&".join(f"{k}={v}" for k, v in sorted(request.GET.lists()))
     digest = hashlib.sha256(query.encode()).hexdigest()[:24]
     return f"body:{part}:{summaries.version()}:{get_language()}:{who}:{digest}"
 
 
 def cached_body(
-    request, part: str, build: Callable[[], tuple[str, dict]], seconds: int = SECONDS
+    request,
+    part: str,
+    build: Callable[[], tuple[str, dict]],
+    seconds: int = SECONDS,
+    *,
+    per_user: bool = True,
 ) -> SafeString:
     """The body rendered by `build() → (template, context)`, from the cache
-    when the same user asked the same query of the same data."""
-    key = body_key(request, part)
+    when the same user (or, per_user=False, anybody) asked the same query of
+    the same data."""
+    key = body_key(request, part, per_user=per_user)
     html = cache.get(key)
     if html is None:
         template, ctx = build()

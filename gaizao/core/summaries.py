@@ -21,6 +21,7 @@ QuerySet.update) call `touch` themselves.
 
 from collections.abc import Callable, Iterable
 
+from django.core.cache import cache
 from django.db import connection, transaction
 
 CHUNK = 500
@@ -92,8 +93,6 @@ def touch(ids: Iterable[int | None]) -> None:
 def bump_version() -> None:
     """Invalidates every cached fragment that was rendered from summaries
     (their cache keys carry `version()`)."""
-    from django.core.cache import cache
-
     try:
         cache.incr(_version_key)
     except ValueError:
@@ -101,8 +100,6 @@ def bump_version() -> None:
 
 
 def version() -> int:
-    from django.core.cache import cache
-
     v = cache.get(_version_key)
     if v is None:
         cache.add(_version_key, 1, None)

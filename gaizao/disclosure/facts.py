@@ -12,7 +12,7 @@ or works speak for every member). Bulk writes in the layers below call
 (`gaizao summaries --rebuild`), in primary-key chunks with flat memory.
 """
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
     Count,
@@ -40,9 +40,10 @@ from gaizao.feedback.models import (
     SatisfactionResponse,
 )
 from gaizao.inventory.models import Compound, Survey
-from gaizao.plans.models import ClusterMember, Plan, PlanStatus
+from gaizao.plans.models import ClusterMember, Plan
 from gaizao.works.models import Handover, Milestone, Stage, Works
 
+from . import selectors as sel
 from .models import CompoundFacts
 
 FIELDS = [
@@ -88,7 +89,7 @@ def _first_open(path: str) -> Subquery:
 def live(base):
     """The compounds of `base` with their public figures derived from the
     records (one query; the refresher's source and the tests' oracle)."""
-    current = Plan.objects.exclude(status=PlanStatus.SUPERSEDED)
+    current = sel.current_plans()
     direct = current.filter(compound=OuterRef("pk")).order_by("-version")
     shared = current.filter(cluster__members__compound=OuterRef("pk")).order_by("-version")
     vote = Vote.objects.filter(
@@ -183,8 +184,6 @@ def rebuild(chunk: int = summaries.CHUNK, progress=None) -> int:
     """Re-derives every compound's row, a chunk of ids per transaction
     (`gaizao summaries --rebuild`; the demo and the bench generators after
     their bulk inserts). Returns the number of compounds."""
-    from django.db import transaction
-
     done, last = 0, 0
     total = Compound.objects.count()
     while True:

@@ -75,7 +75,8 @@ def stage_q(key: str) -> Q:
     return STAGE_Q[key]
 
 
-def _current_plans():
+def current_plans():
+    """Plans not superseded by a newer version (own or cluster's)."""
     return Plan.objects.exclude(status=PlanStatus.SUPERSEDED)
 
 
@@ -201,7 +202,7 @@ def funnel(qs) -> list[dict]:
 def funding_by_source(compound_ids) -> list[dict]:
     """Planned funding of the current plans touching these compounds, by
     source, in yuan (Decimal, exact)."""
-    plans = _current_plans().filter(
+    plans = current_plans().filter(
         Q(compound__in=compound_ids) | Q(cluster__members__compound__in=compound_ids)
     )
     rows = (

@@ -9,10 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import content_disposition_header, urlencode
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -32,33 +30,32 @@ PER_PAGE = 50
 
 @require_GET
 def portal(request):
-    """The public list. Its body (summary, batches, one page of rows) is
-    rendered once per version of the kept summary, language and query and
-    cached; each response renders only the page frame around it (the frame
-    carries the visitor's own CSRF token and login menu, never cached)."""
+    """The public list. Its body (summary, batches, one page of rows) is the
+    same for every visitor: rendered once per version of the kept summary,
+    language and query and cached (core.pagecache); each response renders
+    only the page frame around it (the visitor's CSRF token and login menu)."""
     q = request.GET.get("q", "").strip()[:64]
     street = request.GET.get("street", "").strip()[:64]
-    key = public.page_cache_key(f"portal?q={q}&street={street}&page={request.GET.get('page')}")
-    body = cache.get(key)
-    if body is None:
+
+    def build():
         found = public.search_page(q, street, request.GET.get("page"))
         params = urlencode({k: v for k, v in {"q": q, "street": street}.items() if v})
-        page = Paginator(range(found["count"]), public.PER_PAGE).get_page(found["number"])
-        body = render_to_string(
-            "disclosure/_portal_body.html",
-            {
-                "summary": public.summary(),
-                "rows": found["rows"],
-                "page": page,  # navigation only: the rows come cached
-                "q": q,
-                "street": street,
-                "streets": public.street_names(),
-                "found": found["count"],
-                "params": params,
-            },
-        )
-        cache.set(key, body, public.CACHE_SECONDS)
-    return render(request, "disclosure/portal.html", {"body": mark_safe(body)})  # noqa: S308
+        return "disclosure/_portal_body.html", {
+            "summary": public.summary(),
+            "rows": found["rows"],
+            # navigation only: the rows come cached
+            "page": Paginator(range(found["count"]), public.PER_PAGE).get_page(found["number"]),
+            "q": q,
+            "street": street,
+            "streets": public.street_names(),
+            "found": found["count"],
+            "params": params,
+        }
+
+    body = pagecache.cached_body(
+        request, "portal", build, seconds=public.CACHE_SECONDS, per_user=False
+    )
+    return render(request, "disclosure/portal.html", {"body": body})
 
 
 @require_GET

@@ -12,17 +12,26 @@ shift a page (unlike OFFSET); each page is one indexed range query.
 
 Nulls sort last in either direction, so a nullable sort field (a compound's
 latest score) pages correctly too.
+
+`cached_page` keeps the serialised answer of a list endpoint per user, query,
+language, day and data version (gaizao.core.pagecache): a hit is one cache
+read, with no query, no schema validation and no JSON encoding.
 """
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.core import signing
 from django.db.models import F, Q, QuerySet
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from ninja.responses import NinjaJSONEncoder
 from pydantic import create_model
 
+from . import pagecache
 from .errors import DomainError, ErrorDetail
 
 LIMIT_DEFAULT = 50
@@ -178,3 +187,18 @@ def page_schema(item: type, name: str) -> type[Schema]:
         items=(list[item], ...),
         next=(str | None, Field(description="下一页的游标(?after=);null 表示已是最后一页")),
     )
+
+
+def cached_page(request, part: str, schema: type[Schema], build: Callable[[], Any]) -> HttpResponse:
+    """The 200 answer of a list endpoint, `build()` validated by its response
+    `schema` and encoded as django-ninja would (so the document and the bytes
+    are the same as without the cache), kept per user, query, language, day
+    and data version (pagecache.cached_json). Authorise and check the
+    parameters before calling it: errors raised by `build` are not kept."""
+
+    def render() -> str:
+        ctx = {"request": request, "response_status": 200}
+        data = schema.model_validate(build(), context=ctx).model_dump(context=ctx)
+        return json.dumps(data, cls=NinjaJSONEncoder, ensure_ascii=False)
+
+    return pagecache.cached_json(request, "api." + part, render)

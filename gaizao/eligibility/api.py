@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
-from gaizao.core.apikit import Key, paged
+from gaizao.core.apikit import Key, cached_page, paged
 from gaizao.core.errors import DomainError
 from gaizao.inventory.models import Compound
 from gaizao.inventory.permissions import get_compound_for_user
@@ -133,39 +133,44 @@ def reserve(request, filters: Query[ReserveFilters]):
     community = Area.objects.filter(code=f.community).first() if f.community else None
     if (f.street and street is None) or (f.community and community is None):
         raise DomainError(_("区划代码不存在"))
-    base = selectors.reserve_verdicts(user, policy=p, street=street, community=community)
-    qs = base.filter(verdict=f.verdict) if f.verdict else base
-    totals = selectors.reserve_totals(base)
-    page = paged(
-        selectors.reserve_rows(qs),
-        after=f.after,
-        limit=f.limit,
-        offset=f.offset,
-        keys=[Key("compound__street__code"), Key("compound__name")],
-        scope="reserve",
-    )
-    return {
-        "count": totals[f.verdict]["n"] if f.verdict else sum(t["n"] for t in totals.values()),
-        "totals": totals,
-        "next": page["next"],
-        "items": [
-            {
-                "compound_id": v.compound_id,
-                "name": v.compound.name,
-                "street": v.compound.street.name,
-                "community": v.compound.community.name if v.compound.community_id else None,
-                "built_year": v.compound.built_year,
-                "floor_area": v.compound.floor_area,
-                "households": v.compound.households,
-                "verdict": v.verdict,
-                "extension": v.extension,
-                "policy": v.policy.code,
-                "missing": v.missing,
-                "evaluated_at": v.evaluated_at,
-            }
-            for v in page["items"]
-        ],
-    }
+
+    def build():
+        base = selectors.reserve_verdicts(user, policy=p, street=street, community=community)
+        qs = base.filter(verdict=f.verdict) if f.verdict else base
+        totals = selectors.reserve_totals(base)
+        page = paged(
+            selectors.reserve_rows(qs),
+            after=f.after,
+            limit=f.limit,
+            offset=f.offset,
+            keys=[Key("compound__street__code"), Key("compound__name")],
+            scope="reserve",
+        )
+        return {
+            "count": totals[f.verdict]["n"] if f.verdict else sum(t["n"] for t in totals.values()),
+            "totals": totals,
+            "next": page["next"],
+            "items": [
+                {
+                    "compound_id": v.compound_id,
+                    "name": v.compound.name,
+                    "street": v.compound.street.name,
+                    "community": v.compound.community.name if v.compound.community_id else None,
+                    "built_year": v.compound.built_year,
+                    "floor_area": v.compound.floor_area,
+                    "households": v.compound.households,
+                    "verdict": v.verdict,
+                    "extension": v.extension,
+                    "policy": v.policy.code,
+                    "missing": v.missing,
+                    "evaluated_at": v.evaluated_at,
+                }
+                for v in page["items"]
+            ],
+        }
+
+    # Kept per user, query and data version (core.apikit.cached_page).
+    return cached_page(request, "reserve", ReserveOut, build)
 
 
 class PolicyOut(Schema):

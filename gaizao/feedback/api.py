@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
 
-from gaizao.core.apikit import Key, PageQuery, page_schema, paged
+from gaizao.core.apikit import Key, PageQuery, cached_page, page_schema, paged
 from gaizao.inventory.permissions import get_compound_for_user
 
 from . import permissions as perms
@@ -162,14 +162,19 @@ def feedback_list(
         )
     # overdue: the most overdue first; otherwise the newest first
     keys = [Key("due_on")] if overdue else [Key("created_at", desc=True)]
-    return paged(
-        qs,
-        after=after,
-        limit=limit,
-        offset=offset,
-        keys=keys,
-        scope=f"feedback:{int(overdue)}",
-        out=lambda fb: _out(user, fb),
+    return cached_page(
+        request,
+        "feedback",
+        FeedbackPage,
+        lambda: paged(
+            qs,
+            after=after,
+            limit=limit,
+            offset=offset,
+            keys=keys,
+            scope=f"feedback:{int(overdue)}",
+            out=lambda fb: _out(user, fb),
+        ),
     )
 
 
@@ -352,9 +357,12 @@ def _ev(ev) -> dict:
     }
 
 
+EvaluationPage = page_schema(EvaluationOut, "EvaluationPage")
+
+
 @router.get(
     "/satisfaction",
-    response=page_schema(EvaluationOut, "EvaluationPage"),
+    response=EvaluationPage,
     summary="满意度评价(居民:本小区进行中的;工作人员:辖区内的)",
     operation_id=_OP + "satisfaction_list",
 )
@@ -366,13 +374,18 @@ def satisfaction_list(request, page: Query[PageQuery], status: str = ""):
         status = "open"
     if status in ("open", "closed"):
         qs = qs.filter(status=status)
-    return paged(
-        qs,
-        after=page.after,
-        limit=page.limit,
-        keys=[Key("id", desc=True)],
-        scope="satisfaction",
-        out=_ev,
+    return cached_page(
+        request,
+        "satisfaction",
+        EvaluationPage,
+        lambda: paged(
+            qs,
+            after=page.after,
+            limit=page.limit,
+            keys=[Key("id", desc=True)],
+            scope="satisfaction",
+            out=_ev,
+        ),
     )
 
 

@@ -11,7 +11,7 @@ from typing import Literal
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from gaizao.core.apikit import Error, Key, paged
+from gaizao.core.apikit import Error, Key, cached_page, paged
 from gaizao.core.errors import DomainError, ErrorDetail
 
 from . import permissions, scoring, selectors, services
@@ -288,14 +288,20 @@ def list_compounds(request, filters: Query[CompoundFilterIn]):
     data = filters.dict()
     after, limit, offset = data.pop("after"), data.pop("limit"), data.pop("offset")
     order = data.get("order") or ""
-    return paged(
-        selectors.compound_list(request.user, data),
-        after=after,
-        limit=limit,
-        offset=offset,
-        keys=COMPOUND_KEYS[order],
-        scope=f"compounds:{order}",
-        out=_compound,
+    # Kept per user, query and data version (core.apikit.cached_page).
+    return cached_page(
+        request,
+        "compounds",
+        CompoundPage,
+        lambda: paged(
+            selectors.compound_list(request.user, data),
+            after=after,
+            limit=limit,
+            offset=offset,
+            keys=COMPOUND_KEYS[order],
+            scope=f"compounds:{order}",
+            out=_compound,
+        ),
     )
 
 

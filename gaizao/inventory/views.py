@@ -2,11 +2,14 @@
 `inventory.permissions`, read through `selectors`, write through `services`,
 render. htmx requests get the fragment the full page includes."""
 
+import json
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -135,13 +138,12 @@ def compound_detail(request, pk):
         return render(
             request, "inventory/partials/_owners.html", {"compound": compound, "owners": page}
         )
-    detail = selectors.compound_detail(
-        request.user, compound, owners_page_number=request.GET.get("owners_page")
-    )
-    return render(
-        request,
-        "inventory/compound_detail.html",
-        {
+
+    def build():
+        detail = selectors.compound_detail(
+            request.user, compound, owners_page_number=request.GET.get("owners_page")
+        )
+        return "inventory/partials/_compound_detail_body.html", {
             "compound": compound,
             "d": detail,
             "can_edit": permissions.can_do(request.user, "compound.edit"),
@@ -152,8 +154,13 @@ def compound_detail(request, pk):
             "management_label": ManagementStatus(compound.management_status).label
             if compound.management_status
             else "",
-        },
-    )
+        }
+
+    # The body (owner names masked as this user sees them) is kept per user,
+    # query and data version (core.pagecache); the access check above runs on
+    # every request.
+    body = pagecache.cached_body(request, f"compound.{compound.pk}", build)
+    return render(request, "inventory/compound_detail.html", {"compound": compound, "body": body})
 
 
 @login_required
@@ -291,13 +298,18 @@ def compound_map(request):
 def map_data(request):
     """The compound map by viewport (STYLE.md habit 18): without bbox, the
     counts and where most compounds are; with ?bbox=w,s,e,n&zoom=Z, the
-    markers inside, clustered on the server (≤ ~200 KB at any zoom)."""
-    form = CompoundFilterForm(request.GET or None, user=request.user)
+    markers inside, clustered on the server (≤ ~200 KB at any zoom). Both
+    answers are kept per user, query and data version (core.pagecache)."""
     g = request.GET
+
+    def filters():
+        return CompoundFilterForm(g or None, user=request.user).filters()
+
     if not g.get("bbox"):
-        return JsonResponse(
-            selectors.map_summary(request.user, form.filters()),
-            json_dumps_params={"ensure_ascii": False},
+        return pagecache.cached_json(
+            request,
+            "compounds.map",
+            lambda: _json(selectors.map_summary(request.user, filters())),
         )
     try:
         bbox, zoom = mapgrid.parse_bbox(g["bbox"]), mapgrid.parse_zoom(g.get("zoom", ""))
@@ -307,8 +319,13 @@ def map_data(request):
             "zoom": _("zoom 参数应为 0–22 的整数"),
         }[str(e)]
         return JsonResponse({"error": message}, status=400)
-    located, markers = selectors.map_markers(request.user, form.filters(), bbox, zoom)
-    return JsonResponse(
-        {"located": located, "markers": markers},
-        json_dumps_params={"ensure_ascii": False, "separators": (",", ":")},
-    )
+
+    def build():
+        located, markers = selectors.map_markers(request.user, filters(), bbox, zoom)
+        return _json({"located": located, "markers": markers})
+
+    return pagecache.cached_json(request, "compounds.map", build)
+
+
+def _json(data) -> str:
+    return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))

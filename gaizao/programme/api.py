@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
-from gaizao.core.apikit import Key, PageQuery, page_schema, paged
+from gaizao.core.apikit import Key, PageQuery, cached_page, page_schema, paged
 from gaizao.core.errors import DomainError
 
 from . import runner, selectors, services
@@ -160,13 +160,18 @@ ProgrammePage = page_schema(ProgrammeOut, "ProgrammePage")
 @router.get("/programmes", response=ProgrammePage)
 def list_programmes(request, page: Query[PageQuery]):
     """Newest first; keyset pages (after/limit)."""
-    return paged(
-        visible_programmes(request.user).select_related("area"),
-        after=page.after,
-        limit=page.limit,
-        keys=[Key("id", desc=True)],
-        scope="programmes",
-        out=_programme_out,
+    return cached_page(
+        request,
+        "programmes",
+        ProgrammePage,
+        lambda: paged(
+            visible_programmes(request.user).select_related("area"),
+            after=page.after,
+            limit=page.limit,
+            keys=[Key("id", desc=True)],
+            scope="programmes",
+            out=_programme_out,
+        ),
     )
 
 

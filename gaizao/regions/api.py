@@ -1,6 +1,6 @@
 from ninja import Query, Router, Schema
 
-from gaizao.core.apikit import Key, PageQuery, page_schema, paged
+from gaizao.core.apikit import Key, PageQuery, cached_page, page_schema, paged
 
 from .models import Area
 
@@ -29,4 +29,9 @@ def list_areas(
         qs = qs.filter(parent__code=parent_code)
     if level:
         qs = qs.filter(level=level)
-    return paged(qs, after=page.after, limit=page.limit, keys=[Key("code")], scope="areas")
+    return cached_page(
+        request,
+        "areas",
+        AreaPage,
+        lambda: paged(qs, after=page.after, limit=page.limit, keys=[Key("code")], scope="areas"),
+    )

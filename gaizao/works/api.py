@@ -8,7 +8,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
-from gaizao.core.apikit import Key, PageQuery, page_schema, paged
+from gaizao.core.apikit import Key, PageQuery, cached_page, page_schema, paged
 from gaizao.plans.permissions import get_plan_for_user
 from gaizao.regions.models import Area, Organisation
 from gaizao.regions.scope import areas_within
@@ -159,13 +159,18 @@ LatePage = page_schema(LateOut, "LatePage")
 def list_works(request, page: Query[PageQuery], stage: str = "", late: bool = False):
     """Works projects, newest first; keyset pages (after/limit)."""
     qs = selectors.works_list(request.user, stage=stage, late=late)
-    return paged(
-        qs,
-        after=page.after,
-        limit=page.limit,
-        keys=[Key("id", desc=True)],
-        scope="works",
-        out=_works,
+    return cached_page(
+        request,
+        "works",
+        WorksPage,
+        lambda: paged(
+            qs,
+            after=page.after,
+            limit=page.limit,
+            keys=[Key("id", desc=True)],
+            scope="works",
+            out=_works,
+        ),
     )
 
 
@@ -320,13 +325,18 @@ def late(request, page: Query[PageQuery]):
             "responsible_org": m.responsible_org.name if m.responsible_org_id else None,
         }
 
-    return paged(
-        selectors.responsibility_rows(request.user, only_late=True),
-        after=page.after,
-        limit=page.limit,
-        keys=[Key("planned_on")],
-        scope="late",
-        out=out,
+    return cached_page(
+        request,
+        "late",
+        LatePage,
+        lambda: paged(
+            selectors.responsibility_rows(request.user, only_late=True),
+            after=page.after,
+            limit=page.limit,
+            keys=[Key("planned_on")],
+            scope="late",
+            out=out,
+        ),
     )
 
 

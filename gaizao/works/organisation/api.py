@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
-from gaizao.core.apikit import Key, PageQuery, page_schema, paged
+from gaizao.core.apikit import Key, PageQuery, cached_page, page_schema, paged
 from gaizao.core.errors import DomainError
 from gaizao.inventory.permissions import compounds_for_user
 
@@ -157,20 +157,25 @@ MeetingPage = page_schema(MeetingOut, "MeetingPage")
 def meetings(request, page: Query[PageQuery]):
     """Meetings, the latest first; keyset pages (after/limit)."""
     _require_view(request.user)
-    return paged(
-        selectors.meetings(request.user),
-        after=page.after,
-        limit=page.limit,
-        keys=[Key("held_on", desc=True)],
-        scope="meetings",
-        out=lambda m: {
-            "id": m.pk,
-            "title": m.title,
-            "held_on": m.held_on,
-            "convened_by": m.convened_by.name if m.convened_by_id else None,
-            "n_tasks": m.n_tasks,
-            "n_open": m.n_open,
-        },
+    return cached_page(
+        request,
+        "meetings",
+        MeetingPage,
+        lambda: paged(
+            selectors.meetings(request.user),
+            after=page.after,
+            limit=page.limit,
+            keys=[Key("held_on", desc=True)],
+            scope="meetings",
+            out=lambda m: {
+                "id": m.pk,
+                "title": m.title,
+                "held_on": m.held_on,
+                "convened_by": m.convened_by.name if m.convened_by_id else None,
+                "n_tasks": m.n_tasks,
+                "n_open": m.n_open,
+            },
+        ),
     )
 
 
@@ -246,13 +251,18 @@ def tasks(request, page: Query[PageQuery], late: bool = False, open: bool = True
         qs = qs.filter(done_on__isnull=True)
     if late:
         qs = qs.filter(due_on__lt=today)
-    return paged(
-        qs,
-        after=page.after,
-        limit=page.limit,
-        keys=[Key("due_on")],
-        scope="tasks",
-        out=lambda t: _task(t, today),
+    return cached_page(
+        request,
+        "tasks",
+        TaskPage,
+        lambda: paged(
+            qs,
+            after=page.after,
+            limit=page.limit,
+            keys=[Key("due_on")],
+            scope="tasks",
+            out=lambda t: _task(t, today),
+        ),
     )
 
 

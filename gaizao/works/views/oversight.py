@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gaizao.core import pagecache
 from gaizao.core.xlsx import xlsx_response
 
 from .. import permissions as perms
@@ -77,26 +78,28 @@ def responsibility(request):
                 ),
             ),
         )
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    for m in page:
-        m.days_late = max(0, (today - m.planned_on).days)
-    summary = selectors.late_summary(
-        selectors.responsibility_rows(request.user, only_late=True)[:5000]
-    )
-    task_list = list(tasks[:200])
-    for t in task_list:
-        t.days_late = max(0, (today - t.due_on).days)
-    return render(
-        request,
-        "works/responsibility.html",
-        {
+
+    def build():
+        page = Paginator(rows, 50).get_page(request.GET.get("page"))
+        for m in page:
+            m.days_late = max(0, (today - m.planned_on).days)
+        summary = selectors.late_summary(
+            selectors.responsibility_rows(request.user, only_late=True)[:5000]
+        )
+        task_list = list(tasks[:200])
+        for t in task_list:
+            t.days_late = max(0, (today - t.due_on).days)
+        return "works/partials/_responsibility_body.html", {
             "page": page,
             "only_late": only_late,
             "summary": summary,
             "tasks": task_list,
             "tasks_by_org": org_selectors.late_tasks_by_org(request.user),
-        },
-    )
+        }
+
+    # The body is kept per user, query, day and data version (core.pagecache).
+    body = pagecache.cached_body(request, "works.responsibility", build)
+    return render(request, "works/responsibility.html", {"body": body})
 
 
 @login_required

@@ -6,7 +6,7 @@ caller passes (already scoped through inventory.permissions.compound_q)."""
 
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 
 from gaizao.programme.models import Batch, Entry, Programme
 from gaizao.programme.selectors import programmes_for_user
@@ -43,29 +43,33 @@ def funding_planned_paid(compound_ids) -> list[dict]:
     return planned
 
 
-def overdue(compound_ids) -> dict:
-    """Open milestones past their planned date, in total and by street and stage."""
+def overdue(compound_ids, path: str = "street") -> dict:
+    """Open milestones past their planned date, in total, by stage and by the
+    area `path` leads to from the compound (regions.scope.BREAKDOWN: one
+    level below the area shown); a cluster's works count under "—"."""
     rows = (
         sel.late_milestones()
         .filter(works__in=_works_touching(compound_ids))
-        .values("works__compound__street_id", "works__compound__street__name", "stage")
+        .values(
+            "stage",
+            area_id=F(f"works__compound__{path}__id"),
+            area_name=F(f"works__compound__{path}__name"),
+        )
         .annotate(n=Count("id"))
     )
-    total, by_street, by_stage = 0, {}, {}
+    total, by_area, by_stage = 0, {}, {}
     labels = dict(Stage.choices)
     for r in rows:
         total += r["n"]
-        key = r["works__compound__street_id"]
-        s = by_street.setdefault(
-            key, {"street_id": key, "name": r["works__compound__street__name"] or "—", "n": 0}
-        )
+        key = r["area_id"]
+        s = by_area.setdefault(key, {"area_id": key, "name": r["area_name"] or "—", "n": 0})
         s["n"] += r["n"]
         by_stage[str(labels.get(r["stage"], r["stage"]))] = (
             by_stage.get(str(labels.get(r["stage"], r["stage"])), 0) + r["n"]
         )
     return {
         "total": total,
-        "by_street": sorted(by_street.values(), key=lambda s: -s["n"]),
+        "by_area": sorted(by_area.values(), key=lambda s: -s["n"]),
         "by_stage": sorted(by_stage.items(), key=lambda kv: -kv[1]),
     }
 
@@ -95,28 +99,33 @@ def _pct(part, whole):
     return (Decimal(part) / Decimal(whole) * 100).quantize(Decimal("0.1")) if whole else None
 
 
-def targets(programme, annotated) -> list[dict]:
-    """Per batch and, inside it, per street: compounds, households and m²
-    planned (the batch's entries; targets where the batch sets them) against
-    started and completed (works milestones with an actual date)."""
+def targets(programme, annotated, path: str = "street") -> list[dict]:
+    """Per batch and, inside it, per area one level below the one shown
+    (`path` from a compound to it, regions.scope.BREAKDOWN): compounds,
+    households and m² planned (the batch's entries; targets where the batch
+    sets them) against started and completed (works milestones with an
+    actual date)."""
     if programme is None:
         return []
     facts = {
         r["id"]: r
         for r in annotated.order_by().values(
-            "id", "street_id", "street__name", "started", "completed"
+            "id",
+            "started",
+            "completed",
+            area_id=F(f"{path}__id"),
+            area_name=F(f"{path}__name"),
         )
     }
     entries = Entry.objects.filter(
         programme=programme, batch__isnull=False, compound_id__in=list(facts)
     ).values_list("compound_id", "batch_id", "households", "area_m2")
     by_batch: dict = {}
-    by_street: dict = {}
+    by_area: dict = {}
     for cid, bid, hh, area in entries:
         f = facts[cid]
-        street_key = (bid, f["street_id"])
-        sacc = by_street.setdefault(
-            street_key, _blank() | {"street_id": f["street_id"], "street": f["street__name"]}
+        sacc = by_area.setdefault(
+            (bid, f["area_id"]), _blank() | {"area_id": f["area_id"], "name": f["area_name"]}
         )
         for acc in (by_batch.setdefault(bid, _blank()), sacc):
             acc["n"] += 1
@@ -133,11 +142,11 @@ def targets(programme, annotated) -> list[dict]:
     out = []
     for b in Batch.objects.filter(programme=programme).order_by("position", "id"):
         t = by_batch.get(b.pk, _blank())
-        streets = sorted(
-            (v for (bid, _s), v in by_street.items() if bid == b.pk),
-            key=lambda v: v["street"] or "",
+        areas = sorted(
+            (v for (bid, _s), v in by_area.items() if bid == b.pk),
+            key=lambda v: v["name"] or "",
         )
-        for s in streets:
+        for s in areas:
             s["rate_n"] = _pct(s["started"], s["n"])
             s["rate_hh"] = _pct(s["started_households"], s["households"])
         out.append(
@@ -150,7 +159,7 @@ def targets(programme, annotated) -> list[dict]:
                 "rate_hh": _pct(t["started_households"], t["households"]),
                 "area_started_pct": _pct(t["started_area"], b.area_target_m2 or t["area"]),
                 "hh_started_pct": _pct(t["started_households"], b.households_target or 0),
-                "streets": streets,
+                "areas": areas,
             }
         )
     return out

@@ -32,6 +32,8 @@ from gaizao.inventory.models import Compound
 from gaizao.inventory.permissions import compound_q
 from gaizao.plans.models import FundingLine, FundingSource, Plan, PlanStatus
 from gaizao.programme.models import Entry
+from gaizao.regions.models import Area
+from gaizao.regions.scope import compound_area_q
 from gaizao.works.models import Milestone
 
 # The funnel (DESIGN.md): each stage counts the compounds that reached it.
@@ -133,15 +135,25 @@ def annotated_compounds(base=None):
 
 
 def filter_compounds(
-    qs, *, stage: str = "", street=None, q: str = "", funding: str = "", batch=None
+    qs,
+    *,
+    stage: str = "",
+    street=None,
+    q: str = "",
+    funding: str = "",
+    batch=None,
+    area: Area | None = None,
 ):
     """The filters shared by the drill-down list, the portal search and the
-    map: stage (STAGES key or "late"), street (Area id), batch (programme
-    Batch id), name/street text, funding source."""
+    map: stage (STAGES key or "late"), street (Area id), area (an Area at any
+    level: the compounds inside it), batch (programme Batch id), name/street
+    text, funding source."""
     if stage in STAGE_Q:
         qs = qs.filter(stage_q(stage))
     if street:
         qs = qs.filter(street_id=street)
+    if area is not None:
+        qs = qs.filter(compound_area_q(area))
     if batch:
         qs = qs.filter(Exists(Entry.objects.filter(compound=OuterRef("pk"), batch_id=batch)))
     if q:
@@ -235,3 +247,22 @@ def by_street(qs) -> list[dict]:
         .annotate(**_stage_counts())
     )
     return sorted(rows, key=lambda r: r["street__code"] or "")
+
+
+def by_area(qs, path: str) -> list[dict]:
+    """Funnel per area one level below the one shown: `path` leads from a
+    compound to that area (regions.scope.BREAKDOWN). [{area_id, area_name,
+    area_code, total, surveyed, …}] by code, one grouped query over the kept
+    summary; compounds without such an area (no community) in one row with
+    area_id None."""
+    rows = (
+        Compound.objects.filter(pk__in=qs.order_by().values("pk"))
+        .order_by()
+        .values(
+            area_id=F(f"{path}__id"),
+            area_name=F(f"{path}__name"),
+            area_code=F(f"{path}__code"),
+        )
+        .annotate(**_stage_counts())
+    )
+    return sorted(rows, key=lambda r: r["area_code"] or "~")

@@ -14,10 +14,12 @@ from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from gaizao.accounts.models import AREA_ROLES
 from gaizao.core import pagecache
 from gaizao.plans.models import FundingSource
 from gaizao.programme.models import Batch
 from gaizao.regions.models import Area
+from gaizao.regions.scope import breakdown_of, compound_area_q, contains
 
 from . import opendata as od
 from . import permissions as perms
@@ -128,15 +130,35 @@ def dashboard(request):
     return render(request, "disclosure/dashboard.html", {"body": body})
 
 
+def _own_area(user) -> Area | None:
+    return getattr(user, "area", None) if user.role in AREA_ROLES else None
+
+
+def _chosen_area(request) -> Area | None:
+    """The area the dashboard shows: ?area= (or the older ?street=), an area
+    inside the user's own; None: the user's whole jurisdiction."""
+    raw = request.GET.get("area") or request.GET.get("street") or ""
+    if not raw:
+        return None
+    area = Area.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    if area is None or not (request.user.is_superuser or contains(_own_area(request.user), area)):
+        raise Http404(_("没有这个地区,或不在您的辖区内"))
+    return area
+
+
 def _dashboard(request) -> dict:
     base = sel.scoped(request.user)
-    street = request.GET.get("street") or ""
-    street = int(street) if street.isdigit() else None
-    if street:
-        base = base.filter(street_id=street)
+    chosen = _chosen_area(request)
+    if chosen is not None:
+        base = base.filter(compound_area_q(chosen))
+    # The per-area table, targets and overdue items go one level below the
+    # area shown (provinces for the country … streets for a district,
+    # communities for a street), never a row per street of a province.
+    shown = chosen or _own_area(request.user)
+    path, level = breakdown_of(shown)
     qs = sel.annotated_compounds(base)
     ids = base.values("id")
-    extra = {"street": street} if street else {}
+    extra = {"area": chosen.pk} if chosen else {}
     funnel = sel.funnel(qs)
     for s in funnel:
         s["url"] = _drill(**({"stage": s["key"]} if s["key"] != "all" else {}), **extra)
@@ -144,24 +166,30 @@ def _dashboard(request) -> dict:
     for f in funding:
         f["url"] = _drill(funding=f["key"], **extra)
     programme = prog.current_programme(request.user, request.GET.get("programme"))
-    targets = prog.targets(programme, qs)
+    targets = prog.targets(programme, qs, path or "street")
+    # A row without an area below (a compound with no community) drills into
+    # the area shown.
+    here = extra.get("area")
     for t in targets:
         b = t["batch"].pk
         t["url"] = _drill(batch=b, **extra)
         t["started_url"] = _drill(batch=b, stage="started", **extra)
         t["completed_url"] = _drill(batch=b, stage="completed", **extra)
-        for s in t["streets"]:
-            s["url"] = _drill(batch=b, street=s["street_id"])
-            s["started_url"] = _drill(batch=b, street=s["street_id"], stage="started")
-            s["completed_url"] = _drill(batch=b, street=s["street_id"], stage="completed")
-    late = prog.overdue(ids)
+        for s in t["areas"]:
+            a = _area_param(s["area_id"], here)
+            s["url"] = _drill(batch=b, **a)
+            s["started_url"] = _drill(batch=b, stage="started", **a)
+            s["completed_url"] = _drill(batch=b, stage="completed", **a)
+    late = prog.overdue(ids, path or "street")
     late["url"] = _drill(stage="late", **extra)
-    for s in late["by_street"]:
-        s["url"] = _drill(stage="late", street=s["street_id"])
-    streets = sel.by_street(qs)
+    for s in late["by_area"]:
+        s["url"] = _drill(stage="late", **_area_param(s["area_id"], here))
+    streets = sel.by_area(qs, path) if path else []
     for s in streets:
-        s["url"] = _drill(street=s["street_id"])
-        s["dash_url"] = reverse("disclosure:dashboard") + f"?street={s['street_id']}"
+        s["url"] = _drill(**_area_param(s["area_id"], here))
+        s["dash_url"] = (
+            reverse("disclosure:dashboard") + f"?area={s['area_id']}" if s["area_id"] else ""
+        )
         s["cells"] = [(k, s[k]) for k, _l in sel.STAGES]
     satisfaction = sel.satisfaction(ids)
     chart = {
@@ -195,7 +223,7 @@ def _dashboard(request) -> dict:
             "paid": _("已拨付"),
         },
         "streets": {
-            "names": [s["street__name"] for s in streets],
+            "names": [s["area_name"] or "—" for s in streets],
             "urls": [s["url"] for s in streets],
             "series": [
                 {"name": str(label), "data": [s[k] for s in streets]} for k, label in sel.STAGES
@@ -213,9 +241,29 @@ def _dashboard(request) -> dict:
         "streets": streets,
         "satisfaction": satisfaction,
         "satisfaction_url": _drill(stage="approved", **extra),
-        "street": Area.objects.filter(pk=street).first() if street else None,
+        "street": chosen,
+        "up_url": _up_url(request.user, chosen),
+        "level_label": Area.Level(level).label if level else "",
         "chart": chart,
     }
+
+
+def _area_param(area_id, here) -> dict:
+    if area_id:
+        return {"area": area_id}
+    return {"area": here} if here else {}
+
+
+def _up_url(user, chosen: Area | None) -> str:
+    """The dashboard one level up from the chosen area (within the user's)."""
+    if chosen is None:
+        return ""
+    url = reverse("disclosure:dashboard")
+    parent = chosen.parent
+    own = _own_area(user)
+    if parent is None or (own is not None and not contains(own, parent)) or parent == own:
+        return url
+    return f"{url}?area={parent.pk}"
 
 
 @require_GET
@@ -227,17 +275,21 @@ def dashboard_compounds(request):
     stage = g.get("stage", "")
     funding = g.get("funding", "")
     batch = g.get("batch", "")
+    area = _chosen_area(request) if g.get("area") else None
     qs = sel.filter_compounds(
         sel.annotated_compounds(sel.scoped(request.user)),
         stage=stage,
         street=int(street) if street.isdigit() else None,
+        area=area,
         funding=funding,
         batch=int(batch) if batch.isdigit() else None,
         q=g.get("q", "").strip()[:64],
     ).order_by("street__code", "name", "id")
     page = Paginator(qs, PER_PAGE).get_page(g.get("page"))
     rows = [public.row(c) for c in page.object_list]
-    params = urlencode({k: g[k] for k in ("street", "stage", "funding", "batch", "q") if g.get(k)})
+    params = urlencode(
+        {k: g[k] for k in ("area", "street", "stage", "funding", "batch", "q") if g.get(k)}
+    )
     labels = []
     if stage in sel.STAGE_LABELS:
         labels.append(str(sel.STAGE_LABELS[stage]))
@@ -249,6 +301,8 @@ def dashboard_compounds(request):
             labels.append(b.name)
     if funding in FundingSource.values:
         labels.append(str(FundingSource(funding).label))
+    if area is not None:
+        labels.append(area.name)
     if street.isdigit():
         a = Area.objects.filter(pk=int(street)).first()
         if a:

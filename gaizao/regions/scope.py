@@ -49,3 +49,37 @@ def ancestor_prefixes(area: Area | None) -> list[str]:
         return []
     code = area.prefix
     return sorted({code[:n] for n in (2, 4, 6, 9, 12) if n <= len(code)})
+
+
+# Figures broken down by area go one level below the area shown, so a table
+# has a handful of rows for a street office and for a national user alike
+# (STYLE.md habit 18): provinces for the country, districts for a city,
+# streets for a district, communities for a street. The path leads from a
+# compound to that level's area.
+BREAKDOWN = {
+    Area.Level.COUNTRY: ("street__parent__parent__parent", Area.Level.PROVINCE),
+    Area.Level.PROVINCE: ("street__parent__parent", Area.Level.CITY),
+    Area.Level.CITY: ("street__parent", Area.Level.DISTRICT),
+    Area.Level.DISTRICT: ("street", Area.Level.STREET),
+    Area.Level.STREET: ("community", Area.Level.COMMUNITY),
+}
+
+
+def breakdown_of(area: Area | None) -> tuple[str | None, str | None]:
+    """(path from a compound to the areas one level below `area`, their
+    level); (None, None) below a street. Without an area (superusers,
+    organisations): below the widest level with more than one area present."""
+    if area is not None:
+        return BREAKDOWN.get(area.level, (None, None))
+    order = [lv.value for lv in Area.Level]
+    for level in (Area.Level.PROVINCE, Area.Level.CITY, Area.Level.DISTRICT):
+        if len(Area.objects.filter(level=level).values("pk")[:2]) > 1:
+            return BREAKDOWN[Area.Level(order[order.index(level) - 1])]
+    return BREAKDOWN[Area.Level.DISTRICT]
+
+
+def contains(outer: Area | None, inner: Area) -> bool:
+    """Whether `inner` lies inside `outer` (None or the country: everything)."""
+    if outer is None or outer.level == Area.Level.COUNTRY:
+        return True
+    return inner.level != Area.Level.COUNTRY and inner.prefix.startswith(outer.prefix)

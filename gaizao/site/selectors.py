@@ -19,6 +19,7 @@ from gaizao.inventory.models import Unit
 from gaizao.inventory.permissions import compounds_for_user
 from gaizao.plans.selectors import plan_summary
 from gaizao.regions.models import Area
+from gaizao.regions.scope import breakdown_of
 from gaizao.works import selectors as works_selectors
 
 
@@ -61,35 +62,6 @@ def _reason_line(code: str, reasons: list) -> str:
     return line + ("等" if len(texts) > 3 else "")
 
 
-# The breakdown on the home page is one level below the user's area, so it
-# has a handful of rows for a street office and for a national user alike
-# (STYLE.md habit 18). The path leads from a compound to that level's area.
-_BREAKDOWN = {
-    Area.Level.COUNTRY: ("street__parent__parent__parent", Area.Level.PROVINCE),
-    Area.Level.PROVINCE: ("street__parent__parent", Area.Level.CITY),
-    Area.Level.CITY: ("street__parent", Area.Level.DISTRICT),
-    Area.Level.DISTRICT: ("street", Area.Level.STREET),
-    Area.Level.STREET: ("community", Area.Level.COMMUNITY),
-}
-
-
-def _breakdown_level(user) -> str | None:
-    area = getattr(user, "area", None) if user.role in AREA_ROLES else None
-    if area is not None:
-        return area.level
-    # No area of one's own (superusers, organisations): the widest level
-    # with more than one area present.
-    for level in (Area.Level.PROVINCE, Area.Level.CITY, Area.Level.DISTRICT):
-        if Area.objects.filter(level=level).count() > 1:
-            return _parent_level(level)
-    return Area.Level.DISTRICT
-
-
-def _parent_level(level: str) -> str:
-    order = [lv.value for lv in Area.Level]
-    return order[max(order.index(level) - 1, 0)]
-
-
 def home_totals(user) -> dict:
     """The home page's figures over the compounds the user may see: one
     aggregate (the surveyed count from the kept summary, disclosure.facts)
@@ -101,7 +73,9 @@ def home_totals(user) -> dict:
         households=Sum("households"),
         surveyed=Count("id", filter=Q(facts__surveyed=True)),
     )
-    path, level = _BREAKDOWN.get(_breakdown_level(user), (None, None))
+    # One level below the user's area (regions.scope.breakdown_of).
+    area = getattr(user, "area", None) if user.role in AREA_ROLES else None
+    path, level = breakdown_of(area)
     rows = []
     if path:
         rows = list(

@@ -21,12 +21,12 @@ def test_dashboard_figures_and_drill_down_links(client_for, users, programme):
     assert r.context["late"]["total"] == 1
     (t,) = r.context["targets"]
     assert (t["n"], t["started"], t["completed"], t["rate_n"]) == (2, 1, 1, 50)
-    assert [s["started"] for s in t["streets"]] in ([1, 0], [0, 1])
+    assert [s["started"] for s in t["areas"]] in ([1, 0], [0, 1])
     for url, n in [
         (t["url"], 2),
         (t["started_url"], 1),
         (r.context["late"]["url"], 1),
-        (t["streets"][0]["url"], 1),
+        (t["areas"][0]["url"], 1),
     ]:
         assert c.get(url).context["count"] == n, url
     html = r.content.decode()
@@ -91,3 +91,73 @@ def test_drill_down_list_query_count_flat(client_for, users, programme, cast, ar
         r = c.get("/dashboard/compounds/")
     assert r.context["count"] == 12
     assert len(many) == len(few)
+
+
+def _more_areas(areas):
+    """A country and a province above the city, a second district and a
+    second province, each with a compound."""
+    from gaizao.regions.models import Area
+    from gaizao.testing import make_compound
+
+    country = Area.objects.create(code="100000000000", name="全国", level="country")
+    yunnan = Area.objects.create(
+        code="530000000000", name="云南省", level="province", parent=country
+    )
+    areas["city"].parent = yunnan
+    areas["city"].save()
+    wuhua = Area.objects.create(
+        code="530102000000", name="五华区", level="district", parent=areas["city"]
+    )
+    huashan = Area.objects.create(
+        code="530102001000", name="华山街道", level="street", parent=wuhua
+    )
+    guizhou = Area.objects.create(
+        code="520000000000", name="贵州省", level="province", parent=country
+    )
+    gy = Area.objects.create(code="520100000000", name="贵阳市", level="city", parent=guizhou)
+    nm = Area.objects.create(code="520102000000", name="南明区", level="district", parent=gy)
+    st = Area.objects.create(code="520102001000", name="新华街道", level="street", parent=nm)
+    make_compound(huashan, "华山小区")
+    make_compound(st, "新华小区")
+    return {"country": country, "yunnan": yunnan, "wuhua": wuhua, "guizhou": guizhou}
+
+
+def _rows(r):
+    return [(s["area_name"], s["total"]) for s in r.context["streets"]]
+
+
+@pytest.mark.django_db
+def test_dashboard_groups_one_level_below_the_users_area(client_for, users, programme, areas):
+    from gaizao.accounts.models import Role
+    from gaizao.testing import make_user
+
+    more = _more_areas(areas)
+    national = client_for(make_user("national", Role.LEADERSHIP, area=more["country"]))
+    r = national.get("/dashboard/")
+    assert _rows(r) == [("贵州省", 1), ("云南省", 3)]  # provinces, by code
+    assert r.context["level_label"] == "省"
+    yunnan = next(s for s in r.context["streets"] if s["area_name"] == "云南省")
+    # drill down: the province's cities, then the city's districts
+    r = national.get(yunnan["dash_url"])
+    assert _rows(r) == [("昆明市", 3)]
+    assert national.get(yunnan["url"]).context["count"] == 3  # the list behind the row
+    city = client_for(make_user("city_leader", Role.LEADERSHIP, area=areas["city"]))
+    r = city.get("/dashboard/")
+    assert _rows(r) == [("五华区", 1), ("盘龙区", 2)]
+    assert r.context["level_label"] == "区"
+    panlong = next(s for s in r.context["streets"] if s["area_name"] == "盘龙区")
+    assert panlong["dash_url"] == f"/dashboard/?area={areas['district'].pk}"
+    r = city.get(panlong["dash_url"])
+    assert _rows(r) == [("金辰街道", 1), ("青云街道", 1)]
+    assert r.context["up_url"] == "/dashboard/"
+    # the district user sees streets, and below a street its communities
+    district = client_for(users["district"])
+    assert _rows(district.get("/dashboard/")) == [("金辰街道", 1), ("青云街道", 1)]
+    r = district.get("/dashboard/", {"area": areas["jinchen"].pk})
+    assert _rows(r) == [("天祥社区居委会", 1)]
+    # targets and overdue items follow the same level
+    (t,) = r.context["targets"]
+    assert [s["name"] for s in t["areas"]] == ["天祥社区居委会"]
+    # an area outside one's own is refused, not shown empty
+    assert district.get("/dashboard/", {"area": more["wuhua"].pk}).status_code == 404
+    assert district.get("/dashboard/compounds/", {"area": more["wuhua"].pk}).status_code == 404

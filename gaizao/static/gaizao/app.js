@@ -46,9 +46,10 @@ document.addEventListener("htmx:afterSettle", function () {
   if (top && top.getBoundingClientRect().top < 0) top.scrollIntoView({ block: "start" });
 });
 
-// A compound typed by name (data-suggest="url" on an input with a
-// <datalist>): as the user types, ask the server for at most 20 matches
-// within the user's scope and offer them (no page lists every compound).
+// A compound, organisation or person typed by name (data-suggest="url" on
+// an input with a <datalist>): as the user types, ask the server for at
+// most 20 matches within the user's scope and offer them (no page lists
+// every compound, organisation or person).
 (function () {
   var timer = null, last = {};
   document.addEventListener("input", function (e) {
@@ -60,7 +61,9 @@ document.addEventListener("htmx:afterSettle", function () {
       var key = el.id || el.name;
       if (!q || last[key] === q) return;
       last[key] = q;
-      fetch(el.dataset.suggest + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
+      var url = el.dataset.suggest;
+      url += (url.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(q);
+      fetch(url, { credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.json() : { results: [] }; })
         .then(function (data) {
           var list = el.list;

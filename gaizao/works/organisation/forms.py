@@ -4,8 +4,10 @@ id is refused with a message, never trusted."""
 
 from django.utils.translation import gettext as _
 
+from gaizao.accounts import picking as person_picking
 from gaizao.core.errors import DomainError
 from gaizao.inventory.picking import pick_compound
+from gaizao.regions import picking as org_picking
 
 DECISION_ROWS = 5
 TASK_ROWS = 6
@@ -39,8 +41,11 @@ def meeting_kwargs(post, *, orgs, people, compounds) -> dict:
         decisions[int(n) - 1]["tasks"].append(
             {
                 "title": title,
-                "owner_org": pick(orgs, post.get(f"t{r}_org"), label + _("责任单位")),
-                "owner_person": pick(people, post.get(f"t{r}_person"), label + _("责任人")),
+                # Typed with suggestions (regions.picking, accounts.picking).
+                "owner_org": org_picking.pick(orgs, post.get(f"t{r}_org"), label + _("责任单位")),
+                "owner_person": person_picking.pick(
+                    people, post.get(f"t{r}_person"), label + _("责任人")
+                ),
                 "compound": pick_compound(
                     compounds, post.get(f"t{r}_compound"), label + _("涉及小区")
                 ),

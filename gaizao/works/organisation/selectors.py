@@ -4,8 +4,10 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquer
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from gaizao.accounts.models import Role, User
+from gaizao.accounts import picking as person_picking
+from gaizao.accounts.models import AREA_ROLES, Role, User
 from gaizao.inventory.models import Compound
+from gaizao.regions import picking as org_picking
 from gaizao.regions.models import Area, Organisation
 from gaizao.regions.scope import areas_within
 
@@ -158,6 +160,22 @@ def link_choices(area):
         kind__in=[K.PARTY_ORGANISATION, K.UTILITY, K.PROPERTY_COMPANY, K.PROPERTY_RIGHTS_UNIT],
         area__in=areas_within(area).values("pk"),
     ).order_by("kind", "name")
+
+
+def _own_area(user):
+    return getattr(user, "area", None) if user.role in AREA_ROLES else None
+
+
+def nameable_organisations(user):
+    """Organisations the user may name on a form (a task's owner, a works'
+    contractor): inside the user's area or above it (regions.picking.near),
+    offered by typed suggestion, never as a list."""
+    return org_picking.near(_own_area(user), everything=user.is_superuser)
+
+
+def nameable_people(user):
+    """Staff the user may name as a task's owner (accounts.picking.near)."""
+    return person_picking.near(_own_area(user), everything=user.is_superuser)
 
 
 def task_owner_choices(area):

@@ -6,12 +6,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from gaizao.accounts import picking as person_picking
 from gaizao.core.errors import DomainError
 from gaizao.inventory.permissions import compounds_for_user, get_compound_for_user
+from gaizao.regions import picking as org_picking
+from gaizao.regions.models import Organisation
 
 from .. import permissions as works_perms
 from . import permissions as perms
@@ -44,9 +48,6 @@ def organisation_home(request):
             "late_by_org": selectors.late_tasks_by_org(request.user),
             "may_edit": perms.may_edit(request.user),
             "roles": GroupRole.choices,
-            "orgs": selectors.task_owner_choices(district)[:800]
-            if perms.may_edit(request.user)
-            else [],
         },
     )
 
@@ -99,7 +100,12 @@ def member_add(request):
             name=p.get("name"),
             position=p.get("position"),
             role=p.get("role", ""),
-            organisation=_org_or_none(p.get("organisation"), district),
+            # Typed with suggestions (org_suggest), never a list.
+            organisation=org_picking.pick(
+                selectors.nameable_organisations(request.user),
+                p.get("organisation"),
+                _("所在单位"),
+            ),
             duty=p.get("duty", ""),
         )
     except DomainError as e:
@@ -152,8 +158,9 @@ def meeting_detail(request, pk):
 def meeting_new(request):
     perms.require_edit(request.user)
     district = selectors.district_of(request.user)
-    orgs = selectors.task_owner_choices(district)
-    people = selectors.person_choices(district)
+    # Typed with suggestions (org_suggest, person_suggest), never a list.
+    orgs = selectors.nameable_organisations(request.user)
+    people = selectors.nameable_people(request.user)
     compounds = compounds_for_user(request.user).order_by("name")
     error, errors = "", []
     if request.method == "POST":
@@ -169,10 +176,8 @@ def meeting_new(request):
         request,
         "works/organisation/meeting_new.html",
         {
-            "orgs": orgs[:800],
             "departments": selectors.departments(district),
             "streets": selectors.street_offices(district),
-            "people": people[:300],
             "decision_rows": range(1, DECISION_ROWS + 1),
             "task_rows": _task_rows(request.POST if request.method == "POST" else {}),
             "error": error,
@@ -181,6 +186,36 @@ def meeting_new(request):
         },
         status=400 if error else 200,
     )
+
+
+@login_required
+@require_GET
+def org_suggest(request):
+    """JSON: at most 20 organisations the user may name whose name contains
+    ?q= (the meeting and works forms' typed boxes; regions.picking)."""
+    _require_naming(request.user)
+    qs = selectors.nameable_organisations(request.user)
+    kinds = [k for k in request.GET.getlist("kind") if k in Organisation.Kind.values]
+    if kinds:
+        qs = qs.filter(kind__in=kinds)
+    rows = org_picking.suggest(qs, request.GET.get("q"))
+    return JsonResponse({"results": rows}, json_dumps_params={"ensure_ascii": False})
+
+
+@login_required
+@require_GET
+def person_suggest(request):
+    """JSON: at most 20 staff the user may name as a task's owner."""
+    _require_naming(request.user)
+    rows = person_picking.suggest(selectors.nameable_people(request.user), request.GET.get("q"))
+    return JsonResponse({"results": rows}, json_dumps_params={"ensure_ascii": False})
+
+
+def _require_naming(user):
+    # Those who fill the forms that name organisations and people: the
+    # meeting form's editors and whoever creates works.
+    if not (perms.may_edit(user) or works_perms.can_do(user, "works.create")):
+        raise PermissionDenied(_("您的角色无权查询单位和人员"))
 
 
 def _task_rows(post) -> list[dict]:

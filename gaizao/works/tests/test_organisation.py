@@ -362,7 +362,8 @@ def test_refused_meeting_form_keeps_what_was_typed(cast, users, orgs, client_for
     assert r.status_code == 400
     html = r.content.decode()
     assert 'value="协调供水公司完成管线迁改方案"' in html
-    assert f'<option value="{orgs["jinchen"].pk}" selected>' in html
+    # the owner box is typed (regions.picking): what was posted comes back
+    assert f'name="t0_org" id="t0_org" maxlength="200" value="{orgs["jinchen"].pk}"' in html
     assert f'value="{today.isoformat()}"' in html
 
 

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gaizao.core import pagecache
 from gaizao.core.errors import DomainError
@@ -12,11 +13,13 @@ from gaizao.core.xlsx import xlsx_response
 from gaizao.plans.models import FundingSource, PlanStatus
 from gaizao.plans.permissions import get_plan_for_user
 from gaizao.plans.selectors import current_plans_for_user
+from gaizao.regions import picking as org_picking
 from gaizao.regions.models import Organisation
 
 from .. import permissions as perms
 from .. import selectors
 from ..models import STAGE_ORDER, CostKind, PhotoPhase, Stage
+from ..organisation.selectors import nameable_organisations
 from ..services import works_create
 
 
@@ -75,9 +78,14 @@ def works_list(request):
     return render(request, "works/works_list.html", {"body": body})
 
 
-def _org_choices(kind):
-    # Contractors and designers register at district level; a handful per district.
-    return Organisation.objects.filter(kind=kind).order_by("name")[:200]
+K = Organisation.Kind
+# The works' organisations: (label, the kinds that may fill the field).
+_ORG_FIELDS = {
+    "implementer": (gettext_lazy("实施单位"), [K.STREET_OFFICE, K.HOUSING_BUREAU]),
+    "designer": (gettext_lazy("设计单位"), [K.DESIGNER]),
+    "contractor": (gettext_lazy("施工单位"), [K.CONTRACTOR]),
+    "supervisor": (gettext_lazy("监理单位"), [K.DESIGNER]),
+}
 
 
 @login_required
@@ -87,11 +95,16 @@ def works_new(request, plan_pk):
         raise PermissionDenied(_("您的角色无权建立施工项目"))
     error = ""
     if request.method == "POST":
-        orgs = {}
-        for f in ("contractor", "designer", "supervisor", "implementer"):
-            v = request.POST.get(f) or None
-            orgs[f] = Organisation.objects.filter(pk=v).first() if v and v.isdigit() else None
         try:
+            # Typed with suggestions (works:org_suggest), looked up among the
+            # organisations the user may name (regions.picking), never a list.
+            nameable = nameable_organisations(request.user)
+            orgs = {
+                f: org_picking.pick(
+                    nameable.filter(kind__in=kinds), request.POST.get(f), str(label)
+                )
+                for f, (label, kinds) in _ORG_FIELDS.items()
+            }
             w = works_create(
                 actor=request.user,
                 plan=plan,
@@ -108,11 +121,10 @@ def works_new(request, plan_pk):
         {
             "plan": plan,
             "stages": Stage.choices,
-            "contractors": _org_choices(Organisation.Kind.CONTRACTOR),
-            "designers": _org_choices(Organisation.Kind.DESIGNER),
-            "implementers": Organisation.objects.filter(
-                kind__in=[Organisation.Kind.STREET_OFFICE, Organisation.Kind.HOUSING_BUREAU]
-            ).order_by("name")[:200],
+            "org_fields": [
+                (f, label, kinds, (request.POST.get(f, "") if request.method == "POST" else ""))
+                for f, (label, kinds) in _ORG_FIELDS.items()
+            ],
             "error": error,
             "post": request.POST if request.method == "POST" else None,
         },

@@ -93,19 +93,19 @@ def compounds_for_user(user):
     return Compound.objects.filter(compound_q(user))
 
 
-def get_compound_for_user(user, pk, *, write: bool = False, action: str = "compound.edit"):
-    try:
-        compound = (
-            compounds_for_user(user)
-            .select_related(
-                "street",
-                "community",
-                "property_company",
-                "property_rights_unit",
-                "owners_committee",
-            )
-            .get(pk=pk)
+def get_compound_for_user(
+    user, pk, *, write: bool = False, action: str = "compound.edit", related: bool = True
+):
+    """The compound, if the user may see it (404) and, write=True, do
+    `action` to it (403). related=False reads the compound's own row only
+    (a page whose body is cached needs no more to check access)."""
+    qs = compounds_for_user(user)
+    if related:
+        qs = qs.select_related(
+            "street", "community", "property_company", "property_rights_unit", "owners_committee"
         )
+    try:
+        compound = qs.get(pk=pk)
     except (Compound.DoesNotExist, ValueError, TypeError):
         raise Http404(_("小区不存在或不在您的辖区内"))
     if write and not can_do(user, action):

@@ -129,7 +129,9 @@ def _link(name: str, *args):
 @login_required
 @require_GET
 def compound_detail(request, pk):
-    compound = permissions.get_compound_for_user(request.user, pk)
+    # The access check on every request; the body reads the related rows
+    # (street, community, organisations) only when it is built.
+    compound = permissions.get_compound_for_user(request.user, pk, related=False)
     lists_owners = permissions.can_do(request.user, "owner.list")
     if request.headers.get("HX-Target") == "owners":
         if not lists_owners:
@@ -140,19 +142,20 @@ def compound_detail(request, pk):
         )
 
     def build():
+        full = permissions.get_compound_for_user(request.user, pk)
         detail = selectors.compound_detail(
-            request.user, compound, owners_page_number=request.GET.get("owners_page")
+            request.user, full, owners_page_number=request.GET.get("owners_page")
         )
         return "inventory/partials/_compound_detail_body.html", {
-            "compound": compound,
+            "compound": full,
             "d": detail,
             "can_edit": permissions.can_do(request.user, "compound.edit"),
             "can_survey": permissions.can_do(request.user, "survey.record"),
             "can_import": permissions.can_do(request.user, "compound.import"),
             "sees_personal": permissions.sees_personal_data(request.user),
             "lists_owners": lists_owners,
-            "management_label": ManagementStatus(compound.management_status).label
-            if compound.management_status
+            "management_label": ManagementStatus(full.management_status).label
+            if full.management_status
             else "",
         }
 

@@ -227,3 +227,33 @@ def test_meeting_form_takes_typed_names_and_refuses_out_of_scope(cast, users, cl
         assert r.status_code == 400
         assert "不在可选范围内" in r.content.decode()
     assert Task.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_compound_link_and_works_forms_take_typed_names(cast, users, client_for, far, areas):
+    from gaizao.plans.models import Plan
+    from gaizao.works.models import Works
+    from gaizao.works.organisation.models import CompoundLink
+
+    c = client_for(users["district"])
+    a = cast["compound_a"]
+    party = make_org("天祥社区党委", Organisation.Kind.PARTY_ORGANISATION, areas["tianxiang"])
+    make_org("华山社区党委", Organisation.Kind.PARTY_ORGANISATION, far["far_office"].area)
+    page = c.get(f"/works/organisation/compound/{a.pk}/").content.decode()
+    assert "kind=party_organisation" in page and "天祥社区党委" not in page  # nothing listed
+    url = f"/works/organisation/compound/{a.pk}/"
+    c.post(url, {"role": "party", "org": "华山社区党委"})  # another district's: refused
+    assert not CompoundLink.objects.exists()
+    c.post(url, {"role": "party", "org": "天祥社区党委"})
+    assert CompoundLink.objects.get().organisation == party
+    # the works form: typed, kind-checked, scoped
+    plan = Plan.objects.create(compound=a, year=2024, status="approved", created_by=users["admin"])
+    new = f"/works/new/{plan.pk}/"
+    page = c.get(new).content.decode()
+    assert "kind=contractor" in page and "盘龙建设公司" not in page
+    r = c.post(new, {"contractor": "华山街道办事处"})  # not a contractor
+    assert r.status_code == 400 and "不在可选范围内" in r.content.decode()
+    r = c.post(new, {"contractor": "盘龙建设公司", "implementer": "金辰街道办事处"})
+    assert r.status_code == 302, r.content.decode()[:1000]
+    w = Works.objects.get()
+    assert w.contractor == far["contractor"] and w.implementer == far["jinchen_office"]

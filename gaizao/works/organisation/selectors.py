@@ -153,13 +153,9 @@ def compound_organisations(compound) -> list[tuple[str, Organisation | None]]:
     return out
 
 
-def link_choices(area):
-    """Organisations that may be linked to a compound (Party organisations,
-    utilities and other bodies inside the district)."""
-    return Organisation.objects.filter(
-        kind__in=[K.PARTY_ORGANISATION, K.UTILITY, K.PROPERTY_COMPANY, K.PROPERTY_RIGHTS_UNIT],
-        area__in=areas_within(area).values("pk"),
-    ).order_by("kind", "name")
+# Organisations that may be linked to a compound (Party organisations,
+# utilities, property companies and rights holders).
+LINK_KINDS = [K.PARTY_ORGANISATION, K.UTILITY, K.PROPERTY_COMPANY, K.PROPERTY_RIGHTS_UNIT]
 
 
 def _own_area(user):

@@ -249,10 +249,15 @@ def compound_organisations(request, pk):
     may_edit = perms.may_edit(request.user)
     if request.method == "POST":
         perms.require_edit(request.user)
-        district = selectors.district_of(request.user)
         try:
-            org = request.POST.get("org", "")
-            org = selectors.link_choices(district).filter(pk=org if org.isdigit() else 0).first()
+            # Typed with suggestions (org_suggest with the link kinds), never a list.
+            org = org_picking.pick(
+                selectors.nameable_organisations(request.user).filter(
+                    kind__in=selectors.LINK_KINDS
+                ),
+                request.POST.get("org"),
+                _("单位"),
+            )
             if org is None:
                 raise DomainError(_("请选择本区登记的单位"))
             services.link_add(
@@ -276,8 +281,6 @@ def compound_organisations(request, pk):
             "tasks": selectors.tasks_of_compound(request.user, compound),
             "may_edit": may_edit,
             "roles": LinkRole.choices,
-            "choices": selectors.link_choices(selectors.district_of(request.user))[:500]
-            if may_edit
-            else [],
+            "link_kinds": selectors.LINK_KINDS,
         },
     )

@@ -24,21 +24,23 @@ def responsibility(request):
     if not perms.can_do(request.user, "responsibility.view"):
         raise PermissionDenied(_("您的角色无权查看责任清单"))
     only_late = request.GET.get("all") != "1"
-    rows = selectors.responsibility_rows(
-        request.user,
-        only_late=only_late,
-        street_id=request.GET.get("street"),
-        org_id=request.GET.get("org"),
-    )
-    tasks = org_selectors.task_rows(
-        request.user,
-        only_late=only_late,
-        street_id=request.GET.get("street"),
-        org_id=request.GET.get("org"),
-    )
+
+    def querysets():
+        # Built only when used: on a cached hit, not even the querysets.
+        kw = {
+            "only_late": only_late,
+            "street_id": request.GET.get("street"),
+            "org_id": request.GET.get("org"),
+        }
+        return (
+            selectors.responsibility_rows(request.user, **kw),
+            org_selectors.task_rows(request.user, **kw),
+        )
+
     today = timezone.localdate()
     task_label = _("联席会议任务")
     if request.GET.get("format") == "xlsx":
+        rows, tasks = querysets()
         return xlsx_response(
             "responsibility.xlsx",
             _("责任清单"),
@@ -80,6 +82,7 @@ def responsibility(request):
         )
 
     def build():
+        rows, tasks = querysets()
         page = Paginator(rows, 50).get_page(request.GET.get("page"))
         for m in page:
             m.days_late = max(0, (today - m.planned_on).days)

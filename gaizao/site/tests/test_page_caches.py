@@ -107,6 +107,8 @@ def test_every_api_list_answers_through_the_cache(cast, users, client_for):
         "/api/v1/responsibility/late",
         "/api/v1/programmes",
         "/api/v1/eligibility/reserve",
+        "/api/v1/votes",
+        "/api/v1/participation/surveys",
     ):
         first = c.get(url)
         assert first.status_code == 200, (url, first.content[:300])

@@ -206,8 +206,9 @@ def meeting_create(request, payload: MeetingIn):
     district = selectors.district_of(request.user)
     if district is None:
         raise DomainError(_("您的账号没有所属区县,不能登记联席会议"))
-    orgs = selectors.task_owner_choices(district)
-    people = selectors.person_choices(district)
+    # The same scope as the web form (one chokepoint: selectors.nameable_*).
+    orgs = selectors.nameable_organisations(request.user)
+    people = selectors.nameable_people(request.user)
     compounds = compounds_for_user(request.user)
     decisions = []
     for i, d in enumerate(payload.decisions, start=1):

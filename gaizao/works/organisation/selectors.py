@@ -5,7 +5,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from gaizao.accounts import picking as person_picking
-from gaizao.accounts.models import AREA_ROLES, Role, User
+from gaizao.accounts.models import AREA_ROLES
 from gaizao.inventory.models import Compound
 from gaizao.regions import picking as org_picking
 from gaizao.regions.models import Area, Organisation
@@ -179,16 +179,6 @@ def task_owner_choices(area):
     the district (departments, streets, communities, companies, utilities)."""
     return Organisation.objects.filter(area__in=areas_within(area).values("pk")).order_by(
         "kind", "name"
-    )
-
-
-def person_choices(area):
-    """Staff who can own a task in person (no residents)."""
-    return (
-        User.objects.filter(is_active=True)
-        .exclude(role__in=[Role.RESIDENT, ""])
-        .filter(Q(area__in=areas_within(area).values("pk")) | Q(organisation__isnull=False))
-        .order_by("role", "username")
     )
 
 

@@ -326,6 +326,47 @@ def test_api_meetings_and_tasks(cast, users, orgs, client_for):
 
 
 @pytest.mark.django_db
+def test_api_meeting_names_organisations_in_the_same_scope_as_the_form(
+    cast, users, orgs, client_for, areas
+):
+    """The API checks task owners and attendees with the web form's own
+    scope (selectors.nameable_*): a city-level body above the district may
+    be named; another district's body may not, and nothing is written."""
+    from gaizao.regions.models import Area
+
+    other = Area.objects.create(
+        code="530102000000", name="五华区", level="district", parent=areas["city"]
+    )
+    wuhua = make_org("五华区住房和城乡建设局", K.HOUSING_BUREAU, other)
+    city = make_org("昆明市住房和城乡建设局", K.HOUSING_BUREAU, areas["city"])
+    office = client_for(users["district"])
+    payload = {
+        "title": "联席会议(范围)",
+        "held_on": date.today().isoformat(),
+        "convened_by_id": orgs["office"].pk,
+        "attendee_ids": [city.pk],
+        "decisions": [
+            {
+                "text": "落实市级指导",
+                "tasks": [
+                    {
+                        "title": "市住建局指导",
+                        "owner_org_id": city.pk,
+                        "due_on": date.today().isoformat(),
+                    }
+                ],
+            }
+        ],
+    }
+    r = office.post("/api/v1/meetings", payload, content_type="application/json")
+    assert r.status_code == 201, r.content
+    bad = {**payload, "attendee_ids": [wuhua.pk]}
+    r = office.post("/api/v1/meetings", bad, content_type="application/json")
+    assert r.status_code == 400 and "参会单位不在可选范围内" in r.json()["error"]
+    assert Meeting.objects.count() == 1
+
+
+@pytest.mark.django_db
 def test_pages_in_english(cast, users, orgs, client_for, settings, works_a):
     today = date.today()
     office = client_for(users["district"])

@@ -197,7 +197,13 @@ def smooth_prices(
             np.multiply(p, -p[t], out=W[t])
             W[t, t] += p[t]
         Wn = np.ascontiguousarray(W.reshape(T * T, n_f).T)
-        Hc = (GG.T @ Wn).astype(np.float64).reshape(3, 3, T, T).transpose(0, 2, 1, 3).reshape(3 * T, 3 * T)
+        Hc = (
+            (GG.T @ Wn)
+            .astype(np.float64)
+            .reshape(3, 3, T, T)
+            .transpose(0, 2, 1, 3)
+            .reshape(3 * T, 3 * T)
+        )
         if streets:
             Ds = np.asarray(E2 @ Wn, dtype=np.float64).reshape(-1, T, T)[:S]
             Bx = np.empty((S, 3, T, T))
@@ -205,8 +211,8 @@ def smooth_prices(
                 Bx[:, k] = np.asarray(Eg[k] @ Wn, dtype=np.float64).reshape(-1, T, T)[:S]
             Bx = Bx.reshape(S, 3 * T, T)
         else:
-            Ds = np.zeros((0, T, T))
-            Bx = np.zeros((0, 3 * T, T))
+            Ds = np.zeros((S, T, T))
+            Bx = np.zeros((S, 3 * T, T))
         inv = 1.0 / tau
         Dc, Dst = D[: 3 * T], D[3 * T :].reshape(S, T)
         Hc = Hc * inv * Dc[:, None] * Dc[None, :]

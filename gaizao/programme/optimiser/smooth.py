@@ -101,6 +101,7 @@ def smooth_prices(
     af, cf, hf = P.a[nfree].astype(dt), P.c[nfree].astype(dt), P.h[nfree].astype(dt)
     sidx = sidx_all[nfree]
     zeros_n = np.zeros(len(nfree), dtype=dt)
+    F = np.stack([af, -cf, -hf])
     # diagonal scaling (z = D·u): the curvature of the smoothed dual in a price is
     # about Σ (coefficient)² over the items its row touches — n items for a
     # coupling price, one street's for a street price; without it L-BFGS-B needed
@@ -126,10 +127,11 @@ def smooth_prices(
         (P.use_cnt[inc_f].astype(dt), (P.use_street[inc_f], pos[P.use_item[inc_f]])),
         shape=(max(S, 1), n_f),
     )
-    E2 = E.multiply(E).tocsr()
+    E2 = E.multiply(E).tocsc()  # column slices (the items still uncertain) are cheap in CSC
     gk = np.stack([P.a[nfree], -P.c[nfree], -P.h[nfree]])  # ∂r/∂(λ, μ, ν) per item
     # the cross blocks: −Σ_i m_is g_ik W_i, as sparse (S, n) matrices of −m_is g_ik
-    Eg = [E.multiply(-gk[k][None, :].astype(dt)).tocsr() for k in range(3)]
+    Eg = [E.multiply(-gk[k][None, :].astype(dt)).tocsc() for k in range(3)]
+    hess_items: list[int] = []
     GG = np.ascontiguousarray((gk[:, None, :] * gk[None, :, :]).reshape(9, n_f).T, dtype=dt)
     # a floor under the curvature, per price (1/τ × this): a thousandth of an
     # average item's (a street whose items are all decided has none, and its
@@ -141,10 +143,9 @@ def smooth_prices(
     def fg(u, tau, order=1):
         z = u * D
         lam, mu, nu, pi = split(z)
-        lam_, mu_, nu_ = lam.astype(dt), mu.astype(dt), nu.astype(dt)
-        r = profT + lam_[:, None] * af
-        r -= mu_[:, None] * cf
-        r -= nu_[:, None] * hf
+        # r = w·s + λa − μc − νh: the price part as one (T, 3) × (3, n) product
+        r = np.stack([lam, mu, nu], axis=1).astype(dt) @ F
+        r += profT
         if streets:
             piT = np.hstack([pi.T, np.zeros((T, 1))]).astype(dt)
             r -= np.take(piT, sidx, axis=1)
@@ -190,25 +191,32 @@ def smooth_prices(
         """Hessian of the smoothed dual in u (z = D·u): (1/τ) Σ_i J_iᵀ (diag p_i − p_i p_iᵀ) J_i,
         as its dense coupling block, the (S, T, T) street blocks and the (S, 3T, T)
         cross blocks (a street price touches only its own items)."""
+        # only the items whose soft choice is not yet one-hot carry curvature (the
+        # others' W_i is below 10⁻⁶): at the low temperatures a small share of them
+        pmax = np.maximum.reduce([*p, 1.0 - np.add.reduce([*p])])
+        act = np.flatnonzero(pmax < 1.0 - 1e-6)
+        p = p[:, act]
+        k_ = len(act)
         # W_i = diag(p_i) − p_i p_iᵀ built over rows of n (numpy is slow on short
         # last axes), then one transpose to item-major for the sparse and BLAS products
-        W = np.empty((T, T, n_f), dtype=dt)
+        W = np.empty((T, T, k_), dtype=dt)
         for t in range(T):
             np.multiply(p, -p[t], out=W[t])
             W[t, t] += p[t]
-        Wn = np.ascontiguousarray(W.reshape(T * T, n_f).T)
+        Wn = np.ascontiguousarray(W.reshape(T * T, k_).T)
+        hess_items.append(k_)
         Hc = (
-            (GG.T @ Wn)
+            (GG[act].T @ Wn)
             .astype(np.float64)
             .reshape(3, 3, T, T)
             .transpose(0, 2, 1, 3)
             .reshape(3 * T, 3 * T)
         )
         if streets:
-            Ds = np.asarray(E2 @ Wn, dtype=np.float64).reshape(-1, T, T)[:S]
+            Ds = np.asarray(E2[:, act] @ Wn, dtype=np.float64).reshape(-1, T, T)[:S]
             Bx = np.empty((S, 3, T, T))
             for k in range(3):
-                Bx[:, k] = np.asarray(Eg[k] @ Wn, dtype=np.float64).reshape(-1, T, T)[:S]
+                Bx[:, k] = np.asarray(Eg[k][:, act] @ Wn, dtype=np.float64).reshape(-1, T, T)[:S]
             Bx = Bx.reshape(S, 3 * T, T)
         else:
             Ds = np.zeros((S, T, T))
@@ -237,6 +245,7 @@ def smooth_prices(
     if stats is not None:
         stats["smooth_steps"] = steps
         stats["smooth_evals"] = best["evals"]
+        stats["hessian_items"] = hess_items[:: max(1, len(hess_items) // 8)]
     zb = best["z"] if best["z"] is not None else z
     lam, mu, nu, pi = split(zb)
     y = Prices(lam.copy(), mu.copy(), nu.copy(), pi.copy()).clamp(P)
@@ -272,9 +281,11 @@ def _newton(fg, u, mask, scale, steps, temperatures, floor, T, S, noise=0.0):
     ends when the Newton decrement is negligible."""
     nc = 3 * T
     try:
-        for tau_rel in temperatures:
+        for k, tau_rel in enumerate(temperatures):
             tau = tau_rel * scale
             ridge = floor / tau
+            # a temperature before the last only starts the next: a loose stop
+            rel = 1e-12 if k == len(temperatures) - 1 else 1e-8
             f, g, hess = fg(u, tau, 2)
             Hc, Ds, Bx = hess()
             its = backtracks = 0
@@ -283,7 +294,7 @@ def _newton(fg, u, mask, scale, steps, temperatures, floor, T, S, noise=0.0):
                 fixed = ~mask | ((u <= 1e-14) & (g > 0))
                 d = _newton_step(g, Hc, Ds, Bx, fixed, ridge, nc, T, S)
                 dec = -float(g @ d)
-                if dec <= 1e-12 * max(1.0, abs(f)) + noise:
+                if dec <= rel * max(1.0, abs(f)) + noise:
                     break
                 alpha, moved = 1.0, False
                 for _ in range(30):
@@ -299,8 +310,11 @@ def _newton(fg, u, mask, scale, steps, temperatures, floor, T, S, noise=0.0):
                 u, f, g = un, fn, gn
                 if done:
                     break
-                Hc, Ds, Bx = Hn()
                 backtracks += alpha != 1.0
+                if alpha != 1.0 or its % 2 == 0 or k == len(temperatures) - 1:
+                    # after a full step the Hessian is kept for one more (it costs
+                    # about twice an evaluation; the step stays a descent direction)
+                    Hc, Ds, Bx = Hn()
             steps.append((tau_rel, its, backtracks))
     except _Stop:
         pass

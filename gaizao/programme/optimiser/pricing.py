@@ -2,7 +2,7 @@
 
 1. Prices. For large instances every price (area floors, budgets, extension
    caps and street caps together) is set by minimising the smoothed Lagrangian
-   dual with L-BFGS-B (`smooth.py`); the exact dual at those prices is a
+   dual by projected Newton (`smooth.py`); the exact dual at those prices is a
    proven bound, within 0.0003 % of the LP at 50,000 compounds.
 2. Core LP (sifting). Every item is fixed to its best option at the prices
    (a period or none) except a core nearest the price threshold; HiGHS solves
@@ -88,7 +88,7 @@ def lp_phase(P: Problem, deadline: float, penalty: float, stats: dict):
     first_by = t_start + (0.85 if len(free) > HUGE else 0.55) * window
     sift_rounds = 1000
     if len(free) > FULL_LP_ITEMS:
-        # every price at once on the smoothed dual (L-BFGS-B): the sampled LP and the
+        # every price at once on the smoothed dual (projected Newton): the sampled LP and the
         # block-by-block bundle/auction it replaces stalled 2.5 % above the LP with
         # floor prices near 0, so the priced plan took too little area
         v0 = P.dual_value(y)

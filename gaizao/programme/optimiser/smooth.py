@@ -16,9 +16,12 @@ Here the max is replaced by its soft version at temperature τ,
     max(0, r_1 … r_T)  ≤  τ·log(1 + Σ_t exp(r_t / τ))  ≤  max(…) + τ·log(T + 1),
 
 which is smooth, so every price (3T coupling and S·T street prices together) is
-moved at once by L-BFGS-B (SciPy) within y ≥ 0; τ is lowered step by step, each
-step warm-started from the last. Its gradient is one O(nT) numpy pass (the rows'
-use by the soft choice minus their right-hand sides). The bound reported is never
+moved at once within y ≥ 0 by projected Newton (`_newton`; L-BFGS-B from SciPy
+with `method="lbfgs"`); τ is lowered step by step, each step warm-started from
+the last. Its gradient is one O(nT) numpy pass (the rows' use by the soft choice
+minus their right-hand sides). Its Hessian is an arrowhead — a dense block over
+the 3T coupling prices, one T × T block a street, and the blocks between them —
+so the Newton step costs S small inverses and one 3T × 3T solve. The bound reported is never
 the smoothed value: the exact L is evaluated at every point visited and the
 lowest is kept, valid for any y ≥ 0 by weak duality.
 """

@@ -159,27 +159,31 @@ class Problem:
 def build_problem(inst: Instance) -> Problem:
     T = len(inst.periods)
     pidx = {str(p.id): k for k, p in enumerate(inst.periods)}
-    # merge clusters
-    key_of: dict[str, int] = {}
-    members: list[list[int]] = []
-    for j, c in enumerate(inst.compounds):
-        if c.cluster is None:
-            members.append([j])
-            continue
-        k = "c:" + str(c.cluster)
-        if k not in key_of:
-            key_of[k] = len(members)
-            members.append([])
-        members[key_of[k]].append(j)
-    n = len(members)
     comp = inst.compounds
-    area = np.array([c.area_m2 for c in comp], dtype=float)
-    cost = np.array([c.cost_yuan for c in comp], dtype=float)
-    hh = np.array([c.households if c.extension else 0 for c in comp], dtype=float)
-    sc_ = np.array([c.score for c in comp], dtype=float)
-    item_of = np.empty(len(comp), dtype=np.int64)
-    for i, ms in enumerate(members):
-        item_of[ms] = i
+    # one pass over the compounds; everything after it is numpy (at 220,000
+    # compounds the per-compound loops this replaces took 2–3 s of a 20 s run)
+    rows = [
+        (
+            c.area_m2,
+            c.cost_yuan,
+            c.score,
+            c.households if c.extension else 0,
+            ("c:" + str(c.cluster)) if c.cluster is not None else j,
+            c.street,
+        )
+        for j, c in enumerate(comp)
+    ]
+    if rows:
+        area, cost, sc_, hh = (np.array(x, dtype=float) for x in list(zip(*rows, strict=True))[:4])
+    else:
+        area = cost = sc_ = hh = np.zeros(0)
+    # items: a compound, or a cluster merged, numbered by first appearance
+    first: dict = {}
+    item_of = np.array([first.setdefault(r[4], len(first)) for r in rows], dtype=np.int64)
+    n = len(first)
+    members: list[list[int]] = [[] for _ in range(n)]
+    for j, i in enumerate(item_of.tolist()):
+        members[i].append(j)
     area_i = np.bincount(item_of, weights=area, minlength=n) if n else np.zeros(0)
     cost_i = np.bincount(item_of, weights=cost, minlength=n) if n else np.zeros(0)
     hh_i = np.bincount(item_of, weights=hh, minlength=n) if n else np.zeros(0)
@@ -188,18 +192,17 @@ def build_problem(inst: Instance) -> Problem:
     for j, c in enumerate(comp):
         if c.locked_period is not None:
             lock[item_of[j]] = pidx[str(c.locked_period)]
-    # streets
+    # streets: (item, street, members there), one row per pair
     names: dict[str, int] = {}
-    pairs: dict[tuple[int, int], int] = {}
-    for j, c in enumerate(comp):
-        if c.street is None:
-            continue
-        s = names.setdefault(c.street, len(names))
-        key = (int(item_of[j]), s)
-        pairs[key] = pairs.get(key, 0) + 1
-    use_item = np.array([k[0] for k in pairs], dtype=np.int64)
-    use_street = np.array([k[1] for k in pairs], dtype=np.int64)
-    use_cnt = np.array(list(pairs.values()), dtype=float)
+    st_of = np.array(
+        [-1 if r[5] is None else names.setdefault(r[5], len(names)) for r in rows], dtype=np.int64
+    )
+    on = st_of >= 0
+    code = item_of[on] * max(len(names), 1) + st_of[on]
+    uniq, cnt = np.unique(code, return_counts=True)
+    use_item = (uniq // max(len(names), 1)).astype(np.int64)
+    use_street = (uniq % max(len(names), 1)).astype(np.int64)
+    use_cnt = cnt.astype(float)
 
     def mean_pos(x):
         x = x[x > 0]

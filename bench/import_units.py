@@ -79,6 +79,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--units", type=int, default=100_000)
     ap.add_argument("--no-baseline", action="store_true", help="skip the openpyxl read")
+    ap.add_argument(
+        "--sheet",
+        type=Path,
+        help="reuse this generated sheet (written there if missing): generating takes 20-40 s",
+    )
+    ap.add_argument("--profile", type=Path, help="write a cProfile of the preview and write here")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="gaizao-bench-"))
     os.environ["GAIZAO_DATA_DIR"] = str(tmp)
@@ -99,13 +105,14 @@ def main() -> None:
     compound = testing.make_compound(areas["jinchen"], "基准测试小区")
     user = testing.make_user("bench_bureau", "housing_bureau", area=areas["district"])
 
-    sheet = tmp / "units.xlsx"
-    t = time.perf_counter()
-    make_sheet(sheet, args.units)
-    print(
-        f"generated {sheet.name}: {sheet.stat().st_size / 1e6:.1f} MB in "
-        f"{time.perf_counter() - t:.1f} s (not counted)"
-    )
+    sheet = args.sheet or tmp / "units.xlsx"
+    if not sheet.exists():
+        t = time.perf_counter()
+        make_sheet(sheet, args.units)
+        print(
+            f"generated {sheet.name}: {sheet.stat().st_size / 1e6:.1f} MB in "
+            f"{time.perf_counter() - t:.1f} s (not counted)"
+        )
 
     from django.db import transaction
 
@@ -118,6 +125,12 @@ def main() -> None:
 
     # commit_units is preview_units + raise_if_errors + _write_units in one
     # transaction; the steps are called one by one here to time them apart.
+    prof = None
+    if args.profile:
+        import cProfile
+
+        prof = cProfile.Profile()
+        prof.enable()
     t0, c0 = time.perf_counter(), time.process_time()
     with transaction.atomic():
         pv = services.preview_units(sheet, user=user, compound=compound, filename=sheet.name)
@@ -125,6 +138,9 @@ def main() -> None:
         services.raise_if_errors(pv)
         result = unit_writes._write_units(pv, user=user, compound=compound, source="bench")
     t2, c2 = time.perf_counter(), time.process_time()
+    if prof:
+        prof.disable()
+        prof.dump_stats(args.profile)
     rows = len(pv.rows)
     assert Unit.objects.filter(building__compound=compound).count() == rows == args.units
     owners = Owner.objects.filter(compound=compound).count()

@@ -16,7 +16,8 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
-from itertools import zip_longest
+from itertools import repeat, zip_longest
+from operator import add, is_not
 
 from django.utils.translation import gettext_noop
 
@@ -77,8 +78,32 @@ def _without(values: list, drop: set[int]) -> list:
     return values
 
 
+def _columns(head: list, rows) -> tuple[list[int], list[list]]:
+    """Row numbers and columns of the rows after the header: the few already
+    read (`head`) and the rest, taken by column from the reader when it can
+    (reading.CalamineRows), else transposed here."""
+    if hasattr(rows, "rest"):
+        nums, cols = rows.rest()
+    else:
+        more = list(rows)
+        nums = [r for r, _c in more]
+        cols = [list(c) for c in zip_longest(*[c for _r, c in more])]
+    if not head:
+        return nums, cols
+    head_cols = [list(c) for c in zip_longest(*[c for _r, c in head])]
+    width = max(len(head_cols), len(cols))
+    nh, nm = len(head), len(nums)
+    table = [
+        (head_cols[j] if j < len(head_cols) else [None] * nh)
+        + (cols[j] if j < len(cols) else [None] * nm)
+        for j in range(width)
+    ]
+    return [r for r, _c in head] + nums, table
+
+
 def walk(
     out,
+    head: list[tuple[int, tuple]],
     rows: Iterator[tuple[int, tuple]],
     block_parser: Callable,
     *,
@@ -94,18 +119,18 @@ def walk(
     `fields[key]` is (values, Column) — or (values, [Column per row]) when a
     field has several columns; record the skipped rows. Returns the watched
     fields that have a value in some row."""
-    data = list(rows)
     filled: set[str] = set()
-    if not data:
+    rownums, table = _columns(head, rows)
+    n = len(rownums)
+    if not n:
         return filled
-    rownums = [r for r, _c in data]
-    cells = [c for _r, c in data]
-    del data
-    table = [list(col) for col in zip_longest(*cells)]
-    n = len(cells)
     # Rows to judge one by one: two filled cells or fewer (blank, notes),
     # a suspect string anywhere, or a string first cell that may repeat the header.
-    judge = {i for i, c in enumerate(cells) if len(c) - c.count(None) <= 2}
+    counts = [0] * n
+    for col in table:
+        counts = list(map(add, counts, map(is_not, col, repeat(None))))
+    judge = {i for i, k in enumerate(counts) if k <= 2}
+    del counts
     for col in table:
         judge.update(_suspect(col))
     norm = cache(norm)
@@ -117,7 +142,7 @@ def walk(
     skipped: list[dict] = []
     drop: set[int] = set()
     for i in sorted(judge):
-        row = cells[i]
+        row = [col[i] for col in table]
         blank = [
             j for j, v in enumerate(row) if v is not None and v.__class__ is str and not v.strip()
         ]
@@ -132,7 +157,6 @@ def walk(
             entry["row"] = rownums[i]
             skipped.append(entry)
             drop.add(i)
-    del cells
     none = [None] * n
     fields: dict[str, tuple[list, object]] = {}
     for key, cols in columns.items():

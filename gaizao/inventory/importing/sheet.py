@@ -427,7 +427,8 @@ def parse_sheet(
             with block.paused_gc():
                 filled = block.walk(
                     out,
-                    data_rows(),
+                    [(r, c) for r, c in buffered if r > header_row],
+                    rows,
                     block_parser,
                     columns=columns,
                     fill_down=fill_down,

@@ -9,7 +9,9 @@ one to three units, some developer-held units), then times separately:
 read (python-calamine, limits checked), parse + resolve (the rest of the
 preview) and write (commit), and end to end. Beside them, in the same run,
 the old way of reading: openpyxl read-only (skip with --no-baseline).
-Target: ≤ 4 s end to end (issue 12; 6.8 s before).
+Target: ≤ 4 s end to end (issue 12; 6.8 s before). --sheet PATH reuses a
+generated sheet (generating it takes 20-40 s); --profile FILE writes a
+cProfile of the preview and write.
 """
 
 import argparse
@@ -79,6 +81,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--units", type=int, default=100_000)
     ap.add_argument("--no-baseline", action="store_true", help="skip the openpyxl read")
+    ap.add_argument(
+        "--sheet",
+        type=Path,
+        help="reuse this generated sheet (written there if missing): generating takes 20-40 s",
+    )
+    ap.add_argument("--profile", type=Path, help="write a cProfile of the preview and write here")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="gaizao-bench-"))
     os.environ["GAIZAO_DATA_DIR"] = str(tmp)
@@ -99,13 +107,14 @@ def main() -> None:
     compound = testing.make_compound(areas["jinchen"], "基准测试小区")
     user = testing.make_user("bench_bureau", "housing_bureau", area=areas["district"])
 
-    sheet = tmp / "units.xlsx"
-    t = time.perf_counter()
-    make_sheet(sheet, args.units)
-    print(
-        f"generated {sheet.name}: {sheet.stat().st_size / 1e6:.1f} MB in "
-        f"{time.perf_counter() - t:.1f} s (not counted)"
-    )
+    sheet = args.sheet or tmp / "units.xlsx"
+    if not sheet.exists():
+        t = time.perf_counter()
+        make_sheet(sheet, args.units)
+        print(
+            f"generated {sheet.name}: {sheet.stat().st_size / 1e6:.1f} MB in "
+            f"{time.perf_counter() - t:.1f} s (not counted)"
+        )
 
     from django.db import transaction
 
@@ -113,11 +122,20 @@ def main() -> None:
 
     # Reading alone (the preview below reads again, as the service does).
     tr, cr = time.perf_counter(), time.process_time()
-    n_read = sum(1 for _ in read_rows(sheet))
+    # As the unit parse takes them: by column, in one piece (reading.CalamineRows.rest).
+    rows_read = read_rows(sheet)
+    n_read = len(rows_read.rest()[0]) if hasattr(rows_read, "rest") else sum(1 for _ in rows_read)
+    del rows_read
     read_wall, read_cpu = time.perf_counter() - tr, time.process_time() - cr
 
     # commit_units is preview_units + raise_if_errors + _write_units in one
     # transaction; the steps are called one by one here to time them apart.
+    prof = None
+    if args.profile:
+        import cProfile
+
+        prof = cProfile.Profile()
+        prof.enable()
     t0, c0 = time.perf_counter(), time.process_time()
     with transaction.atomic():
         pv = services.preview_units(sheet, user=user, compound=compound, filename=sheet.name)
@@ -125,6 +143,9 @@ def main() -> None:
         services.raise_if_errors(pv)
         result = unit_writes._write_units(pv, user=user, compound=compound, source="bench")
     t2, c2 = time.perf_counter(), time.process_time()
+    if prof:
+        prof.disable()
+        prof.dump_stats(args.profile)
     rows = len(pv.rows)
     assert Unit.objects.filter(building__compound=compound).count() == rows == args.units
     owners = Owner.objects.filter(compound=compound).count()

@@ -249,8 +249,13 @@ class Owner(TimeStamped):
     unsold or undelivered units are held by one owner with is_developer set
     (they count as one owner in a vote: 建筑物区分所有权司法解释 第九条)."""
 
+    # No index of its own: the (compound, name) index below starts with it.
     compound = models.ForeignKey(
-        Compound, verbose_name=_("小区"), on_delete=models.CASCADE, related_name="owners"
+        Compound,
+        verbose_name=_("小区"),
+        on_delete=models.CASCADE,
+        related_name="owners",
+        db_index=False,
     )
     name = models.CharField(_("业主姓名"), max_length=128)
     phone = models.CharField(_("联系电话"), max_length=32, blank=True)
@@ -270,8 +275,13 @@ class Owner(TimeStamped):
 class Unit(TimeStamped):
     """户 / 专有部分, with the exclusive area registered (不动产登记)."""
 
+    # No index of its own: the unique (building, entrance, number) starts with it.
     building = models.ForeignKey(
-        Building, verbose_name=_("楼栋"), on_delete=models.CASCADE, related_name="units"
+        Building,
+        verbose_name=_("楼栋"),
+        on_delete=models.CASCADE,
+        related_name="units",
+        db_index=False,
     )
     entrance = models.CharField(_("单元"), max_length=16, blank=True, default="")
     number = models.CharField(_("房号"), max_length=32)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_noop
 
 from gaizao.core.errors import ErrorDetail
 
+from . import block
 from .cells import CellError, is_blank, nfkc, text
 from .reading import read_rows
 
@@ -302,15 +303,42 @@ def find_header(schema: Schema, buffered: list[tuple[int, tuple]]):
     return (best[0][0], *best[1:])
 
 
+def row_skip(values: list, header_set: list[str], first_norm: Callable) -> dict | None:
+    """The skipped-row entry (without its row number) for a row whose non-blank
+    cells are `values`, when it is a totals row, a notes row or a repeated
+    header; None for a data row."""
+    v0 = values[0]
+    for v in values[:3]:
+        if v.__class__ is str and v.lstrip()[:1] in _TOTALS_START:
+            if any(_TOTALS.match(re.sub(r"\s+", "", nfkc(text(x)))) for x in values[:3]):
+                return {"reason": gettext_noop("合计行"), "text": text(v0)}
+            break
+    if len(values) <= 2 and _NOTES.match(re.sub(r"\s+", "", nfkc(text(v0)))):
+        return {"reason": gettext_noop("说明行"), "text": text(v0)[:60]}
+    if (
+        header_set
+        and len(values) == len(header_set)
+        and v0.__class__ is str
+        and first_norm(v0) == header_set[0]
+        and [norm_header(c) for c in values] == header_set
+    ):
+        return {"reason": gettext_noop("重复的表头行"), "text": ""}
+    return None
+
+
 def parse_sheet(
     schema: Schema,
     file_or_path,
     filename,
-    row_parser: Callable,
+    row_parser: Callable | None,
     *,
     fill_down: tuple[str, ...] = (),
     name_field: str,
+    block_parser: Callable | None = None,
 ) -> ParsedSheet:
+    """`row_parser(out, rownum, raw)` is called per data row, `raw` = field →
+    (value, Column); or, for sheets of 100,000 rows, `block_parser(out,
+    rownums, values)` once with every data row's values by field (block.py)."""
     out = ParsedSheet(kind=schema.kind)
     try:
         rows: Iterator[tuple[int, tuple]] = iter(read_rows(file_or_path, filename))
@@ -392,36 +420,32 @@ def parse_sheet(
     used = sorted({c.index for cols in columns.values() for c in cols})
     carried: dict[str, tuple] = {}
     filled: set[str] = set()
-    header_first = header_set[0] if header_set else ""
-    header_count = len(header_set)
     first_norm = lru_cache(maxsize=1024)(norm_header)
     skip = out.skipped.append
     try:
-        for rownum, cells in data_rows():
+        if block_parser is not None:
+            with block.paused_gc():
+                filled = block.walk(
+                    out,
+                    [(r, c) for r, c in buffered if r > header_row],
+                    rows,
+                    block_parser,
+                    columns=columns,
+                    fill_down=fill_down,
+                    watched=watched,
+                    name_field=name_field,
+                    row_skip=lambda values: row_skip(values, header_set, first_norm),
+                    norm=norm_header,
+                    header_first=header_set[0] if header_set else None,
+                )
+        for rownum, cells in data_rows() if block_parser is None else ():
             values = [c for c in cells if c is not None and (c.__class__ is not str or c.strip())]
             if not values:
                 continue
-            v0 = values[0]
-            total = False
-            for v in values[:3]:
-                if v.__class__ is str and v.lstrip()[:1] in _TOTALS_START:
-                    total = any(
-                        _TOTALS.match(re.sub(r"\s+", "", nfkc(text(x)))) for x in values[:3]
-                    )
-                    break
-            if total:
-                skip({"row": rownum, "reason": gettext_noop("合计行"), "text": text(v0)})
-                continue
-            if len(values) <= 2 and _NOTES.match(re.sub(r"\s+", "", nfkc(text(v0)))):
-                skip({"row": rownum, "reason": gettext_noop("说明行"), "text": text(v0)[:60]})
-                continue
-            if (
-                len(values) == header_count
-                and v0.__class__ is str
-                and first_norm(v0) == header_first
-                and [norm_header(c) for c in values] == header_set
-            ):
-                skip({"row": rownum, "reason": gettext_noop("重复的表头行"), "text": ""})
+            skipped = row_skip(values, header_set, first_norm)
+            if skipped:
+                skipped["row"] = rownum
+                skip(skipped)
                 continue
             if len(cells) < width:
                 cells = (*cells, *(None,) * (width - len(cells)))

@@ -339,6 +339,68 @@ def generate(n_compounds: int, *, units_per_compound: int = 150, seed: int = 202
     }
 
 
+def works_stages(rng, user, area, compounds):
+    """A fifth of the compounds with an approved plan and a programme batch
+    entry; half of those started, a quarter completed (issue 11's figures).
+    Bulk inserts send no signal: the caller derives the kept summaries."""
+    from gaizao.plans.models import FundingLine, Plan
+    from gaizao.programme.models import Batch, Entry, Programme
+    from gaizao.works.models import CostEntry, Milestone, Works, WorksItem
+
+    chosen = rng.sample(compounds, len(compounds) // 5)
+    plans = Plan.objects.bulk_create(
+        [
+            Plan(
+                compound=c,
+                year=2025,
+                status="approved",
+                created_by=user,
+                total_cost=Decimal(900000),
+            )
+            for c in chosen
+        ],
+        batch_size=2000,
+    )
+    FundingLine.objects.bulk_create(
+        [FundingLine(plan=p, source="central_subsidy", amount=Decimal(600000)) for p in plans]
+        + [FundingLine(plan=p, source="resident", amount=Decimal(300000)) for p in plans],
+        batch_size=5000,
+    )
+    prog = Programme.objects.create(name="bench", area=area)
+    batch = Batch.objects.create(
+        programme=prog, name="2025", starts_on=date(2025, 1, 1), ends_on=date(2025, 12, 31)
+    )
+    Entry.objects.bulk_create(
+        [
+            Entry(programme=prog, compound=c, batch=batch, cost_yuan=Decimal(900000),
+                  area_m2=c.floor_area, households=c.households)
+            for c in chosen
+        ],
+        batch_size=5000,
+    )  # fmt: skip
+    started = [(c, p) for c, p in zip(chosen, plans, strict=True)][: len(chosen) // 2]
+    works = Works.objects.bulk_create(
+        [Works(plan=p, compound=c, name=c.name) for c, p in started], batch_size=2000
+    )
+    ms, items = [], []
+    for i, w in enumerate(works):
+        ms.append(Milestone(works=w, stage="start", seq=3, actual_on=date(2025, 3, 1 + i % 28)))
+        done = date(2025, 9, 1) if i % 2 else None
+        ms.append(
+            Milestone(
+                works=w, stage="completion", seq=4, planned_on=date(2025, 9, 1), actual_on=done
+            )
+        )
+        items.append(WorksItem(works=w, name="供水管", unit="m", quantity=100, budget=100000))
+    Milestone.objects.bulk_create(ms, batch_size=5000)
+    items = WorksItem.objects.bulk_create(items, batch_size=5000)
+    CostEntry.objects.bulk_create(
+        [CostEntry(works=it.works, item=it, source="central_subsidy", kind="paid",
+                   amount=Decimal(200000), on=date(2025, 4, 1)) for it in items],
+        batch_size=5000,
+    )  # fmt: skip
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--compounds", type=int, default=5000)

@@ -16,7 +16,7 @@ from gaizao.core import jobs, pagecache
 from gaizao.core.errors import DomainError
 from gaizao.core.xlsx import xlsx_response
 from gaizao.inventory.permissions import get_compound_for_user
-from gaizao.regions.selectors import communities_of, streets_of
+from gaizao.regions.selectors import communities_of, resolve_street, street_list, streets_of
 
 from . import areapick, rules, selectors, services
 from .evaluation import area_compounds
@@ -77,6 +77,9 @@ def _reserve_filters(request):
     g, user = request.GET, request.user
     policy = selectors.get_policy(g.get("policy")) if g.get("policy") else None
     street = selectors.area_from_code(g.get("street"), user)
+    if street is None and g.get("street"):  # typed by name (a wide scope)
+        scope = streets_of(user.area if user.area_id else None)
+        street = resolve_street(scope, g.get("street"))[0]
     community = selectors.area_from_code(g.get("community"), user)
     q = (g.get("q") or "").strip()[:64]
     verdict = g.get("verdict") if g.get("verdict") in rules.VERDICT_LABELS else ""
@@ -104,7 +107,8 @@ def _reserve_context(request):
         "cards": cards,
         "policy": policy,
         "policies": selectors.policies(),
-        "streets": streets_of(user.area if user.area_id else None),
+        # A list of streets for a district; a typed box above that (None).
+        "streets": street_list(streets_of(user.area if user.area_id else None)),
         # Cascading: a street's communities once a street is chosen, never
         # every community of the jurisdiction (STYLE.md habit 18).
         "communities": communities_of(street) if street else [c for c in [community] if c],

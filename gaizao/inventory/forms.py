@@ -6,11 +6,43 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gaizao.regions.models import Organisation
+from gaizao.regions.selectors import resolve_street, street_list
 
 from . import selectors
 from .facilities import FACILITIES
 from .models import Compound, ManagementStatus, Rating
 from .services import EDITABLE_FIELDS
+
+
+class _StreetBox(forms.TextInput):
+    """The typed street of a wide scope; shows the resolved street's name
+    (a link or the map may carry its id)."""
+
+    shown = None
+
+    def format_value(self, value):
+        return self.shown or super().format_value(value)
+
+
+class StreetField(forms.ModelChoiceField):
+    """A street picked from the list, or typed by name or 12-digit code when
+    the scope has too many streets for a list (regions.selectors)."""
+
+    def to_python(self, value):
+        street, problem = resolve_street(self.queryset, value)
+        if problem:
+            raise forms.ValidationError(problem)
+        return street
+
+
+def type_streets_if_many(field: StreetField, streets, street=None) -> None:
+    """Sets the field's streets; a scope with too many for a list gets a
+    typed box instead of the drop-down (STYLE.md habit 18)."""
+    field.queryset = streets
+    if street_list(streets) is None:
+        box = _StreetBox(attrs={"placeholder": _("街道名称或12位代码"), "size": 14})
+        box.shown = street.name if street else None
+        field.widget = box
 
 
 class CompoundFilterForm(forms.Form):
@@ -23,9 +55,7 @@ class CompoundFilterForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("小区名称或地址")}),
     )
-    street = forms.ModelChoiceField(
-        label=_("街道"), queryset=None, required=False, empty_label=_("全部街道")
-    )
+    street = StreetField(label=_("街道"), queryset=None, required=False, empty_label=_("全部街道"))
     community = forms.ModelChoiceField(
         label=_("社区"), queryset=None, required=False, empty_label=_("全部社区")
     )
@@ -49,8 +79,12 @@ class CompoundFilterForm(forms.Form):
         streets, communities = selectors.filter_areas(user)
         # Cascading choice: the community list follows the chosen street
         # (htmx swaps the options; the server narrows them too). A community
-        # left over from another street is dropped, not reported.
-        communities = selectors.communities_of_street(communities, (data or {}).get("street"))
+        # left over from another street is dropped, not reported. A scope
+        # with more streets than a list holds types the street instead.
+        street, _problem = resolve_street(streets, (data or {}).get("street"))
+        communities = selectors.communities_of_street(
+            communities, street.pk if street else None, (data or {}).get("community")
+        )
         community = (data or {}).get("community")
         if (
             community
@@ -59,7 +93,7 @@ class CompoundFilterForm(forms.Form):
             data = data.copy()
             data.pop("community")
         super().__init__(data)
-        self.fields["street"].queryset = streets
+        type_streets_if_many(self.fields["street"], streets, street)
         self.fields["community"].queryset = communities
         self.fields["street"].widget.attrs.update(
             {

@@ -8,7 +8,10 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gaizao.regions.selectors import resolve_street
+
 from . import selectors
+from .forms import StreetField, type_streets_if_many
 from .importing import limits, reading
 from .importing.cells import CellError
 from .picking import CompoundField
@@ -23,7 +26,7 @@ class ImportForm(forms.Form):
         ],
     )
     file = forms.FileField(label=gettext_lazy("表格文件(.xlsx、.xls、.ods、WPS 表格或 .csv)"))
-    street = forms.ModelChoiceField(
+    street = StreetField(
         label=gettext_lazy("所属街道(表中未填街道时使用)"),
         queryset=None,
         required=False,
@@ -34,7 +37,9 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["street"].queryset = selectors.import_streets(user)
+        streets = selectors.import_streets(user)
+        shown = self.data.get("street") if self.is_bound else None
+        type_streets_if_many(self.fields["street"], streets, resolve_street(streets, shown)[0])
         self.fields["compound"].queryset = selectors.import_compounds(user)
 
     def clean_file(self):

@@ -164,11 +164,16 @@ def filter_areas(user) -> tuple:
     )
 
 
-def communities_of_street(communities, street_id):
-    """The filter's community choices for one street (all when none chosen)."""
+def communities_of_street(communities, street_id, community_id=None):
+    """The filter's community choices: the chosen street's. With no street,
+    none (a national user's scope has tens of thousands, STYLE.md habit 18),
+    except a community asked for by itself (a link with only ?community=),
+    which stays offered alone."""
     if street_id and str(street_id).isdigit():
         return communities.filter(parent_id=street_id)
-    return communities
+    if community_id and str(community_id).isdigit():
+        return communities.filter(pk=community_id)
+    return communities.none()
 
 
 # --- detail ---------------------------------------------------------------

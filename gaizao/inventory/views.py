@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from gaizao.core import jobs, pagecache
 from gaizao.core.errors import DomainError, Problems
 from gaizao.core.xlsx import download
+from gaizao.regions.selectors import resolve_street
 
 from . import mapgrid, permissions, picking, scoring, selectors, services
 from .exporting import export_compounds_xlsx
@@ -77,11 +78,16 @@ def compound_list(request):
 @require_GET
 def filter_communities(request):
     """htmx: the community options of the chosen street (cascading filter)."""
-    _streets, communities = selectors.filter_areas(request.user)
+    streets, communities = selectors.filter_areas(request.user)
+    street, _problem = resolve_street(streets, request.GET.get("street"))
     return render(
         request,
         "inventory/partials/_community_options.html",
-        {"communities": selectors.communities_of_street(communities, request.GET.get("street"))},
+        {
+            "communities": selectors.communities_of_street(
+                communities, street.pk if street else None
+            )
+        },
     )
 
 

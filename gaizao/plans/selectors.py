@@ -17,7 +17,9 @@ from gaizao.catalogue.selectors import (  # noqa: F401 (plans' callers read the 
 from gaizao.consultation import selectors as consultation_selectors
 from gaizao.inventory.models import Survey
 from gaizao.inventory.permissions import compound_q, compounds_for_user
+from gaizao.regions.models import Area
 from gaizao.regions.scope import ancestor_prefixes
+from gaizao.regions.selectors import resolve_street, street_list
 
 from . import selectors_votes as votes
 from .models import Cluster, FundingRule, Plan, PlanItem, PlanStatus
@@ -200,13 +202,22 @@ def visible_compounds(user, pks: list[int]) -> list:
     return list(compounds_for_user(user).select_related("street__parent").filter(pk__in=pks))
 
 
-def streets_of_visible_compounds(user):
-    return (
-        compounds_for_user(user)
-        .values_list("street__code", "street__name")
-        .distinct()
-        .order_by("street__code")
-    )
+def _streets_of_visible_compounds(user):
+    return Area.objects.filter(
+        level=Area.Level.STREET, pk__in=compounds_for_user(user).values("street_id")
+    ).order_by("code")
+
+
+def cluster_streets(user):
+    """The streets of the compounds the user may see, as a list, or None
+    when there are too many for one (the street is typed instead)."""
+    return street_list(_streets_of_visible_compounds(user))
+
+
+def cluster_street_code(user, text: str) -> str:
+    """The code of the street picked (a code) or typed (name or code)."""
+    street = resolve_street(_streets_of_visible_compounds(user), text)[0]
+    return street.code if street else ""
 
 
 # ---- the decision a plan rests on (民法典第二百七十八条) ----

@@ -166,7 +166,8 @@ def cluster_new(request):
     # and a failed submit (POST): both lists count.
     form = ClusterForm(request.POST if request.method == "POST" else request.GET)
     form.is_valid()
-    street = form.cleaned_data.get("street") or request.GET.get("street", "")
+    typed = form.cleaned_data.get("street") or request.GET.get("street", "")
+    street = selectors.cluster_street_code(request.user, typed) if typed else ""
     picked = form.picked
     if request.method == "POST":
         picked += ClusterForm(request.GET).picked
@@ -199,8 +200,9 @@ def cluster_new(request):
             "compounds": selectors.unclustered_compounds(request.user, street)[:300],
             "picked": set(picked),
             "errors": errors,
-            "streets": selectors.streets_of_visible_compounds(request.user),
+            "streets": selectors.cluster_streets(request.user),
             "street": street,
+            "street_typed": typed,
             "name": form.cleaned_data.get("name", ""),
         },
         status=400 if errors else 200,

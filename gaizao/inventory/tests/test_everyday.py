@@ -20,7 +20,14 @@ def test_community_choices_follow_the_street(cast, areas, client_for):
     c = client_for(cast["users"]["district"])
     page = c.get("/compounds/").content.decode()
     assert 'hx-get="/compounds/communities/"' in page and 'hx-target="#id_community"' in page
-    assert len(_options(page, "id_community")) == 4  # 全部 + 3 communities
+    # No street chosen: no community offered (never every community of the
+    # jurisdiction, STYLE.md habit 18), nor by the htmx fragment.
+    assert _options(page, "id_community") == ["全部社区"]
+    assert c.get("/compounds/communities/").content.decode().count("<option") == 1
+    # A link naming only a community keeps it, offered alone.
+    page = c.get("/compounds/", {"community": areas["tianxiang"].pk}).content.decode()
+    assert _options(page, "id_community") == ["全部社区", "天祥社区居委会"]
+    assert "该条件未生效" not in page
     page = c.get("/compounds/", {"street": areas["qingyun"].pk}).content.decode()
     assert _options(page, "id_community") == ["全部社区", "云山社区居委会"]
     # the htmx fragment for the street select

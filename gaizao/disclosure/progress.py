@@ -95,7 +95,8 @@ def _blank() -> dict:
     }
 
 
-def _pct(part, whole):
+def pct(part, whole):
+    """part/whole in per cent to 0.1 (None when whole is 0)."""
     return (Decimal(part) / Decimal(whole) * 100).quantize(Decimal("0.1")) if whole else None
 
 
@@ -147,18 +148,18 @@ def targets(programme, annotated, path: str = "street") -> list[dict]:
             key=lambda v: v["name"] or "",
         )
         for s in areas:
-            s["rate_n"] = _pct(s["started"], s["n"])
-            s["rate_hh"] = _pct(s["started_households"], s["households"])
+            s["rate_n"] = pct(s["started"], s["n"])
+            s["rate_hh"] = pct(s["started_households"], s["households"])
         out.append(
             {
                 "batch": b,
                 **t,
                 "households_target": b.households_target,
                 "area_target": b.area_target_m2,
-                "rate_n": _pct(t["started"], t["n"]),
-                "rate_hh": _pct(t["started_households"], t["households"]),
-                "area_started_pct": _pct(t["started_area"], b.area_target_m2 or t["area"]),
-                "hh_started_pct": _pct(t["started_households"], b.households_target or 0),
+                "rate_n": pct(t["started"], t["n"]),
+                "rate_hh": pct(t["started_households"], t["households"]),
+                "area_started_pct": pct(t["started_area"], b.area_target_m2 or t["area"]),
+                "hh_started_pct": pct(t["started_households"], b.households_target or 0),
                 "areas": areas,
             }
         )

@@ -13,7 +13,8 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,8 +24,9 @@ from gaizao.core import summaries
 from gaizao.eligibility import rules as er
 from gaizao.inventory.models import Compound
 from gaizao.plans.models import PlanStatus
-from gaizao.programme.models import Programme
+from gaizao.programme.models import Batch, Entry, Programme
 from gaizao.regions.models import Area
+from gaizao.regions.scope import breakdown_of, compound_area_q
 from gaizao.works.models import Milestone, PhotoPhase, Stage, WorksPhoto
 
 from . import progress as prog
@@ -156,19 +158,28 @@ def rows_iter():
         yield row(c)
 
 
-def search_page(q: str = "", street: str = "", page: int | str | None = 1) -> dict:
+def _within(area: Area | None):
+    """Every compound, or those inside `area` (the portal is public: no
+    user scope, only the area the visitor drilled down to)."""
+    qs = Compound.objects.all()
+    return qs if area is None else qs.filter(compound_area_q(area))
+
+
+def search_page(
+    q: str = "", street: str = "", page: int | str | None = 1, area: Area | None = None
+) -> dict:
     """One page of the portal's list (cached): {"rows", "count", "number",
-    "num_pages"}. Searched in SQL over names and street/community names;
-    only the page's rows are built."""
+    "num_pages"}. Searched in SQL over names and street/community names,
+    inside `area` when given; only the page's rows are built."""
     q, street = (q or "").strip(), (street or "").strip()
     try:
         number = max(int(page or 1), 1)
     except (TypeError, ValueError):
         number = 1
-    key = _key("page", q, street, number, PER_PAGE)
+    key = _key("page", area.pk if area else "", q, street, number, PER_PAGE)
     data = cache.get(key)
     if data is None:
-        qs = sel.annotated_compounds()
+        qs = sel.annotated_compounds(_within(area))
         if street:
             qs = qs.filter(street__name=street)
         if q:
@@ -188,50 +199,64 @@ def search_page(q: str = "", street: str = "", page: int | str | None = 1) -> di
     return data
 
 
-def street_names() -> list[str]:
-    """Street names that have compounds (cached): the portal's street choice."""
-    key = _key("streets")
-    names = cache.get(key)
-    if names is None:
-        names = list(
-            Area.objects.filter(pk__in=Compound.objects.values("street_id"))
-            .order_by("code")
-            .values_list("name", flat=True)
-        )
-        cache.set(key, names, CACHE_SECONDS)
-    return names
-
-
-def summary() -> dict:
-    """The programme summary at the top of the portal (cached)."""
-    key = _key("summary")
+def summary(area: Area | None = None) -> dict:
+    """The programme summary at the top of the portal (cached per area):
+    the funnel, funding, satisfaction, the newest programme's batches and a
+    table one level below the area shown (regions.scope.breakdown_of:
+    provinces for the whole country … communities for a street), each row a
+    drill-down link, so the table has a handful of rows whatever the size of
+    the jurisdiction (STYLE.md habit 18)."""
+    key = _key("summary", area.pk if area else "")
     data = cache.get(key)
     if data is None:
-        qs = sel.annotated_compounds()
-        ids = qs.values("id")
+        base = _within(area)
+        qs = sel.annotated_compounds(base)
+        ids = base.values("id")
+        path, level = breakdown_of(area)
         data = {
             "funnel": [dict(s, label=str(s["label"])) for s in sel.funnel(qs)],
             "funding": [
                 dict(f, label=str(f["label"])) for f in sel.funding_by_source(ids) if f["amount"]
             ],
             "satisfaction": sel.satisfaction(ids),
-            "streets": sel.by_street(qs),
+            "areas": sel.by_area(qs, path) if path else [],
+            "level_label": str(Area.Level(level).label) if level else "",
         }
         data["funding_total"] = sum((f["amount"] for f in data["funding"]), Decimal("0"))
-        data["programme"], data["batches"] = programme_public(qs)
+        data["programme"], data["batches"] = programme_public(area)
         cache.set(key, data, CACHE_SECONDS)
     return data
 
 
-def programme_public(annotated) -> tuple[dict | None, list[dict]]:
+def programme_public(area: Area | None = None) -> tuple[dict | None, list[dict]]:
     """The newest programme and its batches: dates, targets, compounds taken
-    in, started and completed (plain dicts, no person)."""
+    in, started and completed (plain dicts, no person), inside `area`. One
+    grouped query over the entries joined to the kept summary: no entry or
+    compound is loaded into Python and no id list is sent."""
     p = Programme.objects.order_by("-created_at", "-id").first()
     if p is None:
         return None, []
+    started, completed = Q(compound__facts__started=True), Q(compound__facts__completed=True)
+    entries = Entry.objects.filter(programme=p, batch__isnull=False)
+    if area is not None:
+        entries = entries.filter(compound_area_q(area, "compound__"))
+    totals = {
+        r["batch_id"]: r
+        for r in entries.order_by()
+        .values("batch_id")
+        .annotate(
+            n=Count("id"),
+            hh=Coalesce(Sum("households"), 0),
+            m2=Sum("area_m2"),
+            go=Count("id", filter=started),
+            go_hh=Coalesce(Sum("households", filter=started), 0),
+            done=Count("id", filter=completed),
+        )
+    }
     rows = []
-    for t in prog.targets(p, annotated):
-        b = t["batch"]
+    for b in Batch.objects.filter(programme=p).order_by("position", "id"):
+        t = totals.get(b.pk, {})
+        n, go = t.get("n", 0), t.get("go", 0)
         rows.append(
             {
                 "name": b.name,
@@ -239,9 +264,13 @@ def programme_public(annotated) -> tuple[dict | None, list[dict]]:
                 "ends_on": b.ends_on,
                 "households_target": b.households_target,
                 "area_target": b.area_target_m2,
-                **{k: t[k] for k in ("n", "households", "area", "started", "completed")},
-                "started_households": t["started_households"],
-                "rate_n": t["rate_n"],
+                "n": n,
+                "households": t.get("hh", 0),
+                "area": t.get("m2") or Decimal("0"),
+                "started": go,
+                "completed": t.get("done", 0),
+                "started_households": t.get("go_hh", 0),
+                "rate_n": prog.pct(go, n),
             }
         )
     return {"name": p.name, "note": p.note}, rows

@@ -30,26 +30,48 @@ from . import selectors as sel
 PER_PAGE = 50
 
 
+def _portal_area(request) -> Area | None:
+    """The area the portal shows (?area=, any area: the portal is public);
+    None: everything."""
+    raw = request.GET.get("area", "").strip()
+    if not raw:
+        return None
+    area = Area.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    if area is None:
+        raise Http404(_("没有这个地区"))
+    return area
+
+
 @require_GET
 def portal(request):
     """The public list. Its body (summary, batches, one page of rows) is the
     same for every visitor: rendered once per version of the kept summary,
     language and query and cached (core.pagecache); each response renders
-    only the page frame around it (the visitor's CSRF token and login menu)."""
+    only the page frame around it (the visitor's CSRF token and login menu).
+    ?area= drills down: the figures, the table one level below and the list
+    of that area."""
     q = request.GET.get("q", "").strip()[:64]
     street = request.GET.get("street", "").strip()[:64]
+    area = _portal_area(request)
 
     def build():
-        found = public.search_page(q, street, request.GET.get("page"))
-        params = urlencode({k: v for k, v in {"q": q, "street": street}.items() if v})
+        found = public.search_page(q, street, request.GET.get("page"), area)
+        here = {"area": area.pk} if area else {}
+        params = urlencode({k: v for k, v in {**here, "q": q, "street": street}.items() if v})
+        summary = public.summary(area)
+        base = reverse("disclosure:portal")
+        for a in summary["areas"]:
+            a["url"] = f"{base}?area={a['area_id']}" if a["area_id"] else ""
+        parent = area.parent if area else None
         return "disclosure/_portal_body.html", {
-            "summary": public.summary(),
+            "summary": summary,
             "rows": found["rows"],
             # navigation only: the rows come cached
             "page": Paginator(range(found["count"]), public.PER_PAGE).get_page(found["number"]),
             "q": q,
             "street": street,
-            "streets": public.street_names(),
+            "area": area,
+            "up_url": (f"{base}?area={parent.pk}" if parent else base) if area else "",
             "found": found["count"],
             "params": params,
         }

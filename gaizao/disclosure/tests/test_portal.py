@@ -185,3 +185,95 @@ def test_portal_pages_through_the_database_not_a_cached_list(
     with django_assert_max_num_queries(12):
         r = client.get("/public/", {"page": "999"})
     assert r.status_code == 200
+
+
+def _country_of_two_provinces(areas):
+    """The fixture's 云南 tree under a country, beside 四川 with one compound."""
+    from gaizao.regions.models import Area
+    from gaizao.testing import make_compound
+
+    def mk(code, name, level, parent=None):
+        return Area.objects.create(code=code, name=name, level=level, parent=parent)
+
+    country = mk("000000000000", "全国", "country")
+    yunnan = mk("530000000000", "云南省", "province", country)
+    Area.objects.filter(pk=areas["city"].pk).update(parent=yunnan)
+    sichuan = mk("510000000000", "四川省", "province", country)
+    chengdu = mk("510100000000", "成都市", "city", sichuan)
+    jinjiang = mk("510104000000", "锦江区", "district", chengdu)
+    street = mk("510104001000", "督院街街道", "street", jinjiang)
+    make_compound(street, "锦江小区")
+    return country, yunnan, sichuan
+
+
+@pytest.mark.django_db
+def test_portal_table_is_one_level_below_the_area_shown(client, programme, areas):
+    country, yunnan, sichuan = _country_of_two_provinces(areas)
+    # The whole country: one row per province, never a row per street.
+    r = client.get("/public/")
+    rows = r.context["summary"]["areas"]
+    assert [(a["area_name"], a["total"]) for a in rows] == [("四川省", 1), ("云南省", 2)]
+    html = r.content.decode()
+    assert f"?area={yunnan.pk}" in html and "金辰街道</a>" not in html
+    assert "督院街街道" not in [a["area_name"] for a in rows]
+    # Drill down to 云南: its cities; the figures and the list are 云南's.
+    r = client.get("/public/", {"area": yunnan.pk})
+    assert [a["area_name"] for a in r.context["summary"]["areas"]] == ["昆明市"]
+    assert {s["key"]: s["n"] for s in r.context["summary"]["funnel"]}["all"] == 2
+    assert sorted(x["name"] for x in r.context["rows"]) == ["云山小区", "天祥小区"]
+    assert f"?area={country.pk}" in r.content.decode()  # up one level
+    # The district: its streets; a street: its communities.
+    r = client.get("/public/", {"area": areas["district"].pk})
+    assert [a["area_name"] for a in r.context["summary"]["areas"]] == ["金辰街道", "青云街道"]
+    r = client.get("/public/", {"area": areas["jinchen"].pk, "q": "天祥"})
+    assert [x["name"] for x in r.context["rows"]] == ["天祥小区"]
+    assert {a["area_name"] for a in r.context["summary"]["areas"]} <= {
+        "天祥社区居委会",
+        "青龙山社区居委会",
+        None,
+    }
+    # The programme's batch counts only the area's entries.
+    r = client.get("/public/", {"area": sichuan.pk})
+    assert [a["area_name"] for a in r.context["summary"]["areas"]] == ["成都市"]
+    assert [x["name"] for x in r.context["rows"]] == ["锦江小区"]
+    (b,) = r.context["summary"]["batches"]
+    assert (b["n"], b["started"]) == (0, 0)
+    _assert_no_personal(r.content.decode())
+
+
+@pytest.mark.django_db
+def test_portal_unknown_area_is_a_clear_404(client, programme):
+    for bad in ("999999", "abc"):
+        r = client.get("/public/", {"area": bad})
+        assert r.status_code == 404
+        assert "没有这个地区" in r.content.decode()
+
+
+@pytest.mark.django_db
+def test_portal_lists_no_street_names_and_no_personal_data(client, programme):
+    html = client.get("/public/").content.decode()
+    assert '<select name="street"' not in html
+    _assert_no_personal(html)
+    html = client.get("/public/", {"area": programme["a"].street_id}).content.decode()
+    _assert_no_personal(html)
+
+
+@pytest.mark.django_db
+def test_programme_public_agrees_with_the_targets_and_sends_no_id_list(
+    programme, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gaizao.disclosure import progress as prog
+    from gaizao.disclosure import selectors as sel
+    from gaizao.programme.models import Programme
+
+    with CaptureQueriesContext(connection) as ctx:
+        _p, rows = public.programme_public()
+    assert len(ctx.captured_queries) == 3
+    assert all(" IN (" not in q["sql"] for q in ctx.captured_queries)
+    p = Programme.objects.order_by("-created_at", "-id").first()
+    expected = prog.targets(p, sel.annotated_compounds())
+    keys = ("n", "households", "area", "started", "completed", "started_households", "rate_n")
+    assert [{k: r[k] for k in keys} for r in rows] == [{k: t[k] for k in keys} for t in expected]

@@ -8,6 +8,9 @@ queryset's coordinates. Coordinates are WGS-84 (gaizao.core.geo)."""
 import math
 from decimal import Decimal, InvalidOperation
 
+from django.db.models import F, Max, Min
+from django.db.models.functions import Mod
+
 CELL_PX = 56  # cluster grid cell, in screen pixels
 MAX_POINTS = 20_000  # compounds read for one viewport, at most
 # Grid cells one answer may hold: a 1920 × 1080 screen is ~660 cells of
@@ -98,15 +101,27 @@ def in_bbox(qs, bbox):
     return qs.filter(latitude__gte=s, latitude__lte=n, longitude__gte=w, longitude__lte=e)
 
 
+FOCUS_SAMPLE = 2_000  # coordinates read for the first view, at most
+
+
 def focus(base) -> list[float] | None:
     """The first view: where most compounds are (5th to 95th percentile of
-    their coordinates), so a few outlying ones do not zoom the map out."""
-    lats, lons = [], []
-    for lat, lon in base.filter(latitude__isnull=False, longitude__isnull=False).values_list(
-        "latitude", "longitude"
-    ):
-        lats.append(float(lat))
-        lons.append(float(lon))
+    their coordinates), so a few outlying ones do not zoom the map out. A
+    scope of more than FOCUS_SAMPLE located compounds is sampled evenly over
+    the id range (every k-th id, chosen in SQL), so the rows read into
+    Python stay bounded whatever the jurisdiction (STYLE.md habit 18)."""
+    located = base.filter(latitude__isnull=False, longitude__isnull=False).order_by()
+    rows = list(located.values_list("latitude", "longitude")[: FOCUS_SAMPLE + 1])
+    if len(rows) > FOCUS_SAMPLE:
+        span = located.aggregate(lo=Min("id"), hi=Max("id"))
+        step = (span["hi"] - span["lo"]) // FOCUS_SAMPLE + 1
+        rows = list(
+            located.alias(k=Mod(F("id") - span["lo"], step))
+            .filter(k=0)
+            .values_list("latitude", "longitude")[: 2 * FOCUS_SAMPLE]
+        )
+    lats = [float(lat) for lat, _lon in rows]
+    lons = [float(lon) for _lat, lon in rows]
     if not lats:
         return None
     lats.sort()

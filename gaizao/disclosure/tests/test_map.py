@@ -137,3 +137,56 @@ def test_supplied_street_boundaries_replace_the_approximate_ones(settings, tmp_p
     layers = basemap.layers_from_data(boundaries=gj)
     (only,) = layers.layers["boundaries"]
     assert only[1]["name"] == "金辰街道" and "approximate" not in only[1]
+
+
+def _many_streets(district, n=101):
+    from gaizao.regions.models import Area
+
+    for i in range(n):
+        Area.objects.create(
+            code=f"530103{300 + i:03d}000", name=f"模拟{i}街道", level="street", parent=district
+        )
+
+
+@pytest.mark.django_db
+def test_one_map_offers_a_street_list_to_a_district_and_a_typed_box_above(
+    client_for, users, areas, programme
+):
+    c = client_for(users["district"])
+    html = c.get("/map/").content.decode()
+    assert '<select name="street">' in html and "金辰街道</option>" in html
+    _many_streets(areas["district"])
+    r = c.get("/map/")
+    html = r.content.decode()
+    assert '<select name="street">' not in html and "模拟7街道" not in html
+    assert 'input name="street"' in html
+    # Typed by name or code: resolved within the user's area, the map's data
+    # carries its id.
+    for typed in ("金辰街道", "530103005000"):
+        r = c.get("/map/", {"street": typed})
+        assert r.context["f"]["street"] == areas["jinchen"].pk
+        assert f"street={areas['jinchen'].pk}" in r.context["params"]
+    r = c.get("/map/", {"street": "没有的街道"})
+    assert r.status_code == 200 and "您的辖区内没有街道“没有的街道”" in r.content.decode()
+    assert r.context["f"]["street"] is None
+    # Another user's street is not resolved for a street office.
+    r = client_for(users["street_qingyun"]).get("/map/", {"street": "金辰街道"})
+    assert r.context["f"]["street"] is None
+
+
+@pytest.mark.django_db
+def test_focus_reads_a_bounded_sample_of_a_wide_scope(areas, monkeypatch):
+    from gaizao.inventory import mapgrid
+    from gaizao.inventory.models import Compound
+    from gaizao.testing import make_compound
+
+    for i in range(30):
+        make_compound(
+            areas["jinchen"], f"小区{i}", latitude=Decimal("25.0") + i, longitude=Decimal("102.0")
+        )
+    exact = mapgrid.focus(Compound.objects.all())
+    monkeypatch.setattr(mapgrid, "FOCUS_SAMPLE", 10)
+    sampled = mapgrid.focus(Compound.objects.all())
+    assert exact[1] == 26.0 and sampled is not None
+    # Every third id across the whole range, not the first ten rows.
+    assert 25.0 <= sampled[1] < 30.0 and 45.0 < sampled[3] <= 54.0

@@ -34,6 +34,16 @@ class StreetField(forms.ModelChoiceField):
             raise forms.ValidationError(problem)
         return street
 
+    def has_changed(self, initial, data):
+        """Compared by the street resolved, so a typed name of the same
+        street is no change (the audit trail records none)."""
+        try:
+            street = self.to_python(data)
+        except forms.ValidationError:
+            return True
+        before = getattr(initial, "pk", initial)
+        return str(before or "") != str(street.pk if street else "")
+
 
 def type_streets_if_many(field: StreetField, streets, street=None) -> None:
     """Sets the field's streets; a scope with too many for a list gets a
@@ -138,19 +148,26 @@ class CompoundForm(forms.ModelForm):
             "note": forms.Textarea(attrs={"rows": 3}),
             "address": forms.TextInput(attrs={"style": "width:100%"}),
         }
+        field_classes = {"street": StreetField}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         streets, communities = selectors.filter_areas(user)
-        self.fields["street"].queryset = streets
+        # A district picks from its streets; a wider scope (a city, the
+        # country) types the street, by name or 12-digit code, resolved in
+        # its scope (STYLE.md habit 18).
+        if self.is_bound:
+            street = resolve_street(streets, self.data.get("street"))[0]
+        else:
+            street = self.instance.street if self.instance.street_id else None
+        type_streets_if_many(self.fields["street"], streets, street)
         # Cascading: the communities of the chosen street (the posted one, else
         # the compound's), never every community of the jurisdiction
         # (STYLE.md habit 18). After a street change the re-shown form offers
         # the new street's communities.
         # Any community in scope is accepted, so that one of another street
         # gets clean()'s message rather than "not a valid choice".
-        street_id = self.data.get("street") if self.is_bound else self.instance.street_id
-        street_id = int(street_id) if str(street_id or "").isdigit() else None
+        street_id = street.pk if street else None
         field = self.fields["community"]
         field.queryset = communities.select_related("parent")
         field.widget.choices = [("", field.empty_label)] + [

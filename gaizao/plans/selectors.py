@@ -216,8 +216,14 @@ def cluster_streets(user):
 
 def cluster_street_code(user, text: str) -> str:
     """The code of the street picked (a code) or typed (name or code)."""
-    street = resolve_street(_streets_of_visible_compounds(user), text)[0]
-    return street.code if street else ""
+    return cluster_street(user, text)[0]
+
+
+def cluster_street(user, text: str) -> tuple[str, str]:
+    """(the code of the street picked or typed, "") or ("", a Chinese
+    message when the text names no street, or several, in the user's scope)."""
+    street, problem = resolve_street(_streets_of_visible_compounds(user), text)
+    return (street.code, "") if street else ("", problem)
 
 
 # ---- the decision a plan rests on (民法典第二百七十八条) ----

@@ -167,7 +167,12 @@ def cluster_new(request):
     form = ClusterForm(request.POST if request.method == "POST" else request.GET)
     form.is_valid()
     typed = form.cleaned_data.get("street") or request.GET.get("street", "")
-    street = selectors.cluster_street_code(request.user, typed) if typed else ""
+    street, street_problem = selectors.cluster_street(request.user, typed) if typed else ("", "")
+    streets = selectors.cluster_streets(request.user)
+    # A scope too wide for a street list (a city, the country) picks from one
+    # street at a time: no sort of every unclustered compound of the
+    # jurisdiction per request (STYLE.md habit 18).
+    need_street = streets is None and not street
     picked = form.picked
     if request.method == "POST":
         picked += ClusterForm(request.GET).picked
@@ -197,10 +202,14 @@ def cluster_new(request):
         request,
         "plans/cluster_new.html",
         {
-            "compounds": selectors.unclustered_compounds(request.user, street)[:300],
+            "compounds": (
+                [] if need_street else selectors.unclustered_compounds(request.user, street)[:300]
+            ),
+            "need_street": need_street,
+            "street_problem": street_problem,
             "picked": set(picked),
             "errors": errors,
-            "streets": selectors.cluster_streets(request.user),
+            "streets": streets,
             "street": street,
             "street_typed": typed,
             "name": form.cleaned_data.get("name", ""),

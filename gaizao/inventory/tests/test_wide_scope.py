@@ -110,3 +110,70 @@ def test_national_user_sees_no_area_list(cast, areas, client_for, wide):
     assert _options(page, "street") == [] and _options(page, "community") == ["全部社区"]
     body = c.get("/compounds/", {"street": "530103006000"}).content.decode()
     assert _options(body, "community") == ["全部社区", "云山社区居委会"]
+
+
+def test_new_cluster_in_a_wide_scope_lists_no_compound_before_a_street(
+    cast, areas, client_for, wide, django_assert_max_num_queries
+):
+    c = client_for(cast["users"]["district"])
+    r = c.get("/plans/clusters/new/")
+    page = r.content.decode()
+    assert list(r.context["compounds"]) == [] and "请先输入街道名称或12位代码" in page
+    page = c.get("/plans/clusters/new/", {"street": "530103005000"}).content.decode()
+    table = page.split("<tbody")[-1]
+    assert cast["compound_a"].name in table and cast["compound_b"].name not in table
+    r = c.get("/plans/clusters/new/", {"street": "不存在街道"})
+    assert r.status_code == 200 and list(r.context["compounds"]) == []
+    assert "您的辖区内没有街道“不存在街道”" in r.content.decode()
+
+
+def test_new_cluster_of_a_district_keeps_its_list(cast, client_for):
+    r = client_for(cast["users"]["district"]).get("/plans/clusters/new/")
+    names = {x.name for x in r.context["compounds"]}
+    assert {cast["compound_a"].name, cast["compound_b"].name} <= names
+
+
+def test_one_map_types_the_street_in_a_wide_scope(cast, areas, client_for, wide):
+    country = Area.objects.create(code="000000000000", name="全国", level="country")
+    c = client_for(make_user("national", Role.LEADERSHIP, area=country))
+    page = c.get("/map/").content.decode()
+    assert _options(page, "street") == [] and 'placeholder="街道名称或12位代码"' in page
+    r = c.get("/map/", {"street": "青云街道"})
+    assert r.context["f"]["street"] == areas["qingyun"].pk
+    assert 'value="青云街道"' in r.content.decode()
+
+
+def _edit_data(compound, **kw):
+    from django.forms import model_to_dict
+
+    from gaizao.inventory.services import EDITABLE_FIELDS
+
+    data = {k: ("" if v is None else v) for k, v in model_to_dict(compound, EDITABLE_FIELDS).items()}
+    return data | kw
+
+
+def test_compound_edit_types_the_street_in_a_wide_scope(cast, areas, wide):
+    from gaizao.inventory.forms import CompoundForm
+
+    a, user = cast["compound_a"], cast["users"]["district"]
+    html = str(CompoundForm(instance=a, user=user)["street"])
+    assert "<select" not in html and 'placeholder="街道名称或12位代码"' in html
+    assert 'value="金辰街道"' in html
+    # The same street typed by name is no change.
+    f = CompoundForm(_edit_data(a, street="金辰街道"), instance=a, user=user)
+    assert f.is_valid(), f.errors
+    assert "street" not in f.changed_data
+    # Another street, by code, with one of its communities.
+    f = CompoundForm(
+        _edit_data(a, street="530103006000", community=areas["yunshan"].pk), instance=a, user=user
+    )
+    assert f.is_valid(), f.errors
+    assert f.changes()["street"] == areas["qingyun"]
+    f = CompoundForm(_edit_data(a, street="不存在街道"), instance=a, user=user)
+    assert not f.is_valid() and f.errors["street"] == ["您的辖区内没有街道“不存在街道”"]
+
+
+def test_compound_edit_of_a_district_keeps_its_street_list(cast, areas, client_for):
+    a = cast["compound_a"]
+    page = client_for(cast["users"]["district"]).get(f"/compounds/{a.pk}/edit/").content.decode()
+    assert _options(page, "street")[1:] == ["金辰街道", "青云街道"]

@@ -55,7 +55,11 @@ def map_page(request):
     if street is not None:
         base = base.filter(street_id=street.pk)
     params = urlencode(
-        {k: v for k, v in {"street": f["street"], "stage": f["stage"], "batch": f["batch"]}.items() if v}
+        {
+            k: v
+            for k, v in {"street": f["street"], "stage": f["stage"], "batch": f["batch"]}.items()
+            if v
+        }
     )
     return render(
         request,

@@ -148,7 +148,9 @@ def _edit_data(compound, **kw):
 
     from gaizao.inventory.services import EDITABLE_FIELDS
 
-    data = {k: ("" if v is None else v) for k, v in model_to_dict(compound, EDITABLE_FIELDS).items()}
+    data = {
+        k: ("" if v is None else v) for k, v in model_to_dict(compound, EDITABLE_FIELDS).items()
+    }
     return data | kw
 
 

@@ -219,3 +219,15 @@ def test_overdue_count_from_the_kept_summary_equals_the_responsibility_rows(
     assert inbox.inbox_count(r3) == before
     for name, user in users.items():
         assert inbox.counts(user)["milestones"] == _old_count(user), name
+    # the responsibility list's summary is counted in SQL, as the rows say
+    rows = list(works_selectors.responsibility_rows(district))
+    summary = works_selectors.late_summary(works_selectors.responsibility_rows(district))
+    by_street, by_org = {}, {}
+    for m in rows:
+        st = m.works.compound.street.name if m.works.compound_id else "—"
+        by_street[st] = by_street.get(st, 0) + 1
+        org = m.responsible_org.name if m.responsible_org_id else "—"
+        by_org[org] = by_org.get(org, 0) + 1
+    assert dict(summary["by_street"]) == by_street and len(rows) == 3
+    assert dict(summary["by_org"]) == by_org and len(by_org) == 2
+    assert [n for _s, n in summary["by_street"]] == sorted(by_street.values(), reverse=True)

@@ -101,19 +101,24 @@ def responsibility_rows(user, *, only_late: bool = True, street_id=None, org_id=
 
 def late_summary(rows) -> dict:
     """{"by_street": [(name, n)], "by_org": [(name, n)]} of the late
-    milestones `rows` (a responsibility_rows queryset), counted in SQL: two
-    grouped queries, not the rows loaded into Python (issue 14). A cluster's
-    works (no compound) and a milestone without a responsible unit count
-    under "—"."""
-    base = rows.order_by()
-
-    def grouped(field):
-        qs = base.values(name=F(field)).annotate(n=Count("id")).order_by("-n", "name")
-        return [(r["name"] or "—", r["n"]) for r in qs]
-
+    milestones `rows` (a responsibility_rows queryset), counted in SQL: one
+    query grouped by (street, unit), folded here — its rows are the pairs
+    that occur, not the milestones (issue 14). A cluster's works (no
+    compound) and a milestone without a responsible unit count under "—"."""
+    pairs = (
+        rows.order_by()
+        .values(street=F("works__compound__street__name"), org=F("responsible_org__name"))
+        .annotate(n=Count("id"))
+    )
+    by_street: dict[str, int] = {}
+    by_org: dict[str, int] = {}
+    for r in pairs:
+        st, org = r["street"] or "—", r["org"] or "—"
+        by_street[st] = by_street.get(st, 0) + r["n"]
+        by_org[org] = by_org.get(org, 0) + r["n"]
     return {
-        "by_street": grouped("works__compound__street__name"),
-        "by_org": grouped("responsible_org__name"),
+        "by_street": sorted(by_street.items(), key=lambda x: (-x[1], x[0])),
+        "by_org": sorted(by_org.items(), key=lambda x: (-x[1], x[0])),
     }
 
 

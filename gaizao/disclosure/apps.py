@@ -16,4 +16,11 @@ class DisclosureConfig(AppConfig):
         from . import facts
 
         facts.connect()
+
+        # The programme's progress against batch targets counts started and
+        # completed works from the kept summary; programme sits below and
+        # asks through a hook (programme.progress).
+        from gaizao.programme.progress import register_works_flags
+
+        register_works_flags(facts.progress_flags)
         post_migrate.connect(facts.first_fill, sender=self, dispatch_uid="facts-first-fill")

@@ -136,6 +136,16 @@ def live(base):
     )
 
 
+def progress_flags(path: str = "") -> dict:
+    """Whether the compound reached by `path` has started / completed works
+    (own or its cluster's), as Q over the kept summary: the programme's
+    progress page groups with them in SQL (programme.progress)."""
+    return {
+        "started": Q(**{f"{path}facts__started": True}),
+        "completed": Q(**{f"{path}facts__completed": True}),
+    }
+
+
 def _row(r: dict) -> CompoundFacts:
     dues = [d for d in (r["f_due_own"], r["f_due_shared"]) if d is not None]
     return CompoundFacts(

@@ -1,89 +1,114 @@
 """Progress against targets (issue 15, item 7): started (开工) and completed
-(竣工) compounds, households and m² per batch and per street, and the start
-rate (开工率) by compounds and by households.
+(竣工) compounds, households and m² per batch and per area one level below
+the user's area (regions.scope.breakdown_of: provinces for a national user,
+streets for a district), and the start rate (开工率) by compounds and by
+households. Both tables are grouped in SQL (issue 14: nothing grows with the
+jurisdiction).
 
-The programme owns the targets side. The facts (which compound has started
-or completed works) belong to the works app, a layer above this one, which
-cannot be imported here. The hook: works registers a provider from its
-`AppConfig.ready()` with
+The programme owns the targets side. Whether a compound has started or
+completed works is kept in the disclosure app's per-compound summary
+(`CompoundFacts.started` / `.completed`, own works or the cluster's), a layer
+above this one, which cannot be imported here. The hook: disclosure
+registers a provider from its `AppConfig.ready()` with
 
-    from gaizao.programme.progress import register_works_facts
-    register_works_facts(fn)   # fn(compound_ids) -> {compound_id: {"started": bool, "completed": bool}}
+    from gaizao.programme.progress import register_works_flags
+    register_works_flags(fn)   # fn(path) -> {"started": Q, "completed": Q}
 
+where `path` leads from the queried model to a compound ("compound__").
 Until one is registered nothing counts as started: the page shows the
 targets and says the works facts are not connected yet.
 """
 
-from collections import defaultdict
 from decimal import Decimal
+
+from django.db.models import Count, F, Sum
+
+from gaizao.accounts.models import AREA_ROLES
+from gaizao.regions.models import Area
+from gaizao.regions.scope import breakdown_of
 
 from .selectors import batches, entries_for_user
 
 _provider = None
 
 
-def register_works_facts(fn) -> None:
+def register_works_flags(fn) -> None:
     global _provider
     _provider = fn
 
 
-def works_facts(compound_ids) -> dict[int, dict] | None:
-    return None if _provider is None else _provider(compound_ids)
+def works_flags(path: str = "compound__") -> dict | None:
+    """{"started": Q, "completed": Q} over a model reaching a compound by
+    `path`, or None when no provider is registered."""
+    return None if _provider is None else _provider(path)
 
 
 def _rate(part, whole):
     return (Decimal(part) / Decimal(whole) * 100).quantize(Decimal("0.1")) if whole else None
 
 
-def against_targets(user, programme) -> dict:
-    rows = list(
-        entries_for_user(user, programme)
-        .filter(batch__isnull=False)
-        .values_list("compound_id", "batch_id", "compound__street__name", "households", "area_m2")
-    )
-    facts = works_facts([r[0] for r in rows])
-    connected = facts is not None
-    facts = facts or {}
+KEYS = [
+    "n",
+    "households",
+    "area",
+    "started",
+    "started_households",
+    "started_area",
+    "completed",
+    "completed_households",
+]
 
-    def blank():
-        return {
-            "n": 0,
-            "households": 0,
-            "area": Decimal(0),
-            "started": 0,
-            "started_households": 0,
-            "started_area": Decimal(0),
-            "completed": 0,
-            "completed_households": 0,
+
+def _aggregates(flags) -> dict:
+    # prefixed: an annotation may not share a field's name ("households")
+    out = {"g_n": Count("id"), "g_households": Sum("households"), "g_area": Sum("area_m2")}
+    if flags:
+        started, completed = flags["started"], flags["completed"]
+        out |= {
+            "g_started": Count("id", filter=started),
+            "g_started_households": Sum("households", filter=started),
+            "g_started_area": Sum("area_m2", filter=started),
+            "g_completed": Count("id", filter=completed),
+            "g_completed_households": Sum("households", filter=completed),
         }
+    return out
 
-    by_batch, by_street = defaultdict(blank), defaultdict(blank)
-    for cid, bid, street, hh, area in rows:
-        f = facts.get(cid, {})
-        for acc in (by_batch[bid], by_street[(bid, street)]):
-            acc["n"] += 1
-            acc["households"] += hh
-            acc["area"] += area
-            if f.get("started"):
-                acc["started"] += 1
-                acc["started_households"] += hh
-                acc["started_area"] += area
-            if f.get("completed"):
-                acc["completed"] += 1
-                acc["completed_households"] += hh
-    out = []
-    for b in batches(programme):
-        t = by_batch[b.pk]
-        streets = [
+
+def _clean(r: dict) -> dict:
+    out = {k: r.get(f"g_{k}") or 0 for k in KEYS}
+    for k in ("area", "started_area"):
+        out[k] = out[k] or Decimal(0)
+    return out
+
+
+def against_targets(user, programme) -> dict:
+    """Per batch and per area below the user's: two grouped queries."""
+    flags = works_flags("compound__")
+    entries = entries_for_user(user, programme).filter(batch__isnull=False).order_by()
+    aggs = _aggregates(flags)
+    by_batch = {r["batch_id"]: _clean(r) for r in entries.values("batch_id").annotate(**aggs)}
+    area = getattr(user, "area", None) if user.role in AREA_ROLES else None
+    path, level = breakdown_of(area)
+    path = f"compound__{path or 'street'}"
+    by_area: dict = {}
+    rows = (
+        entries.values("batch_id", area_name=F(f"{path}__name"), area_code=F(f"{path}__code"))
+        .annotate(**aggs)
+        .order_by("batch_id", "area_code")
+    )
+    for r in rows:
+        v = _clean(r)
+        by_area.setdefault(r["batch_id"], []).append(
             {
-                "street": s,
+                "street": r["area_name"] or "—",
                 **v,
                 "rate_n": _rate(v["started"], v["n"]),
                 "rate_hh": _rate(v["started_households"], v["households"]),
             }
-            for (bid, s), v in sorted(by_street.items(), key=lambda kv: str(kv[0][1]))
-            if bid == b.pk
-        ]
+        )
+    out = []
+    for b in batches(programme):
+        t = by_batch.get(b.pk) or _clean({})
         out.append(
             {
                 "batch": b,
@@ -93,7 +118,11 @@ def against_targets(user, programme) -> dict:
                 "area_pct": _rate(t["started_area"], b.area_target_m2)
                 if b.area_target_m2
                 else None,
-                "streets": streets,
+                "streets": by_area.get(b.pk, []),
             }
         )
-    return {"batches_progress": out, "works_connected": connected}
+    return {
+        "batches_progress": out,
+        "works_connected": flags is not None,
+        "area_label": Area.Level(level or Area.Level.STREET).label,
+    }

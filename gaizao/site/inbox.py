@@ -5,7 +5,11 @@ notices (core.Notice) not yet read. It joins consultation, feedback, works
 and core, so it lives in site, the top layer.
 
 `inbox_count` is the header's number: one SQL query (a COUNT subquery per
-source over a one-row select), computed at most once per request."""
+source over a one-row select), computed at most once per request. The
+overdue milestones are found through the kept summary
+(`disclosure.CompoundFacts.next_due_on`, indexed): only the works of the
+visible compounds that are late are joined, never every works in the user's
+scope (issue 14; docs/scale.md)."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,7 +17,7 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Exists, Func, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Exists, Func, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
@@ -22,10 +26,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gaizao.accounts.models import ORGANISATION_ROLES, Role
+from gaizao.accounts.permissions import NOTHING
 from gaizao.consultation.models import Ballot, Vote
 from gaizao.core import audit, summaries
 from gaizao.core.models import Notice
+from gaizao.disclosure.models import CompoundFacts
 from gaizao.feedback import selectors as feedback_selectors
+from gaizao.inventory.permissions import compound_q
+from gaizao.plans.models import ClusterMember
 from gaizao.works import selectors as works_selectors
 from gaizao.works.models import Milestone
 
@@ -47,11 +55,37 @@ def _open_votes(user):
 
 
 def _overdue_milestones(user):
+    """The overdue open milestones of the works the user sees (the
+    responsibility list's late rows, works.selectors.responsibility_rows).
+    A milestone is overdue only if its works' compound — or a member of its
+    works' cluster — has `next_due_on` before today in the kept summary, so
+    the works are looked for among the late visible compounds (an index
+    range on `next_due_on`) rather than among every works in scope."""
     if user.role == Role.RESIDENT:
         return Milestone.objects.none()
     # a company answers for the milestones it is responsible for
     org = user.organisation_id if user.role in ORGANISATION_ROLES else None
-    return works_selectors.responsibility_rows(user, org_id=org)
+    cq = compound_q(user, "compound__")
+    if cq == NOTHING:
+        # contractors and designers see works by contract, not by compound
+        return works_selectors.responsibility_rows(user, org_id=org)
+    today = timezone.localdate()
+    late = CompoundFacts.objects.filter(cq, next_due_on__lt=today).values("compound_id")
+    qs = Milestone.objects.filter(
+        Q(works__compound_id__in=late)
+        | Exists(
+            ClusterMember.objects.filter(
+                cluster_id=OuterRef("works__cluster_id"), compound_id__in=late
+            )
+        ),
+        actual_on__isnull=True,
+        planned_on__lt=today,
+    )
+    if org:
+        qs = qs.filter(responsible_org_id=org)
+    return qs.select_related(
+        "works__compound__street", "works__cluster", "responsible_org", "responsible_person"
+    ).order_by("planned_on", "id")
 
 
 def sources(user) -> dict:

@@ -14,11 +14,3 @@ class WorksConfig(AppConfig):
         from .permissions import may_see_file
 
         register_file_checker("works/", may_see_file)
-
-        # The programme's progress against batch targets counts started and
-        # completed works; programme sits below works and asks through a hook.
-        from gaizao.programme.progress import register_works_facts
-
-        from .selectors import works_facts
-
-        register_works_facts(works_facts)

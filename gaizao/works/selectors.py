@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 
 from gaizao.inventory.models import Compound
@@ -100,17 +100,25 @@ def responsibility_rows(user, *, only_late: bool = True, street_id=None, org_id=
 
 
 def late_summary(rows) -> dict:
-    """{"by_street": [(name, n)], "by_org": [(name, n)]} of late milestones."""
+    """{"by_street": [(name, n)], "by_org": [(name, n)]} of the late
+    milestones `rows` (a responsibility_rows queryset), counted in SQL: one
+    query grouped by (street, unit), folded here — its rows are the pairs
+    that occur, not the milestones (issue 14). A cluster's works (no
+    compound) and a milestone without a responsible unit count under "—"."""
+    pairs = (
+        rows.order_by()
+        .values(street=F("works__compound__street__name"), org=F("responsible_org__name"))
+        .annotate(n=Count("id"))
+    )
     by_street: dict[str, int] = {}
     by_org: dict[str, int] = {}
-    for m in rows:
-        st = m.works.compound.street.name if m.works.compound_id else "—"
-        by_street[st] = by_street.get(st, 0) + 1
-        org = m.responsible_org.name if m.responsible_org_id else "—"
-        by_org[org] = by_org.get(org, 0) + 1
+    for r in pairs:
+        st, org = r["street"] or "—", r["org"] or "—"
+        by_street[st] = by_street.get(st, 0) + r["n"]
+        by_org[org] = by_org.get(org, 0) + r["n"]
     return {
-        "by_street": sorted(by_street.items(), key=lambda x: -x[1]),
-        "by_org": sorted(by_org.items(), key=lambda x: -x[1]),
+        "by_street": sorted(by_street.items(), key=lambda x: (-x[1], x[0])),
+        "by_org": sorted(by_org.items(), key=lambda x: (-x[1], x[0])),
     }
 
 
@@ -198,23 +206,3 @@ def resident_works(user, compound) -> dict | None:
         "photos": list(w.photos.order_by("-id")[:6]),
         "percent": overall_percent(w),
     }
-
-
-def works_facts(compound_ids) -> dict[int, dict]:
-    """For the programme's progress page (programme.progress, registered in
-    WorksConfig.ready): whether each compound's works have started (开工 dated)
-    and completed (竣工 dated) — its own works or its cluster's (片区)."""
-    out = {cid: {"started": False, "completed": False} for cid in compound_ids}
-    ids = list(out)
-    dated = Milestone.objects.filter(
-        stage__in=(Stage.START, Stage.COMPLETION), actual_on__isnull=False
-    )
-    own = dated.filter(works__compound_id__in=ids).values_list("works__compound_id", "stage")
-    via_cluster = dated.filter(works__cluster__members__compound_id__in=ids).values_list(
-        "works__cluster__members__compound_id", "stage"
-    )
-    for rows in (own, via_cluster):
-        for cid, stage in rows:
-            if cid in out:
-                out[cid]["started" if stage == Stage.START else "completed"] = True
-    return out

@@ -10,12 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gaizao import testing
+from gaizao.accounts.models import ORGANISATION_ROLES
 from gaizao.consultation.models import Ballot, Vote
 from gaizao.core import notify
 from gaizao.core.models import AuditEntry, Notice
 from gaizao.feedback.models import Feedback
-from gaizao.plans.models import Plan
+from gaizao.plans.models import Cluster, ClusterMember, Plan
 from gaizao.site import inbox
+from gaizao.works import selectors as works_selectors
 from gaizao.works.models import Milestone
 
 
@@ -65,9 +67,9 @@ def test_feedback_waits_for_the_staff_who_answer_it(cast, users, client_for):
 def test_overdue_milestones_are_listed(cast, users, client_for):
     plan = Plan.objects.create(compound=cast["compound_a"], year=2026, status="approved")
     works = testing.make_works(plan, done_through="design")
-    Milestone.objects.filter(works=works, stage="tender").update(
-        planned_on=timezone.localdate() - timedelta(days=5)
-    )
+    m = Milestone.objects.get(works=works, stage="tender")
+    m.planned_on = timezone.localdate() - timedelta(days=5)
+    m.save()  # a save keeps the summary (a bulk update would not)
     assert inbox.counts(users["district"])["milestones"] == 1
     assert inbox.counts(users["street_qingyun"])["milestones"] == 0
     page = client_for(users["district"]).get("/inbox/").content.decode()
@@ -144,3 +146,88 @@ def test_header_count_is_cached_until_a_write(cast, users, client_for, vote):
     assert len(ctx.captured_queries) == 0
     Notice.objects.create(recipient=user, subject="通知", kind="t", ref="y")
     assert inbox.inbox_count(third) == 2
+
+
+def _late(works, stage, days, org=None):
+    m = Milestone.objects.get(works=works, stage=stage)
+    m.planned_on = timezone.localdate() - timedelta(days=days)
+    m.responsible_org = org
+    m.save()
+    return m
+
+
+def _old_count(user):
+    """The count as it was derived before issue 14: the responsibility
+    list's late rows (the company's own for an organisation)."""
+    if user.role == "resident":
+        return 0
+    org = user.organisation_id if user.role in ORGANISATION_ROLES else None
+    return works_selectors.responsibility_rows(user, org_id=org).count()
+
+
+def test_overdue_count_from_the_kept_summary_equals_the_responsibility_rows(
+    cast, users, areas, client_for
+):
+    """Issue 14: the header's overdue milestones are found through
+    CompoundFacts.next_due_on; the number is the old derivation's for every
+    user, and a write changes it at once (the summary is kept in the
+    writer's transaction)."""
+    a, b = cast["compound_a"], cast["compound_b"]
+    own = testing.make_works(
+        Plan.objects.create(compound=a, year=2026, status="approved"), done_through=None
+    )
+    _late(own, "design", 9)
+    _late(own, "tender", 3, org=cast["property_company"])
+    future = Milestone.objects.get(works=own, stage="start")
+    future.planned_on = timezone.localdate() + timedelta(days=3)
+    future.save()
+    cl = Cluster.objects.create(name="测试片区", area=areas["district"])
+    ClusterMember.objects.create(cluster=cl, compound=b)
+    shared = testing.make_works(
+        Plan.objects.create(cluster=cl, year=2026, status="approved"), done_through=None
+    )
+    done = _late(shared, "design", 4)
+    counted = {}
+    for name, user in users.items():
+        got = inbox.counts(user)["milestones"]
+        assert got == _old_count(user), name
+        counted[name] = got
+    assert counted["district"] == 3
+    assert counted["street_jinchen"] == 2 and counted["street_qingyun"] == 1
+    assert counted["property_company"] == 1
+    # the listed items are the same rows
+    district = users["district"]
+    listed = [i.url for i in inbox.items(district)["milestones"]]
+    assert len(listed) == 3
+
+    class Req:
+        pass
+
+    r1, r2, r3 = Req(), Req(), Req()
+    for r in (r1, r2, r3):
+        r.user = district
+    before = inbox.inbox_count(r1)
+    done.actual_on = timezone.localdate()
+    done.save()
+    assert inbox.inbox_count(r2) == before - 1
+    assert (
+        inbox.counts(users["street_qingyun"])["milestones"]
+        == 0
+        == _old_count(users["street_qingyun"])
+    )
+    _late(own, "start", 1)  # the future milestone is now overdue
+    assert inbox.inbox_count(r3) == before
+    for name, user in users.items():
+        assert inbox.counts(user)["milestones"] == _old_count(user), name
+    # the responsibility list's summary is counted in SQL, as the rows say
+    rows = list(works_selectors.responsibility_rows(district))
+    summary = works_selectors.late_summary(works_selectors.responsibility_rows(district))
+    by_street, by_org = {}, {}
+    for m in rows:
+        st = m.works.compound.street.name if m.works.compound_id else "—"
+        by_street[st] = by_street.get(st, 0) + 1
+        org = m.responsible_org.name if m.responsible_org_id else "—"
+        by_org[org] = by_org.get(org, 0) + 1
+    assert dict(summary["by_street"]) == by_street and len(rows) == 3
+    assert dict(summary["by_org"]) == by_org and len(by_org) == 2
+    assert [n for _s, n in summary["by_street"]] == sorted(by_street.values(), reverse=True)

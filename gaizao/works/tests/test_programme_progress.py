@@ -1,20 +1,24 @@
 """Programme progress against targets (programme.progress.against_targets)
-counts started and completed works through the provider works registers in
-WorksConfig.ready — a compound's own works and its cluster's — and the
-progress page shows the counts."""
+counts started and completed works through the provider disclosure registers
+in DisclosureConfig.ready (the kept summary: a compound's own works and its
+cluster's), grouped in SQL one level below the user's area, and the progress
+page shows the counts."""
 
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from gaizao.core import summaries
+from gaizao.disclosure.facts import progress_flags
 from gaizao.plans.models import Cluster, ClusterMember, Plan, PlanStatus
 from gaizao.programme import progress
 from gaizao.programme import services as programme_services
 from gaizao.programme.models import Entry
 from gaizao.programme.tests.conftest import _inline_runs, world  # noqa: F401
-from gaizao.testing import make_works
+from gaizao.testing import make_user, make_works
 from gaizao.works.models import Milestone
-from gaizao.works.selectors import works_facts
 
 
 def _plan(compound=None, cluster=None):
@@ -35,8 +39,8 @@ def test_progress_counts_started_and_completed_works(world, users, areas, client
         programme_services.entry_move(actor=users["district"], entry=e, batch=b1)
     entries = list(Entry.objects.filter(programme=p, batch=b1).select_related("compound"))
     assert len(entries) == 3
-    # the provider is the one works registered
-    assert progress.works_facts([entries[0].compound_id]) == works_facts([entries[0].compound_id])
+    # the provider is the one disclosure registered
+    assert progress.works_flags("compound__") == progress_flags("compound__")
 
     before = progress.against_targets(users["district"], p)
     assert before["works_connected"] is True
@@ -54,6 +58,7 @@ def test_progress_counts_started_and_completed_works(world, users, areas, client
     assert (row["started"], row["completed"]) == (2, 1)
     # the cluster's works start: its member compound counts as started
     Milestone.objects.filter(works__cluster=cl, stage="start").update(actual_on="2020-05-01")
+    summaries.touch([clustered.pk])  # a bulk update keeps no summary by itself
     after = progress.against_targets(users["district"], p)
     row = next(r for r in after["batches_progress"] if r["batch"].pk == b1.pk)
     assert (row["started"], row["completed"]) == (3, 1)
@@ -66,3 +71,33 @@ def test_progress_counts_started_and_completed_works(world, users, areas, client
     html = page.content.decode()
     assert "施工(开工、竣工)数据尚未接入" not in html
     assert f"<td>{row['started']}</td><td>{row['completed']}</td>" in html
+
+
+@pytest.mark.django_db
+def test_progress_groups_one_level_below_the_users_area(world, users, areas):  # noqa: F811
+    """Issue 14: a city user gets one row per district a batch, a district
+    user one per street, with the same batch totals; the page runs a fixed
+    number of queries however many entries there are."""
+    p = world["programme"]
+    b1 = world["batches"][0]
+    for e in Entry.objects.filter(programme=p).order_by("id"):
+        programme_services.entry_move(actor=users["district"], entry=e, batch=b1)
+    entries = list(Entry.objects.filter(programme=p, batch=b1).select_related("compound"))
+    make_works(_plan(entries[0].compound), done_through="start")
+    city = make_user("city_lead", "leadership", area=areas["city"])
+    by_city = progress.against_targets(city, p)
+    by_district = progress.against_targets(users["district"], p)
+    row_c = next(r for r in by_city["batches_progress"] if r["batch"].pk == b1.pk)
+    row_d = next(r for r in by_district["batches_progress"] if r["batch"].pk == b1.pk)
+    assert by_city["area_label"] == "区" and by_district["area_label"] == "街道"
+    assert [s["street"] for s in row_c["streets"]] == ["盘龙区"]
+    streets = {e.compound.street.name for e in entries}
+    assert {s["street"] for s in row_d["streets"]} == streets
+    keys = ("n", "households", "area", "started", "started_households", "completed")
+    assert {k: row_c[k] for k in keys} == {k: row_d[k] for k in keys}
+    assert row_c["streets"][0]["n"] == len(entries) == sum(s["n"] for s in row_d["streets"])
+    assert row_c["started"] == 1
+    assert row_c["households"] == sum(e.households for e in entries)
+    with CaptureQueriesContext(connection) as ctx:
+        progress.against_targets(city, p)
+    assert len(ctx.captured_queries) <= 3

@@ -87,7 +87,7 @@ def responsibility(request):
         for m in page:
             m.days_late = max(0, (today - m.planned_on).days)
         summary = selectors.late_summary(
-            selectors.responsibility_rows(request.user, only_late=True)[:5000]
+            selectors.responsibility_rows(request.user, only_late=True)
         )
         task_list = list(tasks[:200])
         for t in task_list:

@@ -183,6 +183,7 @@ def meeting_new(request):
             "error": error,
             "errors": errors,
             "post": request.POST if request.method == "POST" else {},
+            "chosen_attendees": request.POST.getlist("attendees"),
         },
         status=400 if error else 200,
     )

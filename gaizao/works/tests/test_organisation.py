@@ -406,6 +406,9 @@ def test_refused_meeting_form_keeps_what_was_typed(cast, users, orgs, client_for
     # the owner box is typed (regions.picking): what was posted comes back
     assert f'name="t0_org" id="t0_org" maxlength="200" value="{orgs["jinchen"].pk}"' in html
     assert f'value="{today.isoformat()}"' in html
+    # the attendees ticked stay ticked, the others not
+    assert f'value="{orgs["bureau"].pk}" checked' in html
+    assert f'value="{orgs["civil"].pk}" checked' not in html
 
 
 @pytest.mark.django_db

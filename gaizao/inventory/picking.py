@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gaizao.core.errors import DomainError
+from gaizao.core.picking import SEP, pick_named
 
 from .models import Compound
 
 SUGGEST_LIMIT = 20
-SEP = "·"
 
 
 def compound_label(c: Compound) -> str:
@@ -31,27 +31,14 @@ def pick_compound(qs, value, label):
     """The compound `value` names within `qs` (name, 街道·名称, or id), None
     when blank; DomainError with a Chinese message when it is not there or
     is ambiguous."""
-    value = (value or "").strip()
-    if not value:
-        return None
-    if value.isdigit():
-        hit = qs.filter(pk=int(value)).first()
-        if hit is None:
-            raise DomainError(_("%(label)s不在可选范围内") % {"label": label})
-        return hit
-    street, _sep, name = value.rpartition(SEP)
-    found = qs.filter(name=name.strip())
-    if street:
-        found = found.filter(street__name=street.strip())
-    hits = list(found.select_related("street")[:3])
-    if not hits:
-        raise DomainError(_("%(label)s“%(v)s”不在可选范围内") % {"label": label, "v": value})
-    if len(hits) > 1:
-        raise DomainError(
-            _("%(label)s“%(v)s”有同名小区,请写成“街道·小区名”,如“%(e)s”")
-            % {"label": label, "v": value, "e": compound_label(hits[0])}
-        )
-    return hits[0]
+    return pick_named(
+        qs,
+        value,
+        label,
+        parent_name="street__name",
+        ambiguous=_("%(label)s“%(v)s”有同名小区,请写成“街道·小区名”,如“%(e)s”"),
+        label=compound_label,
+    )
 
 
 def suggest_compounds(qs, text: str, limit: int = SUGGEST_LIMIT) -> list[dict]:

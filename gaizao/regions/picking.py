@@ -15,12 +15,11 @@ departments for a street office) and those registered with no area
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from gaizao.core.errors import DomainError
+from gaizao.core.picking import SEP, pick_named
 
 from .models import Area, Organisation
 
 SUGGEST_LIMIT = 20
-SEP = "·"
 
 
 def ancestor_ids(area: Area) -> list[int]:
@@ -56,28 +55,14 @@ def pick(qs: QuerySet, value, what: str) -> Organisation | None:
     """The organisation `value` names within `qs` (its name, "地区·名称" when
     two share a name, or its id); None when blank; DomainError in the
     reader's language when it is not there or is ambiguous."""
-    value = (value or "").strip()
-    if not value:
-        return None
-    if value.isdigit():
-        hit = qs.filter(pk=int(value)).first()
-        if hit is None:
-            raise DomainError(_("%(label)s不在可选范围内") % {"label": what})
-        return hit
-    where, _sep, name = value.rpartition(SEP)
-    found = qs.filter(name=name.strip())
-    if where.strip():
-        found = found.filter(area__name=where.strip())
-    hits = list(found.select_related("area")[:3])
-    if not hits:
-        raise DomainError(_("%(label)s“%(v)s”不在可选范围内") % {"label": what, "v": value})
-    if len(hits) > 1:
-        example = f"{hits[0].area.name if hits[0].area_id else ''}{SEP}{hits[0].name}"
-        raise DomainError(
-            _("%(label)s“%(v)s”有同名单位,请写成“地区·单位名”,如“%(e)s”")
-            % {"label": what, "v": value, "e": example}
-        )
-    return hits[0]
+    return pick_named(
+        qs,
+        value,
+        what,
+        parent_name="area__name",
+        ambiguous=_("%(label)s“%(v)s”有同名单位,请写成“地区·单位名”,如“%(e)s”"),
+        label=lambda o: f"{o.area.name if o.area_id else ''}{SEP}{o.name}",
+    )
 
 
 def suggest(qs: QuerySet, text: str, limit: int = SUGGEST_LIMIT) -> list[dict]:

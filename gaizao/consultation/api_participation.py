@@ -12,7 +12,7 @@ from ninja.files import UploadedFile
 from gaizao.accounts.models import ApiToken, User
 from gaizao.catalogue import selectors as catalogue_selectors
 from gaizao.core import throttle
-from gaizao.core.apikit import Key, PageQuery, cached_page, page_schema, paged
+from gaizao.core.apikit import Key, PageQuery, cached_paged, page_schema
 from gaizao.core.errors import DomainError
 from gaizao.inventory.models import Unit
 from gaizao.inventory.permissions import get_compound_for_user
@@ -99,18 +99,14 @@ def surveys(request, page: Query[PageQuery], compound_id: int | None = None):
     qs = consultations_for_user(request.user)
     if compound_id is not None:
         qs = qs.filter(compound_id=compound_id)
-    return cached_page(
+    return cached_paged(
         request,
-        "surveys",
         WillingnessSurveyPage,
-        lambda: paged(
-            qs,
-            after=page.after,
-            limit=page.limit,
-            keys=[Key("opens_at", desc=True)],
-            scope="surveys",
-            out=_survey_out,
-        ),
+        qs,
+        page,
+        keys=[Key("opens_at", desc=True)],
+        scope="surveys",
+        out=_survey_out,
     )
 
 
@@ -215,18 +211,14 @@ def votes(request, page: Query[PageQuery], compound_id: int | None = None):
     qs = votes_for_user(request.user)
     if compound_id is not None:
         qs = qs.filter(compound_id=compound_id)
-    return cached_page(
+    return cached_paged(
         request,
-        "votes",
         VotePage,
-        lambda: paged(
-            qs,
-            after=page.after,
-            limit=page.limit,
-            keys=[Key("opens_at", desc=True)],
-            scope="votes",
-            out=lambda v: _vote_out(v, request),
-        ),
+        qs,
+        page,
+        keys=[Key("opens_at", desc=True)],
+        scope="votes",
+        out=lambda v: _vote_out(v, request),
     )
 
 

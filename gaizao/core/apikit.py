@@ -202,3 +202,14 @@ def cached_page(request, part: str, schema: type[Schema], build: Callable[[], An
         return json.dumps(data, cls=NinjaJSONEncoder, ensure_ascii=False)
 
     return pagecache.cached_json(request, "api." + part, render)
+
+
+def cached_paged(request, schema: type[Schema], qs, page, *, keys, scope: str, out) -> HttpResponse:
+    """cached_page of one keyset page of `qs` (paged) for the `page` query
+    (after, limit): the shape of most list endpoints, written once."""
+    return cached_page(
+        request,
+        scope,
+        schema,
+        lambda: paged(qs, after=page.after, limit=page.limit, keys=keys, scope=scope, out=out),
+    )

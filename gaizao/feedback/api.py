@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
 
-from gaizao.core.apikit import Key, PageQuery, cached_page, page_schema, paged
+from gaizao.core.apikit import Key, PageQuery, cached_page, cached_paged, page_schema, paged
 from gaizao.inventory.permissions import get_compound_for_user
 
 from . import permissions as perms
@@ -374,18 +374,14 @@ def satisfaction_list(request, page: Query[PageQuery], status: str = ""):
         status = "open"
     if status in ("open", "closed"):
         qs = qs.filter(status=status)
-    return cached_page(
+    return cached_paged(
         request,
-        "satisfaction",
         EvaluationPage,
-        lambda: paged(
-            qs,
-            after=page.after,
-            limit=page.limit,
-            keys=[Key("id", desc=True)],
-            scope="satisfaction",
-            out=_ev,
-        ),
+        qs,
+        page,
+        keys=[Key("id", desc=True)],
+        scope="satisfaction",
+        out=_ev,
     )
 
 

@@ -7,7 +7,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
-from gaizao.core.apikit import Key, PageQuery, cached_page, page_schema, paged
+from gaizao.core.apikit import Key, PageQuery, cached_paged, page_schema
 from gaizao.inventory.permissions import compounds_for_user, get_compound_for_user
 
 from . import selectors, services
@@ -286,18 +286,14 @@ def list_clusters(request, page: Query[PageQuery]):
             "plan_id": plan.pk if plan else None,
         }
 
-    return cached_page(
+    return cached_paged(
         request,
-        "clusters",
         ClusterPage,
-        lambda: paged(
-            clusters_for_user(request.user).select_related("area").prefetch_related("members"),
-            after=page.after,
-            limit=page.limit,
-            keys=[Key("name")],
-            scope="clusters",
-            out=out,
-        ),
+        clusters_for_user(request.user).select_related("area").prefetch_related("members"),
+        page,
+        keys=[Key("name")],
+        scope="clusters",
+        out=out,
     )
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
-from gaizao.core.apikit import Key, PageQuery, cached_page, page_schema, paged
+from gaizao.core.apikit import Key, PageQuery, cached_paged, page_schema
 from gaizao.core.errors import DomainError
 
 from . import runner, selectors, services
@@ -160,18 +160,14 @@ ProgrammePage = page_schema(ProgrammeOut, "ProgrammePage")
 @router.get("/programmes", response=ProgrammePage)
 def list_programmes(request, page: Query[PageQuery]):
     """Newest first; keyset pages (after/limit)."""
-    return cached_page(
+    return cached_paged(
         request,
-        "programmes",
         ProgrammePage,
-        lambda: paged(
-            visible_programmes(request.user).select_related("area"),
-            after=page.after,
-            limit=page.limit,
-            keys=[Key("id", desc=True)],
-            scope="programmes",
-            out=_programme_out,
-        ),
+        visible_programmes(request.user).select_related("area"),
+        page,
+        keys=[Key("id", desc=True)],
+        scope="programmes",
+        out=_programme_out,
     )
 
 

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
-from gaizao.core.apikit import Key, PageQuery, cached_page, page_schema, paged
+from gaizao.core.apikit import Key, PageQuery, cached_paged, page_schema
 from gaizao.plans.permissions import get_plan_for_user
 from gaizao.regions.models import Area, Organisation
 from gaizao.regions.scope import areas_within
@@ -159,18 +159,14 @@ LatePage = page_schema(LateOut, "LatePage")
 def list_works(request, page: Query[PageQuery], stage: str = "", late: bool = False):
     """Works projects, newest first; keyset pages (after/limit)."""
     qs = selectors.works_list(request.user, stage=stage, late=late)
-    return cached_page(
+    return cached_paged(
         request,
-        "works",
         WorksPage,
-        lambda: paged(
-            qs,
-            after=page.after,
-            limit=page.limit,
-            keys=[Key("id", desc=True)],
-            scope="works",
-            out=_works,
-        ),
+        qs,
+        page,
+        keys=[Key("id", desc=True)],
+        scope="works",
+        out=_works,
     )
 
 
@@ -325,18 +321,14 @@ def late(request, page: Query[PageQuery]):
             "responsible_org": m.responsible_org.name if m.responsible_org_id else None,
         }
 
-    return cached_page(
+    return cached_paged(
         request,
-        "late",
         LatePage,
-        lambda: paged(
-            selectors.responsibility_rows(request.user, only_late=True),
-            after=page.after,
-            limit=page.limit,
-            keys=[Key("planned_on")],
-            scope="late",
-            out=out,
-        ),
+        selectors.responsibility_rows(request.user, only_late=True),
+        page,
+        keys=[Key("planned_on")],
+        scope="late",
+        out=out,
     )
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
-from gaizao.core.apikit import Key, PageQuery, cached_page, page_schema, paged
+from gaizao.core.apikit import Key, PageQuery, cached_page, cached_paged, page_schema, paged
 from gaizao.core.errors import DomainError
 from gaizao.inventory.permissions import compounds_for_user
 
@@ -252,18 +252,14 @@ def tasks(request, page: Query[PageQuery], late: bool = False, open: bool = True
         qs = qs.filter(done_on__isnull=True)
     if late:
         qs = qs.filter(due_on__lt=today)
-    return cached_page(
+    return cached_paged(
         request,
-        "tasks",
         TaskPage,
-        lambda: paged(
-            qs,
-            after=page.after,
-            limit=page.limit,
-            keys=[Key("due_on")],
-            scope="tasks",
-            out=lambda t: _task(t, today),
-        ),
+        qs,
+        page,
+        keys=[Key("due_on")],
+        scope="tasks",
+        out=lambda t: _task(t, today),
     )
 
 

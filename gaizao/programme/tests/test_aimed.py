@@ -108,12 +108,15 @@ def test_aimed_core_takes_the_lost_the_empty_places_and_their_partners():
     assert not set(items.tolist()) & {1, 3}
 
 
+@pytest.mark.parametrize("workers", [1, 2])
 @pytest.mark.parametrize("seed", range(10))
-def test_aimed_rounds_reach_the_enumerated_optimum(seed, monkeypatch):
+def test_aimed_rounds_reach_the_enumerated_optimum(seed, workers, monkeypatch):
     """Small instances through the large-instance path (aimed cores from the first
-    free item): the plan keeps every row and, given time, reaches the optimum."""
+    free item), one core at a time and two at once: the plan keeps every row and,
+    given time, reaches the optimum."""
     monkeypatch.setattr(search, "TARGET_FROM", 0)
     monkeypatch.setattr(search, "FULL_MIP_ITEMS", 0)
+    monkeypatch.setattr(search, "free_cpus", lambda: workers)
     data = random_instance(seed + 100, n=8, T=2)
     best = brute_force(data)
     r = solve(instance_from_dict(data), time_limit=4)
@@ -155,3 +158,13 @@ def test_optimum_with_a_row_met_exactly_is_reached():
     assert r.objective == pytest.approx(176.6, abs=1e-9)
     assert r.status == "optimal"
     assert _keeps_rows(data, r.assignment)
+
+
+def test_free_cpus_leaves_out_what_others_use(monkeypatch):
+    monkeypatch.setattr(search.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(search.os, "getloadavg", lambda: (1.1, 0, 0))
+    assert search.free_cpus() == 2  # only this process runs
+    monkeypatch.setattr(search.os, "getloadavg", lambda: (2.2, 0, 0))
+    assert search.free_cpus() == 1
+    monkeypatch.setattr(search.os, "getloadavg", lambda: (9.0, 0, 0))
+    assert search.free_cpus() == 1  # never below one

@@ -14,6 +14,7 @@ from .exchange import exchange
 from .pricing import FULL_MIP_ITEMS, HUGE, _options
 from .problem import Prices, Problem
 from .repair import check, floor_swaps, floor_trades, is_feasible, penalised, priced_greedy, repair
+from .shortfall import DIAGNOSED_ITEMS
 
 
 def integer_phase(
@@ -38,14 +39,14 @@ def integer_phase(
     best = repair(P, start, y)
     if not is_feasible(P, best):
         # the floors rounding left short, by the cheapest trades (each row kept)
-        best = floor_trades(P, best, y, deadline + 0.5)
+        best = floor_trades(P, best, y, deadline)
         stats["after_trades"] = {k: float(v.sum()) for k, v in check(P, best).items()}
     if model is not None and x is not None and not is_feasible(P, best) and P.n <= HUGE:
         # (above HUGE items its repairs take seconds the core MIPs need more)
         attempts = 6 if stats.get("lp_converged", True) else 3
         best = _raised_rounding(P, model, x, base, best, y, deadline, penalty, stats, attempts)
         if not is_feasible(P, best):
-            best = floor_trades(P, best, y, deadline + 0.5)
+            best = floor_trades(P, best, y, deadline)
     left = deadline - time.perf_counter()
     no_lp = model is None or x is None
     if (no_lp or not is_feasible(P, best)) and left > GREEDY_SECONDS * P.n:
@@ -92,6 +93,13 @@ def integer_phase(
             best, best_val = alt, penalised(P, alt, penalty)
             stats["floor_swaps"] = True
     if not is_feasible(P, best):
+        # a floor may stay short: after the search its reason is proven by one small LP
+        # per short floor up to DIAGNOSED_ITEMS (shortfall.py, at least 0.3 s each),
+        # by a pass over the streets above (~1 µs a compound), and the bound is taken
+        # again with the targets lowered (solve): keep that time back
+        short = int((check(P, best)["floor"] > 0).sum())
+        each = 0.45 if P.n <= DIAGNOSED_ITEMS else 1e-6 * P.n
+        deadline -= min(each * short, 0.25 * max(deadline - time.perf_counter(), 0.0))
         best, best_val = _feasibility(P, r, best, best_val, y, deadline, penalty, full, stats)
     if targeted and is_feasible(P, best):
         best, rounds, stopped = _aimed_rounds(
@@ -144,7 +152,7 @@ def integer_phase(
             # a feasible candidate from a core is kept as the MIP left it (the
             # repair's fill pass over every item cost 0.1 s a round at 50,000
             # compounds, 0.5 s at 220,000 — a fifth to a half of the rounds' time)
-            cand = repair(P, cand, y)
+            cand = repair(P, cand, y, deadline=deadline)
         val = penalised(P, cand, penalty)
         stats["repair_seconds"] = stats.get("repair_seconds", 0.0) + time.perf_counter() - t_rep
         if full and res["status"] == "Optimal" and is_feasible(P, cand):
@@ -282,7 +290,7 @@ def _aimed_rounds(P: Problem, y: Prices, r, best, deadline, penalty, pairs, one_
             cand[m.items] = highs.assign_from_core(m, res["x"], best)[m.items]
             if not is_feasible(P, cand):
                 # off a row by HiGHS's own tolerance: the repair takes it back
-                cand = repair(P, cand, y)
+                cand = repair(P, cand, y, deadline=deadline)
             val = penalised(P, cand, penalty)
             stats.setdefault("mip_log", []).append(
                 (
@@ -435,7 +443,9 @@ FEAS_CORE = 1500
 def _feasibility(P: Problem, r, best, best_val, y, deadline, penalty, full, stats):
     """Least total shortfall first (objective only as a tie-break), over a core."""
     for attempt in range(3):
-        left = deadline - time.perf_counter()
+        # the MIP's time, its child's grace (0.5 s) and the repair after it (~3 µs a
+        # compound) all end by the deadline
+        left = deadline - time.perf_counter() - 0.5 - 3e-6 * P.n
         if left < 0.1:
             break
         free = np.flatnonzero(P.free)
@@ -456,7 +466,7 @@ def _feasibility(P: Problem, r, best, best_val, y, deadline, penalty, full, stat
         stats["feasibility_rounds"] = attempt + 1
         if res is None or res.get("x") is None:
             continue
-        cand = repair(P, highs.assign_from_core(m, res["x"], best), y)
+        cand = repair(P, highs.assign_from_core(m, res["x"], best), y, deadline=deadline)
         val = penalised(P, cand, penalty)
         if val > best_val:
             best, best_val = cand, val
@@ -491,7 +501,7 @@ def _raised_rounding(P: Problem, model, x, base, best, y, deadline, penalty, sta
         basis = res.get("basis", basis)
         plan = highs.assign_from_core(mr, res["x"], base, thresh=1 - 1e-6)
         plan[~P.free] = P.lock[~P.free]
-        plan = repair(P, plan, y)
+        plan = repair(P, plan, y, deadline=deadline)
         if is_feasible(P, plan):
             return plan
         if penalised(P, plan, penalty) > penalised(P, best, penalty):

@@ -19,6 +19,8 @@ from .model import Shortfall
 from .problem import Problem
 from .repair import check
 
+DIAGNOSED_ITEMS = 5000  # up to this a floor's reason may be proven by an LP of its period
+
 
 def _fmt(x: float) -> str:
     return f"{x:,.0f}"
@@ -113,7 +115,7 @@ def _floor_reason(P: Problem, t: int, target: float, single_period_lp) -> tuple[
             best = single_period_lp(t, ("ext",)) or best
         if best < target:
             return "extension_cap", f"扩展范围户数上限内最多 {_fmt(best)} m²"
-    if single_period_lp is not None and P.n <= 5000:
+    if single_period_lp is not None and P.n <= DIAGNOSED_ITEMS:
         best = single_period_lp(t)
         if best is not None and best < target * (1 - 1e-9):
             return "caps_combined", f"预算和各项上限同时约束下最多 {_fmt(best)} m²"
@@ -150,14 +152,18 @@ def _street_best(P: Problem, t: int) -> float:
     cnt[:] = cnt_sum
     a = P.area_raw
     got = float(a[allowed & (first < 0)].sum())
-    for s in range(P.S):
-        idx = np.flatnonzero(allowed & (first == s))
-        locked = idx[P.lock[idx] == t]
-        room = P.K - cnt[locked].sum()
-        got += float(a[locked].sum())
-        rest = idx[P.lock[idx] != t]
-        rest = rest[np.argsort(-a[rest] / np.maximum(cnt[rest], 1))]
+    # per street at once (a loop over 550 streets took 0.5 s a short period at 220,000):
+    # the locked first, then the rest by area per place while the places last
+    locked = allowed & (first >= 0) & (P.lock == t)
+    got += float(a[locked].sum())
+    room = P.K - np.bincount(first[locked], weights=cnt[locked], minlength=P.S)
+    rest = np.flatnonzero(allowed & (first >= 0) & (P.lock != t))
+    if len(rest):
+        rest = rest[np.lexsort((-a[rest] / np.maximum(cnt[rest], 1), first[rest]))]
+        st = first[rest]
         cw = np.cumsum(cnt[rest])
-        k = int(np.searchsorted(cw, room, side="right"))
-        got += float(a[rest][:k].sum())
+        starts = np.r_[0, np.flatnonzero(st[1:] != st[:-1]) + 1]
+        before = np.repeat(np.r_[0.0, cw[starts[1:] - 1]], np.diff(np.r_[starts, len(rest)]))
+        within = cw - before  # places used in the street so far, increasing within it
+        got += float(a[rest][within <= room[st]].sum())
     return got

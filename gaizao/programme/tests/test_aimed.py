@@ -168,3 +168,59 @@ def test_free_cpus_leaves_out_what_others_use(monkeypatch):
     assert search.free_cpus() == 1
     monkeypatch.setattr(search.os, "getloadavg", lambda: (9.0, 0, 0))
     assert search.free_cpus() == 1  # never below one
+
+
+def _street_best_loop(P, t):
+    """The street-by-street loop `shortfall._street_best` replaced (the reference)."""
+    allowed = P.free | (P.lock == t)
+    first = np.full(P.n, -1, dtype=np.int64)
+    order = np.argsort(P.use_item, kind="stable")
+    ui, us = P.use_item[order], P.use_street[order]
+    head = np.r_[True, ui[1:] != ui[:-1]] if len(ui) else np.zeros(0, dtype=bool)
+    first[ui[head]] = us[head]
+    cnt = np.bincount(P.use_item, weights=P.use_cnt, minlength=P.n)
+    a = P.area_raw
+    got = float(a[allowed & (first < 0)].sum())
+    for s in range(P.S):
+        idx = np.flatnonzero(allowed & (first == s))
+        locked = idx[P.lock[idx] == t]
+        room = P.K - cnt[locked].sum()
+        got += float(a[locked].sum())
+        rest = idx[P.lock[idx] != t]
+        rest = rest[np.argsort(-a[rest] / np.maximum(cnt[rest], 1), kind="stable")]
+        k = int(np.searchsorted(np.cumsum(cnt[rest]), room, side="right"))
+        got += float(a[rest][:k].sum())
+    return got
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_street_best_at_once_equals_the_loop(seed):
+    from gaizao.programme.optimiser.shortfall import _street_best
+    from gaizao.programme.optimiser.synthetic import synthetic
+
+    data = synthetic(3000, seed=seed, locked=0.05, street_size=60)
+    data["max_concurrent_per_street"] = 4 + seed
+    P = build_problem(instance_from_dict(data))
+    for t in range(P.T):
+        assert _street_best(P, t) == pytest.approx(_street_best_loop(P, t), rel=1e-12)
+
+
+def test_time_limit_kept_when_a_floor_cannot_be_met():
+    """A floor out of reach used to run the solver 0.5–1.5 s past its limit (the
+    repair scanning every candidate, the reason's LPs and street pass, the bound
+    taken again); now that time is kept back once the floor looks short."""
+    from gaizao.programme.optimiser.synthetic import synthetic
+
+    from .test_optimiser import _cpu_seconds
+
+    data = synthetic(12000, seed=3)
+    data["periods"][0]["area_target_m2"] *= 3
+    limit = 3.0
+    t0, c0 = time.perf_counter(), _cpu_seconds()
+    r = solve(instance_from_dict(data), time_limit=limit)
+    wall, cpu = time.perf_counter() - t0, _cpu_seconds() - c0
+    share = min(1.0, max(cpu / wall, 0.1))
+    assert r.status == "infeasible-with-shortfall"
+    assert r.shortfalls and r.shortfalls[0].period == "P1"
+    assert wall < limit + 0.75 / share, (wall, cpu)
+    assert r.bound >= r.objective

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from gaizao.accounts.models import Role, User
 from gaizao.catalogue import selectors as catalogue_selectors
+from gaizao.catalogue.catalogue import ensure_builtin_catalogue
 from gaizao.core.demo import DEMO_PASSWORD
 from gaizao.inventory.models import Compound, Unit
 
@@ -112,6 +113,13 @@ def cast_ballots(ctx, vote, units, share: float, agree: float, staff):
 
 
 def seed(ctx):
+    # The menu residents choose from is the built-in catalogue, which a data
+    # migration makes. A flushed database (`gaizao demo --reset`, or any
+    # transactional test run before the demo's) has none: the residents'
+    # random answers then took fewer draws and came out different from a
+    # fresh database's (no compound eligible, no programme). Made here, before
+    # it is read, as eligibility's step makes its built-in policies.
+    ensure_builtin_catalogue()
     # Residents judge finished renovations after stewardship's demo (it takes
     # the step as a callable: it sits below consultation).
     compounds = _compounds(ctx)

@@ -73,6 +73,11 @@ def seed(ctx):
         ends_on="2021-12-31",
         weight="1.0",
     )
+    if not p.entries.exists():
+        # A small demo (--compounds 8) may have no eligible compound: nothing
+        # to plan, and run_create would refuse.
+        ctx.say(f"  改造计划:{p.name},没有符合改造范围的小区,未运行优化")
+        return
     run = services.run_create(actor=actor, programme=p, time_limit=3)
     runner.execute(run.pk, actor)
     ctx.say(f"  改造计划:{p.name},{p.entries.count()} 个小区纳入,优化 #{run.pk}")

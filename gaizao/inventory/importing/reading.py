@@ -27,6 +27,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zipfile
 from collections.abc import Iterator
@@ -190,13 +191,19 @@ def _unpacked(data: bytes) -> dict[str, bytes]:
     return out
 
 
-def _stored_zip(members: dict[str, bytes]) -> bytes:
-    """The members again, uncompressed: the reader then reads exactly the
-    bytes that were measured, whatever the original headers claimed."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+def _write_stored_zip(members: dict[str, bytes], f) -> None:
+    """The members again, uncompressed, into the file `f`: the reader then
+    reads exactly the bytes that were measured, whatever the original
+    headers claimed."""
+    with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED) as z:
         for name, body in members.items():
             z.writestr(name, body)
+
+
+def _stored_zip(members: dict[str, bytes]) -> bytes:
+    """_write_stored_zip into bytes (for the child process)."""
+    buf = io.BytesIO()
+    _write_stored_zip(members, buf)
     return buf.getvalue()
 
 
@@ -241,43 +248,75 @@ class CalamineRows:
     """The rows of the sheet calamine reads, (row number, normalised cells)
     one by one, or everything not yet taken at once, by column (`rest`): the
     column-wise walk of a 100,000-row sheet (block.py) then spends nothing per
-    row on reading. The workbook is opened on first use, so errors arrive
-    where the rows are read, as with the other readers."""
+    row on reading.
 
-    def __init__(self, stored: bytes, index: int, deadline: float):
-        self._args = (stored, index)
+    The workbook is read in a thread started here, while the caller checks
+    the XML: the thread writes the re-stored copy of the members, then waits
+    until the caller lets calamine read it (`proceed`, once the extent limits
+    passed: calamine allocates the whole grid) or drops it (`cancel`).
+    Calamine parses without holding the GIL (about a second for 100,000
+    rows), so the control-character scan runs meanwhile. Whatever the thread
+    raises is raised where the rows are first used, as with the other
+    readers, and the message is made there, in the caller's language
+    (translations are per thread)."""
+
+    def __init__(self, members: dict[str, bytes], index: int, deadline: float):
         self.deadline = deadline
         self.first = 0
         self.data: list | None = None
         self.pos = 0
+        self._outcome: tuple | None = None
+        self._go = threading.Event()
+        self._cancelled = False
+        self._thread = threading.Thread(
+            target=self._work, args=(members, index), name="gaizao-calamine", daemon=True
+        )
+        self._thread.start()
+
+    def proceed(self) -> "CalamineRows":
+        self._go.set()
+        return self
+
+    def cancel(self) -> None:
+        self._cancelled = True
+        self._go.set()
+
+    def _work(self, members: dict[str, bytes], index: int) -> None:
+        try:
+            self._outcome = ("ok", self._read(members, index))
+        except Exception as e:  # calamine's errors have several types
+            self._outcome = ("error", e)
 
     def _load(self) -> list:
         if self.data is None:
-            stored, index = self._args
-            self._args = None
-            self.data = self._read(stored, index)
+            self._thread.join()
+            kind, value = self._outcome or ("error", RuntimeError("no result"))
+            self._outcome = None
+            if kind == "error":
+                raise CellError(_("无法读取表格文件(文件可能已损坏):%(error)s") % {"error": value})
+            if time.monotonic() > self.deadline:
+                raise limits.time_exceeded()
+            self.first, self.data = value
         return self.data
 
-    def _read(self, stored: bytes, index: int) -> list:
+    def _read(self, members: dict[str, bytes], index: int) -> tuple[int, list]:
         import python_calamine as pc
 
-        try:
-            # From a file, not a BytesIO: calamine takes a file-like object in
-            # through Python reads, 0.1–0.2 s more for a 50 MB sheet. The file is
-            # the re-stored copy checked above, removed as soon as it is read.
-            with tempfile.NamedTemporaryFile(prefix="gaizao-import-", suffix=".xlsx") as f:
-                f.write(stored)
-                f.flush()
-                wb = pc.CalamineWorkbook.from_path(f.name)
-                sheet = _first_sheet(pc, wb, index)
-        except Exception as e:  # calamine's errors have several types
-            raise CellError(_("无法读取表格文件(文件可能已损坏):%(error)s") % {"error": e})
-        if time.monotonic() > self.deadline:
-            raise limits.time_exceeded()
+        # From a file, not a BytesIO: calamine takes a file-like object in
+        # through Python reads, 0.1–0.2 s more for a 50 MB sheet. The file is
+        # the re-stored copy of the members checked in read_rows, written
+        # straight into it and removed as soon as it is read.
+        with tempfile.NamedTemporaryFile(prefix="gaizao-import-", suffix=".xlsx") as f:
+            _write_stored_zip(members, f)
+            f.flush()
+            self._go.wait(limits.MAX_SECONDS)
+            if self._cancelled or not self._go.is_set():
+                return 0, []
+            wb = pc.CalamineWorkbook.from_path(f.name)
+            sheet = _first_sheet(pc, wb, index)
         if sheet is None:
-            return []
-        self.first = sheet.start[0] + 1
-        return list(sheet.iter_rows())
+            return 0, []
+        return sheet.start[0] + 1, list(sheet.iter_rows())
 
     def __iter__(self):
         return self
@@ -429,11 +468,20 @@ def read_rows(file_or_path, filename=None) -> Iterator[tuple[int, tuple]]:
     if kind == "xlsx":
         index = _xlsx_sheet_index(members)
         sheets = [k for k in members if k.startswith("xl/worksheets/") and k.endswith(".xml")]
-        extents = [xlsx_extent(members[k]) for k in sheets]
-        if all(e is not None for e in extents):
-            for e in extents:
-                limits.check_extent(*e)
-            refuse_xml_control(members, sheets)
-            # Control characters were refused in the XML: no scan of the cells.
-            return CalamineRows(_stored_zip(members), index, deadline)
+        # The re-stored copy is written in a thread meanwhile; calamine reads
+        # it only once the extent limits passed.
+        rows = CalamineRows(members, index, deadline)
+        try:
+            extents = [xlsx_extent(members[k]) for k in sheets]
+            if all(e is not None for e in extents):
+                for e in extents:
+                    limits.check_extent(*e)
+                rows.proceed()
+                # Meanwhile: control characters are refused in the XML (no scan of the cells).
+                refuse_xml_control(members, sheets)
+                return rows
+        except BaseException:
+            rows.cancel()
+            raise
+        rows.cancel()
     return _checked(_child_rows(_stored_zip(members), deadline), deadline, True)

@@ -156,6 +156,31 @@ def test_units_import_query_count_does_not_grow_with_rows(
     assert result.created == 112 and result.extra["owners_created"] == 112
 
 
+def test_units_written_many_rows_per_statement_keep_their_owners(cast, users):
+    # 1,001 units and 668 owners: several full multi-row INSERTs and a short
+    # last one (SQLite: 124 units or 142 owners per statement). Each unit must
+    # get its own owner: new owners' ids are read back in insertion order.
+    a = cast["compound_a"]
+    rows, expected, owner = [HEADER], {}, 0
+    for i in range(1001):
+        if i % 3 != 2:  # every third unit shares the previous unit's owner
+            owner += 1
+        number = f"{i // 4 + 1}0{i % 4 + 1}"
+        rows.append(["8栋", "1", number, 50 + i % 7, f"业主{owner}", f"139{owner:08d}", "", ""])
+        expected[number] = (f"业主{owner}", f"139{owner:08d}", Decimal(50 + i % 7))
+    result = services.commit_units(
+        io.BytesIO(xlsx(rows)), user=users["bureau"], compound=a, filename="x.xlsx"
+    )
+    assert result.created == 1001 and result.extra["owners_created"] == owner == 668
+    got = {
+        n: (name, phone, Decimal(area))
+        for n, name, phone, area in Unit.objects.filter(
+            building__compound=a, building__number="8栋"
+        ).values_list("number", "owner__name", "owner__phone", "exclusive_area")
+    }
+    assert got == expected
+
+
 def test_unit_area_edges_are_messages_not_crashes():
     # 1e30 ㎡ made Decimal.quantize raise InvalidOperation (a 500 on the
     # page); 0.001 ㎡ passed as "> 0" and became 0.00, which the database's

@@ -288,10 +288,15 @@ def _aimed_rounds(P: Problem, y: Prices, r, best, deadline, penalty, pairs, one_
                 continue
             cand = best.copy()
             cand[m.items] = highs.assign_from_core(m, res["x"], best)[m.items]
-            if not is_feasible(P, cand):
+            v = check(P, cand)
+            ok = not any(np.any(x > 0) for x in v.values())
+            if not ok:
                 # off a row by HiGHS's own tolerance: the repair takes it back
                 cand = repair(P, cand, y, deadline=deadline)
-            val = penalised(P, cand, penalty)
+                v = check(P, cand)
+                ok = not any(np.any(x > 0) for x in v.values())
+            # = penalised(P, cand, penalty), from the one check
+            val = P.objective(cand) - penalty * sum(float(x.sum()) for x in v.values())
             stats.setdefault("mip_log", []).append(
                 (
                     len(m.items),
@@ -301,7 +306,7 @@ def _aimed_rounds(P: Problem, y: Prices, r, best, deadline, penalty, pairs, one_
                     round(val - best_val, 5),
                 )
             )
-            if is_feasible(P, cand) and val > best_val + 1e-12 * max(1.0, abs(best_val)):
+            if ok and val > best_val + 1e-12 * max(1.0, abs(best_val)):
                 best, best_val, gained = cand, val, True
         stall = 0 if gained else stall + 1
         if stall > 2 * len(waves):

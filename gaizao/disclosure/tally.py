@@ -138,6 +138,16 @@ def mismatches() -> list[int]:
     return sorted(s for s in set(kept) | set(want) if kept.get(s) != want.get(s))
 
 
+def within(area: Area | None):
+    """The tallies of the compounds inside `area` (None or the country:
+    all), or None for a community (not a union of whole streets)."""
+    if area is None or area.level == Area.Level.COUNTRY:
+        return StreetTally.objects.all()
+    if area.level == Area.Level.COMMUNITY:
+        return None
+    return StreetTally.objects.filter(street__prefix__startswith=area.prefix)
+
+
 def for_user(user, area: Area | None = None):
     """The tallies of the compounds `user` may see (within `area`, an area
     inside the user's, when given), or None when that scope is not a union
@@ -150,11 +160,7 @@ def for_user(user, area: Area | None = None):
         if own is None:
             return None
         area = area or own
-    if area is None or area.level == Area.Level.COUNTRY:
-        return StreetTally.objects.all()
-    if area.level == Area.Level.COMMUNITY:
-        return None
-    return StreetTally.objects.filter(street__prefix__startswith=area.prefix)
+    return within(area)
 
 
 # --- a compound's own save or delete ------------------------------------------

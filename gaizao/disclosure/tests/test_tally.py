@@ -145,3 +145,17 @@ def test_home_and_dashboard_queries_do_not_grow(national, areas, client_for, pro
     for i in range(6):
         make_compound(areas["qingyun" if i % 2 else "jinchen"], f"增加{i}")
     assert {p: count(p) for p in before} == before
+
+
+@pytest.mark.django_db
+def test_portal_summary_equals_the_plain_count(national, areas, programme):
+    from gaizao.disclosure import public
+
+    make_compound(areas["qingyun"], "门户新小区")
+    for area in (None, areas["city"], areas["district"], areas["jinchen"]):
+        got = public.summary(area)
+        qs = sel.annotated_compounds(public._within(area))
+        want = [dict(s, label=str(s["label"])) for s in sel.funnel(qs)]
+        assert got["funnel"] == want, area
+        total = sum(r["total"] for r in got["areas"])
+        assert not got["areas"] or total == qs.count()

@@ -76,29 +76,31 @@ def derived(street_ids: Iterable[int] | None = None) -> list[StreetTally]:
     ]
 
 
+def _refresh(streets) -> None:
+    """Re-derives the tallies of the streets `streets` selects (a queryset
+    of street `Area` rows): locked first, in id order, so a second writer
+    of the same street waits and then counts this one's committed change
+    (PostgreSQL; SQLite serialises every writer anyway). Five queries."""
+    with transaction.atomic(savepoint=False):
+        part = list(streets.select_for_update().order_by("pk").values_list("pk", flat=True))
+        if not part:
+            return
+        rows = derived(part)
+        StreetTally.objects.filter(street_id__in=part).delete()
+        StreetTally.objects.bulk_create(rows)
+
+
 def refresh_streets(street_ids: Iterable[int | None]) -> None:
     wanted = sorted({int(s) for s in street_ids if s is not None})
-    if not wanted:
-        return
-    with transaction.atomic():
-        for start in range(0, len(wanted), STREET_CHUNK):
-            part = wanted[start : start + STREET_CHUNK]
-            # Serialises writers of the same street (PostgreSQL; SQLite
-            # serialises every writer anyway): the re-derivation below
-            # starts after the other writer's commit and counts it.
-            list(Area.objects.select_for_update().filter(pk__in=part).order_by("pk").values("pk"))
-            rows = derived(part)
-            StreetTally.objects.filter(street_id__in=part).delete()
-            StreetTally.objects.bulk_create(rows)
+    for start in range(0, len(wanted), STREET_CHUNK):
+        _refresh(Area.objects.filter(pk__in=wanted[start : start + STREET_CHUNK]))
 
 
 def refresh(compound_ids: list[int]) -> None:
-    """After facts.refresh: the tallies of these compounds' streets."""
-    refresh_streets(
-        Compound.objects.filter(pk__in=compound_ids)
-        .order_by()
-        .values_list("street_id", flat=True)
-        .distinct()
+    """After facts.refresh: the tallies of these compounds' streets (a chunk
+    of at most summaries.CHUNK compounds: a few hundred streets at most)."""
+    _refresh(
+        Area.objects.filter(pk__in=Compound.objects.filter(pk__in=compound_ids).values("street_id"))
     )
 
 

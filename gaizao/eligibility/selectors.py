@@ -261,11 +261,9 @@ def reserve_totals(qs) -> dict:
     return by
 
 
-# The kept per-street tallies live above (disclosure.tally, beside the
-# per-compound summary they are derived from) and are handed down through
-# this hook: fn(user) → a queryset of rows (street, verdict, n, floor_area,
-# households) covering the user's scope, or None when the scope is not made
-# of whole streets.
+# The kept per-street tallies live above (disclosure.tally) and come down
+# through this hook: fn(user) → a queryset of rows (street, verdict, n,
+# floor_area, households) over the user's scope, or None (not whole streets).
 _kept_tallies = None
 
 

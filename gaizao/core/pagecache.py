@@ -100,7 +100,8 @@ def cached_json(
 
 # Writes that change no cached body: the trail itself and job progress.
 # (Notices do: the header's inbox count is cached on the same version.)
-NOT_SHOWN = {"core.auditentry", "core.job"}
+# The per-street tallies are rewritten only beside a write that bumps already.
+NOT_SHOWN = {"core.auditentry", "core.job", "disclosure.streettally"}
 
 
 def _bump(sender, raw=False, **kwargs):

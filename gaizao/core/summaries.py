@@ -44,6 +44,16 @@ def _suspended() -> bool:
     return getattr(connection, "_gaizao_summaries_suspended", 0) > 0
 
 
+def is_suspended() -> bool:
+    """Inside `suspended`: touches are collected, not refreshed yet."""
+    return _suspended()
+
+
+def defer(ids: Iterable[int | None]) -> None:
+    """Inside `suspended`: these compounds are refreshed at its end."""
+    connection._gaizao_summaries_pending.update(int(i) for i in ids if i is not None)
+
+
 class suspended:
     """Context manager: touches inside are collected and refreshed once on
     exit (a seeding step or a bulk service that saves many rows one by one

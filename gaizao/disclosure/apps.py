@@ -23,4 +23,12 @@ class DisclosureConfig(AppConfig):
         from gaizao.programme.progress import register_works_flags
 
         register_works_flags(facts.progress_flags)
+
+        # The reserve's cards add up the kept per-street tallies; eligibility
+        # sits below and asks through a hook.
+        from gaizao.eligibility.selectors import register_kept_tallies
+
+        from . import tally
+
+        register_kept_tallies(tally.for_user)
         post_migrate.connect(facts.first_fill, sender=self, dispatch_uid="facts-first-fill")

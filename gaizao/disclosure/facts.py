@@ -44,7 +44,8 @@ from gaizao.plans.models import ClusterMember, Plan
 from gaizao.works.models import Handover, Milestone, Stage, Works
 
 from . import selectors as sel
-from .models import CompoundFacts
+from . import tally
+from .models import CompoundFacts, StreetTally
 
 FIELDS = [
     f.name
@@ -86,6 +87,18 @@ def _first_open(path: str) -> Subquery:
     )
 
 
+def _first_done(stage: str, path: str) -> Subquery:
+    """The earliest actual date of `stage` among the works reached by `path`."""
+    return Subquery(
+        Milestone.objects.filter(stage=stage, actual_on__isnull=False)
+        .filter(**{path: OuterRef("pk")})
+        .order_by()
+        .values(path)
+        .annotate(d=Min("actual_on"))
+        .values("d")[:1]
+    )
+
+
 def live(base):
     """The compounds of `base` with their public figures derived from the
     records (one query; the refresher's source and the tests' oracle)."""
@@ -117,6 +130,10 @@ def live(base):
         f_managed=_own_or_cluster(Handover.objects.all()),
         f_due_own=_first_open("works__compound"),
         f_due_shared=_first_open("works__cluster__members__compound"),
+        f_start_own=_first_done(Stage.START, "works__compound"),
+        f_start_shared=_first_done(Stage.START, "works__cluster__members__compound"),
+        f_done_own=_first_done(Stage.COMPLETION, "works__compound"),
+        f_done_shared=_first_done(Stage.COMPLETION, "works__cluster__members__compound"),
         f_vote_id=Subquery(vote.values("id")[:1]),
         f_vote_title=Subquery(vote.values("title")[:1]),
         f_vote_result=Subquery(vote.values("result")[:1], output_field=JSONField()),
@@ -146,8 +163,12 @@ def progress_flags(path: str = "") -> dict:
     }
 
 
+def _earliest(*dates):
+    dates = [d for d in dates if d is not None]
+    return min(dates) if dates else None
+
+
 def _row(r: dict) -> CompoundFacts:
-    dues = [d for d in (r["f_due_own"], r["f_due_shared"]) if d is not None]
     return CompoundFacts(
         compound_id=r["id"],
         surveyed=bool(r["f_surveyed"]),
@@ -164,7 +185,9 @@ def _row(r: dict) -> CompoundFacts:
         completed=bool(r["f_completed"]),
         accepted=bool(r["f_accepted"]),
         managed=bool(r["f_managed"]),
-        next_due_on=min(dues) if dues else None,
+        next_due_on=_earliest(r["f_due_own"], r["f_due_shared"]),
+        started_on=_earliest(r["f_start_own"], r["f_start_shared"]),
+        completed_on=_earliest(r["f_done_own"], r["f_done_shared"]),
         feedback_n=r["f_feedback_n"] or 0,
         feedback_closed=r["f_feedback_closed"] or 0,
         satisfaction_n=r["f_satisfaction_n"] or 0,
@@ -176,7 +199,8 @@ LIVE_VALUES = ["id"] + [
     "f_" + n
     for n in (
         "surveyed verdict plan_id plan_status plan_cost plan_shared started completed "
-        "accepted managed due_own due_shared vote_id vote_title vote_result vote_passed "
+        "accepted managed due_own due_shared start_own start_shared done_own done_shared "
+        "vote_id vote_title vote_result vote_passed "
         "feedback_n feedback_closed satisfaction_n satisfaction_sum"
     ).split()
 ]
@@ -188,6 +212,7 @@ def refresh(ids: list[int]) -> None:
     rows = [_row(r) for r in live(Compound.objects.filter(pk__in=ids)).values(*LIVE_VALUES)]
     CompoundFacts.objects.filter(compound_id__in=ids).delete()
     CompoundFacts.objects.bulk_create(rows)
+    tally.refresh(ids)  # the per-street tallies read these rows
 
 
 def rebuild(chunk: int = summaries.CHUNK, progress=None) -> int:
@@ -209,6 +234,7 @@ def rebuild(chunk: int = summaries.CHUNK, progress=None) -> int:
         if progress:
             progress(done, total)
     CompoundFacts.objects.exclude(compound__in=Compound.objects.values("pk")).delete()
+    tally.rebuild()  # the per-street tallies beside them (eligibility.tally)
     summaries.bump_version()
     return done
 
@@ -302,6 +328,7 @@ def connect() -> None:
     pre_delete.connect(_compound_deleting, sender=Compound, dispatch_uid="facts-compound-pre")
     post_delete.connect(_compound_deleted, sender=Compound, dispatch_uid="facts-compound-post")
     summaries.register(refresh)
+    tally.connect()
 
 
 def first_fill(sender, using="default", **kwargs):
@@ -309,3 +336,5 @@ def first_fill(sender, using="default", **kwargs):
     it for the compounds already there (later on, every write keeps it)."""
     if not CompoundFacts.objects.using(using).exists() and Compound.objects.using(using).exists():
         rebuild()
+    elif not StreetTally.objects.using(using).exists() and Compound.objects.using(using).exists():
+        tally.rebuild()

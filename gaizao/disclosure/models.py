@@ -5,6 +5,8 @@ changes one of them (gaizao.core.summaries). A compound with no row yet has
 nothing to show beyond its own fields: every flag reads as false, which is
 what a freshly imported compound is."""
 
+from decimal import Decimal
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -37,6 +39,11 @@ class CompoundFacts(models.Model):
     # or cluster's): "late" is `next_due_on < today`, so the row needs no
     # refresh when a day passes.
     next_due_on = models.DateField(_("最早未办节点计划日期"), null=True, blank=True)
+    # The earliest actual 开工 / 竣工 date of its works (own or cluster's): the
+    # statistical report counts by them per period (disclosure.report), so it
+    # reads the started compounds' rows instead of every milestone.
+    started_on = models.DateField(_("开工日期"), null=True, blank=True)
+    completed_on = models.DateField(_("竣工日期"), null=True, blank=True)
     feedback_n = models.PositiveIntegerField(_("反馈数"), default=0)
     feedback_closed = models.PositiveIntegerField(_("已确认解决"), default=0)
     satisfaction_n = models.PositiveIntegerField(_("满意度评价数"), default=0)
@@ -50,7 +57,48 @@ class CompoundFacts(models.Model):
         indexes = [
             models.Index(fields=["plan_status"]),
             models.Index(fields=["next_due_on"]),
+            models.Index(fields=["started_on"]),
+            models.Index(fields=["completed_on"]),
         ]
 
     def __str__(self) -> str:
         return f"facts:{self.compound_id}"
+
+
+class StreetTally(models.Model):
+    """Kept per-street totals (STYLE.md habit 18): the compounds of one
+    street with one default verdict ("" = not evaluated), their floor area
+    and households, and how many reached each stage of the dashboard's
+    funnel (from their `CompoundFacts`). The home page, the reserve's cards
+    and the dashboard add these rows up over a scope (at most one row a
+    street and verdict: about 5,500 streets × 4 for the country) instead of
+    scanning every compound. Re-derived by disclosure.tally inside the
+    writer's transaction whenever a compound or its summary row changes."""
+
+    street = models.ForeignKey(
+        "regions.Area", verbose_name=_("街道"), on_delete=models.CASCADE, related_name="+"
+    )
+    verdict = models.CharField(_("结论"), max_length=16, blank=True, default="")
+    n = models.PositiveIntegerField(_("小区数"), default=0)
+    floor_area = models.DecimalField(
+        _("建筑面积(㎡)"), max_digits=16, decimal_places=2, default=Decimal(0)
+    )
+    households = models.PositiveBigIntegerField(_("户数"), default=0)
+    surveyed = models.PositiveIntegerField(_("已摸底调查"), default=0)
+    planned = models.PositiveIntegerField(_("已编制方案"), default=0)
+    voted = models.PositiveIntegerField(_("业主表决通过"), default=0)
+    approved = models.PositiveIntegerField(_("方案已审批"), default=0)
+    started = models.PositiveIntegerField(_("已开工"), default=0)
+    completed = models.PositiveIntegerField(_("已竣工"), default=0)
+    accepted = models.PositiveIntegerField(_("已验收"), default=0)
+    managed = models.PositiveIntegerField(_("已移交管理"), default=0)
+
+    class Meta:
+        verbose_name = _("街道汇总")
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(fields=["street", "verdict"], name="street_tally_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"tally:{self.street_id}:{self.verdict}"

@@ -108,38 +108,44 @@ def targets(programme, annotated, path: str = "street") -> list[dict]:
     actual date)."""
     if programme is None:
         return []
-    facts = {
-        r["id"]: r
-        for r in annotated.order_by().values(
-            "id",
-            "started",
-            "completed",
-            area_id=F(f"{path}__id"),
-            area_name=F(f"{path}__name"),
+    # One grouped query over the batch's entries in scope (batch × area),
+    # started / completed from the kept summary: no compound loaded into
+    # Python, whatever the size of the scope (issue 14).
+    started = Q(compound__facts__started=True)
+    completed = Q(compound__facts__completed=True)
+    rows = (
+        Entry.objects.filter(
+            programme=programme,
+            batch__isnull=False,
+            compound__in=annotated.order_by().values("pk"),
         )
-    }
-    entries = Entry.objects.filter(
-        programme=programme, batch__isnull=False, compound_id__in=list(facts)
-    ).values_list("compound_id", "batch_id", "households", "area_m2")
+        .order_by()
+        .values(
+            "batch_id",
+            area_id=F(f"compound__{path}__id"),
+            area_name=F(f"compound__{path}__name"),
+        )
+        .annotate(
+            t_n=Count("pk"),
+            t_households=Sum("households"),
+            t_area=Sum("area_m2"),
+            t_started=Count("pk", filter=started),
+            t_started_households=Sum("households", filter=started),
+            t_started_area=Sum("area_m2", filter=started),
+            t_completed=Count("pk", filter=completed),
+            t_completed_households=Sum("households", filter=completed),
+            t_completed_area=Sum("area_m2", filter=completed),
+        )
+    )
     by_batch: dict = {}
     by_area: dict = {}
-    for cid, bid, hh, area in entries:
-        f = facts[cid]
-        sacc = by_area.setdefault(
-            (bid, f["area_id"]), _blank() | {"area_id": f["area_id"], "name": f["area_name"]}
-        )
-        for acc in (by_batch.setdefault(bid, _blank()), sacc):
-            acc["n"] += 1
-            acc["households"] += hh or 0
-            acc["area"] += area or ZERO
-            if f["started"]:
-                acc["started"] += 1
-                acc["started_households"] += hh or 0
-                acc["started_area"] += area or ZERO
-            if f["completed"]:
-                acc["completed"] += 1
-                acc["completed_households"] += hh or 0
-                acc["completed_area"] += area or ZERO
+    for r in rows:
+        bid = r["batch_id"]
+        sums = {k: r[f"t_{k}"] or zero for k, zero in _blank().items()}
+        by_area[(bid, r["area_id"])] = sums | {"area_id": r["area_id"], "name": r["area_name"]}
+        acc = by_batch.setdefault(bid, _blank())
+        for k, v in sums.items():
+            acc[k] += v
     out = []
     for b in Batch.objects.filter(programme=programme).order_by("position", "id"):
         t = by_batch.get(b.pk, _blank())

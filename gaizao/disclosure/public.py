@@ -31,6 +31,7 @@ from gaizao.works.models import Milestone, PhotoPhase, Stage, WorksPhoto
 
 from . import progress as prog
 from . import selectors as sel
+from . import tally
 
 CACHE_SECONDS = 300
 PER_PAGE = 50
@@ -213,13 +214,20 @@ def summary(area: Area | None = None) -> dict:
         qs = sel.annotated_compounds(base)
         ids = base.values("id")
         path, level = breakdown_of(area)
+        # Whole streets: the funnel and the table add up the kept per-street
+        # tallies (disclosure.tally), not every compound of the area.
+        tallies = tally.within(area) if not path or path.startswith("street") else None
+        funnel = sel.funnel(qs) if tallies is None else sel.kept_funnel(tallies)
+        areas = []
+        if path:
+            areas = sel.by_area(qs, path) if tallies is None else sel.kept_by_area(tallies, path)
         data = {
-            "funnel": [dict(s, label=str(s["label"])) for s in sel.funnel(qs)],
+            "funnel": [dict(s, label=str(s["label"])) for s in funnel],
             "funding": [
                 dict(f, label=str(f["label"])) for f in sel.funding_by_source(ids) if f["amount"]
             ],
             "satisfaction": sel.satisfaction(ids),
-            "areas": sel.by_area(qs, path) if path else [],
+            "areas": areas,
             "level_label": str(Area.Level(level).label) if level else "",
         }
         data["funding_total"] = sum((f["amount"] for f in data["funding"]), Decimal("0"))

@@ -34,6 +34,8 @@ from datetime import date
 from decimal import Decimal
 from io import BytesIO
 
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, Substr
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -45,6 +47,8 @@ from gaizao.programme.models import Entry
 from gaizao.regions.models import Area
 from gaizao.regions.scope import compound_area_q
 from gaizao.works.models import CostEntry, CostKind, Milestone, Stage, Works
+
+from .models import CompoundFacts
 
 ZERO = Decimal("0")
 PERIOD_RE = re.compile(r"^(\d{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))$")
@@ -153,15 +157,40 @@ def columns_of(area: Area) -> list[Area]:
     return list(area.children.exclude(level=Area.Level.COMMUNITY).order_by("code"))
 
 
-def _compound_column(compounds, cols: list[Area]) -> dict[int, int]:
-    """compound id → index of the column it falls in."""
-    prefixes = [(i, c.prefix) for i, c in enumerate(cols)]
+def _prefix(a: Area) -> str:
+    return "" if a.level == Area.Level.COUNTRY else a.prefix
+
+
+def _key_of(cols: list[Area], path: str):
+    """The SQL expression that places a compound (reached by `path`) in a
+    column: the first digits of its street's code prefix, as many as the
+    columns' own prefixes have (all one level, so one length); the whole
+    street prefix when they differ. `_index` maps a key back to its column."""
+    lengths = {len(_prefix(c)) for c in cols}
+    street = f"{path}street__prefix"
+    if lengths == {0}:
+        return Value("")
+    if len(lengths) == 1:
+        return Substr(street, 1, lengths.pop())
+    return F(street)
+
+
+def _index(cols: list[Area], key: str | None) -> int | None:
+    for i, c in enumerate(cols):
+        if key is not None and key.startswith(_prefix(c)):
+            return i
+    return None
+
+
+def _columns_of(cids, area: Area, cols: list[Area]) -> dict[int, int]:
+    """compound id → column, for these compounds only (those of a period's
+    money and completions), the ones outside `area` left out."""
+    qs = Compound.objects.filter(compound_area_q(area), pk__in=list(cids))
     out = {}
-    for cid, sp in compounds.values_list("id", "street__prefix"):
-        for i, p in prefixes:
-            if sp and sp.startswith(p):
-                out[cid] = i
-                break
+    for cid, prefix in qs.values_list("id", "street__prefix"):
+        i = _index(cols, prefix)
+        if i is not None:
+            out[cid] = i
     return out
 
 
@@ -180,80 +209,97 @@ def _works_compounds(works_ids) -> dict[int, list[int]]:
     return out
 
 
-def _first_dates(stage: str, until: date) -> dict[int, date]:
-    """compound id → the earliest actual date of `stage` on or before `until`."""
-    ms = list(
-        Milestone.objects.filter(
-            stage=stage, actual_on__isnull=False, actual_on__lte=until
-        ).values_list("works_id", "actual_on")
+def _started_and_completed(area: Area, cols: list[Area], period: Period):
+    """Rows 03–13 grouped by column in SQL over the kept summary
+    (`CompoundFacts.started_on` / `completed_on`: each compound's first actual
+    开工 / 竣工 date, own works or its cluster's), reading only the compounds
+    started or completed by the period's end."""
+    ps, pe, ys = period.start, period.end, period.year_start
+    hh = "compound__households"
+    started = Q(started_on__lte=pe)
+    open_at_end = Q(completed_on__isnull=True) | Q(completed_on__gt=pe)
+    counts = {
+        "new_started_n": Count("pk", filter=Q(started_on__gte=ps, started_on__lte=pe)),
+        "new_started_hh": Sum(hh, filter=Q(started_on__gte=ps, started_on__lte=pe)),
+        "ytd_started_n": Count("pk", filter=Q(started_on__gte=ys, started_on__lte=pe)),
+        "ytd_started_hh": Sum(hh, filter=Q(started_on__gte=ys, started_on__lte=pe)),
+        "carried_n": Count(
+            "pk",
+            filter=Q(started_on__lt=ps) & (Q(completed_on__isnull=True) | Q(completed_on__gte=ps)),
+        ),
+        "open_n": Count("pk", filter=started & open_at_end),
+        "new_completed_n": Count("pk", filter=Q(completed_on__gte=ps, completed_on__lte=pe)),
+        "new_completed_hh": Sum(hh, filter=Q(completed_on__gte=ps, completed_on__lte=pe)),
+        "ytd_completed_n": Count("pk", filter=Q(completed_on__gte=ys, completed_on__lte=pe)),
+    }
+    return (
+        CompoundFacts.objects.filter(compound_area_q(area, "compound__"))
+        .filter(started | Q(completed_on__lte=pe))
+        .order_by()
+        .values(k=_key_of(cols, "compound__"))
+        .annotate(**counts)
     )
-    wc = _works_compounds({w for w, _d in ms})
-    out: dict[int, date] = {}
-    for wid, d in ms:
-        for cid in wc.get(wid, []):
-            if cid not in out or d < out[cid]:
-                out[cid] = d
-    return out
+
+
+def _planned(area: Area, cols: list[Area], period: Period):
+    """Rows 01–02: the compounds in a batch that runs during the period's
+    year, once each (their earliest such entry), with the entry's households
+    (the compound's when the entry has none), grouped by column in SQL."""
+    in_year = Q(batch__starts_on__lte=period.year_end, batch__ends_on__gte=period.year_start)
+    earlier = Entry.objects.filter(in_year, compound=OuterRef("compound"), pk__lt=OuterRef("pk"))
+    households = Case(
+        When(households__gt=0, then=F("households")),
+        default=Coalesce(F("compound__households"), 0),
+    )
+    return (
+        Entry.objects.filter(in_year, compound_area_q(area, "compound__"))
+        .exclude(Exists(earlier))
+        .order_by()
+        .values(k=_key_of(cols, "compound__"))
+        .annotate(planned_n=Count("pk"), planned_hh=Sum(households))
+    )
 
 
 def compute(area: Area, period: Period) -> dict:
-    """{"columns": [Area], "values": {key: [per column…, total]}}."""
+    """{"columns": [Area], "values": {key: [per column…, total]}}.
+
+    The per-compound rows are counted in SQL by column (a handful of rows a
+    query at any size of `area`, issue 14); money and effects read only the
+    period's cost entries and completions."""
     cols = columns_of(area) or [area]
-    compounds = Compound.objects.filter(compound_area_q(area))
-    col_of = _compound_column(compounds, cols)
-    hh = dict(compounds.values_list("id", "households"))
     n = len(cols)
     v = {k: [ZERO] * n for _c, k, _l, _u in ALL_ROWS if k not in RATIO_KEYS}
+
+    def add_row(row: dict) -> None:
+        i = _index(cols, row.pop("k"))
+        if i is None:
+            return
+        for key, amount in row.items():
+            v[key][i] += Decimal(amount or 0)
+
+    for row in _planned(area, cols, period):
+        add_row(row)
+    for row in _started_and_completed(area, cols, period):
+        add_row(row)
+
+    costs = list(
+        CostEntry.objects.filter(
+            on__gte=period.start, on__lte=period.end, kind__in=(CostKind.SPENT, CostKind.PAID)
+        ).values_list("works_id", "kind", "source", "amount")
+    )
+    done_works = list(
+        Milestone.objects.filter(
+            stage=Stage.COMPLETION, actual_on__gte=period.start, actual_on__lte=period.end
+        ).values_list("works_id", "works__plan_id")
+    )
+    wc = _works_compounds({c[0] for c in costs} | {w for w, _p in done_works})
+    col_of = _columns_of({c for ids in wc.values() for c in ids}, area, cols)
 
     def add(key, cid, amount):
         i = col_of.get(cid)
         if i is not None:
             v[key][i] += Decimal(amount or 0)
 
-    planned = (
-        Entry.objects.filter(
-            batch__starts_on__lte=period.year_end,
-            batch__ends_on__gte=period.year_start,
-            compound_id__in=list(col_of),
-        )
-        .values_list("compound_id", "households")
-        .distinct()
-    )
-    seen = set()
-    for cid, ehh in planned:
-        if cid in seen:
-            continue
-        seen.add(cid)
-        add("planned_n", cid, 1)
-        add("planned_hh", cid, ehh or hh.get(cid) or 0)
-
-    started = _first_dates(Stage.START, period.end)
-    completed = _first_dates(Stage.COMPLETION, period.end)
-    for cid, d in started.items():
-        h = hh.get(cid) or 0
-        if period.start <= d:
-            add("new_started_n", cid, 1)
-            add("new_started_hh", cid, h)
-        if period.year_start <= d:
-            add("ytd_started_n", cid, 1)
-            add("ytd_started_hh", cid, h)
-        done = completed.get(cid)
-        if d < period.start and (done is None or done >= period.start):
-            add("carried_n", cid, 1)
-        if done is None:
-            add("open_n", cid, 1)
-    for cid, d in completed.items():
-        if period.start <= d:
-            add("new_completed_n", cid, 1)
-            add("new_completed_hh", cid, hh.get(cid) or 0)
-        if period.year_start <= d:
-            add("ytd_completed_n", cid, 1)
-
-    costs = CostEntry.objects.filter(
-        on__gte=period.start, on__lte=period.end, kind__in=(CostKind.SPENT, CostKind.PAID)
-    ).values_list("works_id", "kind", "source", "amount")
-    costs = list(costs)
-    wc = _works_compounds({c[0] for c in costs})
     for wid, kind, source, amount in costs:
         covered = [c for c in wc.get(wid, []) if c in col_of]
         if not covered:
@@ -267,12 +313,6 @@ def compute(area: Area, period: Period) -> dict:
             if f"funds_{source}" in v:
                 add(f"funds_{source}", cid, amount)
 
-    done_works = list(
-        Milestone.objects.filter(
-            stage=Stage.COMPLETION, actual_on__gte=period.start, actual_on__lte=period.end
-        ).values_list("works_id", "works__plan_id")
-    )
-    wc = _works_compounds({w for w, _p in done_works})
     plan_anchor = {}
     for wid, pid in done_works:
         covered = [c for c in wc.get(wid, []) if c in col_of]

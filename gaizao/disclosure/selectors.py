@@ -211,6 +211,40 @@ def funnel(qs) -> list[dict]:
     ]
 
 
+def _tally_counts() -> dict:
+    """The funnel's counts over kept per-street tallies (disclosure.tally)."""
+    return {
+        "total": Coalesce(Sum("n"), 0),
+        "eligible": Coalesce(Sum("n", filter=Q(verdict="eligible")), 0),
+    } | {k: Coalesce(Sum(k), 0) for k, _l in STAGES if k != "eligible"}
+
+
+def kept_funnel(tallies) -> list[dict]:
+    """`funnel` of the compounds the tallies cover, added up from one row a
+    street and verdict instead of one a compound (the same figures: each
+    tally column counts the compounds whose kept row has that flag)."""
+    counts = tallies.order_by().aggregate(**_tally_counts())
+    return [{"key": "all", "label": _("小区总数"), "n": counts["total"]}] + [
+        {"key": k, "label": label, "n": counts[k]} for k, label in STAGES
+    ]
+
+
+def kept_by_area(tallies, path: str) -> list[dict]:
+    """`by_area` from the tallies: `path` leads from a street (the same path
+    as from a compound, which starts at its street) to the area one level
+    below the one shown."""
+    rows = (
+        tallies.order_by()
+        .values(
+            area_id=F(f"{path}__id"),
+            area_name=F(f"{path}__name"),
+            area_code=F(f"{path}__code"),
+        )
+        .annotate(**_tally_counts())
+    )
+    return sorted(rows, key=lambda r: r["area_code"] or "~")
+
+
 def funding_by_source(compound_ids) -> list[dict]:
     """Planned funding of the current plans touching these compounds, by
     source, in yuan (Decimal, exact)."""

@@ -24,7 +24,7 @@ from gaizao.regions.scope import breakdown_of, compound_area_q, contains
 from . import opendata as od
 from . import permissions as perms
 from . import progress as prog
-from . import public
+from . import public, tally
 from . import selectors as sel
 
 PER_PAGE = 50
@@ -181,7 +181,12 @@ def _dashboard(request) -> dict:
     qs = sel.annotated_compounds(base)
     ids = base.values("id")
     extra = {"area": chosen.pk} if chosen else {}
-    funnel = sel.funnel(qs)
+    # A scope made of whole streets adds up the kept per-street tallies
+    # (disclosure.tally) for the funnel and the per-area table.
+    tallies = None
+    if not path or path.startswith("street"):
+        tallies = tally.for_user(request.user, chosen)
+    funnel = sel.funnel(qs) if tallies is None else sel.kept_funnel(tallies)
     for s in funnel:
         s["url"] = _drill(**({"stage": s["key"]} if s["key"] != "all" else {}), **extra)
     funding = prog.funding_planned_paid(ids)
@@ -206,7 +211,9 @@ def _dashboard(request) -> dict:
     late["url"] = _drill(stage="late", **extra)
     for s in late["by_area"]:
         s["url"] = _drill(stage="late", **_area_param(s["area_id"], here))
-    streets = sel.by_area(qs, path) if path else []
+    streets = []
+    if path:
+        streets = sel.by_area(qs, path) if tallies is None else sel.kept_by_area(tallies, path)
     for s in streets:
         s["url"] = _drill(**_area_param(s["area_id"], here))
         s["dash_url"] = (

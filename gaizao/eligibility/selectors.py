@@ -261,7 +261,51 @@ def reserve_totals(qs) -> dict:
     return by
 
 
+# The kept per-street tallies live above (disclosure.tally) and come down
+# through this hook: fn(user) → a queryset of rows (street, verdict, n,
+# floor_area, households) over the user's scope, or None (not whole streets).
+_kept_tallies = None
+
+
+def register_kept_tallies(fn) -> None:
+    global _kept_tallies
+    _kept_tallies = fn
+
+
+def _tallies(user):
+    return _kept_tallies(user) if _kept_tallies is not None else None
+
+
+def kept_reserve_totals(user, *, street=None) -> dict | None:
+    """The reserve's cards under each compound's default policy, added up
+    from the kept per-street tallies (disclosure.tally): the same figures
+    as `reserve_totals` of the default verdicts, from one row a street and
+    verdict instead of every verdict in scope. None when the user's scope is
+    not made of whole streets (the caller then counts the verdicts)."""
+    qs = _tallies(user)
+    if qs is None:
+        return None
+    if street is not None:
+        qs = qs.filter(street=street)
+    by = {k: {"n": 0, "area": Decimal(0), "households": 0} for k in rules.VERDICT_LABELS}
+    for row in (
+        qs.filter(verdict__in=list(by))
+        .order_by()
+        .values("verdict")
+        .annotate(n=Sum("n"), area=Sum("floor_area"), households=Sum("households"))
+    ):
+        by[row["verdict"]] = {
+            "n": row["n"] or 0,
+            "area": row["area"] or Decimal(0),
+            "households": row["households"] or 0,
+        }
+    return by
+
+
 def unevaluated_count(user, policy: Policy | None = None) -> int:
+    if policy is None and (kept := _tallies(user)) is not None:
+        # The compounds with no default verdict, from the kept tallies.
+        return kept.filter(verdict="").aggregate(n=Sum("n"))["n"] or 0
     qs = compounds_for_user(user)
     if policy is None:
         qs = qs.exclude(eligibility_verdicts__by_default=True)

@@ -91,7 +91,13 @@ def _reserve_context(request):
     policy, filters = _reserve_filters(request)
     street, community = filters["street"], filters["community"]
     qs = selectors.reserve_verdicts(user, policy=policy, **filters)
-    totals = selectors.reserve_totals(
+    # Under the default policies, for the whole scope or a street, the cards
+    # add up the kept per-street tallies (a national user's reserve does not
+    # count 220,000 verdicts); otherwise they count the verdicts asked for.
+    kept = None
+    if policy is None and community is None and not filters["q"]:
+        kept = selectors.kept_reserve_totals(user, street=street)
+    totals = kept or selectors.reserve_totals(
         selectors.reserve_verdicts(user, policy=policy, **(filters | {"verdict": ""}))
     )
     page = Paginator(selectors.reserve_rows(qs), 50).get_page(g.get("page"))

@@ -190,6 +190,9 @@ class Plan(TimeStamped):
         verbose_name = _("改造方案")
         verbose_name_plural = _("改造方案")
         ordering = ["-updated_at", "-id"]
+        # The plan list reads the newest 50 down this index instead of
+        # sorting every plan in scope (issue 14).
+        indexes = [models.Index(fields=["-updated_at", "-id"], name="plan_recent_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=(

@@ -12,6 +12,7 @@ from gaizao.consultation import selectors as consultation_selectors
 from gaizao.consultation.models import ConsultationResponse, Vote
 from gaizao.core import audit
 from gaizao.core.models import AuditEntry
+from gaizao.disclosure import tally
 from gaizao.eligibility import rules as er
 from gaizao.eligibility.selectors import verdict_for_compound
 from gaizao.feedback import selectors as feedback_selectors
@@ -63,24 +64,31 @@ def _reason_line(code: str, reasons: list) -> str:
 
 
 def home_totals(user) -> dict:
-    """The home page's figures over the compounds the user may see: one
-    aggregate (the surveyed count from the kept summary, disclosure.facts)
-    and one grouped query by the level below the user's area."""
-    qs = compounds_for_user(user).order_by()
-    totals = qs.aggregate(
-        n=Count("id"),
-        area=Sum("floor_area"),
-        households=Sum("households"),
-        surveyed=Count("id", filter=Q(facts__surveyed=True)),
-    )
-    # One level below the user's area (regions.scope.breakdown_of).
+    """The home page's figures over the compounds the user may see, and the
+    same grouped by the level below the user's area. For a scope made of
+    whole streets (a street office up to the country) they add up the kept
+    per-street tallies (eligibility.tally: one row a street and verdict);
+    other scopes (a community, an organisation) count their compounds."""
     area = getattr(user, "area", None) if user.role in AREA_ROLES else None
     path, level = breakdown_of(area)
+    kept = tally.for_user(user) if not path or path.startswith("street") else None
+    if kept is not None:
+        qs, count, surveyed = kept.order_by(), Sum("n"), Sum("surveyed")
+        area_sum, households = Sum("floor_area"), Sum("households")
+    else:
+        qs, count = compounds_for_user(user).order_by(), Count("id")
+        surveyed = Count("id", filter=Q(facts__surveyed=True))
+        area_sum, households = Sum("floor_area"), Sum("households")
+    totals = qs.aggregate(n=count, area=area_sum, households=households, surveyed=surveyed)
+    totals["n"] = totals["n"] or 0
+    totals["surveyed"] = totals["surveyed"] or 0
+    # One level below the user's area (regions.scope.breakdown_of); the
+    # path from a compound and from a street's tally both start at `street`.
     rows = []
     if path:
         rows = list(
             qs.values(area_name=F(f"{path}__name"), area_code=F(f"{path}__code"))
-            .annotate(n=Count("id"), area=Sum("floor_area"))
+            .annotate(n=count, area=area_sum)
             .order_by("area_code")
         )
     return {

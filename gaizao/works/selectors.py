@@ -3,7 +3,8 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from gaizao.inventory.models import Compound
@@ -31,9 +32,17 @@ def works_list(user, *, stage: str = "", late: bool = False):
                 )
             )
         )
-    return qs.annotate(
-        n_items=Count("items", distinct=True),
-    ).order_by("-id")
+    # The items counted by a subquery a row, not a join grouped by works: the
+    # newest 50 are then read down the primary key (and the pager counts
+    # without grouping) instead of grouping every works in scope first.
+    items = (
+        WorksItem.objects.filter(works=OuterRef("pk"))
+        .order_by()
+        .values("works")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return qs.annotate(n_items=Coalesce(Subquery(items[:1]), 0)).order_by("-id")
 
 
 def milestones_of(works) -> list[Milestone]:

@@ -9,7 +9,7 @@ import sys
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from gaizao.disclosure import facts
+from gaizao.disclosure import facts, tally
 
 
 class Command(BaseCommand):
@@ -39,4 +39,13 @@ class Command(BaseCommand):
                 _("小区编号:%(ids)s;运行 gaizao summaries --rebuild 修复")
                 % {"ids": ", ".join(str(i) for i in bad[:20])}
             )
+        streets = tally.mismatches()
+        if streets:
+            self.stdout.write(
+                _(
+                    "与记录不一致的街道汇总:%(n)s 个(街道编号:%(ids)s);运行 gaizao summaries --rebuild 修复"
+                )
+                % {"n": len(streets), "ids": ", ".join(str(i) for i in streets[:20])}
+            )
+        if bad or streets:
             sys.exit(1)

@@ -1,0 +1,201 @@
+"""Kept per-street tallies (issue 14, STYLE.md habit 18): a national user's
+home page, reserve cards and dashboard add up one row a street and default
+verdict (`StreetTally`) instead of counting 220,000 compounds on every cold
+request.
+
+How they stay right: `refresh(compound_ids)` runs right after
+`facts.refresh` has rewritten those compounds' `CompoundFacts` rows, in the
+same transaction (every save or delete of a survey, verdict, plan, vote,
+milestone, … and every bulk `summaries.touch`), and re-derives the tallies
+of the streets they lie in; a compound's own save or delete re-derives its
+street's (and, when it moved, its old street's). A street's rows are always
+re-derived from its compounds, never adjusted by a difference, under a lock
+on the street's `Area` row taken first (in id order): two writers in one
+street follow each other, and the second counts the first's committed
+change. `rebuild()` derives all of them (`gaizao summaries --rebuild`),
+`mismatches()` compares them with the compounds (`gaizao summaries --check`).
+"""
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, Q, Sum, Value
+from django.db.models.functions import Coalesce
+from django.db.models.signals import post_delete, post_save, pre_save
+
+from gaizao.accounts.models import AREA_ROLES
+from gaizao.core import summaries
+from gaizao.inventory.models import Compound
+from gaizao.plans.models import PlanStatus
+from gaizao.regions.models import Area
+
+from .models import StreetTally
+
+STREET_CHUNK = 200
+# Stage columns: the condition on the compound's kept summary row.
+STAGE_COLUMNS = {
+    "surveyed": Q(facts__surveyed=True),
+    "planned": Q(facts__plan_id__isnull=False),
+    "voted": Q(facts__vote_passed=True),
+    "approved": Q(facts__plan_status=PlanStatus.APPROVED),
+    "started": Q(facts__started=True),
+    "completed": Q(facts__completed=True),
+    "accepted": Q(facts__accepted=True),
+    "managed": Q(facts__managed=True),
+}
+FIELDS = ["street_id", "verdict", "n", "floor_area", "households", *STAGE_COLUMNS]
+
+
+def derived(street_ids: Iterable[int] | None = None) -> list[StreetTally]:
+    """The tallies the compounds and their summary rows say, for these
+    streets (all when None)."""
+    qs = Compound.objects.all()
+    if street_ids is not None:
+        qs = qs.filter(street_id__in=list(street_ids))
+    rows = (
+        qs.order_by()
+        .values("street_id", t_verdict=Coalesce("facts__verdict", Value("")))
+        .annotate(
+            n=Count("id"),
+            area=Sum("floor_area"),
+            hh=Sum("households"),
+            **{k: Count("id", filter=q) for k, q in STAGE_COLUMNS.items()},
+        )
+    )
+    return [
+        StreetTally(
+            street_id=r["street_id"],
+            verdict=r["t_verdict"],
+            n=r["n"],
+            floor_area=r["area"] or Decimal(0),
+            households=r["hh"] or 0,
+            **{k: r[k] for k in STAGE_COLUMNS},
+        )
+        for r in rows
+    ]
+
+
+def _refresh(streets) -> None:
+    """Re-derives the tallies of the streets `streets` selects (a queryset
+    of street `Area` rows): locked first, in id order, so a second writer
+    of the same street waits and then counts this one's committed change
+    (PostgreSQL; SQLite serialises every writer anyway). Five queries."""
+    with transaction.atomic(savepoint=False):
+        part = list(streets.select_for_update().order_by("pk").values_list("pk", flat=True))
+        if not part:
+            return
+        rows = derived(part)
+        StreetTally.objects.filter(street_id__in=part).delete()
+        StreetTally.objects.bulk_create(rows)
+
+
+def refresh_streets(street_ids: Iterable[int | None]) -> None:
+    wanted = sorted({int(s) for s in street_ids if s is not None})
+    for start in range(0, len(wanted), STREET_CHUNK):
+        _refresh(Area.objects.filter(pk__in=wanted[start : start + STREET_CHUNK]))
+
+
+def refresh(compound_ids: list[int]) -> None:
+    """After facts.refresh: the tallies of these compounds' streets (a chunk
+    of at most summaries.CHUNK compounds: a few hundred streets at most)."""
+    _refresh(
+        Area.objects.filter(pk__in=Compound.objects.filter(pk__in=compound_ids).values("street_id"))
+    )
+
+
+def rebuild() -> int:
+    """Every street's tallies, a chunk of streets per transaction."""
+    last, n = 0, 0
+    while True:
+        ids = list(
+            Area.objects.filter(level=Area.Level.STREET, pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:STREET_CHUNK]
+        )
+        if not ids:
+            break
+        refresh_streets(ids)
+        last, n = ids[-1], n + len(ids)
+    StreetTally.objects.exclude(street__level=Area.Level.STREET).delete()
+    return n
+
+
+def _key(t: StreetTally) -> tuple:
+    return tuple(Decimal(v) if f == "floor_area" else v for f, v in _values(t))
+
+
+def _values(t: StreetTally):
+    return ((f, getattr(t, f)) for f in FIELDS)
+
+
+def mismatches() -> list[int]:
+    """Streets whose kept tallies differ from the compounds."""
+    kept: dict[int, set] = {}
+    for t in StreetTally.objects.all():
+        kept.setdefault(t.street_id, set()).add(_key(t))
+    want: dict[int, set] = {}
+    for t in derived():
+        want.setdefault(t.street_id, set()).add(_key(t))
+    return sorted(s for s in set(kept) | set(want) if kept.get(s) != want.get(s))
+
+
+def within(area: Area | None):
+    """The tallies of the compounds inside `area` (None or the country:
+    all), or None for a community (not a union of whole streets)."""
+    if area is None or area.level == Area.Level.COUNTRY:
+        return StreetTally.objects.all()
+    if area.level == Area.Level.COMMUNITY:
+        return None
+    return StreetTally.objects.filter(street__prefix__startswith=area.prefix)
+
+
+def for_user(user, area: Area | None = None):
+    """The tallies of the compounds `user` may see (within `area`, an area
+    inside the user's, when given), or None when that scope is not a union
+    of whole streets (organisations, residents, a community): those scopes
+    are small and are counted from the compounds."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if not user.is_superuser:
+        own = user.area if user.role in AREA_ROLES else None
+        if own is None:
+            return None
+        area = area or own
+    return within(area)
+
+
+# --- a compound's own save or delete ------------------------------------------
+
+
+def _before_save(sender, instance, raw=False, **kwargs):
+    instance._tally_street_before = (
+        Compound.objects.filter(pk=instance.pk).values_list("street_id", flat=True).first()
+        if instance.pk and not raw
+        else None
+    )
+
+
+# (The compound's own save or delete bumps the cached pages' version:
+# core.pagecache.)
+
+
+def _after_save(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    before = getattr(instance, "_tally_street_before", None)
+    if summaries.is_suspended():  # a seeding step: refreshed once at its end
+        summaries.defer([instance.pk])
+        if before is None or before == instance.street_id:
+            return
+    refresh_streets([instance.street_id, before])
+
+
+def _after_delete(sender, instance, **kwargs):
+    refresh_streets([instance.street_id])
+
+
+def connect() -> None:
+    pre_save.connect(_before_save, sender=Compound, dispatch_uid="tally-compound-pre")
+    post_save.connect(_after_save, sender=Compound, dispatch_uid="tally-compound-save")
+    post_delete.connect(_after_delete, sender=Compound, dispatch_uid="tally-compound-del")

@@ -5,7 +5,7 @@ import time
 import numpy as np
 import pytest
 
-from gaizao.programme.optimiser import instance_from_dict, search, solve
+from gaizao.programme.optimiser import aimed, instance_from_dict, search, solve
 from gaizao.programme.optimiser.exchange import exchange
 from gaizao.programme.optimiser.highs import run_in_children
 from gaizao.programme.optimiser.problem import Prices, build_problem
@@ -69,15 +69,15 @@ def test_exchange_keeps_street_places():
 
 def test_waves_group_disjoint_period_sets_in_order():
     pairs = [(0,), (1,), (2,), (3,), (0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)]
-    assert search._waves(pairs, 1) == [[p] for p in pairs]
-    assert search._waves(pairs, 2) == [
+    assert aimed._waves(pairs, 1) == [[p] for p in pairs]
+    assert aimed._waves(pairs, 2) == [
         [(0,), (1,)],
         [(2,), (3,)],
         [(0, 1), (2, 3)],
         [(0, 2), (1, 3)],
         [(0, 3), (1, 2)],
     ]
-    for wave in search._waves(pairs, 4):
+    for wave in aimed._waves(pairs, 4):
         seen = [t for p in wave for t in p]
         assert len(seen) == len(set(seen))
 
@@ -98,13 +98,13 @@ def test_aimed_core_takes_the_lost_the_empty_places_and_their_partners():
     one_s = np.full(P.n, -1)
     one_s[P.use_item] = P.use_street
     rng = np.random.default_rng(0)
-    items = search._target_core(P, y, r, best, np.array([0]), one_s, rng, False)
+    items = aimed._target_core(P, y, r, best, np.array([0]), one_s, rng, False)
     # out_best is kept off its priced choice and fills 甲's empty place; in1 is its
     # street partner; every movable compound is within the balance count here
     assert {0, 1, 2, 3} == set(items.tolist())
     taken = np.zeros(P.n, dtype=bool)
     taken[[1, 3]] = True
-    items = search._target_core(P, y, r, best, np.array([0]), one_s, rng, False, taken)
+    items = aimed._target_core(P, y, r, best, np.array([0]), one_s, rng, False, taken)
     assert not set(items.tolist()) & {1, 3}
 
 
@@ -116,7 +116,7 @@ def test_aimed_rounds_reach_the_enumerated_optimum(seed, workers, monkeypatch):
     given time, reaches the optimum."""
     monkeypatch.setattr(search, "TARGET_FROM", 0)
     monkeypatch.setattr(search, "FULL_MIP_ITEMS", 0)
-    monkeypatch.setattr(search, "free_cpus", lambda: workers)
+    monkeypatch.setattr(aimed, "free_cpus", lambda: workers)
     data = random_instance(seed + 100, n=8, T=2)
     best = brute_force(data)
     r = solve(instance_from_dict(data), time_limit=4)
@@ -161,13 +161,13 @@ def test_optimum_with_a_row_met_exactly_is_reached():
 
 
 def test_free_cpus_leaves_out_what_others_use(monkeypatch):
-    monkeypatch.setattr(search.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
-    monkeypatch.setattr(search.os, "getloadavg", lambda: (1.1, 0, 0))
-    assert search.free_cpus() == 2  # only this process runs
-    monkeypatch.setattr(search.os, "getloadavg", lambda: (2.2, 0, 0))
-    assert search.free_cpus() == 1
-    monkeypatch.setattr(search.os, "getloadavg", lambda: (9.0, 0, 0))
-    assert search.free_cpus() == 1  # never below one
+    monkeypatch.setattr(aimed.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(aimed.os, "getloadavg", lambda: (1.1, 0, 0))
+    assert aimed.free_cpus() == 2  # only this process runs
+    monkeypatch.setattr(aimed.os, "getloadavg", lambda: (2.2, 0, 0))
+    assert aimed.free_cpus() == 1
+    monkeypatch.setattr(aimed.os, "getloadavg", lambda: (9.0, 0, 0))
+    assert aimed.free_cpus() == 1  # never below one
 
 
 def _street_best_loop(P, t):

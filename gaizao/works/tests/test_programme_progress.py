@@ -101,3 +101,26 @@ def test_progress_groups_one_level_below_the_users_area(world, users, areas):  #
     with CaptureQueriesContext(connection) as ctx:
         progress.against_targets(city, p)
     assert len(ctx.captured_queries) <= 3
+
+
+@pytest.mark.django_db
+def test_progress_page_is_kept_and_fresh_after_a_write(world, users, client_for):  # noqa: F811
+    """The page body is cached (core.pagecache): the same request again runs no
+    grouping query, and a write shows on the next request."""
+    p = world["programme"]
+    b1 = world["batches"][0]
+    client = client_for(users["district"])
+    url = f"/programme/{p.pk}/progress/"
+
+    def planned(html):
+        return int(html.split(b1.name, 1)[1].split("安排", 1)[1].split("个小区", 1)[0])
+
+    first = client.get(url).content.decode()
+    n = planned(first)
+    with CaptureQueriesContext(connection) as again:
+        # the frame (CSRF token) is rendered anew, the body is the kept one
+        assert client.get(url).content.decode().split("<h1>")[1] == first.split("<h1>")[1]
+    assert not any("programme_entry" in q["sql"] for q in again.captured_queries)
+    e = Entry.objects.filter(programme=p).exclude(batch=b1).order_by("id").first()
+    programme_services.entry_move(actor=users["district"], entry=e, batch=b1)
+    assert planned(client.get(url).content.decode()) == n + 1

@@ -20,29 +20,34 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Q, Sum, Value
+from django.db.models import Count, Sum, Value
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from gaizao.accounts.models import AREA_ROLES
 from gaizao.core import summaries
 from gaizao.inventory.models import Compound
-from gaizao.plans.models import PlanStatus
 from gaizao.regions.models import Area
 
 from .models import StreetTally
+from .selectors import STAGE_Q
 
 STREET_CHUNK = 200
-# Stage columns: the condition on the compound's kept summary row.
+# Stage columns: the condition on the compound's kept summary row, the same
+# conditions the selectors count by (selectors.STAGE_Q) but "eligible" (the
+# verdict is a column of the tally itself) and "late" (it depends on the day).
 STAGE_COLUMNS = {
-    "surveyed": Q(facts__surveyed=True),
-    "planned": Q(facts__plan_id__isnull=False),
-    "voted": Q(facts__vote_passed=True),
-    "approved": Q(facts__plan_status=PlanStatus.APPROVED),
-    "started": Q(facts__started=True),
-    "completed": Q(facts__completed=True),
-    "accepted": Q(facts__accepted=True),
-    "managed": Q(facts__managed=True),
+    k: STAGE_Q[k]
+    for k in (
+        "surveyed",
+        "planned",
+        "voted",
+        "approved",
+        "started",
+        "completed",
+        "accepted",
+        "managed",
+    )
 }
 FIELDS = ["street_id", "verdict", "n", "floor_area", "households", *STAGE_COLUMNS]
 

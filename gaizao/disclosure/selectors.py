@@ -233,16 +233,7 @@ def kept_by_area(tallies, path: str) -> list[dict]:
     """`by_area` from the tallies: `path` leads from a street (the same path
     as from a compound, which starts at its street) to the area one level
     below the one shown."""
-    rows = (
-        tallies.order_by()
-        .values(
-            area_id=F(f"{path}__id"),
-            area_name=F(f"{path}__name"),
-            area_code=F(f"{path}__code"),
-        )
-        .annotate(**_tally_counts())
-    )
-    return sorted(rows, key=lambda r: r["area_code"] or "~")
+    return _grouped_by_area(tallies, path, _tally_counts())
 
 
 def funding_by_source(compound_ids) -> list[dict]:
@@ -289,14 +280,20 @@ def by_area(qs, path: str) -> list[dict]:
     area_code, total, surveyed, …}] by code, one grouped query over the kept
     summary; compounds without such an area (no community) in one row with
     area_id None."""
+    compounds = Compound.objects.filter(pk__in=qs.order_by().values("pk"))
+    return _grouped_by_area(compounds, path, _stage_counts())
+
+
+def _grouped_by_area(rows_qs, path: str, counts: dict) -> list[dict]:
+    """One grouped query: `counts` per area that `path` leads to, by area code
+    (rows with no such area last, area_id None)."""
     rows = (
-        Compound.objects.filter(pk__in=qs.order_by().values("pk"))
-        .order_by()
+        rows_qs.order_by()
         .values(
             area_id=F(f"{path}__id"),
             area_name=F(f"{path}__name"),
             area_code=F(f"{path}__code"),
         )
-        .annotate(**_stage_counts())
+        .annotate(**counts)
     )
     return sorted(rows, key=lambda r: r["area_code"] or "~")

@@ -3,15 +3,13 @@
 Split the gap at the dual prices by complementary slackness: bound − objective =
 Σ reduced profit the plan gives up on compounds off their priced choice +
 Σ price × slack of every row. Each core is built from that split
-(`_target_core`), cores over disjoint periods and compounds are grouped into
-waves (`_waves`) and a wave's cores are solved at once, one child process each,
-when the CPUs are idle (`free_cpus`). Measurements are in docs/programme.md.
+(`_target_core`) and solved exactly by HiGHS in a child process, one after
+another (`_aimed_rounds`). Measurements are in docs/programme.md.
 """
 
 from __future__ import annotations
 
 import itertools
-import os
 import time
 
 import numpy as np
@@ -44,66 +42,40 @@ TARGET_PARTNERS = 5  # per street touched: its weakest compounds in the core's p
 TARGET_BALANCE = 120
 
 
-def _waves(pairs: list[tuple[int, ...]], workers: int) -> list[list[tuple[int, ...]]]:
-    """The period sets grouped, in order, into waves of at most `workers` sets with no
-    period in common: the cores of one wave touch disjoint rows and are solved at once."""
-    waves: list[list[tuple[int, ...]]] = []
-    for p in pairs:
-        for w in waves:
-            if len(w) < workers and not any(set(p) & set(q) for q in w):
-                w.append(p)
-                break
-        else:
-            waves.append([p])
-    return waves
-
-
 def _aimed_rounds(P: Problem, y: Prices, r, best, deadline, penalty, pairs, one_s, rng, stats):
-    """Aimed core MIPs (`_target_core`) wave after wave until the deadline or a stall.
+    """Aimed core MIPs (`_target_core`), one period set after another (`pairs`),
+    each warm-started from the best plan so far, until the deadline or a stall.
+    Returns (plan, rounds, stopped by time).
 
-    The cores of a wave have no period and no compound in common (a compound
-    left out can enter only one), so each changes rows no other touches; they
-    run at once, one child process each (2 on this 2-core machine), and every
-    gain is kept. Returns (plan, rounds, stopped by time)."""
-    workers = max(1, min(MAX_WORKERS, free_cpus()))
-    waves = _waves(pairs, workers)
+    One core at a time: two at once over disjoint periods (one child each) were
+    measured worse, under load and on an idle machine alike (220,000, same LP,
+    13 s: 0.0037 % and 0.0046 % from 28–30 cores against 0.0030 % and 0.0032 %
+    from 17–18 one at a time) — a core built after another starts from its gain."""
     best_val = penalised(P, best, penalty)
     rounds = stall = 0
     for k in itertools.count():
-        # a round takes its MIP time, the children's grace (0.3 s) and ~0.1 s of
+        # a round takes its MIP time, the child's grace (0.3 s) and ~0.1 s of
         # model building and checks: it must end by the deadline
         left = deadline - time.perf_counter() - 0.45
         if left < 0.15:
             return best, rounds, True
-        wave = waves[k % len(waves)]
-        taken = np.zeros(P.n, dtype=bool)
-        cores = []
-        for periods in wave:
-            periods = np.array(periods)
-            items = _target_core(P, y, r, best, periods, one_s, rng, k >= len(waves), taken)
-            if len(items):
-                taken[items] = True
-                m, x0 = _model(P, items, periods, best, penalty)
-                # rows no worse than the best plan's: it is a feasible warm start
-                m.upper[m.ncol :] = x0[m.ncol :] * (1 + 1e-9)
-                cores.append((m, x0))
-        if not cores:
+        periods = np.array(pairs[k % len(pairs)])
+        items = _target_core(P, y, r, best, periods, one_s, rng, k >= len(pairs))
+        if not len(items):
             stall += 1
-            if stall > len(waves):
+            if stall > 2 * len(pairs):
                 return best, rounds, False
             continue
-        results = highs.solve_cores(
-            [m for m, _ in cores],
-            time_limit=min(left, TARGET_SECONDS),
-            starts=[x0 for _, x0 in cores],
+        m, x0 = _model(P, items, periods, best, penalty)
+        # rows no worse than the best plan's: it is a feasible warm start
+        m.upper[m.ncol :] = x0[m.ncol :] * (1 + 1e-9)
+        res = highs.solve_core(
+            m, integer=True, time_limit=min(left, TARGET_SECONDS), start_values=x0, grace=0.3
         )
-        rounds += len(cores)
+        rounds += 1
         gained = False
-        for (m, _), res in zip(cores, results, strict=True):
-            if res is None or res.get("x") is None:
-                continue
-            cand = best.copy()
-            cand[m.items] = highs.assign_from_core(m, res["x"], best)[m.items]
+        if res is not None and res.get("x") is not None:
+            cand = highs.assign_from_core(m, res["x"], best)
             v = check(P, cand)
             ok = not any(np.any(x > 0) for x in v.values())
             if not ok:
@@ -115,8 +87,8 @@ def _aimed_rounds(P: Problem, y: Prices, r, best, deadline, penalty, pairs, one_
             val = P.objective(cand) - penalty * sum(float(x.sum()) for x in v.values())
             stats.setdefault("mip_log", []).append(
                 (
-                    len(m.items),
-                    len(m.periods),
+                    len(items),
+                    len(periods),
                     round(res["seconds"], 2),
                     res["status"][:8],
                     round(val - best_val, 5),
@@ -125,32 +97,14 @@ def _aimed_rounds(P: Problem, y: Prices, r, best, deadline, penalty, pairs, one_
             if ok and val > best_val + 1e-12 * max(1.0, abs(best_val)):
                 best, best_val, gained = cand, val, True
         stall = 0 if gained else stall + 1
-        if stall > 2 * len(waves):
+        if stall > 2 * len(pairs):
             return best, rounds, False
 
 
 PAIR_SHRINK = 2  # an aimed core over two periods takes half as many per period (measured: 0.0031–0.0035 % against 0.0087 % at 220,000, same 12 s)
-# aimed cores solved at once, at most: one. Two at once were measured worse even on
-# an idle machine (220,000, same LP, 13 s: 0.0037 % and 0.0046 % with 28–30 cores,
-# against 0.0030 % and 0.0032 % with 17–18 one at a time) — each wave is built
-# from the plan before it, and a core that follows another sees its gain
-MAX_WORKERS = 1
 
 
-def free_cpus() -> int:
-    """CPUs this process may use that nothing else is using (at least 1): those it
-    may run on, less the 1-minute load average beyond this process itself.
-
-    Cores at once gain only on idle CPUs: under load each child gets a share of
-    one, stops at its wall-clock limit having done half as much, and the plan was
-    measured worse (220,000 compounds at load 5 on 2 cores: 0.011 % with two at
-    once against 0.003 % one at a time)."""
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    others = max(0.0, os.getloadavg()[0] - 1.0)
-    return max(1, int(round((cpus or 1) - others)))
-
-
-def _target_core(P: Problem, y: Prices, r, best, periods, one_s, rng, randomise: bool, taken=None):
+def _target_core(P: Problem, y: Prices, r, best, periods, one_s, rng, randomise: bool):
     """A core aimed at what the plan loses against the prices (the complementary-
     slackness split of the gap): per period of the core,
 
@@ -167,8 +121,6 @@ def _target_core(P: Problem, y: Prices, r, best, periods, one_s, rng, randomise:
     0.0170 % in four one-period rounds of 0.6 s, where cores picked by margin
     alone gained nothing."""
     movable = P.free & ((best < 0) | np.isin(best, periods))
-    if taken is not None:
-        movable &= ~taken
     idx = np.flatnonzero(movable)
     if not len(idx):
         return idx

@@ -12,7 +12,6 @@ prices, which keeps any prices read from it valid for the dual bound.
 from __future__ import annotations
 
 import multiprocessing as mp
-import multiprocessing.connection
 import time
 from dataclasses import dataclass
 
@@ -48,45 +47,6 @@ def run_in_child(fn, args: tuple, timeout: float):
     if isinstance(result, tuple) and result and result[0] == "error":
         return None
     return result
-
-
-def run_in_children(calls: list[tuple], timeout: float) -> list:
-    """Run each (fn, args) in its own forked child, all at once; results in order,
-    None for a child that failed or was still running at `timeout` (then killed)."""
-    ctx = mp.get_context("fork")
-    procs, pipes = [], []
-    for fn, args in calls:
-        recv, send = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_child, args=(fn, args, send), daemon=True)
-        proc.start()
-        send.close()
-        procs.append(proc)
-        pipes.append(recv)
-    results: list = [None] * len(calls)
-    end = time.perf_counter() + max(timeout, 0.0)
-    waiting = dict(enumerate(pipes))
-    try:
-        while waiting:
-            left = end - time.perf_counter()
-            if left <= 0:
-                break
-            for conn in mp.connection.wait(list(waiting.values()), timeout=left):
-                k = next(i for i, c in waiting.items() if c is conn)
-                try:
-                    results[k] = conn.recv()
-                except (EOFError, OSError):
-                    results[k] = None
-                del waiting[k]
-    finally:
-        for proc in procs:
-            if proc.is_alive():
-                proc.join(0.2)
-            if proc.is_alive():
-                proc.kill()
-            proc.join()
-        for conn in pipes:
-            conn.close()
-    return [None if isinstance(r, tuple) and r and r[0] == "error" else r for r in results]
 
 
 def _child(fn, args, send):
@@ -326,21 +286,6 @@ def solve_core(
     if res is not None:
         res["seconds"] = time.perf_counter() - t0
     return res
-
-
-def solve_cores(models: list, *, time_limit: float, starts: list, rel_gap: float = 1e-7, grace=0.3):
-    """Several core MIPs at once, one child each (independent cores: disjoint items
-    and periods); the results in order, None where a child failed or overran."""
-    t0 = time.perf_counter()
-    calls = [
-        (_solve, (m, True, time_limit, x0, rel_gap, None))
-        for m, x0 in zip(models, starts, strict=True)
-    ]
-    out = run_in_children(calls, time_limit + grace)
-    for res in out:
-        if res is not None:
-            res["seconds"] = time.perf_counter() - t0
-    return out
 
 
 def prices_from_duals(P: Problem, model: CoreModel, row_dual: np.ndarray, base: Prices) -> Prices:

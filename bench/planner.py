@@ -113,7 +113,7 @@ def row(name: str, r: dict, ref: float | None) -> str:
     mem = f"{r['rss_mb']:,.0f}/{r['highs_mb']:,.0f} MB" if "rss_mb" in r else ""
     return (
         f"  {name:24s} {r['seconds']:6.2f} s  objective {r['objective']:>16,.2f}  "
-        f"gap {'—' if gap is None else f'{100 * gap:.4f} %':>10s}  {r['status']:26s} {mem:14s} {floors}"
+        f"gap {'—' if gap is None else f'{100 * gap:.5f} %':>10s}  {r['status']:26s} {mem:14s} {floors}"
     )
 
 

@@ -11,6 +11,9 @@ from gaizao.regions import picking as org_picking
 
 DECISION_ROWS = 5
 TASK_ROWS = 6
+# street offices in the user's area above which attendees are typed, not ticked
+STREET_BOXES = 40
+ATTENDEE_BOXES = 8  # typed attendee boxes offered (more come back after a refusal)
 
 
 def pick(qs, value, label):
@@ -58,7 +61,12 @@ def meeting_kwargs(post, *, orgs, people, compounds) -> dict:
     attendees = []
     for v in post.getlist("attendees"):
         o = pick(orgs, v, _("参会单位"))
-        if o is not None:
+        if o is not None and o not in attendees:
+            attendees.append(o)
+    # above STREET_BOXES street offices the street offices are typed, one a box
+    for i, v in enumerate(post.getlist("attendee_name"), start=1):
+        o = org_picking.pick(orgs, v, _("第%(i)s个参会单位") % {"i": i})
+        if o is not None and o not in attendees:
             attendees.append(o)
     return {
         "title": post.get("title", ""),

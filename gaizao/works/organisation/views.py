@@ -20,7 +20,7 @@ from gaizao.regions.models import Organisation
 from .. import permissions as works_perms
 from . import permissions as perms
 from . import selectors, services
-from .forms import DECISION_ROWS, TASK_ROWS, meeting_kwargs
+from .forms import ATTENDEE_BOXES, DECISION_ROWS, STREET_BOXES, TASK_ROWS, meeting_kwargs
 from .models import GroupMember, GroupRole, LinkRole
 
 
@@ -172,12 +172,21 @@ def meeting_new(request):
         else:
             messages.success(request, _("已登记联席会议及其任务"))
             return redirect("works:meeting_detail", m.pk)
+    # A district has 10–30 street offices, ticked in a list; a city, province
+    # or the country has hundreds to tens of thousands, typed one a box with
+    # suggestions (habit 18: no control lists every area's organisation).
+    streets = selectors.street_offices(district)
+    typed = streets[: STREET_BOXES + 1].count() > STREET_BOXES
+    names = request.POST.getlist("attendee_name") if request.method == "POST" else []
     return render(
         request,
         "works/organisation/meeting_new.html",
         {
             "departments": selectors.departments(district),
-            "streets": selectors.street_offices(district),
+            "streets": None if typed else streets,
+            "attendee_names": (names + [""] * ATTENDEE_BOXES)[: max(ATTENDEE_BOXES, len(names))]
+            if typed
+            else [],
             "decision_rows": range(1, DECISION_ROWS + 1),
             "task_rows": _task_rows(request.POST if request.method == "POST" else {}),
             "error": error,

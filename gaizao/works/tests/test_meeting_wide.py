@@ -16,6 +16,11 @@ from .test_organisation import _post_meeting, orgs  # noqa: F401 - the fixture
 K = Organisation.Kind
 
 
+def _post_today(client, cast, orgs, users, **extra):  # noqa: F811 - the fixture's value
+    today = date.today()
+    return _post_meeting(client, cast, orgs, users, held=today, due_a=today, due_b=today, **extra)
+
+
 @pytest.fixture
 def wide(monkeypatch):
     # the fixture's district has two street offices: above one they are typed
@@ -46,15 +51,11 @@ def test_many_street_offices_are_typed_not_listed(
     assert "?kind=street_office" in html
     # the departments are still ticked
     assert f'name="attendees" value="{orgs["bureau"].pk}"' in html
-    today = date.today()
-    r = _post_meeting(
+    r = _post_today(
         office,
         cast,
         orgs,
         users,
-        held=today,
-        due_a=today,
-        due_b=today,
         attendees=[orgs["bureau"].pk],
         attendee_name=["金辰街道办事处", "", "青云街道办事处", "金辰街道办事处"],
     )
@@ -82,16 +83,12 @@ def test_a_typed_attendee_unknown_or_out_of_scope_is_refused_whole(
     street = Area.objects.create(code="530102001000", name="华山街道", level="street", parent=other)
     make_org("华山街道办事处", K.STREET_OFFICE, street)
     office = client_for(users["district"])
-    today = date.today()
     for name in ("不存在的街道办事处", "华山街道办事处"):
-        r = _post_meeting(
+        r = _post_today(
             office,
             cast,
             orgs,
             users,
-            held=today,
-            due_a=today,
-            due_b=today,
             attendee_name=["金辰街道办事处", name],
         )
         assert r.status_code == 400

@@ -171,6 +171,17 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     # created); the live replica tests point it at the standby themselves.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["gaizao.core.replica.ReplicaRouter"]
+# PostgreSQL's JIT compiles any query whose estimated cost passes
+# jit_above_cost, which at a province's or the country's size is most page
+# queries: it cost 123 ms of compiling on a 45 ms refresh of 500 compounds'
+# kept summaries at 220,000 compounds, and 1.7 s on the same query before it
+# was rewritten (docs/scale.md). Pages and chunked jobs here are short
+# queries: JIT off for every PostgreSQL connection, unless the URL sets it.
+for _db in DATABASES.values():
+    if _db["ENGINE"] == "django.db.backends.postgresql":
+        _opts = _db.setdefault("OPTIONS", {})
+        if "jit" not in _opts.get("options", ""):
+            _opts["options"] = (_opts.get("options", "") + " -c jit=off").strip()
 GAIZAO_REPLICA_PIN_SECONDS = int(os.environ.get("GAIZAO_REPLICA_PIN_SECONDS", "10"))
 GAIZAO_REPLICA_VIEWS = [
     "disclosure:*",  # dashboard, public portal, open data, reports

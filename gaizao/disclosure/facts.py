@@ -19,6 +19,7 @@ from django.db.models import (
     DecimalField,
     Exists,
     ExpressionWrapper,
+    F,
     IntegerField,
     JSONField,
     Min,
@@ -104,13 +105,17 @@ def live(base):
     records (one query; the refresher's source and the tests' oracle)."""
     current = sel.current_plans()
     direct = current.filter(compound=OuterRef("pk")).order_by("-version")
-    shared = current.filter(cluster__members__compound=OuterRef("pk")).order_by("-version")
+    # The cluster's plan through the compound's one membership (a join on its
+    # unique compound column), not through every plan's cluster members: with
+    # few or no clusters PostgreSQL scanned all 44,000 plans once per compound
+    # for that form (6.8 s of a 500-compound refresh at 220,000 compounds).
+    shared = current.filter(cluster_id=OuterRef("f_cluster")).order_by("-version")
     vote = Vote.objects.filter(
         compound=OuterRef("pk"), status=Vote.Status.PUBLISHED, overturned=False
     ).order_by("-published_at", "-id")
     money = DecimalField(max_digits=14, decimal_places=2)
     answers = SatisfactionResponse.objects.filter(evaluation__compound=OuterRef("pk")).order_by()
-    return base.annotate(
+    return base.annotate(f_cluster=F("cluster_membership__cluster_id")).annotate(
         f_surveyed=Exists(Survey.objects.filter(compound=OuterRef("pk"))),
         f_verdict=Subquery(
             Verdict.objects.filter(compound=OuterRef("pk"), by_default=True).values("verdict")[:1]

@@ -17,6 +17,7 @@ from gaizao.disclosure.models import CompoundFacts
 from gaizao.feedback.models import Feedback
 from gaizao.inventory.models import Compound, Survey
 from gaizao.plans.models import Cluster, ClusterMember, Plan
+from gaizao.testing import make_compound
 from gaizao.works.models import Milestone, Works
 
 
@@ -49,6 +50,15 @@ def test_a_cluster_plan_and_works_speak_for_every_member(cast, users, areas):
     ClusterMember.objects.create(cluster=cl, compound=b)
     plan = Plan.objects.create(cluster=cl, year=2024, status="approved", created_by=users["admin"])
     assert _flags(a)["approved"] and _flags(b)["approved"]
+    # the cluster's plan through each member's one membership (facts.live)
+    for c in (a, b):
+        row = CompoundFacts.objects.get(compound=c)
+        assert (row.plan_id, row.plan_shared, row.plan_status) == (plan.pk, True, "approved")
+    c = make_compound(areas["jinchen"], "片区外小区")
+    live = facts.live(Compound.objects.filter(pk__in=[a.pk, c.pk])).values_list(
+        "pk", "f_plan_shared", "f_plan_id"
+    )
+    assert sorted(live) == sorted([(a.pk, True, plan.pk), (c.pk, False, None)])
     w = Works.objects.create(plan=plan, cluster=cl, name="片区一工程")
     due = timezone.localdate() - timedelta(days=3)
     m = Milestone.objects.create(works=w, stage="start", seq=1, planned_on=due)

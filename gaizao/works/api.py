@@ -335,7 +335,8 @@ def late(request, page: Query[PageQuery]):
 @router.get("/works-progress")
 def progress(request, area_id: int):
     """Started / completed / accepted compounds, households, m² under an area
-    (the caller's own area or below)."""
+    (the caller's own area or below), in total and by area one level below it
+    (`level`, `by_area`: provinces for the country, streets for a district)."""
     if not perms.can_do(request.user, "responsibility.view"):
         raise PermissionDenied(_("您的角色无权查看进度统计"))
     if request.user.is_superuser:
@@ -349,14 +350,19 @@ def progress(request, area_id: int):
     data = selectors.progress(area)
     return {
         "totals": {s: {k: str(v) for k, v in t.items()} for s, t in data["totals"].items()},
-        "by_street": [
+        # one level below the area asked for (provinces for the country,
+        # streets for a district): a handful of rows at any level
+        "level": data["level"],
+        "by_area": [
             {
-                "street": r["street"],
+                "area_id": r["area_id"],
+                "area": r["area"],
+                "code": r["code"],
                 **{
                     s: {k: str(v) for k, v in r[s].items()}
                     for s in (Stage.START, Stage.COMPLETION, Stage.ACCEPTANCE)
                 },
             }
-            for r in data["by_street"]
+            for r in data["by_area"]
         ],
     }

@@ -10,7 +10,7 @@ from django.utils import timezone
 from gaizao.inventory.models import Compound
 from gaizao.plans.models import SOURCE_ORDER
 from gaizao.programme.models import Entry
-from gaizao.regions.scope import compound_area_q
+from gaizao.regions.scope import breakdown_of, compound_area_q
 
 from . import costs
 from .models import STAGE_ORDER, ChangeOrder, CostEntry, Milestone, Stage, WorksItem
@@ -132,11 +132,14 @@ def late_summary(rows) -> dict:
 
 
 def progress(area, *, batch_ids=None) -> dict:
-    """The programme's progress figures under `area` (for programme, disclosure
-    and site pages): compounds, households and floor area (m², the kept
-    summaries on Compound) whose works have started, completed and been
-    accepted, in total and by street. `batch_ids` keeps the compounds of those
-    programme batches (programme.Entry, issue 15)."""
+    """The programme's progress figures under `area` (for the API): compounds,
+    households and floor area (m², the kept summaries on Compound) whose
+    works have started, completed and been accepted, in total and by area one
+    level below `area` (regions.scope.breakdown_of: provinces for the
+    country, streets for a district, communities for a street; habit 18 —
+    a handful of rows at any level, never every street of the country).
+    `batch_ids` keeps the compounds of those programme batches
+    (programme.Entry, issue 15)."""
     compounds = Compound.objects.filter(compound_area_q(area))
     batch_filtered = False
     if batch_ids:
@@ -144,7 +147,10 @@ def progress(area, *, batch_ids=None) -> dict:
             pk__in=Entry.objects.filter(batch_id__in=batch_ids).values("compound_id")
         )
         batch_filtered = True
-    streets: dict = {}
+    path, level = breakdown_of(area)
+    if path is None:  # a community: its own row
+        path, level = "community", area.level
+    areas: dict = {}
     totals = {}
     for stage in (Stage.START, Stage.COMPLETION, Stage.ACCEPTANCE):
         done = Milestone.objects.filter(stage=stage, actual_on__isnull=False).values(
@@ -152,18 +158,14 @@ def progress(area, *, batch_ids=None) -> dict:
         )
         rows = (
             compounds.filter(pk__in=done)
-            .values("street_id", "street__name", "street__code")
+            .values(a_id=F(f"{path}_id"), a_name=F(f"{path}__name"), a_code=F(f"{path}__code"))
             .annotate(n=Count("pk"), hh=Sum("households"), fa=Sum("floor_area"))
         )
         t = {"compounds": 0, "households": 0, "floor_area": Decimal("0")}
         for r in rows:
-            row = streets.setdefault(
-                r["street_id"],
-                {
-                    "street_id": r["street_id"],
-                    "street": r["street__name"],
-                    "code": r["street__code"],
-                },
+            row = areas.setdefault(
+                r["a_id"],
+                {"area_id": r["a_id"], "area": r["a_name"] or "—", "code": r["a_code"] or ""},
             )
             row[stage] = {
                 "compounds": r["n"],
@@ -175,12 +177,17 @@ def progress(area, *, batch_ids=None) -> dict:
             t["floor_area"] += r["fa"] or Decimal("0")
         totals[stage] = t
     empty = {"compounds": 0, "households": 0, "floor_area": Decimal("0")}
-    by_street = []
-    for row in sorted(streets.values(), key=lambda r: r["code"]):
+    by_area = []
+    for row in sorted(areas.values(), key=lambda r: r["code"]):
         for stage in (Stage.START, Stage.COMPLETION, Stage.ACCEPTANCE):
             row.setdefault(stage, dict(empty))
-        by_street.append(row)
-    return {"totals": totals, "by_street": by_street, "batch_filtered": batch_filtered}
+        by_area.append(row)
+    return {
+        "totals": totals,
+        "level": str(level),
+        "by_area": by_area,
+        "batch_filtered": batch_filtered,
+    }
 
 
 def items_with_photos(works):

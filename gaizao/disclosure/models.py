@@ -49,6 +49,8 @@ class CompoundFacts(models.Model):
     satisfaction_n = models.PositiveIntegerField(_("满意度评价数"), default=0)
     # Sum of the 1–5 star answers: the average is sum / n, exact.
     satisfaction_sum = models.PositiveIntegerField(_("满意度星级合计"), default=0)
+    # Answers of 4 or 5 stars (the dashboard's and portal's "满意" count).
+    satisfaction_ok = models.PositiveIntegerField(_("满意评价数"), default=0)
     refreshed_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
@@ -92,6 +94,10 @@ class StreetTally(models.Model):
     completed = models.PositiveIntegerField(_("已竣工"), default=0)
     accepted = models.PositiveIntegerField(_("已验收"), default=0)
     managed = models.PositiveIntegerField(_("已移交管理"), default=0)
+    # The satisfaction answers of these compounds (sums of their kept rows).
+    satisfaction_n = models.PositiveIntegerField(_("满意度评价数"), default=0)
+    satisfaction_sum = models.PositiveBigIntegerField(_("满意度星级合计"), default=0)
+    satisfaction_ok = models.PositiveIntegerField(_("满意评价数"), default=0)
 
     class Meta:
         verbose_name = _("街道汇总")
@@ -102,3 +108,32 @@ class StreetTally(models.Model):
 
     def __str__(self) -> str:
         return f"tally:{self.street_id}:{self.verdict}"
+
+
+class StreetFunding(models.Model):
+    """Kept per-street money (STYLE.md habit 18): by funding source, the
+    planned amounts of the current (not superseded) plans of the street's
+    compounds and the paid cost entries (已拨付) of their works. Only a
+    compound's own plans and works: a cluster's shared plan or works can
+    span streets, so the pages add those up live (few rows, bounded by the
+    cluster members in scope) and a shared plan is never counted twice.
+    Re-derived with the street's tallies (disclosure.tally)."""
+
+    street = models.ForeignKey(
+        "regions.Area", verbose_name=_("街道"), on_delete=models.CASCADE, related_name="+"
+    )
+    source = models.CharField(_("资金来源"), max_length=24)
+    planned = models.DecimalField(
+        _("计划资金(元)"), max_digits=16, decimal_places=2, default=Decimal(0)
+    )
+    paid = models.DecimalField(_("已拨付(元)"), max_digits=16, decimal_places=2, default=Decimal(0))
+
+    class Meta:
+        verbose_name = _("街道资金汇总")
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(fields=["street", "source"], name="street_funding_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"funding:{self.street_id}:{self.source}"

@@ -23,20 +23,26 @@ def _works_touching(compound_ids):
     ).values("id")
 
 
-def funding_planned_paid(compound_ids) -> list[dict]:
+def funding_planned_paid(compound_ids, money=None) -> list[dict]:
     """Per funding source: planned (current plans' funding lines) and paid
-    (works cost entries of kind 已拨付), yuan, exact."""
-    planned = sel.funding_by_source(compound_ids)
-    paid = {
-        r["source"]: r["s"] or ZERO
-        for r in CostEntry.objects.filter(
-            works__in=_works_touching(compound_ids), kind=CostKind.PAID
-        )
-        .values("source")
-        .annotate(s=Sum("amount"))
-    }
+    (works cost entries of kind 已拨付), yuan, exact. With `money` (the kept
+    per-street money of a scope made of whole streets: tally.within) the
+    compounds' own plans and works are added up from it (sel.kept_money)."""
+    if money is not None:
+        planned = sel.kept_money(money, compound_ids)
+    else:
+        planned = sel.funding_by_source(compound_ids)
+        paid = {
+            r["source"]: r["s"] or ZERO
+            for r in CostEntry.objects.filter(
+                works__in=_works_touching(compound_ids), kind=CostKind.PAID
+            )
+            .values("source")
+            .annotate(s=Sum("amount"))
+        }
+        for f in planned:
+            f["paid"] = paid.get(f["key"], ZERO)
     for f in planned:
-        f["paid"] = paid.get(f["key"], ZERO)
         f["paid_pct"] = (
             (f["paid"] / f["amount"] * 100).quantize(Decimal("0.1")) if f["amount"] else None
         )

@@ -32,6 +32,7 @@ from gaizao.works.models import Milestone, PhotoPhase, Stage, WorksPhoto
 from . import progress as prog
 from . import selectors as sel
 from . import tally
+from .models import StreetFunding
 
 CACHE_SECONDS = 300
 PER_PAGE = 50
@@ -221,12 +222,16 @@ def summary(area: Area | None = None) -> dict:
         areas = []
         if path:
             areas = sel.by_area(qs, path) if tallies is None else sel.kept_by_area(tallies, path)
+        if tallies is None:
+            funding, satisfaction = sel.funding_by_source(ids), sel.satisfaction(ids)
+        else:  # the kept per-street money and satisfaction sums beside them
+            money = tally.within(area, StreetFunding)
+            funding = sel.kept_money(money, ids, with_paid=False)
+            satisfaction = sel.kept_satisfaction(tallies)
         data = {
             "funnel": [dict(s, label=str(s["label"])) for s in funnel],
-            "funding": [
-                dict(f, label=str(f["label"])) for f in sel.funding_by_source(ids) if f["amount"]
-            ],
-            "satisfaction": sel.satisfaction(ids),
+            "funding": [dict(f, label=str(f["label"])) for f in funding if f["amount"]],
+            "satisfaction": satisfaction,
             "areas": areas,
             "level_label": str(Area.Level(level).label) if level else "",
         }

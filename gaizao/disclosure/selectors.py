@@ -34,7 +34,7 @@ from gaizao.plans.models import FundingLine, FundingSource, Plan, PlanStatus
 from gaizao.programme.models import Entry
 from gaizao.regions.models import Area
 from gaizao.regions.scope import compound_area_q
-from gaizao.works.models import Milestone
+from gaizao.works.models import CostEntry, CostKind, Milestone, Works
 
 # The funnel (DESIGN.md): each stage counts the compounds that reached it.
 STAGES = [
@@ -247,11 +247,68 @@ def funding_by_source(compound_ids) -> list[dict]:
         .values("source")
         .annotate(amount=Sum("amount"))
     )
-    got = {r["source"]: r["amount"] or Decimal("0") for r in rows}
-    return [
-        {"key": s.value, "label": s.label, "amount": got.get(s.value, Decimal("0"))}
-        for s in FundingSource
-    ]
+    return _by_source({r["source"]: r["amount"] or Decimal("0") for r in rows})
+
+
+def _by_source(planned: dict, paid: dict | None = None) -> list[dict]:
+    rows = []
+    for s in FundingSource:
+        row = {"key": s.value, "label": s.label, "amount": planned.get(s.value, Decimal("0"))}
+        if paid is not None:
+            row["paid"] = paid.get(s.value, Decimal("0"))
+        rows.append(row)
+    return rows
+
+
+def shared_money(compound_ids, *, with_paid: bool = True) -> tuple[dict, dict]:
+    """Planned (current plans' funding lines) and paid (已拨付 cost entries)
+    by source of the CLUSTERS' plans and works touching these compounds: the
+    part the kept per-street money leaves out (disclosure.tally). Bounded by
+    the cluster members in scope, each shared plan counted once."""
+    members = Q(cluster__members__compound__in=compound_ids)
+    plans = current_plans().filter(members).values("id")
+    works = Works.objects.filter(members).values("id")
+    planned = {
+        r["source"]: r["a"] or Decimal("0")
+        for r in FundingLine.objects.filter(plan__in=plans)
+        .values("source")
+        .annotate(a=Sum("amount"))
+    }
+    if not with_paid:
+        return planned, {}
+    paid = {
+        r["source"]: r["a"] or Decimal("0")
+        for r in CostEntry.objects.filter(works__in=works, kind=CostKind.PAID)
+        .values("source")
+        .annotate(a=Sum("amount"))
+    }
+    return planned, paid
+
+
+def kept_money(money, compound_ids, *, with_paid: bool = True) -> list[dict]:
+    """`funding_by_source` (and the paid amounts: progress.funding_planned_paid)
+    from the kept per-street money of a scope made of whole streets (`money`,
+    tally.within(..., StreetFunding)) plus the clusters' shared plans and
+    works touching `compound_ids` (the same scope): one grouped query over at
+    most a row a street and source, and two over the clusters in scope."""
+    planned, paid = shared_money(compound_ids, with_paid=with_paid)
+    for r in money.order_by().values("source").annotate(p=Sum("planned"), d=Sum("paid")):
+        k = r["source"]
+        planned[k] = planned.get(k, Decimal("0")) + (r["p"] or Decimal("0"))
+        paid[k] = paid.get(k, Decimal("0")) + (r["d"] or Decimal("0"))
+    return _by_source(planned, paid if with_paid else None)
+
+
+def kept_satisfaction(tallies) -> dict:
+    """`satisfaction` from the kept per-street tallies: the same count, the
+    average as sum / count, the answers of 4 or 5 stars."""
+    agg = tallies.order_by().aggregate(
+        n=Coalesce(Sum("satisfaction_n"), 0),
+        s=Coalesce(Sum("satisfaction_sum"), 0),
+        satisfied=Coalesce(Sum("satisfaction_ok"), 0),
+    )
+    n = agg["n"]
+    return {"n": n, "avg": (agg["s"] / n) if n else None, "satisfied": agg["satisfied"]}
 
 
 def satisfaction(compound_ids) -> dict:

@@ -20,16 +20,18 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Sum, Value
+from django.db.models import Count, F, Sum, Value
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from gaizao.accounts.models import AREA_ROLES
 from gaizao.core import summaries
 from gaizao.inventory.models import Compound
+from gaizao.plans.models import FundingLine, PlanStatus
 from gaizao.regions.models import Area
+from gaizao.works.models import CostEntry, CostKind
 
-from .models import StreetTally
+from .models import StreetFunding, StreetTally
 from .selectors import STAGE_Q
 
 STREET_CHUNK = 200
@@ -49,7 +51,10 @@ STAGE_COLUMNS = {
         "managed",
     )
 }
-FIELDS = ["street_id", "verdict", "n", "floor_area", "households", *STAGE_COLUMNS]
+# Sums of the compounds' kept satisfaction figures.
+SUM_COLUMNS = ("satisfaction_n", "satisfaction_sum", "satisfaction_ok")
+FIELDS = ["street_id", "verdict", "n", "floor_area", "households", *STAGE_COLUMNS, *SUM_COLUMNS]
+ZERO = Decimal(0)
 
 
 def derived(street_ids: Iterable[int] | None = None) -> list[StreetTally]:
@@ -66,6 +71,7 @@ def derived(street_ids: Iterable[int] | None = None) -> list[StreetTally]:
             area=Sum("floor_area"),
             hh=Sum("households"),
             **{k: Count("id", filter=q) for k, q in STAGE_COLUMNS.items()},
+            **{f"s_{k}": Sum(f"facts__{k}") for k in SUM_COLUMNS},
         )
     )
     return [
@@ -76,9 +82,36 @@ def derived(street_ids: Iterable[int] | None = None) -> list[StreetTally]:
             floor_area=r["area"] or Decimal(0),
             households=r["hh"] or 0,
             **{k: r[k] for k in STAGE_COLUMNS},
+            **{k: r[f"s_{k}"] or 0 for k in SUM_COLUMNS},
         )
         for r in rows
     ]
+
+
+def derived_funding(street_ids: Iterable[int] | None = None) -> list[StreetFunding]:
+    """The kept money the records say, for these streets (all when None):
+    by source, the current plans' funding lines and the works' paid cost
+    entries of the compounds' OWN plans and works (a cluster's are added up
+    live by the pages: `shared_funding`). Two grouped queries."""
+    lines = FundingLine.objects.filter(plan__compound__isnull=False).exclude(
+        plan__status=PlanStatus.SUPERSEDED
+    )
+    paid = CostEntry.objects.filter(kind=CostKind.PAID, works__compound__isnull=False)
+    if street_ids is not None:
+        wanted = list(street_ids)
+        lines = lines.filter(plan__compound__street_id__in=wanted)
+        paid = paid.filter(works__compound__street_id__in=wanted)
+    got: dict[tuple, StreetFunding] = {}
+    for qs, street, field in (
+        (lines, "plan__compound__street_id", "planned"),
+        (paid, "works__compound__street_id", "paid"),
+    ):
+        for r in qs.order_by().values("source", s=F(street)).annotate(a=Sum("amount")):
+            row = got.setdefault(
+                (r["s"], r["source"]), StreetFunding(street_id=r["s"], source=r["source"])
+            )
+            setattr(row, field, r["a"] or ZERO)
+    return [got[k] for k in sorted(got)]
 
 
 def _refresh(streets) -> None:
@@ -93,6 +126,9 @@ def _refresh(streets) -> None:
         rows = derived(part)
         StreetTally.objects.filter(street_id__in=part).delete()
         StreetTally.objects.bulk_create(rows)
+        money = derived_funding(part)
+        StreetFunding.objects.filter(street_id__in=part).delete()
+        StreetFunding.objects.bulk_create(money)
 
 
 def refresh_streets(street_ids: Iterable[int | None]) -> None:
@@ -123,6 +159,7 @@ def rebuild() -> int:
         refresh_streets(ids)
         last, n = ids[-1], n + len(ids)
     StreetTally.objects.exclude(street__level=Area.Level.STREET).delete()
+    StreetFunding.objects.exclude(street__level=Area.Level.STREET).delete()
     return n
 
 
@@ -142,24 +179,34 @@ def mismatches() -> list[int]:
     want: dict[int, set] = {}
     for t in derived():
         want.setdefault(t.street_id, set()).add(_key(t))
+    for f in StreetFunding.objects.all():
+        kept.setdefault(f.street_id, set()).add(_money(f))
+    for f in derived_funding():
+        want.setdefault(f.street_id, set()).add(_money(f))
     return sorted(s for s in set(kept) | set(want) if kept.get(s) != want.get(s))
 
 
-def within(area: Area | None):
-    """The tallies of the compounds inside `area` (None or the country:
-    all), or None for a community (not a union of whole streets)."""
+def _money(f: StreetFunding) -> tuple:
+    return ("money", f.source, Decimal(f.planned), Decimal(f.paid))
+
+
+def within(area: Area | None, model=StreetTally):
+    """The tallies (or the kept money: model=StreetFunding) of the compounds
+    inside `area` (None or the country: all), or None for a community (not
+    a union of whole streets)."""
     if area is None or area.level == Area.Level.COUNTRY:
-        return StreetTally.objects.all()
+        return model.objects.all()
     if area.level == Area.Level.COMMUNITY:
         return None
-    return StreetTally.objects.filter(street__prefix__startswith=area.prefix)
+    return model.objects.filter(street__prefix__startswith=area.prefix)
 
 
-def for_user(user, area: Area | None = None):
-    """The tallies of the compounds `user` may see (within `area`, an area
-    inside the user's, when given), or None when that scope is not a union
-    of whole streets (organisations, residents, a community): those scopes
-    are small and are counted from the compounds."""
+def for_user(user, area: Area | None = None, model=StreetTally):
+    """The tallies (or, with model=StreetFunding, the kept money) of the
+    compounds `user` may see (within `area`, an area inside the user's, when
+    given), or None when that scope is not a union of whole streets
+    (organisations, residents, a community): those scopes are small and are
+    counted from the compounds."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     if not user.is_superuser:
@@ -167,7 +214,7 @@ def for_user(user, area: Area | None = None):
         if own is None:
             return None
         area = area or own
-    return within(area)
+    return within(area, model)
 
 
 # --- a compound's own save or delete ------------------------------------------

@@ -26,6 +26,7 @@ from . import permissions as perms
 from . import progress as prog
 from . import public, tally
 from . import selectors as sel
+from .models import StreetFunding
 
 PER_PAGE = 50
 
@@ -189,7 +190,10 @@ def _dashboard(request) -> dict:
     funnel = sel.funnel(qs) if tallies is None else sel.kept_funnel(tallies)
     for s in funnel:
         s["url"] = _drill(**({"stage": s["key"]} if s["key"] != "all" else {}), **extra)
-    funding = prog.funding_planned_paid(ids)
+    money = None
+    if tallies is not None:
+        money = tally.for_user(request.user, chosen, StreetFunding)
+    funding = prog.funding_planned_paid(ids, money)
     for f in funding:
         f["url"] = _drill(funding=f["key"], **extra)
     programme = prog.current_programme(request.user, request.GET.get("programme"))
@@ -220,7 +224,7 @@ def _dashboard(request) -> dict:
             reverse("disclosure:dashboard") + f"?area={s['area_id']}" if s["area_id"] else ""
         )
         s["cells"] = [(k, s[k]) for k, _l in sel.STAGES]
-    satisfaction = sel.satisfaction(ids)
+    satisfaction = sel.satisfaction(ids) if tallies is None else sel.kept_satisfaction(tallies)
     chart = {
         "funnel": [{"name": str(s["label"]), "value": s["n"], "url": s["url"]} for s in funnel],
         "funding": [

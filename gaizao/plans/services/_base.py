@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from gaizao.catalogue import drafting
 from gaizao.catalogue.costs import CostLine, summarise
 from gaizao.catalogue.models import CatalogItem
-from gaizao.core import audit
+from gaizao.core import audit, summaries
 from gaizao.core.errors import DomainError
 from gaizao.inventory import facilities
 from gaizao.inventory.models import Compound
@@ -262,6 +262,8 @@ def _new_version(old: Plan, actor, source: str) -> Plan:
             for f in old.funding_lines.all()
         ]
     )
+    # The street's kept money counts the new version's lines (disclosure.tally).
+    summaries.touch([new.compound_id])
     audit.record(
         actor=actor,
         instance=old,

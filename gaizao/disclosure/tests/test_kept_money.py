@@ -1,0 +1,210 @@
+"""The kept per-street money and satisfaction sums (disclosure.tally:
+`StreetFunding`, the satisfaction columns of `StreetTally`) behind the
+dashboard's and the portal's funding, paid and satisfaction figures: after
+every kind of write they equal the live derivation over the records, a
+cluster's shared plan spanning two streets is counted once, a street user
+never sees another street's money, and the page's query count does not grow
+with the data."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from gaizao.disclosure import progress as prog
+from gaizao.disclosure import public, tally
+from gaizao.disclosure import selectors as sel
+from gaizao.disclosure.models import StreetFunding
+from gaizao.feedback.models import SatisfactionEvaluation, SatisfactionResponse
+from gaizao.inventory.models import Unit
+from gaizao.plans.models import Cluster, ClusterMember, FundingLine, Plan
+from gaizao.plans.services.workflow import plan_revise
+from gaizao.testing import make_compound
+from gaizao.works.models import CostEntry, Works, WorksItem
+
+from .test_tally import national  # noqa: F401 (fixture)
+
+
+def _scopes(users, national_user):  # noqa: F811
+    return [national_user, users["district"], users["street_jinchen"], users["street_qingyun"]]
+
+
+def _same_satisfaction(got: dict, want: dict) -> None:
+    assert got["n"] == want["n"]
+    assert got["satisfied"] == want["satisfied"]
+    if want["avg"] is None:
+        assert got["avg"] is None
+    else:
+        assert got["avg"] == pytest.approx(float(want["avg"]))
+
+
+def assert_money_agrees(users, national_user) -> None:  # noqa: F811
+    assert tally.mismatches() == []
+    for user in _scopes(users, national_user):
+        ids = sel.scoped(user).values("id")
+        money = tally.for_user(user, model=StreetFunding)
+        assert money is not None
+        assert prog.funding_planned_paid(ids, money) == prog.funding_planned_paid(ids), user
+        _same_satisfaction(sel.kept_satisfaction(tally.for_user(user)), sel.satisfaction(ids))
+    for area in (None,):
+        got = public.summary(area)
+        want = [f for f in sel.funding_by_source(public._within(area).values("id")) if f["amount"]]
+        assert [(f["key"], f["amount"]) for f in got["funding"]] == [
+            (f["key"], f["amount"]) for f in want
+        ]
+        cache.clear()
+
+
+def _answer(ev, unit, stars: int) -> SatisfactionResponse:
+    return SatisfactionResponse.objects.create(
+        evaluation=ev,
+        unit=unit,
+        overall=stars,
+        quality=stars,
+        content=stars,
+        civility=stars,
+        management=stars,
+    )
+
+
+@pytest.mark.django_db
+def test_kept_money_equals_the_live_sums_after_every_kind_of_write(
+    national,  # noqa: F811
+    users,
+    areas,
+    programme,
+    cast,
+):
+    assert_money_agrees(users, national)
+    plan, works = programme["plan"], programme["works"]
+    # A funding line added, changed, deleted.
+    fl = FundingLine.objects.create(plan=plan, source="district", amount=Decimal("1000.50"))
+    assert_money_agrees(users, national)
+    fl.amount = Decimal("2000.00")
+    fl.save()
+    assert_money_agrees(users, national)
+    fl.delete()
+    assert_money_agrees(users, national)
+    # Paid and committed cost entries; a deleted one.
+    item = WorksItem.objects.filter(works=works).first()
+    e = CostEntry.objects.create(
+        works=works,
+        item=item,
+        source="resident",
+        kind="paid",
+        amount=Decimal("55.55"),
+        on=date(2024, 8, 1),
+    )
+    CostEntry.objects.create(
+        works=works,
+        item=item,
+        source="resident",
+        kind="committed",
+        amount=Decimal("99.00"),
+        on=date(2024, 8, 1),
+    )
+    assert_money_agrees(users, national)
+    e.delete()
+    assert_money_agrees(users, national)
+    # A revised plan (the old version superseded, its lines copied by bulk).
+    plan_revise(actor=users["admin"], plan=plan)
+    assert Plan.objects.filter(compound=plan.compound, status="superseded").exists()
+    assert_money_agrees(users, national)
+    # A cluster across the two streets with a shared plan and paid works:
+    # counted once for the district and the country, for each street once.
+    b = programme["b"]
+    other = make_compound(areas["qingyun"], "片区成员二")
+    cluster = Cluster.objects.create(name="跨街道片区", area=areas["district"])
+    c1 = make_compound(areas["jinchen"], "片区成员一")
+    for c in (c1, other):
+        ClusterMember.objects.create(cluster=cluster, compound=c)
+    shared = Plan.objects.create(
+        cluster=cluster, year=2025, status="approved", total_cost=Decimal("500")
+    )
+    FundingLine.objects.create(plan=shared, source="central_subsidy", amount=Decimal("500"))
+    sw = Works.objects.create(plan=shared, cluster=cluster, name="片区工程")
+    si = WorksItem.objects.create(works=sw, name="道路", unit="m", quantity=1, budget=10)
+    CostEntry.objects.create(
+        works=sw,
+        item=si,
+        source="central_subsidy",
+        kind="paid",
+        amount=Decimal("7"),
+        on=date.today(),
+    )
+    assert_money_agrees(users, national)
+    # A compound moving street, a compound with its own plan deleted.
+    own = Plan.objects.create(compound=b, year=2025, status="draft", total_cost=Decimal("10"))
+    FundingLine.objects.create(plan=own, source="resident", amount=Decimal("10"))
+    assert_money_agrees(users, national)
+    b.street = areas["jinchen"]
+    b.save()
+    assert_money_agrees(users, national)
+    gone = make_compound(areas["qingyun"], "将删除")
+    p = Plan.objects.create(compound=gone, year=2025, status="approved", total_cost=Decimal("3"))
+    FundingLine.objects.create(plan=p, source="district", amount=Decimal("3"))
+    assert_money_agrees(users, national)
+    gone.delete()
+    assert_money_agrees(users, national)
+    # Satisfaction answers: 5, 2, 4 stars; one deleted.
+    ev = SatisfactionEvaluation.objects.create(compound=other, title="评价")
+    units = list(Unit.objects.all()[:3])
+    answers = [_answer(ev, u, s) for u, s in zip(units, (5, 2, 4), strict=False)]
+    assert_money_agrees(users, national)
+    answers[0].delete()
+    assert_money_agrees(users, national)
+    ev.delete()
+    assert_money_agrees(users, national)
+
+
+@pytest.mark.django_db
+def test_a_street_never_sees_another_streets_money(national, users, areas, programme):  # noqa: F811
+    # compound_a (金辰) has the plan and the paid works; 青云 has none.
+    q_ids = sel.scoped(users["street_qingyun"]).values("id")
+    money = tally.for_user(users["street_qingyun"], model=StreetFunding)
+    got = prog.funding_planned_paid(q_ids, money)
+    assert all(f["amount"] == 0 and f["paid"] == 0 for f in got)
+    j = tally.for_user(users["street_jinchen"], model=StreetFunding)
+    mine = {
+        f["key"]: f
+        for f in prog.funding_planned_paid(sel.scoped(users["street_jinchen"]).values("id"), j)
+    }
+    assert mine["central_subsidy"]["amount"] == Decimal("800000.00")
+    assert mine["central_subsidy"]["paid"] == Decimal("300000.00")
+    # The dashboard pages of the two streets show their own figures only.
+    assert sel.kept_satisfaction(tally.for_user(users["street_qingyun"]))["n"] == 0
+    assert sel.kept_satisfaction(tally.for_user(users["street_jinchen"]))["n"] == 1
+
+
+@pytest.mark.django_db
+def test_rebuild_restores_the_kept_money(national, users, programme):  # noqa: F811
+    StreetFunding.objects.all().delete()
+    assert tally.mismatches() != []
+    tally.rebuild()
+    assert_money_agrees(users, national)
+
+
+@pytest.mark.django_db
+def test_dashboard_and_portal_queries_do_not_grow(national, areas, client_for, programme):  # noqa: F811
+    c = client_for(national)
+
+    def count(path, client) -> int:
+        cache.clear()
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(path).status_code == 200
+        return len(ctx.captured_queries)
+
+    from django.test import Client
+
+    anon = Client()
+    before = (count("/dashboard/", c), count("/public/", anon))
+    for i in range(4):
+        x = make_compound(areas["qingyun" if i % 2 else "jinchen"], f"增加{i}")
+        p = Plan.objects.create(compound=x, year=2025, status="approved", total_cost=Decimal("1"))
+        FundingLine.objects.create(plan=p, source="district", amount=Decimal("1"))
+    assert (count("/dashboard/", c), count("/public/", anon)) == before
+    html = c.get("/dashboard/").content.decode()
+    assert "已拨付" in html

@@ -93,3 +93,41 @@ def test_works_list_queries_do_not_grow(spread, cast, client_for, users):
         Works.objects.create(plan=p, compound=x, name=f"再加{i}工程")
     assert count() == before
     assert works_list(users["district"]).count() == len(oracle(users["district"]))
+
+
+@pytest.mark.django_db
+def test_responsibility_summary_is_one_level_below_and_capped(
+    spread, users, areas, client_for, monkeypatch
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from gaizao.testing import make_org
+    from gaizao.works import selectors
+    from gaizao.works.models import Milestone
+
+    past = timezone.localdate() - timedelta(days=9)
+    orgs = [make_org(f"责任单位{i}", "contractor") for i in range(3)]
+    for i, w in enumerate(spread[:3]):
+        Milestone.objects.create(
+            works=w, stage="design", seq=1, planned_on=past, responsible_org=orgs[i]
+        )
+    province = Area.objects.create(code="530000000000", name="云南省", level="province")
+    Area.objects.filter(pk=areas["city"].pk).update(parent=province)
+    country = Area.objects.create(code="000000000000", name="全国", level="country")
+    Area.objects.filter(pk=province.pk).update(parent=country)
+    national = make_user("national_r", Role.LEADERSHIP, area=country)
+    # A national user's summary: one row a province, not a row a street.
+    rows = selectors.responsibility_rows(national)
+    got = selectors.late_summary(rows, "street__parent__parent__parent")
+    assert got["by_area"] == [("云南省", 2), ("—", 1)]  # the cluster's works: "—"
+    # A district's: by street (the cluster's works under "—").
+    got = selectors.late_summary(selectors.responsibility_rows(users["district"]))
+    assert dict(got["by_area"]) == {"金辰街道": 1, "青云街道": 1, "—": 1}
+    # The units: the first ORG_TOP, the rest counted.
+    monkeypatch.setattr(selectors, "ORG_TOP", 1)
+    got = selectors.late_summary(rows)
+    assert len(got["by_org"]) == 1 and got["orgs_more"] == (2, 2)
+    body = client_for(national).get("/works/responsibility/").content.decode()
+    assert "逾期节点:按省" in body and "云南省" in body and "金辰街道</li>" not in body

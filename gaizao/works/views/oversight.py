@@ -10,8 +10,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gaizao.accounts.models import AREA_ROLES
 from gaizao.core import pagecache
 from gaizao.core.xlsx import xlsx_response
+from gaizao.regions.models import Area
+from gaizao.regions.scope import breakdown_of
 
 from .. import permissions as perms
 from .. import selectors
@@ -86,9 +89,13 @@ def responsibility(request):
         page = Paginator(rows, 50).get_page(request.GET.get("page"))
         for m in page:
             m.days_late = max(0, (today - m.planned_on).days)
+        # By area one level below the user's (a handful of rows for any scope).
+        own = request.user.area if request.user.role in AREA_ROLES else None
+        path, level = breakdown_of(own)
         summary = selectors.late_summary(
-            selectors.responsibility_rows(request.user, only_late=True)
+            selectors.responsibility_rows(request.user, only_late=True), path or "street"
         )
+        summary["level_label"] = Area.Level(level or Area.Level.STREET).label
         task_list = list(tasks[:200])
         for t in task_list:
             t.days_late = max(0, (today - t.due_on).days)

@@ -217,6 +217,24 @@ def for_user(user, area: Area | None = None, model=StreetTally):
     return within(area, model)
 
 
+def street_counts(user, street_id=None) -> list[tuple[int, int]] | None:
+    """The number of compounds a street `user` may see (within that street),
+    in street code order (inventory.streetwalk's pages), or None for a scope
+    not made of whole streets. One grouped query over the tallies."""
+    t = for_user(user)
+    if t is None:
+        return None
+    if street_id:
+        t = t.filter(street_id=street_id)
+    return list(
+        t.order_by()
+        .values("street_id")
+        .annotate(total=Sum("n"))
+        .order_by("street__code")
+        .values_list("street_id", "total")
+    )
+
+
 # --- a compound's own save or delete ------------------------------------------
 
 

@@ -23,6 +23,7 @@ from gaizao.consultation.tally import percent
 from gaizao.core import summaries
 from gaizao.eligibility import rules as er
 from gaizao.inventory.models import Compound
+from gaizao.inventory.streetwalk import StreetWalk
 from gaizao.plans.models import PlanStatus
 from gaizao.programme.models import Batch, Entry, Programme
 from gaizao.regions.models import Area
@@ -190,7 +191,14 @@ def search_page(
                 | Q(street__name__icontains=q)
                 | Q(community__name__icontains=q)
             )
-        pg = Paginator(_ordered(qs), PER_PAGE).get_page(number)
+        rows = _ordered(qs)
+        if not q and not street:
+            # The kept per-street counts page it: no count or sort of every
+            # compound of the area (inventory.streetwalk).
+            counts = tally.counts_by_street(tally.within(area))
+            if counts is not None:
+                rows = StreetWalk(rows, counts)
+        pg = Paginator(rows, PER_PAGE).get_page(number)
         data = {
             "rows": [row(c) for c in pg.object_list],
             "count": pg.paginator.count,

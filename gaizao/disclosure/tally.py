@@ -221,7 +221,11 @@ def street_counts(user, street_id=None) -> list[tuple[int, int]] | None:
     """The number of compounds a street `user` may see (within that street),
     in street code order (inventory.streetwalk's pages), or None for a scope
     not made of whole streets. One grouped query over the tallies."""
-    t = for_user(user)
+    return counts_by_street(for_user(user), street_id)
+
+
+def counts_by_street(t, street_id=None) -> list[tuple[int, int]] | None:
+    """[(street_id, compounds)] of the tallies `t` (None: None), by code."""
     if t is None:
         return None
     if street_id:

@@ -208,3 +208,28 @@ def test_dashboard_and_portal_queries_do_not_grow(national, areas, client_for, p
     assert (count("/dashboard/", c), count("/public/", anon)) == before
     html = c.get("/dashboard/").content.decode()
     assert "已拨付" in html
+
+
+@pytest.mark.django_db
+def test_portal_pages_by_the_kept_street_counts_equal_the_plain_pages(
+    areas,
+    programme,
+    monkeypatch,
+):
+    from django.core.paginator import Paginator
+
+    from gaizao.inventory.models import Compound
+
+    for i in range(7):
+        make_compound(areas["qingyun" if i % 2 else "jinchen"], f"{'丙甲乙'[i % 3]}门户{i}")
+    monkeypatch.setattr(public, "PER_PAGE", 3)
+    for area in (None, areas["district"], areas["jinchen"]):
+        plain = Compound.objects.all() if area is None else public._within(area)
+        want = Paginator(public._ordered(plain), 3)
+        for n in want.page_range:
+            got = public.search_page(page=n, area=area)
+            assert got["count"] == want.count, area
+            assert [r["id"] for r in got["rows"]] == [c.pk for c in want.page(n)], (area, n)
+    # A search pages the plain query.
+    got = public.search_page(q="门户")
+    assert got["count"] == Compound.objects.filter(name__contains="门户").count()

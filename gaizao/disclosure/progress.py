@@ -23,14 +23,16 @@ def _works_touching(compound_ids):
     ).values("id")
 
 
-def funding_planned_paid(compound_ids, money=None) -> list[dict]:
+def funding_planned_paid(scope: sel.Scope, money=None) -> list[dict]:
     """Per funding source: planned (current plans' funding lines) and paid
-    (works cost entries of kind 已拨付), yuan, exact. With `money` (the kept
-    per-street money of a scope made of whole streets: tally.within) the
-    compounds' own plans and works are added up from it (sel.kept_money)."""
+    (works cost entries of kind 已拨付), yuan, exact, of the compounds in
+    `scope`. With `money` (the kept per-street money of a scope made of
+    whole streets: tally.within) the compounds' own plans and works are
+    added up from it (sel.kept_money)."""
     if money is not None:
-        planned = sel.kept_money(money, compound_ids)
+        planned = sel.kept_money(money, scope)
     else:
+        compound_ids = scope.compounds().values("id")
         planned = sel.funding_by_source(compound_ids)
         paid = {
             r["source"]: r["s"] or ZERO
@@ -49,13 +51,14 @@ def funding_planned_paid(compound_ids, money=None) -> list[dict]:
     return planned
 
 
-def overdue(compound_ids, path: str = "street") -> dict:
-    """Open milestones past their planned date, in total, by stage and by the
-    area `path` leads to from the compound (regions.scope.BREAKDOWN: one
-    level below the area shown); a cluster's works count under "—"."""
+def overdue(scope: sel.Scope, path: str = "street") -> dict:
+    """Open milestones past their planned date of the works touching `scope`,
+    in total, by stage and by the area `path` leads to from the compound
+    (regions.scope.BREAKDOWN: one level below the area shown); a cluster's
+    works count under "—"."""
     rows = (
         sel.late_milestones()
-        .filter(works__in=_works_touching(compound_ids))
+        .filter(scope.works_q("works__"))
         .values(
             "stage",
             area_id=F(f"works__compound__{path}__id"),
@@ -106,7 +109,7 @@ def pct(part, whole):
     return (Decimal(part) / Decimal(whole) * 100).quantize(Decimal("0.1")) if whole else None
 
 
-def targets(programme, annotated, path: str = "street") -> list[dict]:
+def targets(programme, scope: sel.Scope, path: str = "street") -> list[dict]:
     """Per batch and, inside it, per area one level below the one shown
     (`path` from a compound to it, regions.scope.BREAKDOWN): compounds,
     households and m² planned (the batch's entries; targets where the batch
@@ -123,8 +126,8 @@ def targets(programme, annotated, path: str = "street") -> list[dict]:
         Entry.objects.filter(
             programme=programme,
             batch__isnull=False,
-            compound__in=annotated.order_by().values("pk"),
         )
+        .filter(scope.q("compound__"))
         .order_by()
         .values(
             "batch_id",

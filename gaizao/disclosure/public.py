@@ -234,7 +234,7 @@ def summary(area: Area | None = None) -> dict:
             funding, satisfaction = sel.funding_by_source(ids), sel.satisfaction(ids)
         else:  # the kept per-street money and satisfaction sums beside them
             money = tally.within(area, StreetFunding)
-            funding = sel.kept_money(money, ids, with_paid=False)
+            funding = sel.kept_money(money, sel.Scope(area=area), with_paid=False)
             satisfaction = sel.kept_satisfaction(tallies)
         data = {
             "funnel": [dict(s, label=str(s["label"])) for s in funnel],

@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from gaizao.feedback.models import SatisfactionResponse
 from gaizao.inventory.models import Compound
 from gaizao.inventory.permissions import compound_q
-from gaizao.plans.models import FundingLine, FundingSource, Plan, PlanStatus
+from gaizao.plans.models import ClusterMember, FundingLine, FundingSource, Plan, PlanStatus
 from gaizao.programme.models import Entry
 from gaizao.regions.models import Area
 from gaizao.regions.scope import compound_area_q
@@ -176,6 +176,39 @@ def scoped(user):
     return Compound.objects.filter(compound_q(user))
 
 
+class Scope:
+    """The compounds a page covers — those `user` may see (compound_q; no
+    user: every compound, the public portal), inside `area` when given — as
+    a condition over any model that reaches a compound by a path: the
+    figures over entries, works and cluster members filter by it directly,
+    with no `IN` list of every compound in scope (for a national user the
+    condition is empty)."""
+
+    def __init__(self, user=None, area: Area | None = None):
+        self.user, self.area = user, area
+
+    def q(self, path: str = "") -> Q:
+        out = Q() if self.user is None else compound_q(self.user, path)
+        if self.area is not None:
+            out &= compound_area_q(self.area, path)
+        return out
+
+    def compounds(self):
+        return Compound.objects.filter(self.q())
+
+    def touching_cluster(self, outer: str = "cluster_id") -> Exists:
+        """EXISTS a member of the cluster `outer` names inside the scope."""
+        return Exists(
+            ClusterMember.objects.filter(self.q("compound__"), cluster_id=OuterRef(outer))
+        )
+
+    def works_q(self, path: str = "") -> Q:
+        """Works (reached by `path`) of a compound in scope or of a cluster
+        with a member in scope."""
+        own = Q(**{f"{path}compound__isnull": False}) & self.q(f"{path}compound__")
+        return own | Q(self.touching_cluster(f"{path}cluster_id"))
+
+
 def reached_stages(
     surveyed, verdict, plan_status, vote_passed, started=False, completed=False, accepted=False,
     managed=False,
@@ -260,17 +293,15 @@ def _by_source(planned: dict, paid: dict | None = None) -> list[dict]:
     return rows
 
 
-def shared_money(compound_ids, *, with_paid: bool = True) -> tuple[dict, dict]:
+def shared_money(scope: Scope, *, with_paid: bool = True) -> tuple[dict, dict]:
     """Planned (current plans' funding lines) and paid (已拨付 cost entries)
-    by source of the CLUSTERS' plans and works touching these compounds: the
+    by source of the CLUSTERS' plans and works with a member in `scope`: the
     part the kept per-street money leaves out (disclosure.tally). Bounded by
-    the cluster members in scope, each shared plan counted once."""
-    members = Q(cluster__members__compound__in=compound_ids)
-    plans = current_plans().filter(members).values("id")
-    works = Works.objects.filter(members).values("id")
+    the clusters' rows, each shared plan counted once."""
+    members = scope.touching_cluster()
     planned = {
         r["source"]: r["a"] or Decimal("0")
-        for r in FundingLine.objects.filter(plan__in=plans)
+        for r in FundingLine.objects.filter(plan__in=current_plans().filter(members).values("id"))
         .values("source")
         .annotate(a=Sum("amount"))
     }
@@ -278,20 +309,22 @@ def shared_money(compound_ids, *, with_paid: bool = True) -> tuple[dict, dict]:
         return planned, {}
     paid = {
         r["source"]: r["a"] or Decimal("0")
-        for r in CostEntry.objects.filter(works__in=works, kind=CostKind.PAID)
+        for r in CostEntry.objects.filter(
+            works__in=Works.objects.filter(members).values("id"), kind=CostKind.PAID
+        )
         .values("source")
         .annotate(a=Sum("amount"))
     }
     return planned, paid
 
 
-def kept_money(money, compound_ids, *, with_paid: bool = True) -> list[dict]:
+def kept_money(money, scope: Scope, *, with_paid: bool = True) -> list[dict]:
     """`funding_by_source` (and the paid amounts: progress.funding_planned_paid)
     from the kept per-street money of a scope made of whole streets (`money`,
     tally.within(..., StreetFunding)) plus the clusters' shared plans and
-    works touching `compound_ids` (the same scope): one grouped query over at
-    most a row a street and source, and two over the clusters in scope."""
-    planned, paid = shared_money(compound_ids, with_paid=with_paid)
+    works with a member in `scope` (the same scope): one grouped query over
+    at most a row a street and source, and two over the clusters."""
+    planned, paid = shared_money(scope, with_paid=with_paid)
     for r in money.order_by().values("source").annotate(p=Sum("planned"), d=Sum("paid")):
         k = r["source"]
         planned[k] = planned.get(k, Decimal("0")) + (r["p"] or Decimal("0"))

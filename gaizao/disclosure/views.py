@@ -180,7 +180,7 @@ def _dashboard(request) -> dict:
     shown = chosen or _own_area(request.user)
     path, level = breakdown_of(shown)
     qs = sel.annotated_compounds(base)
-    ids = base.values("id")
+    scope = sel.Scope(request.user, chosen)
     extra = {"area": chosen.pk} if chosen else {}
     # A scope made of whole streets adds up the kept per-street tallies
     # (disclosure.tally) for the funnel and the per-area table.
@@ -193,11 +193,11 @@ def _dashboard(request) -> dict:
     money = None
     if tallies is not None:
         money = tally.for_user(request.user, chosen, StreetFunding)
-    funding = prog.funding_planned_paid(ids, money)
+    funding = prog.funding_planned_paid(scope, money)
     for f in funding:
         f["url"] = _drill(funding=f["key"], **extra)
     programme = prog.current_programme(request.user, request.GET.get("programme"))
-    targets = prog.targets(programme, qs, path or "street")
+    targets = prog.targets(programme, scope, path or "street")
     # A row without an area below (a compound with no community) drills into
     # the area shown.
     here = extra.get("area")
@@ -211,7 +211,7 @@ def _dashboard(request) -> dict:
             s["url"] = _drill(batch=b, **a)
             s["started_url"] = _drill(batch=b, stage="started", **a)
             s["completed_url"] = _drill(batch=b, stage="completed", **a)
-    late = prog.overdue(ids, path or "street")
+    late = prog.overdue(scope, path or "street")
     late["url"] = _drill(stage="late", **extra)
     for s in late["by_area"]:
         s["url"] = _drill(stage="late", **_area_param(s["area_id"], here))
@@ -224,7 +224,10 @@ def _dashboard(request) -> dict:
             reverse("disclosure:dashboard") + f"?area={s['area_id']}" if s["area_id"] else ""
         )
         s["cells"] = [(k, s[k]) for k, _l in sel.STAGES]
-    satisfaction = sel.satisfaction(ids) if tallies is None else sel.kept_satisfaction(tallies)
+    if tallies is None:
+        satisfaction = sel.satisfaction(base.values("id"))
+    else:
+        satisfaction = sel.kept_satisfaction(tallies)
     chart = {
         "funnel": [{"name": str(s["label"]), "value": s["n"], "url": s["url"]} for s in funnel],
         "funding": [

@@ -47,7 +47,10 @@ def assert_money_agrees(users, national_user) -> None:  # noqa: F811
         ids = sel.scoped(user).values("id")
         money = tally.for_user(user, model=StreetFunding)
         assert money is not None
-        assert prog.funding_planned_paid(ids, money) == prog.funding_planned_paid(ids), user
+        scope = sel.Scope(user)
+        got, want = prog.funding_planned_paid(scope, money), prog.funding_planned_paid(scope)
+        assert got == want, user
+        assert want == _plain_funding(ids), user
         _same_satisfaction(sel.kept_satisfaction(tally.for_user(user)), sel.satisfaction(ids))
     for area in (None,):
         got = public.summary(area)
@@ -56,6 +59,34 @@ def assert_money_agrees(users, national_user) -> None:  # noqa: F811
             (f["key"], f["amount"]) for f in want
         ]
         cache.clear()
+
+
+def _plain_funding(ids) -> list[dict]:
+    """The earlier derivation, kept as the oracle: plans and works touching
+    an id list of the compounds, each counted once."""
+    from django.db.models import Q, Sum
+
+    plans = sel.current_plans().filter(Q(compound__in=ids) | Q(cluster__members__compound__in=ids))
+    works = Works.objects.filter(Q(compound__in=ids) | Q(cluster__members__compound__in=ids))
+    planned = dict(
+        FundingLine.objects.filter(plan__in=plans.values("id"))
+        .values_list("source")
+        .annotate(a=Sum("amount"))
+    )
+    paid = dict(
+        CostEntry.objects.filter(works__in=works.values("id"), kind="paid")
+        .values_list("source")
+        .annotate(a=Sum("amount"))
+    )
+    out = []
+    for f in sel.funding_by_source(ids):
+        f["amount"] = planned.get(f["key"], Decimal(0))
+        f["paid"] = paid.get(f["key"], Decimal(0))
+        f["paid_pct"] = (
+            (f["paid"] / f["amount"] * 100).quantize(Decimal("0.1")) if f["amount"] else None
+        )
+        out.append(f)
+    return out
 
 
 def _answer(ev, unit, stars: int) -> SatisfactionResponse:
@@ -163,15 +194,11 @@ def test_kept_money_equals_the_live_sums_after_every_kind_of_write(
 @pytest.mark.django_db
 def test_a_street_never_sees_another_streets_money(national, users, areas, programme):  # noqa: F811
     # compound_a (金辰) has the plan and the paid works; 青云 has none.
-    q_ids = sel.scoped(users["street_qingyun"]).values("id")
     money = tally.for_user(users["street_qingyun"], model=StreetFunding)
-    got = prog.funding_planned_paid(q_ids, money)
+    got = prog.funding_planned_paid(sel.Scope(users["street_qingyun"]), money)
     assert all(f["amount"] == 0 and f["paid"] == 0 for f in got)
     j = tally.for_user(users["street_jinchen"], model=StreetFunding)
-    mine = {
-        f["key"]: f
-        for f in prog.funding_planned_paid(sel.scoped(users["street_jinchen"]).values("id"), j)
-    }
+    mine = {f["key"]: f for f in prog.funding_planned_paid(sel.Scope(users["street_jinchen"]), j)}
     assert mine["central_subsidy"]["amount"] == Decimal("800000.00")
     assert mine["central_subsidy"]["paid"] == Decimal("300000.00")
     # The dashboard pages of the two streets show their own figures only.
@@ -233,3 +260,40 @@ def test_portal_pages_by_the_kept_street_counts_equal_the_plain_pages(
     # A search pages the plain query.
     got = public.search_page(q="门户")
     assert got["count"] == Compound.objects.filter(name__contains="门户").count()
+
+
+@pytest.mark.django_db
+def test_overdue_and_targets_by_scope_equal_the_id_list_derivation(
+    national,  # noqa: F811
+    users,
+    areas,
+    programme,
+):
+    from datetime import timedelta
+
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from gaizao.programme.models import Entry
+    from gaizao.works.models import Milestone
+
+    # A cluster across both streets whose works have a late milestone.
+    cl = Cluster.objects.create(name="逾期片区", area=areas["district"])
+    for street in ("jinchen", "qingyun"):
+        ClusterMember.objects.create(cluster=cl, compound=make_compound(areas[street], "片"))
+    p = Plan.objects.create(cluster=cl, year=2025, status="approved")
+    w = Works.objects.create(plan=p, cluster=cl, name="片区工程")
+    late = timezone.localdate() - timedelta(days=3)
+    Milestone.objects.create(works=w, stage="design", seq=1, planned_on=late)
+    for user in _scopes(users, national):
+        ids = sel.scoped(user).values("id")
+        works = Works.objects.filter(Q(compound__in=ids) | Q(cluster__members__compound__in=ids))
+        want = sel.late_milestones().filter(works__in=works.values("id")).count()
+        got = prog.overdue(sel.Scope(user))
+        assert got["total"] == want, user
+        assert sum(a["n"] for a in got["by_area"]) == want
+        entries = Entry.objects.filter(batch__isnull=False, compound__in=ids)
+        want_n = dict(entries.values_list("batch_id").annotate(n=Count("id")))
+        got_t = prog.targets(programme["batch"].programme, sel.Scope(user))
+        assert {t["batch"].pk: t["n"] for t in got_t if t["n"]} == want_n, user
+    assert prog.overdue(sel.Scope(users["street_qingyun"]))["total"] == 1  # the cluster's

@@ -43,8 +43,8 @@ from gaizao.inventory.models import Compound, Survey
 from gaizao.plans.models import ClusterMember, FundingLine, Plan
 from gaizao.works.models import CostEntry, Handover, Milestone, Stage, Works
 
+from . import entrytally, tally
 from . import selectors as sel
-from . import tally
 from .models import CompoundFacts, StreetTally
 
 FIELDS = [
@@ -339,6 +339,7 @@ def connect() -> None:
     post_delete.connect(_compound_deleted, sender=Compound, dispatch_uid="facts-compound-post")
     summaries.register(refresh)
     tally.connect()
+    entrytally.connect()
 
 
 def first_fill(sender, using="default", **kwargs):

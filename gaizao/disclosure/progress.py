@@ -12,6 +12,7 @@ from gaizao.programme.models import Batch, Entry, Programme
 from gaizao.programme.selectors import programmes_for_user
 from gaizao.works.models import CostEntry, CostKind, Stage, Works
 
+from . import entrytally
 from . import selectors as sel
 
 ZERO = Decimal("0")
@@ -109,7 +110,7 @@ def pct(part, whole):
     return (Decimal(part) / Decimal(whole) * 100).quantize(Decimal("0.1")) if whole else None
 
 
-def targets(programme, scope: sel.Scope, path: str = "street") -> list[dict]:
+def targets(programme, scope: sel.Scope, path: str = "street", kept=None) -> list[dict]:
     """Per batch and, inside it, per area one level below the one shown
     (`path` from a compound to it, regions.scope.BREAKDOWN): compounds,
     households and m² planned (the batch's entries; targets where the batch
@@ -122,30 +123,37 @@ def targets(programme, scope: sel.Scope, path: str = "street") -> list[dict]:
     # Python, whatever the size of the scope (issue 14).
     started = Q(compound__facts__started=True)
     completed = Q(compound__facts__completed=True)
-    rows = (
-        Entry.objects.filter(
-            programme=programme,
-            batch__isnull=False,
+    if kept is not None:
+        # `kept`: the programme's kept entry totals (disclosure.entrytally)
+        # in a scope of whole streets; `path` leads from a street.
+        named = {"area_id": F(f"{path}__id"), "area_name": F(f"{path}__name")}
+        rows = [
+            {"batch_id": r["batch_id"], "area_id": r["area_id"], "area_name": r["area_name"]}
+            | {f"t_{k}": r[k] for k in _blank()}
+            for r in entrytally.totals(kept.filter(batch__isnull=False), "batch_id", named)
+        ]
+    else:
+        rows = (
+            Entry.objects.filter(programme=programme, batch__isnull=False)
+            .filter(scope.q("compound__"))
+            .order_by()
+            .values(
+                "batch_id",
+                area_id=F(f"compound__{path}__id"),
+                area_name=F(f"compound__{path}__name"),
+            )
+            .annotate(
+                t_n=Count("pk"),
+                t_households=Sum("households"),
+                t_area=Sum("area_m2"),
+                t_started=Count("pk", filter=started),
+                t_started_households=Sum("households", filter=started),
+                t_started_area=Sum("area_m2", filter=started),
+                t_completed=Count("pk", filter=completed),
+                t_completed_households=Sum("households", filter=completed),
+                t_completed_area=Sum("area_m2", filter=completed),
+            )
         )
-        .filter(scope.q("compound__"))
-        .order_by()
-        .values(
-            "batch_id",
-            area_id=F(f"compound__{path}__id"),
-            area_name=F(f"compound__{path}__name"),
-        )
-        .annotate(
-            t_n=Count("pk"),
-            t_households=Sum("households"),
-            t_area=Sum("area_m2"),
-            t_started=Count("pk", filter=started),
-            t_started_households=Sum("households", filter=started),
-            t_started_area=Sum("area_m2", filter=started),
-            t_completed=Count("pk", filter=completed),
-            t_completed_households=Sum("households", filter=completed),
-            t_completed_area=Sum("area_m2", filter=completed),
-        )
-    )
     by_batch: dict = {}
     by_area: dict = {}
     for r in rows:

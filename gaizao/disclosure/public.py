@@ -30,9 +30,9 @@ from gaizao.regions.models import Area
 from gaizao.regions.scope import breakdown_of, compound_area_q
 from gaizao.works.models import Milestone, PhotoPhase, Stage, WorksPhoto
 
+from . import entrytally, tally
 from . import progress as prog
 from . import selectors as sel
-from . import tally
 from .models import StreetFunding
 
 CACHE_SECONDS = 300
@@ -257,23 +257,21 @@ def programme_public(area: Area | None = None) -> tuple[dict | None, list[dict]]
     p = Programme.objects.order_by("-created_at", "-id").first()
     if p is None:
         return None, []
-    started, completed = Q(compound__facts__started=True), Q(compound__facts__completed=True)
-    entries = Entry.objects.filter(programme=p, batch__isnull=False)
-    if area is not None:
-        entries = entries.filter(compound_area_q(area, "compound__"))
-    totals = {
-        r["batch_id"]: r
-        for r in entries.order_by()
-        .values("batch_id")
-        .annotate(
-            n=Count("id"),
-            hh=Coalesce(Sum("households"), 0),
-            m2=Sum("area_m2"),
-            go=Count("id", filter=started),
-            go_hh=Coalesce(Sum("households", filter=started), 0),
-            done=Count("id", filter=completed),
-        )
-    }
+    kept = entrytally.within(area, p)
+    if kept is not None:  # the kept totals a (batch, street): no entry grouped
+        totals = {
+            r["batch_id"]: {
+                "n": r["n"],
+                "hh": r["households"],
+                "m2": r["area"],
+                "go": r["started"],
+                "go_hh": r["started_households"],
+                "done": r["completed"],
+            }
+            for r in entrytally.totals(kept.filter(batch__isnull=False), "batch_id")
+        }
+    else:
+        totals = _live_batch_totals(p, area)
     rows = []
     for b in Batch.objects.filter(programme=p).order_by("position", "id"):
         t = totals.get(b.pk, {})
@@ -295,6 +293,26 @@ def programme_public(area: Area | None = None) -> tuple[dict | None, list[dict]]
             }
         )
     return {"name": p.name, "note": p.note}, rows
+
+
+def _live_batch_totals(p, area: Area | None) -> dict:
+    started, completed = Q(compound__facts__started=True), Q(compound__facts__completed=True)
+    entries = Entry.objects.filter(programme=p, batch__isnull=False)
+    if area is not None:
+        entries = entries.filter(compound_area_q(area, "compound__"))
+    return {
+        r["batch_id"]: r
+        for r in entries.order_by()
+        .values("batch_id")
+        .annotate(
+            n=Count("id"),
+            hh=Coalesce(Sum("households"), 0),
+            m2=Sum("area_m2"),
+            go=Count("id", filter=started),
+            go_hh=Coalesce(Sum("households", filter=started), 0),
+            done=Count("id", filter=completed),
+        )
+    }
 
 
 def works_public(pk: int) -> dict | None:

@@ -24,13 +24,14 @@ from django.db.models import Count, F, Sum, Value
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save, pre_save
 
-from gaizao.accounts.models import AREA_ROLES
 from gaizao.core import summaries
 from gaizao.inventory.models import Compound
 from gaizao.plans.models import FundingLine, PlanStatus
+from gaizao.programme.models import Entry
 from gaizao.regions.models import Area
 from gaizao.works.models import CostEntry, CostKind
 
+from . import entrytally, streets
 from .models import StreetFunding, StreetTally
 from .selectors import STAGE_Q
 
@@ -129,6 +130,7 @@ def _refresh(streets) -> None:
         money = derived_funding(part)
         StreetFunding.objects.filter(street_id__in=part).delete()
         StreetFunding.objects.bulk_create(money)
+        entrytally.refresh_streets(part)  # the programmes' entries in them
 
 
 def refresh_streets(street_ids: Iterable[int | None]) -> None:
@@ -160,6 +162,7 @@ def rebuild() -> int:
         last, n = ids[-1], n + len(ids)
     StreetTally.objects.exclude(street__level=Area.Level.STREET).delete()
     StreetFunding.objects.exclude(street__level=Area.Level.STREET).delete()
+    entrytally.rebuild()
     return n
 
 
@@ -183,7 +186,8 @@ def mismatches() -> list[int]:
         kept.setdefault(f.street_id, set()).add(_money(f))
     for f in derived_funding():
         want.setdefault(f.street_id, set()).add(_money(f))
-    return sorted(s for s in set(kept) | set(want) if kept.get(s) != want.get(s))
+    bad = {s for s in set(kept) | set(want) if kept.get(s) != want.get(s)}
+    return sorted(bad | {k[2] for k in entrytally.mismatches()})
 
 
 def _money(f: StreetFunding) -> tuple:
@@ -191,30 +195,15 @@ def _money(f: StreetFunding) -> tuple:
 
 
 def within(area: Area | None, model=StreetTally):
-    """The tallies (or the kept money: model=StreetFunding) of the compounds
-    inside `area` (None or the country: all), or None for a community (not
-    a union of whole streets)."""
-    if area is None or area.level == Area.Level.COUNTRY:
-        return model.objects.all()
-    if area.level == Area.Level.COMMUNITY:
-        return None
-    return model.objects.filter(street__prefix__startswith=area.prefix)
+    """The tallies (or another kept per-street model) inside `area`
+    (disclosure.streets.within)."""
+    return streets.within(area, model)
 
 
 def for_user(user, area: Area | None = None, model=StreetTally):
-    """The tallies (or, with model=StreetFunding, the kept money) of the
-    compounds `user` may see (within `area`, an area inside the user's, when
-    given), or None when that scope is not a union of whole streets
-    (organisations, residents, a community): those scopes are small and are
-    counted from the compounds."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return None
-    if not user.is_superuser:
-        own = user.area if user.role in AREA_ROLES else None
-        if own is None:
-            return None
-        area = area or own
-    return within(area, model)
+    """The tallies (or another kept per-street model: StreetFunding,
+    EntryTally) the user may see (disclosure.streets.for_user)."""
+    return streets.for_user(user, area, model)
 
 
 def street_counts(user, street_id=None) -> list[tuple[int, int]] | None:
@@ -269,7 +258,19 @@ def _after_delete(sender, instance, **kwargs):
     refresh_streets([instance.street_id])
 
 
+def _entry_changed(sender, instance, raw=False, **kwargs):
+    """A programme entry saved or deleted: its street's kept entry totals
+    (disclosure.entrytally), with the street's other tallies."""
+    if raw:
+        return
+    refresh_streets(
+        Compound.objects.filter(pk=instance.compound_id).values_list("street_id", flat=True)
+    )
+
+
 def connect() -> None:
     pre_save.connect(_before_save, sender=Compound, dispatch_uid="tally-compound-pre")
     post_save.connect(_after_save, sender=Compound, dispatch_uid="tally-compound-save")
     post_delete.connect(_after_delete, sender=Compound, dispatch_uid="tally-compound-del")
+    post_save.connect(_entry_changed, sender=Entry, dispatch_uid="tally-entry-save")
+    post_delete.connect(_entry_changed, sender=Entry, dispatch_uid="tally-entry-del")

@@ -21,10 +21,10 @@ from gaizao.programme.models import Batch
 from gaizao.regions.models import Area
 from gaizao.regions.scope import breakdown_of, compound_area_q, contains
 
+from . import entrytally, public, tally
 from . import opendata as od
 from . import permissions as perms
 from . import progress as prog
-from . import public, tally
 from . import selectors as sel
 from .models import StreetFunding
 
@@ -197,7 +197,13 @@ def _dashboard(request) -> dict:
     for f in funding:
         f["url"] = _drill(funding=f["key"], **extra)
     programme = prog.current_programme(request.user, request.GET.get("programme"))
-    targets = prog.targets(programme, scope, path or "street")
+    # The batches' totals a (batch, street) kept beside the tallies
+    # (disclosure.entrytally); `path` from a compound starts at its street,
+    # so it leads the same way from a kept row's street.
+    kept_entries = None
+    if tallies is not None and programme is not None:
+        kept_entries = entrytally.for_user(request.user, programme, chosen)
+    targets = prog.targets(programme, scope, path or "street", kept=kept_entries)
     # A row without an area below (a compound with no community) drills into
     # the area shown.
     here = extra.get("area")

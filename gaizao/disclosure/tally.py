@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, F, Sum, Value
+from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save, pre_save
 
@@ -213,16 +213,26 @@ def street_counts(user, street_id=None) -> list[tuple[int, int]] | None:
     return counts_by_street(for_user(user), street_id)
 
 
-def counts_by_street(t, street_id=None) -> list[tuple[int, int]] | None:
-    """[(street_id, compounds)] of the tallies `t` (None: None), by code."""
+def counts_by_street(t, street_id=None, stage: str = "") -> list[tuple[int, int]] | None:
+    """[(street_id, compounds)] of the tallies `t` (None: None), by street
+    code: all compounds, or those that reached `stage` (a funnel stage but
+    "late", which depends on the day: None)."""
     if t is None:
+        return None
+    if stage == "eligible":
+        total = Sum("n", filter=Q(verdict="eligible"))
+    elif stage in STAGE_COLUMNS:
+        total = Sum(stage)
+    elif not stage:
+        total = Sum("n")
+    else:
         return None
     if street_id:
         t = t.filter(street_id=street_id)
     return list(
         t.order_by()
         .values("street_id")
-        .annotate(total=Sum("n"))
+        .annotate(total=total)
         .order_by("street__code")
         .values_list("street_id", "total")
     )

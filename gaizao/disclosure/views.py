@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from gaizao.accounts.models import AREA_ROLES
 from gaizao.core import pagecache
+from gaizao.inventory.streetwalk import StreetWalk
 from gaizao.plans.models import FundingSource
 from gaizao.programme.models import Batch
 from gaizao.regions.models import Area
@@ -327,8 +328,16 @@ def dashboard_compounds(request):
         batch=int(batch) if batch.isdigit() else None,
         q=g.get("q", "").strip()[:64],
     ).order_by("street__code", "name", "id")
-    page = Paginator(qs, PER_PAGE).get_page(g.get("page"))
-    rows = [public.row(c) for c in page.object_list]
+    rows = qs
+    if not (funding or batch.isdigit() or g.get("q", "").strip()):
+        # A stage (or none) in a scope of whole streets: the kept per-street
+        # counts page it (inventory.streetwalk), no count or sort of the scope.
+        counts = tally.counts_by_street(
+            tally.for_user(request.user, area), int(street) if street.isdigit() else None, stage
+        )
+        if counts is not None:
+            rows = StreetWalk(qs, counts)
+    page = Paginator(rows, PER_PAGE).get_page(g.get("page"))
     params = urlencode(
         {k: g[k] for k in ("area", "street", "stage", "funding", "batch", "q") if g.get(k)}
     )
@@ -352,5 +361,11 @@ def dashboard_compounds(request):
     return render(
         request,
         "disclosure/dashboard_compounds.html",
-        {"page": page, "rows": rows, "params": params, "labels": labels, "count": qs.count()},
+        {
+            "page": page,
+            "rows": [public.row(c) for c in page.object_list],
+            "params": params,
+            "labels": labels,
+            "count": page.paginator.count,
+        },
     )

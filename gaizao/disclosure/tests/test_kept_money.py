@@ -297,3 +297,36 @@ def test_overdue_and_targets_by_scope_equal_the_id_list_derivation(
         got_t = prog.targets(programme["batch"].programme, sel.Scope(user))
         assert {t["batch"].pk: t["n"] for t in got_t if t["n"]} == want_n, user
     assert prog.overdue(sel.Scope(users["street_qingyun"]))["total"] == 1  # the cluster's
+
+
+@pytest.mark.django_db
+def test_drill_down_pages_by_stage_equal_the_plain_query(
+    national,  # noqa: F811
+    users,
+    areas,
+    programme,
+    client_for,
+    monkeypatch,
+):
+    import re
+
+    from gaizao.disclosure import views
+
+    for i in range(5):
+        make_compound(areas["qingyun" if i % 2 else "jinchen"], f"钻取{i}")
+    monkeypatch.setattr(views, "PER_PAGE", 2)
+    for user in (national, users["district"], users["street_qingyun"]):
+        c = client_for(user)
+        for stage in ("", "surveyed", "eligible", "approved", "started", "late"):
+            want = list(
+                sel.filter_compounds(sel.annotated_compounds(sel.scoped(user)), stage=stage)
+                .order_by("street__code", "name", "id")
+                .values_list("pk", flat=True)
+            )
+            got = []
+            for page in range(1, max(1, (len(want) + 1) // 2) + 1):
+                body = c.get("/dashboard/compounds/", {"stage": stage, "page": page})
+                html = body.content.decode()
+                assert f"共 {len(want)} 个小区" in html, (user, stage)
+                got += [int(x) for x in re.findall(r'href="/compounds/(\d+)/"', html)]
+            assert got == want, (user, stage)

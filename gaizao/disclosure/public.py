@@ -182,22 +182,32 @@ def search_page(
     key = _key("page", area.pk if area else "", q, street, number, PER_PAGE)
     data = cache.get(key)
     if data is None:
-        qs = sel.annotated_compounds(_within(area))
+        lean = _within(area)
         if street:
-            qs = qs.filter(street__name=street)
+            lean = lean.filter(street__name=street)
         if q:
-            qs = qs.filter(
-                Q(name__icontains=q)
-                | Q(street__name__icontains=q)
-                | Q(community__name__icontains=q)
+            # Streets and communities named like q by a subquery over the
+            # areas (a hashed id list), not a join of every compound to them.
+            named = Area.objects.filter(name__icontains=q).values("pk")
+            lean = lean.filter(
+                Q(name__icontains=q) | Q(street_id__in=named) | Q(community_id__in=named)
             )
-        rows = _ordered(qs)
-        if not q and not street:
-            # The kept per-street counts page it: no count or sort of every
-            # compound of the area (inventory.streetwalk).
-            counts = tally.counts_by_street(tally.within(area))
-            if counts is not None:
-                rows = StreetWalk(rows, counts)
+        rows = _ordered(sel.annotated_compounds(lean))
+        # The pages walk the streets in code order (inventory.streetwalk):
+        # the kept per-street counts, or for a search the matches counted
+        # per street in one grouped query, then only the page's streets are
+        # read and sorted — no sort of every match of the country.
+        order = tally.counts_by_street(tally.within(area))
+        if order is not None:
+            if q or street:
+                found = dict(
+                    lean.order_by()
+                    .values("street_id")
+                    .annotate(n=Count("id"))
+                    .values_list("street_id", "n")
+                )
+                order = [(s, found.get(s, 0)) for s, _n in order]
+            rows = StreetWalk(rows, order)
         pg = Paginator(rows, PER_PAGE).get_page(number)
         data = {
             "rows": [row(c) for c in pg.object_list],

@@ -257,9 +257,31 @@ def test_portal_pages_by_the_kept_street_counts_equal_the_plain_pages(
             got = public.search_page(page=n, area=area)
             assert got["count"] == want.count, area
             assert [r["id"] for r in got["rows"]] == [c.pk for c in want.page(n)], (area, n)
-    # A search pages the plain query.
-    got = public.search_page(q="门户")
-    assert got["count"] == Compound.objects.filter(name__contains="门户").count()
+    # A search (names, street and community names) and a street's name:
+    # the same pages as the plain joined query, by street code.
+    from django.db.models import Q
+
+    for q, street, area in (
+        ("门户", "", None),
+        ("金辰", "", None),  # a street's name: all its compounds
+        ("甲", "", areas["district"]),
+        ("", "青云街道", None),
+        ("无此名称", "", None),
+    ):
+        plain = public._within(area)
+        if street:
+            plain = plain.filter(street__name=street)
+        if q:
+            plain = plain.filter(
+                Q(name__icontains=q)
+                | Q(street__name__icontains=q)
+                | Q(community__name__icontains=q)
+            )
+        want = Paginator(public._ordered(plain), 3)
+        for n in want.page_range:
+            got = public.search_page(q, street, n, area)
+            assert got["count"] == want.count, (q, street)
+            assert [r["id"] for r in got["rows"]] == [c.pk for c in want.page(n)], (q, n)
 
 
 @pytest.mark.django_db

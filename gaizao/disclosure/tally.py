@@ -119,7 +119,8 @@ def _refresh(streets) -> None:
     """Re-derives the tallies of the streets `streets` selects (a queryset
     of street `Area` rows): locked first, in id order, so a second writer
     of the same street waits and then counts this one's committed change
-    (PostgreSQL; SQLite serialises every writer anyway). Five queries."""
+    (PostgreSQL; SQLite serialises every writer anyway). The tallies, the
+    kept money and the kept entry totals: about ten queries."""
     with transaction.atomic(savepoint=False):
         part = list(streets.select_for_update().order_by("pk").values_list("pk", flat=True))
         if not part:

@@ -112,7 +112,7 @@ def test_kept_money_equals_the_live_sums_after_every_kind_of_write(
     assert_money_agrees(users, national)
     plan, works = programme["plan"], programme["works"]
     # A funding line added, changed, deleted.
-    fl = FundingLine.objects.create(plan=plan, source="district", amount=Decimal("1000.50"))
+    fl = FundingLine.objects.create(plan=plan, source="district_budget", amount=Decimal("1000.50"))
     assert_money_agrees(users, national)
     fl.amount = Decimal("2000.00")
     fl.save()
@@ -176,7 +176,7 @@ def test_kept_money_equals_the_live_sums_after_every_kind_of_write(
     assert_money_agrees(users, national)
     gone = make_compound(areas["qingyun"], "将删除")
     p = Plan.objects.create(compound=gone, year=2025, status="approved", total_cost=Decimal("3"))
-    FundingLine.objects.create(plan=p, source="district", amount=Decimal("3"))
+    FundingLine.objects.create(plan=p, source="district_budget", amount=Decimal("3"))
     assert_money_agrees(users, national)
     gone.delete()
     assert_money_agrees(users, national)
@@ -231,7 +231,7 @@ def test_dashboard_and_portal_queries_do_not_grow(national, areas, client_for, p
     for i in range(4):
         x = make_compound(areas["qingyun" if i % 2 else "jinchen"], f"增加{i}")
         p = Plan.objects.create(compound=x, year=2025, status="approved", total_cost=Decimal("1"))
-        FundingLine.objects.create(plan=p, source="district", amount=Decimal("1"))
+        FundingLine.objects.create(plan=p, source="district_budget", amount=Decimal("1"))
     assert (count("/dashboard/", c), count("/public/", anon)) == before
     html = c.get("/dashboard/").content.decode()
     assert "已拨付" in html
@@ -352,3 +352,41 @@ def test_drill_down_pages_by_stage_equal_the_plain_query(
                 assert f"共 {len(want)} 个小区" in html, (user, stage)
                 got += [int(x) for x in re.findall(r'href="/compounds/(\d+)/"', html)]
             assert got == want, (user, stage)
+
+
+@pytest.mark.django_db
+def test_plan_funding_services_keep_the_money_and_refresh_once(
+    national,  # noqa: F811
+    users,
+    programme,
+    monkeypatch,
+):
+    from gaizao.core import summaries
+    from gaizao.plans.services.items import plan_funding_recompute, plan_funding_set
+
+    draft = Plan.objects.create(
+        compound=programme["b"], year=2026, status="draft", total_cost=Decimal("0")
+    )
+    calls = []
+
+    def counted(fn):
+        return lambda ids: calls.append(list(ids)) or fn(ids)
+
+    monkeypatch.setattr(summaries, "_refreshers", [counted(f) for f in summaries._refreshers])
+    plan_funding_recompute(actor=users["admin"], plan=draft)
+    assert_money_agrees(users, national)
+    draft.funding_lines.all().delete()
+    for source in ("central_subsidy", "resident", "utility"):
+        FundingLine.objects.create(plan=draft, source=source, amount=Decimal("0"))
+    assert_money_agrees(users, national)
+    total = Plan.objects.get(pk=draft.pk).total_cost
+    calls.clear()
+    plan_funding_set(
+        actor=users["admin"],
+        plan=draft,
+        amounts={"district_budget": str(total), "resident": "0"},
+    )
+    assert list(draft.funding_lines.values_list("source", flat=True)) == ["district_budget"]
+    assert_money_agrees(users, national)
+    # the three deleted lines, the new line and the plan's save: one refresh
+    assert calls == [[programme["b"].pk]]

@@ -160,12 +160,18 @@ def _refresh(plan: Plan, *, recompute: bool = False) -> bool:
     shares = split_funding(
         summary.by_tier, plan_funding_facts(plan, items), rules_of(plan_rule(plan))
     )
-    plan.funding_lines.all().delete()
-    FundingLine.objects.bulk_create(
-        [FundingLine(plan=plan, source=s.source, amount=s.amount, basis=s.basis) for s in shares]
-    )
-    plan.funding_manual = False
-    plan.save(update_fields=["total_cost", "funding_manual", "updated_at"])
+    # The lines' deletes and the plan's save refresh the kept summaries once
+    # (at the block's end), not once a line (core.summaries.suspended).
+    with summaries.suspended():
+        plan.funding_lines.all().delete()
+        FundingLine.objects.bulk_create(
+            [
+                FundingLine(plan=plan, source=s.source, amount=s.amount, basis=s.basis)
+                for s in shares
+            ]
+        )
+        plan.funding_manual = False
+        plan.save(update_fields=["total_cost", "funding_manual", "updated_at"])
     if dropped:
         plan.funding_reset = True
     return dropped

@@ -107,12 +107,16 @@ def _unique(keys: list[Key]) -> list[Key]:
 
 
 def _ordered(qs: QuerySet, keys: list[Key]) -> QuerySet:
-    return qs.order_by(
-        *[
-            F(k.field).desc(nulls_last=True) if k.desc else F(k.field).asc(nulls_last=True)
-            for k in keys
-        ]
-    )
+    return qs.order_by(*[_order(k) for k in keys])
+
+
+def _order(k: Key):
+    if k.field in ("pk", "id"):
+        # Never null: the plain order, which PostgreSQL reads down the primary
+        # key's index ("DESC NULLS LAST" it cannot: it sorted every row of a
+        # national list first, 0.1 s for 22,000 works).
+        return f"-{k.field}" if k.desc else k.field
+    return F(k.field).desc(nulls_last=True) if k.desc else F(k.field).asc(nulls_last=True)
 
 
 def keyset_page(

@@ -31,4 +31,10 @@ class DisclosureConfig(AppConfig):
         from . import tally
 
         register_kept_tallies(tally.for_user)
+
+        # The compound list pages by the kept per-street counts (inventory
+        # sits below: inventory.streetwalk).
+        from gaizao.inventory import streetwalk
+
+        streetwalk.register(tally.street_counts)
         post_migrate.connect(facts.first_fill, sender=self, dispatch_uid="facts-first-fill")

@@ -41,11 +41,11 @@ from gaizao.feedback.models import (
     SatisfactionResponse,
 )
 from gaizao.inventory.models import Compound, Survey
-from gaizao.plans.models import ClusterMember, Plan
-from gaizao.works.models import Handover, Milestone, Stage, Works
+from gaizao.plans.models import ClusterMember, FundingLine, Plan
+from gaizao.works.models import CostEntry, Handover, Milestone, Stage, Works
 
+from . import entrytally, tally
 from . import selectors as sel
-from . import tally
 from .models import CompoundFacts, StreetTally
 
 FIELDS = [
@@ -148,6 +148,7 @@ def live(base):
             Feedback.objects.filter(compound=OuterRef("pk"), status=FeedbackStatus.CONFIRMED)
         ),
         f_satisfaction_n=_count(answers, "evaluation__compound"),
+        f_satisfaction_ok=_count(answers.filter(overall__gte=4), "evaluation__compound"),
         f_satisfaction_sum=Coalesce(
             Subquery(
                 answers.values("evaluation__compound").annotate(s=Sum("overall")).values("s")[:1],
@@ -197,6 +198,7 @@ def _row(r: dict) -> CompoundFacts:
         feedback_closed=r["f_feedback_closed"] or 0,
         satisfaction_n=r["f_satisfaction_n"] or 0,
         satisfaction_sum=r["f_satisfaction_sum"] or 0,
+        satisfaction_ok=r["f_satisfaction_ok"] or 0,
     )
 
 
@@ -206,7 +208,7 @@ LIVE_VALUES = ["id"] + [
         "surveyed verdict plan_id plan_status plan_cost plan_shared started completed "
         "accepted managed due_own due_shared start_own start_shared done_own done_shared "
         "vote_id vote_title vote_result vote_passed "
-        "feedback_n feedback_closed satisfaction_n satisfaction_sum"
+        "feedback_n feedback_closed satisfaction_n satisfaction_sum satisfaction_ok"
     ).split()
 ]
 
@@ -281,8 +283,14 @@ def _compounds_of(instance) -> list[int]:
         return [instance.compound_id]
     if isinstance(instance, Plan | Works):
         return [instance.compound_id] if instance.compound_id else _members(instance.cluster_id)
-    if isinstance(instance, Milestone | Handover):
+    if isinstance(instance, Milestone | Handover | CostEntry):
         return _of_works(instance.works_id)
+    if isinstance(instance, FundingLine):
+        # The street's kept money (disclosure.tally): a compound's own plan.
+        p = Plan.objects.filter(pk=instance.plan_id).values("compound_id", "cluster_id").first()
+        if p is None:
+            return []
+        return [p["compound_id"]] if p["compound_id"] else _members(p["cluster_id"])
     if isinstance(instance, SatisfactionResponse):
         ev = SatisfactionEvaluation.objects.filter(pk=instance.evaluation_id).first()
         return [ev.compound_id] if ev else []
@@ -300,6 +308,8 @@ WATCHED = (
     Milestone,
     Handover,
     SatisfactionResponse,
+    FundingLine,
+    CostEntry,
 )
 
 
@@ -334,6 +344,7 @@ def connect() -> None:
     post_delete.connect(_compound_deleted, sender=Compound, dispatch_uid="facts-compound-post")
     summaries.register(refresh)
     tally.connect()
+    entrytally.connect()
 
 
 def first_fill(sender, using="default", **kwargs):

@@ -49,6 +49,8 @@ class CompoundFacts(models.Model):
     satisfaction_n = models.PositiveIntegerField(_("满意度评价数"), default=0)
     # Sum of the 1–5 star answers: the average is sum / n, exact.
     satisfaction_sum = models.PositiveIntegerField(_("满意度星级合计"), default=0)
+    # Answers of 4 or 5 stars (the dashboard's and portal's "满意" count).
+    satisfaction_ok = models.PositiveIntegerField(_("满意评价数"), default=0)
     refreshed_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
@@ -92,6 +94,10 @@ class StreetTally(models.Model):
     completed = models.PositiveIntegerField(_("已竣工"), default=0)
     accepted = models.PositiveIntegerField(_("已验收"), default=0)
     managed = models.PositiveIntegerField(_("已移交管理"), default=0)
+    # The satisfaction answers of these compounds (sums of their kept rows).
+    satisfaction_n = models.PositiveIntegerField(_("满意度评价数"), default=0)
+    satisfaction_sum = models.PositiveBigIntegerField(_("满意度星级合计"), default=0)
+    satisfaction_ok = models.PositiveIntegerField(_("满意评价数"), default=0)
 
     class Meta:
         verbose_name = _("街道汇总")
@@ -102,3 +108,77 @@ class StreetTally(models.Model):
 
     def __str__(self) -> str:
         return f"tally:{self.street_id}:{self.verdict}"
+
+
+class StreetFunding(models.Model):
+    """Kept per-street money (STYLE.md habit 18): by funding source, the
+    planned amounts of the current (not superseded) plans of the street's
+    compounds and the paid cost entries (已拨付) of their works. Only a
+    compound's own plans and works: a cluster's shared plan or works can
+    span streets, so the pages add those up live (few rows, bounded by the
+    cluster members in scope) and a shared plan is never counted twice.
+    Re-derived with the street's tallies (disclosure.tally)."""
+
+    street = models.ForeignKey(
+        "regions.Area", verbose_name=_("街道"), on_delete=models.CASCADE, related_name="+"
+    )
+    source = models.CharField(_("资金来源"), max_length=24)
+    planned = models.DecimalField(
+        _("计划资金(元)"), max_digits=16, decimal_places=2, default=Decimal(0)
+    )
+    paid = models.DecimalField(_("已拨付(元)"), max_digits=16, decimal_places=2, default=Decimal(0))
+
+    class Meta:
+        verbose_name = _("街道资金汇总")
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(fields=["street", "source"], name="street_funding_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"funding:{self.street_id}:{self.source}"
+
+
+class EntryTally(models.Model):
+    """Kept totals of a programme's entries (STYLE.md habit 18), one row a
+    (programme, batch, street): how many compounds, their households, m² and
+    cost, the extension window's households, the estimated and locked ones,
+    and how many have started / completed works (their `CompoundFacts`).
+    The programme board's columns, its progress page, the dashboard's
+    targets and the portal's batches add these rows up over a scope made of
+    whole streets instead of grouping every entry (44,000 at 220,000
+    compounds). Re-derived by disclosure.entrytally with the street's tallies
+    and, after a bulk write of entries, for the whole programme."""
+
+    programme = models.ForeignKey("programme.Programme", on_delete=models.CASCADE, related_name="+")
+    batch = models.ForeignKey(
+        "programme.Batch", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    street = models.ForeignKey(
+        "regions.Area", verbose_name=_("街道"), on_delete=models.CASCADE, related_name="+"
+    )
+    n = models.PositiveIntegerField(_("小区数"), default=0)
+    households = models.PositiveBigIntegerField(_("户数"), default=0)
+    area = models.DecimalField(_("建筑面积(㎡)"), max_digits=16, decimal_places=2, default=0)
+    cost = models.DecimalField(_("费用(元)"), max_digits=18, decimal_places=2, default=0)
+    ext_households = models.PositiveBigIntegerField(_("扩展范围户数"), default=0)
+    estimated = models.PositiveIntegerField(_("按单价估算"), default=0)
+    locked = models.PositiveIntegerField(_("锁定"), default=0)
+    started = models.PositiveIntegerField(_("已开工"), default=0)
+    started_households = models.PositiveBigIntegerField(_("已开工户数"), default=0)
+    started_area = models.DecimalField(
+        _("已开工面积(㎡)"), max_digits=16, decimal_places=2, default=0
+    )
+    completed = models.PositiveIntegerField(_("已竣工"), default=0)
+    completed_households = models.PositiveBigIntegerField(_("已竣工户数"), default=0)
+    completed_area = models.DecimalField(
+        _("已竣工面积(㎡)"), max_digits=16, decimal_places=2, default=0
+    )
+
+    class Meta:
+        verbose_name = _("计划小区汇总")
+        verbose_name_plural = verbose_name
+        indexes = [models.Index(fields=["programme", "batch"])]
+
+    def __str__(self) -> str:
+        return f"entries:{self.programme_id}:{self.batch_id}:{self.street_id}"

@@ -12,6 +12,7 @@ from gaizao.programme.models import Batch, Entry, Programme
 from gaizao.programme.selectors import programmes_for_user
 from gaizao.works.models import CostEntry, CostKind, Stage, Works
 
+from . import entrytally
 from . import selectors as sel
 
 ZERO = Decimal("0")
@@ -23,33 +24,42 @@ def _works_touching(compound_ids):
     ).values("id")
 
 
-def funding_planned_paid(compound_ids) -> list[dict]:
+def funding_planned_paid(scope: sel.Scope, money=None) -> list[dict]:
     """Per funding source: planned (current plans' funding lines) and paid
-    (works cost entries of kind 已拨付), yuan, exact."""
-    planned = sel.funding_by_source(compound_ids)
-    paid = {
-        r["source"]: r["s"] or ZERO
-        for r in CostEntry.objects.filter(
-            works__in=_works_touching(compound_ids), kind=CostKind.PAID
-        )
-        .values("source")
-        .annotate(s=Sum("amount"))
-    }
+    (works cost entries of kind 已拨付), yuan, exact, of the compounds in
+    `scope`. With `money` (the kept per-street money of a scope made of
+    whole streets: tally.within) the compounds' own plans and works are
+    added up from it (sel.kept_money)."""
+    if money is not None:
+        planned = sel.kept_money(money, scope)
+    else:
+        compound_ids = scope.compounds().values("id")
+        planned = sel.funding_by_source(compound_ids)
+        paid = {
+            r["source"]: r["s"] or ZERO
+            for r in CostEntry.objects.filter(
+                works__in=_works_touching(compound_ids), kind=CostKind.PAID
+            )
+            .values("source")
+            .annotate(s=Sum("amount"))
+        }
+        for f in planned:
+            f["paid"] = paid.get(f["key"], ZERO)
     for f in planned:
-        f["paid"] = paid.get(f["key"], ZERO)
         f["paid_pct"] = (
             (f["paid"] / f["amount"] * 100).quantize(Decimal("0.1")) if f["amount"] else None
         )
     return planned
 
 
-def overdue(compound_ids, path: str = "street") -> dict:
-    """Open milestones past their planned date, in total, by stage and by the
-    area `path` leads to from the compound (regions.scope.BREAKDOWN: one
-    level below the area shown); a cluster's works count under "—"."""
+def overdue(scope: sel.Scope, path: str = "street") -> dict:
+    """Open milestones past their planned date of the works touching `scope`,
+    in total, by stage and by the area `path` leads to from the compound
+    (regions.scope.BREAKDOWN: one level below the area shown); a cluster's
+    works count under "—"."""
     rows = (
         sel.late_milestones()
-        .filter(works__in=_works_touching(compound_ids))
+        .filter(scope.works_q("works__"))
         .values(
             "stage",
             area_id=F(f"works__compound__{path}__id"),
@@ -100,7 +110,7 @@ def pct(part, whole):
     return (Decimal(part) / Decimal(whole) * 100).quantize(Decimal("0.1")) if whole else None
 
 
-def targets(programme, annotated, path: str = "street") -> list[dict]:
+def targets(programme, scope: sel.Scope, path: str = "street", kept=None) -> list[dict]:
     """Per batch and, inside it, per area one level below the one shown
     (`path` from a compound to it, regions.scope.BREAKDOWN): compounds,
     households and m² planned (the batch's entries; targets where the batch
@@ -113,30 +123,37 @@ def targets(programme, annotated, path: str = "street") -> list[dict]:
     # Python, whatever the size of the scope (issue 14).
     started = Q(compound__facts__started=True)
     completed = Q(compound__facts__completed=True)
-    rows = (
-        Entry.objects.filter(
-            programme=programme,
-            batch__isnull=False,
-            compound__in=annotated.order_by().values("pk"),
+    if kept is not None:
+        # `kept`: the programme's kept entry totals (disclosure.entrytally)
+        # in a scope of whole streets; `path` leads from a street.
+        named = {"area_id": F(f"{path}__id"), "area_name": F(f"{path}__name")}
+        rows = [
+            {"batch_id": r["batch_id"], "area_id": r["area_id"], "area_name": r["area_name"]}
+            | {f"t_{k}": r[k] for k in _blank()}
+            for r in entrytally.totals(kept.filter(batch__isnull=False), "batch_id", named)
+        ]
+    else:
+        rows = (
+            Entry.objects.filter(programme=programme, batch__isnull=False)
+            .filter(scope.q("compound__"))
+            .order_by()
+            .values(
+                "batch_id",
+                area_id=F(f"compound__{path}__id"),
+                area_name=F(f"compound__{path}__name"),
+            )
+            .annotate(
+                t_n=Count("pk"),
+                t_households=Sum("households"),
+                t_area=Sum("area_m2"),
+                t_started=Count("pk", filter=started),
+                t_started_households=Sum("households", filter=started),
+                t_started_area=Sum("area_m2", filter=started),
+                t_completed=Count("pk", filter=completed),
+                t_completed_households=Sum("households", filter=completed),
+                t_completed_area=Sum("area_m2", filter=completed),
+            )
         )
-        .order_by()
-        .values(
-            "batch_id",
-            area_id=F(f"compound__{path}__id"),
-            area_name=F(f"compound__{path}__name"),
-        )
-        .annotate(
-            t_n=Count("pk"),
-            t_households=Sum("households"),
-            t_area=Sum("area_m2"),
-            t_started=Count("pk", filter=started),
-            t_started_households=Sum("households", filter=started),
-            t_started_area=Sum("area_m2", filter=started),
-            t_completed=Count("pk", filter=completed),
-            t_completed_households=Sum("households", filter=completed),
-            t_completed_area=Sum("area_m2", filter=completed),
-        )
-    )
     by_batch: dict = {}
     by_area: dict = {}
     for r in rows:

@@ -23,15 +23,17 @@ from gaizao.consultation.tally import percent
 from gaizao.core import summaries
 from gaizao.eligibility import rules as er
 from gaizao.inventory.models import Compound
+from gaizao.inventory.streetwalk import StreetWalk
 from gaizao.plans.models import PlanStatus
 from gaizao.programme.models import Batch, Entry, Programme
 from gaizao.regions.models import Area
 from gaizao.regions.scope import breakdown_of, compound_area_q
 from gaizao.works.models import Milestone, PhotoPhase, Stage, WorksPhoto
 
+from . import entrytally, tally
 from . import progress as prog
 from . import selectors as sel
-from . import tally
+from .models import StreetFunding
 
 CACHE_SECONDS = 300
 PER_PAGE = 50
@@ -180,16 +182,33 @@ def search_page(
     key = _key("page", area.pk if area else "", q, street, number, PER_PAGE)
     data = cache.get(key)
     if data is None:
-        qs = sel.annotated_compounds(_within(area))
+        lean = _within(area)
         if street:
-            qs = qs.filter(street__name=street)
+            lean = lean.filter(street__name=street)
         if q:
-            qs = qs.filter(
-                Q(name__icontains=q)
-                | Q(street__name__icontains=q)
-                | Q(community__name__icontains=q)
+            # Streets and communities named like q by a subquery over the
+            # areas (a hashed id list), not a join of every compound to them.
+            named = Area.objects.filter(name__icontains=q).values("pk")
+            lean = lean.filter(
+                Q(name__icontains=q) | Q(street_id__in=named) | Q(community_id__in=named)
             )
-        pg = Paginator(_ordered(qs), PER_PAGE).get_page(number)
+        rows = _ordered(sel.annotated_compounds(lean))
+        # The pages walk the streets in code order (inventory.streetwalk):
+        # the kept per-street counts, or for a search the matches counted
+        # per street in one grouped query, then only the page's streets are
+        # read and sorted — no sort of every match of the country.
+        order = tally.counts_by_street(tally.within(area))
+        if order is not None:
+            if q or street:
+                found = dict(
+                    lean.order_by()
+                    .values("street_id")
+                    .annotate(n=Count("id"))
+                    .values_list("street_id", "n")
+                )
+                order = [(s, found.get(s, 0)) for s, _n in order]
+            rows = StreetWalk(rows, order)
+        pg = Paginator(rows, PER_PAGE).get_page(number)
         data = {
             "rows": [row(c) for c in pg.object_list],
             "count": pg.paginator.count,
@@ -221,12 +240,16 @@ def summary(area: Area | None = None) -> dict:
         areas = []
         if path:
             areas = sel.by_area(qs, path) if tallies is None else sel.kept_by_area(tallies, path)
+        if tallies is None:
+            funding, satisfaction = sel.funding_by_source(ids), sel.satisfaction(ids)
+        else:  # the kept per-street money and satisfaction sums beside them
+            money = tally.within(area, StreetFunding)
+            funding = sel.kept_money(money, sel.Scope(area=area), with_paid=False)
+            satisfaction = sel.kept_satisfaction(tallies)
         data = {
             "funnel": [dict(s, label=str(s["label"])) for s in funnel],
-            "funding": [
-                dict(f, label=str(f["label"])) for f in sel.funding_by_source(ids) if f["amount"]
-            ],
-            "satisfaction": sel.satisfaction(ids),
+            "funding": [dict(f, label=str(f["label"])) for f in funding if f["amount"]],
+            "satisfaction": satisfaction,
             "areas": areas,
             "level_label": str(Area.Level(level).label) if level else "",
         }
@@ -244,23 +267,21 @@ def programme_public(area: Area | None = None) -> tuple[dict | None, list[dict]]
     p = Programme.objects.order_by("-created_at", "-id").first()
     if p is None:
         return None, []
-    started, completed = Q(compound__facts__started=True), Q(compound__facts__completed=True)
-    entries = Entry.objects.filter(programme=p, batch__isnull=False)
-    if area is not None:
-        entries = entries.filter(compound_area_q(area, "compound__"))
-    totals = {
-        r["batch_id"]: r
-        for r in entries.order_by()
-        .values("batch_id")
-        .annotate(
-            n=Count("id"),
-            hh=Coalesce(Sum("households"), 0),
-            m2=Sum("area_m2"),
-            go=Count("id", filter=started),
-            go_hh=Coalesce(Sum("households", filter=started), 0),
-            done=Count("id", filter=completed),
-        )
-    }
+    kept = entrytally.within(area, p)
+    if kept is not None:  # the kept totals a (batch, street): no entry grouped
+        totals = {
+            r["batch_id"]: {
+                "n": r["n"],
+                "hh": r["households"],
+                "m2": r["area"],
+                "go": r["started"],
+                "go_hh": r["started_households"],
+                "done": r["completed"],
+            }
+            for r in entrytally.totals(kept.filter(batch__isnull=False), "batch_id")
+        }
+    else:
+        totals = _live_batch_totals(p, area)
     rows = []
     for b in Batch.objects.filter(programme=p).order_by("position", "id"):
         t = totals.get(b.pk, {})
@@ -282,6 +303,26 @@ def programme_public(area: Area | None = None) -> tuple[dict | None, list[dict]]
             }
         )
     return {"name": p.name, "note": p.note}, rows
+
+
+def _live_batch_totals(p, area: Area | None) -> dict:
+    started, completed = Q(compound__facts__started=True), Q(compound__facts__completed=True)
+    entries = Entry.objects.filter(programme=p, batch__isnull=False)
+    if area is not None:
+        entries = entries.filter(compound_area_q(area, "compound__"))
+    return {
+        r["batch_id"]: r
+        for r in entries.order_by()
+        .values("batch_id")
+        .annotate(
+            n=Count("id"),
+            hh=Coalesce(Sum("households"), 0),
+            m2=Sum("area_m2"),
+            go=Count("id", filter=started),
+            go_hh=Coalesce(Sum("households", filter=started), 0),
+            done=Count("id", filter=completed),
+        )
+    }
 
 
 def works_public(pk: int) -> dict | None:

@@ -30,11 +30,11 @@ from django.utils.translation import gettext_lazy as _
 from gaizao.feedback.models import SatisfactionResponse
 from gaizao.inventory.models import Compound
 from gaizao.inventory.permissions import compound_q
-from gaizao.plans.models import FundingLine, FundingSource, Plan, PlanStatus
+from gaizao.plans.models import ClusterMember, FundingLine, FundingSource, Plan, PlanStatus
 from gaizao.programme.models import Entry
 from gaizao.regions.models import Area
 from gaizao.regions.scope import compound_area_q
-from gaizao.works.models import Milestone
+from gaizao.works.models import CostEntry, CostKind, Milestone, Works
 
 # The funnel (DESIGN.md): each stage counts the compounds that reached it.
 STAGES = [
@@ -176,6 +176,39 @@ def scoped(user):
     return Compound.objects.filter(compound_q(user))
 
 
+class Scope:
+    """The compounds a page covers — those `user` may see (compound_q; no
+    user: every compound, the public portal), inside `area` when given — as
+    a condition over any model that reaches a compound by a path: the
+    figures over entries, works and cluster members filter by it directly,
+    with no `IN` list of every compound in scope (for a national user the
+    condition is empty)."""
+
+    def __init__(self, user=None, area: Area | None = None):
+        self.user, self.area = user, area
+
+    def q(self, path: str = "") -> Q:
+        out = Q() if self.user is None else compound_q(self.user, path)
+        if self.area is not None:
+            out &= compound_area_q(self.area, path)
+        return out
+
+    def compounds(self):
+        return Compound.objects.filter(self.q())
+
+    def touching_cluster(self, outer: str = "cluster_id") -> Exists:
+        """EXISTS a member of the cluster `outer` names inside the scope."""
+        return Exists(
+            ClusterMember.objects.filter(self.q("compound__"), cluster_id=OuterRef(outer))
+        )
+
+    def works_q(self, path: str = "") -> Q:
+        """Works (reached by `path`) of a compound in scope or of a cluster
+        with a member in scope."""
+        own = Q(**{f"{path}compound__isnull": False}) & self.q(f"{path}compound__")
+        return own | Q(self.touching_cluster(f"{path}cluster_id"))
+
+
 def reached_stages(
     surveyed, verdict, plan_status, vote_passed, started=False, completed=False, accepted=False,
     managed=False,
@@ -247,11 +280,68 @@ def funding_by_source(compound_ids) -> list[dict]:
         .values("source")
         .annotate(amount=Sum("amount"))
     )
-    got = {r["source"]: r["amount"] or Decimal("0") for r in rows}
-    return [
-        {"key": s.value, "label": s.label, "amount": got.get(s.value, Decimal("0"))}
-        for s in FundingSource
-    ]
+    return _by_source({r["source"]: r["amount"] or Decimal("0") for r in rows})
+
+
+def _by_source(planned: dict, paid: dict | None = None) -> list[dict]:
+    rows = []
+    for s in FundingSource:
+        row = {"key": s.value, "label": s.label, "amount": planned.get(s.value, Decimal("0"))}
+        if paid is not None:
+            row["paid"] = paid.get(s.value, Decimal("0"))
+        rows.append(row)
+    return rows
+
+
+def shared_money(scope: Scope, *, with_paid: bool = True) -> tuple[dict, dict]:
+    """Planned (current plans' funding lines) and paid (已拨付 cost entries)
+    by source of the CLUSTERS' plans and works with a member in `scope`: the
+    part the kept per-street money leaves out (disclosure.tally). Bounded by
+    the clusters' rows, each shared plan counted once."""
+    members = scope.touching_cluster()
+    planned = {
+        r["source"]: r["a"] or Decimal("0")
+        for r in FundingLine.objects.filter(plan__in=current_plans().filter(members).values("id"))
+        .values("source")
+        .annotate(a=Sum("amount"))
+    }
+    if not with_paid:
+        return planned, {}
+    paid = {
+        r["source"]: r["a"] or Decimal("0")
+        for r in CostEntry.objects.filter(
+            works__in=Works.objects.filter(members).values("id"), kind=CostKind.PAID
+        )
+        .values("source")
+        .annotate(a=Sum("amount"))
+    }
+    return planned, paid
+
+
+def kept_money(money, scope: Scope, *, with_paid: bool = True) -> list[dict]:
+    """`funding_by_source` (and the paid amounts: progress.funding_planned_paid)
+    from the kept per-street money of a scope made of whole streets (`money`,
+    tally.within(..., StreetFunding)) plus the clusters' shared plans and
+    works with a member in `scope` (the same scope): one grouped query over
+    at most a row a street and source, and two over the clusters."""
+    planned, paid = shared_money(scope, with_paid=with_paid)
+    for r in money.order_by().values("source").annotate(p=Sum("planned"), d=Sum("paid")):
+        k = r["source"]
+        planned[k] = planned.get(k, Decimal("0")) + (r["p"] or Decimal("0"))
+        paid[k] = paid.get(k, Decimal("0")) + (r["d"] or Decimal("0"))
+    return _by_source(planned, paid if with_paid else None)
+
+
+def kept_satisfaction(tallies) -> dict:
+    """`satisfaction` from the kept per-street tallies: the same count, the
+    average as sum / count, the answers of 4 or 5 stars."""
+    agg = tallies.order_by().aggregate(
+        n=Coalesce(Sum("satisfaction_n"), 0),
+        s=Coalesce(Sum("satisfaction_sum"), 0),
+        satisfied=Coalesce(Sum("satisfaction_ok"), 0),
+    )
+    n = agg["n"]
+    return {"n": n, "avg": (agg["s"] / n) if n else None, "satisfied": agg["satisfied"]}
 
 
 def satisfaction(compound_ids) -> dict:

@@ -20,16 +20,19 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Sum, Value
+from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save, pre_save
 
-from gaizao.accounts.models import AREA_ROLES
 from gaizao.core import summaries
 from gaizao.inventory.models import Compound
+from gaizao.plans.models import FundingLine, PlanStatus
+from gaizao.programme.models import Entry
 from gaizao.regions.models import Area
+from gaizao.works.models import CostEntry, CostKind
 
-from .models import StreetTally
+from . import entrytally, streets
+from .models import StreetFunding, StreetTally
 from .selectors import STAGE_Q
 
 STREET_CHUNK = 200
@@ -49,7 +52,10 @@ STAGE_COLUMNS = {
         "managed",
     )
 }
-FIELDS = ["street_id", "verdict", "n", "floor_area", "households", *STAGE_COLUMNS]
+# Sums of the compounds' kept satisfaction figures.
+SUM_COLUMNS = ("satisfaction_n", "satisfaction_sum", "satisfaction_ok")
+FIELDS = ["street_id", "verdict", "n", "floor_area", "households", *STAGE_COLUMNS, *SUM_COLUMNS]
+ZERO = Decimal(0)
 
 
 def derived(street_ids: Iterable[int] | None = None) -> list[StreetTally]:
@@ -66,6 +72,7 @@ def derived(street_ids: Iterable[int] | None = None) -> list[StreetTally]:
             area=Sum("floor_area"),
             hh=Sum("households"),
             **{k: Count("id", filter=q) for k, q in STAGE_COLUMNS.items()},
+            **{f"s_{k}": Sum(f"facts__{k}") for k in SUM_COLUMNS},
         )
     )
     return [
@@ -76,16 +83,44 @@ def derived(street_ids: Iterable[int] | None = None) -> list[StreetTally]:
             floor_area=r["area"] or Decimal(0),
             households=r["hh"] or 0,
             **{k: r[k] for k in STAGE_COLUMNS},
+            **{k: r[f"s_{k}"] or 0 for k in SUM_COLUMNS},
         )
         for r in rows
     ]
+
+
+def derived_funding(street_ids: Iterable[int] | None = None) -> list[StreetFunding]:
+    """The kept money the records say, for these streets (all when None):
+    by source, the current plans' funding lines and the works' paid cost
+    entries of the compounds' OWN plans and works (a cluster's are added up
+    live by the pages: `shared_funding`). Two grouped queries."""
+    lines = FundingLine.objects.filter(plan__compound__isnull=False).exclude(
+        plan__status=PlanStatus.SUPERSEDED
+    )
+    paid = CostEntry.objects.filter(kind=CostKind.PAID, works__compound__isnull=False)
+    if street_ids is not None:
+        wanted = list(street_ids)
+        lines = lines.filter(plan__compound__street_id__in=wanted)
+        paid = paid.filter(works__compound__street_id__in=wanted)
+    got: dict[tuple, StreetFunding] = {}
+    for qs, street, field in (
+        (lines, "plan__compound__street_id", "planned"),
+        (paid, "works__compound__street_id", "paid"),
+    ):
+        for r in qs.order_by().values("source", s=F(street)).annotate(a=Sum("amount")):
+            row = got.setdefault(
+                (r["s"], r["source"]), StreetFunding(street_id=r["s"], source=r["source"])
+            )
+            setattr(row, field, r["a"] or ZERO)
+    return [got[k] for k in sorted(got)]
 
 
 def _refresh(streets) -> None:
     """Re-derives the tallies of the streets `streets` selects (a queryset
     of street `Area` rows): locked first, in id order, so a second writer
     of the same street waits and then counts this one's committed change
-    (PostgreSQL; SQLite serialises every writer anyway). Five queries."""
+    (PostgreSQL; SQLite serialises every writer anyway). The tallies, the
+    kept money and the kept entry totals: about ten queries."""
     with transaction.atomic(savepoint=False):
         part = list(streets.select_for_update().order_by("pk").values_list("pk", flat=True))
         if not part:
@@ -93,6 +128,10 @@ def _refresh(streets) -> None:
         rows = derived(part)
         StreetTally.objects.filter(street_id__in=part).delete()
         StreetTally.objects.bulk_create(rows)
+        money = derived_funding(part)
+        StreetFunding.objects.filter(street_id__in=part).delete()
+        StreetFunding.objects.bulk_create(money)
+        entrytally.refresh_streets(part)  # the programmes' entries in them
 
 
 def refresh_streets(street_ids: Iterable[int | None]) -> None:
@@ -123,6 +162,8 @@ def rebuild() -> int:
         refresh_streets(ids)
         last, n = ids[-1], n + len(ids)
     StreetTally.objects.exclude(street__level=Area.Level.STREET).delete()
+    StreetFunding.objects.exclude(street__level=Area.Level.STREET).delete()
+    entrytally.rebuild()
     return n
 
 
@@ -142,32 +183,60 @@ def mismatches() -> list[int]:
     want: dict[int, set] = {}
     for t in derived():
         want.setdefault(t.street_id, set()).add(_key(t))
-    return sorted(s for s in set(kept) | set(want) if kept.get(s) != want.get(s))
+    for f in StreetFunding.objects.all():
+        kept.setdefault(f.street_id, set()).add(_money(f))
+    for f in derived_funding():
+        want.setdefault(f.street_id, set()).add(_money(f))
+    bad = {s for s in set(kept) | set(want) if kept.get(s) != want.get(s)}
+    return sorted(bad | {k[2] for k in entrytally.mismatches()})
 
 
-def within(area: Area | None):
-    """The tallies of the compounds inside `area` (None or the country:
-    all), or None for a community (not a union of whole streets)."""
-    if area is None or area.level == Area.Level.COUNTRY:
-        return StreetTally.objects.all()
-    if area.level == Area.Level.COMMUNITY:
+def _money(f: StreetFunding) -> tuple:
+    return ("money", f.source, Decimal(f.planned), Decimal(f.paid))
+
+
+def within(area: Area | None, model=StreetTally):
+    """The tallies (or another kept per-street model) inside `area`
+    (disclosure.streets.within)."""
+    return streets.within(area, model)
+
+
+def for_user(user, area: Area | None = None, model=StreetTally):
+    """The tallies (or another kept per-street model: StreetFunding,
+    EntryTally) the user may see (disclosure.streets.for_user)."""
+    return streets.for_user(user, area, model)
+
+
+def street_counts(user, street_id=None) -> list[tuple[int, int]] | None:
+    """The number of compounds a street `user` may see (within that street),
+    in street code order (inventory.streetwalk's pages), or None for a scope
+    not made of whole streets. One grouped query over the tallies."""
+    return counts_by_street(for_user(user), street_id)
+
+
+def counts_by_street(t, street_id=None, stage: str = "") -> list[tuple[int, int]] | None:
+    """[(street_id, compounds)] of the tallies `t` (None: None), by street
+    code: all compounds, or those that reached `stage` (a funnel stage but
+    "late", which depends on the day: None)."""
+    if t is None:
         return None
-    return StreetTally.objects.filter(street__prefix__startswith=area.prefix)
-
-
-def for_user(user, area: Area | None = None):
-    """The tallies of the compounds `user` may see (within `area`, an area
-    inside the user's, when given), or None when that scope is not a union
-    of whole streets (organisations, residents, a community): those scopes
-    are small and are counted from the compounds."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if stage == "eligible":
+        total = Sum("n", filter=Q(verdict="eligible"))
+    elif stage in STAGE_COLUMNS:
+        total = Sum(stage)
+    elif not stage:
+        total = Sum("n")
+    else:
         return None
-    if not user.is_superuser:
-        own = user.area if user.role in AREA_ROLES else None
-        if own is None:
-            return None
-        area = area or own
-    return within(area)
+    if street_id:
+        t = t.filter(street_id=street_id)
+    return list(
+        t.order_by()
+        .values("street_id")
+        .annotate(total=total)
+        .order_by("street__code")
+        .values_list("street_id", "total")
+    )
 
 
 # --- a compound's own save or delete ------------------------------------------
@@ -200,7 +269,19 @@ def _after_delete(sender, instance, **kwargs):
     refresh_streets([instance.street_id])
 
 
+def _entry_changed(sender, instance, raw=False, **kwargs):
+    """A programme entry saved or deleted: its street's kept entry totals
+    (disclosure.entrytally), with the street's other tallies."""
+    if raw:
+        return
+    refresh_streets(
+        Compound.objects.filter(pk=instance.compound_id).values_list("street_id", flat=True)
+    )
+
+
 def connect() -> None:
     pre_save.connect(_before_save, sender=Compound, dispatch_uid="tally-compound-pre")
     post_save.connect(_after_save, sender=Compound, dispatch_uid="tally-compound-save")
     post_delete.connect(_after_delete, sender=Compound, dispatch_uid="tally-compound-del")
+    post_save.connect(_entry_changed, sender=Entry, dispatch_uid="tally-entry-save")
+    post_delete.connect(_entry_changed, sender=Entry, dispatch_uid="tally-entry-del")

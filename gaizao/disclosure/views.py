@@ -16,16 +16,18 @@ from django.views.decorators.http import require_GET
 
 from gaizao.accounts.models import AREA_ROLES
 from gaizao.core import pagecache
+from gaizao.inventory.streetwalk import StreetWalk
 from gaizao.plans.models import FundingSource
 from gaizao.programme.models import Batch
 from gaizao.regions.models import Area
 from gaizao.regions.scope import breakdown_of, compound_area_q, contains
 
+from . import entrytally, public, tally
 from . import opendata as od
 from . import permissions as perms
 from . import progress as prog
-from . import public, tally
 from . import selectors as sel
+from .models import StreetFunding
 
 PER_PAGE = 50
 
@@ -179,7 +181,7 @@ def _dashboard(request) -> dict:
     shown = chosen or _own_area(request.user)
     path, level = breakdown_of(shown)
     qs = sel.annotated_compounds(base)
-    ids = base.values("id")
+    scope = sel.Scope(request.user, chosen)
     extra = {"area": chosen.pk} if chosen else {}
     # A scope made of whole streets adds up the kept per-street tallies
     # (disclosure.tally) for the funnel and the per-area table.
@@ -189,11 +191,20 @@ def _dashboard(request) -> dict:
     funnel = sel.funnel(qs) if tallies is None else sel.kept_funnel(tallies)
     for s in funnel:
         s["url"] = _drill(**({"stage": s["key"]} if s["key"] != "all" else {}), **extra)
-    funding = prog.funding_planned_paid(ids)
+    money = None
+    if tallies is not None:
+        money = tally.for_user(request.user, chosen, StreetFunding)
+    funding = prog.funding_planned_paid(scope, money)
     for f in funding:
         f["url"] = _drill(funding=f["key"], **extra)
     programme = prog.current_programme(request.user, request.GET.get("programme"))
-    targets = prog.targets(programme, qs, path or "street")
+    # The batches' totals a (batch, street) kept beside the tallies
+    # (disclosure.entrytally); `path` from a compound starts at its street,
+    # so it leads the same way from a kept row's street.
+    kept_entries = None
+    if tallies is not None and programme is not None:
+        kept_entries = entrytally.for_user(request.user, programme, chosen)
+    targets = prog.targets(programme, scope, path or "street", kept=kept_entries)
     # A row without an area below (a compound with no community) drills into
     # the area shown.
     here = extra.get("area")
@@ -207,7 +218,7 @@ def _dashboard(request) -> dict:
             s["url"] = _drill(batch=b, **a)
             s["started_url"] = _drill(batch=b, stage="started", **a)
             s["completed_url"] = _drill(batch=b, stage="completed", **a)
-    late = prog.overdue(ids, path or "street")
+    late = prog.overdue(scope, path or "street")
     late["url"] = _drill(stage="late", **extra)
     for s in late["by_area"]:
         s["url"] = _drill(stage="late", **_area_param(s["area_id"], here))
@@ -220,7 +231,10 @@ def _dashboard(request) -> dict:
             reverse("disclosure:dashboard") + f"?area={s['area_id']}" if s["area_id"] else ""
         )
         s["cells"] = [(k, s[k]) for k, _l in sel.STAGES]
-    satisfaction = sel.satisfaction(ids)
+    if tallies is None:
+        satisfaction = sel.satisfaction(base.values("id"))
+    else:
+        satisfaction = sel.kept_satisfaction(tallies)
     chart = {
         "funnel": [{"name": str(s["label"]), "value": s["n"], "url": s["url"]} for s in funnel],
         "funding": [
@@ -314,8 +328,16 @@ def dashboard_compounds(request):
         batch=int(batch) if batch.isdigit() else None,
         q=g.get("q", "").strip()[:64],
     ).order_by("street__code", "name", "id")
-    page = Paginator(qs, PER_PAGE).get_page(g.get("page"))
-    rows = [public.row(c) for c in page.object_list]
+    rows = qs
+    if not (funding or batch.isdigit() or g.get("q", "").strip()):
+        # A stage (or none) in a scope of whole streets: the kept per-street
+        # counts page it (inventory.streetwalk), no count or sort of the scope.
+        counts = tally.counts_by_street(
+            tally.for_user(request.user, area), int(street) if street.isdigit() else None, stage
+        )
+        if counts is not None:
+            rows = StreetWalk(qs, counts)
+    page = Paginator(rows, PER_PAGE).get_page(g.get("page"))
     params = urlencode(
         {k: g[k] for k in ("area", "street", "stage", "funding", "batch", "q") if g.get(k)}
     )
@@ -339,5 +361,11 @@ def dashboard_compounds(request):
     return render(
         request,
         "disclosure/dashboard_compounds.html",
-        {"page": page, "rows": rows, "params": params, "labels": labels, "count": qs.count()},
+        {
+            "page": page,
+            "rows": [public.row(c) for c in page.object_list],
+            "params": params,
+            "labels": labels,
+            "count": page.paginator.count,
+        },
     )

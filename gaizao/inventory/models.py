@@ -188,7 +188,16 @@ class Compound(TimeStamped):
                 name="compound_coordinates_on_earth",
             ),
         ]
-        indexes = [models.Index(fields=["built_year"]), models.Index(fields=["name"])]
+        indexes = [
+            models.Index(fields=["built_year"]),
+            models.Index(fields=["name"]),
+            # A compound's street read from its id alone (an index-only scan):
+            # the figures grouped by area over rows that reach a compound
+            # (late milestones, works, entries) join it without reading the
+            # wide compound rows (issue 14: 0.17 → 0.05 s for the dashboard's
+            # overdue items at 220,000 compounds).
+            models.Index(fields=["id", "street"], name="compound_id_street_idx"),
+        ]
 
     def __str__(self):
         return self.name

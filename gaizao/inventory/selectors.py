@@ -18,7 +18,7 @@ from gaizao.core.sorting import natural_key, unit_key
 from gaizao.regions.models import Area
 from gaizao.regions.scope import areas_within
 
-from . import mapgrid, permissions, scoring
+from . import mapgrid, permissions, scoring, streetwalk
 from .facilities import FACILITIES
 from .importing import common as import_common
 from .latest import latest_score_subquery  # noqa: F401  (re-exported)
@@ -102,6 +102,18 @@ def compound_list(user, filters: "dict | CompoundFilters | None" = None):
         qs = qs.filter(Q(name__icontains=q) | Q(address__icontains=q))
     order = ORDERINGS.get(f.order, ORDERINGS[""])[1]
     return qs.select_related("street", "community").order_by(*order)
+
+
+def pageable(user, filters, qs):
+    """What the list pages: with no filter but the street and the default
+    order, a StreetWalk over `qs` (the kept per-street counts: no count or
+    sort of the whole scope); otherwise `qs` itself."""
+    f = CompoundFilters.from_data(filters)
+    narrowed = (f.community, f.built_from, f.built_to, f.management_status, f.grade)
+    if any(narrowed) or (f.q or "").strip() or ORDERINGS.get(f.order) not in (None, ORDERINGS[""]):
+        return qs
+    counts = streetwalk.street_counts(user, f.street)
+    return qs if counts is None else streetwalk.StreetWalk(qs, counts)
 
 
 def with_grades(rows):

@@ -54,8 +54,10 @@ def compound_list(request):
 
     def build():
         form = CompoundFilterForm(request.GET or None, user=request.user)
-        qs = selectors.compound_list(request.user, form.filters())
-        page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+        filters = form.filters()
+        qs = selectors.compound_list(request.user, filters)
+        rows = selectors.pageable(request.user, filters, qs)
+        page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
         selectors.with_grades(page.object_list)
         ctx = {
             "form": form,

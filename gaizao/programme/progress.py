@@ -27,6 +27,7 @@ from gaizao.accounts.models import AREA_ROLES
 from gaizao.regions.models import Area
 from gaizao.regions.scope import breakdown_of
 
+from . import kept
 from .selectors import batches, entries_for_user
 
 _provider = None
@@ -81,23 +82,43 @@ def _clean(r: dict) -> dict:
     return out
 
 
+def _clean_kept(r: dict) -> dict:
+    return _clean({f"g_{k}": r[k] for k in KEYS})
+
+
 def against_targets(user, programme) -> dict:
     """Per batch and per area below the user's: two grouped queries."""
     flags = works_flags("compound__")
     entries = entries_for_user(user, programme).filter(batch__isnull=False).order_by()
     aggs = _aggregates(flags)
-    by_batch = {r["batch_id"]: _clean(r) for r in entries.values("batch_id").annotate(**aggs)}
     area = getattr(user, "area", None) if user.role in AREA_ROLES else None
     path, level = breakdown_of(area)
-    path = f"compound__{path or 'street'}"
+    path = path or "street"
+    rows_kept = kept.rows(user, programme) if path.startswith("street") and flags else None
+    if rows_kept is not None:
+        # The kept totals a (batch, street) (disclosure.entrytally), grouped
+        # by the area above the street: no grouping of every entry.
+        rows_kept = rows_kept.filter(batch__isnull=False)
+        by_batch = {r["batch_id"]: _clean_kept(r) for r in kept.totals(rows_kept, "batch_id")}
+        rows = sorted(
+            kept.totals(
+                rows_kept,
+                "batch_id",
+                {"area_name": F(f"{path}__name"), "area_code": F(f"{path}__code")},
+            ),
+            key=lambda r: (r["batch_id"], r["area_code"] or ""),
+        )
+    else:
+        by_batch = {r["batch_id"]: _clean(r) for r in entries.values("batch_id").annotate(**aggs)}
+        path = f"compound__{path}"
+        rows = (
+            entries.values("batch_id", area_name=F(f"{path}__name"), area_code=F(f"{path}__code"))
+            .annotate(**aggs)
+            .order_by("batch_id", "area_code")
+        )
     by_area: dict = {}
-    rows = (
-        entries.values("batch_id", area_name=F(f"{path}__name"), area_code=F(f"{path}__code"))
-        .annotate(**aggs)
-        .order_by("batch_id", "area_code")
-    )
     for r in rows:
-        v = _clean(r)
+        v = _clean_kept(r) if rows_kept is not None else _clean(r)
         by_area.setdefault(r["batch_id"], []).append(
             {
                 "street": r["area_name"] or "—",

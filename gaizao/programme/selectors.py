@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q, Sum, prefetch_related_objects
 
 from gaizao.consultation.models import Vote
 from gaizao.eligibility.selectors import willingness_shares
@@ -12,7 +12,7 @@ from gaizao.plans.models import ClusterMember, FundingLine, FundingSource, Plan,
 from gaizao.regions.scope import ancestor_prefixes
 from gaizao.stewardship.models import ManagementArrangement
 
-from . import scoring
+from . import kept, scoring
 from .models import Assignment, Entry, Programme, Run
 
 ART_278_RENOVATION = 7  # 民法典第二百七十八条 matter 7 (plans.selectors.ART_278_RENOVATION)
@@ -48,21 +48,33 @@ def board(user, programme, *, per_batch: int = 60, q: str = "") -> dict:
     aggregated in the database; the page shows a bounded number of rows."""
     bs = batches(programme)
     entries = entries_for_user(user, programme)
-    totals = {
-        r["batch_id"]: r
-        for r in entries.order_by()
-        .values("batch_id")
-        .annotate(
-            n=Count("id"),
-            area_sum=Sum("area_m2"),
-            hh_sum=Sum("households"),
-            cost=Sum("cost_yuan"),
-            ext_households=Sum("households", filter=Q(extension=True)),
-            estimated=Count("id", filter=Q(cost_estimated=True)),
-            locked=Count("id", filter=Q(locked=True)),
-        )
-    }
-    rows = entries.select_related("compound__street").order_by("-score", "compound_id")
+    rows_kept = kept.rows(user, programme)
+    if rows_kept is not None:
+        # The kept totals a (batch, street) (disclosure.entrytally): no
+        # grouping of every entry of a wide scope.
+        totals = {
+            r["batch_id"]: r | {"area_sum": r["area"], "hh_sum": r["households"]}
+            for r in kept.totals(rows_kept, "batch_id")
+        }
+    else:
+        totals = {
+            r["batch_id"]: r
+            for r in entries.order_by()
+            .values("batch_id")
+            .annotate(
+                n=Count("id"),
+                area_sum=Sum("area_m2"),
+                hh_sum=Sum("households"),
+                cost=Sum("cost_yuan"),
+                ext_households=Sum("households", filter=Q(extension=True)),
+                estimated=Count("id", filter=Q(cost_estimated=True)),
+                locked=Count("id", filter=Q(locked=True)),
+            )
+        }
+    # Each column's first rows sorted on the entries alone, their compounds
+    # and streets fetched after for all columns at once: joining them before
+    # the sort made PostgreSQL join every entry of a batch (44,000) first.
+    rows = entries.order_by("-score", "compound_id")
     if q:
         rows = rows.filter(compound__name__icontains=q)
     columns = []
@@ -104,6 +116,7 @@ def board(user, programme, *, per_batch: int = 60, q: str = "") -> dict:
             col["ext_cap"] = cap
             col["ext_over"] = ext_hh - cap if cap is not None and ext_hh > cap else None
         columns.append(col)
+    prefetch_related_objects([e for c in columns for e in c["rows"]], "compound__street")
     return {"columns": columns, "batches": bs}
 
 

@@ -15,7 +15,7 @@ from gaizao.eligibility.models import Verdict
 from gaizao.plans.models import FundingSource
 from gaizao.regions.scope import compound_area_q
 
-from . import scoring
+from . import kept, scoring
 from .models import DEFAULT_WEIGHTS, Assignment, Batch, Entry, Programme, Run, RunStatus
 from .selectors import entry_facts
 
@@ -198,6 +198,7 @@ def programme_fill(*, actor, programme: Programme, year: int | None = None) -> d
             )
     Entry.objects.bulk_create(new, batch_size=2000)
     Entry.objects.bulk_update(changed, list(vals_keys()), batch_size=2000)
+    kept.entries_changed(programme)  # no signals from bulk writes
     audit.record(
         actor=actor,
         instance=programme,
@@ -311,6 +312,7 @@ def run_apply(*, actor, run: Run, result: dict, explanations: dict) -> None:
             changed.append(e)
     Assignment.objects.bulk_create(rows, batch_size=2000)
     Entry.objects.bulk_update(changed, ["batch", "explanation"], batch_size=2000)
+    kept.entries_changed(programme)  # no signals from bulk writes
     Run.objects.filter(pk=run.pk).update(
         status=RunStatus.DONE,
         progress=100,

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 
 from gaizao.accounts.models import Role
 from gaizao.accounts.permissions import NOTHING, can
-from gaizao.inventory.models import Compound
 from gaizao.inventory.permissions import compound_q
 from gaizao.plans.models import ClusterMember
 
@@ -61,16 +60,19 @@ def works_q(user, path: str = "") -> Q:
             | Q(**{f"{path}designer_id": oid})
             | Q(**{f"{path}supervisor_id": oid})
         )
-    cq = compound_q(user)
-    if cq == NOTHING:
+    if compound_q(user) == NOTHING:
         return NOTHING
-    visible = Compound.objects.filter(cq)
+    # The compound's own condition as joins (no `IN` list of every visible
+    # compound: for a national user that was all 220,000 of them, inside an
+    # OR the planner cannot turn into a semi-join), and a cluster's works
+    # through an EXISTS over its members, the same condition on them.
+    own = Q(**{f"{path}compound__isnull": False}) & compound_q(user, f"{path}compound__")
     in_cluster = Exists(
         ClusterMember.objects.filter(
-            cluster_id=OuterRef(f"{path}cluster_id"), compound__in=visible.values("pk")
+            compound_q(user, "compound__"), cluster_id=OuterRef(f"{path}cluster_id")
         )
     )
-    return Q(**{f"{path}compound__in": visible.values("pk")}) | Q(in_cluster)
+    return own | Q(in_cluster)
 
 
 def works_for_user(user):

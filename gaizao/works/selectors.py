@@ -108,26 +108,37 @@ def responsibility_rows(user, *, only_late: bool = True, street_id=None, org_id=
     return qs
 
 
-def late_summary(rows) -> dict:
-    """{"by_street": [(name, n)], "by_org": [(name, n)]} of the late
-    milestones `rows` (a responsibility_rows queryset), counted in SQL: one
-    query grouped by (street, unit), folded here — its rows are the pairs
-    that occur, not the milestones (issue 14). A cluster's works (no
+ORG_TOP = 30
+
+
+def late_summary(rows, path: str = "street") -> dict:
+    """{"by_area": [(name, n)], "by_org": [(name, n)], "orgs_more": (units,
+    milestones)} of the late milestones `rows` (a responsibility_rows
+    queryset), counted in SQL: one query grouped by (area, unit), folded here
+    — its rows are the pairs that occur, not the milestones (issue 14). The
+    area is the one `path` leads to from the works' compound, one level
+    below the user's area (regions.scope.breakdown_of: provinces for a
+    national user, streets for a district), so the list has a handful of
+    rows whatever the scope; the units are the ORG_TOP with the most late
+    milestones, the rest counted in `orgs_more`. A cluster's works (no
     compound) and a milestone without a responsible unit count under "—"."""
     pairs = (
         rows.order_by()
-        .values(street=F("works__compound__street__name"), org=F("responsible_org__name"))
+        .values(area=F(f"works__compound__{path}__name"), org=F("responsible_org__name"))
         .annotate(n=Count("id"))
     )
-    by_street: dict[str, int] = {}
+    by_area: dict[str, int] = {}
     by_org: dict[str, int] = {}
     for r in pairs:
-        st, org = r["street"] or "—", r["org"] or "—"
-        by_street[st] = by_street.get(st, 0) + r["n"]
+        st, org = r["area"] or "—", r["org"] or "—"
+        by_area[st] = by_area.get(st, 0) + r["n"]
         by_org[org] = by_org.get(org, 0) + r["n"]
+    orgs = sorted(by_org.items(), key=lambda x: (-x[1], x[0]))
+    rest = orgs[ORG_TOP:]
     return {
-        "by_street": sorted(by_street.items(), key=lambda x: (-x[1], x[0])),
-        "by_org": sorted(by_org.items(), key=lambda x: (-x[1], x[0])),
+        "by_area": sorted(by_area.items(), key=lambda x: (-x[1], x[0])),
+        "by_org": orgs[:ORG_TOP],
+        "orgs_more": (len(rest), sum(n for _o, n in rest)),
     }
 
 

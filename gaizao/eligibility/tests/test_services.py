@@ -75,9 +75,9 @@ def test_evaluate_area_query_count_is_constant(policies, areas, django_assert_ma
             survey(c, on=date(2025, 1, 1))  # an older survey as well
     # 16 for the evaluation, 5 for re-deriving the kept summary of the chunk
     # (savepoint, read, delete, insert, release: disclosure.facts.refresh),
-    # 5 for the tallies of its streets (lock, derive, read, delete, insert:
-    # disclosure.tally).
-    with django_assert_max_num_queries(26):
+    # ≤ 10 for the tallies, kept money and kept entry totals of its streets
+    # (disclosure.tally, disclosure.entrytally).
+    with django_assert_max_num_queries(31):
         services.evaluate_area(actor=None, area=areas["district"])
     assert Verdict.objects.count() == 30
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from gaizao.catalogue import drafting
 from gaizao.catalogue.costs import CostLine, summarise
 from gaizao.catalogue.models import CatalogItem
-from gaizao.core import audit
+from gaizao.core import audit, summaries
 from gaizao.core.errors import DomainError
 from gaizao.inventory import facilities
 from gaizao.inventory.models import Compound
@@ -160,12 +160,18 @@ def _refresh(plan: Plan, *, recompute: bool = False) -> bool:
     shares = split_funding(
         summary.by_tier, plan_funding_facts(plan, items), rules_of(plan_rule(plan))
     )
-    plan.funding_lines.all().delete()
-    FundingLine.objects.bulk_create(
-        [FundingLine(plan=plan, source=s.source, amount=s.amount, basis=s.basis) for s in shares]
-    )
-    plan.funding_manual = False
-    plan.save(update_fields=["total_cost", "funding_manual", "updated_at"])
+    # The lines' deletes and the plan's save refresh the kept summaries once
+    # (at the block's end), not once a line (core.summaries.suspended).
+    with summaries.suspended():
+        plan.funding_lines.all().delete()
+        FundingLine.objects.bulk_create(
+            [
+                FundingLine(plan=plan, source=s.source, amount=s.amount, basis=s.basis)
+                for s in shares
+            ]
+        )
+        plan.funding_manual = False
+        plan.save(update_fields=["total_cost", "funding_manual", "updated_at"])
     if dropped:
         plan.funding_reset = True
     return dropped
@@ -262,6 +268,8 @@ def _new_version(old: Plan, actor, source: str) -> Plan:
             for f in old.funding_lines.all()
         ]
     )
+    # The street's kept money counts the new version's lines (disclosure.tally).
+    summaries.touch([new.compound_id])
     audit.record(
         actor=actor,
         instance=old,

@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from gaizao.core import audit
+from gaizao.core import audit, summaries
 from gaizao.core.errors import DomainError
 
 from ..funding import SOURCE_LABELS, fmt
@@ -229,22 +229,29 @@ def plan_funding_set(*, actor, plan: Plan, amounts: dict, source: str = "web") -
             )
         before = {fl.source: str(fl.amount) for fl in target.funding_lines.all()}
         old_basis = {fl.source: fl.basis for fl in target.funding_lines.all()}
-        target.funding_lines.all().delete()
-        FundingLine.objects.bulk_create(
-            [
-                FundingLine(
-                    plan=target,
-                    source=k,
-                    amount=v,
-                    basis=old_basis.get(k, "") if before.get(k) == str(v) else "工作人员手工调整",
-                )
-                for k, v in sorted(parsed.items(), key=lambda kv: FundingSource.values.index(kv[0]))
-                if v > 0 or k == FundingSource.DISTRICT
-            ]
-        )
-        target.funding_manual = True
-        target.total_cost = total
-        target.save(update_fields=["funding_manual", "total_cost", "updated_at"])
+        # One refresh of the kept summaries for the lines and the plan's save
+        # (core.summaries.suspended), not one a deleted line.
+        with summaries.suspended():
+            target.funding_lines.all().delete()
+            FundingLine.objects.bulk_create(
+                [
+                    FundingLine(
+                        plan=target,
+                        source=k,
+                        amount=v,
+                        basis=old_basis.get(k, "")
+                        if before.get(k) == str(v)
+                        else "工作人员手工调整",
+                    )
+                    for k, v in sorted(
+                        parsed.items(), key=lambda kv: FundingSource.values.index(kv[0])
+                    )
+                    if v > 0 or k == FundingSource.DISTRICT
+                ]
+            )
+            target.funding_manual = True
+            target.total_cost = total
+            target.save(update_fields=["funding_manual", "total_cost", "updated_at"])
         after = {k: str(v) for k, v in parsed.items()}
         audit.record(
             actor=actor,

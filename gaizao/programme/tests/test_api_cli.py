@@ -6,6 +6,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
+from gaizao.programme import kept
 from gaizao.programme.models import Entry, Run, RunStatus
 
 
@@ -75,6 +76,7 @@ def test_cli_on_the_database(world):
     p = world["programme"]
     locked = p.entries.order_by("score").first()
     Entry.objects.filter(pk=locked.pk).update(batch=world["batches"][1], locked=True)
+    kept.entries_changed(p)  # a bulk write: the kept totals (programme.kept)
     out = io.StringIO()
     call_command("plan", str(p.pk), "--time-limit", "1", "--json", stdout=out)
     got = json.loads(out.getvalue())

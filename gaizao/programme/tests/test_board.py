@@ -8,6 +8,7 @@ from django.db.models import Sum
 from openpyxl import load_workbook
 
 from gaizao.core.models import AuditEntry
+from gaizao.programme import kept
 from gaizao.programme.models import Assignment, Entry, Run, RunStatus
 
 
@@ -36,6 +37,7 @@ def test_board_shows_batches_with_totals(world, client_for, users):
     b1 = world["batches"][0]
     entries = list(p.entries.order_by("pk")[:1])
     Entry.objects.filter(pk__in=[e.pk for e in entries]).update(batch=b1)
+    kept.entries_changed(p)  # a bulk write: the kept totals (programme.kept)
     area = Entry.objects.filter(batch=b1).aggregate(a=Sum("area_m2"))["a"]
     r = client_for(users["district"]).get(board_url(p))
     assert r.status_code == 200
@@ -112,6 +114,7 @@ def test_export_lists_batches(world, client_for, users):
     p = world["programme"]
     b1 = world["batches"][0]
     Entry.objects.filter(compound=world["compounds"][0]).update(batch=b1)
+    kept.entries_changed(p)  # a bulk write: the kept totals (programme.kept)
     r = client_for(users["district"]).get(f"/programme/{p.pk}/export.xlsx")
     assert r.status_code == 200
     ws = load_workbook(BytesIO(r.content)).active

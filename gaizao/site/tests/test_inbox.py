@@ -228,6 +228,6 @@ def test_overdue_count_from_the_kept_summary_equals_the_responsibility_rows(
         by_street[st] = by_street.get(st, 0) + 1
         org = m.responsible_org.name if m.responsible_org_id else "—"
         by_org[org] = by_org.get(org, 0) + 1
-    assert dict(summary["by_street"]) == by_street and len(rows) == 3
+    assert dict(summary["by_area"]) == by_street and len(rows) == 3
     assert dict(summary["by_org"]) == by_org and len(by_org) == 2
-    assert [n for _s, n in summary["by_street"]] == sorted(by_street.values(), reverse=True)
+    assert [n for _s, n in summary["by_area"]] == sorted(by_street.values(), reverse=True)

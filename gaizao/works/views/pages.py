@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,7 +19,7 @@ from gaizao.regions.models import Organisation
 
 from .. import permissions as perms
 from .. import selectors
-from ..models import STAGE_ORDER, CostKind, PhotoPhase, Stage
+from ..models import STAGE_ORDER, CostKind, PhotoPhase, Stage, Works
 from ..organisation.selectors import nameable_organisations
 from ..services import works_create
 
@@ -60,9 +61,14 @@ def works_list(request):
         page = Paginator(qs, 50).get_page(request.GET.get("page"))
         ready = []
         if perms.can_do(request.user, "works.create"):
+            # NOT EXISTS, not a LEFT JOIN … IS NULL: the newest approved plans
+            # are walked down the plan list's index and the walk stops at 20
+            # (the join made PostgreSQL anti-join every plan first: 0.2 s at
+            # 44,000 plans).
             ready = list(
                 current_plans_for_user(request.user)
-                .filter(status=PlanStatus.APPROVED, works__isnull=True)
+                .filter(status=PlanStatus.APPROVED)
+                .filter(~Exists(Works.objects.filter(plan=OuterRef("pk"))))
                 .select_related("compound", "cluster")[:20]
             )
         return "works/partials/_works_list_body.html", {

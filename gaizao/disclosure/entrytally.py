@@ -17,11 +17,13 @@ How they stay right — always re-derived from the entries, never adjusted:
 
 from decimal import Decimal
 
+from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.signals import post_delete
 
 from gaizao.programme import kept as programme_kept
 from gaizao.programme.models import Batch, Entry
+from gaizao.regions.models import Area
 
 from . import streets
 from .models import EntryTally
@@ -75,10 +77,31 @@ def refresh_streets(street_ids: list[int]) -> None:
 
 
 def refresh_programme(programme_id: int) -> None:
-    EntryTally.objects.filter(programme_id=programme_id).delete()
-    EntryTally.objects.bulk_create(
-        derived(Entry.objects.filter(programme_id=programme_id)), batch_size=2000
-    )
+    """The rows of one programme, with the streets it has rows or entries in
+    locked first, in id order, as `tally._refresh` locks them: a street's
+    refresh running at the same time (a compound of it saved) would
+    otherwise delete the rows before this one's commit and insert its own
+    beside this one's — the street counted twice (PostgreSQL; SQLite
+    serialises every writer anyway)."""
+    with transaction.atomic(savepoint=False):
+        touched = set(
+            Entry.objects.filter(programme_id=programme_id)
+            .order_by()
+            .values_list("compound__street_id", flat=True)
+            .distinct()
+        ) | set(
+            EntryTally.objects.filter(programme_id=programme_id).values_list("street_id", flat=True)
+        )
+        list(
+            Area.objects.filter(pk__in=[s for s in touched if s is not None])
+            .select_for_update()
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        EntryTally.objects.filter(programme_id=programme_id).delete()
+        EntryTally.objects.bulk_create(
+            derived(Entry.objects.filter(programme_id=programme_id)), batch_size=2000
+        )
 
 
 def rebuild() -> None:

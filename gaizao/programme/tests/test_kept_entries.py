@@ -157,3 +157,21 @@ def test_board_and_progress_queries_do_not_grow(world, users, areas, client_for)
         eligible(make_compound(areas["qingyun" if i % 2 else "jinchen"], f"再入选{i}"))
     services.programme_fill(actor=users["district"], programme=p)
     assert [count(x) for x in paths] == before
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks")
+def test_a_programme_refresh_locks_its_streets_first(world, users):
+    """A street's refresh and a programme's (after a bulk write) lock the same
+    street rows in id order before deleting their kept rows, so neither
+    inserts beside the other's (the street counted twice)."""
+    p = world["programme"]
+    assert Entry.objects.filter(programme=p).exists()
+    with CaptureQueriesContext(connection) as q:
+        entrytally.refresh_programme(p.pk)
+    sqls = [x["sql"] for x in q.captured_queries]
+    lock = next(i for i, s in enumerate(sqls) if "FOR UPDATE" in s and "regions_area" in s)
+    delete = next(i for i, s in enumerate(sqls) if s.startswith("DELETE") and "entrytally" in s)
+    assert lock < delete
+    assert "ORDER BY 1 ASC FOR UPDATE" in sqls[lock]  # values_list('pk'): column 1 is the id
+    assert entrytally.mismatches() == []

@@ -6,6 +6,10 @@ so that core imports nothing above it."""
 from datetime import date
 from decimal import Decimal
 
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from gaizao.accounts.models import Role, User
 from gaizao.inventory.models import Building, Compound, Owner, Unit
 from gaizao.regions.models import Area, Organisation
@@ -178,3 +182,13 @@ def make_works(plan, *, done_through: str | None = None, contractor=None, on=Non
             works=w, stage=s, seq=i, actual_on=(on or date.today()) if i <= upto else None
         )
     return w
+
+
+def cold_query_count(client, path: str) -> int:
+    """Queries `client` makes for GET `path` with every cache cleared first
+    (the cold page), asserting the page answers 200: the query-count tests'
+    measure (a count that must not grow with the data)."""
+    cache.clear()
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(path).status_code == 200, path
+    return len(ctx.captured_queries)

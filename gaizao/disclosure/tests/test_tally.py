@@ -7,8 +7,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from gaizao.accounts.models import Role
@@ -20,7 +18,7 @@ from gaizao.eligibility.models import Policy, Verdict
 from gaizao.inventory.models import Survey
 from gaizao.regions.models import Area
 from gaizao.site.selectors import home_totals
-from gaizao.testing import make_compound, make_user
+from gaizao.testing import cold_query_count, make_compound, make_user
 from gaizao.works.models import Milestone
 
 
@@ -134,12 +132,7 @@ def test_home_and_dashboard_queries_do_not_grow(national, areas, client_for, pro
     c = client_for(national)
 
     def count(path) -> int:
-        from django.core.cache import cache
-
-        cache.clear()
-        with CaptureQueriesContext(connection) as ctx:
-            assert c.get(path).status_code == 200
-        return len(ctx.captured_queries)
+        return cold_query_count(c, path)
 
     before = {p: count(p) for p in ("/", "/dashboard/", "/eligibility/")}
     for i in range(6):

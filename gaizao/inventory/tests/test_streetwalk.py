@@ -5,13 +5,10 @@ before; a street user's pages hold only that street; and the list's query
 count does not grow with the compounds."""
 
 import pytest
-from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from gaizao.inventory import selectors, streetwalk
-from gaizao.testing import make_compound
+from gaizao.testing import cold_query_count, make_compound
 
 
 def _pages(rows, per=3):
@@ -67,10 +64,7 @@ def test_list_queries_do_not_grow(many, users, client_for):
     c = client_for(users["district"])
 
     def count(path) -> int:
-        cache.clear()
-        with CaptureQueriesContext(connection) as ctx:
-            assert c.get(path).status_code == 200
-        return len(ctx.captured_queries)
+        return cold_query_count(c, path)
 
     before = count("/compounds/"), count("/compounds/?page=2")
     for i in range(60):

@@ -18,7 +18,7 @@ from gaizao.disclosure import selectors as dsel
 from gaizao.plans.models import Plan
 from gaizao.programme import kept, progress, selectors, services
 from gaizao.programme.models import Batch, Entry
-from gaizao.testing import make_compound
+from gaizao.testing import cold_query_count, make_compound
 from gaizao.works.models import Milestone, Works
 
 
@@ -138,7 +138,6 @@ def test_rebuild_restores_the_kept_entry_totals(world, users):
 
 @pytest.mark.django_db
 def test_board_and_progress_queries_do_not_grow(world, users, areas, client_for):
-    from django.core.cache import cache
 
     from .conftest import eligible
 
@@ -146,10 +145,7 @@ def test_board_and_progress_queries_do_not_grow(world, users, areas, client_for)
     c = client_for(users["district"])
 
     def count(path) -> int:
-        cache.clear()
-        with CaptureQueriesContext(connection) as ctx:
-            assert c.get(path).status_code == 200
-        return len(ctx.captured_queries)
+        return cold_query_count(c, path)
 
     paths = (f"/programme/{p.pk}/", f"/programme/{p.pk}/progress/")
     before = [count(x) for x in paths]

@@ -93,7 +93,9 @@ class CompoundFilterForm(forms.Form):
         # with more streets than a list holds types the street instead.
         street, _problem = resolve_street(streets, (data or {}).get("street"))
         communities = selectors.communities_of_street(
-            communities, street.pk if street else None, (data or {}).get("community")
+            communities,
+            street.pk if street else selectors.sole_street_id(user),
+            (data or {}).get("community"),
         )
         community = (data or {}).get("community")
         if (

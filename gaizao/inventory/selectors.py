@@ -176,6 +176,20 @@ def filter_areas(user) -> tuple:
     )
 
 
+def sole_street_id(user) -> int | None:
+    """The one street an area user of a street or a community works in, else
+    None: its communities are offered with no street chosen, as there is
+    nothing to choose (read off the user's area: no query)."""
+    area = user.area if user.role in AREA_ROLES and not user.is_superuser else None
+    if area is None:
+        return None
+    if area.level == Area.Level.STREET:
+        return area.pk
+    if area.level == Area.Level.COMMUNITY:
+        return area.parent_id
+    return None
+
+
 def communities_of_street(communities, street_id, community_id=None):
     """The filter's community choices: the chosen street's. With no street,
     none (a national user's scope has tens of thousands, STYLE.md habit 18),

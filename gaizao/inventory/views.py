@@ -87,7 +87,7 @@ def filter_communities(request):
         "inventory/partials/_community_options.html",
         {
             "communities": selectors.communities_of_street(
-                communities, street.pk if street else None
+                communities, street.pk if street else selectors.sole_street_id(request.user)
             )
         },
     )

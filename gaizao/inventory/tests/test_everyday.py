@@ -43,6 +43,19 @@ def test_community_choices_follow_the_street(cast, areas, client_for):
     assert "云山" not in frag
 
 
+def test_a_street_office_is_offered_its_communities_without_choosing_its_street(
+    cast, areas, client_for
+):
+    c = client_for(cast["users"]["street_jinchen"])
+    page = c.get("/compounds/").content.decode()
+    assert _options(page, "id_community") == ["全部社区", "天祥社区居委会", "青龙山社区居委会"]
+    # the htmx fragment when the street select goes back to "全部街道"
+    frag = c.get("/compounds/communities/", {"street": ""}).content.decode()
+    assert "天祥社区居委会" in frag and "青龙山社区居委会" in frag and "云山" not in frag
+    r = c.get("/compounds/", {"community": areas["qinglongshan"].pk})
+    assert r.status_code == 200 and "该条件未生效" not in r.content.decode()
+
+
 def test_map_link_keeps_the_filters_in_the_swapped_fragment(cast, areas, client_for):
     c = client_for(cast["users"]["district"])
     q = {"street": areas["jinchen"].pk, "built_from": 1990}

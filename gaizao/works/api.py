@@ -8,7 +8,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
-from gaizao.core.apikit import Key, PageQuery, cached_paged, page_schema
+from gaizao.core.apikit import Key, PageQuery, cached_page, cached_paged, page_schema
 from gaizao.plans.permissions import get_plan_for_user
 from gaizao.regions.models import Area, Organisation
 from gaizao.regions.scope import areas_within
@@ -121,6 +121,29 @@ class DefectIn(Schema):
 
 class IdOut(Schema):
     id: int
+
+
+class StageFiguresOut(Schema):
+    """Compounds, households and floor area (m²) at one stage, as decimal strings."""
+
+    compounds: str
+    households: str
+    floor_area: str
+
+
+class ProgressAreaOut(Schema):
+    area_id: int | None
+    area: str
+    code: str
+    start: StageFiguresOut
+    completion: StageFiguresOut
+    acceptance: StageFiguresOut
+
+
+class ProgressOut(Schema):
+    totals: dict[str, StageFiguresOut]
+    level: str
+    by_area: list[ProgressAreaOut]
 
 
 class LateOut(Schema):
@@ -336,7 +359,7 @@ def late(request, page: Query[PageQuery]):
     )
 
 
-@router.get("/works-progress")
+@router.get("/works-progress", response=ProgressOut)
 def progress(request, area_id: int):
     """Started / completed / accepted compounds, households, m² under an area
     (the caller's own area or below), in total and by area one level below it
@@ -351,7 +374,15 @@ def progress(request, area_id: int):
         area = areas_within(request.user.area).filter(pk=area_id).first()
     if area is None:
         raise Http404(_("区划不存在或不在您的辖区内"))
-    data = selectors.progress(area)
+
+    def build():
+        return _progress_out(selectors.progress(area))
+
+    # Kept per user, query, language, day and data version (core.apikit).
+    return cached_page(request, "works-progress", ProgressOut, build)
+
+
+def _progress_out(data: dict) -> dict:
     return {
         "totals": {s: {k: str(v) for k, v in t.items()} for s, t in data["totals"].items()},
         # one level below the area asked for (provinces for the country,

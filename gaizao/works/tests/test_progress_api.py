@@ -2,6 +2,7 @@
 households and m² under an area, grouped one level below it
 (regions.scope.breakdown_of; STYLE.md habit 18), scoped to the caller."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from gaizao.accounts.models import Role
 from gaizao.plans.models import Plan, PlanStatus
 from gaizao.testing import make_user, make_works
+from gaizao.works.models import Milestone
 
 from .conftest import approved_plan
 
@@ -66,3 +68,15 @@ def test_a_street_office_cannot_ask_for_the_district_or_another_street(
     assert _get(c, areas["qingyun"])[0] == 404
     status, body = _get(c, areas["jinchen"])
     assert status == 200 and body["totals"]["start"]["compounds"] == "1"
+
+
+@pytest.mark.django_db
+def test_the_kept_answer_changes_with_a_write(progress_data, users, areas, client_for):
+    """The answer is cached on the data version (core.apikit.cached_page): a
+    milestone marked done shows on the next request."""
+    c = client_for(users["district"])
+    assert _get(c, areas["district"])[1]["totals"]["completion"]["compounds"] == "1"
+    m = Milestone.objects.get(works__compound=progress_data[1], stage="completion")
+    m.actual_on = date.today()
+    m.save()
+    assert _get(c, areas["district"])[1]["totals"]["completion"]["compounds"] == "2"

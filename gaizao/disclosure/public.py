@@ -179,7 +179,9 @@ def search_page(
         number = max(int(page or 1), 1)
     except (TypeError, ValueError):
         number = 1
-    key = _key("page", area.pk if area else "", q, street, number, PER_PAGE)
+    # the visitor's words hashed: any length, any character, one short key
+    words = hashlib.sha256(f"{q}\x1f{street}".encode()).hexdigest()[:32]
+    key = _key("page", area.pk if area else "", words, number, PER_PAGE)
     data = cache.get(key)
     if data is None:
         lean = _within(area)

@@ -1,6 +1,7 @@
 import csv
 import io
 import json
+from unittest import mock
 
 import pytest
 from openpyxl import load_workbook
@@ -53,6 +54,27 @@ def test_portal_search_by_name_and_street(client, programme):
     assert [x["name"] for x in public.search_page("", "金辰街道")["rows"]] == ["天祥小区"]
     r = client.get("/public/", {"q": "没有的小区"})
     assert "没有找到小区" in r.content.decode()
+
+
+@pytest.mark.django_db
+def test_portal_search_keys_its_cache_by_a_hash_of_the_words(client, programme):
+    """Any length and any character a visitor types: one short cache key with
+    none of the words in it (memcached and Redis alike), and still the right
+    page for each query."""
+    seen = []
+    real_get = public.cache.get
+
+    def spy(key, *a, **kw):
+        seen.append(key)
+        return real_get(key, *a, **kw)
+
+    with mock.patch.object(public.cache, "get", spy):
+        for q in ("云山", "小区" * 2000, "\x00%_'<script>"):
+            assert client.get("/public/", {"q": q}).status_code == 200
+    pages = [k for k in seen if ":page:" in k]
+    assert len(pages) == 3 and len(set(pages)) == 3
+    assert all(len(k) < 120 and "云山" not in k and "\x00" not in k for k in pages)
+    assert [x["name"] for x in public.search_page("云山")["rows"]] == ["云山小区"]
 
 
 @pytest.mark.django_db

@@ -87,6 +87,9 @@ def overdue(scope: sel.Scope, path: str = "street") -> dict:
 def current_programme(user, programme_id=None) -> Programme | None:
     qs = programmes_for_user(user)
     if programme_id:
+        # a hand-typed ?programme=abc is no programme, like an unknown id
+        if not str(programme_id).isdigit():
+            return None
         return qs.filter(pk=programme_id).first()
     return qs.order_by("-created_at", "-id").first()
 

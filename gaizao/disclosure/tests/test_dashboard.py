@@ -161,3 +161,14 @@ def test_dashboard_groups_one_level_below_the_users_area(client_for, users, prog
     # an area outside one's own is refused, not shown empty
     assert district.get("/dashboard/", {"area": more["wuhua"].pk}).status_code == 404
     assert district.get("/dashboard/compounds/", {"area": more["wuhua"].pk}).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["abc", "%", "2020-13-45", "99999999999999999999"])
+def test_dashboard_with_a_malformed_programme_is_no_500(client_for, users, programme, value):
+    """?programme= is the board's own link; a hand-typed one that is not an id
+    (or one past the database's range: the 400 page) never answers 500."""
+    r = client_for(users["district"]).get("/dashboard/", {"programme": value})
+    assert r.status_code == (400 if value.isdigit() else 200)
+    if r.status_code == 400:
+        assert "programme" in r.content.decode()

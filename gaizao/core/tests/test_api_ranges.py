@@ -47,3 +47,18 @@ def test_pages_refuse_huge_integers_with_a_400_naming_them(client_for, users, ur
     html = r.content.decode()
     assert f"条件“{field}”超出允许的范围" in html and "去掉这些条件重新打开本页" in html
     assert client_for(users["district"]).get(url.split("?")[0]).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url, status", [("/public/", 400), ("/compounds/", 400), ("/api/v1/compounds", 422)]
+)
+def test_a_nul_character_in_a_parameter_is_refused_by_name(client_for, users, url, status):
+    """PostgreSQL's text cannot hold NUL: a search for "a\\x00" answered 500
+    there. Pages answer 400 and the API 422, naming the parameter."""
+    r = client_for(users["district"]).get(url, {"q": "天祥\x00"})
+    assert r.status_code == status
+    if status == 422:
+        assert r.json()["errors"][0]["field"] == "q"
+    else:
+        assert "条件“q”含有不允许的控制字符" in r.content.decode()

@@ -92,12 +92,7 @@ def refresh_programme(programme_id: int) -> None:
         ) | set(
             EntryTally.objects.filter(programme_id=programme_id).values_list("street_id", flat=True)
         )
-        list(
-            Area.objects.filter(pk__in=[s for s in touched if s is not None])
-            .select_for_update()
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
+        streets.lock(Area.objects.filter(pk__in=[s for s in touched if s is not None]))
         EntryTally.objects.filter(programme_id=programme_id).delete()
         EntryTally.objects.bulk_create(
             derived(Entry.objects.filter(programme_id=programme_id)), batch_size=2000

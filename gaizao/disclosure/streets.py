@@ -30,3 +30,12 @@ def for_user(user, area: Area | None, model):
             return None
         area = area or own
     return within(area, model)
+
+
+def lock(streets) -> list[int]:
+    """Lock the street `Area` rows `streets` selects, in id order, and return
+    their ids: every refresh of kept per-street rows takes its streets this
+    way first, so two refreshes of one street run one after the other and
+    neither inserts beside the other's rows (PostgreSQL; SQLite serialises
+    every writer anyway). Inside a transaction."""
+    return list(streets.select_for_update().order_by("pk").values_list("pk", flat=True))

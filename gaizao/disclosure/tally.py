@@ -34,6 +34,7 @@ from gaizao.works.models import CostEntry, CostKind
 from . import entrytally, streets
 from .models import StreetFunding, StreetTally
 from .selectors import STAGE_Q
+from .streets import lock as lock_streets
 
 STREET_CHUNK = 200
 # Stage columns: the condition on the compound's kept summary row, the same
@@ -122,7 +123,7 @@ def _refresh(streets) -> None:
     (PostgreSQL; SQLite serialises every writer anyway). The tallies, the
     kept money and the kept entry totals: about ten queries."""
     with transaction.atomic(savepoint=False):
-        part = list(streets.select_for_update().order_by("pk").values_list("pk", flat=True))
+        part = lock_streets(streets)
         if not part:
             return
         rows = derived(part)
